@@ -1,0 +1,193 @@
+/**
+ * Container contract.
+ *
+ * Lifecycle (Docker's words): `created` → `running` ⇄ `paused` → `exited`
+ * (→ `running` again on start/restart) → removed. `restarting` is shown while
+ * a restart policy waits its backoff; `dead` when cleanup failed.
+ *
+ * A container is a directory under `<engine root>/containers/<id>/`:
+ * - `container.json` — the `ContainerRecord` (what was asked for; changes on
+ *   rename only),
+ * - `state.json` — the `ContainerState` (what happened), replaced atomically,
+ * - `bundle/config.json` — the OCI runtime spec generated at start,
+ * - `ctr.log` — stdout/stderr in conmon's k8s-file format (timestamped lines,
+ *   stream apart), kept until `rm`.
+ * Its root filesystem is an active snapshot keyed by the container ID, mounted
+ * at `bundle/rootfs` while running; it persists after exit until `rm`.
+ *
+ * Each running container has one `conmon` monitor, which outlives the engine.
+ * conmon writes the exit code into `<run>/exits/<id>` and an `oom` marker into
+ * the container's run dir; on start-up the engine rebuilds every container's
+ * state from these files and from the monitors still alive (see recovery).
+ */
+import type { ContainerConfig } from '../images/types.js';
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
+
+export interface RestartPolicy {
+  name: 'no' | 'on-failure' | 'always' | 'unless-stopped';
+  /** For on-failure: give up after this many restarts (0 = no limit). */
+  maximumRetryCount: number;
+}
+
+export interface MountSpec {
+  /** bind: a host path; volume: a named volume (created on demand); tmpfs: none. */
+  type: 'bind' | 'volume' | 'tmpfs';
+  source: string;
+  /** Absolute path inside the container. */
+  target: string;
+  readOnly: boolean;
+  /** tmpfs only: e.g. ["size=64m", "mode=1777"]. */
+  options?: string[];
+}
+
+/** Everything `create` needs, already validated (the edges parse flags and JSON into this). */
+export interface CreateOptions {
+  /** Optional unique name; `[a-zA-Z0-9][a-zA-Z0-9_.-]*`. Generated when absent. */
+  name?: string;
+  image: string;
+  /** Overrides of the image's entrypoint/cmd: undefined = use the image's. */
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  labels?: Record<string, string>;
+  tty?: boolean;
+  openStdin?: boolean;
+  /** Keep stdin open after the first attach closes it (Docker's StdinOnce=false). */
+  stdinOnce?: boolean;
+  mounts?: MountSpec[];
+  readOnlyRootfs?: boolean;
+  /** Bytes; 0 = no limit. */
+  memory?: number;
+  /** Nano-CPUs as Docker counts them (1e9 = one CPU); 0 = no limit. */
+  nanoCpus?: number;
+  /** 0 or negative = no limit. */
+  pidsLimit?: number;
+  restartPolicy?: RestartPolicy;
+  autoRemove?: boolean;
+  /** "none" (lo only) or "host"; other networks come with the networking issue. */
+  networkMode?: string;
+  stopSignal?: string;
+  /** Seconds `stop` waits before SIGKILL (default 10). */
+  stopTimeout?: number;
+  /** Extra capabilities to add / drop ("NET_ADMIN", "ALL"). */
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  /** Overrides of image config values exposed unchanged in inspect (ExposedPorts, Volumes…). */
+  exposedPorts?: Record<string, object>;
+}
+
+/** What was asked for, fixed at create (except `name`). */
+export interface ContainerRecord {
+  id: string;           // 64 hex chars
+  name: string;         // without the leading "/"
+  created: string;      // RFC 3339
+  imageId: string;      // sha256:…
+  imageRef: string;     // as the user wrote it
+  /** The image's top chain ID (parent of the container's snapshot). */
+  snapshotParent: string | null;
+  /** Resolved process: image config merged with the create options. */
+  config: ContainerConfig & { Hostname: string; Tty: boolean; OpenStdin: boolean; StdinOnce: boolean; Image: string };
+  options: CreateOptions;
+  /** The OCI runtime that runs it: "crun" or "runc" (fixed at create). */
+  runtime: string;
+}
+
+/** What happened; rewritten atomically on every transition. */
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;          // 0 when not running
+  /** PID of the conmon monitor (0 when none). */
+  monitorPid: number;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+  startedAt: string;    // "0001-01-01T00:00:00Z" when never
+  finishedAt: string;
+  restartCount: number;
+  /** Set by an explicit stop/kill so restart policies do not fire. */
+  stoppedByUser: boolean;
+  /** Whether the rootfs is currently mounted. */
+  mounted: boolean;
+}
+
+/** A container as listed and inspected. */
+export interface Container {
+  record: ContainerRecord;
+  state: ContainerState;
+}
+
+/** Filters of `ps` (Docker's names). */
+export interface ListFilters {
+  all?: boolean;
+  id?: string[];
+  name?: string[];
+  label?: string[];        // "key" or "key=value"
+  status?: ContainerStatus[];
+  ancestor?: string[];     // image reference or ID
+  exited?: number[];
+}
+
+/** One process as `top` shows it. */
+export interface TopResult {
+  titles: string[];
+  processes: string[][];
+}
+
+/** One sample of `stats`, read from the container's cgroup. */
+export interface StatsSample {
+  read: string;
+  cpuTotalNs: number;       // cumulative CPU time of the container
+  systemCpuNs: number;      // cumulative CPU time of the host (for percentages)
+  onlineCpus: number;
+  memoryUsage: number;
+  memoryLimit: number;
+  pids: number;
+  pidsLimit: number;
+}
+
+/** One line of a container's log. */
+export interface LogLine {
+  time: string;             // RFC 3339 with nanoseconds
+  stream: 'stdout' | 'stderr';
+  /** Bytes of the line including its newline, unless the line was partial. */
+  data: Buffer;
+}
+
+export interface LogOptions {
+  follow?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  /** Unix seconds (fractional allowed). */
+  since?: number;
+  until?: number;
+  /** Number of lines from the end; undefined = all. */
+  tail?: number;
+}
+
+/** Options of `exec`. */
+export interface ExecOptions {
+  cmd: string[];
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  tty?: boolean;
+  attachStdin?: boolean;
+  attachStdout?: boolean;
+  attachStderr?: boolean;
+  privileged?: boolean;
+  detach?: boolean;
+}
+
+export interface ExecState {
+  id: string;
+  containerId: string;
+  options: ExecOptions;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+}

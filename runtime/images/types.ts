@@ -1,0 +1,124 @@
+/**
+ * Image store contract.
+ *
+ * Vocabulary
+ * - *blob*: content-addressed bytes under `blobs/sha256/<hex>` of an OCI image
+ *   layout; its *digest* is `sha256:<hex>` of exactly those bytes.
+ * - *config*: the OCI image config blob. An image's *ID* is the digest of its
+ *   config (as in Docker), so `save` then `load` gives back the same ID.
+ * - *manifest*: the OCI manifest naming the config and the layer blobs.
+ * - *layer*: a tar (plain or gzip) whose uncompressed digest is its *diffID*;
+ *   the config's `rootfs.diff_ids` lists them bottom-first.
+ * - *reference*: `name[:tag]` (`busybox` means `busybox:latest`; Docker Hub
+ *   prefixes `docker.io/library/` are dropped) or an image ID, full or as a
+ *   unique hex prefix of at least 4 characters.
+ *
+ * Every write is crash safe: blobs are written to a temporary file, verified
+ * against their digest, then renamed; the tag index is replaced atomically. A
+ * failed import, load or commit leaves the store exactly as it was.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** OCI content descriptor. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  annotations?: Record<string, string>;
+}
+
+/** The runnable part of an image config (Docker's `Config`). */
+export interface ContainerConfig {
+  User?: string;
+  ExposedPorts?: Record<string, object>;
+  Env?: string[];
+  Entrypoint?: string[] | null;
+  Cmd?: string[] | null;
+  Volumes?: Record<string, object>;
+  WorkingDir?: string;
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+  OnBuild?: string[] | null;
+  Shell?: string[];
+}
+
+/** One entry of an image's history (OCI config `history`). */
+export interface HistoryEntry {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** OCI image config, as stored in the config blob. */
+export interface ImageConfig {
+  architecture: string;
+  os: string;
+  created?: string;
+  author?: string;
+  config: ContainerConfig;
+  rootfs: { type: 'layers'; diff_ids: string[] };
+  history?: HistoryEntry[];
+}
+
+/** A layer as the store knows it: the blob plus its uncompressed digest. */
+export interface Layer {
+  descriptor: Descriptor;
+  diffId: string;
+}
+
+/** An image as listed and inspected. */
+export interface Image {
+  /** `sha256:<hex>` of the config blob. */
+  id: string;
+  /** Normalized references pointing at this image, e.g. `busybox:latest`. */
+  repoTags: string[];
+  manifestDigest: string;
+  config: ImageConfig;
+  /** Bottom-first; same order as `config.rootfs.diff_ids`. */
+  layers: Layer[];
+  /** Sum of the uncompressed layer sizes in bytes. */
+  size: number;
+  /** RFC 3339 time from the config, or the time the image was written. */
+  created: string;
+}
+
+/** What `removeImage` did, in Docker's words. */
+export interface RemoveResult {
+  untagged: string[];
+  deleted: string[];
+}
+
+export interface ImageStore {
+  /** All images; dangling (untagged) ones included. */
+  list(): Promise<Image[]>;
+  /** Resolve a reference or ID; `NotFound` when nothing matches, `Invalid` when malformed, `Conflict` when an ID prefix is ambiguous. */
+  get(ref: string): Promise<Image>;
+  /** Point `target` (a reference) at the image `source` resolves to, moving it from any other image. */
+  tag(source: string, target: string): Promise<void>;
+  /**
+   * Untag, and delete the image when no tag is left. `isInUse(imageId)` is
+   * asked before deleting; an image used by a container is only untagged
+   * unless `force`. Removing by ID with several tags needs `force`.
+   */
+  remove(ref: string, opts: { force?: boolean; isInUse?: (imageId: string) => boolean }): Promise<RemoveResult>;
+  /**
+   * Write a new image from an existing layer list plus a new config. The
+   * config's `rootfs.diff_ids` must match `layers`. Tags it with `tags`.
+   */
+  writeImage(config: ImageConfig, layers: Layer[], tags?: string[]): Promise<Image>;
+  /** Store a layer tar given as a stream (plain or gzip); returns the layer with its diffID. */
+  putLayer(tar: Readable): Promise<Layer>;
+  /** Open a layer blob for reading (as stored, possibly compressed). */
+  openLayer(layer: Layer): Readable;
+  /** Delete blobs that no image references and dangling images not in use; returns the digests removed. */
+  prune(opts: { all?: boolean; isInUse?: (imageId: string) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** Write images as a `docker save` tar (which is also an OCI layout: both `manifest.json` and `index.json`). */
+  save(refs: string[], out: Writable): Promise<void>;
+  /** Load a `docker save` tar or an OCI layout tar; returns the images loaded and the tags they got. */
+  load(input: Readable): Promise<{ images: Image[]; tags: string[] }>;
+  /** Make a one-layer image from a flat rootfs tar (`docker import`). */
+  importRootfs(input: Readable, opts: { tag?: string; message?: string; changes?: Partial<ContainerConfig> }): Promise<Image>;
+}

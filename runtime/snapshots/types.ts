@@ -1,0 +1,50 @@
+/**
+ * Snapshotter contract (after containerd's).
+ *
+ * Vocabulary
+ * - *committed snapshot*: one image layer unpacked once, read-only, keyed by
+ *   its *chain ID* (`chainID(L0) = diffID(L0)`,
+ *   `chainID(Ln) = sha256(chainID(Ln-1) + " " + diffID(Ln))`), so images that
+ *   share a base share its unpacked files. Whiteouts from the layer tar are
+ *   stored in overlay form (0/0 character devices, `trusted.overlay.opaque`).
+ * - *active snapshot*: a container's writable layer, keyed by the container
+ *   ID (*key*): an `upper` and a `work` dir over the committed chain of its
+ *   image (*parent* = the top chain ID, or null for an empty image).
+ *
+ * The snapshotter never mounts anything itself: it returns `Mount`s and the
+ * caller mounts them (`mountAll`) where it wants the root filesystem.
+ */
+import type { Readable } from 'node:stream';
+
+/** A mount to perform, as containerd describes it. */
+export interface Mount {
+  type: string;          // "overlay" | "bind"
+  source: string;
+  options: string[];     // e.g. ["lowerdir=…", "upperdir=…", "workdir=…"]
+}
+
+export interface Snapshotter {
+  /**
+   * Make sure every layer of a chain is unpacked, bottom-first. `open(i)`
+   * opens layer `i`'s tar (plain or gzip). Each chain ID is unpacked at most
+   * once, even when called concurrently. Returns the top chain ID (null for
+   * no layers). A bad layer fails with `Invalid` and leaves nothing behind.
+   */
+  unpack(diffIds: string[], open: (index: number) => Readable): Promise<string | null>;
+  /** True when the chain ID is unpacked. */
+  hasCommitted(chainId: string): Promise<boolean>;
+  /** All committed chain IDs (for garbage collection). */
+  listCommitted(): Promise<string[]>;
+  /** Remove a committed snapshot (the caller checks that no image or container needs it). */
+  removeCommitted(chainId: string): Promise<void>;
+  /** Create the active snapshot `key` over `parent`; returns the mounts for its root. `Conflict` if it exists. */
+  prepare(key: string, parent: string | null): Promise<Mount[]>;
+  /** The mounts of an existing active snapshot. */
+  mounts(key: string, parent: string | null): Promise<Mount[]>;
+  /** The writable dir of an active snapshot (what `diff` and `commit` read). */
+  upperDir(key: string): string;
+  /** Read-only dirs of a chain, top-first (what `diff` compares against). */
+  lowerDirs(parent: string | null): Promise<string[]>;
+  /** Remove an active snapshot (its root must be unmounted). */
+  remove(key: string): Promise<void>;
+}

@@ -1,0 +1,182 @@
+/**
+ * The engine's public contract: what the Engine API, the CLI (through the
+ * API) and later the platform and buildpacks may call. Everything here is
+ * plain data in, plain data (or Node streams) out; nothing knows about HTTP.
+ *
+ * Errors are `TspaasError`s (lib/errors.ts): `NotFound` for unknown
+ * containers/images/volumes/execs, `Conflict` for names in use or a state
+ * that forbids the operation (e.g. removing a running container without
+ * `force`), `NotModified` for starting a running container or stopping a
+ * stopped one, `Invalid` for malformed options.
+ *
+ * Containers, images and execs are addressed by *ref*: a full ID, a unique ID
+ * prefix, or a name (containers) / reference (images).
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { EventEmitter } from 'node:events';
+import type { Image, ImageStore, ContainerConfig } from './images/types.js';
+import type { Change } from './archive/types.js';
+import type {
+  Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
+} from './containers/types.js';
+
+export interface EngineConfig {
+  /** Engine state root, e.g. /var/lib/tspaas/engine. */
+  root: string;
+  /** Volatile state (sockets, conmon pid/exit files), e.g. /run/tspaas/engine. */
+  runRoot: string;
+  /** OCI runtime: "crun", "runc", or "auto" (crun where it works on this host's cgroups, else runc). */
+  runtime: 'crun' | 'runc' | 'auto';
+  /** Parent cgroup path of every container, e.g. "/tspaas". */
+  cgroupParent: string;
+  /** Seccomp profile in the containers-common/Docker format ("" = built-in default path). */
+  seccompProfile: string;
+}
+
+/** What `info` reports. */
+export interface EngineInfo {
+  version: string;
+  runtime: string;
+  runtimes: string[];
+  cgroupVersion: '1' | '2';
+  cgroupDriver: 'cgroupfs';
+  storageDriver: 'overlay';
+  root: string;
+  kernelVersion: string;
+  operatingSystem: string;
+  osType: 'linux';
+  architecture: string;
+  ncpu: number;
+  memTotal: number;
+  hostname: string;
+  containers: { total: number; running: number; paused: number; stopped: number };
+  images: number;
+  securityOptions: string[];
+}
+
+/** Progress of a long operation (base image creation, loads): one message per step. */
+export interface Progress {
+  id?: string;
+  status: string;
+  /** 0..total when known. */
+  current?: number;
+  total?: number;
+}
+export type OnProgress = (p: Progress) => void;
+
+/**
+ * A live connection to a container's (or exec's) stdio.
+ * With a tty there is one output stream (reported as `stdout`).
+ */
+export interface Attachment {
+  /** Called for every chunk of output, in order. */
+  onOutput(cb: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  /** Called once when no more output will come (the process exited or the attachment was closed). */
+  onEnd(cb: () => void): void;
+  /** Stdin of the process; null when stdin was not asked for or is not open. Ending it closes the process's stdin. */
+  stdin: Writable | null;
+  /** Stop relaying; the process keeps running. */
+  detach(): void;
+}
+
+/** Engine events, as `docker events` shows them. */
+export interface EngineEvent {
+  type: 'container' | 'image' | 'volume';
+  action: string;                 // create, start, die, destroy, pull, tag, untag, delete…
+  id: string;
+  attributes: Record<string, string>;
+  time: number;                   // unix seconds
+  timeNano: number;
+}
+
+export interface VolumeInfo {
+  name: string;
+  driver: 'local';
+  mountpoint: string;
+  createdAt: string;
+  labels: Record<string, string>;
+}
+
+export interface Engine {
+  readonly config: Readonly<EngineConfig>;
+  info(): Promise<EngineInfo>;
+
+  // ---- images ----
+  readonly images: ImageStore;
+  /**
+   * Make sure an image exists: returns it when present; builds a known base
+   * image (`busybox:latest`, `debian:bookworm`) on first use, reporting
+   * progress; `NotFound` for anything else.
+   */
+  ensureImage(ref: string, onProgress?: OnProgress): Promise<Image>;
+
+  // ---- containers ----
+  createContainer(opts: CreateOptions): Promise<Container>;
+  startContainer(ref: string): Promise<void>;
+  /** SIGTERM (or the stop signal), then SIGKILL after `timeout` seconds. */
+  stopContainer(ref: string, timeout?: number): Promise<void>;
+  killContainer(ref: string, signal?: string): Promise<void>;
+  restartContainer(ref: string, timeout?: number): Promise<void>;
+  removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
+  /**
+   * Wait for a condition: `not-running` (return at once if not running),
+   * `next-exit` (the next exit after now), `removed`. Resolves with the exit code.
+   */
+  waitContainer(ref: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<{ exitCode: number; error?: string }>;
+  pauseContainer(ref: string): Promise<void>;
+  unpauseContainer(ref: string): Promise<void>;
+  renameContainer(ref: string, newName: string): Promise<void>;
+  getContainer(ref: string): Promise<Container>;
+  listContainers(filters?: ListFilters): Promise<Container[]>;
+  /** Attach to stdio; works before start (for `docker run`) and while running. `logs: true` replays what was logged first. */
+  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean }): Promise<Attachment>;
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void>;
+  /** Log lines; with `follow` the iterator ends when the container stops and its log is drained. */
+  containerLogs(ref: string, opts: LogOptions): AsyncIterable<LogLine>;
+  topContainer(ref: string, psArgs?: string): Promise<TopResult>;
+  statsContainer(ref: string): Promise<StatsSample>;
+  diffContainer(ref: string): Promise<Change[]>;
+  /** Flat tar of the container's whole filesystem. */
+  exportContainer(ref: string): Promise<Readable>;
+  /** Upper dir → new layer on top of the image's; history entry with author/message/command. */
+  commitContainer(ref: string, opts: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean }): Promise<Image>;
+  /** Tar of a path inside the container (`docker cp` out) and its stat. */
+  getArchive(ref: string, path: string): Promise<{ stat: PathStat; tar: Readable }>;
+  statPath(ref: string, path: string): Promise<PathStat>;
+  /** Extract a tar into a directory inside the container (`docker cp` in); same safety rules as image layers. */
+  putArchive(ref: string, path: string, tar: Readable): Promise<void>;
+
+  // ---- exec ----
+  createExec(ref: string, opts: ExecOptions): Promise<string>;
+  startExec(execId: string, opts: { detach?: boolean; tty?: boolean }): Promise<Attachment | null>;
+  resizeExec(execId: string, rows: number, cols: number): Promise<void>;
+  inspectExec(execId: string): Promise<ExecState>;
+
+  // ---- volumes ----
+  listVolumes(): Promise<VolumeInfo[]>;
+  createVolume(name: string | undefined, labels?: Record<string, string>): Promise<VolumeInfo>;
+  inspectVolume(name: string): Promise<VolumeInfo>;
+  removeVolume(name: string, force?: boolean): Promise<void>;
+  pruneVolumes(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+
+  // ---- image operations that need containers ----
+  /** Remove an image unless a container uses it (or `force`). */
+  removeImage(ref: string, opts?: { force?: boolean }): Promise<import('./images/types.js').RemoveResult>;
+  pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  pruneContainers(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+
+  /** Engine events: `on('event', (e: EngineEvent) => …)`. */
+  readonly events: EventEmitter;
+
+  /** Stop background work (restart timers, watchers); running containers keep running. */
+  close(): Promise<void>;
+}
+
+/** `docker cp`'s path stat (X-Docker-Container-Path-Stat). */
+export interface PathStat {
+  name: string;
+  size: number;
+  mode: number;          // Go os.FileMode bits as Docker sends them
+  mtime: string;
+  linkTarget: string;
+}
