@@ -1,0 +1,183 @@
+/**
+ * Engine benchmark (`npm run bench:engine`): `run --rm busybox true` with
+ * `--network none`, timed on this machine in one run, for
+ *
+ *   api     the Engine API, with the calls `docker run --rm` makes
+ *   cli     `tspaas container run --rm` (node start-up included)
+ *   docker  the stock docker CLI against our socket (when installed)
+ *   podman  Debian's podman on a private store with the same image
+ *   crun    raw `crun run` of a prepared bundle: the floor
+ *
+ * Cases run interleaved, round after round, so drift hits all alike. Prints a
+ * table, then as the last line one JSON object with the figures and ratios.
+ *
+ * Knobs: BENCH_ITERATIONS (30), BENCH_WARMUP (3), BENCH_KEEP=1 keeps the temp dir.
+ */
+import http from 'node:http';
+import { createWriteStream, promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { run } from '../lib/exec.js';
+import { expect, request, runRm } from './api-run.js';
+import { startEngine, type EngineProcess } from './engine-daemon-client.js';
+import { podmanArgv, prepareCrunBundle, preparePodman, timeCommand, which } from './peers.js';
+import { ms, summarize, table, type Summary } from './stats.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 30);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const KEEP = process.env.BENCH_KEEP === '1';
+const IMAGE = 'busybox';
+const CMD = ['true'];
+
+/** One thing to time: returns milliseconds of one `run --rm … true`. */
+interface Case {
+  name: string;
+  what: string;
+  once(): Promise<number>;
+}
+
+/** Pull/create busybox in our engine and save it as a `docker save` tar. */
+async function exportImage(socket: string, file: string): Promise<void> {
+  expect(await request(socket, 'POST', `/images/create?fromImage=${IMAGE}&tag=latest`), [200], 'image create');
+  expect(await request(socket, 'GET', `/images/${IMAGE}/json`), [200], 'image inspect');
+  await new Promise<void>((resolve, reject) => {
+    http.get({ socketPath: socket, path: `/images/get?names=${IMAGE}:latest` }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`image get: HTTP ${res.statusCode}`));
+      pipeline(res, createWriteStream(file)).then(resolve, reject);
+    }).on('error', reject);
+  });
+}
+
+/** The cases that can run here; peers that are missing are reported and left out. */
+async function prepareCases(dir: string, engine: EngineProcess, saveTar: string, notes: string[]): Promise<Case[]> {
+  const agent = new http.Agent({ keepAlive: true });
+  const cases: Case[] = [{
+    name: 'api', what: 'Engine API (create, attach, wait, start)',
+    once: async () => {
+      const start = process.hrtime.bigint();
+      const code = await runRm(engine.socket, IMAGE, CMD, agent);
+      if (code !== 0) throw new Error(`api: exit code ${code}`);
+      return Number(process.hrtime.bigint() - start) / 1e6;
+    },
+  }];
+  const runArgs = ['run', '--rm', '--network', 'none', IMAGE, ...CMD];
+  const timed = (argv: string[], env?: Record<string, string>) => async () => (await timeCommand({ argv, env })).ms;
+  cases.push({
+    name: 'cli', what: 'tspaas container run --rm',
+    once: timed([process.execPath, path.join(REPO, 'dist/cli/main.js'), '-H', `unix://${engine.socket}`, 'container', ...runArgs]),
+  });
+  const docker = await which('docker');
+  if (docker) {
+    const config = path.join(dir, 'docker-config');
+    await fsp.mkdir(config, { recursive: true });
+    cases.push({ name: 'docker', what: 'docker CLI → our socket', once: timed([docker, '-H', `unix://${engine.socket}`, ...runArgs], { DOCKER_CONFIG: config }) });
+  } else notes.push('docker CLI not installed: case skipped');
+  const podman = await which('podman');
+  if (podman) {
+    const store = path.join(dir, 'podman');
+    const runtime = await preparePodman(podman, store, saveTar);
+    notes.push(`podman ${(await run(podman, ['--version'])).stdout.trim().replace(/^podman version /, '')} with ${runtime}`);
+    cases.push({ name: 'podman', what: 'podman run --rm', once: timed([...podmanArgv(podman, store), ...runArgs]) });
+  } else notes.push('podman not installed: case skipped');
+  const crun = await which('crun');
+  if (crun) {
+    const bundle = path.join(dir, 'bundle');
+    await prepareCrunBundle(crun, bundle, saveTar, CMD);
+    let n = 0;
+    const root = path.join(dir, 'crun-state');
+    cases.push({
+      name: 'crun', what: 'raw crun run (floor)',
+      once: async () => {
+        const id = `bench-${process.pid}-${n++}`;
+        const t = await timeCommand({ argv: [crun, '--root', root, 'run', '--bundle', bundle, id] });
+        await run(crun, ['--root', root, 'delete', '-f', id], { allowFailure: true });
+        return t.ms;
+      },
+    });
+  } else notes.push('crun not installed: case skipped');
+  return cases;
+}
+
+/** Warm up, then time every case ITERATIONS times, interleaved. */
+async function measure(cases: Case[]): Promise<Map<string, number[]>> {
+  const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    for (const c of cases) {
+      const t = await c.once();
+      if (i >= WARMUP) samples.get(c.name)!.push(t);
+    }
+    process.stderr.write(`\rbench: round ${i + 1}/${WARMUP + ITERATIONS}`);
+  }
+  process.stderr.write('\n');
+  return samples;
+}
+
+/** Unmount whatever the peers left mounted under `dir`, deepest first. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = (await fsp.readFile('/proc/self/mountinfo', 'utf8')).split('\n')
+    .map((l) => l.split(' ')[4]).filter((m) => m && (m === dir || m.startsWith(`${dir}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) await run('umount', ['-l', m], { allowFailure: true });
+}
+
+async function main(): Promise<void> {
+  const dir = await fsp.mkdtemp(path.join('/var/tmp', 'tspaas-bench-'));
+  const notes: string[] = [];
+  let engine: EngineProcess | undefined;
+  try {
+    engine = await startEngine(REPO, dir);
+    const saveTar = path.join(dir, 'busybox.tar');
+    await exportImage(engine.socket, saveTar);
+    const info = JSON.parse(expect(await request(engine.socket, 'GET', '/info'), [200], 'info').body.toString()) as { DefaultRuntime?: string; ServerVersion?: string };
+    notes.unshift(`tspaas engine ${info.ServerVersion ?? '?'} with ${info.DefaultRuntime ?? '?'}`);
+    const cases = await prepareCases(dir, engine, saveTar, notes);
+    const samples = await measure(cases);
+    report(cases, samples, notes);
+  } finally {
+    await engine?.stop();
+    await unmountUnder(dir);
+    if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
+    else process.stderr.write(`bench: kept ${dir}\n`);
+  }
+}
+
+/** Print the table and the final JSON line. */
+function report(cases: Case[], samples: Map<string, number[]>, notes: string[]): void {
+  const stats = Object.fromEntries(cases.map((c) => [c.name, summarize(samples.get(c.name)!)])) as Record<string, Summary>;
+  const ratio = (a: string, b: string) => (stats[a] && stats[b] ? Number((stats[a].median / stats[b].median).toFixed(3)) : null);
+  const rows = cases.map((c) => {
+    const s = stats[c.name];
+    const vs = (peer: string) => (c.name === peer || !stats[peer] ? '' : `${ratio(c.name, peer)?.toFixed(2)}×`);
+    return [c.name, c.what, ms(s.median), ms(s.p90), ms(s.min), vs('podman'), vs('crun')];
+  });
+  const cpu = os.cpus()[0]?.model ?? '?';
+  console.log(`run --rm --network none ${IMAGE} ${CMD.join(' ')}: ${ITERATIONS} runs each after ${WARMUP} warm-ups, interleaved`);
+  console.log(`${os.cpus().length} × ${cpu}, Linux ${os.release()}, ${new Date().toISOString().slice(0, 10)}`);
+  for (const n of notes) console.log(`  ${n}`);
+  console.log();
+  console.log(table(['case', 'what', 'median ms', 'p90 ms', 'min ms', '÷ podman', '÷ crun'], rows));
+  const targets = {
+    apiAtMostThirdOfPodman: stats.podman ? stats.api.median <= stats.podman.median / 3 : null,
+    apiWithin3xOfCrun: stats.crun ? stats.api.median <= stats.crun.median * 3 : null,
+  };
+  console.log();
+  console.log(`targets: api ≤ podman/3: ${targets.apiAtMostThirdOfPodman}; api ≤ 3× crun: ${targets.apiWithin3xOfCrun}`);
+  const round = (s: Summary) => ({ n: s.n, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
+  console.log(JSON.stringify({
+    bench: 'engine-run-rm', date: new Date().toISOString(), iterations: ITERATIONS, warmup: WARMUP, cpus: os.cpus().length,
+    notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s)])),
+    ratios: {
+      apiToPodman: ratio('api', 'podman'), cliToPodman: ratio('cli', 'podman'), dockerToPodman: ratio('docker', 'podman'),
+      apiToCrun: ratio('api', 'crun'), cliToCrun: ratio('cli', 'crun'), podmanToCrun: ratio('podman', 'crun'),
+    },
+    targets,
+  }));
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
