@@ -1,0 +1,25 @@
+/** The OCI spec of a container at start: named volumes resolved to host dirs, then `buildSpec`. */
+import type { ContainerContext } from './context.js';
+import type { ContainerPaths } from './paths.js';
+import { buildSpec, specInputFor, type OciSpec } from './spec.js';
+import type { Container, MountSpec } from './types.js';
+
+/** Generate config.json for a container whose rootfs is mounted at `p.rootfs`. */
+export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths): Promise<OciSpec> {
+  const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? []);
+  const record = { ...c.record, options: { ...c.record.options, mounts } };
+  const input = await specInputFor(record, {
+    rootfs: p.rootfs, cgroupParent: ctx.config.cgroupParent, seccompProfile: ctx.config.seccompProfile,
+    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+  });
+  return buildSpec(input);
+}
+
+/** Named volumes (created on first use) become binds of their data dirs. */
+async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[]): Promise<MountSpec[]> {
+  return Promise.all(mounts.map(async (m) => {
+    if (m.type !== 'volume') return m;
+    const v = await ctx.volumes.create(m.source || undefined);
+    return { ...m, type: 'bind' as const, source: v.mountpoint };
+  }));
+}

@@ -1,0 +1,92 @@
+/** `create`: resolve the image, merge its config with the options, prepare the writable layer, persist the record. */
+import { randomBytes } from 'node:crypto';
+import { invalid } from '../../lib/errors.js';
+import type { Image } from '../images/types.js';
+import type { ContainerContext } from './context.js';
+import { emitContainerEvent } from './context.js';
+import { generateName } from './names.js';
+import { initialState } from './store.js';
+import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
+
+const NETWORK_MODES = new Set(['none', 'host', 'default', 'bridge', '']);
+
+/** Create a container from validated options; the image must exist (see Engine.ensureImage). */
+export async function createContainer(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
+  validate(opts);
+  const id = randomBytes(32).toString('hex');
+  const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
+  if (opts.name !== undefined && !ctx.store.nameFree(name)) ctx.store.resolve(name); // throws the Conflict early
+  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image) };
+  const record: ContainerRecord = {
+    id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
+    snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime: ctx.defaultRuntime,
+  };
+  const c: Container = { record, state: initialState() };
+  await ctx.snapshots.prepare(id, chainId);
+  try {
+    await ctx.store.add(c);
+  } catch (err) {
+    await ctx.snapshots.remove(id);
+    throw err;
+  }
+  emitContainerEvent(ctx, c, 'create');
+  return c;
+}
+
+function validate(o: CreateOptions): void {
+  if (o.networkMode !== undefined && !NETWORK_MODES.has(o.networkMode)) {
+    throw invalid(`network ${o.networkMode} not found (only none and host exist on this engine yet)`);
+  }
+  for (const m of o.mounts ?? []) {
+    if (!m.target.startsWith('/')) throw invalid(`invalid mount config: mount path must be absolute: ${m.target}`);
+    if (m.type === 'bind' && !m.source.startsWith('/')) throw invalid(`invalid mount config: bind source path must be absolute: ${m.source}`);
+  }
+  if (o.memory !== undefined && o.memory > 0 && o.memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
+  if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
+}
+
+/** Image config + options → the process config the container will run (Docker's rules). */
+export function mergeConfig(o: CreateOptions, image: Image, id: string): ContainerRecord['config'] {
+  const ic = image.config.config ?? {};
+  const entrypoint = o.entrypoint ?? ic.Entrypoint ?? null;
+  // An overridden entrypoint drops the image's CMD unless a command is given too.
+  const cmd = o.cmd ?? (o.entrypoint !== undefined ? null : ic.Cmd ?? null);
+  if ((entrypoint?.length ?? 0) + (cmd?.length ?? 0) === 0) throw invalid('no command specified');
+  return {
+    ...ic,
+    Hostname: o.hostname || id.slice(0, 12),
+    User: o.user ?? ic.User ?? '',
+    Env: mergeEnv(ic.Env ?? [], o.env ?? []),
+    Entrypoint: entrypoint,
+    Cmd: cmd,
+    WorkingDir: o.workingDir || ic.WorkingDir || '',
+    Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
+    ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(o.exposedPorts ?? {}) },
+    StopSignal: o.stopSignal || ic.StopSignal || 'SIGTERM',
+    Tty: o.tty ?? false,
+    OpenStdin: o.openStdin ?? false,
+    StdinOnce: o.stdinOnce ?? false,
+    Image: o.image,
+  };
+}
+
+/**
+ * Name the anonymous volumes now, so every start mounts the same ones: a
+ * volume mount without a source, and each image VOLUME no mount covers.
+ */
+function withAnonymousVolumes(mounts: MountSpec[], image: Image): MountSpec[] {
+  const anon = () => randomBytes(32).toString('hex');
+  const named = mounts.map((m) => (m.type === 'volume' && !m.source ? { ...m, source: anon() } : m));
+  const covered = new Set(named.map((m) => m.target.replace(/\/+$/, '')));
+  const fromImage = Object.keys(image.config.config?.Volumes ?? {})
+    .filter((t) => !covered.has(t.replace(/\/+$/, '')))
+    .map((target): MountSpec => ({ type: 'volume', source: anon(), target, readOnly: false }));
+  return [...named, ...fromImage];
+}
+
+/** Later entries override earlier ones with the same key (`KEY=…`). */
+export function mergeEnv(base: string[], over: string[]): string[] {
+  const out = new Map<string, string>();
+  for (const e of [...base, ...over]) out.set(e.split('=')[0], e);
+  return [...out.values()];
+}

@@ -1,0 +1,70 @@
+/**
+ * What happens when a container's process ends: conmon writes
+ * `<run>/exits/<id>`; the engine (watching that dir, or finding the file at
+ * start-up) records the exit code and OOM kill, lets the runtime delete its
+ * state and cgroup, unmounts the root (the writable layer stays), tells
+ * waiters and attachments, then applies `--rm` or the restart policy.
+ */
+import { promises as fsp, watch, type FSWatcher } from 'node:fs';
+import { isErrno } from '../../lib/errors.js';
+import type { ContainerContext } from './context.js';
+import { pathsOf, runtimeOf, emitContainerEvent, cgroupPathOf } from './context.js';
+import { deleteProcess } from './oci-runtime.js';
+import { readOomKills } from './cgroups.js';
+import { exitDir } from './paths.js';
+import { scheduleRestart } from './restart.js';
+import type { Container } from './types.js';
+
+/** Watch the exit dir; calls `onExit(id)` for each exit file that appears. */
+export async function watchExits(runRoot: string, onExit: (id: string) => void): Promise<FSWatcher> {
+  const dir = exitDir(runRoot);
+  await fsp.mkdir(dir, { recursive: true });
+  const w = watch(dir, (_event, file) => {
+    if (file && /^[0-9a-f]{64}$/.test(file)) onExit(file);
+  });
+  w.on('error', () => undefined);
+  return w;
+}
+
+/** Read an exit file; null when there is none. */
+export async function readExitCode(file: string): Promise<number | null> {
+  try {
+    const text = (await fsp.readFile(file, 'utf8')).trim();
+    return text === '' ? null : Number.parseInt(text, 10);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return null;
+    throw err;
+  }
+}
+
+/**
+ * Record the exit of a running container. Caller holds its lock. Returns
+ * what to do next ("remove" for --rm), or null. `exitCode` overrides the
+ * exit file (used when the monitor vanished without writing one).
+ */
+export async function recordExit(ctx: ContainerContext, c: Container, forced?: { exitCode: number; error: string }): Promise<'remove' | null> {
+  if (c.state.status !== 'running' && c.state.status !== 'paused') return null;
+  const p = pathsOf(ctx, c.record.id);
+  const code = forced?.exitCode ?? (await readExitCode(p.exitFile));
+  if (code === null) return null;
+  const oom = (await exists(p.oomFile)) || (await readOomKills(cgroupPathOf(ctx, c.record.id)).catch(() => 0)) > 0;
+  await deleteProcess(runtimeOf(ctx, c), c.record.id);
+  await ctx.rootfs.release(c.record.id, p.rootfs);
+  await ctx.store.saveState(c.record.id, {
+    ...c.state, status: 'exited', pid: 0, monitorPid: 0, exitCode: code, oomKilled: oom && code === 137,
+    error: forced?.error ?? '', finishedAt: new Date().toISOString(), mounted: false,
+  });
+  await fsp.rm(p.exitFile, { force: true });
+  for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
+  ctx.attachments.delete(c.record.id);
+  emitContainerEvent(ctx, c, 'die', { exitCode: String(code) });
+  if (oom && code === 137) emitContainerEvent(ctx, c, 'oom');
+  ctx.waiters.exited(c.record.id, code);
+  if (c.record.options.autoRemove) return 'remove';
+  scheduleRestart(ctx, c);
+  return null;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fsp.access(file).then(() => true, () => false);
+}

@@ -1,0 +1,136 @@
+/**
+ * A container's filesystem as data: `diff`, `export`, `commit`, and
+ * `docker cp` both ways. Paths inside the container are resolved against its
+ * root with symlinks followed *inside* that root, never out of it; writes go
+ * through the same safe extraction as image layers.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { invalid, isErrno, notFound } from '../../lib/errors.js';
+import type { PathStat } from '../types.js';
+import type { Change } from '../archive/types.js';
+import type { ContainerConfig, Image, ImageConfig } from '../images/types.js';
+import { changes } from '../archive/changes.js';
+import { applyLayer } from '../archive/apply.js';
+import { packLayer, packTree } from '../archive/pack.js';
+import type { ContainerContext } from './context.js';
+import { pathsOf, runtimeOf } from './context.js';
+import { pauseProcess, resumeProcess } from './oci-runtime.js';
+import { resolveInRoot } from './user.js';
+import type { Container } from './types.js';
+
+/** `docker diff`: changes of the writable layer against the image. */
+export async function diffContainer(ctx: ContainerContext, c: Container): Promise<Change[]> {
+  return changes(ctx.snapshots.upperDir(c.record.id), await ctx.snapshots.lowerDirs(c.record.snapshotParent));
+}
+
+/** Run `fn` with the container's root mounted, then let go of it when `fn`'s stream (if any) is done. */
+async function withRootfs<T>(ctx: ContainerContext, c: Container, fn: (rootfs: string) => Promise<T>, streamOf?: (t: T) => Readable): Promise<T> {
+  const p = pathsOf(ctx, c.record.id);
+  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs);
+  const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch(() => undefined);
+  try {
+    const result = await fn(p.rootfs);
+    const s = streamOf?.(result);
+    if (s) void finished(s).catch(() => undefined).then(release);
+    else await release();
+    return result;
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** `docker export`: the whole filesystem as a flat tar. */
+export function exportContainer(ctx: ContainerContext, c: Container): Promise<Readable> {
+  return withRootfs(ctx, c, (root) => packTree(root, { name: '' }), (s) => s);
+}
+
+/** `docker cp` out: a tar of one path, named by its base name, and its stat. */
+export function getArchive(ctx: ContainerContext, c: Container, p: string): Promise<{ stat: PathStat; tar: Readable }> {
+  return withRootfs(ctx, c, async (root) => {
+    const host = await hostPath(root, p);
+    const stat = await statHost(host, p);
+    return { stat, tar: await packTree(host, { name: stat.name === '/' ? '' : stat.name }) };
+  }, (r) => r.tar);
+}
+
+/** `docker cp`'s HEAD: the stat of a path. */
+export function statPath(ctx: ContainerContext, c: Container, p: string): Promise<PathStat> {
+  return withRootfs(ctx, c, async (root) => statHost(await hostPath(root, p), p));
+}
+
+/** `docker cp` in: extract a tar into an existing directory of the container. */
+export function putArchive(ctx: ContainerContext, c: Container, p: string, tar: Readable): Promise<void> {
+  return withRootfs(ctx, c, async (root) => {
+    const dir = await resolveInRoot(root, `${p}/.`);
+    const st = await fsp.stat(dir).catch(() => null);
+    if (!st) throw notFound(`Could not find the file ${p} in container ${c.record.name}`);
+    if (!st.isDirectory()) throw invalid(`extraction point is not a directory: ${p}`);
+    if (c.record.options.readOnlyRootfs) throw invalid('container rootfs is marked read-only');
+    await applyLayer(tar, dir, { whiteouts: 'apply' });
+  });
+}
+
+/** Host path of container path `p`: parents resolved inside the root, the last component kept. */
+async function hostPath(root: string, p: string): Promise<string> {
+  const norm = path.posix.normalize(`/${p}`);
+  if (norm === '/' || p.endsWith('/.') || p.endsWith('/')) return resolveInRoot(root, `${norm}/.`);
+  return path.join(await resolveInRoot(root, `${path.posix.dirname(norm)}/.`), path.posix.basename(norm));
+}
+
+const GO_DIR = 2 ** 31;
+const GO_SYMLINK = 2 ** 27;
+
+async function statHost(host: string, p: string): Promise<PathStat> {
+  let st;
+  try {
+    st = await fsp.lstat(host);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw notFound(`Could not find the file ${p} in container`);
+    throw err;
+  }
+  const mode = (st.mode & 0o777) + (st.isDirectory() ? GO_DIR : 0) + (st.isSymbolicLink() ? GO_SYMLINK : 0);
+  return {
+    name: path.posix.basename(path.posix.normalize(`/${p}`)) || '/', size: st.size, mode, mtime: st.mtime.toISOString(),
+    linkTarget: st.isSymbolicLink() ? await fsp.readlink(host) : '',
+  };
+}
+
+/** `docker commit`: the writable layer becomes a new layer on top of the image, with a history entry. */
+export async function commitContainer(
+  ctx: ContainerContext, c: Container,
+  o: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean },
+): Promise<Image> {
+  const base = await ctx.images.get(c.record.imageId);
+  const pause = o.pause !== false && c.state.status === 'running';
+  if (pause) await pauseProcess(runtimeOf(ctx, c), c.record.id);
+  let layer;
+  try {
+    layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id)));
+  } finally {
+    if (pause) await resumeProcess(runtimeOf(ctx, c), c.record.id);
+  }
+  const now = new Date().toISOString();
+  const config: ImageConfig = {
+    ...base.config,
+    created: now,
+    author: o.author ?? '',
+    config: { ...processConfig(c), ...(o.changes ?? {}) },
+    rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
+    history: [...(base.config.history ?? []), { created: now, created_by: commandOf(c), author: o.author, comment: o.message }],
+  };
+  return ctx.images.writeImage(config, [...base.layers, layer], o.tag ? [o.tag] : []);
+}
+
+/** The image-config part of a container's config. */
+function processConfig(c: Container): ContainerConfig {
+  const { Hostname: _h, Tty: _t, OpenStdin: _o, StdinOnce: _s, Image: _i, ...rest } = c.record.config;
+  return rest;
+}
+
+function commandOf(c: Container): string {
+  return [...(c.record.config.Entrypoint ?? []), ...(c.record.config.Cmd ?? [])].join(' ');
+}

@@ -1,0 +1,57 @@
+/**
+ * The OCI runtime's command line (crun and runc share it). Every call names
+ * the runtime's own state root so tspaas never touches containers of other
+ * tools on the host.
+ */
+import { run } from '../../lib/exec.js';
+import { notFound } from '../../lib/errors.js';
+
+export interface OciRuntime {
+  /** Binary name or path: "crun" or "runc". */
+  readonly path: string;
+  /** Runtime state dir, passed as `--root`. */
+  readonly root: string;
+}
+
+/** Run `runtime --root … <args>`. */
+async function call(rt: OciRuntime, args: string[], allowFailure = false) {
+  return run(rt.path, [`--root=${rt.root}`, ...args], { allowFailure });
+}
+
+/** Let a created container's process run. */
+export async function startProcess(rt: OciRuntime, id: string): Promise<void> {
+  await call(rt, ['start', id]);
+}
+
+/** Send a signal to the container's init process. */
+export async function signalProcess(rt: OciRuntime, id: string, signal: string): Promise<void> {
+  const r = await call(rt, ['kill', id, signal], true);
+  if (r.code !== 0) {
+    if (/does not exist|not found|not running|container not running|no such process/i.test(r.stderr)) {
+      throw notFound(`container ${id} is not running`);
+    }
+    throw new Error(`${rt.path} kill failed: ${r.stderr.trim()}`);
+  }
+}
+
+/** Remove the runtime's record of a container (and its cgroup); tolerant of an already deleted one. */
+export async function deleteProcess(rt: OciRuntime, id: string): Promise<void> {
+  await call(rt, ['delete', '--force', id], true);
+}
+
+/** Freeze every process of the container. */
+export async function pauseProcess(rt: OciRuntime, id: string): Promise<void> {
+  await call(rt, ['pause', id]);
+}
+
+/** Thaw a paused container. */
+export async function resumeProcess(rt: OciRuntime, id: string): Promise<void> {
+  await call(rt, ['resume', id]);
+}
+
+/** The runtime's view ("created", "running", "paused", "stopped"), or null when it has no such container. */
+export async function processStatus(rt: OciRuntime, id: string): Promise<string | null> {
+  const r = await call(rt, ['state', id], true);
+  if (r.code !== 0) return null;
+  return (JSON.parse(r.stdout) as { status: string }).status;
+}

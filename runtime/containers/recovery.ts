@@ -1,0 +1,56 @@
+/**
+ * Rebuilding the engine's view at start-up, from disk and from the monitors
+ * still alive. For each container that was running:
+ * - an exit file is waiting → the exit is recorded now (and --rm / restart
+ *   policies apply as if the engine had seen it happen);
+ * - the runtime still knows it running or paused → its root mount is adopted;
+ * - neither (the host rebooted, or conmon was killed) → it is marked exited
+ *   with code 255 and an error saying so.
+ * Containers caught half-removed are removed; `always` / `unless-stopped`
+ * containers that are down get started again, as Docker does at boot.
+ */
+import type { ContainerContext } from './context.js';
+import { pathsOf, runtimeOf } from './context.js';
+import { processStatus } from './oci-runtime.js';
+import { readExitCode, recordExit } from './exit.js';
+import { destroy } from './remove.js';
+import { wantsRestart, scheduleRestart } from './restart.js';
+import type { Container } from './types.js';
+
+/** Reconcile every stored container with reality. */
+export async function recoverContainers(ctx: ContainerContext): Promise<void> {
+  for (const c of ctx.store.list()) {
+    await ctx.locks.run(c.record.id, () => recoverOne(ctx, c)).catch(() => undefined);
+  }
+}
+
+async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
+  const id = c.record.id;
+  if (c.state.status === 'removing') return destroy(ctx, c, false);
+  if (c.state.status === 'restarting') c.state.status = 'exited';
+  if (c.state.status !== 'running' && c.state.status !== 'paused') {
+    if (c.state.status === 'exited' && bootRestart(c)) scheduleRestart(ctx, c);
+    return;
+  }
+  const p = pathsOf(ctx, id);
+  if ((await readExitCode(p.exitFile)) !== null) {
+    ctx.rootfs.adopt(id);
+    if ((await recordExit(ctx, c)) === 'remove') await destroy(ctx, c, true);
+    return;
+  }
+  const status = await processStatus(runtimeOf(ctx, c), id);
+  if (status === 'running' || status === 'paused') {
+    ctx.rootfs.adopt(id);
+    if (status !== c.state.status) await ctx.store.saveState(id, { ...c.state, status });
+    return;
+  }
+  ctx.rootfs.adopt(id);
+  const next = await recordExit(ctx, c, { exitCode: 255, error: 'the container was lost while the engine was down (host restart or monitor killed)' });
+  if (next === 'remove') await destroy(ctx, c, true);
+}
+
+/** Policies that bring a container back when the engine (or host) starts. */
+function bootRestart(c: Container): boolean {
+  const name = c.record.options.restartPolicy?.name;
+  return (name === 'always' || name === 'unless-stopped') && wantsRestart(c);
+}

@@ -1,0 +1,50 @@
+/** `rm`: kill if forced, unmount, drop the writable layer, the volatile and persistent dirs. */
+import { promises as fsp } from 'node:fs';
+import { conflict } from '../../lib/errors.js';
+import type { ContainerContext } from './context.js';
+import { pathsOf, runtimeOf, emitContainerEvent } from './context.js';
+import { signalProcess, deleteProcess } from './oci-runtime.js';
+import { cancelRestart } from './restart.js';
+import type { Container } from './types.js';
+
+/** Remove a container; a running one only with `force` (it is killed first). */
+export async function removeContainer(ctx: ContainerContext, c: Container, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
+  cancelRestart(ctx, c.record.id);
+  const up = c.state.status === 'running' || c.state.status === 'paused';
+  if (up && !opts.force) {
+    throw conflict(`You cannot remove a ${c.state.status} container ${c.record.id}. Stop the container before attempting removal or force remove`);
+  }
+  if (up) {
+    const exited = ctx.waiters.nextExit(c.record.id);
+    await ctx.locks.run(c.record.id, async () => {
+      await ctx.store.saveState(c.record.id, { ...c.state, stoppedByUser: true });
+      await signalProcess(runtimeOf(ctx, c), c.record.id, 'SIGKILL').catch(() => undefined);
+    });
+    await exited;
+  }
+  await ctx.locks.run(c.record.id, () => destroy(ctx, c, opts.volumes ?? false));
+}
+
+/** Delete everything of a stopped container. Caller holds the lock. */
+export async function destroy(ctx: ContainerContext, c: Container, volumes: boolean): Promise<void> {
+  const p = pathsOf(ctx, c.record.id);
+  await ctx.store.saveState(c.record.id, { ...c.state, status: 'removing' });
+  await deleteProcess(runtimeOf(ctx, c), c.record.id);
+  await ctx.rootfs.release(c.record.id, p.rootfs);
+  await ctx.snapshots.remove(c.record.id);
+  await fsp.rm(p.run, { recursive: true, force: true });
+  await fsp.rm(p.exitFile, { force: true });
+  await ctx.store.delete(c.record.id);
+  if (volumes) await removeAnonymousVolumes(ctx, c);
+  for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
+  ctx.attachments.delete(c.record.id);
+  emitContainerEvent(ctx, c, 'destroy');
+  ctx.waiters.removed(c.record.id, c.state.exitCode);
+}
+
+/** Volumes created for this container alone (anonymous: 64-hex names). */
+async function removeAnonymousVolumes(ctx: ContainerContext, c: Container): Promise<void> {
+  for (const m of c.record.options.mounts ?? []) {
+    if (m.type === 'volume' && /^[0-9a-f]{64}$/.test(m.source)) await ctx.volumes.remove(m.source, true).catch(() => undefined);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Mounting a container's root filesystem, reference-counted: a running
+ * container holds one reference; `export`, `cp` and `commit` of a stopped
+ * container take one for as long as they read it.
+ */
+import { promises as fsp } from 'node:fs';
+import type { Snapshotter } from '../snapshots/types.js';
+import { mountAll, unmount } from '../snapshots/mount.js';
+
+export class RootfsMounts {
+  private refs = new Map<string, number>();
+
+  constructor(private readonly snapshots: Snapshotter) {}
+
+  /** Mount the snapshot `id` (over `parent`) at `target` unless it is mounted already; take a reference. */
+  async acquire(id: string, parent: string | null, target: string): Promise<void> {
+    const n = this.refs.get(id) ?? 0;
+    if (n === 0 && !(await isMountPoint(target))) {
+      await fsp.mkdir(target, { recursive: true });
+      await mountAll(await this.snapshots.mounts(id, parent), target);
+    }
+    this.refs.set(id, n + 1);
+  }
+
+  /** Count a mount found at start-up (a running container's root). */
+  adopt(id: string): void {
+    this.refs.set(id, (this.refs.get(id) ?? 0) + 1);
+  }
+
+  /** Drop a reference; unmount when none is left. */
+  async release(id: string, target: string): Promise<void> {
+    const n = (this.refs.get(id) ?? 1) - 1;
+    if (n > 0) {
+      this.refs.set(id, n);
+      return;
+    }
+    this.refs.delete(id);
+    if (await isMountPoint(target)) await unmount(target);
+  }
+}
+
+/** True when `target` is a mount point (from /proc/self/mountinfo). */
+export async function isMountPoint(target: string): Promise<boolean> {
+  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
+  const escaped = target.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return info.split('\n').some((line) => line.split(' ')[4] === escaped);
+}

@@ -1,0 +1,67 @@
+/**
+ * `start`: mount the root, write the bundle, launch conmon (which runs
+ * `<runtime> create`), connect waiting attachments, then `<runtime> start`.
+ * Any failure undoes what was done and records the error on the container.
+ */
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import { notModified, conflict } from '../../lib/errors.js';
+import type { ContainerContext } from './context.js';
+import { pathsOf, runtimeOf, emitContainerEvent } from './context.js';
+import { launchMonitor } from './monitor.js';
+import { startProcess, deleteProcess } from './oci-runtime.js';
+import { specFor } from './bundle.js';
+import type { Container, ContainerState } from './types.js';
+
+/** Start a created or exited container. Caller holds the container's lock. */
+export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
+  if (c.state.status === 'running' || c.state.status === 'restarting') throw notModified('container already started');
+  if (c.state.status === 'paused') throw conflict('cannot start a paused container, try unpause instead');
+  const p = pathsOf(ctx, c.record.id);
+  await fsp.mkdir(p.persist, { recursive: true });
+  await fsp.rm(p.exitFile, { force: true });
+  await fsp.rm(p.oomFile, { force: true });
+  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs);
+  try {
+    await writeEtcFiles(c, p);
+    await fsp.writeFile(p.specFile, JSON.stringify(await specFor(ctx, c, p)));
+    const rt = runtimeOf(ctx, c);
+    const { pid } = await launchMonitor({
+      containerId: c.record.id, sessionId: c.record.id, name: c.record.name, runtimePath: rt.path, runtimeRoot: rt.root,
+      bundle: p.bundle, pidFile: p.pidFile, exitDir: p.exitFile.slice(0, p.exitFile.lastIndexOf('/')), persistDir: p.persist,
+      logPath: p.log, tty: c.record.config.Tty, stdin: c.record.config.OpenStdin,
+    });
+    await connectAttachments(ctx, c, p.attachSocket);
+    await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
+    await ctx.store.saveState(c.record.id, running(c.state, pid));
+  } catch (err) {
+    await ctx.rootfs.release(c.record.id, p.rootfs);
+    const exitCode = (err as { exitCode?: number }).exitCode ?? 128;
+    await ctx.store.saveState(c.record.id, { ...c.state, status: c.state.status === 'created' ? 'created' : 'exited', exitCode, error: (err as Error).message });
+    throw err;
+  }
+  emitContainerEvent(ctx, c, 'start');
+}
+
+function running(s: ContainerState, pid: number): ContainerState {
+  return { ...s, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), stoppedByUser: false, mounted: true };
+}
+
+/** Hand every waiting attachment to the new process. */
+async function connectAttachments(ctx: ContainerContext, c: Container, socket: string): Promise<void> {
+  const waiting = [...(ctx.attachments.get(c.record.id) ?? [])];
+  await Promise.all(waiting.map((a) => a.connect(socket).catch(() => a.finish())));
+}
+
+/** /etc/hostname, /etc/hosts, /etc/resolv.conf for the container (bind-mounted by the spec). */
+async function writeEtcFiles(c: Container, p: { hostname: string; hosts: string; resolvConf: string }): Promise<void> {
+  const host = c.record.options.networkMode === 'host';
+  const hostname = host ? os.hostname() : c.record.config.Hostname;
+  await fsp.writeFile(p.hostname, `${hostname}\n`);
+  const hosts = host
+    ? await fsp.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n')
+    : `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+  await fsp.writeFile(p.hosts, hosts);
+  const resolv = await fsp.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  await fsp.writeFile(p.resolvConf, resolv.split('\n').filter((l) => !/^nameserver\s+127\./.test(l)).join('\n'));
+}

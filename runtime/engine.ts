@@ -1,0 +1,308 @@
+/**
+ * The engine: composes the image store, snapshotter, container operations
+ * and volumes into the `Engine` contract (types.ts). It holds no logic of
+ * its own beyond wiring, locking and the exit watcher; each operation lives
+ * in the subsystem folder its name suggests.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { promises as fsp, type FSWatcher } from 'node:fs';
+import { KeyedMutex } from '../lib/mutex.js';
+import { notFound } from '../lib/errors.js';
+import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat } from './types.js';
+import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
+import type { Change } from './archive/types.js';
+import { openImageStore } from './images/store.js';
+import { OverlaySnapshotter } from './snapshots/overlay.js';
+import { VolumeStore } from './volumes/store.js';
+import { ContainerStore } from './containers/store.js';
+import { Waiters } from './containers/waiters.js';
+import { RootfsMounts } from './containers/rootfs.js';
+import type { ContainerContext } from './containers/context.js';
+import { pathsOf } from './containers/context.js';
+import { createContainer } from './containers/create.js';
+import { startContainer } from './containers/start.js';
+import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
+import { removeContainer, destroy } from './containers/remove.js';
+import { recordExit, watchExits } from './containers/exit.js';
+import { recoverContainers } from './containers/recovery.js';
+import { cancelRestart } from './containers/restart.js';
+import { containerLogs, attachContainer, resizeContainer } from './containers/stdio.js';
+import { topContainer, statsContainer } from './containers/inspect.js';
+import { Execs, startExec, resizeExec } from './containers/exec.js';
+import { diffContainer, exportContainer, commitContainer, getArchive, statPath, putArchive } from './containers/filesystem.js';
+import { filterContainers } from './containers/filters.js';
+import { engineInfo, pickRuntimes } from './info.js';
+import { buildBaseImage, isBaseImage } from './baseimages/index.js';
+import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
+
+/** Open (or create) the engine's state under `config.root` and recover running containers. */
+export async function createEngine(config: EngineConfig): Promise<Engine> {
+  const e = new TspaasEngine(Object.freeze({ ...config }));
+  await e.open();
+  return e;
+}
+
+class TspaasEngine implements Engine {
+  readonly events = new EventEmitter();
+  images!: Engine['images'];
+  private ctx!: ContainerContext;
+  private execs = new Execs();
+  private watcher: FSWatcher | null = null;
+  private baseBuilds = new Map<string, Promise<Image>>();
+
+  constructor(readonly config: Readonly<EngineConfig>) {
+    this.events.setMaxListeners(0);
+  }
+
+  async open(): Promise<void> {
+    const { root, runRoot } = this.config;
+    await fsp.mkdir(runRoot, { recursive: true, mode: 0o700 });
+    this.images = await openImageStore(path.join(root, 'images'));
+    const snapshots = new OverlaySnapshotter(path.join(root, 'snapshots'));
+    const store = new ContainerStore(path.join(root, 'containers'));
+    const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
+    this.ctx = {
+      config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
+      volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name)),
+      locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
+      attachments: new Map(), restartTimers: new Map(), events: this.events,
+      restart: (id) => this.restartByPolicy(id),
+    };
+    await store.load();
+    this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
+    await recoverContainers(this.ctx);
+  }
+
+  info(): Promise<EngineInfo> {
+    return engineInfo(this.config, this.ctx, this.images);
+  }
+
+  async ensureImage(ref: string, onProgress?: OnProgress): Promise<Image> {
+    try {
+      return await this.images.get(ref);
+    } catch (err) {
+      if (!isBaseImage(ref)) throw err;
+    }
+    const pending = this.baseBuilds.get(ref);
+    if (pending) return pending;
+    const build = buildBaseImage(ref, this.images, onProgress ?? (() => undefined)).finally(() => this.baseBuilds.delete(ref));
+    this.baseBuilds.set(ref, build);
+    return build;
+  }
+
+  // ---- containers ----
+  async createContainer(opts: CreateOptions): Promise<Container> {
+    const image = await this.images.get(opts.image).catch((err) => {
+      throw notFound(`No such image: ${opts.image}`, err);
+    });
+    const chain = await this.ctx.snapshots.unpack(image.layers.map((l) => l.diffId), (i) => this.images.openLayer(image.layers[i]));
+    return createContainer(this.ctx, opts, image, chain);
+  }
+
+  async startContainer(ref: string): Promise<void> {
+    const c = this.get(ref);
+    cancelRestart(this.ctx, c.record.id);
+    await this.ctx.locks.run(c.record.id, () => startContainer(this.ctx, c));
+  }
+
+  stopContainer(ref: string, timeout?: number): Promise<void> {
+    return stopContainer(this.ctx, this.get(ref), timeout);
+  }
+
+  killContainer(ref: string, signal?: string): Promise<void> {
+    return killContainer(this.ctx, this.get(ref), signal);
+  }
+
+  async restartContainer(ref: string, timeout?: number): Promise<void> {
+    const c = this.get(ref);
+    await stopContainer(this.ctx, c, timeout).catch((err) => { if ((err as { kind?: string }).kind !== 'NotModified') throw err; });
+    await this.ctx.locks.run(c.record.id, () => startContainer(this.ctx, c));
+    this.ctx.events.emit('event', { type: 'container', action: 'restart', id: c.record.id, attributes: { name: c.record.name }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+  }
+
+  removeContainer(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
+    return removeContainer(this.ctx, this.get(ref), opts);
+  }
+
+  async waitContainer(ref: string, condition: 'not-running' | 'next-exit' | 'removed' = 'not-running'): Promise<{ exitCode: number; error?: string }> {
+    const c = this.get(ref);
+    if (condition === 'removed') return this.ctx.waiters.removal(c.record.id);
+    const up = ['running', 'paused', 'restarting'].includes(c.state.status) || this.ctx.restartTimers.has(c.record.id);
+    if (condition === 'not-running' && !up) return { exitCode: c.state.exitCode };
+    return this.ctx.waiters.nextExit(c.record.id);
+  }
+
+  pauseContainer(ref: string): Promise<void> {
+    const c = this.get(ref);
+    return this.ctx.locks.run(c.record.id, () => pauseContainer(this.ctx, c));
+  }
+
+  unpauseContainer(ref: string): Promise<void> {
+    const c = this.get(ref);
+    return this.ctx.locks.run(c.record.id, () => unpauseContainer(this.ctx, c));
+  }
+
+  async renameContainer(ref: string, newName: string): Promise<void> {
+    const c = this.get(ref);
+    const old = c.record.name;
+    await this.ctx.store.rename(c.record.id, newName.replace(/^\//, ''));
+    this.events.emit('event', { type: 'container', action: 'rename', id: c.record.id, attributes: { name: c.record.name, oldName: `/${old}` }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+  }
+
+  async getContainer(ref: string): Promise<Container> {
+    return this.get(ref);
+  }
+
+  async listContainers(filters: ListFilters = {}): Promise<Container[]> {
+    return filterContainers(this.ctx.store.list(), filters, (r) => this.images.get(r).then((i) => i.id, () => null));
+  }
+
+  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean }): Promise<Attachment> {
+    return attachContainer(this.ctx, this.get(ref), opts);
+  }
+
+  resizeContainer(ref: string, rows: number, cols: number): Promise<void> {
+    return resizeContainer(this.ctx, this.get(ref), rows, cols);
+  }
+
+  containerLogs(ref: string, opts: LogOptions): AsyncIterable<LogLine> {
+    return containerLogs(this.ctx, this.get(ref), opts);
+  }
+
+  topContainer(ref: string, psArgs?: string): Promise<TopResult> {
+    return topContainer(this.ctx, this.get(ref), psArgs);
+  }
+
+  statsContainer(ref: string): Promise<StatsSample> {
+    return statsContainer(this.ctx, this.get(ref));
+  }
+
+  diffContainer(ref: string): Promise<Change[]> {
+    return diffContainer(this.ctx, this.get(ref));
+  }
+
+  exportContainer(ref: string) {
+    return exportContainer(this.ctx, this.get(ref));
+  }
+
+  async commitContainer(ref: string, opts: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean }): Promise<Image> {
+    const image = await commitContainer(this.ctx, this.get(ref), opts);
+    this.events.emit('event', { type: 'container', action: 'commit', id: this.get(ref).record.id, attributes: { imageID: image.id }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    return image;
+  }
+
+  getArchive(ref: string, p: string) {
+    return getArchive(this.ctx, this.get(ref), p);
+  }
+
+  statPath(ref: string, p: string): Promise<PathStat> {
+    return statPath(this.ctx, this.get(ref), p);
+  }
+
+  putArchive(ref: string, p: string, tar: import('node:stream').Readable): Promise<void> {
+    return putArchive(this.ctx, this.get(ref), p, tar);
+  }
+
+  // ---- exec ----
+  async createExec(ref: string, opts: ExecOptions): Promise<string> {
+    const c = this.get(ref);
+    return this.execs.create(c, opts, pathsOf(this.ctx, c.record.id).execs);
+  }
+
+  async startExec(execId: string, opts: { detach?: boolean; tty?: boolean }): Promise<Attachment | null> {
+    const s = this.execs.get(execId);
+    if (opts.tty !== undefined) s.options = { ...s.options, tty: opts.tty };
+    return startExec(this.ctx, this.get(s.containerId), s, !!opts.detach);
+  }
+
+  resizeExec(execId: string, rows: number, cols: number): Promise<void> {
+    return resizeExec(this.execs.get(execId), rows, cols);
+  }
+
+  async inspectExec(execId: string): Promise<ExecState> {
+    const { dir: _dir, ...state } = this.execs.get(execId);
+    return state;
+  }
+
+  // ---- volumes ----
+  listVolumes(): Promise<VolumeInfo[]> {
+    return this.ctx.volumes.list();
+  }
+
+  createVolume(name: string | undefined, labels?: Record<string, string>): Promise<VolumeInfo> {
+    return this.ctx.volumes.create(name, labels);
+  }
+
+  inspectVolume(name: string): Promise<VolumeInfo> {
+    return this.ctx.volumes.get(name);
+  }
+
+  removeVolume(name: string, force?: boolean): Promise<void> {
+    return this.ctx.volumes.remove(name, force);
+  }
+
+  pruneVolumes() {
+    return this.ctx.volumes.prune();
+  }
+
+  // ---- images ----
+  removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
+    return this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
+  }
+
+  pruneImages(opts: { all?: boolean } = {}) {
+    return this.images.prune({ all: opts.all, isInUse: (id) => this.imageInUse(id) });
+  }
+
+  async pruneContainers() {
+    const deleted: string[] = [];
+    for (const c of this.ctx.store.list()) {
+      if (c.state.status !== 'exited' && c.state.status !== 'created' && c.state.status !== 'dead') continue;
+      await this.removeContainer(c.record.id).then(() => deleted.push(c.record.id), () => undefined);
+    }
+    return { deleted, spaceReclaimed: 0 };
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    for (const id of [...this.ctx.restartTimers.keys()]) cancelRestart(this.ctx, id);
+  }
+
+  // ---- internals ----
+  private get(ref: string): Container {
+    return this.ctx.store.resolve(ref);
+  }
+
+  private imageInUse(imageId: string): boolean {
+    return this.ctx.store.list().some((c) => c.record.imageId === imageId);
+  }
+
+  private volumeInUse(name: string): boolean {
+    return this.ctx.store.list().some((c) => (c.record.options.mounts ?? []).some((m) => m.type === 'volume' && m.source === name));
+  }
+
+  /** conmon wrote an exit file: record it, then --rm. */
+  private async onExit(id: string): Promise<void> {
+    let c: Container;
+    try {
+      c = this.get(id);
+    } catch {
+      return;
+    }
+    const next = await this.ctx.locks.run(id, () => recordExit(this.ctx, c)).catch(() => null);
+    if (next === 'remove') await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch(() => undefined);
+  }
+
+  private async restartByPolicy(id: string): Promise<void> {
+    const c = this.get(id);
+    await this.ctx.locks.run(id, async () => {
+      if (c.state.status === 'running') return;
+      await this.ctx.store.saveState(id, { ...c.state, restartCount: c.state.restartCount + 1 });
+      await startContainer(this.ctx, c);
+    }).catch(() => {
+      // A failed restart counts as an exit; the policy decides again.
+      cancelRestart(this.ctx, id);
+    });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Named volumes (Docker's `local` driver): a directory
+ * `<root>/volumes/<name>/_data` plus `meta.json`. A volume in use by a
+ * container (as the caller reports) cannot be removed without `force`.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readJsonIfExists, writeJsonAtomic } from '../../lib/fs.js';
+import { conflict, invalid, notFound } from '../../lib/errors.js';
+import type { VolumeInfo } from '../types.js';
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export class VolumeStore {
+  constructor(private readonly dir: string, private readonly inUse: (name: string) => boolean) {}
+
+  /** All volumes. */
+  async list(): Promise<VolumeInfo[]> {
+    await fsp.mkdir(this.dir, { recursive: true });
+    const out: VolumeInfo[] = [];
+    for (const name of await fsp.readdir(this.dir)) {
+      const v = await readJsonIfExists<VolumeInfo>(path.join(this.dir, name, 'meta.json'));
+      if (v) out.push(v);
+    }
+    return out;
+  }
+
+  /** One volume; `NotFound` when absent. */
+  async get(name: string): Promise<VolumeInfo> {
+    const v = NAME_RE.test(name) ? await readJsonIfExists<VolumeInfo>(path.join(this.dir, name, 'meta.json')) : undefined;
+    if (!v) throw notFound(`get ${name}: no such volume`);
+    return v;
+  }
+
+  /** Create a volume (a random name when none is given); returns the existing one when the name is taken. */
+  async create(name?: string, labels: Record<string, string> = {}): Promise<VolumeInfo> {
+    const n = name ?? randomBytes(32).toString('hex');
+    if (!NAME_RE.test(n)) throw invalid(`"${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
+    const existing = await readJsonIfExists<VolumeInfo>(path.join(this.dir, n, 'meta.json'));
+    if (existing) return existing;
+    const v: VolumeInfo = { name: n, driver: 'local', mountpoint: path.join(this.dir, n, '_data'), createdAt: new Date().toISOString(), labels };
+    await fsp.mkdir(v.mountpoint, { recursive: true, mode: 0o755 });
+    await writeJsonAtomic(path.join(this.dir, n, 'meta.json'), v);
+    return v;
+  }
+
+  /** Delete a volume and its data. */
+  async remove(name: string, force = false): Promise<void> {
+    await this.get(name);
+    if (this.inUse(name) && !force) throw conflict(`remove ${name}: volume is in use`);
+    await fsp.rm(path.join(this.dir, name, 'meta.json'), { force: true });
+    await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
+  }
+
+  /** Remove every volume no container uses. */
+  async prune(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+    const deleted: string[] = [];
+    for (const v of await this.list()) {
+      if (this.inUse(v.name)) continue;
+      await this.remove(v.name);
+      deleted.push(v.name);
+    }
+    return { deleted, spaceReclaimed: 0 };
+  }
+}
