@@ -83,13 +83,24 @@ async function enableIpForward(): Promise<string | null> {
  * hierarchies moves them out of cgroup2, which leaves it empty.
  */
 async function releaseHybridControllers(): Promise<string | null> {
-  const controllers = await hybridUnifiedControllers();
+  const layout = await detectCgroups();
+  const controllers = await hybridUnifiedControllers(layout);
   if (controllers.length === 0) return null;
-  for (const ctrl of controllers) await mountV1Controller(ctrl);
+  for (const ctrl of controllers) {
+    await disableInSubtree(layout.unified!, ctrl);
+    await mountV1Controller(ctrl);
+  }
   if (!(await canRunCrun())) {
     throw unavailable(`cgroup2 still owns controllers after mounting ${controllers.join(', ')} as cgroup v1`);
   }
   return `mounted cgroup v1 controller(s) ${controllers.join(', ')} under ${CGROUP_ROOT} (moved out of cgroup2)`;
+}
+
+/** A controller enabled for the children of the cgroup2 root cannot move to v1: disable it there first. */
+async function disableInSubtree(unified: string, ctrl: string): Promise<void> {
+  const file = path.join(unified, 'cgroup.subtree_control');
+  const enabled = (await fsp.readFile(file, 'utf8')).split(/\s+/);
+  if (enabled.includes(ctrl)) await fsp.writeFile(file, `-${ctrl}`);
 }
 
 async function mountV1Controller(ctrl: string): Promise<void> {
