@@ -1,0 +1,123 @@
+/** Docker's `POST /containers/create` body → tspaas `CreateOptions`. */
+import { invalid } from '../../../lib/errors.js';
+import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
+import { parseMounts, type DockerMount } from './mounts.js';
+
+type StrSlice = string[] | string | null;
+
+export interface DockerHostConfig {
+  Binds?: string[] | null;
+  Mounts?: DockerMount[] | null;
+  Tmpfs?: Record<string, string> | null;
+  ReadonlyRootfs?: boolean;
+  Memory?: number;
+  NanoCpus?: number;
+  CpuQuota?: number;
+  CpuPeriod?: number;
+  PidsLimit?: number | null;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
+  AutoRemove?: boolean;
+  NetworkMode?: string;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  Privileged?: boolean;
+}
+
+export interface DockerCreateBody {
+  Image?: string;
+  Cmd?: StrSlice;
+  Entrypoint?: StrSlice;
+  Env?: string[] | null;
+  WorkingDir?: string;
+  User?: string;
+  Hostname?: string;
+  Labels?: Record<string, string> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  ExposedPorts?: Record<string, object> | null;
+  Volumes?: Record<string, object> | null;
+  StopSignal?: string;
+  StopTimeout?: number | null;
+  HostConfig?: DockerHostConfig | null;
+}
+
+const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
+/** Docker's default CFS period (µs) when only a quota is given. */
+const DEFAULT_CPU_PERIOD = 100_000;
+
+/** Translate a create request; `name` comes from the `?name=` query value. */
+export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
+  if (!body) throw invalid('config cannot be empty in order to create a container');
+  if (!body.Image) throw invalid('no image was specified');
+  const hc = body.HostConfig ?? {};
+  const opts: CreateOptions = {
+    name: name || undefined,
+    image: body.Image,
+    entrypoint: strSlice(body.Entrypoint),
+    cmd: strSlice(body.Cmd),
+    env: body.Env ?? undefined,
+    workingDir: body.WorkingDir || undefined,
+    user: body.User || undefined,
+    hostname: body.Hostname || undefined,
+    labels: body.Labels ?? undefined,
+    tty: body.Tty ?? false,
+    openStdin: body.OpenStdin ?? false,
+    stdinOnce: body.StdinOnce ?? false,
+    exposedPorts: body.ExposedPorts ?? undefined,
+    stopSignal: body.StopSignal || undefined,
+    stopTimeout: body.StopTimeout ?? undefined,
+    mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
+    ...hostOptions(hc),
+  };
+  return dropUndefined(opts);
+}
+
+function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
+  return {
+    readOnlyRootfs: hc.ReadonlyRootfs || undefined,
+    memory: hc.Memory || undefined,
+    nanoCpus: nanoCpus(hc),
+    pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    restartPolicy: restartPolicy(hc.RestartPolicy),
+    autoRemove: hc.AutoRemove || undefined,
+    networkMode: networkMode(hc.NetworkMode),
+    capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
+    capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
+    privileged: hc.Privileged || undefined,
+  };
+}
+
+/** Docker's strslice: a JSON string means a one-element list; `[""]` (e.g. `--entrypoint ""`) clears. */
+function strSlice(v: StrSlice | undefined): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const list = typeof v === 'string' ? [v] : v;
+  return list.length === 1 && list[0] === '' ? [] : list;
+}
+
+function nanoCpus(hc: DockerHostConfig): number | undefined {
+  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw invalid('conflicting options: Nano CPUs and CPU Period cannot both be set');
+  if (hc.NanoCpus) return hc.NanoCpus;
+  if (hc.CpuQuota && hc.CpuQuota > 0) return Math.round((hc.CpuQuota * 1e9) / (hc.CpuPeriod || DEFAULT_CPU_PERIOD));
+  return undefined;
+}
+
+function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
+  if (!p?.Name) return undefined;
+  const name = RESTART_NAMES.find((n) => n === p.Name);
+  if (!name) throw invalid(`invalid restart policy '${p.Name}'`);
+  const max = p.MaximumRetryCount ?? 0;
+  if (max < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
+  if (max > 0 && name !== 'on-failure') throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  return { name, maximumRetryCount: max };
+}
+
+/** "", "default" and "bridge" mean the engine's default network; other modes pass through. */
+function networkMode(mode: string | undefined): string | undefined {
+  if (!mode || mode === 'default' || mode === 'bridge') return undefined;
+  return mode;
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

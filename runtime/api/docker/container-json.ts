@@ -1,0 +1,145 @@
+/** tspaas `Container` → Docker's inspect (`/containers/{id}/json`) and list (`/containers/json`) JSON. */
+import type { Container, ContainerState } from '../../containers/types.js';
+import { bindsJson, mountsJson } from './mounts.js';
+import { epochMs, humanDuration, unixSeconds } from './time.js';
+
+/** The command line a container runs: entrypoint followed by cmd. */
+export function processArgs(c: Container): string[] {
+  return [...(c.record.config.Entrypoint ?? []), ...(c.record.config.Cmd ?? [])];
+}
+
+/** `GET /containers/{id}/json`. */
+export function containerInspectJson(c: Container): object {
+  const { record, state } = c;
+  const [path = '', ...args] = processArgs(c);
+  return {
+    Id: record.id,
+    Created: record.created,
+    Path: path,
+    Args: args,
+    State: stateJson(state),
+    Image: record.imageId,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: `/${record.name}`,
+    RestartCount: state.restartCount,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfigJson(c),
+    GraphDriver: { Name: 'overlay', Data: null },
+    Mounts: mountsJson(record.options.mounts ?? []),
+    Config: configJson(c),
+    NetworkSettings: networkSettingsJson(),
+  };
+}
+
+/** One entry of `GET /containers/json`. */
+export function containerSummaryJson(c: Container, now = Date.now()): object {
+  const { record, state } = c;
+  return {
+    Id: record.id,
+    Names: [`/${record.name}`],
+    Image: record.imageRef,
+    ImageID: record.imageId,
+    Command: processArgs(c).join(' '),
+    Created: unixSeconds(record.created),
+    Ports: [],
+    Labels: record.config.Labels ?? {},
+    State: state.status,
+    Status: statusText(state, now),
+    HostConfig: { NetworkMode: networkModeOf(c) },
+    NetworkSettings: { Networks: {} },
+    Mounts: mountsJson(record.options.mounts ?? []),
+  };
+}
+
+/** Docker's human status: "Up 5 seconds", "Up 2 minutes (Paused)", "Exited (3) 2 minutes ago", "Created"… */
+export function statusText(s: ContainerState, now = Date.now()): string {
+  const since = (t: string) => humanDuration(Math.max(0, now - (epochMs(t) || now)));
+  switch (s.status) {
+    case 'running': return `Up ${since(s.startedAt)}`;
+    case 'paused': return `Up ${since(s.startedAt)} (Paused)`;
+    case 'restarting': return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'exited': return Number.isNaN(epochMs(s.finishedAt)) ? `Exited (${s.exitCode})` : `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+    case 'removing': return 'Removal In Progress';
+    case 'dead': return 'Dead';
+    default: return 'Created';
+  }
+}
+
+function stateJson(s: ContainerState): object {
+  return {
+    Status: s.status,
+    Running: s.status === 'running' || s.status === 'paused',
+    Paused: s.status === 'paused',
+    Restarting: s.status === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: s.status === 'dead',
+    Pid: s.pid,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt,
+    FinishedAt: s.finishedAt,
+  };
+}
+
+function configJson(c: Container): object {
+  const cfg = c.record.config;
+  return {
+    Hostname: cfg.Hostname,
+    Domainname: '',
+    User: cfg.User ?? '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    ExposedPorts: cfg.ExposedPorts ?? null,
+    Tty: cfg.Tty,
+    OpenStdin: cfg.OpenStdin,
+    StdinOnce: cfg.StdinOnce,
+    Env: cfg.Env ?? [],
+    Cmd: cfg.Cmd ?? null,
+    Image: cfg.Image,
+    Volumes: cfg.Volumes ?? null,
+    WorkingDir: cfg.WorkingDir ?? '',
+    Entrypoint: cfg.Entrypoint ?? null,
+    OnBuild: cfg.OnBuild ?? null,
+    Labels: cfg.Labels ?? {},
+    ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
+    ...(c.record.options.stopTimeout !== undefined ? { StopTimeout: c.record.options.stopTimeout } : {}),
+  };
+}
+
+function hostConfigJson(c: Container): object {
+  const o = c.record.options;
+  return {
+    ...bindsJson(o.mounts ?? []),
+    NetworkMode: networkModeOf(c),
+    PortBindings: {},
+    RestartPolicy: { Name: o.restartPolicy?.name ?? 'no', MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
+    AutoRemove: o.autoRemove ?? false,
+    CapAdd: o.capAdd ?? null,
+    CapDrop: o.capDrop ?? null,
+    Privileged: o.privileged ?? false,
+    ReadonlyRootfs: o.readOnlyRootfs ?? false,
+    Memory: o.memory ?? 0,
+    NanoCpus: o.nanoCpus ?? 0,
+    PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
+    LogConfig: { Type: 'k8s-file', Config: {} },
+    Runtime: c.record.runtime,
+    Mounts: [],
+  };
+}
+
+function networkModeOf(c: Container): string {
+  return c.record.options.networkMode ?? 'default';
+}
+
+function networkSettingsJson(): object {
+  return { Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, IPAddress: '', Gateway: '', MacAddress: '', Networks: {} };
+}

@@ -1,0 +1,30 @@
+/** Engine events → Docker's `/events` messages, and Docker's event filters. */
+import type { EngineEvent } from '../../types.js';
+import { checkFilterNames, matchLabel, type Filters } from './filters.js';
+
+/** One message of `GET /events`. */
+export function eventJson(e: EngineEvent): object {
+  const legacy = e.type === 'volume' ? {} : { status: e.action, id: e.id, ...(e.attributes.image ? { from: e.attributes.image } : {}) };
+  return {
+    ...legacy,
+    Type: e.type,
+    Action: e.action,
+    Actor: { ID: e.id, Attributes: e.attributes },
+    scope: 'local',
+    time: e.time,
+    timeNano: e.timeNano,
+  };
+}
+
+/** A predicate for Docker's event filters: type, event, container, image, volume, label. */
+export function eventMatcher(f: Filters): (e: EngineEvent) => boolean {
+  checkFilterNames(f, ['type', 'event', 'container', 'image', 'volume', 'label']);
+  const any = (values: string[] | undefined, test: (v: string) => boolean) => !values?.length || values.some(test);
+  return (e) =>
+    any(f.type, (t) => t === e.type)
+    && any(f.event, (a) => a === e.action || e.action.startsWith(`${a}:`))
+    && any(f.container, (c) => e.type === 'container' && (e.id.startsWith(c) || e.attributes.name === c))
+    && any(f.image, (i) => e.attributes.image === i || (e.type === 'image' && (e.id === i || e.attributes.name === i)))
+    && any(f.volume, (v) => e.type === 'volume' && e.id === v)
+    && (f.label ?? []).every((l) => matchLabel(e.attributes, l));
+}

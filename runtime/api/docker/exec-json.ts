@@ -1,0 +1,58 @@
+/** Docker's exec create body → `ExecOptions`; `ExecState` → `GET /exec/{id}/json`. */
+import { invalid } from '../../../lib/errors.js';
+import type { ExecOptions, ExecState } from '../../containers/types.js';
+
+export interface DockerExecBody {
+  Cmd?: string[] | string | null;
+  Env?: string[] | null;
+  User?: string;
+  WorkingDir?: string;
+  Tty?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Privileged?: boolean;
+  Detach?: boolean;
+}
+
+/** Translate `POST /containers/{id}/exec`. */
+export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
+  const cmd = typeof body?.Cmd === 'string' ? [body.Cmd] : body?.Cmd ?? [];
+  if (cmd.length === 0) throw invalid('No exec command specified');
+  return {
+    cmd,
+    env: body?.Env ?? undefined,
+    user: body?.User || undefined,
+    workingDir: body?.WorkingDir || undefined,
+    tty: body?.Tty ?? false,
+    attachStdin: body?.AttachStdin ?? false,
+    attachStdout: body?.AttachStdout ?? false,
+    attachStderr: body?.AttachStderr ?? false,
+    privileged: body?.Privileged ?? false,
+    detach: body?.Detach ?? false,
+  };
+}
+
+/** `GET /exec/{id}/json`. */
+export function execInspectJson(s: ExecState): object {
+  const [entrypoint = '', ...args] = s.options.cmd;
+  return {
+    ID: s.id,
+    ContainerID: s.containerId,
+    Running: s.running,
+    ExitCode: s.exitCode,
+    Pid: s.pid,
+    OpenStdin: s.options.attachStdin ?? false,
+    OpenStdout: s.options.attachStdout ?? false,
+    OpenStderr: s.options.attachStderr ?? false,
+    CanRemove: false,
+    DetachKeys: '',
+    ProcessConfig: {
+      tty: s.options.tty ?? false,
+      entrypoint,
+      arguments: args,
+      privileged: s.options.privileged ?? false,
+      user: s.options.user ?? '',
+    },
+  };
+}

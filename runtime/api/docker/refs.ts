@@ -1,0 +1,20 @@
+/** Image references as the docker CLI sends them (repo + tag apart) and as messages show them. */
+
+const ID_LIKE = /^(sha256:)?[0-9a-f]{4,64}$/;
+
+/** Docker's familiar form with the default tag: "busybox" → "busybox:latest"; IDs and digests unchanged. */
+export function familiarRef(ref: string): string {
+  let r = ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  if (ID_LIKE.test(r) && (r.startsWith('sha256:') || r.length === 64)) return r;
+  if (r.includes('@')) return r;
+  const lastSlash = r.lastIndexOf('/');
+  if (!r.slice(lastSlash + 1).includes(':')) r = `${r}:latest`;
+  return r;
+}
+
+/** Join the `repo` and `tag` query values of commit, tag, import and pull; undefined when there is no repo. */
+export function joinRepoTag(repo: string | null, tag: string | null): string | undefined {
+  if (!repo) return undefined;
+  if (!tag) return repo;
+  return tag.startsWith('sha256:') ? `${repo}@${tag}` : `${repo}:${tag}`;
+}

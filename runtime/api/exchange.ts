@@ -1,0 +1,61 @@
+/**
+ * What every Engine API handler works with: one request/response pair (an
+ * "exchange") plus the state the server shares between requests.
+ *
+ * Handlers are `(ex) => Promise<void>`: parse the request, call the engine,
+ * translate the result to Docker's JSON, reply. A handler that throws lets
+ * the server reply with the error (see http/errors.ts); nothing else maps
+ * errors to statuses.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Engine } from '../types.js';
+import type { EventLog } from './events.js';
+
+/** Where handlers report failures that clients only see as "internal error". Compatible with pino. */
+export interface ApiLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** State shared by all requests of one server. */
+export interface ApiContext {
+  readonly engine: Engine;
+  /** tspaas's own version, reported by /version and /info. */
+  readonly version: string;
+  readonly events: EventLog;
+  readonly log: ApiLogger;
+  /** Connections taken over by attach/exec; the server destroys them on close. */
+  readonly hijacked: Set<Socket>;
+}
+
+/** A request that asked to switch protocols (`Connection: Upgrade`, `Upgrade: tcp`). */
+export interface UpgradeState {
+  socket: Socket;
+  /** Bytes received after the request headers that no one has consumed yet. */
+  head: Buffer;
+}
+
+export interface Exchange {
+  readonly ctx: ApiContext;
+  readonly req: IncomingMessage;
+  /** For upgrade requests: a response bound to the raw socket, for replies sent before any hijack. */
+  readonly res: ServerResponse;
+  params: Record<string, string | undefined>;
+  readonly query: URLSearchParams;
+  /** API version the client asked for (the `/v1.NN` prefix), or the server's own when absent. */
+  apiVersion: string;
+  readonly upgrade: UpgradeState | null;
+  /** Set once the connection was hijacked; errors can then only close it. */
+  hijacked: boolean;
+}
+
+export type Handler = (ex: Exchange) => Promise<void>;
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
+
+/** One entry of a route table; paths use find-my-way's syntax (`:id`, trailing `*`). */
+export interface Route {
+  method: Method;
+  path: string;
+  handler: Handler;
+}

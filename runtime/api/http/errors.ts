@@ -1,0 +1,45 @@
+/**
+ * The one place where error kinds become HTTP statuses. Bodies are Docker's
+ * `{"message": …}`; internal errors are logged and answered with a generic
+ * message so that no internals leak to clients.
+ */
+import { kindOf, type ErrorKind } from '../../../lib/errors.js';
+import type { Exchange } from '../exchange.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  NotFound: 404,
+  Conflict: 409,
+  Invalid: 400,
+  Forbidden: 403,
+  NotModified: 304,
+  Unavailable: 500,
+  Internal: 500,
+};
+
+export const INTERNAL_MESSAGE = 'internal error; see the engine log for details';
+
+/** HTTP status and client-visible message of any thrown value (`message` is null when no body is sent). */
+export function httpErrorOf(err: unknown): { status: number; message: string | null } {
+  const kind = kindOf(err);
+  const status = STATUS[kind];
+  if (kind === 'NotModified') return { status, message: null };
+  if (kind === 'Internal') return { status, message: INTERNAL_MESSAGE };
+  return { status, message: (err as Error).message };
+}
+
+/** Reply to `ex` with the error; when the reply has already started, close the connection instead. */
+export function sendError(ex: Exchange, err: unknown): void {
+  const { status, message } = httpErrorOf(err);
+  if (kindOf(err) === 'Internal') ex.ctx.log.error({ err, method: ex.req.method, url: ex.req.url }, 'engine API request failed');
+  const { res } = ex;
+  if (ex.hijacked || res.headersSent) {
+    (ex.upgrade?.socket ?? res.socket)?.destroy();
+    return;
+  }
+  if (message === null || ex.req.method === 'HEAD') {
+    res.writeHead(status).end();
+    return;
+  }
+  const body = JSON.stringify({ message });
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }).end(body);
+}

@@ -1,0 +1,123 @@
+/** Container stdio and live data: attach, wait, logs, resize, stats. */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { invalid } from '../../../lib/errors.js';
+import type { Container, LogOptions, StatsSample } from '../../containers/types.js';
+import type { Exchange, Route } from '../exchange.js';
+import { boolParam, intParam, sendJson, sendStatus, startStream } from '../http/reply.js';
+import { compareVersions } from '../http/version.js';
+import { statsJson } from '../docker/stats-json.js';
+import { parseTimestampParam } from '../docker/time.js';
+import { MULTIPLEXED_STREAM, RAW_STREAM } from '../streams/framing.js';
+import { hijack } from '../streams/hijack.js';
+import { pumpLogs } from '../streams/logs.js';
+import { relayAttachment } from '../streams/relay.js';
+
+const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'] as const;
+const STATS_INTERVAL_MS = 1000;
+
+/** Multiplexed streams get their own content type from API 1.42 on. */
+function streamType(ex: Exchange, multiplexed: boolean): string {
+  return multiplexed && compareVersions(ex.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
+}
+
+async function attach(ex: Exchange): Promise<void> {
+  const { engine } = ex.ctx;
+  const c = await engine.getContainer(ex.params.id!);
+  const q = ex.query;
+  const att = await engine.attachContainer(c.record.id, {
+    stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'), logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),
+  });
+  const multiplexed = !c.record.config.Tty;
+  relayAttachment(att, hijack(ex, ex.upgrade ? streamType(ex, multiplexed) : RAW_STREAM), multiplexed);
+}
+
+/** Headers go out as soon as the wait is registered (the docker CLI waits before it starts); the body when it is over. */
+async function wait(ex: Exchange): Promise<void> {
+  const raw = ex.query.get('condition') || 'not-running';
+  const condition = WAIT_CONDITIONS.find((w) => w === raw);
+  if (!condition) throw invalid(`invalid condition: "${raw}"`);
+  const c = await ex.ctx.engine.getContainer(ex.params.id!);
+  const result = ex.ctx.engine.waitContainer(c.record.id, condition).then(
+    (r) => ({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }),
+    (err: Error) => ({ StatusCode: -1, Error: { Message: err.message } }),
+  );
+  await new Promise(setImmediate);
+  startStream(ex.res, 'application/json');
+  ex.res.end(`${JSON.stringify(await result)}\n`);
+}
+
+async function logs(ex: Exchange): Promise<void> {
+  const opts = logOptions(ex.query);
+  const c = await ex.ctx.engine.getContainer(ex.params.id!);
+  const lines = ex.ctx.engine.containerLogs(c.record.id, opts);
+  const multiplexed = !c.record.config.Tty;
+  startStream(ex.res, streamType(ex, multiplexed));
+  await pumpLogs(lines, ex.res, { multiplexed, timestamps: boolParam(ex.query, 'timestamps') });
+}
+
+function logOptions(q: URLSearchParams): LogOptions {
+  const stdout = boolParam(q, 'stdout');
+  const stderr = boolParam(q, 'stderr');
+  if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
+  const tail = q.get('tail');
+  return {
+    follow: boolParam(q, 'follow'),
+    stdout,
+    stderr,
+    since: parseTimestampParam(q.get('since'), 'since') || undefined,
+    until: parseTimestampParam(q.get('until'), 'until') || undefined,
+    tail: !tail || tail === 'all' ? undefined : intParam(q, 'tail'),
+  };
+}
+
+async function resize(ex: Exchange): Promise<void> {
+  const h = intParam(ex.query, 'h');
+  const w = intParam(ex.query, 'w');
+  if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
+  await ex.ctx.engine.resizeContainer(ex.params.id!, h, w);
+  sendStatus(ex.res, 200);
+}
+
+/** One object (sampled twice, a second apart, unless `one-shot`), or one per second while `stream`. */
+async function stats(ex: Exchange): Promise<void> {
+  const c = await ex.ctx.engine.getContainer(ex.params.id!);
+  if (boolParam(ex.query, 'stream', true)) return streamStats(ex, c);
+  let prev: StatsSample | null = null;
+  let cur = await sample(ex, c);
+  if (cur && !boolParam(ex.query, 'one-shot')) {
+    await sleep(STATS_INTERVAL_MS);
+    prev = cur;
+    cur = await sample(ex, c);
+  }
+  sendJson(ex.res, 200, statsJson(c, cur ?? zeroSample(), prev));
+}
+
+async function streamStats(ex: Exchange, c: Container): Promise<void> {
+  startStream(ex.res, 'application/json');
+  let prev: StatsSample | null = null;
+  while (!ex.res.destroyed) {
+    const cur = (await sample(ex, c)) ?? zeroSample();
+    ex.res.write(`${JSON.stringify(statsJson(c, cur, prev))}\n`);
+    prev = cur;
+    await sleep(STATS_INTERVAL_MS);
+  }
+}
+
+/** A sample of a running container; null (zeros in the reply, as dockerd sends) when it is not running. */
+async function sample(ex: Exchange, c: Container): Promise<StatsSample | null> {
+  const now = await ex.ctx.engine.getContainer(c.record.id);
+  if (now.state.status !== 'running' && now.state.status !== 'paused') return null;
+  return ex.ctx.engine.statsContainer(c.record.id);
+}
+
+function zeroSample(): StatsSample {
+  return { read: '0001-01-01T00:00:00Z', cpuTotalNs: 0, systemCpuNs: 0, onlineCpus: 0, memoryUsage: 0, memoryLimit: 0, pids: 0, pidsLimit: 0 };
+}
+
+export const containerStreamRoutes: Route[] = [
+  { method: 'POST', path: '/containers/:id/attach', handler: attach },
+  { method: 'POST', path: '/containers/:id/wait', handler: wait },
+  { method: 'GET', path: '/containers/:id/logs', handler: logs },
+  { method: 'POST', path: '/containers/:id/resize', handler: resize },
+  { method: 'GET', path: '/containers/:id/stats', handler: stats },
+];

@@ -1,0 +1,53 @@
+/** Exec: create, start (hijacked unless detached), resize, inspect. */
+import { invalid } from '../../../lib/errors.js';
+import type { Exchange, Route } from '../exchange.js';
+import { readJson } from '../http/body.js';
+import { intParam, sendJson, sendStatus } from '../http/reply.js';
+import { compareVersions } from '../http/version.js';
+import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/exec-json.js';
+import { MULTIPLEXED_STREAM, RAW_STREAM } from '../streams/framing.js';
+import { hijack } from '../streams/hijack.js';
+import { relayAttachment } from '../streams/relay.js';
+
+interface ExecStartBody {
+  Detach?: boolean;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+}
+
+async function create(ex: Exchange): Promise<void> {
+  const id = await ex.ctx.engine.createExec(ex.params.id!, toExecOptions(await readJson<DockerExecBody>(ex)));
+  sendJson(ex.res, 201, { Id: id });
+}
+
+async function start(ex: Exchange): Promise<void> {
+  const body = (await readJson<ExecStartBody>(ex)) ?? {};
+  const { engine } = ex.ctx;
+  const tty = body.Tty ?? (await engine.inspectExec(ex.params.id!)).options.tty ?? false;
+  const att = await engine.startExec(ex.params.id!, { detach: body.Detach ?? false, tty });
+  if (!att) return sendStatus(ex.res, 200);
+  const [h, w] = body.ConsoleSize ?? [0, 0];
+  if (tty && h > 0 && w > 0) await engine.resizeExec(ex.params.id!, h, w).catch(() => {});
+  const multiplexed = !tty;
+  const type = multiplexed && ex.upgrade && compareVersions(ex.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
+  relayAttachment(att, hijack(ex, type), multiplexed);
+}
+
+async function resize(ex: Exchange): Promise<void> {
+  const h = intParam(ex.query, 'h');
+  const w = intParam(ex.query, 'w');
+  if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
+  await ex.ctx.engine.resizeExec(ex.params.id!, h, w);
+  sendStatus(ex.res, 200);
+}
+
+async function inspect(ex: Exchange): Promise<void> {
+  sendJson(ex.res, 200, execInspectJson(await ex.ctx.engine.inspectExec(ex.params.id!)));
+}
+
+export const execRoutes: Route[] = [
+  { method: 'POST', path: '/containers/:id/exec', handler: create },
+  { method: 'POST', path: '/exec/:id/start', handler: start },
+  { method: 'POST', path: '/exec/:id/resize', handler: resize },
+  { method: 'GET', path: '/exec/:id/json', handler: inspect },
+];

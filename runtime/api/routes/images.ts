@@ -1,0 +1,71 @@
+/**
+ * Images in the local store: list, inspect, history, tag, remove, prune.
+ * Image names contain slashes and colons, so `/images/{name}/…` routes match
+ * a wildcard and the action is the last path segment.
+ */
+import { invalid, notFound } from '../../../lib/errors.js';
+import type { Exchange, Handler, Route } from '../exchange.js';
+import { boolParam, requiredParam, sendJson, sendStatus } from '../http/reply.js';
+import { filterImages, parseFilters } from '../docker/filters.js';
+import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../docker/image-json.js';
+import { joinRepoTag } from '../docker/refs.js';
+import { epochMs } from '../docker/time.js';
+import { saveNamed } from './image-transfer.js';
+
+async function list(ex: Exchange): Promise<void> {
+  const images = filterImages(await ex.ctx.engine.images.list(), parseFilters(ex.query.get('filters')));
+  images.sort((a, b) => epochMs(b.created) - epochMs(a.created));
+  sendJson(ex.res, 200, images.map(imageSummaryJson));
+}
+
+async function inspect(ex: Exchange, name: string): Promise<void> {
+  sendJson(ex.res, 200, imageInspectJson(await ex.ctx.engine.images.get(name)));
+}
+
+async function history(ex: Exchange, name: string): Promise<void> {
+  sendJson(ex.res, 200, imageHistoryJson(await ex.ctx.engine.images.get(name)));
+}
+
+async function tag(ex: Exchange, name: string): Promise<void> {
+  const target = joinRepoTag(requiredParam(ex.query, 'repo'), ex.query.get('tag') || 'latest')!;
+  await ex.ctx.engine.images.tag(name, target);
+  sendStatus(ex.res, 201);
+}
+
+async function remove(ex: Exchange): Promise<void> {
+  const result = await ex.ctx.engine.removeImage(imageName(ex), { force: boolParam(ex.query, 'force') });
+  sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
+}
+
+async function prune(ex: Exchange): Promise<void> {
+  const dangling = parseFilters(ex.query.get('filters')).dangling?.[0];
+  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages({ all: dangling === 'false' || dangling === '0' });
+  sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed });
+}
+
+type NamedHandler = (ex: Exchange, name: string) => Promise<void>;
+
+/** Route `/images/{name}/{action}` by its last segment. */
+function byAction(actions: Record<string, NamedHandler>): Handler {
+  return async (ex) => {
+    const rest = ex.params['*'] ?? '';
+    const slash = rest.lastIndexOf('/');
+    const action = actions[rest.slice(slash + 1)];
+    if (slash <= 0 || !action) throw notFound('page not found');
+    await action(ex, rest.slice(0, slash));
+  };
+}
+
+function imageName(ex: Exchange): string {
+  const name = ex.params['*'];
+  if (!name) throw invalid('no image name given');
+  return name;
+}
+
+export const imageRoutes: Route[] = [
+  { method: 'GET', path: '/images/json', handler: list },
+  { method: 'POST', path: '/images/prune', handler: prune },
+  { method: 'GET', path: '/images/*', handler: byAction({ json: inspect, history, get: saveNamed }) },
+  { method: 'POST', path: '/images/*', handler: byAction({ tag }) },
+  { method: 'DELETE', path: '/images/*', handler: remove },
+];

@@ -1,0 +1,23 @@
+/** Every route of the Engine API, by resource. */
+import type { Route } from '../exchange.js';
+import { archiveRoutes } from './archive.js';
+import { containerFsRoutes } from './container-fs.js';
+import { containerStreamRoutes } from './container-streams.js';
+import { containerRoutes } from './containers.js';
+import { execRoutes } from './exec.js';
+import { imageTransferRoutes } from './image-transfer.js';
+import { imageRoutes } from './images.js';
+import { systemRoutes } from './system.js';
+import { volumeRoutes } from './volumes.js';
+
+export const allRoutes: Route[] = [
+  ...systemRoutes,
+  ...containerRoutes,
+  ...containerStreamRoutes,
+  ...containerFsRoutes,
+  ...archiveRoutes,
+  ...execRoutes,
+  ...imageRoutes,
+  ...imageTransferRoutes,
+  ...volumeRoutes,
+];

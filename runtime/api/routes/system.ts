@@ -1,0 +1,63 @@
+/** `/_ping`, `/version`, `/info`, `/events`. */
+import type { Exchange, Route } from '../exchange.js';
+import { sendJson, startStream } from '../http/reply.js';
+import { API_VERSION } from '../http/version.js';
+import { eventJson, eventMatcher } from '../docker/event-json.js';
+import { parseFilters } from '../docker/filters.js';
+import { infoJson, versionJson } from '../docker/system-json.js';
+import { parseTimestampParam } from '../docker/time.js';
+
+async function ping(ex: Exchange): Promise<void> {
+  ex.res.writeHead(200, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'API-Version': API_VERSION,
+    'Docker-Experimental': 'false',
+    Ostype: 'linux',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+  });
+  ex.res.end(ex.req.method === 'HEAD' ? undefined : 'OK');
+}
+
+async function version(ex: Exchange): Promise<void> {
+  sendJson(ex.res, 200, versionJson(await ex.ctx.engine.info(), ex.ctx.version));
+}
+
+async function info(ex: Exchange): Promise<void> {
+  sendJson(ex.res, 200, infoJson(await ex.ctx.engine.info(), ex.ctx.version));
+}
+
+async function events(ex: Exchange): Promise<void> {
+  const since = parseTimestampParam(ex.query.get('since'), 'since');
+  const until = parseTimestampParam(ex.query.get('until'), 'until');
+  const match = eventMatcher(parseFilters(ex.query.get('filters')));
+  startStream(ex.res, 'application/json');
+  const stop = ex.ctx.events.subscribe(
+    { since, until, match },
+    (e) => ex.res.write(`${JSON.stringify(eventJson(e))}\n`),
+    () => ex.res.end(),
+  );
+  ex.res.once('close', stop);
+}
+
+/** `GET /system/df` is enough for `docker system df` to print totals. */
+async function diskUsage(ex: Exchange): Promise<void> {
+  const { engine } = ex.ctx;
+  const [images, containers, volumes] = await Promise.all([engine.images.list(), engine.listContainers({ all: true }), engine.listVolumes()]);
+  sendJson(ex.res, 200, {
+    LayersSize: images.reduce((n, i) => n + i.size, 0),
+    Images: images.map((i) => ({ Id: i.id, RepoTags: i.repoTags, Size: i.size, SharedSize: -1, Containers: -1, Created: 0 })),
+    Containers: containers.map((c) => ({ Id: c.record.id, Names: [`/${c.record.name}`], Image: c.record.imageRef, State: c.state.status })),
+    Volumes: volumes.map((v) => ({ Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, UsageData: { Size: -1, RefCount: -1 } })),
+    BuildCache: [],
+  });
+}
+
+export const systemRoutes: Route[] = [
+  { method: 'GET', path: '/_ping', handler: ping },
+  { method: 'HEAD', path: '/_ping', handler: ping },
+  { method: 'GET', path: '/version', handler: version },
+  { method: 'GET', path: '/info', handler: info },
+  { method: 'GET', path: '/events', handler: events },
+  { method: 'GET', path: '/system/df', handler: diskUsage },
+];

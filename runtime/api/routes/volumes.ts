@@ -1,0 +1,50 @@
+/** Named volumes: list, create, inspect, remove, prune. */
+import { invalid } from '../../../lib/errors.js';
+import type { Exchange, Route } from '../exchange.js';
+import { readJson } from '../http/body.js';
+import { boolParam, sendJson, sendStatus } from '../http/reply.js';
+import { matchLabel, parseFilters, checkFilterNames } from '../docker/filters.js';
+import { volumeJson } from '../docker/volume-json.js';
+
+interface VolumeCreateBody {
+  Name?: string;
+  Driver?: string;
+  Labels?: Record<string, string> | null;
+}
+
+async function list(ex: Exchange): Promise<void> {
+  const f = parseFilters(ex.query.get('filters'));
+  checkFilterNames(f, ['name', 'label']);
+  const volumes = (await ex.ctx.engine.listVolumes()).filter((v) =>
+    (!f.name?.length || f.name.some((n) => v.name.includes(n))) && (f.label ?? []).every((l) => matchLabel(v.labels, l)));
+  sendJson(ex.res, 200, { Volumes: volumes.map(volumeJson), Warnings: null });
+}
+
+async function create(ex: Exchange): Promise<void> {
+  const body = (await readJson<VolumeCreateBody>(ex)) ?? {};
+  if (body.Driver && body.Driver !== 'local') throw invalid(`volume driver "${body.Driver}" is not supported; only "local"`);
+  const v = await ex.ctx.engine.createVolume(body.Name || undefined, body.Labels ?? undefined);
+  sendJson(ex.res, 201, volumeJson(v));
+}
+
+async function inspect(ex: Exchange): Promise<void> {
+  sendJson(ex.res, 200, volumeJson(await ex.ctx.engine.inspectVolume(ex.params.name!)));
+}
+
+async function remove(ex: Exchange): Promise<void> {
+  await ex.ctx.engine.removeVolume(ex.params.name!, boolParam(ex.query, 'force'));
+  sendStatus(ex.res, 204);
+}
+
+async function prune(ex: Exchange): Promise<void> {
+  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneVolumes();
+  sendJson(ex.res, 200, { VolumesDeleted: deleted, SpaceReclaimed: spaceReclaimed });
+}
+
+export const volumeRoutes: Route[] = [
+  { method: 'GET', path: '/volumes', handler: list },
+  { method: 'POST', path: '/volumes/create', handler: create },
+  { method: 'POST', path: '/volumes/prune', handler: prune },
+  { method: 'GET', path: '/volumes/:name', handler: inspect },
+  { method: 'DELETE', path: '/volumes/:name', handler: remove },
+];

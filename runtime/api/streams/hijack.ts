@@ -1,0 +1,43 @@
+/**
+ * Taking over a connection for attach and exec (Docker's "hijack"). After the
+ * status line the socket carries raw bytes both ways: stdin in, output out.
+ *
+ * Two forms: the client sends `Connection: Upgrade` + `Upgrade: tcp` (the
+ * docker CLI, dockerode with `hijack: true`) and gets `101 UPGRADED`, or it
+ * sends a plain request and gets `200 OK` followed by the raw stream. Node
+ * hands over the socket only for the first form; for the second the HTTP
+ * parser's listeners are removed from the socket so that what the client
+ * sends next reaches stdin instead of being parsed as a new request.
+ */
+import type { Socket } from 'node:net';
+import type { Exchange } from '../exchange.js';
+
+/** Take over the connection of `ex`, announce `contentType`, and return the raw socket. */
+export function hijack(ex: Exchange, contentType: string): Socket {
+  const socket = ex.upgrade ? takeUpgraded(ex, contentType) : takeOver(ex, contentType);
+  ex.hijacked = true;
+  ex.ctx.hijacked.add(socket);
+  socket.once('close', () => ex.ctx.hijacked.delete(socket));
+  socket.on('error', () => socket.destroy());
+  socket.setTimeout(0);
+  return socket;
+}
+
+function takeUpgraded(ex: Exchange, contentType: string): Socket {
+  const { socket, head } = ex.upgrade!;
+  ex.res.detachSocket(socket);
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  if (head.length > 0) socket.unshift(head);
+  ex.upgrade!.head = Buffer.alloc(0);
+  return socket;
+}
+
+function takeOver(ex: Exchange, contentType: string): Socket {
+  const socket = ex.req.socket;
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
+  socket.removeAllListeners('timeout');
+  ex.res.detachSocket(socket);
+  socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`);
+  return socket;
+}

@@ -1,0 +1,31 @@
+/** Pumping an engine attachment (container or exec stdio) over a hijacked socket. */
+import type { Socket } from 'node:net';
+import type { Attachment } from '../../types.js';
+import { outputEncoder } from './framing.js';
+
+/**
+ * Output goes to the socket (framed unless `multiplexed` is false); socket
+ * data goes to stdin, and the client's half-close ends stdin while output
+ * keeps flowing. When the attachment ends the socket is ended; when the
+ * client goes away the attachment is detached (the process keeps running).
+ */
+export function relayAttachment(att: Attachment, socket: Socket, multiplexed: boolean): void {
+  const encode = outputEncoder(multiplexed);
+  let ended = false;
+  att.onOutput((stream, data) => {
+    if (!socket.destroyed) socket.write(encode(stream, data));
+  });
+  att.onEnd(() => {
+    ended = true;
+    if (!socket.destroyed) socket.end();
+  });
+  socket.once('close', () => {
+    if (!ended) att.detach();
+  });
+  if (!att.stdin) {
+    socket.resume();
+    return;
+  }
+  att.stdin.on('error', () => { /* the process may close stdin before the client stops writing */ });
+  socket.pipe(att.stdin);
+}
