@@ -1,0 +1,36 @@
+/** The Docker-compatible flags shared by `container run` and `container create`. */
+import type { Command } from 'commander';
+import { collect } from '../../filters.js';
+
+/** Add the create flags to `cmd`; options stop at the image name so the command keeps its own flags. */
+export function addCreateFlags(cmd: Command): Command {
+  return cmd
+    .helpOption('--help', 'display help for command')
+    .passThroughOptions()
+    .option('-i, --interactive', 'keep stdin open and attach it')
+    .option('-t, --tty', 'allocate a pseudo-terminal')
+    .option('-e, --env <name=value>', 'set an environment variable (repeatable)', collect)
+    .option('--env-file <file>', 'read environment variables from a file (repeatable)', collect)
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user[:group]>', 'user to run as')
+    .option('--entrypoint <cmd>', 'override the image entrypoint ("" clears it)')
+    .option('--name <name>', 'name of the container')
+    .option('-h, --hostname <name>', 'container hostname')
+    .option('-v, --volume <src:dst[:ro]>', 'bind a host path or mount a named volume (repeatable)', collect)
+    .option('--read-only', 'mount the root filesystem read-only')
+    .option('--tmpfs <path[:opts]>', 'mount a tmpfs (repeatable)', collect)
+    .option('-m, --memory <bytes>', 'memory limit (e.g. 32m, 1g)')
+    .option('--cpus <n>', 'number of CPUs (e.g. 1.5)')
+    .option('--pids-limit <n>', 'maximum number of processes')
+    .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
+    .option('-l, --label <key=value>', 'set a label (repeatable)', collect)
+    .option('--network <mode>', 'none, host or a network name')
+    .option('-p, --publish <[ip:]host:ctr[/proto]>', 'publish a port (repeatable)', collect)
+    .option('--cap-add <cap>', 'add a Linux capability (repeatable)', collect)
+    .option('--cap-drop <cap>', 'drop a Linux capability (repeatable)', collect)
+    .option('--privileged', 'give extended privileges')
+    .option('--stop-timeout <seconds>', 'seconds to wait on stop before killing')
+    .option('--stop-signal <signal>', 'signal to stop the container')
+    .argument('<image>', 'image to run')
+    .argument('[command...]', 'command and arguments');
+}

@@ -1,0 +1,13 @@
+/** `image inspect`: the full JSON of images, or a `--format` template of each. */
+import type { Command } from 'commander';
+import { seg, type App } from '../../context.js';
+import { inspectEach } from '../../inspect.js';
+
+export function register(parent: Command, app: App): void {
+  parent.command('inspect').description('Display detailed information on one or more images')
+    .argument('<images...>')
+    .option('-f, --format <template>', 'format each with a template, e.g. {{.Config.Cmd}}')
+    .action(app.action(async (ctx, refs: string[], opts: { format?: string }) => {
+      await inspectEach(ctx, refs, opts.format, (ref) => ctx.engine.json('GET', `/images/${seg(ref)}/json`));
+    }));
+}

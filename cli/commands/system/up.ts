@@ -1,0 +1,28 @@
+/** `tspaas up`: start tspaasd in the background unless it is running; wait until its API answers. */
+import type { Command } from 'commander';
+import type { App } from '../../context.js';
+import { daemonPaths, runningPid, spawnDaemon, waitUntilReady } from '../../daemon.js';
+
+interface UpFlags { root: string; runRoot: string; runtime?: string; socketGroup?: string; timeout: string }
+
+export function register(program: Command, app: App): void {
+  program.command('up').description('Start tspaasd in the background')
+    .option('--root <dir>', 'data root (TSPAAS_ROOT)', app.config.root)
+    .option('--run-root <dir>', 'run root for sockets and pid files (TSPAAS_RUN)', app.config.runRoot)
+    .option('--runtime <name>', 'OCI runtime: crun, runc or auto')
+    .option('--socket-group <group>', 'group that may use the engine socket')
+    .option('--timeout <seconds>', 'how long to wait for the daemon', '60')
+    .action(app.action(async (ctx, f: UpFlags) => {
+      const paths = daemonPaths(f.root, f.runRoot);
+      let pid = await runningPid(paths.pidFile);
+      const started = pid === undefined;
+      if (started) {
+        const extra = [...(f.runtime ? ['--runtime', f.runtime] : []), ...(f.socketGroup ? ['--socket-group', f.socketGroup] : [])];
+        const child = await spawnDaemon(ctx.config.daemon.command, [...ctx.config.daemon.args, ...extra], paths);
+        await waitUntilReady(child, paths, Number(f.timeout) * 1000);
+        pid = child.pid;
+      }
+      const state = { started, pid, socket: `unix://${paths.socketPath}`, log: paths.logFile, root: paths.root, runRoot: paths.runRoot };
+      ctx.print(state, `tspaasd ${started ? 'started' : 'is already running'} (pid ${pid})\nEngine API: ${state.socket}\nLogs: ${state.log}`);
+    }));
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** `tspaas` entry point: the only place that reads the environment and argv. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CliConfig } from './context.js';
+import { runCli } from './program.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fromSource = import.meta.url.endsWith('.ts');
+const env = process.env;
+const runRoot = env.TSPAAS_RUN || '/run/tspaas';
+
+const config: CliConfig = Object.freeze({
+  version: packageVersion(here),
+  socketPath: env.TSPAAS_ENGINE_SOCK || path.join(runRoot, 'engine.sock'),
+  root: env.TSPAAS_ROOT || '/var/lib/tspaas',
+  runRoot,
+  daemon: Object.freeze({
+    command: process.execPath,
+    args: [...process.execArgv, path.join(here, '..', 'platform', fromSource ? 'main.ts' : 'main.js')],
+  }),
+  cwd: process.cwd(),
+  env: Object.freeze({ ...env }),
+});
+
+const code = await runCli(process.argv.slice(2), config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+process.exit(code);
+
+/** The version in the nearest package.json above this file (works from dist/ and from source). */
+function packageVersion(dir: string): string {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch { /* keep looking */ }
+  }
+  return '0.0.0';
+}

@@ -1,0 +1,220 @@
+/**
+ * `container run` / `container create` flags → the Engine API's create body
+ * (Docker's ContainerCreate JSON: Config fields at the top, HostConfig
+ * nested). Parsing only; every value is checked again by the engine.
+ */
+import path from 'node:path';
+import { invalid } from '../lib/errors.js';
+
+/** The flags as commander hands them over (Docker's names). */
+export interface RunFlags {
+  detach?: boolean;
+  rm?: boolean;
+  interactive?: boolean;
+  tty?: boolean;
+  env?: string[];
+  envFile?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  name?: string;
+  hostname?: string;
+  volume?: string[];
+  readOnly?: boolean;
+  tmpfs?: string[];
+  memory?: string;
+  cpus?: string;
+  pidsLimit?: string;
+  restart?: string;
+  label?: string[];
+  network?: string;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  stopTimeout?: string;
+  stopSignal?: string;
+  publish?: string[];
+}
+
+/** What parsing needs from outside: the working directory, the local environment, a file reader. */
+export interface ParseEnv {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  readFile: (file: string) => string;
+}
+
+export interface CreateRequest {
+  /** `?name=` of POST /containers/create. */
+  name?: string;
+  body: Record<string, unknown> & { HostConfig: Record<string, unknown> };
+}
+
+/** Build the create request from flags, the image and the command after it. */
+export function buildCreateRequest(flags: RunFlags, image: string, args: string[], penv: ParseEnv): CreateRequest {
+  if (flags.rm && flags.restart && flags.restart !== 'no') throw invalid('conflicting options: --restart and --rm');
+  const attach = !flags.detach;
+  const volumes = (flags.volume ?? []).map((v) => parseVolume(v, penv.cwd));
+  const ports = parsePorts(flags.publish ?? []);
+  const body = {
+    Image: image,
+    Cmd: args.length ? args : undefined,
+    Entrypoint: flags.entrypoint === undefined ? undefined : flags.entrypoint === '' ? [] : [flags.entrypoint],
+    Env: parseEnv(flags.env ?? [], flags.envFile ?? [], penv),
+    WorkingDir: flags.workdir,
+    User: flags.user,
+    Hostname: flags.hostname,
+    Labels: parseLabels(flags.label ?? []),
+    Tty: !!flags.tty,
+    OpenStdin: !!flags.interactive,
+    StdinOnce: !!flags.interactive && attach,
+    AttachStdin: !!flags.interactive && attach,
+    AttachStdout: attach,
+    AttachStderr: attach,
+    StopTimeout: flags.stopTimeout === undefined ? undefined : parseInteger(flags.stopTimeout, '--stop-timeout'),
+    StopSignal: flags.stopSignal,
+    Volumes: objectOf(volumes.flatMap((v) => (v.anonymous ? [v.anonymous] : []))),
+    ExposedPorts: ports.exposed,
+    HostConfig: {
+      Binds: nonEmpty(volumes.flatMap((v) => (v.bind ? [v.bind] : []))),
+      Tmpfs: parseTmpfs(flags.tmpfs ?? []),
+      ReadonlyRootfs: !!flags.readOnly,
+      Memory: flags.memory === undefined ? 0 : parseBytes(flags.memory),
+      NanoCpus: flags.cpus === undefined ? 0 : parseCpus(flags.cpus),
+      PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
+      RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
+      AutoRemove: !!flags.rm,
+      NetworkMode: flags.network,
+      CapAdd: flags.capAdd,
+      CapDrop: flags.capDrop,
+      Privileged: !!flags.privileged,
+      PortBindings: ports.bindings,
+    },
+  };
+  return { name: flags.name, body };
+}
+
+/** "32m", "1.5g", "512k", "1024", "64MiB" → bytes (binary units, like Docker). */
+export function parseBytes(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)(i?b)?$/i.exec(value.trim());
+  if (!m) throw invalid(`invalid size "${value}": use a number with an optional unit b, k, m, g (e.g. 32m)`);
+  const power = 'bkmgtp'.indexOf((m[2] || 'b').toLowerCase());
+  return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+/** "1.5" → 1.5e9 nano-CPUs. */
+export function parseCpus(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0)) throw invalid(`invalid --cpus "${value}": use a positive number like 1.5`);
+  return Math.round(n * 1e9);
+}
+
+/** "no", "always", "unless-stopped", "on-failure", "on-failure:3" → Docker's RestartPolicy. */
+export function parseRestartPolicy(value: string): { Name: string; MaximumRetryCount: number } {
+  const [name = '', count, ...extra] = value.split(':');
+  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name) || extra.length) {
+    throw invalid(`invalid restart policy "${value}": use no, always, unless-stopped or on-failure[:max-retries]`);
+  }
+  if (count !== undefined && name !== 'on-failure') throw invalid(`restart policy "${name}" takes no retry count`);
+  return { Name: name, MaximumRetryCount: count === undefined ? 0 : parseInteger(count, 'restart retry count') };
+}
+
+/**
+ * One `-v`: `/host:/ctr[:ro]` or `./rel:/ctr` (bind, made absolute),
+ * `name:/ctr[:ro]` (named volume), `/ctr` (anonymous volume).
+ */
+export function parseVolume(spec: string, cwd: string): { bind?: string; anonymous?: string } {
+  const parts = spec.split(':');
+  if (parts.length === 1) return { anonymous: absoluteTarget(parts[0]!, spec) };
+  if (parts.length > 3) throw invalid(`invalid volume "${spec}": use src:dst[:ro]`);
+  const [src = '', dst = '', opts] = parts;
+  const isPath = /^[/.~]/.test(src);
+  if (!isPath && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(src)) throw invalid(`invalid volume name "${src}" in "${spec}"`);
+  const modes = opts === undefined ? [] : opts.split(',');
+  const known = ['ro', 'rw', 'z', 'Z', 'nocopy', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+  const bad = modes.find((o) => !known.includes(o));
+  if (bad !== undefined) throw invalid(`invalid volume option "${bad}" in "${spec}"`);
+  if (modes.includes('ro') && modes.includes('rw')) throw invalid(`volume "${spec}" cannot be both ro and rw`);
+  const source = isPath ? path.resolve(cwd, src) : src;
+  return { bind: [source, absoluteTarget(dst, spec), ...(modes.length ? [modes.join(',')] : [])].join(':') };
+}
+
+/** `--tmpfs /path[:size=64m,mode=1777]` → HostConfig.Tmpfs. */
+export function parseTmpfs(specs: string[]): Record<string, string> | undefined {
+  if (!specs.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const spec of specs) {
+    const i = spec.indexOf(':');
+    out[absoluteTarget(i < 0 ? spec : spec.slice(0, i), spec)] = i < 0 ? '' : spec.slice(i + 1);
+  }
+  return out;
+}
+
+/**
+ * `--env-file` files first, then `-e` values, in order. A bare `KEY` takes
+ * the value from the local environment and is dropped when unset there.
+ */
+export function parseEnv(values: string[], files: string[], penv: ParseEnv): string[] | undefined {
+  const fromFiles = files.flatMap((file) => penv.readFile(file).split(/\r?\n/)
+    .map((l) => l.replace(/^\s+/, ''))
+    .filter((l) => l.trim() && !l.startsWith('#')));
+  const all = [...fromFiles, ...values].flatMap((entry) => {
+    const i = entry.indexOf('=');
+    if (i === 0) throw invalid(`invalid environment variable "${entry}"`);
+    if (i > 0) return [entry];
+    const name = entry.trimEnd();
+    return penv.env[name] === undefined ? [] : [`${name}=${penv.env[name]}`];
+  });
+  return all.length ? all : undefined;
+}
+
+/** `k=v` (or a bare `k`, meaning an empty value) → labels. */
+export function parseLabels(values: string[]): Record<string, string> | undefined {
+  if (!values.length) return undefined;
+  return Object.fromEntries(values.map((v) => {
+    const i = v.indexOf('=');
+    if (i === 0) throw invalid(`invalid label "${v}"`);
+    return i < 0 ? [v, ''] : [v.slice(0, i), v.slice(i + 1)];
+  }));
+}
+
+/** `-p [ip:][hostPort:]containerPort[/proto]` → ExposedPorts and PortBindings. */
+export function parsePorts(specs: string[]): { exposed?: Record<string, object>; bindings?: Record<string, { HostIp: string; HostPort: string }[]> } {
+  if (!specs.length) return {};
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+  for (const spec of specs) {
+    const [addr, proto = 'tcp'] = spec.split('/');
+    const parts = addr!.split(':');
+    if (parts.length > 3 || !['tcp', 'udp', 'sctp'].includes(proto)) throw invalid(`invalid port "${spec}"`);
+    const containerPort = parts.pop()!;
+    const [hostIp = '', hostPort = ''] = parts.length === 2 ? parts : ['', parts[0] ?? ''];
+    if (!isPort(containerPort) || (hostPort && !isPort(hostPort))) throw invalid(`invalid port "${spec}"`);
+    const key = `${containerPort}/${proto}`;
+    exposed[key] = {};
+    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
+  }
+  return { exposed, bindings };
+}
+
+/** A non-negative integer flag value. */
+export function parseInteger(value: string, what: string): number {
+  if (!/^-?\d+$/.test(value.trim())) throw invalid(`invalid ${what} "${value}": not an integer`);
+  return Number(value);
+}
+
+function isPort(s: string): boolean {
+  return /^\d+$/.test(s) && Number(s) > 0 && Number(s) < 65536;
+}
+
+function absoluteTarget(p: string, spec: string): string {
+  if (!p.startsWith('/')) throw invalid(`invalid mount "${spec}": the container path must be absolute`);
+  return p;
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length ? list : undefined;
+}
+
+function objectOf(keys: string[]): Record<string, object> | undefined {
+  return keys.length ? Object.fromEntries(keys.map((k) => [k, {}])) : undefined;
+}

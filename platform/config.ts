@@ -1,0 +1,112 @@
+/**
+ * tspaasd's configuration: parsed once from argv and the environment by
+ * platform/main.ts, validated, frozen, and passed down. Flags win over
+ * environment variables, which win over the defaults.
+ *
+ * Layout (all under two roots, so tests run side by side in temp dirs):
+ *   <root>/engine          engine state (images, snapshots, containers, volumes)
+ *   <run>/engine           engine volatile state (conmon sockets, exit files)
+ *   <run>/engine.sock      Engine API socket
+ *   <run>/tspaasd.pid      pid file of the running tspaasd
+ * The platform's own pieces (Postgres, Redis, git receiver) will add fields here.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { invalid } from '../lib/errors.js';
+import type { EngineConfig } from '../runtime/types.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const RUNTIMES = ['crun', 'runc', 'auto'] as const;
+
+export interface DaemonConfig {
+  /** Data root (--root, TSPAAS_ROOT), default /var/lib/tspaas. */
+  root: string;
+  /** Run root (--run-root, TSPAAS_RUN), default /run/tspaas. */
+  runRoot: string;
+  /** What the engine gets. */
+  engine: EngineConfig;
+  /** Engine API socket: <run>/engine.sock. */
+  socketPath: string;
+  /** Group allowed on the socket besides root (--socket-group, TSPAAS_SOCKET_GROUP). */
+  socketGroup?: string;
+  /** <run>/tspaasd.pid. */
+  pidFile: string;
+  /** --log-level, TSPAAS_LOG_LEVEL; default info. */
+  logLevel: LogLevel;
+  /** tspaas's version (package.json), reported by the API. */
+  version: string;
+}
+
+/** Usage text of tspaasd. */
+export const USAGE = `Usage: tspaasd [options]
+
+  --root <dir>              data root (TSPAAS_ROOT, default /var/lib/tspaas)
+  --run-root <dir>          run root for sockets and pid files (TSPAAS_RUN, default /run/tspaas)
+  --runtime <name>          OCI runtime: crun, runc or auto (TSPAAS_RUNTIME, default auto)
+  --cgroup-parent <path>    parent cgroup of containers (default /tspaas)
+  --socket-group <group>    group that may use the engine socket (TSPAAS_SOCKET_GROUP)
+  --seccomp-profile <file>  seccomp profile (default /usr/share/containers/seccomp.json)
+  --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
+  -h, --help                show this help
+  -v, --version             show the version
+`;
+
+/** What argv asked for besides running: help or the version. */
+export type DaemonCommand = { kind: 'run'; config: Readonly<DaemonConfig> } | { kind: 'help' } | { kind: 'version' };
+
+/** Parse and validate argv (without node and script) and the environment into a frozen config. */
+export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, string | undefined>>, version: string): DaemonCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        root: { type: 'string' }, 'run-root': { type: 'string' }, runtime: { type: 'string' },
+        'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
+        'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw invalid(`${(err as Error).message}\n\n${USAGE}`, err);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const root = absolute(values.root ?? env.TSPAAS_ROOT ?? '/var/lib/tspaas', '--root');
+  const runRoot = absolute(values['run-root'] ?? env.TSPAAS_RUN ?? '/run/tspaas', '--run-root');
+  const config: DaemonConfig = {
+    root,
+    runRoot,
+    engine: Object.freeze({
+      root: path.join(root, 'engine'),
+      runRoot: path.join(runRoot, 'engine'),
+      runtime: oneOf(values.runtime ?? env.TSPAAS_RUNTIME ?? 'auto', RUNTIMES, '--runtime'),
+      cgroupParent: cgroupPath(values['cgroup-parent'] ?? '/tspaas'),
+      seccompProfile: values['seccomp-profile'] ?? '/usr/share/containers/seccomp.json',
+    }),
+    socketPath: path.join(runRoot, 'engine.sock'),
+    socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
+    pidFile: path.join(runRoot, 'tspaasd.pid'),
+    logLevel: oneOf(values['log-level'] ?? env.TSPAAS_LOG_LEVEL ?? 'info', LOG_LEVELS, '--log-level'),
+    version,
+  };
+  return { kind: 'run', config: Object.freeze(config) };
+}
+
+function absolute(p: string, flag: string): string {
+  if (!p) throw invalid(`${flag} must not be empty`);
+  return path.resolve(p);
+}
+
+function cgroupPath(p: string): string {
+  if (!/^\/[A-Za-z0-9_.\-/]*$/.test(p) || p.split('/').includes('..')) throw invalid(`invalid --cgroup-parent "${p}": use an absolute cgroup path like /tspaas`);
+  return p.length > 1 ? p.replace(/\/+$/, '') : p;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  const found = allowed.find((a) => a === value);
+  if (!found) throw invalid(`invalid ${flag} "${value}": use one of ${allowed.join(', ')}`);
+  return found;
+}
