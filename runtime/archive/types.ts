@@ -28,3 +28,27 @@ export interface AppliedLayer {
   /** Bytes of the uncompressed stream. */
   size: number;
 }
+
+/**
+ * How `applyLayer` treats whiteout entries (`.wh.name`, `.wh..wh..opq`):
+ * - 'overlay': store them in overlay form (a 0/0 character device `name`;
+ *   `trusted.overlay.opaque=y` on the dir). For committed snapshots, each
+ *   layer extracted into its own fresh directory.
+ * - 'apply': act on them in an existing tree once extraction is done: delete
+ *   `name` (unless this archive wrote it), empty an opaque dir of everything
+ *   this archive did not write. For `docker cp` in and flattening.
+ */
+export interface ApplyOptions {
+  whiteouts: 'overlay' | 'apply';
+}
+
+/** Options of `packTree`. */
+export interface PackTreeOptions {
+  /**
+   * Name of the packed path itself inside the tar; its content goes under
+   * `name/`. Default: the path's base name (as `docker cp` out does). `''`
+   * puts a directory's content at the top with no entry for the directory
+   * itself (as `docker export` does); it needs a directory.
+   */
+  name?: string;
+}

@@ -1,0 +1,70 @@
+/**
+ * Layer streams as they come: plain tar or gzip, told apart by their magic
+ * bytes (as Docker does), plus a tap that digests the uncompressed bytes.
+ */
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { invalid } from '../../lib/errors.js';
+
+const GZIP = Buffer.from([0x1f, 0x8b]);
+const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+
+/** True when the first bytes are gzip's magic. */
+export function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head.subarray(0, 2).equals(GZIP);
+}
+
+/** Pipeline stage: yields the uncompressed bytes of a plain or gzip stream. */
+export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = source[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  while (head.length < 4) {
+    const next = await it.next();
+    if (next.done) break;
+    head = Buffer.concat([head, next.value]);
+  }
+  if (head.length >= 4 && head.subarray(0, 4).equals(ZSTD)) throw invalid('zstd-compressed layers are not supported');
+  const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
+  async function* whole(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    yield* rest;
+  }
+  if (!isGzip(head)) {
+    yield* whole();
+    return;
+  }
+  const gunzip = createGunzip();
+  const source2 = Readable.from(whole());
+  source2.on('error', (err) => gunzip.destroy(err));
+  try {
+    yield* source2.pipe(gunzip);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw invalid(`layer is not valid gzip: ${(err as Error).message}`, err);
+    throw err;
+  } finally {
+    source2.destroy();
+  }
+}
+
+/** Digest and byte count of everything that passes through `tap`. */
+export class DigestTap {
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  /** Pipeline stage that hashes and passes chunks on unchanged. */
+  readonly tap = (source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> => this.pass(source);
+
+  private async *pass(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      this.hash.update(chunk);
+      this.size += chunk.length;
+      yield chunk;
+    }
+  }
+
+  /** `sha256:<hex>` of what passed (call once, at the end). */
+  digest(): string {
+    return `sha256:${this.hash.digest('hex')}`;
+  }
+}
