@@ -50,6 +50,7 @@ export function renameEntry(name: string, rename: Rename | undefined): string | 
 export async function extractTar(input: Readable, dir: string, rename?: Rename): Promise<void> {
   const extract = tar.extract();
   const done = pipeline(input, extract);
+  done.catch(() => { /* reported by the loop or awaited below */ });
   for await (const entry of extract) {
     const name = renameEntry(entry.header.name, rename);
     const target = name === undefined ? undefined : path.resolve(dir, name);
