@@ -109,7 +109,7 @@ export function parseGroup(text: string): GroupEntry[] {
 /**
  * Resolve `p` inside `root` the way the kernel would if `root` were `/`:
  * `..` stops at the root, absolute symlink targets restart from the root.
- * Returns a host path under `root` (the final component is not followed).
+ * Returns a host path under `root` that is not a symlink (or does not exist).
  */
 export async function resolveInRoot(root: string, p: string): Promise<string> {
   const rest = p.split('/').filter(Boolean);
@@ -121,7 +121,7 @@ export async function resolveInRoot(root: string, p: string): Promise<string> {
     if (part === '..') { current.pop(); continue; }
     const host = path.join(root, ...current, part);
     const st = await lstatOrNull(host);
-    if (!st?.isSymbolicLink() || rest.length === 0) { current.push(part); continue; }
+    if (!st?.isSymbolicLink()) { current.push(part); continue; }
     if (++links > MAX_SYMLINKS) throw invalid(`too many symlinks resolving ${p} in the container`);
     const target = await fsp.readlink(host);
     if (target.startsWith('/')) current = [];
