@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import type { App } from '../../context.js';
 import { daemonPaths, runningPid, spawnDaemon, waitUntilReady } from '../../daemon.js';
 
-interface UpFlags { root: string; runRoot: string; runtime?: string; socketGroup?: string; timeout: string }
+interface UpFlags { root: string; runRoot: string; runtime?: string; socketGroup?: string; cgroupParent?: string; logLevel?: string; timeout: string }
+
+/** The flags handed through to tspaasd unchanged. */
+const PASSED: [keyof UpFlags, string][] = [['runtime', '--runtime'], ['socketGroup', '--socket-group'], ['cgroupParent', '--cgroup-parent'], ['logLevel', '--log-level']];
 
 export function register(program: Command, app: App): void {
   program.command('up').description('Start tspaasd in the background')
@@ -11,13 +14,15 @@ export function register(program: Command, app: App): void {
     .option('--run-root <dir>', 'run root for sockets and pid files (TSPAAS_RUN)', app.config.runRoot)
     .option('--runtime <name>', 'OCI runtime: crun, runc or auto')
     .option('--socket-group <group>', 'group that may use the engine socket')
+    .option('--cgroup-parent <path>', 'parent cgroup of containers (default /tspaas)')
+    .option('--log-level <level>', 'tspaasd log level (default info)')
     .option('--timeout <seconds>', 'how long to wait for the daemon', '60')
     .action(app.action(async (ctx, f: UpFlags) => {
       const paths = daemonPaths(f.root, f.runRoot);
       let pid = await runningPid(paths.pidFile);
       const started = pid === undefined;
       if (started) {
-        const extra = [...(f.runtime ? ['--runtime', f.runtime] : []), ...(f.socketGroup ? ['--socket-group', f.socketGroup] : [])];
+        const extra = PASSED.flatMap(([key, flag]) => (f[key] ? [flag, f[key]] : []));
         const child = await spawnDaemon(ctx.config.daemon.command, [...ctx.config.daemon.args, ...extra], paths);
         await waitUntilReady(child, paths, Number(f.timeout) * 1000);
         pid = child.pid;
