@@ -1,4 +1,7 @@
-/** Start and stop the benchmark's bare engine (engine-daemon.ts) as a separate process. */
+/**
+ * Start and stop the engine under test: the built tspaasd (dist/platform/main.js)
+ * on the bench's temporary root and run root, in its own cgroup parent.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -10,31 +13,32 @@ export interface EngineProcess {
   stop(): Promise<void>;
 }
 
-/** Spawn the engine on `dir`/engine and wait (up to a minute) until its API answers /_ping. */
+/** Spawn tspaasd on `dir` and wait (up to a minute) until its API answers /_ping. */
 export async function startEngine(repo: string, dir: string): Promise<EngineProcess> {
-  const root = path.join(dir, 'engine');
   const runRoot = path.join(dir, 'run');
   const socket = path.join(runRoot, 'engine.sock');
+  const daemon = path.join(repo, 'dist/platform/main.js');
+  await fsp.access(daemon).catch(() => { throw new Error(`${daemon} is missing: run "bash scripts/setup.sh" first`); });
   await fsp.mkdir(runRoot, { recursive: true });
-  const log = createWriteStream(path.join(dir, 'engine.log'));
-  const child = spawn(process.execPath, ['--import=tsx', path.join(repo, 'bench/engine-daemon.ts'), root, runRoot, socket], {
-    cwd: repo, stdio: ['ignore', 'pipe', 'pipe'],
+  const logFile = path.join(dir, 'tspaasd.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, [daemon, '--root', dir, '--run-root', runRoot, '--cgroup-parent', '/tspaas-bench', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<unknown>((resolve) => child.once('exit', resolve));
   const stop = () => stopChild(child, exited);
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) break;
-    const ok = await request(socket, 'GET', '/_ping').then((r) => r.status === 200, () => false);
-    if (ok) return { socket, stop };
+  for (let i = 0; i < 600 && child.exitCode === null; i++) {
+    if (await request(socket, 'GET', '/_ping').then((r) => r.status === 200, () => false)) return { socket, stop };
     await sleep(100);
   }
   await stop();
-  throw new Error(`the engine did not come up; see ${path.join(dir, 'engine.log')}${process.env.BENCH_KEEP === '1' ? '' : ' (BENCH_KEEP=1 keeps it)'}`);
+  const tail = (await fsp.readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-10).join('\n');
+  throw new Error(`tspaasd did not come up:\n${tail}`);
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

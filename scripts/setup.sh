@@ -171,8 +171,9 @@ if [ ! -e "$BUILD_STAMP" ] || [ -n "$(find "${sources[@]}" -newer "$BUILD_STAMP"
 fi
 
 # ---- host preparation --------------------------------------------------------
-# The same rules as runtime/host.ts (docs/engine.md, "Host preparation"); done
-# here too so a fresh host is ready before tspaasd first starts.
+# The same steps as prepareHost() in runtime/host.ts, which tspaasd also runs
+# at start (docs/engine.md, "Host preparation"); done here in shell so a fresh
+# host is ready even before the first build succeeds.
 
 prepare_host() {
   # Containers reach the outside through NAT on the host.
@@ -193,7 +194,11 @@ prepare_host() {
     for c in $(cat "$unified/cgroup.controllers"); do
       say "cgroup hybrid quirk: moving the $c controller from cgroup2 to cgroup v1"
       grep -qw "$c" "$unified/cgroup.subtree_control" 2>/dev/null && act sh -c "echo -$c > $unified/cgroup.subtree_control"
-      act mkdir -p "/sys/fs/cgroup/$c"
+      if [ ! -d "/sys/fs/cgroup/$c" ] && ! act mkdir -p "/sys/fs/cgroup/$c" 2>/dev/null; then
+        # systemd mounts the /sys/fs/cgroup tmpfs read-only: open it just for the mkdir.
+        act mount -o remount,rw /sys/fs/cgroup && act mkdir -p "/sys/fs/cgroup/$c"
+        act mount -o remount,ro /sys/fs/cgroup
+      fi
       mountpoint -q "/sys/fs/cgroup/$c" || act mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" \
         || say "warning: cannot mount the $c controller as cgroup v1"
     done
