@@ -19,7 +19,7 @@ exec </dev/null
 
 # Debian packages the platform and the engine use at run time.
 BASE_PACKAGES=(
-  crun runc conmon containernetworking-plugins iptables iproute2 kmod
+  crun runc conmon containernetworking-plugins iptables iproute2 kmod procps
   busybox-static mmdebstrap git postgresql redis-server
   golang-github-containers-common attr tmux ca-certificates
 )
@@ -179,7 +179,7 @@ prepare_host() {
   # Containers reach the outside through NAT on the host.
   if [ "$(cat /proc/sys/net/ipv4/ip_forward)" != 1 ]; then
     say "enabling net.ipv4.ip_forward"
-    act sysctl -qw net.ipv4.ip_forward=1 || say "warning: cannot enable ip_forward"
+    act sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward' || say "warning: cannot enable ip_forward"
   fi
   local conf=/etc/sysctl.d/90-tspaas.conf line="net.ipv4.ip_forward = 1"
   if [ -d /etc/sysctl.d ] && [ "$(cat "$conf" 2>/dev/null)" != "$line" ]; then
