@@ -2,9 +2,14 @@
 
 const ID_LIKE = /^(sha256:)?[0-9a-f]{4,64}$/;
 
+/** Drop Docker Hub's implicit prefixes: "docker.io/library/busybox" → "busybox" (the docker CLI pulls by full name). */
+export function withoutDefaultRegistry(ref: string): string {
+  return ref.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/(library\/)?/, '');
+}
+
 /** Docker's familiar form with the default tag: "busybox" → "busybox:latest"; IDs and digests unchanged. */
 export function familiarRef(ref: string): string {
-  let r = ref.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  let r = withoutDefaultRegistry(ref);
   if (ID_LIKE.test(r) && (r.startsWith('sha256:') || r.length === 64)) return r;
   if (r.includes('@')) return r;
   const lastSlash = r.lastIndexOf('/');

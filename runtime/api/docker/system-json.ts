@@ -17,7 +17,6 @@ export function versionJson(info: EngineInfo, version: string): object {
     Platform: { Name: 'tspaas Engine' },
     Components: [
       { Name: 'Engine', Version: version, Details: { ...details, GitCommit: '', GoVersion: '', BuildTime: '', Experimental: 'false' } },
-      { Name: info.runtime, Version: '', Details: {} },
     ],
     Version: version,
     GitCommit: '',

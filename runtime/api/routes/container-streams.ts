@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { invalid } from '../../../lib/errors.js';
 import type { Container, LogOptions, StatsSample } from '../../containers/types.js';
 import type { Exchange, Route } from '../exchange.js';
+import { readBody } from '../http/body.js';
 import { boolParam, intParam, sendJson, sendStatus, startStream } from '../http/reply.js';
 import { compareVersions } from '../http/version.js';
 import { statsJson } from '../docker/stats-json.js';
@@ -23,6 +24,7 @@ function streamType(ex: Exchange, multiplexed: boolean): string {
 async function attach(ex: Exchange): Promise<void> {
   const { engine } = ex.ctx;
   const c = await engine.getContainer(ex.params.id!);
+  await readBody(ex); // some clients (dockerode) send their options as a body; stdin starts after it
   const q = ex.query;
   const att = await engine.attachContainer(c.record.id, {
     stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'), logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),

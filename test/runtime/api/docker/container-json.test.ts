@@ -36,6 +36,7 @@ test('ps JSON', (t) => {
 });
 
 test('inspect JSON', (t) => {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inspect JSON is untyped by design
   const j = containerInspectJson(container) as Record<string, any>;
   t.is(j.Name, '/w');
   t.is(j.Path, 'sh');
