@@ -30,21 +30,20 @@ class Stdio {
   attach(opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean }, replay = false): Attachment {
     let out: ((s: Stream, d: Buffer) => void) | null = null;
     let end: (() => void) | null = null;
-    const self = this;
     return {
       stdin: opts.stdin ? this.stdin : null,
-      onOutput(cb) {
+      onOutput: (cb) => {
         out = (s, d) => { if ((s === 'stdout' && opts.stdout) || (s === 'stderr' && opts.stderr)) cb(s, d); };
-        if (replay) for (const l of self.log) out(l.stream, l.data);
-        self.outs.add(out);
+        if (replay) for (const l of this.log) out(l.stream, l.data);
+        this.outs.add(out);
       },
-      onEnd(cb) {
+      onEnd: (cb) => {
         end = cb;
-        if (self.ended) queueMicrotask(cb); else self.ends.add(cb);
+        if (this.ended) queueMicrotask(cb); else this.ends.add(cb);
       },
-      detach() {
-        if (out) self.outs.delete(out);
-        if (end) self.ends.delete(end);
+      detach: () => {
+        if (out) this.outs.delete(out);
+        if (end) this.ends.delete(end);
       },
     };
   }
