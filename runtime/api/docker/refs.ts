@@ -17,9 +17,10 @@ export function familiarRef(ref: string): string {
   return r;
 }
 
-/** Join the `repo` and `tag` query values of commit, tag, import and pull; undefined when there is no repo. */
-export function joinRepoTag(repo: string | null, tag: string | null): string | undefined {
-  if (!repo) return undefined;
+/** Join the `repo` and `tag` query values of commit, tag, import and pull (Docker Hub prefixes dropped); undefined when there is no repo. */
+export function joinRepoTag(fullRepo: string | null, tag: string | null): string | undefined {
+  if (!fullRepo) return undefined;
+  const repo = withoutDefaultRegistry(fullRepo);
   if (!tag) return repo;
   return tag.startsWith('sha256:') ? `${repo}@${tag}` : `${repo}:${tag}`;
 }

@@ -3,13 +3,13 @@ import { isKind, invalid } from '../../../lib/errors.js';
 import type { Engine, Progress } from '../../types.js';
 import type { Exchange, Route } from '../exchange.js';
 import { applyChanges } from '../docker/changes.js';
-import { familiarRef, joinRepoTag, withoutDefaultRegistry } from '../docker/refs.js';
+import { familiarRef, joinRepoTag } from '../docker/refs.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
 
 /** `POST /images/create`: `fromImage` pulls, `fromSrc=-` imports the body. */
 async function createImage(ex: Exchange): Promise<void> {
   const fromImage = ex.query.get('fromImage');
-  if (fromImage) return pull(ex, joinRepoTag(withoutDefaultRegistry(fromImage), ex.query.get('tag'))!);
+  if (fromImage) return pull(ex, joinRepoTag(fromImage, ex.query.get('tag'))!);
   const fromSrc = ex.query.get('fromSrc');
   if (fromSrc === '-') return importImage(ex);
   if (fromSrc) throw invalid('importing from a URL is not supported: send the tar as the request body with fromSrc=-');

@@ -162,11 +162,7 @@ export class FakeEngine implements Engine {
   async startContainer(ref: string): Promise<void> {
     const b = this.box(ref);
     if (b.c.state.status === 'running') throw notModified('container already started');
-    if (b.io.ended) {
-      const old = b.io;
-      b.io = new Stdio();
-      b.io.log.push(...old.log);
-    }
+    this.freshStdio(b);
     const argv = [...(b.c.record.config.Entrypoint ?? []), ...(b.c.record.config.Cmd ?? [])];
     b.proc = b.io.run(argv, b.c.record.config.Env, (code) => this.exited(b, code));
     if (!b.c.record.config.OpenStdin) b.io.stdin.end();
@@ -239,6 +235,7 @@ export class FakeEngine implements Engine {
 
   async attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean }): Promise<Attachment> {
     const b = this.box(ref);
+    this.freshStdio(b);
     return b.io.attach({ ...opts, stdin: opts.stdin && b.c.record.config.OpenStdin }, opts.logs);
   }
 
@@ -314,6 +311,14 @@ export class FakeEngine implements Engine {
   /** Kill every process that is still running. */
   async close(): Promise<void> {
     for (const b of this.boxes.values()) b.proc?.kill('SIGKILL');
+  }
+
+  /** A stopped container gets new stdio (keeping its log) for its next run. */
+  private freshStdio(b: Box): void {
+    if (b.proc || !b.io.ended) return;
+    const old = b.io;
+    b.io = new Stdio();
+    b.io.log.push(...old.log);
   }
 
   private box(ref: string): Box {

@@ -14,4 +14,6 @@ test('repo and tag query values', (t) => {
   t.is(joinRepoTag('busybox', ''), 'busybox');
   t.is(joinRepoTag('', 'x'), undefined);
   t.is(joinRepoTag('app', 'sha256:abc'), 'app@sha256:abc');
+  t.is(joinRepoTag('docker.io/library/busybox', 'latest'), 'busybox:latest');
+  t.is(joinRepoTag('docker.io/my/app', '1'), 'my/app:1');
 });
