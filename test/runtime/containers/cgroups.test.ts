@@ -128,10 +128,11 @@ test.serial('an OOM kill in the cgroup is counted', async (t) => {
   const cg = `${PARENT}/oom`;
   const join = await makeCgroup(cg, { memory: 16 * 1024 * 1024, pids: 20 });
   const child = spawn('sh', ['-c', 'read go; exec busybox awk "BEGIN { s = sprintf(\\"%67108864s\\", \\"\\"); print length(s) }"'], { stdio: ['pipe', 'ignore', 'ignore'] });
-  t.teardown(() => removeCgroup(cg));
+  const done = exited(child);
+  t.teardown(async () => { child.kill('SIGKILL'); await done; await removeCgroup(cg); });
   await join(child.pid!);
   child.stdin!.write('go\n');
-  t.is(await exited(child), 137);
+  t.is(await done, 137);
   t.true((await readOomKills(cg)) >= 1);
 });
 
