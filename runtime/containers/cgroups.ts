@@ -92,11 +92,15 @@ export async function canRunCrun(layout?: CgroupLayout): Promise<boolean> {
   return (await hybridUnifiedControllers(layout)).length === 0;
 }
 
-/** Every directory that makes up the cgroup at `cgroupsPath` (one per v1 hierarchy, or the v2 one). */
+/**
+ * Every directory that makes up the cgroup at `cgroupsPath`: one per v1
+ * hierarchy, plus the cgroup2 one (runtimes also create it on hybrid hosts).
+ */
 export async function cgroupDirs(cgroupsPath: string, layout?: CgroupLayout): Promise<string[]> {
   const l = layout ?? await detectCgroups();
-  if (l.mode === 'v2') return [path.join(l.unified!, cgroupsPath)];
-  return [...new Set(Object.values(l.v1))].map((m) => path.join(m, cgroupsPath));
+  const mounts = [...new Set(Object.values(l.v1))];
+  if (l.unified) mounts.push(l.unified);
+  return mounts.map((m) => path.join(m, cgroupsPath));
 }
 
 /** CPU, memory and pids accounting of the cgroup at `cgroupsPath`; `NotFound` when it does not exist. */
