@@ -245,12 +245,13 @@ test('close() ends streams and removes the socket; the socket is 0600', async (t
   const socketPath = path.join(dir, 'engine.sock');
   const server = await serveEngineApi(new FakeEngine(), { socketPath, version: 'x' });
   t.is((await stat(socketPath)).mode & 0o777, 0o600);
-  const events = new Promise<number>((resolve) => {
-    http.get({ socketPath, path: '/events' }, (res) => { res.resume(); res.on('close', () => resolve(res.statusCode!)); });
-  });
-  await new Promise((r) => setTimeout(r, 50));
+  const events = await new Promise<http.IncomingMessage>((resolve, reject) => http.get({ socketPath, path: '/events' }, resolve).on('error', reject));
+  events.on('error', () => {});
+  events.resume();
+  const ended = new Promise((r) => events.once('close', r));
   await server.close();
-  t.is(await events, 200);
+  await ended;
+  t.is(events.statusCode, 200);
   await t.throwsAsync(stat(socketPath), { code: 'ENOENT' });
   const group = await serveEngineApi(new FakeEngine(), { socketPath, version: 'x', socketGroup: 'root' });
   t.is((await stat(socketPath)).mode & 0o777, 0o660);
