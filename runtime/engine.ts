@@ -12,8 +12,8 @@ import { notFound } from '../lib/errors.js';
 import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat } from './types.js';
 import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
-import { openImageStore } from './images/store.js';
-import { OverlaySnapshotter } from './snapshots/overlay.js';
+import { openImageStore } from './images/index.js';
+import { openSnapshotter } from './snapshots/overlay.js';
 import { VolumeStore } from './volumes/store.js';
 import { ContainerStore } from './containers/store.js';
 import { Waiters } from './containers/waiters.js';
@@ -59,7 +59,7 @@ class TspaasEngine implements Engine {
     const { root, runRoot } = this.config;
     await fsp.mkdir(runRoot, { recursive: true, mode: 0o700 });
     this.images = await openImageStore(path.join(root, 'images'));
-    const snapshots = new OverlaySnapshotter(path.join(root, 'snapshots'));
+    const snapshots = await openSnapshotter(path.join(root, 'snapshots'));
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
     this.ctx = {

@@ -55,12 +55,10 @@ function splitRecords(buf: string): { records: LogLine[]; rest: string } {
  * is drained. `tail` counts lines (records ending in a newline).
  */
 export async function* readLogFile(file: string, o: LogOptions, isDone: () => boolean): AsyncGenerator<LogLine> {
-  let offset = 0;
-  let rest = '';
   const first = await readFrom(file, 0);
-  offset = first.length;
+  let offset = first.length;
   const split = splitRecords(first.toString());
-  rest = split.rest;
+  let rest = split.rest;
   for (const l of applyTail(split.records.filter((r) => wanted(r, o)), o.tail)) yield l;
   if (!o.follow) return;
   const waiter = new ChangeWaiter(file);

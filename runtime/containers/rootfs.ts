@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { Snapshotter } from '../snapshots/types.js';
-import { mountAll, unmount } from '../snapshots/mount.js';
+import { mountAll, unmount, isMountPoint } from '../snapshots/mount.js';
 
 export class RootfsMounts {
   private refs = new Map<string, number>();
@@ -37,11 +37,4 @@ export class RootfsMounts {
     this.refs.delete(id);
     if (await isMountPoint(target)) await unmount(target);
   }
-}
-
-/** True when `target` is a mount point (from /proc/self/mountinfo). */
-export async function isMountPoint(target: string): Promise<boolean> {
-  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
-  const escaped = target.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return info.split('\n').some((line) => line.split(' ')[4] === escaped);
 }

@@ -98,9 +98,13 @@ export interface SpecInput {
   cgroupNamespace?: boolean;
 }
 
-/** Docker's default capability set, exactly. */
+/**
+ * Docker's default capability set minus CAP_MKNOD: Docker grants it and
+ * relies on the device cgroup alone; tspaas refuses `mknod` outright
+ * (`--cap-add MKNOD` gives it back).
+ */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_NET_RAW', 'CAP_SETGID',
   'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
 ];
 

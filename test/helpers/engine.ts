@@ -1,0 +1,64 @@
+/**
+ * A real engine in a temporary root for tests: real conmon, real runtime,
+ * real overlayfs. `cleanup()` removes every container it made and the roots.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createEngine } from '../../runtime/engine.js';
+import type { Engine, EngineConfig } from '../../runtime/types.js';
+import type { CreateOptions } from '../../runtime/containers/types.js';
+
+export interface TestEngine {
+  engine: Engine;
+  config: EngineConfig;
+  /** Reopen the engine on the same roots (as after a restart). */
+  reopen(): Promise<Engine>;
+  cleanup(): Promise<void>;
+}
+
+
+/** Start an engine in fresh temporary roots. */
+export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto' } = {}): Promise<TestEngine> {
+  const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-'));
+  const config: EngineConfig = {
+    root: path.join(base, 'root'),
+    runRoot: path.join(base, 'run'),
+    runtime: opts.runtime ?? 'auto',
+    cgroupParent: `/tspaas-test/${path.basename(base)}`,
+    seccompProfile: '',
+  };
+  let engine = await createEngine(config);
+  return {
+    get engine() { return engine; },
+    config,
+    async reopen() {
+      await engine.close();
+      engine = await createEngine(config);
+      return engine;
+    },
+    async cleanup() {
+      for (const c of await engine.listContainers({ all: true })) {
+        await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);
+      }
+      await engine.close();
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Create, attach, start and wait like `docker run`; returns output and exit code. */
+export async function runToEnd(engine: Engine, opts: CreateOptions): Promise<{ id: string; stdout: string; stderr: string; exitCode: number }> {
+  await engine.ensureImage(opts.image);
+  const c = await engine.createContainer(opts);
+  const att = await engine.attachContainer(c.record.id, { stdout: true, stderr: true, stream: true });
+  const out = { stdout: '', stderr: '' };
+  att.onOutput((s, d) => { out[s] += d.toString(); });
+  const ended = new Promise<void>((r) => att.onEnd(r));
+  const exited = engine.waitContainer(c.record.id, 'next-exit');
+  await engine.startContainer(c.record.id);
+  const { exitCode } = await exited;
+  await ended;
+  return { id: c.record.id, ...out, exitCode };
+}
+
