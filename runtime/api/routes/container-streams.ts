@@ -5,21 +5,15 @@ import type { Container, LogOptions, StatsSample } from '../../containers/types.
 import type { Exchange, Route } from '../exchange.js';
 import { readBody } from '../http/body.js';
 import { boolParam, intParam, sendJson, sendStatus, startStream } from '../http/reply.js';
-import { compareVersions } from '../http/version.js';
 import { statsJson } from '../docker/stats-json.js';
 import { parseTimestampParam } from '../docker/time.js';
-import { MULTIPLEXED_STREAM, RAW_STREAM } from '../streams/framing.js';
+import { RAW_STREAM, streamContentType } from '../streams/framing.js';
 import { hijack } from '../streams/hijack.js';
 import { pumpLogs } from '../streams/logs.js';
 import { relayAttachment } from '../streams/relay.js';
 
 const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'] as const;
 const STATS_INTERVAL_MS = 1000;
-
-/** Multiplexed streams get their own content type from API 1.42 on. */
-function streamType(ex: Exchange, multiplexed: boolean): string {
-  return multiplexed && compareVersions(ex.apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
-}
 
 async function attach(ex: Exchange): Promise<void> {
   const { engine } = ex.ctx;
@@ -30,7 +24,7 @@ async function attach(ex: Exchange): Promise<void> {
     stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'), logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),
   });
   const multiplexed = !c.record.config.Tty;
-  relayAttachment(att, hijack(ex, ex.upgrade ? streamType(ex, multiplexed) : RAW_STREAM), multiplexed);
+  relayAttachment(att, hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM), multiplexed);
 }
 
 /** Headers go out as soon as the wait is registered (the docker CLI waits before it starts); the body when it is over. */
@@ -53,7 +47,7 @@ async function logs(ex: Exchange): Promise<void> {
   const c = await ex.ctx.engine.getContainer(ex.params.id!);
   const lines = ex.ctx.engine.containerLogs(c.record.id, opts);
   const multiplexed = !c.record.config.Tty;
-  startStream(ex.res, streamType(ex, multiplexed));
+  startStream(ex.res, streamContentType(ex.apiVersion, multiplexed));
   await pumpLogs(lines, ex.res, { multiplexed, timestamps: boolParam(ex.query, 'timestamps') });
 }
 

@@ -5,6 +5,8 @@
  * are sent raw.
  */
 
+import { compareVersions } from '../http/version.js';
+
 export type StreamId = 'stdin' | 'stdout' | 'stderr' | 'system';
 
 const STREAM_BYTE: Record<StreamId, number> = { stdin: 0, stdout: 1, stderr: 2, system: 3 };
@@ -24,4 +26,9 @@ export function encodeFrame(stream: StreamId, data: Buffer): Buffer {
 /** A writer of output chunks: framed for multiplexed streams, unchanged for raw (tty) ones. */
 export function outputEncoder(multiplexed: boolean): (stream: StreamId, data: Buffer) => Buffer {
   return multiplexed ? encodeFrame : (_stream, data) => data;
+}
+
+/** The content type of an attach/exec/logs stream: multiplexed ones have their own from API 1.42 on. */
+export function streamContentType(apiVersion: string, multiplexed: boolean): string {
+  return multiplexed && compareVersions(apiVersion, '1.42') >= 0 ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
