@@ -50,9 +50,11 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   const oom = (await exists(p.oomFile)) || (await readOomKills(cgroupPathOf(ctx, c.record.id)).catch(() => 0)) > 0;
   await deleteProcess(runtimeOf(ctx, c), c.record.id);
   await ctx.rootfs.release(c.record.id, p.rootfs);
+  // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
+  const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();
   await ctx.store.saveState(c.record.id, {
     ...c.state, status: 'exited', pid: 0, monitorPid: 0, exitCode: code, oomKilled: oom && code === 137,
-    error: forced?.error ?? '', finishedAt: new Date().toISOString(), mounted: false,
+    error: forced?.error ?? '', finishedAt: finishedAt.toISOString(), mounted: false,
   });
   await fsp.rm(p.exitFile, { force: true });
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();

@@ -1,4 +1,4 @@
-/** Terminal resizes through conmon's `winsz` fifo (`<type> <rows> <cols>\n`, type 1 = resize). */
+/** Terminal resizes through conmon's `winsz` fifo, which reads `<rows> <cols>\n` (the `ctl` fifo is the one with a type field). */
 import { promises as fsp, constants } from 'node:fs';
 import { conflict, invalid } from '../../lib/errors.js';
 
@@ -12,7 +12,7 @@ export async function resizeTerminal(winszFifo: string, rows: number, cols: numb
     throw conflict('the process has no terminal to resize', err);
   }
   try {
-    await fh.write(`1 ${rows} ${cols}\n`);
+    await fh.write(`${rows} ${cols}\n`);
   } finally {
     await fh.close();
   }
