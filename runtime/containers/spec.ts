@@ -5,7 +5,7 @@
  * host or the rootfs (the resolved user, the engine's limits, the seccomp
  * profile) is gathered first by `specInputFor`. The defaults are Docker's,
  * or stricter:
- * - Docker's default capability set; `capAdd`/`capDrop` (with "ALL") as
+ * - Docker's default capability set minus CAP_MKNOD; `capAdd`/`capDrop` (with "ALL") as
  *   Docker applies them; privileged = every capability the engine holds.
  * - no-new-privileges, the seccomp profile resolved for the container's
  *   capabilities, Docker's masked and read-only /proc and /sys paths, a
