@@ -6,7 +6,7 @@
  * rewritten relative to their common parent and mount(8) runs from there: the
  * kernel resolves relative lowerdir paths against the mounting process's cwd
  * (containerd does the same). With the snapshotter's short `l/` links that
- * leaves ~21 bytes a layer, far below overlay's own 500-layer limit.
+ * leaves ~13 bytes a layer: some 300 layers fit, near overlay's own 500-layer limit.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';

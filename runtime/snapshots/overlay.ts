@@ -10,7 +10,7 @@
  *   <root>/tmp/                      staging (emptied on open)
  *
  * Mount options name lower dirs through the short `l/` links (Docker's
- * overlay2 trick): 20 characters a layer instead of ~110, so the options of
+ * overlay2 trick): 12 characters a layer instead of ~110, so the options of
  * deep chains stay under the kernel's one-page (4096 bytes) limit; for the
  * deepest ones `mountAll` also makes them relative to `l/` (see mount.ts).
  *
@@ -67,11 +67,13 @@ export class OverlaySnapshotter implements Snapshotter {
     return chain.length === 0 ? null : chain[chain.length - 1];
   }
 
-  private async unpackOnce(chainId: string, parent: string, diffId: string, open: () => Readable): Promise<void> {
+  /** Unpack one chain ID unless done; registered before any await, so concurrent callers share the job. */
+  private unpackOnce(chainId: string, parent: string, diffId: string, open: () => Readable): Promise<void> {
     const running = this.inflight.get(chainId);
     if (running) return running;
-    if (await this.hasCommitted(chainId)) return;
-    const job = this.unpackLayer(chainId, parent, diffId, open).finally(() => this.inflight.delete(chainId));
+    const job = (async () => {
+      if (!(await this.hasCommitted(chainId))) await this.unpackLayer(chainId, parent, diffId, open);
+    })().finally(() => this.inflight.delete(chainId));
     this.inflight.set(chainId, job);
     return job;
   }
@@ -79,7 +81,7 @@ export class OverlaySnapshotter implements Snapshotter {
   /** Extract one layer into tmp/, verify its diffID, link it, rename it into layers/. */
   private async unpackLayer(chainId: string, parent: string, diffId: string, open: () => Readable): Promise<void> {
     const tmp = await fsp.mkdtemp(this.dir('tmp', 'unpack-'));
-    const short = randomBytes(10).toString('hex');
+    const short = randomBytes(6).toString('hex');
     const link = this.dir('l', short);
     try {
       await fsp.mkdir(path.join(tmp, 'fs'), { mode: 0o755 });
@@ -129,13 +131,16 @@ export class OverlaySnapshotter implements Snapshotter {
     }
     await fsp.mkdir(path.join(dir, 'upper'), { mode: 0o755 });
     await fsp.mkdir(path.join(dir, 'work'), { mode: 0o700 });
+    await fsp.mkdir(path.join(dir, 'init'), { mode: 0o755 });
     return this.mounts(key, parent);
   }
 
   async mounts(key: string, parent: string | null): Promise<Mount[]> {
     const dir = this.activeDir(key);
     if (!(await exists(dir))) throw notFound(`no snapshot ${key}`);
-    const lowers = parent === null ? [this.dir('empty')] : await this.shortLowers(parent);
+    const image = parent === null ? [this.dir('empty')] : await this.shortLowers(parent);
+    const init = path.join(dir, 'init');
+    const lowers = (await exists(init)) ? [init, ...image] : image;
     return [{
       type: 'overlay',
       source: 'overlay',
@@ -145,6 +150,10 @@ export class OverlaySnapshotter implements Snapshotter {
 
   upperDir(key: string): string {
     return path.join(this.activeDir(key), 'upper');
+  }
+
+  initDir(key: string): string {
+    return path.join(this.activeDir(key), 'init');
   }
 
   async lowerDirs(parent: string | null): Promise<string[]> {

@@ -43,6 +43,13 @@ export interface Snapshotter {
   mounts(key: string, parent: string | null): Promise<Mount[]>;
   /** The writable dir of an active snapshot (what `diff` and `commit` read). */
   upperDir(key: string): string;
+  /**
+   * The *init layer* of an active snapshot (Docker's `-init` layer): a
+   * read-only dir between the image and the upper dir, filled by the caller
+   * with mount-point stubs (/etc/hosts, /proc…) so the runtime need not create
+   * them in the upper dir, where `diff` and `commit` would see them.
+   */
+  initDir(key: string): string;
   /** Read-only dirs of a chain, top-first (what `diff` compares against). */
   lowerDirs(parent: string | null): Promise<string[]>;
   /** Remove an active snapshot (its root must be unmounted). */
