@@ -49,7 +49,6 @@ class TspaasEngine implements Engine {
   private ctx!: ContainerContext;
   private execs = new Execs();
   private watcher: FSWatcher | null = null;
-  private baseBuilds = new Map<string, Promise<Image>>();
 
   constructor(readonly config: Readonly<EngineConfig>) {
     this.events.setMaxListeners(0);
@@ -84,11 +83,8 @@ class TspaasEngine implements Engine {
     } catch (err) {
       if (!isBaseImage(ref)) throw err;
     }
-    const pending = this.baseBuilds.get(ref);
-    if (pending) return pending;
-    const build = buildBaseImage(ref, this.images, onProgress ?? (() => undefined)).finally(() => this.baseBuilds.delete(ref));
-    this.baseBuilds.set(ref, build);
-    return build;
+    // buildBaseImage shares one build among concurrent requests for the same image.
+    return buildBaseImage(ref, this.images, onProgress);
   }
 
   // ---- containers ----

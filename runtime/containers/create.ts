@@ -1,5 +1,7 @@
 /** `create`: resolve the image, merge its config with the options, prepare the writable layer, persist the record. */
 import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { invalid } from '../../lib/errors.js';
 import type { Image } from '../images/types.js';
 import type { ContainerContext } from './context.js';
@@ -24,6 +26,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   const c: Container = { record, state: initialState() };
   await ctx.snapshots.prepare(id, chainId);
   try {
+    await writeInitLayer(ctx.snapshots.initDir(id));
     await ctx.store.add(c);
   } catch (err) {
     await ctx.snapshots.remove(id);
@@ -31,6 +34,15 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   }
   emitContainerEvent(ctx, c, 'create');
   return c;
+}
+
+/** Mount points the runtime would otherwise create in the upper dir (Docker's init layer). */
+const INIT_DIRS = ['proc', 'sys', 'dev', 'etc'];
+const INIT_FILES = ['etc/hosts', 'etc/hostname', 'etc/resolv.conf'];
+
+async function writeInitLayer(dir: string): Promise<void> {
+  for (const d of INIT_DIRS) await fsp.mkdir(path.join(dir, d), { mode: 0o755 });
+  for (const f of INIT_FILES) await fsp.writeFile(path.join(dir, f), '', { mode: 0o644 });
 }
 
 function validate(o: CreateOptions): void {

@@ -183,3 +183,10 @@ test('recovery: a reopened engine finds running containers and records exits tha
   await e.stopContainer(long.record.id, 1);
   t.is((await e.getContainer(long.record.id)).state.status, 'exited');
 });
+
+test('diff and commit leave out the mount points the engine adds (/etc/hosts, /etc/hostname, /etc/resolv.conf)', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  const r = await runToEnd(te.engine, { image: 'busybox', cmd: ['sh', '-c', 'cat /etc/hostname > /dev/null; echo a > /only.txt'] });
+  t.deepEqual(await te.engine.diffContainer(r.id), [{ kind: 'A', path: '/only.txt' }]);
+});
