@@ -24,14 +24,14 @@ export interface TarProcess {
   kill(): void;
 }
 
-function spawnTar(args: string[], failure: (msg: string) => Error): TarProcess {
+function spawnTar(args: string[], failure: (msg: string) => Error, okCodes = [0]): TarProcess {
   const child = spawn('tar', args, { env: TAR_ENV, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => { if (stderr.length < MAX_STDERR) stderr += b.toString(); });
   const done = new Promise<void>((resolve, reject) => {
     child.on('error', (e) => reject(unavailable(`cannot run tar: ${e.message}`, e)));
     child.on('close', (code, signal) => {
-      if (code === 0) return resolve();
+      if (code !== null && okCodes.includes(code)) return resolve();
       reject(failure(stderr.trim() || (signal ? `tar killed by ${signal}` : `tar exited with ${code}`)));
     });
   });
@@ -54,10 +54,11 @@ export function spawnExtract(dest: string): TarProcess {
  */
 export function spawnCreate(cwd: string, members: string[], opts: { listFromStdin?: boolean } = {}): TarProcess {
   const args = ['-c', '-f', '-', '--format=posix', '--numeric-owner', '--xattrs', '--xattrs-include=*',
-    '--sort=name', '-C', cwd];
+    '--sort=name', '--warning=no-file-changed', '-C', cwd];
   if (opts.listFromStdin) args.push('--no-recursion', '--null', '--verbatim-files-from', '-T', '-');
   else args.push('--', ...members);
-  const proc = spawnTar(args, (msg) => unavailable(`cannot archive ${cwd}: ${msg}`));
+  // exit 1 = "file changed as we read it": a running container's files may change under `docker export`
+  const proc = spawnTar(args, (msg) => unavailable(`cannot archive ${cwd}: ${msg}`), [0, 1]);
   if (!opts.listFromStdin) proc.stdin.end();
   return proc;
 }

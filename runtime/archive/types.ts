@@ -5,8 +5,18 @@
  * paths after normalisation, writes through a symlink (any entry whose parent
  * path crosses a symlink), hardlinks whose target is outside the archive,
  * device nodes and FIFOs are refused with `Invalid` and a message naming the
- * entry. Extraction goes into a fresh directory that the caller renames into
- * place only on success, so a refused archive changes nothing.
+ * entry, e.g. `layer entry "../etc/passwd": path escapes the layer`. Every
+ * entry is checked before GNU tar sees it, so nothing is written through a
+ * refused entry. Layers for snapshots go into a fresh directory that the
+ * caller renames into place only on success, so a refused layer changes
+ * nothing; `docker cp` into an existing tree ('apply' mode) keeps what was
+ * extracted before the refused entry, as Docker does.
+ *
+ * Names, link targets and xattrs are carried byte for byte (names need not be
+ * UTF-8; binary xattr values such as `security.capability` survive), owners
+ * are numeric, modes keep setuid/setgid/sticky, mtimes have second precision.
+ * `trusted.overlay.*` xattrs in an input tar are dropped. Input may be plain
+ * or gzip (detected by magic bytes); zstd is refused.
  *
  * Whiteouts map both ways: in a layer tar, `dir/.wh.name` deletes `name` and
  * `dir/.wh..wh..opq` makes `dir` opaque; on disk (overlay upper dirs and
@@ -14,7 +24,11 @@
  * `trusted.overlay.opaque=y` xattr.
  */
 
-/** One change of a container's filesystem against its image (`docker diff`). */
+/**
+ * One change of a container's filesystem against its image (`docker diff`):
+ * A = not in any lower layer; C = also in a lower layer (parent dirs of
+ * changes included); D = deleted (a whiteout, or hidden by an opaque dir).
+ */
 export interface Change {
   /** Absolute path inside the container, e.g. `/etc/passwd`. */
   path: string;

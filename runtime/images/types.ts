@@ -16,6 +16,18 @@
  * Every write is crash safe: blobs are written to a temporary file, verified
  * against their digest, then renamed; the tag index is replaced atomically. A
  * failed import, load or commit leaves the store exactly as it was.
+ *
+ * On disk (runtime/images/layout.ts): an OCI image layout. Tags live in
+ * index.json itself, one manifest descriptor per tag with annotation
+ * `org.opencontainers.image.ref.name` = the familiar reference
+ * (`busybox:latest`); a dangling image has one descriptor without it.
+ * Layers committed locally are stored uncompressed
+ * (`application/vnd.oci.image.layer.v1.tar`), loaded ones as given (a gzip
+ * layer's descriptor carries `io.tspaas.layer.uncompressed-size`). Every
+ * layer that enters the store (putLayer, load, import) is checked against the
+ * safe-extraction rules of runtime/archive first.
+ *
+ * Open one with `openImageStore(dir)` (runtime/images/index.ts).
  */
 import type { Readable, Writable } from 'node:stream';
 
@@ -102,6 +114,12 @@ export interface ImageStore {
    * Untag, and delete the image when no tag is left. `isInUse(imageId)` is
    * asked before deleting; an image used by a container is only untagged
    * unless `force`. Removing by ID with several tags needs `force`.
+   *
+   * By tag: the tag goes; the image is deleted when it was its last tag and
+   * it is not in use (or `force`). By ID (or ID prefix, or `name@digest`):
+   * `Conflict` when it has several tags or is in use, unless `force`; with
+   * it, every tag goes and the image is deleted. Deleting drops the blobs no
+   * other image needs. `deleted` lists the image ID.
    */
   remove(ref: string, opts: { force?: boolean; isInUse?: (imageId: string) => boolean }): Promise<RemoveResult>;
   /**
@@ -113,11 +131,24 @@ export interface ImageStore {
   putLayer(tar: Readable): Promise<Layer>;
   /** Open a layer blob for reading (as stored, possibly compressed). */
   openLayer(layer: Layer): Readable;
-  /** Delete blobs that no image references and dangling images not in use; returns the digests removed. */
+  /**
+   * Delete blobs that no image references and dangling images not in use; returns the digests removed.
+   * With `all`, every image not in use goes, tagged or not. `deleted` holds the image IDs first, then
+   * the other blob digests removed; layers stored by `putLayer` and not yet used by an image are kept.
+   */
   prune(opts: { all?: boolean; isInUse?: (imageId: string) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
-  /** Write images as a `docker save` tar (which is also an OCI layout: both `manifest.json` and `index.json`). */
+  /**
+   * Write images as a `docker save` tar (which is also an OCI layout: both `manifest.json` and `index.json`).
+   * A reference by tag saves the image with that tag; by ID, untagged.
+   */
   save(refs: string[], out: Writable): Promise<void>;
-  /** Load a `docker save` tar or an OCI layout tar; returns the images loaded and the tags they got. */
+  /**
+   * Load a `docker save` tar (old `<id>/layer.tar` layout or Docker 25+'s) or an OCI layout tar, plain
+   * or gzip; returns the images loaded and the tags they got. All or nothing: a layer that breaks the
+   * extraction rules or does not match its diff_id fails the whole load with `Invalid`.
+   * In an OCI layout, tags come from `io.containerd.image.name`, else from a ref.name that is a whole
+   * reference (`busybox:latest`); a bare ref.name (`latest`) names no repository and is ignored.
+   */
   load(input: Readable): Promise<{ images: Image[]; tags: string[] }>;
   /** Make a one-layer image from a flat rootfs tar (`docker import`). */
   importRootfs(input: Readable, opts: { tag?: string; message?: string; changes?: Partial<ContainerConfig> }): Promise<Image>;

@@ -12,7 +12,12 @@
  *   image (*parent* = the top chain ID, or null for an empty image).
  *
  * The snapshotter never mounts anything itself: it returns `Mount`s and the
- * caller mounts them (`mountAll`) where it wants the root filesystem.
+ * caller mounts them (`mountAll` in mount.ts) where it wants the root
+ * filesystem. Overlay lower dirs are named through short links; for very deep
+ * chains the options may exceed a page, which `mountAll` handles by mounting
+ * from their common dir with relative paths, so always mount with it.
+ *
+ * Open one with `openSnapshotter(root)` (runtime/snapshots/index.ts).
  */
 import type { Readable } from 'node:stream';
 
