@@ -29,6 +29,7 @@ export function normalizeEntryPath(raw: string, entry = raw, what = 'path'): str
   return parts.join('/');
 }
 
+/** Checks entries of one archive in order, remembering what earlier entries created. */
 export class EntryGuard {
   /** Kind of each path as the archive (or the existing tree) left it. */
   private readonly kinds = new Map<string, Kind>();

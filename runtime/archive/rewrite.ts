@@ -30,6 +30,7 @@ export interface RewriteOptions {
   emit: boolean;
 }
 
+/** Layer tar in, canonical checked tar out (see the file comment). */
 export class LayerRewriter extends Transform {
   /** 'apply' mode: normalized paths whiteouts delete. */
   readonly deletions: string[] = [];

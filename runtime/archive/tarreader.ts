@@ -27,6 +27,7 @@ interface Pending {
   longLink?: string;
 }
 
+/** Push-driven tar parser; one instance per archive. */
 export class TarReader {
   private state: State = { kind: 'header' };
   private head: Buffer[] = [];

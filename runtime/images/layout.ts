@@ -71,6 +71,7 @@ export function sha256(data: Uint8Array): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
+/** The files of one OCI image layout directory. */
 export class OciLayout {
   private readonly blobDir: string;
   private readonly tmpDir: string;

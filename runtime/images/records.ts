@@ -22,6 +22,7 @@ export interface ImageView {
   record: ImageRecord;
 }
 
+/** Parsed manifests and configs by manifest digest. */
 export class RecordCache {
   private readonly records = new Map<string, ImageRecord>();
 

@@ -27,6 +27,7 @@ type IsInUse = ((imageId: string) => boolean) | undefined;
 
 const shortId = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
+/** The ImageStore contract (types.ts) on an OCI layout; open with `OciImageStore.open(dir)`. */
 export class OciImageStore implements ImageStore, StoreCore {
   private readonly mutex = new Mutex();
   private readonly cache: RecordCache;

@@ -37,6 +37,7 @@ function hexOf(chainId: string): string {
   return m[1];
 }
 
+/** The Snapshotter contract (types.ts) on overlayfs; open with `OverlaySnapshotter.open(root)`. */
 export class OverlaySnapshotter implements Snapshotter {
   private readonly inflight = new Map<string, Promise<void>>();
 
