@@ -78,9 +78,11 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
   const podman = await which('podman');
   if (podman) {
     const store = path.join(dir, 'podman');
-    const runtime = await preparePodman(podman, store, saveTar);
-    notes.push(`podman ${(await run(podman, ['--version'])).stdout.trim().replace(/^podman version /, '')} with ${runtime}`);
-    cases.push({ name: 'podman', what: 'podman run --rm', once: timed([...podmanArgv(podman, store), ...runArgs]) });
+    const setup = await preparePodman(podman, store, saveTar, IMAGE, CMD);
+    const version = (await run(podman, ['--version'])).stdout.trim().replace(/^podman version /, '');
+    notes.push(`podman ${version} with ${setup.runtime}${setup.runFlags.length ? `, run with ${setup.runFlags.join(' ')} (its default rlimits are refused here)` : ''}`);
+    const podmanRun = ['run', '--rm', '--network', 'none', ...setup.runFlags, IMAGE, ...CMD];
+    cases.push({ name: 'podman', what: 'podman run --rm', once: timed([...podmanArgv(podman, store), ...podmanRun]) });
   } else notes.push('podman not installed: case skipped');
   const crun = await which('crun');
   if (crun) {
@@ -101,17 +103,18 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
   return cases;
 }
 
-/** Warm up, then time every case ITERATIONS times, interleaved. */
-async function measure(cases: Case[]): Promise<Map<string, number[]>> {
+/** Warm up, then time every case ITERATIONS times, interleaved; failures go to `errors`. */
+async function measure(cases: Case[], errors: Map<string, string[]>): Promise<Map<string, number[]>> {
   const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
   for (let i = 0; i < WARMUP + ITERATIONS; i++) {
     for (const c of cases) {
-      const t = await c.once();
-      if (i >= WARMUP) samples.get(c.name)!.push(t);
+      // A failed run is counted and reported, never timed.
+      const t = await c.once().catch((err: unknown) => { errors.set(c.name, [...errors.get(c.name) ?? [], String(err)]); return null; });
+      if (i >= WARMUP && t !== null) samples.get(c.name)!.push(t);
     }
-    process.stderr.write(`\rbench: round ${i + 1}/${WARMUP + ITERATIONS}`);
+    if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${i + 1}/${WARMUP + ITERATIONS}`);
   }
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   return samples;
 }
 
@@ -121,6 +124,14 @@ async function unmountUnder(dir: string): Promise<void> {
     .map((l) => l.split(' ')[4]).filter((m) => m && (m === dir || m.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await run('umount', ['-l', m], { allowFailure: true });
+}
+
+/** Stop the engine, unmount what the peers left, remove the temp dir (unless BENCH_KEEP=1). */
+async function cleanUp(dir: string, engine: EngineProcess | undefined): Promise<void> {
+  await engine?.stop();
+  await unmountUnder(dir);
+  if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
+  else process.stderr.write(`bench: kept ${dir}\n`);
 }
 
 async function main(): Promise<void> {
@@ -134,41 +145,44 @@ async function main(): Promise<void> {
     const info = JSON.parse(expect(await request(engine.socket, 'GET', '/info'), [200], 'info').body.toString()) as { DefaultRuntime?: string; ServerVersion?: string };
     notes.unshift(`tspaas engine ${info.ServerVersion ?? '?'} with ${info.DefaultRuntime ?? '?'}`);
     const cases = await prepareCases(dir, engine, saveTar, notes);
-    const samples = await measure(cases);
-    report(cases, samples, notes);
+    const errors = new Map<string, string[]>();
+    const samples = await measure(cases, errors);
+    for (const [name, list] of errors) notes.push(`${name}: ${list.length} failed run(s), e.g. ${list[0].slice(0, 300)}`);
+    report(cases, samples, notes, errors);
   } finally {
-    await engine?.stop();
-    await unmountUnder(dir);
-    if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
-    else process.stderr.write(`bench: kept ${dir}\n`);
+    await cleanUp(dir, engine).catch((err: unknown) => process.stderr.write(`bench: clean-up of ${dir} failed: ${String(err)}\n`));
   }
 }
 
 /** Print the table and the final JSON line. */
-function report(cases: Case[], samples: Map<string, number[]>, notes: string[]): void {
-  const stats = Object.fromEntries(cases.map((c) => [c.name, summarize(samples.get(c.name)!)])) as Record<string, Summary>;
+function report(cases: Case[], samples: Map<string, number[]>, notes: string[], errors: Map<string, string[]>): void {
+  const timed = cases.filter((c) => samples.get(c.name)!.length > 0);
+  const stats = Object.fromEntries(timed.map((c) => [c.name, summarize(samples.get(c.name)!)])) as Record<string, Summary>;
   const ratio = (a: string, b: string) => (stats[a] && stats[b] ? Number((stats[a].median / stats[b].median).toFixed(3)) : null);
   const rows = cases.map((c) => {
-    const s = stats[c.name];
-    const vs = (peer: string) => (c.name === peer || !stats[peer] ? '' : `${ratio(c.name, peer)?.toFixed(2)}×`);
-    return [c.name, c.what, ms(s.median), ms(s.p90), ms(s.min), vs('podman'), vs('crun')];
+    const s = stats[c.name] ?? summarize([]);
+    const vs = (peer: string) => {
+      const r = ratio(c.name, peer);
+      return c.name === peer || r === null ? '' : `${r.toFixed(2)}×`;
+    };
+    return [c.name, c.what, ms(s.median), ms(s.p90), ms(s.min), vs('podman'), vs('crun'), String(errors.get(c.name)?.length ?? 0)];
   });
   const cpu = os.cpus()[0]?.model ?? '?';
   console.log(`run --rm --network none ${IMAGE} ${CMD.join(' ')}: ${ITERATIONS} runs each after ${WARMUP} warm-ups, interleaved`);
   console.log(`${os.cpus().length} × ${cpu}, Linux ${os.release()}, ${new Date().toISOString().slice(0, 10)}`);
   for (const n of notes) console.log(`  ${n}`);
   console.log();
-  console.log(table(['case', 'what', 'median ms', 'p90 ms', 'min ms', '÷ podman', '÷ crun'], rows));
+  console.log(table(['case', 'what', 'median ms', 'p90 ms', 'min ms', '÷ podman', '÷ crun', 'failed'], rows));
   const targets = {
-    apiAtMostThirdOfPodman: stats.podman ? stats.api.median <= stats.podman.median / 3 : null,
-    apiWithin3xOfCrun: stats.crun ? stats.api.median <= stats.crun.median * 3 : null,
+    apiAtMostThirdOfPodman: stats.podman && stats.api ? stats.api.median <= stats.podman.median / 3 : null,
+    apiWithin3xOfCrun: stats.crun && stats.api ? stats.api.median <= stats.crun.median * 3 : null,
   };
   console.log();
   console.log(`targets: api ≤ podman/3: ${targets.apiAtMostThirdOfPodman}; api ≤ 3× crun: ${targets.apiWithin3xOfCrun}`);
-  const round = (s: Summary) => ({ n: s.n, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
+  const round = (s: Summary, name: string) => ({ n: s.n, failed: errors.get(name)?.length ?? 0, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
   console.log(JSON.stringify({
     bench: 'engine-run-rm', date: new Date().toISOString(), iterations: ITERATIONS, warmup: WARMUP, cpus: os.cpus().length,
-    notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s)])),
+    notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s, k)])),
     ratios: {
       apiToPodman: ratio('api', 'podman'), cliToPodman: ratio('cli', 'podman'), dockerToPodman: ratio('docker', 'podman'),
       apiToCrun: ratio('api', 'crun'), cliToCrun: ratio('cli', 'crun'), podmanToCrun: ratio('podman', 'crun'),

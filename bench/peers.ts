@@ -55,12 +55,33 @@ export function podmanArgv(podman: string, dir: string): string[] {
   ];
 }
 
-/** Load a `docker save` tar into podman's private store; returns the OCI runtime podman uses. */
-export async function preparePodman(podman: string, dir: string, saveTar: string): Promise<string> {
+export interface PodmanSetup {
+  /** OCI runtime and version podman uses. */
+  runtime: string;
+  /** Extra `run` flags this host needs (empty when podman's defaults work). */
+  runFlags: string[];
+}
+
+/**
+ * Load a `docker save` tar into podman's private store and check that `run`
+ * works. Rootful podman raises RLIMIT_NOFILE/NPROC to 1048576/4194304 by
+ * default, which a host without CAP_SYS_RESOURCE in its bounding set refuses;
+ * there podman gets the limits our engine uses (nofile = this process's hard
+ * limit) and a modest nproc, which do not change what is timed.
+ */
+export async function preparePodman(podman: string, dir: string, saveTar: string, image: string, cmd: string[]): Promise<PodmanSetup> {
   const argv = podmanArgv(podman, dir);
   await run(argv[0], [...argv.slice(1), 'load', '-q', '-i', saveTar]);
   const info = await run(argv[0], [...argv.slice(1), 'info', '--format', '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}']);
-  return info.stdout.trim().split('\n')[0];
+  const runtime = info.stdout.trim().split('\n')[0];
+  const tryRun = (flags: string[]) => run(argv[0], [...argv.slice(1), 'run', '--rm', '--network', 'none', ...flags, image, ...cmd], { allowFailure: true });
+  const first = await tryRun([]);
+  if (first.code === 0) return { runtime, runFlags: [] };
+  const nofile = /^Max open files\s+\S+\s+(\S+)/m.exec(await fsp.readFile('/proc/self/limits', 'utf8'))?.[1] ?? '1024';
+  const runFlags = ['--ulimit', `nofile=${nofile}:${nofile}`, '--ulimit', 'nproc=32768:32768'];
+  const second = await tryRun(runFlags);
+  if (second.code !== 0) throw new Error(`podman run fails here: ${first.stderr.trim()} / with ${runFlags.join(' ')}: ${second.stderr.trim()}`);
+  return { runtime, runFlags };
 }
 
 interface SaveManifest {

@@ -29,9 +29,9 @@ export function ms(x: number): string {
   return Number.isFinite(x) ? x.toFixed(1) : '-';
 }
 
-/** A plain-text table with left-aligned first column and right-aligned others. */
-export function table(head: string[], rows: string[][]): string {
+/** A plain-text table: the first `textColumns` columns left-aligned, the numbers right-aligned. */
+export function table(head: string[], rows: string[][], textColumns = 2): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
