@@ -1,4 +1,18 @@
-/** Serialize async work per key (one container's lifecycle operations run one at a time). */
+/** Promise-chain mutexes: serialize async work inside this process. */
+
+/** One lock: each `run` starts once every earlier one has settled. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  /** Run `fn` after every earlier `run`; resolves with its result. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** One lock per key (e.g. one container's lifecycle operations run one at a time). */
 export class KeyedMutex {
   private tails = new Map<string, Promise<unknown>>();
 

@@ -13,7 +13,7 @@ import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { ImageSpec, StoreCore } from './core.js';
 import { describeLayer } from './layers.js';
 import { MEDIA, OciLayout, type StagedBlob } from './layout.js';
-import { Mutex } from './mutex.js';
+import { Mutex } from '../../lib/mutex.js';
 import { RecordCache, toImage, type ImageView } from './records.js';
 import { normalizeTag } from './refs.js';
 import { resolveRef } from './resolve.js';
