@@ -9,7 +9,7 @@
  *   output is multiplexed (see frames.ts) unless the process has a tty.
  */
 import http from 'node:http';
-import type { Duplex, Readable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { TspaasError, unavailable, type ErrorKind } from '../lib/errors.js';
 
 type QueryValue = string | number | boolean | string[] | undefined | null;
@@ -24,6 +24,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+
+/** A hijacked connection: the process's output, and its stdin (null when the server did not upgrade). */
+export interface Hijacked {
+  /** Buffered from the moment of the upgrade, so nothing is lost before the caller listens. */
+  output: Readable;
+  input: Writable | null;
+}
 
 const STATUS_KINDS: Record<number, ErrorKind> = {
   304: 'NotModified', 400: 'Invalid', 401: 'Forbidden', 403: 'Forbidden', 404: 'NotFound',
@@ -93,18 +100,22 @@ export class EngineClient {
   }
 
   /** Upgrade the connection (attach, exec start); resolves once the server has switched protocols. */
-  hijack(method: string, path: string, opts: RequestOptions = {}): Promise<Duplex> {
+  hijack(method: string, path: string, opts: RequestOptions = {}): Promise<Hijacked> {
     return new Promise((resolve, reject) => {
       const req = this.request(method, path, { ...opts, headers: { Connection: 'Upgrade', Upgrade: 'tcp', ...opts.headers } });
       req.on('error', (err) => reject(this.connectionError(err)));
       req.on('upgrade', (_res, socket, head) => {
-        if (head.length) socket.unshift(head);
-        resolve(socket);
+        const output = new PassThrough();
+        if (head.length) output.write(head);
+        socket.pipe(output);
+        socket.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? output.end() : output.destroy(err)));
+        socket.on('close', () => { if (!output.writableEnded) output.end(); });
+        resolve({ output, input: socket });
       });
       req.on('response', (res) => {
         const status = res.statusCode ?? 500;
         if (status >= 300) return void readText(res).then((body) => reject(errorFromResponse(status, body)), reject);
-        resolve(res as unknown as Duplex); // an old-style hijack without 101: output only
+        resolve({ output: res, input: null }); // an old-style hijack without 101: output only
       });
       send(req, opts);
     });

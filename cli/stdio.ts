@@ -3,8 +3,8 @@
  * connection to the local stdio, put the local terminal in raw mode for the
  * duration of a tty session, follow window-size changes, forward signals.
  */
-import type { Duplex } from 'node:stream';
 import type { CliIO } from './context.js';
+import type { Hijacked } from './engine-client.js';
 import { createDemuxer } from './frames.js';
 
 export interface RelayOptions {
@@ -15,23 +15,23 @@ export interface RelayOptions {
 }
 
 /** Relay until the remote output ends. */
-export function relay(conn: Duplex, io: CliIO, opts: RelayOptions): Promise<void> {
+export function relay(conn: Hijacked, io: CliIO, opts: RelayOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     const demux = createDemuxer((stream, data) => (stream === 'stderr' || stream === 'system' ? io.stderr : io.stdout).write(data));
-    conn.on('data', (chunk: Buffer) => (opts.tty ? io.stdout.write(chunk) : demux(chunk)));
-    const finish = () => {
-      if (opts.stdin) {
-        io.stdin.unpipe(conn);
+    conn.output.on('data', (chunk: Buffer) => (opts.tty ? io.stdout.write(chunk) : demux(chunk)));
+    conn.output.on('error', reject);
+    conn.output.on('end', () => {
+      if (input) {
+        io.stdin.unpipe(input);
         io.stdin.pause();
       }
       resolve();
-    };
-    conn.on('end', finish);
-    conn.on('close', finish);
-    conn.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? finish() : reject(err)));
-    if (opts.stdin) {
-      io.stdin.pipe(conn, { end: false });
-      io.stdin.on('end', () => conn.end());
+    });
+    const input = opts.stdin ? conn.input : null;
+    if (input) {
+      input.on('error', () => { /* the process may close its stdin first */ });
+      io.stdin.pipe(input, { end: false });
+      io.stdin.on('end', () => input.end());
     }
   });
 }

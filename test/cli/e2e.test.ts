@@ -1,0 +1,153 @@
+/**
+ * The `tspaas` CLI as a real process against a real tspaasd (engine + Engine
+ * API) in temporary roots, started with `tspaas up` and stopped with
+ * `tspaas down`. Interactive sessions run in a real pty driven by tmux.
+ */
+import test from 'ava';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CLI = [process.execPath, '--import', 'tsx', path.join(REPO, 'cli/main.ts')];
+const BASE = mkdtempSync(path.join(os.tmpdir(), 'tsp-cli-'));
+const ROOT = path.join(BASE, 'root');
+const RUN = path.join(BASE, 'run');
+const ENV = { ...process.env, TSPAAS_ROOT: ROOT, TSPAAS_RUN: RUN, TSPAAS_ENGINE_SOCK: path.join(RUN, 'engine.sock') };
+
+interface Result { code: number; stdout: string; stderr: string }
+
+/** Run `tspaas …`; resolves with its exit code and output. */
+function tspaas(args: string[], input = ''): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI[0]!, [...CLI.slice(1), ...args], { cwd: REPO, env: ENV, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.stdin.end(input);
+  });
+}
+
+/** Run `tspaas …` and fail the test unless it exits 0. */
+async function ok(args: string[], input?: string): Promise<string> {
+  const r = await tspaas(args, input);
+  if (r.code !== 0) throw new Error(`tspaas ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function eventually<T>(fn: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (accept(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test.before(async () => {
+  const up = await tspaas(['up', '--cgroup-parent', `/tspaas-test/${path.basename(BASE)}`, '--log-level', 'warn']);
+  if (up.code !== 0) throw new Error(`tspaas up failed: ${up.stderr}`);
+  await ok(['image', 'pull', 'busybox']);
+});
+
+test.after.always(async () => {
+  const ids = (await tspaas(['container', 'ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await tspaas(['container', 'rm', '-f', ...ids]);
+  await tspaas(['down']);
+  rmSync(BASE, { recursive: true, force: true });
+});
+
+test('up reports a running daemon; version and info reach it', async (t) => {
+  const up = JSON.parse(await ok(['up', '--json'])) as { started: boolean; pid: number; socket: string };
+  t.false(up.started);
+  t.is(up.socket, `unix://${RUN}/engine.sock`);
+  t.regex(await ok(['version']), /Server:\n Version: +\d/);
+  t.regex(await ok(['info']), new RegExp(`Root Dir: ${ROOT}/engine`));
+});
+
+test('run --rm prints the output and exits with the container\'s code', async (t) => {
+  const r = await tspaas(['container', 'run', '--rm', '--name', 'e2e-rm', 'busybox', 'sh', '-c', 'echo hi; echo err >&2; exit 3']);
+  t.is(r.stdout, 'hi\n');
+  t.is(r.stderr, 'err\n');
+  t.is(r.code, 3);
+  t.notRegex(await ok(['container', 'ps', '-a']), /e2e-rm/);
+});
+
+test('run -i relays stdin until EOF', async (t) => {
+  const r = await tspaas(['container', 'run', '--rm', '-i', 'busybox', 'sh', '-c', 'cat; echo done'], 'piped\n');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'piped\ndone\n');
+});
+
+test('run -d, logs, exec, stop and start', async (t) => {
+  const id = (await ok(['container', 'run', '-d', '--name', 'e2e-d', 'busybox', 'sh', '-c', 'echo started; while true; do sleep 1; done'])).trim();
+  t.regex(id, /^[0-9a-f]{64}$/);
+  await eventually(() => ok(['container', 'logs', 'e2e-d']), (s) => s === 'started\n', 'the first log line');
+  t.regex(await ok(['container', 'ps']), /e2e-d/);
+  const exec = await tspaas(['container', 'exec', 'e2e-d', 'sh', '-c', 'echo in-exec; exit 4']);
+  t.is(exec.stdout, 'in-exec\n');
+  t.is(exec.code, 4);
+  t.is(await ok(['container', 'stop', '-t', '1', 'e2e-d']), 'e2e-d\n');
+  t.is(await ok(['container', 'inspect', '-f', '{{.State.Status}}', 'e2e-d']), 'exited\n');
+  await ok(['container', 'start', 'e2e-d']);
+  await eventually(() => ok(['container', 'logs', 'e2e-d']), (s) => s === 'started\nstarted\n', 'the log after restart');
+  const logs = await ok(['container', 'logs', '--tail', '1', '-t', 'e2e-d']);
+  t.regex(logs, /^\d{4}-\d{2}-\d{2}T\S+ started\n$/);
+  await ok(['container', 'rm', '-f', 'e2e-d']);
+  const gone = await tspaas(['container', 'inspect', 'e2e-d']);
+  t.is(gone.code, 1);
+  t.regex(gone.stderr, /^tspaas: .*e2e-d/m);
+});
+
+test('volumes and cp both ways', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tsp-cp-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await ok(['volume', 'create', 'e2e-vol']);
+  await ok(['container', 'run', '--rm', '-v', 'e2e-vol:/data', 'busybox', 'sh', '-c', 'echo kept > /data/f']);
+  t.is(await ok(['container', 'run', '--rm', '-v', 'e2e-vol:/data:ro', 'busybox', 'cat', '/data/f']), 'kept\n');
+  t.regex(await ok(['volume', 'ls']), /local +e2e-vol/);
+  await ok(['container', 'run', '-d', '--name', 'e2e-cp', 'busybox', 'sleep', '300']);
+  mkdirSync(path.join(dir, 'in'));
+  writeFileSync(path.join(dir, 'in', 'hello.txt'), 'hello from the host\n');
+  await ok(['container', 'cp', path.join(dir, 'in'), 'e2e-cp:/tmp/']);
+  t.is(await ok(['container', 'exec', 'e2e-cp', 'cat', '/tmp/in/hello.txt']), 'hello from the host\n');
+  await ok(['container', 'exec', 'e2e-cp', 'sh', '-c', 'echo made inside > /tmp/out.txt']);
+  await ok(['container', 'cp', 'e2e-cp:/tmp/out.txt', path.join(dir, 'copied.txt')]);
+  t.is(readFileSync(path.join(dir, 'copied.txt'), 'utf8'), 'made inside\n');
+  t.regex(await ok(['container', 'diff', 'e2e-cp']), /A \/tmp\/out.txt/);
+  await ok(['container', 'rm', '-f', 'e2e-cp']);
+  t.is(await ok(['volume', 'rm', 'e2e-vol']), 'e2e-vol\n');
+});
+
+test('image ls and inspect show the base image', async (t) => {
+  t.regex(await ok(['image', 'ls']), /^busybox +latest +[0-9a-f]{12} /m);
+  const [img] = JSON.parse(await ok(['image', 'inspect', 'busybox'])) as { RepoTags: string[] }[];
+  t.deepEqual(img!.RepoTags, ['busybox:latest']);
+});
+
+test('interactive shell in a real pty: terminal size follows the window, exit code propagates', async (t) => {
+  const server = `tspaas-e2e-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8' });
+  const envs = Object.entries({ TSPAAS_ENGINE_SOCK: ENV.TSPAAS_ENGINE_SOCK }).map(([k, v]) => `${k}=${v}`);
+  const command = ['env', ...envs, ...CLI, 'container', 'run', '-it', '--rm', 'busybox', 'sh'].map((a) => `'${a}'`).join(' ');
+  tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', command);
+  t.teardown(() => { try { tmux('kill-server'); } catch { /* already gone */ } });
+  tmux('set-option', '-t', 'e2e', 'remain-on-exit', 'on');
+  const screen = () => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e'));
+  await eventually(screen, (s) => /^\/ # ?$/m.test(s), 'the shell prompt');
+  tmux('send-keys', '-t', 'e2e', 'stty size', 'Enter');
+  await eventually(screen, (s) => /^24 80$/m.test(s), 'stty size 24 80');
+  tmux('resize-window', '-t', 'e2e', '-x', '100', '-y', '30');
+  tmux('send-keys', '-t', 'e2e', 'clear; stty size', 'Enter');
+  await eventually(screen, (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
+  tmux('send-keys', '-t', 'e2e', 'exit 7', 'Enter');
+  const status = await eventually(() => Promise.resolve(tmux('display-message', '-p', '-t', 'e2e', '#{pane_dead} #{pane_dead_status}').trim()),
+    (s) => s.startsWith('1 '), 'the CLI to exit');
+  t.is(status, '1 7');
+});
