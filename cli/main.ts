@@ -18,7 +18,7 @@ const config: CliConfig = Object.freeze({
   runRoot,
   daemon: Object.freeze({
     command: process.execPath,
-    args: [...process.execArgv, path.join(here, '..', 'platform', fromSource ? 'main.ts' : 'main.js')],
+    args: [...process.execArgv.map(absoluteLoader), path.join(here, '..', 'platform', fromSource ? 'main.ts' : 'main.js')],
   }),
   cwd: process.cwd(),
   env: Object.freeze({ ...env }),
@@ -26,6 +26,12 @@ const config: CliConfig = Object.freeze({
 
 const code = await runCli(process.argv.slice(2), config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 process.exit(code);
+
+/** `--import tsx` (from source) as an absolute URL, so tspaasd starts from any working directory. */
+function absoluteLoader(arg: string): string {
+  if (arg === 'tsx' || arg === '--import=tsx') return arg.replace('tsx', import.meta.resolve('tsx'));
+  return arg;
+}
 
 /** The version in the nearest package.json above this file (works from dist/ and from source). */
 function packageVersion(dir: string): string {

@@ -131,23 +131,48 @@ test('image ls and inspect show the base image', async (t) => {
   t.deepEqual(img!.RepoTags, ['busybox:latest']);
 });
 
-test('interactive shell in a real pty: terminal size follows the window, exit code propagates', async (t) => {
-  const server = `tspaas-e2e-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', server, ...args], { encoding: 'utf8' });
-  const envs = Object.entries({ TSPAAS_ENGINE_SOCK: ENV.TSPAAS_ENGINE_SOCK }).map(([k, v]) => `${k}=${v}`);
-  const command = ['env', ...envs, ...CLI, 'container', 'run', '-it', '--rm', 'busybox', 'sh'].map((a) => `'${a}'`).join(' ');
+/** A private tmux server running `tspaas …` in an 80x24 pty that stays visible after the CLI exits. */
+function tmuxSession(t: { teardown(fn: () => void): void }, args: string[]) {
+  const server = `tspaas-e2e-${process.pid}-${args[1]}`;
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', server, ...a], { encoding: 'utf8' });
+  const command = ['env', `TSPAAS_ENGINE_SOCK=${ENV.TSPAAS_ENGINE_SOCK}`, ...CLI, ...args].map((a) => `'${a}'`).join(' ');
   tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', command);
   t.teardown(() => { try { tmux('kill-server'); } catch { /* already gone */ } });
   tmux('set-option', '-t', 'e2e', 'remain-on-exit', 'on');
-  const screen = () => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e'));
-  await eventually(screen, (s) => /^\/ # ?$/m.test(s), 'the shell prompt');
-  tmux('send-keys', '-t', 'e2e', 'stty size', 'Enter');
-  await eventually(screen, (s) => /^24 80$/m.test(s), 'stty size 24 80');
-  tmux('resize-window', '-t', 'e2e', '-x', '100', '-y', '30');
-  tmux('send-keys', '-t', 'e2e', 'clear; stty size', 'Enter');
-  await eventually(screen, (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
-  tmux('send-keys', '-t', 'e2e', 'exit 7', 'Enter');
-  const status = await eventually(() => Promise.resolve(tmux('display-message', '-p', '-t', 'e2e', '#{pane_dead} #{pane_dead_status}').trim()),
-    (s) => s.startsWith('1 '), 'the CLI to exit');
-  t.is(status, '1 7');
+  return {
+    keys: (...keys: string[]) => tmux('send-keys', '-t', 'e2e', ...keys),
+    resize: (cols: number, rows: number) => tmux('resize-window', '-t', 'e2e', '-x', String(cols), '-y', String(rows)),
+    screen: () => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')),
+    /** The CLI's exit status, from tmux's "Pane is dead (status N, …)" line (remain-on-exit). */
+    exitStatus: async () => {
+      const screen = await eventually(() => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')), (s) => /Pane is dead \(status \d+/.test(s), 'the CLI to exit');
+      return Number(/Pane is dead \(status (\d+)/.exec(screen)![1]);
+    },
+  };
+}
+
+test('interactive shell in a real pty: terminal size follows the window, exit code propagates', async (t) => {
+  const pty = tmuxSession(t, ['container', 'run', '-it', '--rm', 'busybox', 'sh']);
+  await eventually(pty.screen, (s) => /^\/ # ?$/m.test(s), 'the shell prompt');
+  pty.keys('stty size', 'Enter');
+  await eventually(pty.screen, (s) => /^24 80$/m.test(s), 'stty size 24 80');
+  pty.resize(100, 30);
+  pty.keys('clear; stty size', 'Enter');
+  await eventually(pty.screen, (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
+  pty.keys('exit 7', 'Enter');
+  t.is(await pty.exitStatus(), 7);
+});
+
+test('exec -it in a real pty, and follow logs until the container stops', async (t) => {
+  await ok(['container', 'run', '-d', '-it', '--name', 'e2e-exec', 'busybox', 'sh']);
+  const pty = tmuxSession(t, ['container', 'exec', '-it', 'e2e-exec', 'sh']);
+  await eventually(pty.screen, (s) => /^\/ # ?$/m.test(s), 'the exec shell prompt');
+  pty.keys('tty; stty size', 'Enter');
+  await eventually(pty.screen, (s) => /^\/dev\/pts\/\d+\n24 80$/m.test(s), 'a tty of 24x80');
+  pty.keys('exit 5', 'Enter');
+  t.is(await pty.exitStatus(), 5);
+  await ok(['container', 'rm', '-f', 'e2e-exec']);
+  await ok(['container', 'run', '-d', '--name', 'e2e-follow', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo $i; sleep 0.3; done']);
+  t.is(await ok(['container', 'logs', '-f', 'e2e-follow']), '1\n2\n3\n');
+  await ok(['container', 'rm', 'e2e-follow']);
 });

@@ -29,13 +29,18 @@ export function register(parent: Command, app: App): void {
       } });
       const start = { Detach: !!f.detach, Tty: tty, ConsoleSize: size };
       if (f.detach) return void (await ctx.engine.json('POST', `/exec/${seg(id)}/start`, { body: start }));
-      const conn = await ctx.engine.hijack('POST', `/exec/${seg(id)}/start`, { body: start });
-      await withRawTerminal(ctx.io, tty && !!f.interactive, async () => {
-        const stop = tty ? followTerminalSize(ctx.io, (h, w) => ctx.engine.json('POST', `/exec/${seg(id)}/resize`, { query: { h, w } })) : () => {};
-        try { await relay(conn, ctx.io, { tty, stdin: !!f.interactive }); } finally { stop(); }
-      });
-      return execExitCode(ctx, id);
+      return execSession(ctx, id, start, !!f.interactive);
     }));
+}
+
+/** Start the exec hijacked, relay stdio (raw terminal and size with a tty); returns its exit code. */
+async function execSession(ctx: CliContext, id: string, start: { Tty: boolean }, stdin: boolean): Promise<number> {
+  const conn = await ctx.engine.hijack('POST', `/exec/${seg(id)}/start`, { body: start });
+  await withRawTerminal(ctx.io, start.Tty && stdin, async () => {
+    const stop = start.Tty ? followTerminalSize(ctx.io, (h, w) => ctx.engine.json('POST', `/exec/${seg(id)}/resize`, { query: { h, w } })) : () => {};
+    try { await relay(conn, ctx.io, { tty: start.Tty, stdin }); } finally { stop(); }
+  });
+  return execExitCode(ctx, id);
 }
 
 /** The exec's exit code; the engine may record it a moment after the stream ended. */

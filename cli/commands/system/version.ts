@@ -7,7 +7,7 @@ interface ServerVersion { Version: string; ApiVersion: string; Os: string; Arch:
 export function register(program: Command, app: App): void {
   program.command('version').description('Show the tspaas version information')
     .action(app.action(async (ctx) => {
-      const Client = { Version: ctx.config.version, NodeVersion: process.version, Os: process.platform, Arch: process.arch };
+      const Client = { Version: ctx.config.version, NodeVersion: process.version, Os: process.platform, Arch: process.arch === 'x64' ? 'amd64' : process.arch };
       const lines = ['Client:', ` Version:        ${Client.Version}`, ` Node.js:        ${Client.NodeVersion}`, ` OS/Arch:        ${Client.Os}/${Client.Arch}`];
       let Server: ServerVersion | null = null;
       try {
