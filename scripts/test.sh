@@ -72,10 +72,11 @@ read -r ava_passed ava_failed ava_skipped < <(awk '
   /^ok / { if ($0 ~ / # SKIP/) s++; else p++ }
   /^not ok / { if ($0 !~ / # TODO/) f++ }
   END { print p+0, f+0, s+0 }' "$LOGS/ava.tap")
-if [ "$ava_status" != 0 ] && [ "$ava_failed" = 0 ]; then
-  # ava failed without reporting a failed test: a crash, a timeout of the whole run, no test files…
-  say "ava exited with status $ava_status without a failed test; counting it as one failure"
-  ava_failed=1
+if [ "$ava_status" != 0 ] && { [ "$ava_failed" = 0 ] || ! grep -q '^1\.\.[0-9]' "$LOGS/ava.tap"; }; then
+  # ava failed without reporting a failed test, or never finished its report:
+  # a crash, the whole run timed out (a hung test), no test files…
+  say "ava exited with status $ava_status$([ "$ava_status" = 124 ] && echo " (timed out after ${TSPAAS_TEST_TIMEOUT:-45m})") before reporting every test; counting that as one more failure"
+  ava_failed=$((ava_failed + 1))
 fi
 say "ava: $ava_passed passed, $ava_failed failed, $ava_skipped skipped"
 passed=$((passed + ava_passed))
