@@ -1,5 +1,6 @@
 /** Pumping an engine attachment (container or exec stdio) over a hijacked socket. */
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { Attachment } from '../../types.js';
 import { outputEncoder } from './framing.js';
 
@@ -25,10 +26,25 @@ export function relayAttachment(att: Attachment, socket: Socket, multiplexed: bo
   socket.once('close', () => {
     if (!ended) att.detach();
   });
-  if (!att.stdin) {
-    socket.resume();
-    return;
-  }
-  att.stdin.on('error', () => { /* the process may close stdin before the client stops writing */ });
-  socket.pipe(att.stdin);
+  if (att.stdin) relayStdin(socket, att.stdin, () => ended);
+  else socket.resume();
+}
+
+/**
+ * Socket data → stdin, the client's half-close → end of stdin; nothing is
+ * written or ended once the attachment is over (the engine's stdin must not
+ * be touched after its connection to the process is closed).
+ */
+function relayStdin(socket: Socket, stdin: Writable, over: () => boolean): void {
+  stdin.on('error', () => { /* the process may close stdin before the client stops writing */ });
+  socket.on('data', (d: Buffer) => {
+    if (over() || stdin.writableEnded) return;
+    if (!stdin.write(d)) {
+      socket.pause();
+      stdin.once('drain', () => socket.resume());
+    }
+  });
+  socket.once('end', () => {
+    if (!over() && !stdin.writableEnded) stdin.end();
+  });
 }
