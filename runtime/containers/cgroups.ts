@@ -239,3 +239,23 @@ function parseMax(text: string): number {
   const t = text.trim();
   return t === 'max' ? 0 : Number(t);
 }
+
+/**
+ * Remove an empty cgroup (and its empty children) from every hierarchy; used
+ * for parents nobody needs any more. A cgroup still holding processes stays.
+ */
+export async function removeCgroupTree(cgroupsPath: string, layout?: CgroupLayout): Promise<void> {
+  for (const dir of await cgroupDirs(cgroupsPath, layout)) await rmdirTree(dir);
+}
+
+async function rmdirTree(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isErrno(err, 'ENOENT')) return;
+    throw err;
+  }
+  for (const e of entries) if (e.isDirectory()) await rmdirTree(path.join(dir, e.name));
+  await fsp.rmdir(dir).catch((err) => { if (!isErrno(err, 'ENOENT') && !isErrno(err, 'EBUSY')) throw err; });
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
+import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -32,8 +33,9 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
   const root = path.join(base, 'root');
   const runRoot = path.join(base, 'run');
   const socket = path.join(runRoot, 'engine.sock');
+  const cgroupParent = `/tspaas-test/${path.basename(base)}`;
   const args = ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', root, '--run-root', runRoot,
-    '--cgroup-parent', `/tspaas-test/${path.basename(base)}`, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto'];
+    '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto'];
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -62,6 +64,7 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
         await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       }
       await stop('SIGTERM');
+      await removeCgroupTree(cgroupParent).catch(() => undefined);
       await rm(base, { recursive: true, force: true });
     },
   };

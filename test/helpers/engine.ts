@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine } from '../../runtime/engine.js';
+import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 import type { Engine, EngineConfig } from '../../runtime/types.js';
 import type { CreateOptions } from '../../runtime/containers/types.js';
 
@@ -42,6 +43,7 @@ export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'
         await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);
       }
       await engine.close();
+      await removeCgroupTree(config.cgroupParent).catch(() => undefined);
       await rm(base, { recursive: true, force: true });
     },
   };
