@@ -13,7 +13,7 @@ async function tarEntries(s: Readable): Promise<Map<string, string>> {
   const ex = tarStream.extract();
   ex.on('entry', (h, body, next) => {
     const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => chunks.push(c));
+    body.on('data', (c: unknown) => chunks.push(c as Buffer));
     body.on('end', () => { out.set(h.name, Buffer.concat(chunks).toString()); next(); });
   });
   s.pipe(ex);
