@@ -17,7 +17,7 @@ async function tarEntries(s: Readable): Promise<Map<string, string>> {
     body.on('end', () => { out.set(h.name, Buffer.concat(chunks).toString()); next(); });
   });
   s.pipe(ex);
-  await new Promise((r, j) => { ex.on('finish', r); ex.on('error', j); });
+  await new Promise<void>((r, j) => { ex.on('finish', () => r()); ex.on('error', j); });
   return out;
 }
 
