@@ -136,17 +136,23 @@ node_ok || install_node
 NPM_STAMP=node_modules/.tspaas-setup-stamp
 # What node_modules must match: the lock file and the Node.js ABI.
 npm_wanted() { { sha256sum package-lock.json; node -p 'process.versions.modules' 2>/dev/null; } | sha256sum | cut -d' ' -f1; }
-wanted=$(npm_wanted)
-if [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$wanted" ]; then
+if [ "$(cat "$NPM_STAMP" 2>/dev/null)" != "$(npm_wanted)" ]; then
   if [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] && npm ls --all >/dev/null 2>&1; then
     say "node_modules already matches package-lock.json"
   else
-    say "installing npm dependencies (npm ci)"
-    # Install scripts stay off for every dependency; esbuild's is the only one needed.
-    act npm ci --ignore-scripts --no-audit --no-fund --loglevel=error || die "npm ci failed"
+    say "installing npm dependencies"
+    # `npm install`, not `npm ci`: node-unix-socket names optional platform
+    # packages that were never published, so `npm ci` always finds the lock
+    # "out of sync". With a lock in sync, `npm install` installs exactly it
+    # and leaves it unchanged. Install scripts stay off for every dependency;
+    # esbuild's is the only one needed.
+    act npm install --ignore-scripts --no-audit --no-fund --loglevel=error || die "npm install failed"
     act npm rebuild esbuild --loglevel=error || die "npm rebuild esbuild failed"
+    if [ -d .git ] && command -v git >/dev/null && ! git diff --quiet -- package-lock.json 2>/dev/null; then
+      say "warning: npm changed package-lock.json (package.json and the lock disagree)"
+    fi
   fi
-  [ "$DRY_RUN" = 1 ] || echo "$wanted" >"$NPM_STAMP"
+  [ "$DRY_RUN" = 1 ] || npm_wanted >"$NPM_STAMP"
 fi
 
 # ---- build -----------------------------------------------------------------
