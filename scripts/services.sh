@@ -19,7 +19,8 @@ _tspaas_services() {
   [ -n "$pg_bin" ] || { echo "services: PostgreSQL is not installed (run scripts/setup.sh)" >&2; return 1; }
   command -v redis-server >/dev/null || { echo "services: redis-server is not installed (run scripts/setup.sh)" >&2; return 1; }
   local pg_data=$dir/postgres redis_dir=$dir/redis
-  local as_pg=(runuser -u postgres --) as_redis=(runuser -u redis --)
+  # From /, so the tools do not complain about a cwd they cannot enter.
+  local as_pg=(runuser -u postgres -- env -C /) as_redis=(runuser -u redis -- env -C /)
 
   if [ "$action" = stop ]; then
     [ -f "$pg_data/PG_VERSION" ] && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1
