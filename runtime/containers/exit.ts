@@ -48,8 +48,6 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   const code = forced?.exitCode ?? (await readExitCode(p.exitFile));
   if (code === null) return null;
   const oom = (await exists(p.oomFile)) || (await readOomKills(cgroupPathOf(ctx, c.record.id)).catch(() => 0)) > 0;
-  await deleteProcess(runtimeOf(ctx, c), c.record.id);
-  await ctx.rootfs.release(c.record.id, p.rootfs);
   // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
   const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();
   await ctx.store.saveState(c.record.id, {
@@ -62,9 +60,17 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   emitContainerEvent(ctx, c, 'die', { exitCode: String(code) });
   if (oom && code === 137) emitContainerEvent(ctx, c, 'oom');
   ctx.waiters.exited(c.record.id, code);
+  // Waiters know; now let go of the runtime's record and the mount (removal does both for --rm).
   if (c.record.options.autoRemove) return 'remove';
+  await releaseProcess(ctx, c);
   scheduleRestart(ctx, c);
   return null;
+}
+
+/** Delete the runtime's record (and cgroup) of an exited container and unmount its root. */
+export async function releaseProcess(ctx: ContainerContext, c: Container): Promise<void> {
+  await deleteProcess(runtimeOf(ctx, c), c.record.id);
+  await ctx.rootfs.release(c.record.id, pathsOf(ctx, c.record.id).rootfs);
 }
 
 async function exists(file: string): Promise<boolean> {

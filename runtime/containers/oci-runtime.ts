@@ -55,3 +55,9 @@ export async function processStatus(rt: OciRuntime, id: string): Promise<string 
   if (r.code !== 0) return null;
   return (JSON.parse(r.stdout) as { status: string }).status;
 }
+
+/** IDs of every container the runtime has a record of (under our `--root`). */
+export async function listProcesses(rt: OciRuntime): Promise<string[]> {
+  const r = await call(rt, ['list', '-q'], true);
+  return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+}

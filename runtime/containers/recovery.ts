@@ -11,17 +11,45 @@
  */
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf } from './context.js';
-import { processStatus } from './oci-runtime.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { processStatus, listProcesses, deleteProcess } from './oci-runtime.js';
+import { isMountPoint, unmount } from '../snapshots/mount.js';
 import { readExitCode, recordExit } from './exit.js';
 import { destroy } from './remove.js';
 import { wantsRestart, scheduleRestart } from './restart.js';
 import type { Container } from './types.js';
 
-/** Reconcile every stored container with reality. */
+/** Reconcile every stored container with reality, then sweep what no container owns. */
 export async function recoverContainers(ctx: ContainerContext): Promise<void> {
   for (const c of ctx.store.list()) {
     await ctx.locks.run(c.record.id, () => recoverOne(ctx, c)).catch(() => undefined);
   }
+  await sweepOrphans(ctx);
+}
+
+/**
+ * Remove leftovers of containers that are gone or no longer run (a crash
+ * between recording an exit or a removal and releasing its resources):
+ * runtime records, root mounts, volatile dirs, writable layers.
+ */
+async function sweepOrphans(ctx: ContainerContext): Promise<void> {
+  const up = (id: string) => {
+    const c = ctx.store.list().find((x) => x.record.id === id);
+    return c !== undefined && (c.state.status === 'running' || c.state.status === 'paused');
+  };
+  const known = new Set(ctx.store.list().map((c) => c.record.id));
+  for (const rt of Object.values(ctx.runtimes)) {
+    for (const id of await listProcesses(rt)) if (!up(id)) await deleteProcess(rt, id);
+  }
+  const runDirs = path.join(ctx.config.runRoot, 'c');
+  for (const id of await fsp.readdir(runDirs).catch(() => [] as string[])) {
+    if (up(id)) continue;
+    const p = pathsOf(ctx, id);
+    if (await isMountPoint(p.rootfs)) await unmount(p.rootfs);
+    if (!known.has(id)) await fsp.rm(p.run, { recursive: true, force: true });
+  }
+  for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await ctx.snapshots.remove(key);
 }
 
 async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {

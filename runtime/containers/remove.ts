@@ -3,7 +3,8 @@ import { promises as fsp } from 'node:fs';
 import { conflict } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf, emitContainerEvent } from './context.js';
-import { signalProcess, deleteProcess } from './oci-runtime.js';
+import { signalProcess } from './oci-runtime.js';
+import { releaseProcess } from './exit.js';
 import { cancelRestart } from './restart.js';
 import type { Container } from './types.js';
 
@@ -25,21 +26,28 @@ export async function removeContainer(ctx: ContainerContext, c: Container, opts:
   await ctx.locks.run(c.record.id, () => destroy(ctx, c, opts.volumes ?? false));
 }
 
-/** Delete everything of a stopped container. Caller holds the lock. */
+/**
+ * Delete everything of a stopped container. Caller holds the lock. The
+ * record goes first and waiters hear of it at once; the runtime record, the
+ * mount and the directories follow (a crash in between leaves orphans that
+ * the start-up sweep removes).
+ */
 export async function destroy(ctx: ContainerContext, c: Container, volumes: boolean): Promise<void> {
   const p = pathsOf(ctx, c.record.id);
   await ctx.store.saveState(c.record.id, { ...c.state, status: 'removing' });
-  await deleteProcess(runtimeOf(ctx, c), c.record.id);
-  await ctx.rootfs.release(c.record.id, p.rootfs);
-  await ctx.snapshots.remove(c.record.id);
-  await fsp.rm(p.run, { recursive: true, force: true });
-  await fsp.rm(p.exitFile, { force: true });
   await ctx.store.delete(c.record.id);
-  if (volumes) await removeAnonymousVolumes(ctx, c);
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
   ctx.attachments.delete(c.record.id);
   emitContainerEvent(ctx, c, 'destroy');
   ctx.waiters.removed(c.record.id, c.state.exitCode);
+  // An --rm container skipped the release at its exit, to be removed sooner.
+  if (c.record.options.autoRemove) await releaseProcess(ctx, c);
+  await Promise.all([
+    ctx.snapshots.remove(c.record.id),
+    fsp.rm(p.run, { recursive: true, force: true }),
+    fsp.rm(p.exitFile, { force: true }),
+  ]);
+  if (volumes) await removeAnonymousVolumes(ctx, c);
 }
 
 /** Volumes created for this container alone (anonymous: 64-hex names). */

@@ -76,11 +76,15 @@ export class ContainerStore {
     this.index(c);
   }
 
-  /** Replace a container's state on disk and in memory. */
+  /**
+   * Replace a container's state on disk and in memory. Atomic (rename), not
+   * fsynced: a SIGKILL of the engine cannot tear it, and after a power loss
+   * recovery rebuilds the state from conmon's exit files and the runtime.
+   */
   async saveState(id: string, state: ContainerState): Promise<void> {
     const c = this.byId.get(id);
     if (!c) throw notFound(`No such container: ${id}`);
-    await writeJsonAtomic(path.join(this.pathOf(id), 'state.json'), state);
+    await writeJsonAtomic(path.join(this.pathOf(id), 'state.json'), state, { durable: false });
     c.state = state;
   }
 

@@ -161,6 +161,10 @@ export class OverlaySnapshotter implements Snapshotter {
     return (await this.chainOf(parent)).map((c) => path.join(this.layerDir(c), 'fs'));
   }
 
+  async listActive(): Promise<string[]> {
+    return (await fsp.readdir(this.dir('active'))).filter((k) => KEY.test(k));
+  }
+
   async remove(key: string): Promise<void> {
     await fsp.rm(this.activeDir(key), { recursive: true, force: true });
   }

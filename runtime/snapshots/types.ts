@@ -57,6 +57,8 @@ export interface Snapshotter {
   initDir(key: string): string;
   /** Read-only dirs of a chain, top-first (what `diff` compares against). */
   lowerDirs(parent: string | null): Promise<string[]>;
+  /** Keys of every active snapshot (for sweeping those whose container is gone). */
+  listActive(): Promise<string[]>;
   /** Remove an active snapshot (its root must be unmounted). */
   remove(key: string): Promise<void>;
 }
