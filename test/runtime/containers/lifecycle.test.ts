@@ -4,6 +4,11 @@
  */
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { run } from '../../../lib/exec.js';
+import { isMountPoint } from '../../../runtime/snapshots/mount.js';
 import { startTestEngine, runToEnd } from '../../helpers/engine.js';
 import type { Engine } from '../../../runtime/types.js';
 
@@ -189,4 +194,28 @@ test('diff and commit leave out the mount points the engine adds (/etc/hosts, /e
   t.teardown(() => te.cleanup());
   const r = await runToEnd(te.engine, { image: 'busybox', cmd: ['sh', '-c', 'cat /etc/hostname > /dev/null; echo a > /only.txt'] });
   t.deepEqual(await te.engine.diffContainer(r.id), [{ kind: 'A', path: '/only.txt' }]);
+});
+
+test('recovery sweeps what a crash mid-removal left: runtime record, mount, run dir, writable layer', async (t) => {
+  const te = await startTestEngine({ runtime: 'crun' });
+  t.teardown(() => te.cleanup());
+  let e = te.engine;
+  await e.ensureImage('busybox');
+  const c = await e.createContainer({ image: 'busybox', cmd: ['sleep', '300'] });
+  const id = c.record.id;
+  await e.startContainer(id);
+  await e.close();
+  // The crash: the process is gone and the record deleted, nothing else released.
+  const crunRoot = path.join(te.config.runRoot, 'crun');
+  await run('crun', [`--root=${crunRoot}`, 'kill', id, 'KILL']);
+  await sleep(300);
+  await rm(path.join(te.config.root, 'containers', id), { recursive: true, force: true });
+  const rootfs = path.join(te.config.runRoot, 'c', id, 'bundle', 'rootfs');
+  t.true(await isMountPoint(rootfs));
+  e = await te.reopen();
+  t.false(await isMountPoint(rootfs));
+  t.false((await run('crun', [`--root=${crunRoot}`, 'list', '-q'])).stdout.includes(id));
+  t.false(existsSync(path.join(te.config.runRoot, 'c', id)));
+  t.false(existsSync(path.join(te.config.root, 'snapshots', 'active', id)));
+  t.is((await e.listContainers({ all: true })).length, 0);
 });
