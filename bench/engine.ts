@@ -146,16 +146,17 @@ async function main(): Promise<void> {
     notes.unshift(`tspaas engine ${info.ServerVersion ?? '?'} with ${info.DefaultRuntime ?? '?'}`);
     const cases = await prepareCases(dir, engine, saveTar, notes);
     const errors = new Map<string, string[]>();
+    const loadBefore = os.loadavg()[0].toFixed(2);
     const samples = await measure(cases, errors);
     for (const [name, list] of errors) notes.push(`${name}: ${list.length} failed run(s), e.g. ${list[0].slice(0, 300)}`);
-    report(cases, samples, notes, errors);
+    report(cases, samples, notes, errors, loadBefore);
   } finally {
     await cleanUp(dir, engine).catch((err: unknown) => process.stderr.write(`bench: clean-up of ${dir} failed: ${String(err)}\n`));
   }
 }
 
 /** Print the table and the final JSON line. */
-function report(cases: Case[], samples: Map<string, number[]>, notes: string[], errors: Map<string, string[]>): void {
+function report(cases: Case[], samples: Map<string, number[]>, notes: string[], errors: Map<string, string[]>, loadBefore: string): void {
   const timed = cases.filter((c) => samples.get(c.name)!.length > 0);
   const stats = Object.fromEntries(timed.map((c) => [c.name, summarize(samples.get(c.name)!)])) as Record<string, Summary>;
   const ratio = (a: string, b: string) => (stats[a] && stats[b] ? Number((stats[a].median / stats[b].median).toFixed(3)) : null);
@@ -169,7 +170,7 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
   });
   const cpu = os.cpus()[0]?.model ?? '?';
   console.log(`run --rm --network none ${IMAGE} ${CMD.join(' ')}: ${ITERATIONS} runs each after ${WARMUP} warm-ups, interleaved`);
-  console.log(`${os.cpus().length} × ${cpu}, Linux ${os.release()}, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`${os.cpus().length} × ${cpu}, Linux ${os.release()}, ${new Date().toISOString().slice(0, 10)}, load average before/after ${loadBefore} / ${os.loadavg()[0].toFixed(2)}`);
   for (const n of notes) console.log(`  ${n}`);
   console.log();
   console.log(table(['case', 'what', 'median ms', 'p90 ms', 'min ms', '÷ podman', '÷ crun', 'failed'], rows));
@@ -182,6 +183,7 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
   const round = (s: Summary, name: string) => ({ n: s.n, failed: errors.get(name)?.length ?? 0, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
   console.log(JSON.stringify({
     bench: 'engine-run-rm', date: new Date().toISOString(), iterations: ITERATIONS, warmup: WARMUP, cpus: os.cpus().length,
+    loadavg: [Number(loadBefore), Number(os.loadavg()[0].toFixed(2))],
     notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s, k)])),
     ratios: {
       apiToPodman: ratio('api', 'podman'), cliToPodman: ratio('cli', 'podman'), dockerToPodman: ratio('docker', 'podman'),
