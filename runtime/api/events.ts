@@ -15,6 +15,7 @@ export interface EventQuery {
   match: (e: EngineEvent) => boolean;
 }
 
+/** Recent engine events plus live subscribers, for `GET /events`. */
 export class EventLog {
   private readonly recent: EngineEvent[] = [];
   private readonly listeners = new Set<(e: EngineEvent) => void>();

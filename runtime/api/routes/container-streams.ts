@@ -88,15 +88,23 @@ async function stats(ex: Exchange): Promise<void> {
   sendJson(ex.res, 200, statsJson(c, cur ?? zeroSample(), prev));
 }
 
+/** The first sample is taken before the reply starts, so its failure gets a real status; a later failure ends the stream. */
 async function streamStats(ex: Exchange, c: Container): Promise<void> {
-  startStream(ex.res, 'application/json');
   let prev: StatsSample | null = null;
+  let cur: StatsSample | null = await sample(ex, c);
+  startStream(ex.res, 'application/json');
   while (!ex.res.destroyed) {
-    const cur = (await sample(ex, c)) ?? zeroSample();
-    ex.res.write(`${JSON.stringify(statsJson(c, cur, prev))}\n`);
-    prev = cur;
+    const now: StatsSample = cur ?? zeroSample();
+    ex.res.write(`${JSON.stringify(statsJson(c, now, prev))}\n`);
+    prev = now;
     await sleep(STATS_INTERVAL_MS);
+    try {
+      cur = await sample(ex, c);
+    } catch {
+      break;
+    }
   }
+  ex.res.end();
 }
 
 /** A sample of a running container; null (zeros in the reply, as dockerd sends) when it is not running. */

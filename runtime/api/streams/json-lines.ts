@@ -7,6 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import { httpErrorOf } from '../http/errors.js';
 
+/** One reply in Docker's JSON message stream format. */
 export class JsonMessageStream {
   constructor(private readonly res: ServerResponse) {}
 

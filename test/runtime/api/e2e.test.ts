@@ -168,6 +168,16 @@ test('dockerode: archive in and out, export, import, tag, top, stats, pause', as
   t.true(stats.cpu_stats.cpu_usage.total_usage > 0);
   t.true(stats.memory_stats.usage > 0);
   t.is(stats.pids_stats.current, 1);
+  const stream = await c.stats({ stream: true }) as unknown as Readable;
+  const twoSamples = await new Promise<{ precpu_stats: { cpu_usage: { total_usage: number } } }[]>((resolve) => {
+    let text = '';
+    stream.on('data', (d: Buffer) => {
+      text += d.toString();
+      const lines = text.split('\n').filter(Boolean);
+      if (lines.length >= 2) { stream.destroy(); resolve(lines.map((l) => JSON.parse(l))); }
+    });
+  });
+  t.true(twoSamples[1]!.precpu_stats.cpu_usage.total_usage > 0, 'a streamed sample carries the previous one');
   await c.pause();
   t.is((await c.inspect()).State.Status, 'paused');
   await c.unpause();
