@@ -21,7 +21,7 @@ exec </dev/null
 BASE_PACKAGES=(
   crun runc conmon containernetworking-plugins iptables iproute2 kmod procps
   busybox-static mmdebstrap git postgresql redis-server
-  golang-github-containers-common attr tmux ca-certificates
+  golang-github-containers-common python3-seccomp attr tmux ca-certificates
 )
 # Interop peers used only by the tests and the benchmark.
 TEST_PACKAGES=(podman skopeo umoci docker-registry)

@@ -1,5 +1,10 @@
-/** The OCI spec of a container at start: named volumes resolved to host dirs, then `buildSpec`. */
+/**
+ * The OCI spec of a container at start: named volumes resolved to host dirs,
+ * `buildSpec`, and for crun the seccomp filter precompiled (seccomp-bpf.ts).
+ */
+import path from 'node:path';
 import type { ContainerContext } from './context.js';
+import { compiledSeccomp, CRUN_BPF_ANNOTATION } from './seccomp-bpf.js';
 import type { ContainerPaths } from './paths.js';
 import { buildSpec, specInputFor, type OciSpec } from './spec.js';
 import type { Container, MountSpec } from './types.js';
@@ -12,7 +17,12 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
     rootfs: p.rootfs, cgroupParent: ctx.config.cgroupParent, seccompProfile: ctx.config.seccompProfile,
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
   });
-  return buildSpec(input);
+  const spec = buildSpec(input);
+  if (c.record.runtime === 'crun' && spec.linux.seccomp) {
+    const bpf = await compiledSeccomp(spec.linux.seccomp, path.join(ctx.config.root, 'seccomp'));
+    if (bpf) spec.annotations = { ...spec.annotations, [CRUN_BPF_ANNOTATION]: bpf };
+  }
+  return spec;
 }
 
 /** Named volumes (created on first use) become binds of their data dirs. */

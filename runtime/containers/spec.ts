@@ -45,6 +45,8 @@ export interface OciProcess {
 
 /** The subset of the OCI runtime spec 1.0.2 that tspaas writes. */
 export interface OciSpec {
+  /** Runtime-specific settings (e.g. crun's precompiled seccomp filter). */
+  annotations?: Record<string, string>;
   ociVersion: '1.0.2';
   process: OciProcess;
   root: { path: string; readonly: boolean };
