@@ -21,7 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { run } from '../lib/exec.js';
 import { expect, request, runRm } from './api-run.js';
-import { startEngine, type EngineProcess } from './engine-daemon-client.js';
+import { startEngine, type EngineProcess } from './tspaasd.js';
 import { podmanArgv, prepareCrunBundle, preparePodman, timeCommand, which } from './peers.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
