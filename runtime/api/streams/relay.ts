@@ -47,4 +47,5 @@ function relayStdin(socket: Socket, stdin: Writable, over: () => boolean): void 
   socket.once('end', () => {
     if (!over() && !stdin.writableEnded) stdin.end();
   });
+  socket.resume(); // reading the request body may have paused it
 }

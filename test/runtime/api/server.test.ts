@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,6 +163,30 @@ test('exec: hijacked start, exit code from inspect, detached start', async (t) =
   await detached.start({ Detach: true });
   const noCmd = await t.throwsAsync(c.exec({ Cmd: [] })) as Error & { statusCode: number };
   t.is(noCmd.statusCode, 400);
+});
+
+test('an upgraded exec start whose body arrives late still gets its body, then stdin', async (t) => {
+  const { docker, engine, socketPath } = await start(t);
+  await engine.ensureImage('busybox');
+  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '30'] });
+  await c.start();
+  const exec = await c.exec({ Cmd: ['cat'], AttachStdin: true, AttachStdout: true });
+  const body = '{"Detach":false,"Tty":true}';
+  const sock = net.connect(socketPath);
+  await new Promise((r) => sock.once('connect', r));
+  sock.write(`POST /v1.44/exec/${exec.id}/start HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+  await new Promise((r) => setTimeout(r, 50));
+  sock.write(body.slice(0, 10));
+  await new Promise((r) => setTimeout(r, 50));
+  sock.write(`${body.slice(10)}typed\n`);
+  sock.end();
+  const reply = await new Promise<string>((resolve) => {
+    let text = '';
+    sock.on('data', (d: Buffer) => { text += d.toString(); });
+    sock.on('close', () => resolve(text));
+  });
+  t.regex(reply, /^HTTP\/1.1 101 UPGRADED\r\nContent-Type: application\/vnd.docker.raw-stream\r\n/);
+  t.true(reply.endsWith('\r\n\r\ntyped\n'), 'tty output is raw and stdin came after the body');
 });
 
 test('lifecycle statuses: 204, 304 for no-ops, 409 for conflicts; ps and inspect', async (t) => {
