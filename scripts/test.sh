@@ -6,7 +6,7 @@
 #
 #   bash scripts/test.sh [ava arguments…]     e.g. bash scripts/test.sh test/runtime
 #
-# Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.tap, ava.log).
+# Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output).
 # Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 45m).
 set -uo pipefail
 
@@ -59,26 +59,29 @@ check() {
 check typecheck npm run --silent typecheck
 check lint npm run --silent lint
 
-# ava's TAP report goes to stdout (counted), test output to stderr (logged).
+# ava's report goes to stdout (kept in ava.out and counted by
+# test/helpers/summary), the tests' own output to stderr (ava.log). The
+# default reporter, not --tap: ava's TAP writer crashes the whole run on some
+# error objects (a YAML dump of an undefined property).
 say "ava"
 {
-  timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- --tap "$@" 2>&1 1>&3 3>&- \
+  timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
     | tee "$LOGS/ava.log" >&2
   exit "${PIPESTATUS[0]}"
-} 3>&1 | tee "$LOGS/ava.tap"
+} 3>&1 | tee "$LOGS/ava.out"
 ava_status=${PIPESTATUS[0]}
-# `ok …` counts as passed unless skipped; `not ok …` as failed unless todo.
-read -r ava_passed ava_failed ava_skipped < <(awk '
-  /^ok / { if ($0 ~ / # SKIP/) s++; else p++ }
-  /^not ok / { if ($0 !~ / # TODO/) f++ }
-  END { print p+0, f+0, s+0 }' "$LOGS/ava.tap")
-if [ "$ava_status" != 0 ] && { [ "$ava_failed" = 0 ] || ! grep -q '^1\.\.[0-9]' "$LOGS/ava.tap"; }; then
-  # ava failed without reporting a failed test, or never finished its report:
-  # a crash, the whole run timed out (a hung test), no test files…
-  say "ava exited with status $ava_status$([ "$ava_status" = 124 ] && echo " (timed out after ${TSPAAS_TEST_TIMEOUT:-45m})") before reporting every test; counting that as one more failure"
-  ava_failed=$((ava_failed + 1))
+if ! read -r ava_passed ava_failed ava_skipped ava_todo < <(node --import=tsx test/helpers/summary/main.ts "$LOGS/ava.out"); then
+  ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
 fi
-say "ava: $ava_passed passed, $ava_failed failed, $ava_skipped skipped"
+if [ "$ava_status" = 124 ] || [ "$ava_status" = 137 ]; then
+  say "ava timed out after ${TSPAAS_TEST_TIMEOUT:-45m} (a hung test?); counting the unfinished run as one more failure"
+  ava_failed=$((ava_failed + 1))
+elif [ "$ava_status" != 0 ] && [ "$ava_failed" = 0 ]; then
+  # ava failed without reporting a failed test: it crashed, found no test files…
+  say "ava exited with status $ava_status without a failed test; counting that as one failure"
+  ava_failed=1
+fi
+say "ava: $ava_passed passed, $ava_failed failed, $ava_skipped skipped, $ava_todo todo"
 passed=$((passed + ava_passed))
 failed=$((failed + ava_failed))
 finish
