@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,6 +27,7 @@ export interface CliResult {
 
 /** A private client config dir, so the host's ~/.docker never matters. */
 const configDir = mkdtempSync(path.join(os.tmpdir(), 'tsp-docker-config-'));
+process.once('exit', () => rmSync(configDir, { recursive: true, force: true }));
 
 /** Run `docker -H unix://<socket> args…`; `tty` runs it under script(1) so `-t` gets a terminal. */
 export function docker(socketPath: string, args: string[], opts: { input?: string; tty?: boolean; timeoutMs?: number } = {}): Promise<CliResult> {
