@@ -12,7 +12,8 @@ set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
-exec </dev/null
+# One output stream, so the summary stays the last line wherever the log goes.
+exec </dev/null 2>&1
 START=$(date +%s)
 LOGS=$REPO/.tspaas-test/logs
 mkdir -p "$LOGS"
