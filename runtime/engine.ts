@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { promises as fsp, type FSWatcher } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { KeyedMutex } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
 import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat } from './types.js';
@@ -48,7 +48,7 @@ class TspaasEngine implements Engine {
   images!: Engine['images'];
   private ctx!: ContainerContext;
   private execs = new Execs();
-  private watcher: FSWatcher | null = null;
+  private watcher: { close(): void } | null = null;
 
   constructor(readonly config: Readonly<EngineConfig>) {
     this.events.setMaxListeners(0);
@@ -66,7 +66,7 @@ class TspaasEngine implements Engine {
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name)),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
       attachments: new Map(), restartTimers: new Map(), events: this.events,
-      restart: (id) => this.restartByPolicy(id),
+      restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
@@ -290,11 +290,12 @@ class TspaasEngine implements Engine {
     if (next === 'remove') await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch(() => undefined);
   }
 
-  private async restartByPolicy(id: string): Promise<void> {
+  private async restartByPolicy(id: string, atBoot: boolean): Promise<void> {
     const c = this.get(id);
     await this.ctx.locks.run(id, async () => {
-      if (c.state.status === 'running') return;
-      await this.ctx.store.saveState(id, { ...c.state, restartCount: c.state.restartCount + 1 });
+      // Started meanwhile, or stopped/removed by the user: the policy has nothing to do.
+      if (c.state.status !== 'exited' || (c.state.stoppedByUser && !atBoot)) return;
+      await this.ctx.store.saveState(id, { ...c.state, restartCount: atBoot ? c.state.restartCount : c.state.restartCount + 1 });
       await startContainer(this.ctx, c);
     }).catch(() => {
       // A failed restart counts as an exit; the policy decides again.

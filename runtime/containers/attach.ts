@@ -28,6 +28,8 @@ export class SocketAttachment implements Attachment {
   private outputCbs: ((s: 'stdout' | 'stderr', d: Buffer) => void)[] = [];
   private endCbs: (() => void)[] = [];
   private ended = false;
+  /** End callbacks run once this settles too (an exec's exit code must be known first). */
+  private endGate: Promise<unknown> = Promise.resolve();
   /** Output that arrived before anyone listened. */
   private buffered: ['stdout' | 'stderr', Buffer][] = [];
   private pendingStdin: Buffer[] = [];
@@ -43,8 +45,13 @@ export class SocketAttachment implements Attachment {
   }
 
   onEnd(cb: () => void): void {
-    if (this.ended) cb();
+    if (this.ended) void this.endGate.finally(cb);
     else this.endCbs.push(cb);
+  }
+
+  /** Hold the end (for listeners) until `p` settles, e.g. until an exec's exit code is recorded. */
+  holdEndUntil(p: Promise<unknown>): void {
+    this.endGate = p.catch(() => undefined);
   }
 
   /** Connect to conmon's attach socket; resolves once connected. */
@@ -59,6 +66,11 @@ export class SocketAttachment implements Attachment {
       const { path, fd } = shortPath(socketPath);
       try {
         sock.connect(path, () => {
+          if (this.ended) {
+            sock.destroy();
+            resolve();
+            return;
+          }
           this.sock = sock;
           for (const b of this.pendingStdin.splice(0)) sock.write(b);
           if (this.stdinClosed) sock.end();
@@ -83,12 +95,19 @@ export class SocketAttachment implements Attachment {
     this.finish();
   }
 
-  /** Mark the end of output (the process is gone). */
+  /**
+   * Mark the end of output (the process is gone). The socket is dropped here
+   * and never touched again: node-unix-socket would otherwise act on its old
+   * fd number, which by then may belong to another connection.
+   */
   finish(): void {
     if (this.ended) return;
     this.ended = true;
-    this.sock?.destroy();
-    for (const cb of this.endCbs.splice(0)) cb();
+    const sock = this.sock;
+    this.sock = null;
+    sock?.destroy();
+    const cbs = this.endCbs.splice(0);
+    void this.endGate.finally(() => { for (const cb of cbs) cb(); });
   }
 
   private emitOutput(buf: Buffer): void {
@@ -105,12 +124,13 @@ export class SocketAttachment implements Attachment {
   private makeStdin(): Writable {
     return new Writable({
       write: (chunk: Buffer, _enc, done) => {
-        if (this.sock) this.sock.write(chunk, 0, chunk.length, () => done());
+        if (this.ended) done();
+        else if (this.sock) this.sock.write(chunk, 0, chunk.length, () => done());
         else { this.pendingStdin.push(chunk); done(); }
       },
       final: (done) => {
         this.stdinClosed = true;
-        if (this.sock) this.sock.end(() => done());
+        if (this.sock && !this.ended) this.sock.end(() => done());
         else done();
       },
     });

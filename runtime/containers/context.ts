@@ -34,8 +34,11 @@ export interface ContainerContext {
   /** Pending restart-policy timers. */
   restartTimers: Map<string, NodeJS.Timeout>;
   events: EventEmitter;
-  /** Start a container again for its restart policy (takes the lock itself). */
-  restart: (id: string) => Promise<void>;
+  /**
+   * Start a container again for its restart policy (takes the lock itself).
+   * Skipped when the user stopped it, except at boot (`atBoot`, for `always`).
+   */
+  restart: (id: string, opts?: { atBoot?: boolean }) => Promise<void>;
 }
 
 /** The paths of a container. */

@@ -60,10 +60,12 @@ export async function startExec(ctx: ContainerContext, c: Container, s: ExecSess
     beforeStart: att ? () => att.connect(path.join(s.dir, 'attach')) : undefined,
   }).catch((err) => { s.running = false; s.exitCode = (err as { exitCode?: number }).exitCode ?? 126; throw err; });
   s.pid = launched.pid;
-  void launched.exitCode!.then((code) => { s.exitCode = code; }, () => { s.exitCode = 126; }).finally(() => {
+  const recorded = launched.exitCode!.then((code) => { s.exitCode = code; }, () => { s.exitCode = 126; }).finally(() => {
     s.running = false;
     void fsp.rm(s.dir, { recursive: true, force: true });
   });
+  // Clients read the exit code as soon as the stream ends (docker exec does): record it first.
+  att?.holdEndUntil(recorded);
   return att;
 }
 

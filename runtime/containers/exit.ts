@@ -5,7 +5,7 @@
  * state and cgroup, unmounts the root (the writable layer stays), tells
  * waiters and attachments, then applies `--rm` or the restart policy.
  */
-import { promises as fsp, watch, type FSWatcher } from 'node:fs';
+import { promises as fsp, watch } from 'node:fs';
 import { isErrno } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf, emitContainerEvent, cgroupPathOf } from './context.js';
@@ -15,15 +15,22 @@ import { exitDir } from './paths.js';
 import { scheduleRestart } from './restart.js';
 import type { Container } from './types.js';
 
-/** Watch the exit dir; calls `onExit(id)` for each exit file that appears. */
-export async function watchExits(runRoot: string, onExit: (id: string) => void): Promise<FSWatcher> {
+const RESCAN_MS = 3000;
+
+/**
+ * Watch the exit dir; calls `onExit(id)` for each exit file that appears.
+ * inotify reports them at once; a rescan every few seconds catches any event
+ * the kernel dropped (its queue can overflow). `onExit` must be idempotent.
+ */
+export async function watchExits(runRoot: string, onExit: (id: string) => void): Promise<{ close(): void }> {
   const dir = exitDir(runRoot);
   await fsp.mkdir(dir, { recursive: true });
-  const w = watch(dir, (_event, file) => {
-    if (file && /^[0-9a-f]{64}$/.test(file)) onExit(file);
-  });
+  const report = (file: string | null) => { if (file && /^[0-9a-f]{64}$/.test(file)) onExit(file); };
+  const w = watch(dir, (_event, file) => report(file));
   w.on('error', () => undefined);
-  return w;
+  const rescan = setInterval(() => void fsp.readdir(dir).then((files) => files.forEach(report), () => undefined), RESCAN_MS);
+  rescan.unref();
+  return { close: () => { w.close(); clearInterval(rescan); } };
 }
 
 /** Read an exit file; null when there is none. */

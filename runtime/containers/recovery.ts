@@ -17,7 +17,6 @@ import { processStatus, listProcesses, deleteProcess } from './oci-runtime.js';
 import { isMountPoint, unmount } from '../snapshots/mount.js';
 import { readExitCode, recordExit } from './exit.js';
 import { destroy } from './remove.js';
-import { wantsRestart, scheduleRestart } from './restart.js';
 import type { Container } from './types.js';
 
 /** Reconcile every stored container with reality, then sweep what no container owns. */
@@ -57,7 +56,8 @@ async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
   if (c.state.status === 'removing') return destroy(ctx, c, false);
   if (c.state.status === 'restarting') c.state.status = 'exited';
   if (c.state.status !== 'running' && c.state.status !== 'paused') {
-    if (c.state.status === 'exited' && bootRestart(c)) scheduleRestart(ctx, c);
+    // Started after the locks drain: ctx.restart takes the same lock.
+    if (c.state.status === 'exited' && bootRestart(c)) void ctx.restart(id, { atBoot: true }).catch(() => undefined);
     return;
   }
   const p = pathsOf(ctx, id);
@@ -77,8 +77,13 @@ async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
   if (next === 'remove') await destroy(ctx, c, true);
 }
 
-/** Policies that bring a container back when the engine (or host) starts. */
+/**
+ * Policies that bring a container back when the engine (or host) starts, as
+ * Docker's daemon does: `always` even after a manual stop, `unless-stopped`
+ * only if it was not stopped by the user.
+ */
 function bootRestart(c: Container): boolean {
   const name = c.record.options.restartPolicy?.name;
-  return (name === 'always' || name === 'unless-stopped') && wantsRestart(c);
+  if (c.record.options.autoRemove) return false;
+  return name === 'always' || (name === 'unless-stopped' && !c.state.stoppedByUser);
 }

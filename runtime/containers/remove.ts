@@ -10,20 +10,21 @@ import type { Container } from './types.js';
 
 /** Remove a container; a running one only with `force` (it is killed first). */
 export async function removeContainer(ctx: ContainerContext, c: Container, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
-  cancelRestart(ctx, c.record.id);
-  const up = c.state.status === 'running' || c.state.status === 'paused';
-  if (up && !opts.force) {
-    throw conflict(`You cannot remove a ${c.state.status} container ${c.record.id}. Stop the container before attempting removal or force remove`);
-  }
-  if (up) {
-    const exited = ctx.waiters.nextExit(c.record.id);
-    await ctx.locks.run(c.record.id, async () => {
-      await ctx.store.saveState(c.record.id, { ...c.state, stoppedByUser: true });
-      await signalProcess(runtimeOf(ctx, c), c.record.id, 'SIGKILL').catch(() => undefined);
-    });
-    await exited;
-  }
-  await ctx.locks.run(c.record.id, () => destroy(ctx, c, opts.volumes ?? false));
+  const id = c.record.id;
+  const exited = ctx.waiters.nextExit(id);
+  // Under the lock: refuse or kill, and mark it stopped so no restart policy brings it back meanwhile.
+  const wasUp = await ctx.locks.run(id, async () => {
+    cancelRestart(ctx, id);
+    const up = c.state.status === 'running' || c.state.status === 'paused';
+    if (up && !opts.force) {
+      throw conflict(`You cannot remove a ${c.state.status} container ${id}. Stop the container before attempting removal or force remove`);
+    }
+    await ctx.store.saveState(id, { ...c.state, stoppedByUser: true });
+    if (up) await signalProcess(runtimeOf(ctx, c), id, 'SIGKILL').catch(() => undefined);
+    return up;
+  });
+  if (wasUp) await exited;
+  await ctx.locks.run(id, () => destroy(ctx, c, opts.volumes ?? false));
 }
 
 /**

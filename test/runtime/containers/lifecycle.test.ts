@@ -219,3 +219,22 @@ test('recovery sweeps what a crash mid-removal left: runtime record, mount, run 
   t.false(existsSync(path.join(te.config.root, 'snapshots', 'active', id)));
   t.is((await e.listContainers({ all: true })).length, 0);
 });
+
+test('at engine start, `always` containers come back even after a manual stop; `unless-stopped` ones only if not stopped', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  let e = te.engine;
+  await e.ensureImage('busybox');
+  const always = await e.createContainer({ image: 'busybox', cmd: ['sleep', '300'], restartPolicy: { name: 'always', maximumRetryCount: 0 } });
+  const unless = await e.createContainer({ image: 'busybox', cmd: ['sleep', '300'], restartPolicy: { name: 'unless-stopped', maximumRetryCount: 0 } });
+  for (const c of [always, unless]) {
+    await e.startContainer(c.record.id);
+    await e.stopContainer(c.record.id, 0);
+  }
+  await sleep(500);
+  t.is((await e.getContainer(always.record.id)).state.status, 'exited', 'a manual stop is not undone by the policy');
+  e = await te.reopen();
+  for (let i = 0; i < 30 && (await e.getContainer(always.record.id)).state.status !== 'running'; i++) await sleep(100);
+  t.is((await e.getContainer(always.record.id)).state.status, 'running');
+  t.is((await e.getContainer(unless.record.id)).state.status, 'exited');
+});
