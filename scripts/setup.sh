@@ -10,6 +10,8 @@
 #   TSPAAS_SETUP_EXTRA_PACKAGES  more Debian packages to require (space-separated)
 #   TSPAAS_SETUP_DRY_RUN=1       report what would be installed/built, change nothing
 #   TSPAAS_SETUP_SKIP_HOST=1     skip host preparation
+#   TSPAAS_NODE_MIRROR           where to get Node.js when Debian's is too old (default https://nodejs.org/dist)
+#   TSPAAS_SETUP_NODE_MIN        oldest acceptable Node.js (default 20.19.0)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,15 +28,16 @@ BASE_PACKAGES=(
 # Interop peers used only by the tests and the benchmark.
 TEST_PACKAGES=(podman skopeo umoci docker-registry)
 # Oldest Node.js the dependencies accept (ava 7, eslint 10: ^20.19).
-NODE_MIN=20.19.0
+NODE_MIN=${TSPAAS_SETUP_NODE_MIN:-20.19.0}
 # Node.js line installed from nodejs.org when Debian's own is too old.
 NODE_MAJOR=22
+NODE_MIRROR=${TSPAAS_NODE_MIRROR:-https://nodejs.org/dist}
 
 WITH_TEST=0
 for arg in "$@"; do
   case "$arg" in
     --test) WITH_TEST=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
     *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -102,11 +105,11 @@ install_node() {
     amd64) arch=x64 ;; arm64) arch=arm64 ;; ppc64el) arch=ppc64le ;; s390x) arch=s390x ;;
     *) die "no Node.js >= $NODE_MIN for $(dpkg --print-architecture); install it and rerun" ;;
   esac
-  say "Debian's nodejs (${candidate:-none}) is older than $NODE_MIN: installing Node.js $NODE_MAJOR from nodejs.org"
+  say "Debian's nodejs (${candidate:-none}) is older than $NODE_MIN: installing Node.js $NODE_MAJOR from $NODE_MIRROR"
   # shellcheck disable=SC2046
   apt_install $(missing_packages curl xz-utils ca-certificates)
   [ "$DRY_RUN" = 1 ] && return
-  local base="https://nodejs.org/dist/latest-v$NODE_MAJOR.x" tmp file
+  local base="$NODE_MIRROR/latest-v$NODE_MAJOR.x" tmp file
   tmp=$(mktemp -d)
   curl -fsSL "$base/SHASUMS256.txt" -o "$tmp/SHASUMS256.txt" || die "cannot reach $base"
   file=$(awk -v a="linux-$arch.tar.xz" '$2 ~ a"$" { print $2; exit }' "$tmp/SHASUMS256.txt")
