@@ -75,9 +75,14 @@ export class OciImageStore implements ImageStore, StoreCore {
       const inUse = opts.isInUse?.(id) ?? false;
       const result: RemoveResult = { untagged: [], deleted: [] };
       if (tag !== undefined) {
+        const lastTag = view.indexed.tags.length === 1;
+        // As dockerd: the last reference of an image a container uses goes only with force, and the image stays.
+        if (lastTag && inUse && !opts.force) {
+          throw conflict(`unable to remove repository reference "${tag}" (must force) - a container is using its referenced image ${shortId(id)}`);
+        }
         removeTag(images, tag);
         result.untagged.push(tag);
-        if (view.indexed.tags.length > 0 || (inUse && !opts.force)) {
+        if (view.indexed.tags.length > 0 || inUse) {
           await this.layout.writeIndex(buildIndex(images));
           return result;
         }

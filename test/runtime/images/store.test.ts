@@ -75,7 +75,7 @@ test('tag moves a tag between images; rm of a tag untags, and deletes with the l
   t.true(existsSync(path.join(dir, 'blobs/sha256', hex(b.layers[0].descriptor.digest))));
 });
 
-test('rm by ID with several tags needs force; an image in use is only untagged unless forced', async (t) => {
+test('rm by ID with several tags needs force; the last tag of an image in use goes only with force, and the image stays', async (t) => {
   const { store } = await newStore(t);
   const img = await store.importRootfs(streamOf(await rootfs()), { tag: 'one' });
   await store.tag('one', 'two');
@@ -84,7 +84,10 @@ test('rm by ID with several tags needs force; an image in use is only untagged u
 
   const inUse = (id: string) => id === img.id;
   t.deepEqual(await store.remove('one', { isInUse: inUse }), { untagged: ['one:latest'], deleted: [] });
-  t.deepEqual(await store.remove('two', { isInUse: inUse }), { untagged: ['two:latest'], deleted: [] });
+  const last = await t.throwsAsync(store.remove('two', { isInUse: inUse }), { message: /must force.*using its referenced image/ });
+  t.true(isKind(last, 'Conflict'));
+  t.deepEqual((await store.get(img.id)).repoTags, ['two:latest'], 'a refused removal changes nothing');
+  t.deepEqual(await store.remove('two', { isInUse: inUse, force: true }), { untagged: ['two:latest'], deleted: [] });
   t.deepEqual((await store.get(img.id)).repoTags, []);
   t.true(isKind(await t.throwsAsync(store.remove(img.id, { isInUse: inUse })), 'Conflict'));
   t.deepEqual(await store.remove(hex(img.id).slice(0, 10), { isInUse: inUse, force: true }), { untagged: [], deleted: [img.id] });
