@@ -21,6 +21,8 @@ export interface DockerHostConfig {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  PortBindings?: Record<string, unknown[] | null> | null;
+  PublishAllPorts?: boolean;
 }
 
 export interface DockerCreateBody {
@@ -51,6 +53,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
   if (!body) throw invalid('config cannot be empty in order to create a container');
   if (!body.Image) throw invalid('no image was specified');
   const hc = body.HostConfig ?? {};
+  refuseUnsupported(hc);
   const opts: CreateOptions = {
     name: name || undefined,
     image: body.Image,
@@ -110,6 +113,14 @@ function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | un
   if (max < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
   if (max > 0 && name !== 'on-failure') throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   return { name, maximumRetryCount: max };
+}
+
+/** Settings the engine cannot honour yet are refused, never silently dropped. */
+function refuseUnsupported(hc: DockerHostConfig): void {
+  const published = Object.values(hc.PortBindings ?? {}).some((b) => (b?.length ?? 0) > 0);
+  if (published || hc.PublishAllPorts) {
+    throw invalid('publishing ports (-p, -P) is not supported yet: containers have no network but loopback until tspaas networking lands');
+  }
 }
 
 /** "", "default" and "bridge" mean the engine's default network; other modes pass through. */

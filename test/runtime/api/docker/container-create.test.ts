@@ -78,3 +78,10 @@ test('HostConfig.Mounts objects', (t) => {
     { type: 'tmpfs', source: '', target: '/t', readOnly: false, options: ['size=1024', 'mode=1777'] },
   ]);
 });
+
+test('published ports are refused with a clear message until networking exists, never dropped', (t) => {
+  const err = t.throws(() => toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }));
+  t.regex(err!.message, /publishing ports .* not supported yet/);
+  t.throws(() => toCreateOptions({ Image: 'busybox', HostConfig: { PublishAllPorts: true } }), { message: /not supported yet/ });
+  t.notThrows(() => toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings: {} } }));
+});
