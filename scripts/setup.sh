@@ -198,9 +198,11 @@ prepare_host() {
   # cgroup hybrid quirk: on a v1+v2 host, crun refuses to run while the v2
   # hierarchy (/sys/fs/cgroup/unified) holds controllers; bind each one it
   # holds (typically hugetlb) to its own v1 hierarchy so cgroup2 is empty.
-  local unified=/sys/fs/cgroup/unified c
-  if [ "$(stat -f -c %T "$unified" 2>/dev/null)" = cgroup2fs ] && [ -s "$unified/cgroup.controllers" ]; then
-    for c in $(cat "$unified/cgroup.controllers"); do
+  local unified=/sys/fs/cgroup/unified c held=''
+  # (cgroup files report size 0: read them, never test them with -s.)
+  [ "$(stat -f -c %T "$unified" 2>/dev/null)" = cgroup2fs ] && held=$(cat "$unified/cgroup.controllers" 2>/dev/null || true)
+  if [ -n "$held" ]; then
+    for c in $held; do
       say "cgroup hybrid quirk: moving the $c controller from cgroup2 to cgroup v1"
       grep -qw "$c" "$unified/cgroup.subtree_control" 2>/dev/null && act sh -c "echo -$c > $unified/cgroup.subtree_control"
       if [ ! -d "/sys/fs/cgroup/$c" ] && ! act mkdir -p "/sys/fs/cgroup/$c" 2>/dev/null; then
