@@ -33,6 +33,8 @@ import { Execs, startExec, resizeExec } from './containers/exec.js';
 import { diffContainer, exportContainer, commitContainer, getArchive, statPath, putArchive } from './containers/filesystem.js';
 import { filterContainers } from './containers/filters.js';
 import { engineInfo, pickRuntimes } from './info.js';
+import { readHostLimits } from './host.js';
+import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
@@ -67,6 +69,7 @@ class TspaasEngine implements Engine {
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
       attachments: new Map(), restartTimers: new Map(), events: this.events,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
+      host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));

@@ -16,6 +16,7 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
   const input = await specInputFor(record, {
     rootfs: p.rootfs, cgroupParent: ctx.config.cgroupParent, seccompProfile: ctx.config.seccompProfile,
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+    hostLimits: ctx.host.limits, cgroupLayout: ctx.host.cgroups,
   });
   const spec = buildSpec(input);
   if (c.record.runtime === 'crun' && spec.linux.seccomp) {

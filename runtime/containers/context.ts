@@ -16,6 +16,8 @@ import type { SocketAttachment } from './attach.js';
 import type { RootfsMounts } from './rootfs.js';
 import type { Container } from './types.js';
 import { containerPaths, type ContainerPaths } from './paths.js';
+import type { HostLimits } from '../host.js';
+import type { CgroupLayout } from './cgroups.js';
 
 export interface ContainerContext {
   config: Readonly<EngineConfig>;
@@ -39,6 +41,8 @@ export interface ContainerContext {
    * Skipped when the user stopped it, except at boot (`atBoot`, for `always`).
    */
   restart: (id: string, opts?: { atBoot?: boolean }) => Promise<void>;
+  /** Facts of the host read once at engine start (see spec.ts SpecContext). */
+  host: { limits: HostLimits; cgroups: CgroupLayout };
 }
 
 /** The paths of a container. */

@@ -19,12 +19,19 @@ import { readExitCode, recordExit } from './exit.js';
 import { destroy } from './remove.js';
 import type { Container } from './types.js';
 
-/** Reconcile every stored container with reality, then sweep what no container owns. */
+/**
+ * Reconcile every stored container with reality, sweep what no container
+ * owns, then start the containers a boot restart policy asks for (after the
+ * sweep, which must not meet their fresh mounts).
+ */
 export async function recoverContainers(ctx: ContainerContext): Promise<void> {
   for (const c of ctx.store.list()) {
     await ctx.locks.run(c.record.id, () => recoverOne(ctx, c)).catch(() => undefined);
   }
   await sweepOrphans(ctx);
+  for (const c of ctx.store.list()) {
+    if (c.state.status === 'exited' && bootRestart(c)) void ctx.restart(c.record.id, { atBoot: true }).catch(() => undefined);
+  }
 }
 
 /**
@@ -38,28 +45,26 @@ async function sweepOrphans(ctx: ContainerContext): Promise<void> {
     return c !== undefined && (c.state.status === 'running' || c.state.status === 'paused');
   };
   const known = new Set(ctx.store.list().map((c) => c.record.id));
+  // Each step on its own: a leftover that cannot be removed now must not keep the engine from starting.
+  const attempt = (p: Promise<unknown>) => p.catch(() => undefined);
   for (const rt of Object.values(ctx.runtimes)) {
-    for (const id of await listProcesses(rt)) if (!up(id)) await deleteProcess(rt, id);
+    for (const id of await listProcesses(rt)) if (!up(id)) await attempt(deleteProcess(rt, id));
   }
   const runDirs = path.join(ctx.config.runRoot, 'c');
   for (const id of await fsp.readdir(runDirs).catch(() => [] as string[])) {
     if (up(id)) continue;
     const p = pathsOf(ctx, id);
-    if (await isMountPoint(p.rootfs)) await unmount(p.rootfs);
-    if (!known.has(id)) await fsp.rm(p.run, { recursive: true, force: true });
+    if (await isMountPoint(p.rootfs)) await attempt(unmount(p.rootfs));
+    if (!known.has(id)) await attempt(fsp.rm(p.run, { recursive: true, force: true }));
   }
-  for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await ctx.snapshots.remove(key);
+  for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await attempt(ctx.snapshots.remove(key));
 }
 
 async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
   const id = c.record.id;
   if (c.state.status === 'removing') return destroy(ctx, c, false);
   if (c.state.status === 'restarting') c.state.status = 'exited';
-  if (c.state.status !== 'running' && c.state.status !== 'paused') {
-    // Started after the locks drain: ctx.restart takes the same lock.
-    if (c.state.status === 'exited' && bootRestart(c)) void ctx.restart(id, { atBoot: true }).catch(() => undefined);
-    return;
-  }
+  if (c.state.status !== 'running' && c.state.status !== 'paused') return;
   const p = pathsOf(ctx, id);
   if ((await readExitCode(p.exitFile)) !== null) {
     ctx.rootfs.adopt(id);

@@ -12,10 +12,14 @@ export class RootfsMounts {
 
   constructor(private readonly snapshots: Snapshotter) {}
 
-  /** Mount the snapshot `id` (over `parent`) at `target` unless it is mounted already; take a reference. */
+  /**
+   * Mount the snapshot `id` (over `parent`) at `target` unless a reference
+   * holds it already; take a reference. Mounts found at start-up are adopted
+   * or swept by recovery, so no reference means not mounted.
+   */
   async acquire(id: string, parent: string | null, target: string): Promise<void> {
     const n = this.refs.get(id) ?? 0;
-    if (n === 0 && !(await isMountPoint(target))) {
+    if (n === 0) {
       await fsp.mkdir(target, { recursive: true });
       await mountAll(await this.snapshots.mounts(id, parent), target);
     }

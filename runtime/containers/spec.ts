@@ -22,8 +22,8 @@ import type { ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import type { ResolvedUser } from './user.js';
 import { resolveUser } from './user.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE, type OciSeccomp, type SeccompProfile } from './seccomp.js';
-import { detectCgroups } from './cgroups.js';
-import { readHostLimits } from '../host.js';
+import { detectCgroups, type CgroupLayout } from './cgroups.js';
+import { readHostLimits, type HostLimits } from '../host.js';
 import { invalid, unavailable } from '../../lib/errors.js';
 
 export interface OciMount { destination: string; type: string; source: string; options: string[] }
@@ -353,11 +353,16 @@ export interface SpecContext {
   seccompProfile: string;
   etcFiles?: SpecInput['etcFiles'];
   netnsPath?: string;
+  /** Host facts read once by the engine (they do not change while it runs); read here when absent. */
+  hostLimits?: HostLimits;
+  cgroupLayout?: CgroupLayout;
 }
 
 /** Gather a `SpecInput` for a container record: resolve its user, read the engine's limits, load the seccomp profile. */
 export async function specInputFor(record: Pick<ContainerRecord, 'id' | 'config' | 'options'>, ctx: SpecContext): Promise<SpecInput> {
-  const [user, limits, layout] = await Promise.all([resolveUser(ctx.rootfs, record.config.User), readHostLimits(), detectCgroups()]);
+  const [user, limits, layout] = await Promise.all([
+    resolveUser(ctx.rootfs, record.config.User), ctx.hostLimits ?? readHostLimits(), ctx.cgroupLayout ?? detectCgroups(),
+  ]);
   const seccompProfile = record.options.privileged ? null : await loadSeccompProfile(ctx.seccompProfile || DEFAULT_SECCOMP_PROFILE);
   return {
     id: record.id,

@@ -94,7 +94,8 @@ test('pids limit contains a fork bomb', async (t) => {
   const c = await e.createContainer({ image: 'busybox', pidsLimit: 50, cmd: ['sh', '-c', 'bomb() { bomb | bomb & }; bomb; sleep 60'] });
   await e.startContainer(c.record.id);
   let peak = 0;
-  for (let i = 0; i < 20; i++) {
+  // Sample until the bomb has hit the limit (slow on a loaded host), at most 15 s.
+  for (let i = 0; i < 150 && peak < 45; i++) {
     peak = Math.max(peak, (await e.statsContainer(c.record.id)).pids);
     await sleep(100);
   }
@@ -145,7 +146,7 @@ test('restart policy on-failure:2 restarts twice then gives up', async (t) => {
   await e.ensureImage('busybox');
   const c = await e.createContainer({ image: 'busybox', cmd: ['sh', '-c', 'exit 1'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } });
   await e.startContainer(c.record.id);
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 150; i++) {
     const s = (await e.getContainer(c.record.id)).state;
     if (s.restartCount === 2 && s.status === 'exited') break;
     await sleep(100);
@@ -234,7 +235,7 @@ test('at engine start, `always` containers come back even after a manual stop; `
   await sleep(500);
   t.is((await e.getContainer(always.record.id)).state.status, 'exited', 'a manual stop is not undone by the policy');
   e = await te.reopen();
-  for (let i = 0; i < 30 && (await e.getContainer(always.record.id)).state.status !== 'running'; i++) await sleep(100);
+  for (let i = 0; i < 100 && (await e.getContainer(always.record.id)).state.status !== 'running'; i++) await sleep(100);
   t.is((await e.getContainer(always.record.id)).state.status, 'running');
   t.is((await e.getContainer(unless.record.id)).state.status, 'exited');
 });

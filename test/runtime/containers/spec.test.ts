@@ -138,7 +138,8 @@ for (const rt of RUNTIMES) {
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     let peak = 0;
     try {
-      for (let i = 0; i < 30; i++) {
+      // Up to 15 s: on a loaded host the runtime and the bomb start slowly.
+      for (let i = 0; i < 150 && peak < 45; i++) {
         await new Promise((r) => setTimeout(r, 100));
         const s = await readStats(`${CGROUP_PARENT}/${id}`).catch(() => null);
         if (!s) continue;
