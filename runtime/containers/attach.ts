@@ -19,6 +19,11 @@ export interface AttachWants {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /**
+   * The process has a terminal: the end of our stdin is not passed on, since
+   * conmon would close the pty master and with it the session's output.
+   */
+  tty?: boolean;
 }
 
 /** An attachment whose socket is connected now or later (see `connect`). */
@@ -129,6 +134,7 @@ export class SocketAttachment implements Attachment {
         else { this.pendingStdin.push(chunk); done(); }
       },
       final: (done) => {
+        if (this.wants.tty) return done();
         this.stdinClosed = true;
         if (this.sock && !this.ended) this.sock.end(() => done());
         else done();

@@ -50,7 +50,7 @@ export async function startExec(ctx: ContainerContext, c: Container, s: ExecSess
   await fsp.mkdir(s.dir, { recursive: true });
   const specFile = path.join(s.dir, 'process.json');
   await fsp.writeFile(specFile, JSON.stringify(await processSpec(ctx, c, o)));
-  const att = detach ? null : new SocketAttachment({ stdin: !!o.attachStdin, stdout: o.attachStdout !== false, stderr: o.attachStderr !== false });
+  const att = detach ? null : new SocketAttachment({ stdin: !!o.attachStdin, stdout: o.attachStdout !== false, stderr: o.attachStderr !== false, tty: !!o.tty });
   const rt = runtimeOf(ctx, c);
   s.running = true;
   const launched = await launchMonitor({

@@ -22,7 +22,7 @@ export async function attachContainer(
   ctx: ContainerContext, c: Container, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean },
 ): Promise<Attachment> {
   const id = c.record.id;
-  const wants = { stdin: !!o.stdin && c.record.config.OpenStdin, stdout: o.stdout !== false, stderr: o.stderr !== false };
+  const wants = { stdin: !!o.stdin && c.record.config.OpenStdin, stdout: o.stdout !== false, stderr: o.stderr !== false, tty: c.record.config.Tty };
   let set = ctx.attachments.get(id);
   if (!set) ctx.attachments.set(id, (set = new Set()));
   const att = new SocketAttachment(wants, (a) => set!.delete(a));
