@@ -26,7 +26,7 @@ test('serves the engine, writes its pid file, refuses a second daemon, and shuts
   t.teardown(() => { daemon.kill('SIGKILL'); });
   const client = new EngineClient(path.join(base, 'run', 'engine.sock'));
   for (let i = 0; !(await client.ping()); i++) {
-    if (i > 300 || daemon.exitCode !== null) t.fail(`tspaasd did not come up: ${daemon.stderrText()}`);
+    if (i > 300 || daemon.exitCode !== null) throw new Error(`tspaasd did not come up: ${daemon.stderrText()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   t.is(readFileSync(path.join(base, 'run', 'tspaasd.pid'), 'utf8'), `${daemon.pid}\n`);
