@@ -15,9 +15,9 @@ export const ENGINE_VERSION = '0.1.0';
 export async function pickRuntimes(config: EngineConfig): Promise<{ runtimes: Record<string, OciRuntime>; defaultRuntime: string }> {
   const chosen = await chooseRuntime(config.runtime);
   const runtimes: Record<string, OciRuntime> = {};
-  for (const name of ['crun', 'runc']) {
+  for (const name of ['crun', 'runc'] as const) {
     const bin = await findBinary(name);
-    if (bin) runtimes[name] = { path: bin, root: path.join(config.runRoot, name) };
+    if (bin) runtimes[name] = { name, path: bin, root: path.join(config.runRoot, name) };
   }
   return { runtimes, defaultRuntime: chosen.name };
 }

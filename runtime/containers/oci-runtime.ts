@@ -3,11 +3,15 @@
  * the runtime's own state root so tspaas never touches containers of other
  * tools on the host.
  */
+import { promises as fsp, constants as fsc } from 'node:fs';
+import path from 'node:path';
 import { run } from '../../lib/exec.js';
 import { notFound } from '../../lib/errors.js';
 
 export interface OciRuntime {
-  /** Binary name or path: "crun" or "runc". */
+  /** Which runtime it is (their CLIs agree; a few fast paths do not). */
+  readonly name: 'crun' | 'runc';
+  /** Absolute path of the binary. */
   readonly path: string;
   /** Runtime state dir, passed as `--root`. */
   readonly root: string;
@@ -20,7 +24,33 @@ async function call(rt: OciRuntime, args: string[], allowFailure = false) {
 
 /** Let a created container's process run. */
 export async function startProcess(rt: OciRuntime, id: string): Promise<void> {
+  if (rt.name === 'crun' && (await releaseCrunFifo(rt, id))) return;
   await call(rt, ['start', id]);
+}
+
+/**
+ * crun's `start` is: open `<root>/<id>/exec.fifo` for writing (the
+ * container's init is blocked reading it), unlink it, write one NUL byte.
+ * Doing that here saves spawning crun (~8 ms, a tenth of `docker run`). With
+ * O_NONBLOCK a fifo without a reader fails at once (ENXIO); any failure
+ * (no fifo, crun changed its ways) returns false and `crun start` runs.
+ */
+async function releaseCrunFifo(rt: OciRuntime, id: string): Promise<boolean> {
+  const fifo = path.join(rt.root, id, 'exec.fifo');
+  let fh;
+  try {
+    fh = await fsp.open(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    if (!(await fh.stat()).isFIFO()) return false;
+    await fsp.unlink(fifo);
+    await fh.write(Buffer.alloc(1));
+    return true;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Send a signal to the container's init process. */

@@ -71,7 +71,8 @@ export class ContainerStore {
   async add(c: Container): Promise<void> {
     this.checkName(c.record.name, c.record.id);
     await fsp.mkdir(this.pathOf(c.record.id), { recursive: true });
-    await writeJsonAtomic(path.join(this.pathOf(c.record.id), 'state.json'), c.state);
+    // Only the record is fsynced: the state is rebuilt by recovery (see saveState).
+    await writeJsonAtomic(path.join(this.pathOf(c.record.id), 'state.json'), c.state, { durable: false });
     await writeJsonAtomic(path.join(this.pathOf(c.record.id), 'container.json'), c.record);
     this.index(c);
   }
