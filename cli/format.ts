@@ -4,6 +4,7 @@
  * the data itself comes unchanged from the Engine API.
  */
 import { invalid } from '../lib/errors.js';
+import { humanDuration } from '../lib/human.js';
 
 /**
  * Align rows under headers like Docker's tabwriter (min width 10, padding 3);
@@ -34,23 +35,7 @@ export function humanBytesBinary(bytes: number): string {
   return `${Number(v.toPrecision(4))}${units[i]}`;
 }
 
-/** Docker's HumanDuration: "Less than a second", "About a minute", "3 hours", "2 weeks"… */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(ms / 3_600_000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
-}
+
 
 /** "5 minutes ago" for a time given as unix seconds or an RFC 3339 string. */
 export function timeAgo(when: number | string, now: number = Date.now()): string {

@@ -1,7 +1,8 @@
 /** tspaas `Container` → Docker's inspect (`/containers/{id}/json`) and list (`/containers/json`) JSON. */
 import type { Container, ContainerState } from '../../containers/types.js';
 import { bindsJson, mountsJson } from './mounts.js';
-import { epochMs, humanDuration, unixSeconds } from './time.js';
+import { epochMs, unixSeconds } from './time.js';
+import { humanDuration } from '../../../lib/human.js';
 
 /** The command line a container runs: entrypoint followed by cmd. */
 export function processArgs(c: Container): string[] {

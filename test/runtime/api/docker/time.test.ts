@@ -1,24 +1,10 @@
 import test from 'ava';
-import { formatNanoUtc, humanDuration, parseTimestampParam, unixSeconds } from '../../../../runtime/api/docker/time.js';
+import { formatNanoUtc, parseTimestampParam, unixSeconds } from '../../../../runtime/api/docker/time.js';
 
 test('nanosecond UTC timestamps as docker logs -t prints them', (t) => {
   t.is(formatNanoUtc('2024-05-01T10:00:00.123456789Z'), '2024-05-01T10:00:00.123456789Z');
   t.is(formatNanoUtc('2024-05-01T12:00:00.5+02:00'), '2024-05-01T10:00:00.500000000Z');
   t.is(formatNanoUtc('2024-05-01T10:00:00Z'), '2024-05-01T10:00:00.000000000Z');
-});
-
-test('human durations follow go-units', (t) => {
-  t.is(humanDuration(500), 'Less than a second');
-  t.is(humanDuration(1000), '1 second');
-  t.is(humanDuration(5000), '5 seconds');
-  t.is(humanDuration(61_000), 'About a minute');
-  t.is(humanDuration(2 * 60_000), '2 minutes');
-  t.is(humanDuration(3_600_000), 'About an hour');
-  t.is(humanDuration(5 * 3_600_000), '5 hours');
-  t.is(humanDuration(3 * 86_400_000), '3 days');
-  t.is(humanDuration(21 * 86_400_000), '3 weeks');
-  t.is(humanDuration(90 * 86_400_000), '3 months');
-  t.is(humanDuration(800 * 86_400_000), '2 years');
 });
 
 test('since/until values: unix seconds with fraction, RFC 3339, or nothing', (t) => {
