@@ -58,8 +58,8 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
   const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();
   await ctx.store.saveState(c.record.id, {
-    ...c.state, status: 'exited', pid: 0, monitorPid: 0, exitCode: code, oomKilled: oom && code === 137,
-    error: forced?.error ?? '', finishedAt: finishedAt.toISOString(), mounted: false,
+    ...c.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom && code === 137,
+    error: forced?.error ?? '', finishedAt: finishedAt.toISOString(),
   });
   await fsp.rm(p.exitFile, { force: true });
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();

@@ -44,7 +44,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
 }
 
 function running(s: ContainerState, pid: number): ContainerState {
-  return { ...s, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), stoppedByUser: false, mounted: true };
+  return { ...s, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), stoppedByUser: false };
 }
 
 /** Hand every waiting attachment to the new process. */

@@ -16,8 +16,8 @@ export const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** State of a container that was created and never started. */
 export function initialState(): ContainerState {
   return {
-    status: 'created', pid: 0, monitorPid: 0, exitCode: 0, oomKilled: false, error: '',
-    startedAt: ZERO_TIME, finishedAt: ZERO_TIME, restartCount: 0, stoppedByUser: false, mounted: false,
+    status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '',
+    startedAt: ZERO_TIME, finishedAt: ZERO_TIME, restartCount: 0, stoppedByUser: false,
   };
 }
 

@@ -2,18 +2,24 @@
  * Container contract.
  *
  * Lifecycle (Docker's words): `created` → `running` ⇄ `paused` → `exited`
- * (→ `running` again on start/restart) → removed. `restarting` is shown while
- * a restart policy waits its backoff; `dead` when cleanup failed.
+ * (→ `running` again on start/restart) → removed; `removing` while rm runs.
+ * While a restart policy waits its backoff the status stays `exited` (Docker
+ * shows `restarting`); `restarting` and `dead` are reserved for that and for
+ * failed cleanups and are not set yet.
  *
  * A container is a directory under `<engine root>/containers/<id>/`:
  * - `container.json` — the `ContainerRecord` (what was asked for; changes on
- *   rename only),
+ *   rename only), fsynced at create,
  * - `state.json` — the `ContainerState` (what happened), replaced atomically,
- * - `bundle/config.json` — the OCI runtime spec generated at start,
  * - `ctr.log` — stdout/stderr in conmon's k8s-file format (timestamped lines,
- *   stream apart), kept until `rm`.
- * Its root filesystem is an active snapshot keyed by the container ID, mounted
- * at `bundle/rootfs` while running; it persists after exit until `rm`.
+ *   stream apart), kept until `rm`,
+ * - `hostname`, `hosts`, `resolv.conf` — bind-mounted into the container.
+ * Its volatile part is `<run root>/c/<id>/`: `bundle/config.json` (the OCI
+ * spec, generated at each start), `bundle/rootfs` (where the root is mounted
+ * while it runs) and conmon's sockets and fifos. The root is an overlay of the
+ * image's layers, the container's init layer (mount-point stubs) and its own
+ * upper dir (paths.ts, snapshots/types.ts); the upper dir persists after exit
+ * until `rm`.
  *
  * Each running container has one `conmon` monitor, which outlives the engine.
  * conmon writes the exit code into `<run>/exits/<id>` and an `oom` marker into
@@ -101,8 +107,6 @@ export interface ContainerRecord {
 export interface ContainerState {
   status: ContainerStatus;
   pid: number;          // 0 when not running
-  /** PID of the conmon monitor (0 when none). */
-  monitorPid: number;
   exitCode: number;
   oomKilled: boolean;
   error: string;
@@ -111,8 +115,6 @@ export interface ContainerState {
   restartCount: number;
   /** Set by an explicit stop/kill so restart policies do not fire. */
   stoppedByUser: boolean;
-  /** Whether the rootfs is currently mounted. */
-  mounted: boolean;
 }
 
 /** A container as listed and inspected. */

@@ -6,8 +6,8 @@ const NOW = Date.parse('2024-01-01T00:10:00Z');
 
 function state(over: Partial<ContainerState>): ContainerState {
   return {
-    status: 'created', pid: 0, monitorPid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: '0001-01-01T00:00:00Z',
-    finishedAt: '0001-01-01T00:00:00Z', restartCount: 0, stoppedByUser: false, mounted: false, ...over,
+    status: 'created', pid: 0, exitCode: 0, oomKilled: false, error: '', startedAt: '0001-01-01T00:00:00Z',
+    finishedAt: '0001-01-01T00:00:00Z', restartCount: 0, stoppedByUser: false, ...over,
   };
 }
 
