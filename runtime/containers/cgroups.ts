@@ -259,3 +259,12 @@ async function rmdirTree(dir: string): Promise<void> {
   for (const e of entries) if (e.isDirectory()) await rmdirTree(path.join(dir, e.name));
   await fsp.rmdir(dir).catch((err) => { if (!isErrno(err, 'ENOENT') && !isErrno(err, 'EBUSY')) throw err; });
 }
+
+/** How many forks the pids limit refused so far (`max` of pids.events); 0 when none or unknown. */
+export async function readPidsLimitHits(cgroupsPath: string): Promise<number> {
+  const l = await detectCgroups();
+  const base = l.mode === 'v2' ? l.unified : l.v1.pids;
+  if (!base) return 0;
+  const text = await fsp.readFile(path.join(base, cgroupsPath, 'pids.events'), 'utf8').catch(() => '');
+  return parseKeyed(text).max ?? 0;
+}
