@@ -131,22 +131,23 @@ test('image ls and inspect show the base image', async (t) => {
   t.deepEqual(img!.RepoTags, ['busybox:latest']);
 });
 
-/** A private tmux server running `tspaas …` in an 80x24 pty that stays visible after the CLI exits. */
+/** A private tmux server running `tspaas …` in an 80x24 pty; the pane stays, showing the CLI's exit code, after it exits. */
 function tmuxSession(t: { teardown(fn: () => void): void }, args: string[]) {
   const server = `tspaas-e2e-${process.pid}-${args[1]}`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', server, ...a], { encoding: 'utf8' });
-  const command = ['env', `TSPAAS_ENGINE_SOCK=${ENV.TSPAAS_ENGINE_SOCK}`, ...CLI, ...args].map((a) => `'${a}'`).join(' ');
+  const cli = ['env', `TSPAAS_ENGINE_SOCK=${ENV.TSPAAS_ENGINE_SOCK}`, ...CLI, ...args].map((a) => `'${a}'`).join(' ');
+  // The pane's shell prints the CLI's exit code itself: tmux's own "Pane is dead (status N)" line is not always drawn.
+  const command = `${cli}; echo "CLI-EXIT=$?"; sleep 600`;
   tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', command);
   t.teardown(() => { try { tmux('kill-server'); } catch { /* already gone */ } });
-  tmux('set-option', '-t', 'e2e', 'remain-on-exit', 'on');
   return {
     keys: (...keys: string[]) => tmux('send-keys', '-t', 'e2e', ...keys),
     resize: (cols: number, rows: number) => tmux('resize-window', '-t', 'e2e', '-x', String(cols), '-y', String(rows)),
     screen: () => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')),
-    /** The CLI's exit status, from tmux's "Pane is dead (status N, …)" line (remain-on-exit). */
+    /** The CLI's exit status, as the pane's shell printed it. */
     exitStatus: async () => {
-      const screen = await eventually(() => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')), (s) => /Pane is dead \(status \d+/.test(s), 'the CLI to exit');
-      return Number(/Pane is dead \(status (\d+)/.exec(screen)![1]);
+      const screen = await eventually(() => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')), (s) => /CLI-EXIT=\d+/.test(s), 'the CLI to exit');
+      return Number(/CLI-EXIT=(\d+)/.exec(screen)![1]);
     },
   };
 }
