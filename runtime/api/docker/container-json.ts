@@ -3,6 +3,7 @@ import type { Container, ContainerState } from '../../containers/types.js';
 import { bindsJson, mountsJson } from './mounts.js';
 import { epochMs, unixSeconds } from './time.js';
 import { humanDuration } from '../../../lib/human.js';
+import { imageConfigJson } from './image-json.js';
 
 /** The command line a container runs: entrypoint followed by cmd. */
 export function processArgs(c: Container): string[] {
@@ -90,28 +91,18 @@ function stateJson(s: ContainerState): object {
   };
 }
 
+/** Docker's container `Config`: the image-shaped config plus what is the container's own. */
 function configJson(c: Container): object {
   const cfg = c.record.config;
   return {
+    ...imageConfigJson(cfg),
     Hostname: cfg.Hostname,
-    Domainname: '',
-    User: cfg.User ?? '',
-    AttachStdin: false,
-    AttachStdout: false,
-    AttachStderr: false,
-    ExposedPorts: cfg.ExposedPorts ?? null,
     Tty: cfg.Tty,
     OpenStdin: cfg.OpenStdin,
     StdinOnce: cfg.StdinOnce,
     Env: cfg.Env ?? [],
-    Cmd: cfg.Cmd ?? null,
     Image: cfg.Image,
-    Volumes: cfg.Volumes ?? null,
-    WorkingDir: cfg.WorkingDir ?? '',
-    Entrypoint: cfg.Entrypoint ?? null,
-    OnBuild: cfg.OnBuild ?? null,
     Labels: cfg.Labels ?? {},
-    ...(cfg.StopSignal ? { StopSignal: cfg.StopSignal } : {}),
     ...(c.record.options.stopTimeout !== undefined ? { StopTimeout: c.record.options.stopTimeout } : {}),
   };
 }
