@@ -1,5 +1,4 @@
 /** Exec: create, start (hijacked unless detached), resize, inspect. */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { invalid } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
@@ -9,8 +8,6 @@ import { RAW_STREAM, streamContentType } from '../streams/framing.js';
 import { hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
 
-const EXIT_RECORD_TIMEOUT_MS = 5000;
-const EXIT_POLL_MS = 20;
 
 interface ExecStartBody {
   Detach?: boolean;
@@ -33,16 +30,8 @@ async function start(ex: Exchange): Promise<void> {
   if (tty && h > 0 && w > 0) await engine.resizeExec(ex.params.id!, h, w).catch(() => {});
   const multiplexed = !tty;
   const type = ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM;
-  relayAttachment(att, hijack(ex, type), multiplexed, () => execFinished(ex, ex.params.id!));
-}
-
-/**
- * The docker CLI reads the exit code from `GET /exec/{id}/json` as soon as the
- * stream ends, so the stream ends only once the engine has recorded it.
- */
-async function execFinished(ex: Exchange, id: string): Promise<void> {
-  const deadline = Date.now() + EXIT_RECORD_TIMEOUT_MS;
-  while (Date.now() < deadline && (await ex.ctx.engine.inspectExec(id)).running) await sleep(EXIT_POLL_MS);
+  // The engine ends an exec's stream only once its exit code is recorded (docker exec reads it right after).
+  relayAttachment(att, hijack(ex, type), multiplexed);
 }
 
 async function resize(ex: Exchange): Promise<void> {

@@ -7,11 +7,10 @@ import { outputEncoder } from './framing.js';
 /**
  * Output goes to the socket (framed unless `multiplexed` is false); socket
  * data goes to stdin, and the client's half-close ends stdin while output
- * keeps flowing. When the attachment ends (and `beforeEnd` has settled) the
- * socket is ended; when the client goes away the attachment is detached (the
- * process keeps running).
+ * keeps flowing. When the attachment ends the socket is ended; when the
+ * client goes away the attachment is detached (the process keeps running).
  */
-export function relayAttachment(att: Attachment, socket: Socket, multiplexed: boolean, beforeEnd?: () => Promise<void>): void {
+export function relayAttachment(att: Attachment, socket: Socket, multiplexed: boolean): void {
   const encode = outputEncoder(multiplexed);
   let ended = false;
   att.onOutput((stream, data) => {
@@ -19,9 +18,7 @@ export function relayAttachment(att: Attachment, socket: Socket, multiplexed: bo
   });
   att.onEnd(() => {
     ended = true;
-    void (beforeEnd?.() ?? Promise.resolve()).catch(() => {}).then(() => {
-      if (!socket.destroyed) socket.end();
-    });
+    if (!socket.destroyed) socket.end();
   });
   socket.once('close', () => {
     if (!ended) att.detach();
