@@ -110,3 +110,14 @@ test('cp both ways and export', async (t) => {
   t.is(exported.get('tmp/hello.txt'), 'hi there\n');
   t.true(exported.has('bin/busybox'));
 });
+
+test('--cpus becomes a CFS quota in the container\'s own cgroup', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  const r = await runToEnd(te.engine, {
+    image: 'busybox', nanoCpus: 0.5e9,
+    cmd: ['sh', '-c', 'cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo "$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us)"'],
+  });
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout.trim(), '50000 100000');
+});
