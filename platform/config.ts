@@ -47,6 +47,10 @@ export const USAGE = `Usage: tspaasd [options]
   --cgroup-parent <path>    parent cgroup of containers (default /tspaas)
   --socket-group <group>    group that may use the engine socket (TSPAAS_SOCKET_GROUP)
   --seccomp-profile <file>  seccomp profile (default /usr/share/containers/seccomp.json)
+  --bridge <name>           bridge of the default network (default tspaas0)
+  --bridge-subnet <cidr>    subnet of the default network (TSPAAS_BRIDGE_SUBNET, default 10.77.0.0/16)
+  --network-pool <cidr>     pool of /24s for networks created without --subnet (default 10.78.0.0/15)
+  --bridge-prefix <prefix>  prefix of user networks' bridges, up to 7 characters (default tsbr-)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
   -h, --help                show this help
   -v, --version             show the version
@@ -64,6 +68,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
       options: {
         root: { type: 'string' }, 'run-root': { type: 'string' }, runtime: { type: 'string' },
         'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
+        bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
         'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
@@ -85,6 +90,14 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
       runtime: oneOf(values.runtime ?? env.TSPAAS_RUNTIME ?? 'auto', RUNTIMES, '--runtime'),
       cgroupParent: cgroupPath(values['cgroup-parent'] ?? '/tspaas'),
       seccompProfile: values['seccomp-profile'] ?? '/usr/share/containers/seccomp.json',
+      network: Object.freeze({
+        bridge: ifname(values.bridge ?? 'tspaas0', 15, '--bridge'),
+        subnet: values['bridge-subnet'] ?? env.TSPAAS_BRIDGE_SUBNET ?? '10.77.0.0/16',
+        pool: values['network-pool'] ?? '10.78.0.0/15',
+        bridgePrefix: ifname(values['bridge-prefix'] ?? 'tsbr-', 7, '--bridge-prefix'),
+        cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
+        resolvConf: '/etc/resolv.conf',
+      }),
     }),
     socketPath: path.join(runRoot, 'engine.sock'),
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
@@ -98,6 +111,11 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
 function absolute(p: string, flag: string): string {
   if (!p) throw invalid(`${flag} must not be empty`);
   return path.resolve(p);
+}
+
+function ifname(name: string, max: number, flag: string): string {
+  if (!/^[a-zA-Z0-9_.-]+$/.test(name) || name.length > max) throw invalid(`invalid ${flag} "${name}": up to ${max} letters, digits, "_", "." or "-"`);
+  return name;
 }
 
 function cgroupPath(p: string): string {

@@ -9,7 +9,10 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
-import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat } from './types.js';
+import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat, NetworkInfo } from './types.js';
+import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
+import { NetworkManager } from './network/manager.js';
+import { connectContainer, disconnectContainer } from './containers/network.js';
 import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
 import { openImageStore } from './images/index.js';
@@ -49,6 +52,7 @@ class TspaasEngine implements Engine {
   readonly events = new EventEmitter();
   images!: Engine['images'];
   private ctx!: ContainerContext;
+  private network!: NetworkManager;
   private execs = new Execs();
   private watcher: { close(): void } | null = null;
 
@@ -63,6 +67,8 @@ class TspaasEngine implements Engine {
     const snapshots = await openSnapshotter(path.join(root, 'snapshots'));
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
+    this.network = new NetworkManager(this.config.network, root, runRoot);
+    await this.network.open();
     this.ctx = {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name)),
@@ -70,6 +76,7 @@ class TspaasEngine implements Engine {
       attachments: new Map(), restartTimers: new Map(), events: this.events,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
+      network: this.network,
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
@@ -146,15 +153,17 @@ class TspaasEngine implements Engine {
     const c = this.get(ref);
     const old = c.record.name;
     await this.ctx.store.rename(c.record.id, newName.replace(/^\//, ''));
+    this.network.renamed(c.record.id, c.record.name);
     this.events.emit('event', { type: 'container', action: 'rename', id: c.record.id, attributes: { name: c.record.name, oldName: `/${old}` }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
   }
 
   async getContainer(ref: string): Promise<Container> {
-    return this.get(ref);
+    return this.withNetwork(this.get(ref));
   }
 
   async listContainers(filters: ListFilters = {}): Promise<Container[]> {
-    return filterContainers(this.ctx.store.list(), filters, (r) => this.images.get(r).then((i) => i.id, () => null));
+    const list = await filterContainers(this.ctx.store.list(), filters, (r) => this.images.get(r).then((i) => i.id, () => null));
+    return list.map((c) => this.withNetwork(c));
   }
 
   attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean }): Promise<Attachment> {
@@ -245,6 +254,51 @@ class TspaasEngine implements Engine {
     return this.ctx.volumes.prune();
   }
 
+  // ---- networks ----
+  async listNetworks(): Promise<NetworkInfo[]> {
+    return this.network.list().map((n) => ({ ...n, containers: this.network.endpointsOf(n.id) }));
+  }
+
+  async createNetwork(opts: CreateNetworkOptions): Promise<Network> {
+    const n = await this.network.create(opts);
+    this.emitNetworkEvent('create', n);
+    return n;
+  }
+
+  async inspectNetwork(ref: string): Promise<NetworkInfo> {
+    const n = this.network.resolve(ref);
+    return { ...n, containers: this.network.endpointsOf(n.id) };
+  }
+
+  async removeNetwork(ref: string): Promise<void> {
+    const n = this.network.resolve(ref);
+    await this.network.remove(n.id);
+    this.emitNetworkEvent('destroy', n);
+  }
+
+  async pruneNetworks(): Promise<{ deleted: string[] }> {
+    const deleted: string[] = [];
+    for (const n of this.network.list()) {
+      if (n.isDefault || n.driver !== 'bridge' || this.network.endpointsOf(n.id).length > 0) continue;
+      await this.removeNetwork(n.id).then(() => deleted.push(n.name), () => undefined);
+    }
+    return { deleted };
+  }
+
+  async connectNetwork(networkRef: string, containerRef: string, endpoint: EndpointRequest = {}): Promise<void> {
+    const n = this.network.resolve(networkRef);
+    const c = this.get(containerRef);
+    await this.ctx.locks.run(c.record.id, () => connectContainer(this.ctx, c, n, endpoint));
+    this.emitNetworkEvent('connect', n, { container: c.record.id });
+  }
+
+  async disconnectNetwork(networkRef: string, containerRef: string): Promise<void> {
+    const n = this.network.resolve(networkRef);
+    const c = this.get(containerRef);
+    await this.ctx.locks.run(c.record.id, () => disconnectContainer(this.ctx, c, n));
+    this.emitNetworkEvent('disconnect', n, { container: c.record.id });
+  }
+
   // ---- images ----
   removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
     return this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
@@ -266,11 +320,26 @@ class TspaasEngine implements Engine {
   async close(): Promise<void> {
     this.watcher?.close();
     for (const id of [...this.ctx.restartTimers.keys()]) cancelRestart(this.ctx, id);
+    await this.network.close();
+  }
+
+  async purgeNetworks(): Promise<void> {
+    await this.network.purge();
   }
 
   // ---- internals ----
   private get(ref: string): Container {
     return this.ctx.store.resolve(ref);
+  }
+
+  /** A copy of the container with its live network state. */
+  private withNetwork(c: Container): Container {
+    return { ...c, network: this.network.sandbox(c.record.id) };
+  }
+
+  private emitNetworkEvent(action: string, n: Network, extra: Record<string, string> = {}): void {
+    const now = Date.now();
+    this.events.emit('event', { type: 'network', action, id: n.id, attributes: { name: n.name, type: n.driver, ...extra }, time: Math.floor(now / 1000), timeNano: now * 1e6 });
   }
 
   private imageInUse(imageId: string): boolean {

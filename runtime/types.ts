@@ -16,6 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { Image, ImageStore, ContainerConfig } from './images/types.js';
 import type { Change } from './archive/types.js';
+import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
   Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
 } from './containers/types.js';
@@ -31,6 +32,8 @@ export interface EngineConfig {
   cgroupParent: string;
   /** Seccomp profile in the containers-common/Docker format ("" = built-in default path). */
   seccompProfile: string;
+  /** Default network, address pool, bridge names, CNI plugin dirs (network/types.ts). */
+  network: NetworkConfig;
 }
 
 /** What `info` reports. */
@@ -81,7 +84,7 @@ export interface Attachment {
 
 /** Engine events, as `docker events` shows them. */
 export interface EngineEvent {
-  type: 'container' | 'image' | 'volume';
+  type: 'container' | 'image' | 'volume' | 'network';
   action: string;                 // create, start, die, destroy, pull, tag, untag, delete…
   id: string;
   attributes: Record<string, string>;
@@ -159,6 +162,21 @@ export interface Engine {
   removeVolume(name: string, force?: boolean): Promise<void>;
   pruneVolumes(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
+  // ---- networks ----
+  listNetworks(): Promise<NetworkInfo[]>;
+  /** `Conflict` for a name in use or a subnet that overlaps another network or a host route. */
+  createNetwork(opts: CreateNetworkOptions): Promise<Network>;
+  /** By ID, unique ID prefix or name. */
+  inspectNetwork(ref: string): Promise<NetworkInfo>;
+  /** `Forbidden` for bridge/host/none; `Conflict` while running containers are attached. */
+  removeNetwork(ref: string): Promise<void>;
+  /** Remove every user network without running containers. */
+  pruneNetworks(): Promise<{ deleted: string[] }>;
+  /** Join a network: at once when running (a new interface), at next start otherwise. */
+  connectNetwork(networkRef: string, containerRef: string, endpoint?: EndpointRequest): Promise<void>;
+  /** Leave a network (the interface goes at once when running). */
+  disconnectNetwork(networkRef: string, containerRef: string): Promise<void>;
+
   // ---- image operations that need containers ----
   /** Remove an image unless a container uses it (or `force`). */
   removeImage(ref: string, opts?: { force?: boolean }): Promise<import('./images/types.js').RemoveResult>;
@@ -168,8 +186,15 @@ export interface Engine {
   /** Engine events: `on('event', (e: EngineEvent) => …)`. */
   readonly events: EventEmitter;
 
-  /** Stop background work (restart timers, watchers); running containers keep running. */
+  /** Stop background work (restart timers, watchers, DNS responders); running containers keep running. */
   close(): Promise<void>;
+  /** Take this engine's networks off the host (sandboxes, bridges, firewall rules): for uninstall and tests. */
+  purgeNetworks(): Promise<void>;
+}
+
+/** A network with the live endpoints of the containers on it. */
+export interface NetworkInfo extends Network {
+  containers: Array<{ containerId: string; name: string; endpoint: Endpoint }>;
 }
 
 /** `docker cp`'s path stat (X-Docker-Container-Path-Stat). */

@@ -9,13 +9,15 @@ import type { ContainerPaths } from './paths.js';
 import { buildSpec, specInputFor, type OciSpec } from './spec.js';
 import type { Container, MountSpec } from './types.js';
 
-/** Generate config.json for a container whose rootfs is mounted at `p.rootfs`. */
-export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths): Promise<OciSpec> {
+/** Generate config.json for a container whose rootfs is mounted at `p.rootfs`, joining `net.netnsPath` when it has networks. */
+export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths, net: { netnsPath?: string; env?: string[] } = {}): Promise<OciSpec> {
   const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? []);
-  const record = { ...c.record, options: { ...c.record.options, mounts } };
+  // Link variables come first: the container's own environment wins on a clash.
+  const config = { ...c.record.config, Env: [...(net.env ?? []), ...(c.record.config.Env ?? [])] };
+  const record = { ...c.record, config, options: { ...c.record.options, mounts } };
   const input = await specInputFor(record, {
     rootfs: p.rootfs, cgroupParent: ctx.config.cgroupParent, seccompProfile: ctx.config.seccompProfile,
-    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf },
+    etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf }, netnsPath: net.netnsPath,
     hostLimits: ctx.host.limits, cgroupLayout: ctx.host.cgroups,
   });
   const spec = buildSpec(input);

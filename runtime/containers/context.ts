@@ -18,6 +18,7 @@ import type { Container } from './types.js';
 import { containerPaths, type ContainerPaths } from './paths.js';
 import type { HostLimits } from '../host.js';
 import type { CgroupLayout } from './cgroups.js';
+import type { ContainerNetworking } from '../network/types.js';
 
 export interface ContainerContext {
   config: Readonly<EngineConfig>;
@@ -41,6 +42,8 @@ export interface ContainerContext {
    * Skipped when the user stopped it, except at boot (`atBoot`, for `always`).
    */
   restart: (id: string, opts?: { atBoot?: boolean }) => Promise<void>;
+  /** Networks and sandboxes (network/types.ts). */
+  network: ContainerNetworking;
   /** Facts of the host read once at engine start (see spec.ts SpecContext). */
   host: { limits: HostLimits; cgroups: CgroupLayout };
 }

@@ -8,13 +8,13 @@ import type { ContainerContext } from './context.js';
 import { emitContainerEvent } from './context.js';
 import { generateName } from './names.js';
 import { initialState } from './store.js';
+import { validateNetworking } from './network.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
-
-const NETWORK_MODES = new Set(['none', 'host', 'default', 'bridge', '']);
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
 export async function createContainer(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
   validate(opts);
+  validateNetworking(ctx, opts);
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
   if (opts.name !== undefined && !ctx.store.nameFree(name)) ctx.store.resolve(name); // throws the Conflict early
@@ -46,9 +46,6 @@ async function writeInitLayer(dir: string): Promise<void> {
 }
 
 function validate(o: CreateOptions): void {
-  if (o.networkMode !== undefined && !NETWORK_MODES.has(o.networkMode)) {
-    throw invalid(`network ${o.networkMode} not found (only none and host exist on this engine yet)`);
-  }
   for (const m of o.mounts ?? []) {
     if (!m.target.startsWith('/')) throw invalid(`invalid mount config: mount path must be absolute: ${m.target}`);
     if (m.type === 'bind' && !m.source.startsWith('/')) throw invalid(`invalid mount config: bind source path must be absolute: ${m.source}`);

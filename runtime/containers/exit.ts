@@ -74,9 +74,10 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   return null;
 }
 
-/** Delete the runtime's record (and cgroup) of an exited container and unmount its root. */
+/** Delete the runtime's record (and cgroup) of an exited container, tear down its network and unmount its root. */
 export async function releaseProcess(ctx: ContainerContext, c: Container): Promise<void> {
   await deleteProcess(runtimeOf(ctx, c), c.record.id);
+  await ctx.network.detach(c.record.id).catch(() => undefined);
   await ctx.rootfs.release(c.record.id, pathsOf(ctx, c.record.id).rootfs);
 }
 

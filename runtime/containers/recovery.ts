@@ -37,7 +37,8 @@ export async function recoverContainers(ctx: ContainerContext): Promise<void> {
 /**
  * Remove leftovers of containers that are gone or no longer run (a crash
  * between recording an exit or a removal and releasing its resources):
- * runtime records, root mounts, volatile dirs, writable layers.
+ * runtime records, root mounts, volatile dirs, writable layers, network
+ * sandboxes (namespaces, CNI attachments, IP allocations).
  */
 async function sweepOrphans(ctx: ContainerContext): Promise<void> {
   const up = (id: string) => {
@@ -58,6 +59,7 @@ async function sweepOrphans(ctx: ContainerContext): Promise<void> {
     if (!known.has(id)) await attempt(fsp.rm(p.run, { recursive: true, force: true }));
   }
   for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await attempt(ctx.snapshots.remove(key));
+  await attempt(ctx.network.sweep(up));
 }
 
 async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {

@@ -12,6 +12,9 @@ import { launchMonitor } from './monitor.js';
 import { startProcess, deleteProcess } from './oci-runtime.js';
 import { specFor } from './bundle.js';
 import type { Container, ContainerState } from './types.js';
+import type { ContainerPaths } from './paths.js';
+import type { SandboxState } from '../network/types.js';
+import { attachNetworks, hostsFile, linkInfo, networkKind, type LinkInfo } from './network.js';
 
 /** Start a created or exited container. Caller holds the container's lock. */
 export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
@@ -23,8 +26,10 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
   await fsp.rm(p.oomFile, { force: true });
   await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs);
   try {
-    await writeEtcFiles(c, p);
-    await fsp.writeFile(p.specFile, JSON.stringify(await specFor(ctx, c, p)));
+    const sandbox = await attachNetworks(ctx, c);
+    const links = linkInfo(ctx, c, sandbox);
+    await writeEtcFiles(ctx, c, p, sandbox, links);
+    await fsp.writeFile(p.specFile, JSON.stringify(await specFor(ctx, c, p, { netnsPath: sandbox?.netns, env: links.env })));
     const rt = runtimeOf(ctx, c);
     const { pid } = await launchMonitor({
       containerId: c.record.id, sessionId: c.record.id, name: c.record.name, runtimePath: rt.path, runtimeRoot: rt.root,
@@ -35,6 +40,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
     await ctx.store.saveState(c.record.id, running(c.state, pid));
   } catch (err) {
+    await ctx.network.detach(c.record.id).catch(() => undefined);
     await ctx.rootfs.release(c.record.id, p.rootfs);
     const exitCode = (err as { exitCode?: number }).exitCode ?? 128;
     await ctx.store.saveState(c.record.id, { ...c.state, status: c.state.status === 'created' ? 'created' : 'exited', exitCode, error: (err as Error).message });
@@ -54,14 +60,15 @@ async function connectAttachments(ctx: ContainerContext, c: Container, socket: s
 }
 
 /** /etc/hostname, /etc/hosts, /etc/resolv.conf for the container (bind-mounted by the spec). */
-async function writeEtcFiles(c: Container, p: { hostname: string; hosts: string; resolvConf: string }): Promise<void> {
-  const host = c.record.options.networkMode === 'host';
-  const hostname = host ? os.hostname() : c.record.config.Hostname;
+async function writeEtcFiles(ctx: ContainerContext, c: Container, p: ContainerPaths, sandbox: SandboxState | null, links: LinkInfo): Promise<void> {
+  const o = c.record.options;
+  const kind = networkKind(o);
+  const hostname = kind === 'host' ? os.hostname() : c.record.config.Hostname;
   await fsp.writeFile(p.hostname, `${hostname}\n`);
-  const hosts = host
+  const hosts = kind === 'host'
     ? await fsp.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n')
-    : `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t${hostname}\n`;
+    : hostsFile(hostname, sandbox, links, o.extraHosts ?? []);
   await fsp.writeFile(p.hosts, hosts);
-  const resolv = await fsp.readFile('/etc/resolv.conf', 'utf8').catch(() => '');
-  await fsp.writeFile(p.resolvConf, resolv.split('\n').filter((l) => !/^nameserver\s+127\./.test(l)).join('\n'));
+  const networkIds = sandbox?.endpoints.map((e) => e.networkId) ?? [];
+  await fsp.writeFile(p.resolvConf, await ctx.network.resolvConf(networkIds, { dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions }));
 }

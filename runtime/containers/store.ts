@@ -100,6 +100,14 @@ export class ContainerStore {
     this.byName.set(newName, id);
   }
 
+  /** Replace a container's options (network connect/disconnect change its networks). */
+  async saveOptions(id: string, options: ContainerRecord['options']): Promise<void> {
+    const c = this.resolve(id);
+    const record = { ...c.record, options };
+    await writeJsonAtomic(path.join(this.pathOf(id), 'container.json'), record);
+    c.record = record;
+  }
+
   /** Forget a container and delete its directory. */
   async delete(id: string): Promise<void> {
     const c = this.byId.get(id);

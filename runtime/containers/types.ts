@@ -27,6 +27,7 @@
  * state from these files and from the monitors still alive (see recovery).
  */
 import type { ContainerConfig } from '../images/types.js';
+import type { EndpointRequest, Link, PortBinding, SandboxState } from '../network/types.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
@@ -74,8 +75,26 @@ export interface CreateOptions {
   pidsLimit?: number;
   restartPolicy?: RestartPolicy;
   autoRemove?: boolean;
-  /** "none" (lo only) or "host"; other networks come with the networking issue. */
+  /**
+   * The first network: "bridge" (also "default" or absent: the default
+   * network), a user network's name or ID, "none" (only lo) or "host" (the
+   * host's namespace).
+   */
   networkMode?: string;
+  /** Endpoint wishes per network name (aliases, fixed IP), for the first network and for more joined at create or by `network connect`. */
+  networks?: Record<string, EndpointRequest>;
+  /** Published ports (`-p`); host port 0 = a free one picked at start. */
+  portBindings?: PortBinding[];
+  /** `-P`: publish every exposed port on a free host port. */
+  publishAllPorts?: boolean;
+  /** `--link name:alias` (hosts entry + environment variables). */
+  links?: Link[];
+  /** resolv.conf overrides (`--dns`, `--dns-search`, `--dns-option`). */
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+  /** `--add-host name:ip` lines for /etc/hosts. */
+  extraHosts?: string[];
   stopSignal?: string;
   /** Seconds `stop` waits before SIGKILL (default 10). */
   stopTimeout?: number;
@@ -121,6 +140,8 @@ export interface ContainerState {
 export interface Container {
   record: ContainerRecord;
   state: ContainerState;
+  /** Its network namespace, endpoints and published ports while it runs (set by the engine on get/list). */
+  network?: SandboxState | null;
 }
 
 /** Filters of `ps` (Docker's names). */

@@ -11,6 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
+import { claimNetworkSlot } from './network-slot.js';
+import type { NetworkConfig } from '../../runtime/network/types.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,6 +21,8 @@ export interface TestDaemon {
   root: string;
   runRoot: string;
   docker: Docker;
+  /** The daemon's network settings (its own bridge names and subnets). */
+  network: NetworkConfig;
   /** SIGKILL the daemon (containers keep running under conmon). */
   killHard(): Promise<void>;
   /** Start the daemon again on the same roots. */
@@ -34,8 +38,9 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
   const runRoot = path.join(base, 'run');
   const socket = path.join(runRoot, 'engine.sock');
   const cgroupParent = `/tspaas-test/${path.basename(base)}`;
+  const slot = await claimNetworkSlot();
   const args = ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', root, '--run-root', runRoot,
-    '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto'];
+    '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto', ...slot.flags];
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -56,7 +61,7 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
     await exited;
   };
   return {
-    socket, root, runRoot, docker,
+    socket, root, runRoot, docker, network: slot.config,
     killHard: () => stop('SIGKILL'),
     restart: launch,
     async cleanup() {
@@ -64,6 +69,7 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
         await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
       }
       await stop('SIGTERM');
+      await slot.release();
       await removeCgroupTree(cgroupParent).catch(() => undefined);
       await rm(base, { recursive: true, force: true });
     },

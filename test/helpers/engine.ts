@@ -9,6 +9,7 @@ import { createEngine } from '../../runtime/engine.js';
 import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 import type { Engine, EngineConfig } from '../../runtime/types.js';
 import type { CreateOptions } from '../../runtime/containers/types.js';
+import { claimNetworkSlot } from './network-slot.js';
 
 export interface TestEngine {
   engine: Engine;
@@ -22,12 +23,14 @@ export interface TestEngine {
 /** Start an engine in fresh temporary roots. */
 export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto' } = {}): Promise<TestEngine> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-'));
+  const slot = await claimNetworkSlot();
   const config: EngineConfig = {
     root: path.join(base, 'root'),
     runRoot: path.join(base, 'run'),
     runtime: opts.runtime ?? 'auto',
     cgroupParent: `/tspaas-test/${path.basename(base)}`,
     seccompProfile: '',
+    network: slot.config,
   };
   let engine = await createEngine(config);
   return {
@@ -42,7 +45,9 @@ export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'
       for (const c of await engine.listContainers({ all: true })) {
         await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);
       }
+      await engine.purgeNetworks().catch(() => undefined);
       await engine.close();
+      await slot.release();
       await removeCgroupTree(config.cgroupParent).catch(() => undefined);
       await rm(base, { recursive: true, force: true });
     },

@@ -12,6 +12,7 @@ import { removeCgroupTree } from '../../../runtime/containers/cgroups.js';
 import { compiledSeccomp } from '../../../runtime/containers/seccomp-bpf.js';
 import { runToEnd } from '../../helpers/engine.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE } from '../../../runtime/containers/seccomp.js';
+import { claimNetworkSlot } from '../../helpers/network-slot.js';
 import { DEFAULT_CAPABILITIES } from '../../../runtime/containers/spec.js';
 
 /** Deny mkdir with EACCES, and personality(PER_LINUX32) only (an argument condition). */
@@ -32,11 +33,13 @@ test('a precompiled filter behaves like the runtime compiling the profile (crun 
   await writeFile(profile, JSON.stringify(PROFILE));
   const outputs: Record<string, string> = {};
   for (const runtime of ['crun', 'runc'] as const) {
-    const config = { root: path.join(base, runtime), runRoot: path.join(base, `${runtime}-run`), runtime, cgroupParent: `/tspaas-test/${path.basename(base)}-${runtime}`, seccompProfile: profile };
+    const slot = await claimNetworkSlot();
+    const config = { root: path.join(base, runtime), runRoot: path.join(base, `${runtime}-run`), runtime, cgroupParent: `/tspaas-test/${path.basename(base)}-${runtime}`, seccompProfile: profile, network: slot.config };
     const e = await createEngine(config);
     t.teardown(async () => {
       for (const c of await e.listContainers({ all: true })) await e.removeContainer(c.record.id, { force: true });
       await e.close();
+      await slot.release();
       await removeCgroupTree(config.cgroupParent).catch(() => undefined);
     });
     const r = await runToEnd(e, { image: 'busybox', cmd: ['sh', '-c', PROBE] });
@@ -54,11 +57,13 @@ test('exec processes run under the precompiled filter too', async (t) => {
   const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-bpf-'));
   const profile = path.join(base, 'profile.json');
   await writeFile(profile, JSON.stringify(PROFILE));
-  const config = { root: path.join(base, 'root'), runRoot: path.join(base, 'run'), runtime: 'crun' as const, cgroupParent: `/tspaas-test/${path.basename(base)}`, seccompProfile: profile };
+  const slot = await claimNetworkSlot();
+  const config = { root: path.join(base, 'root'), runRoot: path.join(base, 'run'), runtime: 'crun' as const, cgroupParent: `/tspaas-test/${path.basename(base)}`, seccompProfile: profile, network: slot.config };
   const e = await createEngine(config);
   t.teardown(async () => {
     for (const c of await e.listContainers({ all: true })) await e.removeContainer(c.record.id, { force: true });
     await e.close();
+    await slot.release();
     await removeCgroupTree(config.cgroupParent).catch(() => undefined);
     await rm(base, { recursive: true, force: true });
   });

@@ -1,0 +1,49 @@
+/**
+ * Linux bridges of the engine's networks, made with iproute2 before any
+ * container needs them (so the DNS responder can bind the gateway address
+ * and `network create` fails early on a clash). The CNI bridge plugin then
+ * finds them in place.
+ */
+import { run } from '../../lib/exec.js';
+import { subnetOf, type Subnet } from './cidr.js';
+
+/** Make sure bridge `name` exists, holds `gateway/prefix` and is up. */
+export async function ensureBridge(name: string, gateway: string, prefix: number): Promise<void> {
+  const exists = (await run('ip', ['link', 'show', 'dev', name], { allowFailure: true })).code === 0;
+  if (!exists) await run('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
+  const addr = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', name]);
+  if (!addr.stdout.includes(` ${gateway}/${prefix} `)) await run('ip', ['addr', 'add', `${gateway}/${prefix}`, 'dev', name]);
+  await run('ip', ['link', 'set', 'dev', name, 'up']);
+}
+
+/** Delete bridge `name`; a missing one is fine. */
+export async function removeBridge(name: string): Promise<void> {
+  const res = await run('ip', ['link', 'del', 'dev', name], { allowFailure: true });
+  if (res.code !== 0 && !/Cannot find device|does not exist/.test(res.stderr)) {
+    await run('ip', ['link', 'del', 'dev', name]);
+  }
+}
+
+/** The IPv4 subnets the host already routes (any table entry with a prefix), except on `ignore` interfaces. */
+export async function hostSubnets(ignore: Set<string>): Promise<Subnet[]> {
+  const res = await run('ip', ['-4', '-j', 'route', 'show', 'table', 'all']);
+  const routes = JSON.parse(res.stdout || '[]') as Array<{ dst?: string; dev?: string; type?: string }>;
+  const out: Subnet[] = [];
+  for (const r of routes) {
+    if (!r.dst || r.dst === 'default' || (r.dev && ignore.has(r.dev)) || (r.type && r.type !== 'unicast')) continue;
+    const dst = r.dst.includes('/') ? r.dst : `${r.dst}/32`;
+    try {
+      const [ip, prefix] = dst.split('/');
+      out.push(subnetOf(ip, Number(prefix)));
+    } catch {
+      // not an IPv4 prefix we can read; ignore it
+    }
+  }
+  return out;
+}
+
+/** Names of the host's veth interfaces (for leak checks and sweeps). */
+export async function listVeths(): Promise<string[]> {
+  const res = await run('ip', ['-j', 'link', 'show', 'type', 'veth']);
+  return (JSON.parse(res.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname);
+}

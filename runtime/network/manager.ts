@@ -1,0 +1,306 @@
+/**
+ * The engine's networking: networks (store + bridge + firewall rules + DNS
+ * responder each) and container sandboxes (sandbox.ts), behind the
+ * `ContainerNetworking` contract the container operations use.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { conflict, forbidden, invalid } from '../../lib/errors.js';
+import { KeyedMutex } from '../../lib/mutex.js';
+import { carve, contains, formatSubnet, nthAddress, overlaps, parseIp, parseSubnet, type Subnet } from './cidr.js';
+import { ensureBridge, hostSubnets, removeBridge } from './bridge.js';
+import { ensureChains, installRules, removeRules } from './firewall.js';
+import { NetworkStore } from './store.js';
+import { NameTable } from './names.js';
+import { DnsServers } from './resolver.js';
+import { bridgeList, loopbackList, runtimeConfigOf } from './plan.js';
+import { assignHostPorts } from './ports.js';
+import {
+  attachOne, attachSandbox, detachOne, detachSandbox, loadSandboxes, netnsFile, saveSandbox, stateOf,
+  type AttachmentRecord, type SandboxDirs, type SandboxRecord,
+} from './sandbox.js';
+import { removeNetns } from './netns.js';
+import type {
+  AttachRequest, ContainerNetworking, CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig, PortBinding, SandboxState,
+} from './types.js';
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const PREDEFINED = new Set(['bridge', 'host', 'none']);
+
+export class NetworkManager implements ContainerNetworking {
+  private readonly store: NetworkStore;
+  private readonly dirs: SandboxDirs;
+  private readonly live = new Map<string, SandboxRecord>();
+  private readonly names = new NameTable();
+  private readonly dns: DnsServers;
+  /** Serializes network create/remove (subnet and bridge choices). */
+  private readonly lock = new KeyedMutex();
+
+  constructor(private readonly config: Readonly<NetworkConfig>, root: string, runRoot: string) {
+    this.store = new NetworkStore(path.join(root, 'networks'));
+    this.dirs = { dir: path.join(runRoot, 'network'), cniPath: config.cniPath };
+    this.dns = new DnsServers(config.resolvConf, (net, name) => (net.isDefault ? undefined : this.names.lookup(net.id, name)),
+      (net, ip) => this.names.nameOf(net.id, ip));
+  }
+
+  /**
+   * Load networks, make the predefined ones, bring every bridge, rule set and
+   * responder up, and take the sandboxes on disk as live until `sweep` (the
+   * containers' recovery detaches those whose container has exited).
+   */
+  async open(): Promise<void> {
+    await this.store.load();
+    await ensureChains();
+    await this.ensurePredefined();
+    for (const n of this.store.list()) if (n.driver === 'bridge') await this.bringUp(n);
+    for (const rec of await loadSandboxes(this.dirs)) this.live.set(rec.containerId, rec);
+    this.names.rebuild(this.store.list().map((n) => n.id), this.live.values());
+  }
+
+  async sweep(running: (containerId: string) => boolean): Promise<void> {
+    for (const rec of [...this.live.values()]) {
+      if (!running(rec.containerId)) await this.detach(rec.containerId).catch(() => undefined);
+    }
+    const nsDir = path.join(this.dirs.dir, 'netns');
+    for (const id of await fsp.readdir(nsDir).catch(() => [] as string[])) {
+      if (!this.live.has(id)) await removeNetns(path.join(nsDir, id)).catch(() => undefined);
+    }
+    await this.sweepIpam();
+    this.names.rebuild(this.store.list().map((n) => n.id), this.live.values());
+  }
+
+  /** Stop the DNS responders (bridges, rules and running containers stay). */
+  async close(): Promise<void> {
+    await this.dns.closeAll();
+  }
+
+  list(): Network[] {
+    return this.store.list();
+  }
+
+  resolve(ref: string): Network {
+    return this.store.resolve(ref);
+  }
+
+  /** `network create`. */
+  async create(opts: CreateNetworkOptions): Promise<Network> {
+    if (!NAME_RE.test(opts.name)) throw invalid(`invalid network name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if ((opts.driver ?? 'bridge') !== 'bridge') throw invalid(`network driver ${opts.driver} is not supported (only bridge)`);
+    return this.lock.run('networks', async () => {
+      if (this.store.find(opts.name) || PREDEFINED.has(opts.name)) throw conflict(`network with name ${opts.name} already exists`);
+      const id = randomBytes(32).toString('hex');
+      const subnet = opts.subnet ? await this.checkSubnet(parseSubnet(opts.subnet)) : await this.pickSubnet();
+      const gateway = opts.gateway ?? nthAddress(subnet, 1);
+      if (!contains(subnet, parseIp(gateway))) throw invalid(`gateway ${gateway} is not in subnet ${formatSubnet(subnet)}`);
+      const n: Network = {
+        id, name: opts.name, driver: 'bridge', bridge: `${this.config.bridgePrefix}${id.slice(0, 8)}`, subnet: formatSubnet(subnet),
+        gateway, internal: opts.internal ?? false, labels: opts.labels ?? {}, options: opts.options ?? {},
+        created: new Date().toISOString(), isDefault: false,
+      };
+      try {
+        await this.bringUp(n);
+        await this.store.save(n);
+      } catch (err) {
+        await this.tearDown(n).catch(() => undefined);
+        throw err;
+      }
+      return n;
+    });
+  }
+
+  /** `network rm`: refused for the predefined networks and while containers are attached. */
+  async remove(ref: string): Promise<void> {
+    const n = this.store.resolve(ref);
+    if (PREDEFINED.has(n.name)) throw forbidden(`${n.name} is a pre-defined network and cannot be removed`);
+    await this.lock.run('networks', async () => {
+      const users = [...this.live.values()].filter((r) => r.attachments.some((a) => a.networkId === n.id));
+      if (users.length > 0) throw conflict(`error while removing network: network ${n.name} id ${n.id} has active endpoints`);
+      await this.store.delete(n.id);
+      await this.tearDown(n);
+      this.names.drop(n.id);
+    });
+  }
+
+  /** The IDs of containers with a live endpoint on a network. */
+  endpointsOf(networkId: string): Array<{ containerId: string; name: string; endpoint: Endpoint }> {
+    const out = [];
+    for (const rec of this.live.values()) {
+      for (const e of stateOf(rec).endpoints) if (e.networkId === networkId) out.push({ containerId: rec.containerId, name: rec.name, endpoint: e });
+    }
+    return out;
+  }
+
+  // ---- ContainerNetworking ----
+
+  async attach(req: AttachRequest): Promise<SandboxState> {
+    if (this.live.has(req.containerId)) await this.detach(req.containerId);
+    const taken = [...this.live.values()].flatMap((r) => r.ports);
+    const ports = await assignHostPorts(req.ports, taken);
+    const rec: SandboxRecord = {
+      containerId: req.containerId, name: req.name, netns: netnsFile(this.dirs, req.containerId), loopback: loopbackList(),
+      attachments: req.networks.map((w, i) => this.plan(this.store.resolve(w.networkId), w, `eth${i}`, i === 0 ? ports : [])),
+      ports,
+    };
+    this.live.set(req.containerId, rec);
+    try {
+      const done = await attachSandbox(this.dirs, rec);
+      this.live.set(req.containerId, done);
+      this.refreshNames(done);
+      return stateOf(done);
+    } catch (err) {
+      this.live.delete(req.containerId);
+      throw err;
+    }
+  }
+
+  async detach(containerId: string): Promise<void> {
+    const rec = this.live.get(containerId);
+    if (!rec) return;
+    try {
+      await detachSandbox(this.dirs, rec);
+    } finally {
+      this.live.delete(containerId);
+      this.refreshNames(rec);
+    }
+  }
+
+  async connect(containerId: string, name: string, wish: { networkId: string } & EndpointRequest): Promise<Endpoint> {
+    const rec = this.live.get(containerId);
+    if (!rec) throw conflict(`container ${containerId} is not running`);
+    const net = this.store.resolve(wish.networkId);
+    if (rec.attachments.some((a) => a.networkId === net.id)) throw conflict(`endpoint with name ${name} already exists in network ${net.name}`);
+    const used = new Set(rec.attachments.map((a) => a.ifname));
+    let i = 0;
+    while (used.has(`eth${i}`)) i++;
+    const added = await attachOne(this.dirs, rec, this.plan(net, wish, `eth${i}`, []));
+    const next = { ...rec, attachments: [...rec.attachments, added] };
+    this.live.set(containerId, next);
+    await saveSandbox(this.dirs, next);
+    this.refreshNames(next);
+    return stateOf({ ...next, attachments: [added] }).endpoints[0];
+  }
+
+  async disconnect(containerId: string, networkId: string): Promise<void> {
+    const rec = this.live.get(containerId);
+    const a = rec?.attachments.find((x) => x.networkId === networkId);
+    if (!rec || !a) return;
+    await detachOne(this.dirs, rec, a);
+    const next = { ...rec, attachments: rec.attachments.filter((x) => x !== a) };
+    this.live.set(containerId, next);
+    await saveSandbox(this.dirs, next);
+    this.refreshNames(rec);
+  }
+
+  sandbox(containerId: string): SandboxState | null {
+    const rec = this.live.get(containerId);
+    return rec ? stateOf(rec) : null;
+  }
+
+  /** Tell the DNS tables a running container has a new name. */
+  renamed(containerId: string, name: string): void {
+    const rec = this.live.get(containerId);
+    if (!rec) return;
+    const next = { ...rec, name };
+    this.live.set(containerId, next);
+    this.refreshNames(next);
+    void saveSandbox(this.dirs, next).catch(() => undefined);
+  }
+
+  async resolvConf(networkIds: string[], extra: { dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): Promise<string> {
+    const first = networkIds.length > 0 ? this.store.resolve(networkIds[0]) : undefined;
+    return this.dns.resolvConf(first, extra);
+  }
+
+  // ---- internals ----
+
+  private plan(net: Network, wish: EndpointRequest, ifname: string, ports: PortBinding[]): AttachmentRecord {
+    if (net.driver !== 'bridge') throw invalid(`container cannot be connected to network ${net.name} (driver ${net.driver})`);
+    if (wish.ipv4Address && !contains(parseSubnet(net.subnet), parseIp(wish.ipv4Address))) {
+      throw invalid(`invalid address ${wish.ipv4Address}: it does not belong to any of this network's subnets (${net.subnet})`);
+    }
+    if (wish.ipv4Address && net.isDefault) throw invalid('user specified IP address is supported on user defined networks only');
+    return {
+      networkId: net.id, networkName: net.name, ifname, aliases: wish.aliases ?? [],
+      list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), ports.length > 0),
+      runtimeConfig: runtimeConfigOf(net, wish.ipv4Address, ports),
+    };
+  }
+
+  private refreshNames(rec: SandboxRecord): void {
+    this.names.rebuild(rec.attachments.map((a) => a.networkId), this.live.values());
+  }
+
+  private async bringUp(n: Network): Promise<void> {
+    const prefix = Number(n.subnet.split('/')[1]);
+    await ensureBridge(n.bridge, n.gateway, prefix);
+    await installRules(n);
+    await this.dns.start(n);
+  }
+
+  private async tearDown(n: Network): Promise<void> {
+    await this.dns.stop(n.id);
+    await removeRules(n.bridge);
+    await removeBridge(n.bridge);
+    await fsp.rm(path.join(this.dirs.dir, 'ipam', n.id), { recursive: true, force: true });
+  }
+
+  /** The default network `bridge` and the `host` and `none` modes, made once. */
+  private async ensurePredefined(): Promise<void> {
+    const now = new Date().toISOString();
+    const base = { internal: false, labels: {}, options: {}, created: now, bridge: '', subnet: '', gateway: '', isDefault: false };
+    if (!this.store.find('bridge')) {
+      const subnet = await this.checkSubnet(parseSubnet(this.config.subnet), this.config.bridge);
+      await this.store.save({
+        ...base, id: randomBytes(32).toString('hex'), name: 'bridge', driver: 'bridge', bridge: this.config.bridge,
+        subnet: formatSubnet(subnet), gateway: nthAddress(subnet, 1), isDefault: true,
+      });
+    }
+    if (!this.store.find('host')) await this.store.save({ ...base, id: randomBytes(32).toString('hex'), name: 'host', driver: 'host' });
+    if (!this.store.find('none')) await this.store.save({ ...base, id: randomBytes(32).toString('hex'), name: 'none', driver: 'null' });
+  }
+
+  /** A subnet is usable when no network of ours and no route of the host overlaps it. */
+  private async checkSubnet(s: Subnet, ownBridge?: string): Promise<Subnet> {
+    for (const n of this.store.list()) {
+      if (n.subnet && overlaps(parseSubnet(n.subnet), s)) throw conflict(`subnet ${formatSubnet(s)} overlaps network ${n.name} (${n.subnet})`);
+    }
+    const ignore = new Set(ownBridge ? [ownBridge] : []);
+    const clash = (await hostSubnets(ignore)).find((h) => overlaps(h, s));
+    if (clash) throw conflict(`subnet ${formatSubnet(s)} overlaps a route of the host (${formatSubnet(clash)})`);
+    return s;
+  }
+
+  /** The first /24 of the pool that overlaps nothing. */
+  private async pickSubnet(): Promise<Subnet> {
+    const ours = this.store.list().filter((n) => n.subnet).map((n) => parseSubnet(n.subnet));
+    const host = await hostSubnets(new Set());
+    for (const s of carve(parseSubnet(this.config.pool), 24)) {
+      if (!ours.some((o) => overlaps(o, s)) && !host.some((h) => overlaps(h, s))) return s;
+    }
+    throw conflict(`all subnets of the pool ${this.config.pool} are in use; pass --subnet`);
+  }
+
+  /** Remove IP allocations that belong to no live sandbox (host-local keeps one file per address). */
+  private async sweepIpam(): Promise<void> {
+    const ipam = path.join(this.dirs.dir, 'ipam');
+    for (const net of await fsp.readdir(ipam).catch(() => [] as string[])) {
+      if (!this.store.list().some((n) => n.id === net)) {
+        await fsp.rm(path.join(ipam, net), { recursive: true, force: true });
+        continue;
+      }
+      for (const f of await fsp.readdir(path.join(ipam, net)).catch(() => [] as string[])) {
+        if (!/^\d+\.\d+\.\d+\.\d+$/.test(f)) continue;
+        const owner = (await fsp.readFile(path.join(ipam, net, f), 'utf8').catch(() => '')).split(/\s/)[0];
+        if (!this.live.has(owner)) await fsp.rm(path.join(ipam, net, f), { force: true });
+      }
+    }
+  }
+
+  /** Remove every network of this engine from the host (bridges, rules) and every sandbox; for tests and uninstall. */
+  async purge(): Promise<void> {
+    for (const id of [...this.live.keys()]) await this.detach(id).catch(() => undefined);
+    for (const n of this.store.list()) if (n.driver === 'bridge') await this.tearDown(n).catch(() => undefined);
+  }
+}
+

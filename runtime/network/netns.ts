@@ -1,0 +1,32 @@
+/**
+ * Network namespaces as files: `unshare --net=<file>` creates a namespace
+ * and bind-mounts it on the file, so it lives on without any process in it
+ * until the file is unmounted. The container's OCI spec joins it by path.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { run } from '../../lib/exec.js';
+import { isErrno, unavailable } from '../../lib/errors.js';
+import { isMountPoint, unmount } from '../snapshots/mount.js';
+
+/** Create a fresh network namespace bound to `file` (its directory is created). */
+export async function createNetns(file: string): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await fsp.writeFile(file, '', { mode: 0o444 });
+  const res = await run('unshare', [`--net=${file}`, 'true'], { allowFailure: true });
+  if (res.code !== 0) {
+    await fsp.rm(file, { force: true });
+    throw unavailable(`cannot create a network namespace: ${res.stderr.trim() || `unshare exited with ${res.code}`}`);
+  }
+}
+
+/** Release the namespace bound to `file` and delete the file; a missing one is fine. */
+export async function removeNetns(file: string): Promise<void> {
+  if (await isMountPoint(file)) await unmount(file);
+  await fsp.rm(file).catch((err: unknown) => { if (!isErrno(err, 'ENOENT')) throw err; });
+}
+
+/** Run a command inside the namespace (for reading its interfaces). */
+export function inNetns(file: string, cmd: string, args: string[]): ReturnType<typeof run> {
+  return run('nsenter', [`--net=${file}`, cmd, ...args]);
+}
