@@ -1,0 +1,105 @@
+/**
+ * The router's primary process: the control plane. It makes the default
+ * certificate, forks the workers (and replaces any that die), holds the only
+ * PostgreSQL connection (LISTEN + reload), sends every new snapshot to every
+ * worker, and serves the admin endpoint. It handles no client traffic itself
+ * beyond node's round-robin hand-off of new connections.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import type http from 'node:http';
+import type { Logger } from 'pino';
+import { serveAdmin } from './admin.js';
+import { watchRouteTable } from './table/source.js';
+import { ensureDefaultCertificate } from './tls/certificates.js';
+import type { PrimaryMessage, RouteSnapshot, RouterConfig, WorkerMessage, WorkerStatus } from './types.js';
+
+const RESPAWN_DELAY_MS = 500;
+const STATUS_TIMEOUT_MS = 1_000;
+
+/** Run the primary until SIGTERM/SIGINT. */
+export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): Promise<void> {
+  if (config.httpsPort !== 0) await ensureDefaultCertificate(config.stateDir);
+  let snapshot: RouteSnapshot | null = null;
+  let loadedAt = 0;
+  let stopping = false;
+  const ready = new Set<Worker>();
+  const statuses = new StatusRequests();
+  const send = (w: Worker, m: PrimaryMessage) => { if (w.isConnected()) w.send(m); };
+
+  const fork = () => {
+    const w = cluster.fork();
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'ready') {
+        ready.add(w);
+        if (snapshot !== null) send(w, { type: 'snapshot', snapshot });
+        if (ready.size === config.workers) log.info({ http: config.httpPort, https: config.httpsPort, admin: config.adminPort, workers: config.workers }, 'router ready');
+      } else if (m.type === 'status') statuses.answer(m.requestId, m.status);
+    });
+  };
+  cluster.on('exit', (w, code, signal) => {
+    ready.delete(w);
+    if (stopping) return;
+    log.error({ worker: w.id, code, signal }, 'worker died; starting another');
+    setTimeout(fork, RESPAWN_DELAY_MS);
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+
+  const source = watchRouteTable(config.databaseUrl, log, (s) => {
+    snapshot = s;
+    loadedAt = Date.now();
+    for (const w of ready) send(w, { type: 'snapshot', snapshot: s });
+    log.debug({ generation: s.generation, routes: s.routes.length, backends: s.backends.length }, 'routes loaded');
+  });
+  const admin: http.Server | null = config.adminPort === 0 ? null : await serveAdmin(config.adminPort, {
+    generation: () => snapshot?.generation ?? 0,
+    loadedAt: () => loadedAt,
+    databaseConnected: () => source.connected,
+    workerStatuses: () => statuses.ask([...ready], (w, requestId) => send(w, { type: 'status', requestId })),
+  });
+
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'router stopping; requests in flight finish first');
+    admin?.close();
+    await source.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+    const exited = Promise.all(workers.map((w) => new Promise((r) => (w.isDead() ? r(null) : w.once('exit', r)))));
+    for (const w of workers) send(w, { type: 'shutdown' });
+    const hard = setTimeout(() => { for (const w of workers) w.kill('SIGKILL'); }, config.proxy.drainGraceMs + 5_000);
+    await exited;
+    clearTimeout(hard);
+    process.exit(0);
+  };
+  process.on('SIGTERM', (s) => void stop(s));
+  process.on('SIGINT', (s) => void stop(s));
+}
+
+/** Status requests to workers in flight, answered by IPC or given up after a second. */
+class StatusRequests {
+  private next = 1;
+  private readonly pending = new Map<number, { got: WorkerStatus[]; want: number; done: (s: WorkerStatus[]) => void }>();
+
+  ask(workers: Worker[], sendTo: (w: Worker, requestId: number) => void): Promise<WorkerStatus[]> {
+    const requestId = this.next++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(), STATUS_TIMEOUT_MS);
+      const finish = () => {
+        clearTimeout(timer);
+        const p = this.pending.get(requestId);
+        this.pending.delete(requestId);
+        resolve(p?.got ?? []);
+      };
+      this.pending.set(requestId, { got: [], want: workers.length, done: finish });
+      if (workers.length === 0) return finish();
+      for (const w of workers) sendTo(w, requestId);
+    });
+  }
+
+  answer(requestId: number, status: WorkerStatus): void {
+    const p = this.pending.get(requestId);
+    if (p === undefined) return;
+    p.got.push(status);
+    if (p.got.length === p.want) p.done(p.got);
+  }
+}

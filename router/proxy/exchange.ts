@@ -1,0 +1,83 @@
+/**
+ * One client request as it crosses a worker (an *exchange*), and the worker
+ * context every step reads. The hot path keeps per-request state in one
+ * object hung on the request, so the handlers are shared functions rather than
+ * closures made for every request.
+ */
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type HttpProxy from 'http-proxy';
+import type { AccessLog } from '../observe/access-log.js';
+import type { Stats } from '../observe/stats.js';
+import type { ErrorPages } from '../pages/errors.js';
+import type { HostEntry, RouteTable } from '../table/compile.js';
+import type { RouterConfig } from '../types.js';
+import type { Backend } from './backends.js';
+
+/** The listener a request came in on. */
+export interface Edge {
+  encrypted: boolean;
+  /** `http` or `https`, for X-Forwarded-Proto. */
+  proto: string;
+  /** The listener's port as a string, for X-Forwarded-Port. */
+  port: string;
+}
+
+/** What one worker shares between all its requests. */
+export interface WorkerContext {
+  config: Readonly<RouterConfig>;
+  /** The table in force; replaced whole when a snapshot arrives (null until the first). */
+  table: RouteTable | null;
+  proxy: HttpProxy;
+  pages: ErrorPages;
+  stats: Stats;
+  accessLog: AccessLog;
+  /** Requests and tunnels in flight in this worker. */
+  inflight: number;
+}
+
+/** Where an exchange hangs on its request (and on its backend request). */
+export const EXCHANGE = Symbol('tspaas.exchange');
+
+/** Heroku's rule for a client's X-Request-Id: 20–200 of these characters. */
+const VALID_REQUEST_ID = /^[A-Za-z0-9+/=._:-]{20,200}$/;
+
+/** The state of one request. */
+export class Exchange {
+  readonly start = performance.now();
+  readonly requestId: string;
+  entry: HostEntry | null = null;
+  /** Backend of the current attempt (it counts in its in-flight). */
+  backend: Backend | null = null;
+  /** Backend that produced the response, for the access log. */
+  answeredBy: string | null = null;
+  /** Backends already tried for this request. */
+  tried: Backend[] | null = null;
+  proxyReq: http.ClientRequest | null = null;
+  /** Why the router answered itself instead of a backend (for the log and the error pass). */
+  timedOut = false;
+  bodyBytes = 0;
+  /** Bytes the client connection had sent before this exchange (keep-alive connections carry many). */
+  readonly sentBefore: number;
+
+  constructor(readonly ctx: WorkerContext, readonly edge: Edge, readonly req: http.IncomingMessage, readonly res: http.ServerResponse | null) {
+    const given = req.headers['x-request-id'];
+    this.sentBefore = req.socket.bytesWritten;
+    this.requestId = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+  }
+}
+
+/** The exchange of a request (set by the worker before any pass runs). */
+export function exchangeOf(req: object): Exchange {
+  return (req as unknown as { [EXCHANGE]: Exchange })[EXCHANGE];
+}
+
+/** Hang `x` on `carrier` (a request or a backend request). */
+export function attach(carrier: object, x: Exchange): void {
+  (carrier as { [EXCHANGE]?: Exchange })[EXCHANGE] = x;
+}
+
+/** The exchange hung on a backend request, if any. */
+export function exchangeOfProxyReq(proxyReq: http.ClientRequest): Exchange | undefined {
+  return (proxyReq as unknown as { [EXCHANGE]?: Exchange })[EXCHANGE];
+}

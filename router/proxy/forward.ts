@@ -1,0 +1,144 @@
+/**
+ * Forwarding a plain request with http-proxy: pick a backend, let http-proxy
+ * stream the request to it over the backend's keep-alive agent, and write the
+ * response ourselves (hop-by-hop headers stripped, Via and X-Request-Id
+ * added) before piping its body, chunk by chunk, to the client.
+ *
+ * Passive health: a refused connection (or a reset on a fresh one, or a
+ * connect timeout) marks the backend down for a while. A failed attempt is
+ * retried on another backend when the request has no body (nothing was lost
+ * upstream); otherwise the client gets 502. A backend that says nothing
+ * within the route's request timeout costs a 504; once a response streams,
+ * the idle timeout applies.
+ */
+import type http from 'node:http';
+import type net from 'node:net';
+import HttpProxy from 'http-proxy';
+import { attach, exchangeOf, exchangeOfProxyReq, type Exchange } from './exchange.js';
+import { refuse, VIA_TOKEN } from './passes.js';
+import { onProxyReqWs } from './upgrade.js';
+
+/** Response headers that belong to one hop only. */
+const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** At most this many backends per request (the first try and two retries). */
+const MAX_ATTEMPTS = 3;
+
+/** The worker's one http-proxy instance, with the router's hooks. */
+export function createProxy(): HttpProxy {
+  const proxy = HttpProxy.createProxyServer({});
+  proxy.on('proxyReq', onProxyReq);
+  proxy.on('proxyRes', onProxyRes);
+  proxy.on('proxyReqWs', onProxyReqWs);
+  // Every call passes its own callback; this only keeps http-proxy from throwing.
+  proxy.on('error', () => undefined);
+  return proxy;
+}
+
+/** Send the exchange to the next backend of its route (first attempt or a retry). */
+export function forward(x: Exchange): void {
+  const backend = x.entry!.route.pool.pick(x.tried);
+  if (backend === null) {
+    refuse(x, 'bad-gateway');
+    return;
+  }
+  x.backend = backend;
+  backend.inflight++;
+  x.ctx.proxy.web(x.req, x.res!, backend.web as HttpProxy.ServerOptions, onProxyError);
+}
+
+/** The backend request exists and has a socket: arm the timeouts. */
+function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
+  const x = exchangeOf(req);
+  x.proxyReq = proxyReq;
+  attach(proxyReq, x);
+  proxyReq.setTimeout(x.entry!.route.requestTimeoutMs, onBackendTimeout);
+  const socket = proxyReq.socket;
+  if (socket !== null && socket.connecting) {
+    const timer = setTimeout(onConnectTimeout, x.entry!.route.connectTimeoutMs, proxyReq);
+    socket.once('connect', () => clearTimeout(timer));
+  }
+}
+
+/** Silence from the backend: before the response it is the request timeout (504), after it the idle timeout. */
+function onBackendTimeout(this: http.ClientRequest): void {
+  const x = exchangeOfProxyReq(this);
+  if (x !== undefined && x.res !== null && !x.res.headersSent) x.timedOut = true;
+  this.destroy(Object.assign(new Error('backend timed out'), { code: 'ETIMEDOUT' }));
+}
+
+function onConnectTimeout(proxyReq: http.ClientRequest): void {
+  proxyReq.destroy(Object.assign(new Error('connect timed out'), { code: 'ECONNECT_TIMEOUT' }));
+}
+
+/** The backend answered: write its head (cleaned) and stream its body. */
+function onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const x = exchangeOf(req);
+  x.answeredBy = x.backend!.key;
+  x.proxyReq!.setTimeout(x.entry!.route.idleTimeoutMs);
+  res.writeHead(proxyRes.statusCode ?? 502, responseHeaders(proxyRes.headers, x.requestId));
+  proxyRes.on('close', onBackendResponseClose);
+  proxyRes.pipe(res);
+}
+
+/** A response cut short by the backend is cut short for the client too (never passed off as complete). */
+function onBackendResponseClose(this: http.IncomingMessage): void {
+  if (this.complete) return;
+  const x = exchangeOfProxyReq((this as unknown as { req: http.ClientRequest }).req);
+  x?.res?.destroy();
+}
+
+/** The backend's headers minus hop-by-hop ones, plus Via and X-Request-Id. */
+function responseHeaders(headers: http.IncomingHttpHeaders, requestId: string): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (!RESPONSE_HOP_BY_HOP.has(name)) out[name] = headers[name];
+  }
+  const connection = headers.connection;
+  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') {
+    for (const token of connection.toLowerCase().split(',')) delete out[token.trim()];
+  }
+  out.via = headers.via === undefined ? VIA_TOKEN : `${headers.via}, ${VIA_TOKEN}`;
+  out['x-request-id'] = requestId;
+  return out;
+}
+
+/** An attempt failed before a response started (or broke off after). */
+function onProxyError(err: Error, req: http.IncomingMessage, res: http.ServerResponse | net.Socket): void {
+  const x = exchangeOf(req);
+  const backend = x.backend;
+  if (backend !== null) {
+    x.backend = null;
+    backend.release();
+  }
+  if ((res as http.ServerResponse).headersSent || res.destroyed || req.socket.destroyed) {
+    res.destroy();
+    return;
+  }
+  if (x.timedOut) {
+    refuse(x, 'timeout');
+    return;
+  }
+  const code = (err as NodeJS.ErrnoException).code;
+  const fresh = x.proxyReq === null || !x.proxyReq.reusedSocket;
+  if (backend !== null && (CONNECT_FAILURES.has(code ?? '') || fresh)) backend.downUntil = Date.now() + x.ctx.config.proxy.backendDownMs;
+  if (backend !== null && canRetry(x)) {
+    (x.tried ??= []).push(backend);
+    x.proxyReq = null;
+    forward(x);
+    return;
+  }
+  refuse(x, 'bad-gateway');
+}
+
+/** Failures that prove the backend is not listening. */
+const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNECT_TIMEOUT']);
+
+/** Retry only what can be replayed: no body, attempts left, another backend to go to. */
+function canRetry(x: Exchange): boolean {
+  const h = x.req.headers;
+  const noBody = (h['content-length'] === undefined || h['content-length'] === '0') && h['transfer-encoding'] === undefined;
+  const attempts = (x.tried?.length ?? 0) + 1;
+  return noBody && attempts < MAX_ATTEMPTS && attempts < x.entry!.route.pool.size;
+}
+
+
