@@ -3,6 +3,7 @@
  * (Docker's ContainerCreate JSON: Config fields at the top, HostConfig
  * nested). Parsing only; every value is checked again by the engine.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { invalid } from '../lib/errors.js';
 
@@ -28,12 +29,23 @@ export interface RunFlags {
   restart?: string;
   label?: string[];
   network?: string;
+  /** Hidden alias of --network. */
+  net?: string;
+  networkAlias?: string[];
+  ip?: string;
+  link?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOption?: string[];
+  addHost?: string[];
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
   stopTimeout?: string;
   stopSignal?: string;
   publish?: string[];
+  publishAll?: boolean;
+  expose?: string[];
 }
 
 /** What parsing needs from outside: the working directory, the local environment, a file reader. */
@@ -55,6 +67,8 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
   const attach = !flags.detach;
   const volumes = (flags.volume ?? []).map((v) => parseVolume(v, penv.cwd));
   const ports = parsePorts(flags.publish ?? []);
+  const exposed = { ...parseExpose(flags.expose ?? []), ...ports.exposed };
+  const net = parseNetworking(flags);
   const body = {
     Image: image,
     Cmd: args.length ? args : undefined,
@@ -73,7 +87,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
     StopTimeout: flags.stopTimeout === undefined ? undefined : parseInteger(flags.stopTimeout, '--stop-timeout'),
     StopSignal: flags.stopSignal,
     Volumes: objectOf(volumes.flatMap((v) => (v.anonymous ? [v.anonymous] : []))),
-    ExposedPorts: ports.exposed,
+    ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     HostConfig: {
       Binds: nonEmpty(volumes.flatMap((v) => (v.bind ? [v.bind] : []))),
       Tmpfs: parseTmpfs(flags.tmpfs ?? []),
@@ -83,12 +97,14 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
       RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
       AutoRemove: !!flags.rm,
-      NetworkMode: flags.network,
+      ...net.hostConfig,
       CapAdd: flags.capAdd,
       CapDrop: flags.capDrop,
       Privileged: !!flags.privileged,
       PortBindings: ports.bindings,
+      PublishAllPorts: !!flags.publishAll,
     },
+    NetworkingConfig: net.networkingConfig,
   };
   return { name: flags.name, body };
 }
@@ -177,33 +193,117 @@ export function parseLabels(values: string[]): Record<string, string> | undefine
   }));
 }
 
-/** `-p [ip:][hostPort:]containerPort[/proto]` → ExposedPorts and PortBindings. */
-export function parsePorts(specs: string[]): { exposed?: Record<string, object>; bindings?: Record<string, { HostIp: string; HostPort: string }[]> } {
+type Bindings = Record<string, { HostIp: string; HostPort: string }[]>;
+
+/**
+ * `-p [ip:][hostPort:]containerPort[/proto]` → ExposedPorts and PortBindings.
+ * Ports may be ranges of equal length (`8000-8001:80-81`, one binding per
+ * port); an IPv6 address goes in brackets (`[::1]:8080:80`); no host port
+ * (`80`, `ip::80`) means a free one picked when the container starts.
+ */
+export function parsePorts(specs: string[]): { exposed?: Record<string, object>; bindings?: Bindings } {
   if (!specs.length) return {};
   const exposed: Record<string, object> = {};
-  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const spec of specs) {
-    const [addr, proto = 'tcp'] = spec.split('/');
-    const parts = addr!.split(':');
-    if (parts.length > 3 || !['tcp', 'udp', 'sctp'].includes(proto)) throw invalid(`invalid port "${spec}"`);
-    const containerPort = parts.pop()!;
-    const [hostIp = '', hostPort = ''] = parts.length === 2 ? parts : ['', parts[0] ?? ''];
-    if (!isPort(containerPort) || (hostPort && !isPort(hostPort))) throw invalid(`invalid port "${spec}"`);
-    const key = `${containerPort}/${proto}`;
+  const bindings: Bindings = {};
+  for (const { key, hostIp, hostPort } of specs.flatMap(parsePortSpec)) {
     exposed[key] = {};
     (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
   }
   return { exposed, bindings };
 }
 
+function parsePortSpec(spec: string): { key: string; hostIp: string; hostPort: string }[] {
+  const bad = (why = 'use [ip:][hostPort:]containerPort[/tcp|udp|sctp]') => invalid(`invalid port "${spec}": ${why}`);
+  const [addr = '', proto = 'tcp', ...extra] = spec.split('/');
+  const v6 = /^\[([^\]]*)\]:(.*)$/.exec(addr);
+  const parts = (v6 ? v6[2]! : addr).split(':');
+  const hostIp = v6 ? v6[1]! : parts.length === 3 ? parts.shift()! : '';
+  if (extra.length || !['tcp', 'udp', 'sctp'].includes(proto) || parts.length > 2 || (v6 && parts.length !== 2)) throw bad();
+  if (hostIp && !isIP(hostIp)) throw bad(`"${hostIp}" is not an IP address`);
+  const [hostPorts, ctrPorts] = parts.length === 2 ? parts : ['', parts[0]!];
+  const ctr = portRange(ctrPorts!);
+  const host = hostPorts ? portRange(hostPorts) : undefined;
+  if (!ctr || host === null) throw bad();
+  const count = ctr[1] - ctr[0] + 1;
+  if (host && count > 1 && host[1] - host[0] + 1 !== count) throw bad('the host and container port ranges differ in size');
+  return Array.from({ length: count }, (_, i) => ({
+    key: `${ctr[0] + i}/${proto}`,
+    hostIp,
+    hostPort: !host ? '' : count === 1 ? hostPorts! : String(host[0] + i),
+  }));
+}
+
+/** `--expose port[-end][/proto]` → ExposedPorts keys (published only with -P). */
+export function parseExpose(specs: string[]): Record<string, object> {
+  const out: Record<string, object> = {};
+  for (const spec of specs) {
+    const [ports = '', proto = 'tcp', ...extra] = spec.split('/');
+    const range = portRange(ports);
+    if (!range || extra.length || !['tcp', 'udp', 'sctp'].includes(proto)) throw invalid(`invalid --expose "${spec}": use port[-end][/tcp|udp|sctp]`);
+    for (let p = range[0]; p <= range[1]; p++) out[`${p}/${proto}`] = {};
+  }
+  return out;
+}
+
+/** "80" → [80, 80]; "8000-8010" → [8000, 8010]; null when not a port or range. */
+function portRange(s: string): [number, number] | null {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(s);
+  if (!m) return null;
+  const [start, end] = [Number(m[1]), Number(m[2] ?? m[1])];
+  return start > 0 && end < 65536 && start <= end ? [start, end] : null;
+}
+
+/**
+ * `--network`, `--network-alias`, `--ip`, `--link`, `--dns*`, `--add-host` →
+ * HostConfig fields and NetworkingConfig (aliases and a fixed IP belong to
+ * the endpoint on the one network given, which must be a user-defined one).
+ */
+export function parseNetworking(flags: RunFlags): { hostConfig: Record<string, unknown>; networkingConfig?: { EndpointsConfig: Record<string, object> } } {
+  const network = flags.network ?? flags.net;
+  const aliases = flags.networkAlias ?? [];
+  if ((aliases.length || flags.ip !== undefined) && !isUserNetwork(network)) {
+    throw invalid('--network-alias and --ip need a user-defined network (--network NAME)');
+  }
+  if (flags.ip !== undefined && isIP(flags.ip) !== 4) throw invalid(`invalid --ip "${flags.ip}": not an IPv4 address`);
+  const endpoint = aliases.length || flags.ip ? { Aliases: nonEmpty(aliases), IPAMConfig: flags.ip ? { IPv4Address: flags.ip } : undefined } : undefined;
+  const dns = flags.dns ?? [];
+  const badDns = dns.find((d) => !isIP(d));
+  if (badDns !== undefined) throw invalid(`invalid --dns "${badDns}": not an IP address`);
+  return {
+    hostConfig: {
+      NetworkMode: network,
+      Links: nonEmpty((flags.link ?? []).map(parseLink)),
+      Dns: nonEmpty(dns),
+      DnsSearch: nonEmpty(flags.dnsSearch ?? []),
+      DnsOptions: nonEmpty(flags.dnsOption ?? []),
+      ExtraHosts: nonEmpty((flags.addHost ?? []).map(parseExtraHost)),
+    },
+    networkingConfig: endpoint && network ? { EndpointsConfig: { [network]: endpoint } } : undefined,
+  };
+}
+
+/** `--link name[:alias]` → "name:alias" (the alias defaults to the name). */
+export function parseLink(spec: string): string {
+  const [name = '', alias = name, ...extra] = spec.replace(/^\//, '').split(':');
+  if (!name || !alias || extra.length) throw invalid(`invalid --link "${spec}": use name[:alias]`);
+  return `${name}:${alias}`;
+}
+
+/** `--add-host host:ip` (or `host=ip`, IPv6 in brackets or not, or `host-gateway`) → "host:ip". */
+export function parseExtraHost(spec: string): string {
+  const m = /^([^:=\s]+)[:=]\[?([^\]]*)\]?$/.exec(spec);
+  if (!m || (m[2] !== 'host-gateway' && !isIP(m[2]!))) throw invalid(`invalid --add-host "${spec}": use host:ip`);
+  return `${m[1]}:${m[2]}`;
+}
+
+function isUserNetwork(network: string | undefined): network is string {
+  return !!network && !['bridge', 'default', 'host', 'none'].includes(network) && !network.startsWith('container:');
+}
+
 /** A non-negative integer flag value. */
 export function parseInteger(value: string, what: string): number {
   if (!/^-?\d+$/.test(value.trim())) throw invalid(`invalid ${what} "${value}": not an integer`);
   return Number(value);
-}
-
-function isPort(s: string): boolean {
-  return /^\d+$/.test(s) && Number(s) > 0 && Number(s) < 65536;
 }
 
 function absoluteTarget(p: string, spec: string): string {

@@ -1,5 +1,8 @@
 import test from 'ava';
-import { buildCreateRequest, parseBytes, parseCpus, parseEnv, parsePorts, parseRestartPolicy, parseVolume, type ParseEnv } from '../../cli/run-options.js';
+import {
+  buildCreateRequest, parseBytes, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
+  type ParseEnv,
+} from '../../cli/run-options.js';
 
 const penv = (files: Record<string, string> = {}, env: Record<string, string> = {}): ParseEnv => ({
   cwd: '/home/me/app',
@@ -67,17 +70,82 @@ test('env: files first, then -e; bare names come from the local environment', (t
   t.throws(() => parseEnv([], ['/nope'], penv()));
 });
 
-test('ports', (t) => {
-  t.deepEqual(parsePorts(['8080:80', '127.0.0.1:5353:53/udp', '443']), {
-    exposed: { '80/tcp': {}, '53/udp': {}, '443/tcp': {} },
+test('-p: ip:hostPort:containerPort, hostPort:containerPort, containerPort (a free host port), protocols', (t) => {
+  t.deepEqual(parsePorts(['8080:80', '127.0.0.1:5353:53/udp', '443', '127.0.0.1::9000', '0.0.0.0:8081:80']), {
+    exposed: { '80/tcp': {}, '53/udp': {}, '443/tcp': {}, '9000/tcp': {} },
     bindings: {
-      '80/tcp': [{ HostIp: '', HostPort: '8080' }],
+      '80/tcp': [{ HostIp: '', HostPort: '8080' }, { HostIp: '0.0.0.0', HostPort: '8081' }],
       '53/udp': [{ HostIp: '127.0.0.1', HostPort: '5353' }],
       '443/tcp': [{ HostIp: '', HostPort: '' }],
+      '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
     },
   });
-  t.throws(() => parsePorts(['80/xtp']));
-  t.throws(() => parsePorts(['99999']));
+  t.deepEqual(parsePorts([]), {});
+  t.deepEqual(parsePorts(['132/sctp']).bindings, { '132/sctp': [{ HostIp: '', HostPort: '' }] });
+});
+
+test('-p: ranges of equal length become one binding per port; IPv6 addresses in brackets', (t) => {
+  t.deepEqual(parsePorts(['8000-8001:80-81']).bindings, {
+    '80/tcp': [{ HostIp: '', HostPort: '8000' }],
+    '81/tcp': [{ HostIp: '', HostPort: '8001' }],
+  });
+  t.deepEqual(parsePorts(['7000-7001']).bindings, { '7000/tcp': [{ HostIp: '', HostPort: '' }], '7001/tcp': [{ HostIp: '', HostPort: '' }] });
+  t.deepEqual(parsePorts(['9000-9010:80']).bindings, { '80/tcp': [{ HostIp: '', HostPort: '9000-9010' }] });
+  t.deepEqual(parsePorts(['[::1]:8080:80', '[::]::53/udp']).bindings, {
+    '80/tcp': [{ HostIp: '::1', HostPort: '8080' }],
+    '53/udp': [{ HostIp: '::', HostPort: '' }],
+  });
+});
+
+test('-p: bad specs are refused with the spec in the message', (t) => {
+  for (const bad of ['80/xtp', '99999', '0', 'http', '1:2:3:4', 'host:80:80', '8000-8002:80-81', '90-80', '80/tcp/udp', '[::1]:80', '1.2.3.4:80', '']) {
+    t.throws(() => parsePorts([bad]), { message: /invalid port/ }, bad);
+  }
+});
+
+test('--expose: ports and ranges, published only with -P', (t) => {
+  t.deepEqual(parseExpose(['80', '53/udp', '7000-7002']), { '80/tcp': {}, '53/udp': {}, '7000/tcp': {}, '7001/tcp': {}, '7002/tcp': {} });
+  t.throws(() => parseExpose(['x']), { message: /invalid --expose/ });
+  const { body } = buildCreateRequest({ publishAll: true, expose: ['80'], publish: ['127.0.0.1:8443:443'] }, 'busybox', [], penv());
+  t.deepEqual(body.ExposedPorts, { '80/tcp': {}, '443/tcp': {} });
+  t.true(body.HostConfig.PublishAllPorts as boolean);
+  t.deepEqual(body.HostConfig.PortBindings, { '443/tcp': [{ HostIp: '127.0.0.1', HostPort: '8443' }] });
+});
+
+test('--network NAME with aliases and a fixed IP: NetworkMode and the endpoint on that network', (t) => {
+  const { body } = buildCreateRequest({ network: 'backend', networkAlias: ['web', 'www'], ip: '10.20.0.7' }, 'busybox', [], penv());
+  t.is(body.HostConfig.NetworkMode, 'backend');
+  t.deepEqual(body.NetworkingConfig, { EndpointsConfig: { backend: { Aliases: ['web', 'www'], IPAMConfig: { IPv4Address: '10.20.0.7' } } } });
+  const alias = buildCreateRequest({ network: 'backend', networkAlias: ['db'] }, 'busybox', [], penv()).body;
+  t.deepEqual(alias.NetworkingConfig, { EndpointsConfig: { backend: { Aliases: ['db'], IPAMConfig: undefined } } });
+  t.is(buildCreateRequest({ network: 'backend' }, 'busybox', [], penv()).body.NetworkingConfig, undefined);
+});
+
+test('--net is --network; aliases and --ip need a user-defined network', (t) => {
+  t.is(buildCreateRequest({ net: 'host' }, 'busybox', [], penv()).body.HostConfig.NetworkMode, 'host');
+  t.is(buildCreateRequest({}, 'busybox', [], penv()).body.HostConfig.NetworkMode, undefined);
+  for (const network of [undefined, 'bridge', 'default', 'host', 'none', 'container:abc']) {
+    t.throws(() => parseNetworking({ network, networkAlias: ['x'] }), { message: /user-defined network/ });
+    t.throws(() => parseNetworking({ network, ip: '10.0.0.2' }), { message: /user-defined network/ });
+  }
+  t.throws(() => parseNetworking({ network: 'n', ip: '10.0.0.300' }), { message: /invalid --ip/ });
+  t.throws(() => parseNetworking({ network: 'n', ip: 'fd00::2' }), { message: /invalid --ip/ });
+});
+
+test('--link, --dns, --dns-search, --dns-option, --add-host go to HostConfig', (t) => {
+  const { hostConfig } = parseNetworking({
+    link: ['db', 'cache:redis'], dns: ['1.1.1.1', '2606:4700::1111'], dnsSearch: ['example.com'], dnsOption: ['ndots:2'],
+    addHost: ['gw:10.0.0.1', 'v6=::1', 'brk:[fe80::1]', 'host.docker.internal:host-gateway'],
+  });
+  t.deepEqual(hostConfig, {
+    NetworkMode: undefined, Links: ['db:db', 'cache:redis'], Dns: ['1.1.1.1', '2606:4700::1111'], DnsSearch: ['example.com'], DnsOptions: ['ndots:2'],
+    ExtraHosts: ['gw:10.0.0.1', 'v6:::1', 'brk:fe80::1', 'host.docker.internal:host-gateway'],
+  });
+  t.deepEqual(parseNetworking({}).hostConfig, { NetworkMode: undefined, Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined });
+  t.is(parseLink('/db:d'), 'db:d');
+  for (const bad of ['', ':x', 'a:b:c']) t.throws(() => parseLink(bad), { message: /invalid --link/ });
+  for (const bad of ['nohost', 'h:notanip', ':1.2.3.4', 'h:']) t.throws(() => parseExtraHost(bad), { message: /invalid --add-host/ });
+  t.throws(() => parseNetworking({ dns: ['dns.google'] }), { message: /invalid --dns/ });
 });
 
 test('full create body from run flags', (t) => {
@@ -91,11 +159,12 @@ test('full create body from run flags', (t) => {
   t.deepEqual(req.body, {
     Image: 'busybox', Cmd: ['-c', 'echo hi'], Entrypoint: ['/bin/sh'], Env: ['A=1'], WorkingDir: '/w', User: '1000:1000', Hostname: 'h1',
     Labels: { a: 'b', flag: '' }, Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true, AttachStdout: true, AttachStderr: true,
-    StopTimeout: 5, StopSignal: 'SIGINT', Volumes: { '/anon': {} }, ExposedPorts: undefined,
+    StopTimeout: 5, StopSignal: 'SIGINT', Volumes: { '/anon': {} }, ExposedPorts: undefined, NetworkingConfig: undefined,
     HostConfig: {
       Binds: ['/host:/ctr:ro', 'vol:/v'], Tmpfs: { '/run': '', '/tmp': 'size=64m,mode=1777' }, ReadonlyRootfs: true,
       Memory: 32 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 64, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
-      AutoRemove: false, NetworkMode: 'none', CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, PortBindings: undefined,
+      AutoRemove: false, NetworkMode: 'none', Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined,
+      CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, PortBindings: undefined, PublishAllPorts: false,
     },
   });
 });

@@ -1,5 +1,5 @@
 /** The Docker-compatible flags shared by `container run` and `container create`. */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { collect } from '../../filters.js';
 
 /** Add the create flags to `cmd`; options stop at the image name so the command keeps its own flags. */
@@ -24,8 +24,18 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--pids-limit <n>', 'maximum number of processes')
     .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
     .option('-l, --label <key=value>', 'set a label (repeatable)', collect)
-    .option('--network <mode>', 'none, host or a network name')
-    .option('-p, --publish <[ip:]host:ctr[/proto]>', 'publish a port (repeatable)', collect)
+    .option('--network <mode>', 'bridge, none, host or a network name')
+    .addOption(new Option('--net <mode>', 'same as --network').hideHelp())
+    .option('--network-alias <alias>', 'another name of the container on its network (repeatable)', collect)
+    .option('--ip <address>', 'fixed IPv4 address on the network given with --network')
+    .option('--link <name[:alias]>', 'add a hosts entry for another container (repeatable)', collect)
+    .option('--dns <ip>', 'nameserver to use (repeatable)', collect)
+    .option('--dns-search <domain>', 'DNS search domain (repeatable)', collect)
+    .option('--dns-option <option>', 'resolv.conf option (repeatable)', collect)
+    .option('--add-host <host:ip>', 'add a hosts entry (repeatable)', collect)
+    .option('-p, --publish <[ip:][host:]ctr[/proto]>', 'publish a port (repeatable; no host port picks a free one)', collect)
+    .option('-P, --publish-all', 'publish every exposed port to a free host port')
+    .option('--expose <port[/proto]>', 'expose a port or range without publishing it (repeatable)', collect)
     .option('--cap-add <cap>', 'add a Linux capability (repeatable)', collect)
     .option('--cap-drop <cap>', 'drop a Linux capability (repeatable)', collect)
     .option('--privileged', 'give extended privileges')

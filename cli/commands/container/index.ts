@@ -12,6 +12,7 @@ import * as inspect from './inspect.js';
 import * as kill from './kill.js';
 import * as logs from './logs.js';
 import * as pause from './pause.js';
+import * as port from './port.js';
 import * as prune from './prune.js';
 import * as ps from './ps.js';
 import * as rename from './rename.js';
@@ -24,7 +25,7 @@ import * as stop from './stop.js';
 import * as top from './top.js';
 import * as wait from './wait.js';
 
-const COMMANDS = [run, create, start, stop, kill, restart, rm, wait, pause, rename, ps, prune, logs, exec, top, stats, cp, inspect, commit, diff, exportCmd, attach];
+const COMMANDS = [run, create, start, stop, kill, restart, rm, wait, pause, rename, ps, prune, logs, exec, port, top, stats, cp, inspect, commit, diff, exportCmd, attach];
 
 /** Add `container` and its subcommands to the program. */
 export function register(program: Command, app: App): void {

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { App } from '../../context.js';
 import { ellipsis, shortId, table, timeAgo } from '../../format.js';
 import { collect, filtersQuery } from '../../filters.js';
+import { formatPortSummaries, type PortSummary } from '../../ports.js';
 
 interface ContainerSummary {
   Id: string;
@@ -11,7 +12,7 @@ interface ContainerSummary {
   Command: string;
   Created: number;
   Status: string;
-  Ports?: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  Ports?: PortSummary[] | null;
 }
 
 export function register(parent: Command, app: App): void {
@@ -26,12 +27,7 @@ export function register(parent: Command, app: App): void {
       if (opts.quiet) return void ctx.print(list.map((c) => c.Id), list.map(id).join('\n'));
       ctx.print(list, () => table(['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'], list.map((c) => [
         id(c), c.Image, `"${opts.trunc ? ellipsis(c.Command, 20) : c.Command}"`, timeAgo(c.Created), c.Status,
-        formatPorts(c.Ports ?? []), c.Names.map((n) => n.replace(/^\//, '')).join(','),
+        formatPortSummaries(c.Ports ?? []), c.Names.map((n) => n.replace(/^\//, '')).join(','),
       ])));
     }));
-}
-
-/** "0.0.0.0:8080->80/tcp, 443/tcp" */
-export function formatPorts(ports: NonNullable<ContainerSummary['Ports']>): string {
-  return ports.map((p) => (p.PublicPort ? `${p.IP ?? '0.0.0.0'}:${p.PublicPort}->` : '') + `${p.PrivatePort}/${p.Type}`).join(', ');
 }

@@ -1,0 +1,13 @@
+/** `network inspect`: the full JSON of networks, or a `--format` template of each. */
+import type { Command } from 'commander';
+import { seg, type App } from '../../context.js';
+import { inspectEach } from '../../inspect.js';
+
+export function register(parent: Command, app: App): void {
+  parent.command('inspect').description('Display detailed information on one or more networks')
+    .argument('<networks...>')
+    .option('-f, --format <template>', 'format each with a template, e.g. {{json .IPAM.Config}}')
+    .action(app.action(async (ctx, refs: string[], opts: { format?: string }) => {
+      await inspectEach(ctx, refs, opts.format, (ref) => ctx.engine.json('GET', `/networks/${seg(ref)}`));
+    }));
+}
