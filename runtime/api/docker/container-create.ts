@@ -2,10 +2,12 @@
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
+import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
 
 type StrSlice = string[] | string | null;
 
-export interface DockerHostConfig {
+/** HostConfig; its networking fields are container-network.ts's. */
+export interface DockerHostConfig extends DockerHostNetworking {
   Binds?: string[] | null;
   Mounts?: DockerMount[] | null;
   Tmpfs?: Record<string, string> | null;
@@ -17,12 +19,9 @@ export interface DockerHostConfig {
   PidsLimit?: number | null;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   AutoRemove?: boolean;
-  NetworkMode?: string;
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
-  PortBindings?: Record<string, unknown[] | null> | null;
-  PublishAllPorts?: boolean;
 }
 
 export interface DockerCreateBody {
@@ -42,6 +41,7 @@ export interface DockerCreateBody {
   StopSignal?: string;
   StopTimeout?: number | null;
   HostConfig?: DockerHostConfig | null;
+  NetworkingConfig?: DockerNetworkingConfig | null;
 }
 
 const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
@@ -53,7 +53,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
   if (!body) throw invalid('config cannot be empty in order to create a container');
   if (!body.Image) throw invalid('no image was specified');
   const hc = body.HostConfig ?? {};
-  refuseUnsupported(hc);
+  const net = networkingOptions(hc, body.NetworkingConfig);
   const opts: CreateOptions = {
     name: name || undefined,
     image: body.Image,
@@ -67,11 +67,12 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     tty: body.Tty ?? false,
     openStdin: body.OpenStdin ?? false,
     stdinOnce: body.StdinOnce ?? false,
-    exposedPorts: body.ExposedPorts ?? undefined,
+    exposedPorts: exposedPorts(body.ExposedPorts, net.portBindings),
     stopSignal: body.StopSignal || undefined,
     stopTimeout: body.StopTimeout ?? undefined,
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
     ...hostOptions(hc),
+    ...net,
   };
   return dropUndefined(opts);
 }
@@ -84,7 +85,6 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     restartPolicy: restartPolicy(hc.RestartPolicy),
     autoRemove: hc.AutoRemove || undefined,
-    networkMode: networkMode(hc.NetworkMode),
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
@@ -113,20 +113,6 @@ function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | un
   if (max < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
   if (max > 0 && name !== 'on-failure') throw invalid(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
   return { name, maximumRetryCount: max };
-}
-
-/** Settings the engine cannot honour yet are refused, never silently dropped. */
-function refuseUnsupported(hc: DockerHostConfig): void {
-  const published = Object.values(hc.PortBindings ?? {}).some((b) => (b?.length ?? 0) > 0);
-  if (published || hc.PublishAllPorts) {
-    throw invalid('publishing ports (-p, -P) is not supported yet: containers have no network but loopback until tspaas networking lands');
-  }
-}
-
-/** "", "default" and "bridge" mean the engine's default network; other modes pass through. */
-function networkMode(mode: string | undefined): string | undefined {
-  if (!mode || mode === 'default' || mode === 'bridge') return undefined;
-  return mode;
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -4,14 +4,15 @@ import { bindsJson, mountsJson } from './mounts.js';
 import { epochMs, unixSeconds } from './time.js';
 import { humanDuration } from '../../../lib/human.js';
 import { imageConfigJson } from './image-json.js';
+import { hostNetworkingJson, networksJson, networkSettingsJson, portListJson, type NetworkIds } from './network-settings.js';
 
 /** The command line a container runs: entrypoint followed by cmd. */
 export function processArgs(c: Container): string[] {
   return [...(c.record.config.Entrypoint ?? []), ...(c.record.config.Cmd ?? [])];
 }
 
-/** `GET /containers/{id}/json`. */
-export function containerInspectJson(c: Container): object {
+/** `GET /containers/{id}/json`; `ids` names the networks a stopped container is configured for. */
+export function containerInspectJson(c: Container, ids?: NetworkIds): object {
   const { record, state } = c;
   const [path = '', ...args] = processArgs(c);
   return {
@@ -37,12 +38,12 @@ export function containerInspectJson(c: Container): object {
     GraphDriver: { Name: 'overlay', Data: null },
     Mounts: mountsJson(record.options.mounts ?? []),
     Config: configJson(c),
-    NetworkSettings: networkSettingsJson(),
+    NetworkSettings: networkSettingsJson(c, ids),
   };
 }
 
 /** One entry of `GET /containers/json`. */
-export function containerSummaryJson(c: Container, now = Date.now()): object {
+export function containerSummaryJson(c: Container, now = Date.now(), ids?: NetworkIds): object {
   const { record, state } = c;
   return {
     Id: record.id,
@@ -51,12 +52,12 @@ export function containerSummaryJson(c: Container, now = Date.now()): object {
     ImageID: record.imageId,
     Command: processArgs(c).join(' '),
     Created: unixSeconds(record.created),
-    Ports: [],
+    Ports: portListJson(c),
     Labels: record.config.Labels ?? {},
     State: state.status,
     Status: statusText(state, now),
-    HostConfig: { NetworkMode: networkModeOf(c) },
-    NetworkSettings: { Networks: {} },
+    HostConfig: { NetworkMode: c.record.options.networkMode ?? 'default' },
+    NetworkSettings: { Networks: networksJson(c, ids) },
     Mounts: mountsJson(record.options.mounts ?? []),
   };
 }
@@ -111,8 +112,7 @@ function hostConfigJson(c: Container): object {
   const o = c.record.options;
   return {
     ...bindsJson(o.mounts ?? []),
-    NetworkMode: networkModeOf(c),
-    PortBindings: {},
+    ...hostNetworkingJson(o, c.record.name),
     RestartPolicy: { Name: o.restartPolicy?.name ?? 'no', MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: o.autoRemove ?? false,
     CapAdd: o.capAdd ?? null,
@@ -126,12 +126,4 @@ function hostConfigJson(c: Container): object {
     Runtime: c.record.runtime,
     Mounts: [],
   };
-}
-
-function networkModeOf(c: Container): string {
-  return c.record.options.networkMode ?? 'default';
-}
-
-function networkSettingsJson(): object {
-  return { Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, IPAddress: '', Gateway: '', MacAddress: '', Networks: {} };
 }

@@ -2,9 +2,9 @@
 import type { EngineEvent } from '../../types.js';
 import { checkFilterNames, matchLabel, type Filters } from './filters.js';
 
-/** One message of `GET /events`. */
+/** One message of `GET /events`; dockerd fills the legacy status/id/from fields only for containers and images. */
 export function eventJson(e: EngineEvent): object {
-  const legacy = e.type === 'volume' ? {} : { status: e.action, id: e.id, ...(e.attributes.image ? { from: e.attributes.image } : {}) };
+  const legacy = e.type === 'volume' || e.type === 'network' ? {} : { status: e.action, id: e.id, ...(e.attributes.image ? { from: e.attributes.image } : {}) };
   return {
     ...legacy,
     Type: e.type,
@@ -16,9 +16,9 @@ export function eventJson(e: EngineEvent): object {
   };
 }
 
-/** A predicate for Docker's event filters: type, event, container, image, volume, label. */
+/** A predicate for Docker's event filters: type, event, container, image, volume, network, label. */
 export function eventMatcher(f: Filters): (e: EngineEvent) => boolean {
-  checkFilterNames(f, ['type', 'event', 'container', 'image', 'volume', 'label']);
+  checkFilterNames(f, ['type', 'event', 'container', 'image', 'volume', 'network', 'label']);
   const any = (values: string[] | undefined, test: (v: string) => boolean) => !values?.length || values.some(test);
   return (e) =>
     any(f.type, (t) => t === e.type)
@@ -26,5 +26,6 @@ export function eventMatcher(f: Filters): (e: EngineEvent) => boolean {
     && any(f.container, (c) => e.type === 'container' && (e.id.startsWith(c) || e.attributes.name === c))
     && any(f.image, (i) => e.attributes.image === i || (e.type === 'image' && (e.id === i || e.attributes.name === i)))
     && any(f.volume, (v) => e.type === 'volume' && e.id === v)
+    && any(f.network, (n) => e.type === 'network' && (e.id.startsWith(n) || e.attributes.name === n))
     && (f.label ?? []).every((l) => matchLabel(e.attributes, l));
 }

@@ -8,6 +8,7 @@ import { boolParam, intParam, requiredParam, sendJson, sendStatus } from '../htt
 import { toCreateOptions, type DockerCreateBody } from '../docker/container-create.js';
 import { containerInspectJson, containerSummaryJson } from '../docker/container-json.js';
 import { parseFilters, toListFilters } from '../docker/filters.js';
+import type { NetworkIds } from '../docker/network-settings.js';
 import { familiarRef } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 
@@ -30,15 +31,22 @@ async function requireImage(engine: Engine, opts: CreateOptions): Promise<void> 
 
 async function list(ex: Exchange): Promise<void> {
   const filters = toListFilters(parseFilters(ex.query.get('filters')), boolParam(ex.query, 'all'));
-  const found = await ex.ctx.engine.listContainers(filters);
+  const [found, ids] = await Promise.all([ex.ctx.engine.listContainers(filters), networkIds(ex.ctx.engine)]);
   const newestFirst = found.sort((a, b) => epochMs(b.record.created) - epochMs(a.record.created));
   const limit = intParam(ex.query, 'limit');
   const shown = limit && limit > 0 ? newestFirst.slice(0, limit) : newestFirst;
-  sendJson(ex.res, 200, shown.map((c) => containerSummaryJson(c)));
+  const now = Date.now();
+  sendJson(ex.res, 200, shown.map((c) => containerSummaryJson(c, now, ids)));
 }
 
 async function inspect(ex: Exchange): Promise<void> {
-  sendJson(ex.res, 200, containerInspectJson(await ex.ctx.engine.getContainer(ex.params.id!)));
+  const [c, ids] = await Promise.all([ex.ctx.engine.getContainer(ex.params.id!), networkIds(ex.ctx.engine)]);
+  sendJson(ex.res, 200, containerInspectJson(c, ids));
+}
+
+/** Network names → IDs, for the networks of containers that are not running. */
+async function networkIds(engine: Engine): Promise<NetworkIds> {
+  return new Map((await engine.listNetworks()).map((n) => [n.name, n.id]));
 }
 
 async function start(ex: Exchange): Promise<void> {

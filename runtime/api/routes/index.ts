@@ -7,6 +7,7 @@ import { containerRoutes } from './containers.js';
 import { execRoutes } from './exec.js';
 import { imageTransferRoutes } from './image-transfer.js';
 import { imageRoutes } from './images.js';
+import { networkRoutes } from './networks.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
@@ -20,4 +21,5 @@ export const allRoutes: Route[] = [
   ...imageRoutes,
   ...imageTransferRoutes,
   ...volumeRoutes,
+  ...networkRoutes,
 ];

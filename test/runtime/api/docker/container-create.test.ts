@@ -79,9 +79,73 @@ test('HostConfig.Mounts objects', (t) => {
   ]);
 });
 
-test('published ports are refused with a clear message until networking exists, never dropped', (t) => {
-  const err = t.throws(() => toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } }));
-  t.regex(err!.message, /publishing ports .* not supported yet/);
-  t.throws(() => toCreateOptions({ Image: 'busybox', HostConfig: { PublishAllPorts: true } }), { message: /not supported yet/ });
-  t.notThrows(() => toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings: {} } }));
+test('published ports become PortBindings: HostPort "" is a free port, 0.0.0.0 is every address, published ports are exposed', (t) => {
+  const opts = toCreateOptions({
+    Image: 'busybox', ExposedPorts: { '443/tcp': {} },
+    HostConfig: {
+      PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }, { HostIp: '', HostPort: '' }], '53/udp': [{ HostIp: '0.0.0.0', HostPort: '5353' }], '9000': null },
+      PublishAllPorts: true,
+    },
+  });
+  t.deepEqual(opts.portBindings, [
+    { containerPort: 80, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 8080 },
+    { containerPort: 80, protocol: 'tcp', hostIp: '', hostPort: 0 },
+    { containerPort: 53, protocol: 'udp', hostIp: '', hostPort: 5353 },
+  ]);
+  t.true(opts.publishAllPorts);
+  t.deepEqual(opts.exposedPorts, { '443/tcp': {}, '80/tcp': {}, '53/udp': {} });
+  t.false('portBindings' in toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings: {} } }));
+});
+
+test('port ranges, other protocols and IPv6 host addresses are refused with a clear 400', (t) => {
+  const cases: Array<[Record<string, Array<{ HostIp?: string; HostPort?: string }>>, RegExp]> = [
+    [{ '80/tcp': [{ HostPort: '8000-8001' }] }, /host port ranges are not supported/],
+    [{ '80-81/tcp': [{ HostPort: '' }] }, /port ranges are not supported/],
+    [{ '80/sctp': [{ HostPort: '' }] }, /only tcp and udp/],
+    [{ '80/tcp': [{ HostIp: '::', HostPort: '' }] }, /only IPv4/],
+    [{ '80/tcp': [{ HostPort: '70000' }] }, /invalid host port/],
+    [{ 'x/tcp': [{ HostPort: '1' }] }, /invalid port/],
+  ];
+  for (const [PortBindings, message] of cases) {
+    const err = t.throws(() => toCreateOptions({ Image: 'busybox', HostConfig: { PortBindings } }), { message });
+    t.true(isKind(err, 'Invalid'));
+  }
+});
+
+test('network mode, endpoints (aliases, fixed IP), links, DNS settings and extra hosts', (t) => {
+  const opts = toCreateOptions({
+    Image: 'busybox',
+    HostConfig: {
+      NetworkMode: 'backend', Links: ['db:database', '/cache:/web/kv', 'queue'], Dns: ['10.0.0.2'], DnsSearch: ['example.org'], DnsOptions: ['ndots:2'],
+      ExtraHosts: ['gw:10.0.0.1', 'v6=::1'],
+    },
+    NetworkingConfig: { EndpointsConfig: { backend: { Aliases: ['api'], IPAMConfig: { IPv4Address: '10.9.0.5' } }, front: { Aliases: [], Links: ['db:primary'] } } },
+  });
+  t.is(opts.networkMode, 'backend');
+  t.deepEqual(opts.networks, { backend: { aliases: ['api'], ipv4Address: '10.9.0.5' }, front: {} });
+  t.deepEqual(opts.links, [
+    { container: 'db', alias: 'database' }, { container: 'cache', alias: 'kv' }, { container: 'queue', alias: 'queue' }, { container: 'db', alias: 'primary' },
+  ]);
+  t.deepEqual(opts.dns, ['10.0.0.2']);
+  t.deepEqual(opts.dnsSearch, ['example.org']);
+  t.deepEqual(opts.dnsOptions, ['ndots:2']);
+  t.deepEqual(opts.extraHosts, ['gw:10.0.0.1', 'v6:::1']);
+});
+
+test('the CLI\'s default network body adds nothing; unsupported network settings are refused', (t) => {
+  const plain = toCreateOptions({ Image: 'x', HostConfig: { NetworkMode: 'bridge', Dns: [], DnsSearch: [], ExtraHosts: null, Links: null } });
+  t.deepEqual(plain, { image: 'x', tty: false, openStdin: false, stdinOnce: false, mounts: [] });
+  t.deepEqual(toCreateOptions({ Image: 'x', NetworkingConfig: { EndpointsConfig: { bridge: {} } } }).networks, { bridge: {} });
+  const refused: Array<[object, RegExp]> = [
+    [{ HostConfig: { NetworkMode: 'container:web' } }, /not supported/],
+    [{ HostConfig: { ExtraHosts: ['gw:host-gateway'] } }, /host-gateway is not supported/],
+    [{ HostConfig: { ExtraHosts: ['gw:not-an-ip'] } }, /invalid IP address/],
+    [{ HostConfig: { Links: [':x'] } }, /invalid link/],
+    [{ NetworkingConfig: { EndpointsConfig: { n: { MacAddress: '02:42:ac:11:00:02' } } } }, /MAC address/],
+    [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::2' } } } } }, /IPv6/],
+  ];
+  for (const [body, message] of refused) {
+    const err = t.throws(() => toCreateOptions({ Image: 'x', ...body }), { message });
+    t.true(isKind(err, 'Invalid'), JSON.stringify(body));
+  }
 });
