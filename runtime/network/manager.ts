@@ -27,6 +27,8 @@ import type {
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
+/** The kernel's limit of ports per bridge (BR_MAX_PORTS). */
+const MAX_BRIDGE_PORTS = 1024;
 
 export class NetworkManager implements ContainerNetworking {
   private readonly store: NetworkStore;
@@ -216,6 +218,9 @@ export class NetworkManager implements ContainerNetworking {
 
   private plan(net: Network, wish: EndpointRequest, ifname: string, ports: PortBinding[]): AttachmentRecord {
     if (net.driver !== 'bridge') throw invalid(`container cannot be connected to network ${net.name} (driver ${net.driver})`);
+    if (this.endpointsOf(net.id).length >= MAX_BRIDGE_PORTS) {
+      throw conflict(`network ${net.name} is full: a Linux bridge holds at most ${MAX_BRIDGE_PORTS} containers; put more on another network`);
+    }
     if (wish.ipv4Address && !contains(parseSubnet(net.subnet), parseIp(wish.ipv4Address))) {
       throw invalid(`invalid address ${wish.ipv4Address}: it does not belong to any of this network's subnets (${net.subnet})`);
     }
