@@ -49,7 +49,7 @@ export function watchRouteTable(databaseUrl: string, log: Logger, onSnapshot: (s
     try {
       do {
         again = false;
-        const tables = (await c.query<{ t: Tables }>(LOAD_SQL)).rows[0].t;
+        const tables = (await c.query<{ t: Tables }>({ name: 'tspaas-router-load', text: LOAD_SQL })).rows[0].t;
         onSnapshot({ generation: ++generation, ...tables });
       } while (again && !closed);
     } finally {
@@ -75,7 +75,13 @@ export function watchRouteTable(databaseUrl: string, log: Logger, onSnapshot: (s
     client = c;
     c.on('error', (err) => fail(c, err));
     c.on('end', () => fail(c, new Error('connection ended')));
-    c.on('notification', () => { load(c).catch((err: unknown) => fail(c, err)); });
+    // One commit delivers its notifications together: fold them into one load.
+    let queued = false;
+    c.on('notification', () => {
+      if (queued) return;
+      queued = true;
+      setImmediate(() => { queued = false; load(c).catch((err: unknown) => fail(c, err)); });
+    });
     try {
       await c.connect();
       await c.query(`LISTEN ${ROUTER_CHANNEL}`);
