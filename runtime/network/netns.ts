@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../lib/exec.js';
 import { isErrno, unavailable } from '../../lib/errors.js';
-import { isMountPoint, unmount } from '../snapshots/mount.js';
+import { unmount } from '../snapshots/mount.js';
 
 /** Create a fresh network namespace bound to `file` (its directory is created). */
 export async function createNetns(file: string): Promise<void> {
@@ -22,7 +22,8 @@ export async function createNetns(file: string): Promise<void> {
 
 /** Release the namespace bound to `file` and delete the file; a missing one is fine. */
 export async function removeNetns(file: string): Promise<void> {
-  if (await isMountPoint(file)) await unmount(file);
+  // unmount() takes "not mounted" and a missing file as done: no mountinfo scan needed first.
+  await unmount(file);
   await fsp.rm(file).catch((err: unknown) => { if (!isErrno(err, 'ENOENT')) throw err; });
 }
 
