@@ -39,6 +39,9 @@ import { engineInfo, pickRuntimes } from './info.js';
 import { readHostLimits } from './host.js';
 import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
+import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, type BuildEvent, type BuildOptions } from './build/index.js';
+import { packLayer } from './archive/pack.js';
+import { checkRegistryAuth, pullImage, pushImage, storeCore, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
@@ -95,6 +98,39 @@ class TspaasEngine implements Engine {
     }
     // buildBaseImage shares one build among concurrent requests for the same image.
     return buildBaseImage(ref, this.images, onProgress);
+  }
+
+  // ---- registries (runtime/registry) ----
+  private get registry(): RegistryConfig {
+    return { insecureRegistries: this.config.insecureRegistries ?? [], stateDir: path.join(this.config.root, 'registry') };
+  }
+
+  async pullImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: OnProgress } = {}): Promise<Image> {
+    const { image } = await pullImage(storeCore(this.images), this.registry, ref, opts);
+    this.events.emit('event', { type: 'image', action: 'pull', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    return image;
+  }
+
+  async pushImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: OnProgress } = {}): Promise<{ digest: string; size: number }> {
+    const { digest, size } = await pushImage(storeCore(this.images), this.registry, ref, opts);
+    this.events.emit('event', { type: 'image', action: 'push', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    return { digest, size };
+  }
+
+  checkRegistryAuth(serverAddress: string, auth: RegistryAuth): Promise<void> {
+    return checkRegistryAuth(this.registry, serverAddress, auth);
+  }
+
+  // ---- build ----
+  buildImage(context: import('node:stream').Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image> {
+    return buildImage({
+      engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
+      layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
+    }, context, opts, onEvent);
+  }
+
+  async pruneBuildCache(): Promise<{ entries: number }> {
+    return { entries: await new BuildCache(path.join(this.config.root, 'build', 'cache'), this.images).clear() };
   }
 
   // ---- containers ----

@@ -16,6 +16,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { Image, ImageStore, ContainerConfig } from './images/types.js';
 import type { Change } from './archive/types.js';
+import type { BuildEvent, BuildLimits, BuildOptions } from './build/types.js';
+import type { RegistryAuth } from './registry/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
   Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
@@ -34,6 +36,13 @@ export interface EngineConfig {
   seccompProfile: string;
   /** Default network, address pool, bridge names, CNI plugin dirs (network/types.ts). */
   network: NetworkConfig;
+  /** Limits of Dockerfile build containers (build/types.ts); unset fields: 2 GiB, 4096 pids, 1 h per step. */
+  build?: Partial<BuildLimits>;
+  /**
+   * Registries spoken to in plain HTTP instead of HTTPS: `host`, `host:port`
+   * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
+   */
+  insecureRegistries?: string[];
 }
 
 /** What `info` reports. */
@@ -112,6 +121,29 @@ export interface Engine {
    * progress; `NotFound` for anything else.
    */
   ensureImage(ref: string, onProgress?: OnProgress): Promise<Image>;
+
+  // ---- build (runtime/build/types.ts) ----
+  /**
+   * Build a Dockerfile: `context` is a tar (plain or gzip) of the build
+   * context, or the Dockerfile itself. Events report each step as it runs;
+   * resolves with the final image, tagged with `opts.tags` only on success.
+   */
+  buildImage(context: Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image>;
+  /** Forget the build cache (intermediate images stay until an image prune); returns the entries dropped. */
+  pruneBuildCache(): Promise<{ entries: number }>;
+  /**
+   * Pull `ref` (`host[:port]/repo[:tag|@digest]`) from its registry
+   * (runtime/registry/types.ts): every blob digest-checked, layers through the
+   * safe-extraction rules, committed all or nothing and tagged `ref` (not when
+   * by digest). `Unavailable` for a name without a registry host (Docker Hub),
+   * `Forbidden` when the registry refuses the credentials, `Invalid` for a
+   * digest mismatch. Progress per layer in Docker's words.
+   */
+  pullImage(ref: string, opts?: { auth?: RegistryAuth; onProgress?: OnProgress }): Promise<Image>;
+  /** Push the local image `ref` to the registry its name holds; returns the manifest digest. */
+  pushImage(ref: string, opts?: { auth?: RegistryAuth; onProgress?: OnProgress }): Promise<{ digest: string; size: number }>;
+  /** Check credentials as `docker login` does; `Forbidden` when the registry refuses them. */
+  checkRegistryAuth(serverAddress: string, auth: RegistryAuth): Promise<void>;
 
   // ---- containers ----
   createContainer(opts: CreateOptions): Promise<Container>;

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { invalid } from '../../lib/errors.js';
+import { invalid, unavailable } from '../../lib/errors.js';
+import { findBinary, throughDecompressor } from './filters.js';
 
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
@@ -15,7 +16,12 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head.subarray(0, 2).equals(GZIP);
 }
 
-/** Pipeline stage: yields the uncompressed bytes of a plain or gzip stream. */
+/** True when the first bytes are zstd's magic. */
+export function isZstd(head: Buffer): boolean {
+  return head.length >= 4 && head.subarray(0, 4).equals(ZSTD);
+}
+
+/** Pipeline stage: yields the uncompressed bytes of a plain, gzip (pigz when present) or zstd stream. */
 export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
@@ -24,16 +30,22 @@ export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator
     if (next.done) break;
     head = Buffer.concat([head, next.value]);
   }
-  if (head.length >= 4 && head.subarray(0, 4).equals(ZSTD)) throw invalid('zstd-compressed layers are not supported');
   const rest: AsyncIterable<Buffer> = { [Symbol.asyncIterator]: () => it };
   async function* whole(): AsyncGenerator<Buffer> {
     if (head.length > 0) yield head;
     yield* rest;
   }
+  if (isZstd(head)) {
+    const zstd = findBinary('zstd');
+    if (!zstd) throw unavailable('a zstd-compressed layer needs the zstd program (Debian package zstd)');
+    return yield* throughDecompressor(zstd, 'zstd', whole());
+  }
   if (!isGzip(head)) {
     yield* whole();
     return;
   }
+  const pigz = findBinary('pigz');
+  if (pigz) return yield* throughDecompressor(pigz, 'gzip', whole());
   const gunzip = createGunzip();
   const source2 = Readable.from(whole());
   source2.on('error', (err) => gunzip.destroy(err));
