@@ -51,6 +51,8 @@ export const USAGE = `Usage: tspaasd [options]
   --bridge-subnet <cidr>    subnet of the default network (TSPAAS_BRIDGE_SUBNET, default 10.77.0.0/16)
   --network-pool <cidr>     pool of /24s for networks created without --subnet (default 10.78.0.0/15)
   --bridge-prefix <prefix>  prefix of user networks' bridges, up to 7 characters (default tsbr-)
+  --insecure-registry <host>  registry reached over plain HTTP: host, host:port or CIDR; repeatable
+                            (localhost and 127.0.0.0/8 always are)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
   -h, --help                show this help
   -v, --version             show the version
@@ -69,6 +71,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         root: { type: 'string' }, 'run-root': { type: 'string' }, runtime: { type: 'string' },
         'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true },
         'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
@@ -98,6 +101,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         cniPath: ['/usr/lib/cni', '/opt/cni/bin'],
         resolvConf: '/etc/resolv.conf',
       }),
+      insecureRegistries: Object.freeze((values['insecure-registry'] ?? []).map(registryName)) as string[],
     }),
     socketPath: path.join(runRoot, 'engine.sock'),
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
@@ -111,6 +115,11 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
 function absolute(p: string, flag: string): string {
   if (!p) throw invalid(`${flag} must not be empty`);
   return path.resolve(p);
+}
+
+function registryName(value: string): string {
+  if (!/^[A-Za-z0-9.:[\]-]+(\/\d{1,2})?$/.test(value)) throw invalid(`invalid --insecure-registry "${value}": use host, host:port or an IPv4 CIDR`);
+  return value;
 }
 
 function ifname(name: string, max: number, flag: string): string {

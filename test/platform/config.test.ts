@@ -14,6 +14,11 @@ test('defaults', (t) => {
   t.deepEqual(c.engine, {
     root: '/var/lib/tspaas/engine', runRoot: '/run/tspaas/engine', runtime: 'auto', cgroupParent: '/tspaas',
     seccompProfile: '/usr/share/containers/seccomp.json',
+    network: {
+      bridge: 'tspaas0', subnet: '10.77.0.0/16', pool: '10.78.0.0/15', bridgePrefix: 'tsbr-',
+      cniPath: ['/usr/lib/cni', '/opt/cni/bin'], resolvConf: '/etc/resolv.conf',
+    },
+    insecureRegistries: [],
   });
   t.is(c.socketPath, '/run/tspaas/engine.sock');
   t.is(c.pidFile, '/run/tspaas/tspaasd.pid');
@@ -65,4 +70,10 @@ test('invalid values are Invalid errors', (t) => {
 test('help and version', (t) => {
   t.is(parseDaemonArgs(['--help'], {}, '1').kind, 'help');
   t.is(parseDaemonArgs(['-v'], {}, '1').kind, 'version');
+});
+
+test('--insecure-registry is repeatable and checked; none by default', (t) => {
+  t.deepEqual(run([]).engine.insecureRegistries, []);
+  t.deepEqual(run(['--insecure-registry', 'reg.lan:5000', '--insecure-registry=10.0.0.0/8']).engine.insecureRegistries, ['reg.lan:5000', '10.0.0.0/8']);
+  t.throws(() => run(['--insecure-registry', 'http://x/y']), { message: /invalid --insecure-registry/ });
 });
