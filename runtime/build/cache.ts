@@ -1,0 +1,75 @@
+/**
+ * The build cache as data: one small JSON file per cache key under
+ * `<engine root>/build/cache/<key>.json`, holding the image the step made
+ * and that image's config and layers. A hit returns the image when it is
+ * still in the store; when it was pruned but its layers are still stored,
+ * the same config is written again (same bytes, so the same image ID); when
+ * a layer is gone too, the entry is dropped and the step runs again. So an
+ * image prune can cost a rebuild but never yields a broken cache hit.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { isErrno, isKind } from '../../lib/errors.js';
+import type { Image, ImageConfig, ImageStore, Layer } from '../images/types.js';
+
+interface Entry {
+  imageId: string;
+  config: ImageConfig;
+  layers: Layer[];
+}
+
+/** sha256 of the parts, each length-prefixed so no two lists collide. */
+export function cacheKey(parts: string[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(`${Buffer.byteLength(p)}:${p}\n`);
+  return h.digest('hex');
+}
+
+export class BuildCache {
+  constructor(private readonly dir: string, private readonly images: ImageStore) {}
+
+  /** The image cached under `key`, or null. */
+  async get(key: string): Promise<Image | null> {
+    const entry = await this.read(key);
+    if (!entry) return null;
+    const image = await this.images.get(entry.imageId).catch((err) => {
+      if (isKind(err, 'NotFound')) return null;
+      throw err;
+    });
+    if (image) return image;
+    const restored = await this.images.writeImage(entry.config, entry.layers).catch(() => null);
+    if (restored?.id === entry.imageId) return restored;
+    await fsp.rm(this.file(key), { force: true });
+    return null;
+  }
+
+  /** Remember that `key` made `image`. */
+  async put(key: string, image: Image): Promise<void> {
+    const entry: Entry = { imageId: image.id, config: image.config, layers: image.layers };
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.file(key)}.${process.pid}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify(entry));
+    await fsp.rename(tmp, this.file(key));
+  }
+
+  /** Forget every entry (`POST /build/prune`); returns how many went. */
+  async clear(): Promise<number> {
+    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+    await fsp.rm(this.dir, { recursive: true, force: true });
+    return names.length;
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key}.json`);
+  }
+
+  private async read(key: string): Promise<Entry | null> {
+    try {
+      return JSON.parse(await fsp.readFile(this.file(key), 'utf8')) as Entry;
+    } catch (err) {
+      if (isErrno(err, 'ENOENT') || err instanceof SyntaxError) return null;
+      throw err;
+    }
+  }
+}

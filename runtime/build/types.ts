@@ -1,0 +1,109 @@
+/**
+ * Build contract: a Dockerfile and a build context in, an image out.
+ *
+ * Vocabulary
+ * - *context*: the files a build may COPY/ADD from, sent as a tar (plain or
+ *   gzip). A body that is not a tar is taken as the Dockerfile itself and the
+ *   context is empty (`docker build - < Dockerfile`).
+ * - *stage*: the instructions from one FROM up to the next. `--target` names
+ *   the last stage built; stages are built in order up to it (the classic
+ *   builder's behaviour), each one's result can be `COPY --from`'d by later
+ *   ones.
+ * - *step*: one instruction of a stage. Every step leaves an image in the
+ *   store (dangling, like Docker's intermediate images): RUN, COPY, ADD and a
+ *   WORKDIR that creates a directory add a layer; the rest change only the
+ *   config and add a history entry with `empty_layer: true`.
+ * - *cache key*: sha256 of the parent image ID, the instruction after
+ *   variable substitution, and what else decides the result (build args in
+ *   effect for RUN; a checksum of the sources' paths, modes and contents for
+ *   COPY/ADD — never mtimes). The cache index (`<engine root>/build/cache/`)
+ *   maps keys to the image a step produced, with that image's config and
+ *   layer list, so a step whose intermediate image was pruned is restored
+ *   from its layers when they are still stored (same image ID) and is run
+ *   again when they are not — a prune never makes the cache return a missing
+ *   image.
+ *
+ * RUN steps are real containers of the engine: the engine's isolation
+ * defaults (capabilities, seccomp, masked paths, no-new-privileges), the
+ * default network, and the build limits (memory, pids, time; `BuildLimits`).
+ * COPY/ADD go through the engine's safe tar extraction into a build container
+ * whose upper dir becomes the layer. Build containers are removed after each
+ * step (`rm`, default true); after a failed step only with `forceRm`.
+ *
+ * Errors are `Invalid` for what the user can fix (syntax errors naming the
+ * line, a missing or outside-the-context COPY source, a failing RUN with its
+ * exit code and step number, an unknown stage), `NotFound` for a FROM image
+ * that is not present and cannot be made. Nothing is tagged unless the whole
+ * build succeeded.
+ */
+import type { Progress } from '../types.js';
+
+/** Limits of every build container; the engine config's `build` overrides the defaults. */
+export interface BuildLimits {
+  /** Bytes of memory (default 2 GiB); 0 = no limit. */
+  memory: number;
+  /** Pids (default 4096); 0 = no limit. */
+  pidsLimit: number;
+  /** Seconds a single RUN step may take (default 3600); 0 = no limit. */
+  timeoutSeconds: number;
+}
+
+export const DEFAULT_BUILD_LIMITS: Readonly<BuildLimits> = Object.freeze({
+  memory: 2 * 1024 ** 3,
+  pidsLimit: 4096,
+  timeoutSeconds: 3600,
+});
+
+/** What `buildImage` is asked for (Docker's /build query, already parsed). */
+export interface BuildOptions {
+  /** Path of the Dockerfile inside the context (default `Dockerfile`). */
+  dockerfile?: string;
+  /** References to tag the result with, e.g. `app:latest`. */
+  tags?: string[];
+  /** `--build-arg`: values for ARGs (and the predefined proxy args). */
+  buildArgs?: Record<string, string>;
+  /** Last stage to build, by name. */
+  target?: string;
+  /** Run every step, ignoring (but refreshing) the cache. */
+  noCache?: boolean;
+  /** Remove build containers after a successful step (default true). */
+  rm?: boolean;
+  /** Remove build containers even after a failed step. */
+  forceRm?: boolean;
+  /** Labels added to the final image. */
+  labels?: Record<string, string>;
+  /** Per-build overrides of the limits (lower or higher than the engine's). */
+  memory?: number;
+  pidsLimit?: number;
+  /** Nano-CPUs of build containers (0 = no limit). */
+  nanoCpus?: number;
+  /** Network of RUN steps: `default`/`bridge` (the default), `none`, `host`, or a network name. */
+  networkMode?: string;
+}
+
+/**
+ * What a build reports while it runs, in order. The Engine API renders these
+ * as the classic builder's text (`Step 1/7 : FROM busybox`, ` ---> Using
+ * cache`, ` ---> 1a2b3c4d5e6f`…).
+ */
+export type BuildEvent =
+  /** A step starts; `instruction` is the Dockerfile line as written (continuations joined). */
+  | { kind: 'step'; step: number; total: number; instruction: string }
+  /** The step's result came from the cache. */
+  | { kind: 'cached' }
+  /** A build container was created for the step. */
+  | { kind: 'container'; id: string }
+  /** Output of a RUN step (or a notice of the builder). */
+  | { kind: 'output'; stream: 'stdout' | 'stderr'; data: Buffer }
+  /** A build container was removed. */
+  | { kind: 'removed'; id: string }
+  /** The step's (or FROM's) image. */
+  | { kind: 'image'; id: string }
+  /** Progress of making a base image on first use. */
+  | { kind: 'progress'; progress: Progress }
+  /** The build finished: the final image. */
+  | { kind: 'built'; id: string }
+  /** A tag now points at the final image. */
+  | { kind: 'tagged'; tag: string };
+
+export type OnBuildEvent = (e: BuildEvent) => void;
