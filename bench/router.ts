@@ -1,0 +1,173 @@
+/**
+ * Router benchmark (`npm run bench:router`): wrk on loopback, one run per
+ * case, the same two node backends behind each, the same worker count:
+ *
+ *   direct  wrk → backend (no proxy: the ceiling)
+ *   tspaas  wrk → tspaas-router (http-proxy, node cluster) → backends
+ *   nginx   wrk → nginx (Debian) as an equivalent reverse proxy → backends
+ *   caddy   wrk → Caddy (Debian) the same → backends
+ *
+ * Every proxy keeps upstream connections alive, sets X-Forwarded-* and a
+ * request id, round-robins over the backends and writes an access log to a
+ * file. Reports requests/s, p50 and p99 latency and the proxy's CPU time per
+ * request (all its processes); prints a table, then as the last line one JSON
+ * object with the figures, `ratio_vs_nginx` and `ratio_vs_caddy` (rps ratios).
+ *
+ * Needs PostgreSQL for the route table: DATABASE_URL, else the suite's
+ * private one from scripts/services.sh. Installs wrk, nginx and caddy with
+ * apt-get when missing (services stopped and disabled afterwards).
+ *
+ * Knobs: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
+ * BENCH_WORKERS (one per core), BENCH_KEEP=1 keeps the temp dir.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { run } from '../lib/exec.js';
+import { migrate } from '../platform/db/migrate.js';
+import {
+  cpuSeconds, ensureTools, freePort, runWrk, startBackend, startCaddy, startNginx, startProc, waitForPort, type Proc, type WrkResult,
+} from './router-peers.js';
+import { table } from './stats.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
+const KEEP = process.env.BENCH_KEEP === '1';
+const HOST = 'bench.localhost';
+
+/** One proxy (or none) in front of the backends. */
+interface Case {
+  name: string;
+  what: string;
+  start(): Promise<{ port: number; proc: Proc | null }>;
+}
+
+interface Figures extends WrkResult {
+  cpuUsPerReq: number | null;
+}
+
+/** The suite's PostgreSQL when DATABASE_URL is not set. */
+async function databaseUrl(): Promise<string> {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const { stdout } = await run('bash', [path.join(REPO, 'scripts/services.sh')]);
+  const m = /DATABASE_URL=(\S+)/.exec(stdout);
+  if (!m) throw new Error('scripts/services.sh printed no DATABASE_URL');
+  return m[1];
+}
+
+/** A fresh database with the route table and one app on `backends`; returns its URL and a drop function. */
+async function prepareRoutes(serverUrl: string, backends: number[]): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `tspaas_router_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const sql = async (url: string, text: string, params: unknown[] = []) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try { await c.query(text, params); } finally { await c.end(); }
+  };
+  await sql(admin.toString(), `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrate(url.toString());
+  await sql(url.toString(), "INSERT INTO router_routes (app) VALUES ('bench')");
+  for (const port of backends) await sql(url.toString(), "INSERT INTO router_backends (app, address, port) VALUES ('bench', '127.0.0.1', $1)", [port]);
+  return { url: url.toString(), drop: () => sql(admin.toString(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+/** The four cases. */
+function cases(dir: string, backends: number[], routesUrl: string): Case[] {
+  return [
+    { name: 'direct', what: 'wrk → backend (no proxy)', start: async () => ({ port: backends[0], proc: null }) },
+    {
+      name: 'tspaas', what: `tspaas-router, ${WORKERS} workers`,
+      start: async () => {
+        const [port, admin] = [await freePort(), await freePort()];
+        const proc = startProc([process.execPath, path.join(REPO, 'dist/router/main.js'), '--database-url', routesUrl, '--bind', '127.0.0.1',
+          '--http-port', String(port), '--https-port', '0', '--admin-port', String(admin), '--workers', String(WORKERS),
+          '--access-log', path.join(dir, 'tspaas-access.log'), '--state-dir', path.join(dir, 'tspaas'), '--log-level', 'warn']);
+        await waitForPort(port, 'tspaas-router');
+        await waitForPort(admin, 'tspaas-router admin');
+        await waitForRoutes(admin);
+        return { port, proc };
+      },
+    },
+    { name: 'nginx', what: `nginx, ${WORKERS} workers`, start: async () => { const port = await freePort(); return { port, proc: await startNginx(dir, port, backends, WORKERS) }; } },
+    { name: 'caddy', what: `Caddy, GOMAXPROCS=${WORKERS}`, start: async () => { const port = await freePort(); return { port, proc: await startCaddy(dir, port, backends, WORKERS) }; } },
+  ];
+}
+
+/** Until every router worker has the route table. */
+async function waitForRoutes(adminPort: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const stats = await fetch(`http://127.0.0.1:${adminPort}/stats`).then((r) => r.json() as Promise<{ workers: { generation: number }[] }>, () => null);
+    if (stats !== null && stats.workers.length === WORKERS && stats.workers.every((w) => w.generation > 0)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('tspaas-router workers did not get the routes');
+}
+
+/** Warm up, then measure one case. */
+async function measure(c: Case): Promise<Figures> {
+  const { port, proc } = await c.start();
+  try {
+    const wrk = { connections: CONNECTIONS, threads: 1 };
+    if (WARMUP > 0) await runWrk(port, HOST, { ...wrk, seconds: WARMUP });
+    const pids = proc?.pids() ?? [];
+    const cpu0 = cpuSeconds(pids);
+    const result = await runWrk(port, HOST, { ...wrk, seconds: SECONDS });
+    const cpu = cpuSeconds(pids) - cpu0;
+    return { ...result, cpuUsPerReq: proc === null || result.requests === 0 ? null : (cpu * 1e6) / result.requests };
+  } finally {
+    await proc?.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const notes: string[] = [];
+  await ensureTools(notes);
+  await run('npm', ['run', '--silent', 'build'], { cwd: REPO });
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-bench-router-'));
+  const backendPorts = [await freePort(), await freePort()];
+  const backends = backendPorts.map((p) => startBackend(p));
+  const routes = await prepareRoutes(await databaseUrl(), backendPorts);
+  const results = new Map<string, Figures>();
+  try {
+    await Promise.all(backendPorts.map((p) => waitForPort(p, 'backend')));
+    for (const c of cases(dir, backendPorts, routes.url)) {
+      process.stderr.write(`bench: ${c.name} (${c.what}) ${WARMUP}s warm-up + ${SECONDS}s…\n`);
+      results.set(c.name, await measure(c));
+    }
+  } finally {
+    await Promise.all(backends.map((b) => b.stop()));
+    await routes.drop().catch(() => undefined);
+    if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
+  }
+  report(results, notes);
+}
+
+function report(results: Map<string, Figures>, notes: string[]): void {
+  const f = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+  const rows = [...results].map(([name, r]) => [name, f(r.rps, 0), f(r.p50Ms, 2), f(r.p99Ms, 2), f(r.cpuUsPerReq), String(r.errors)]);
+  process.stdout.write(`Router benchmark: wrk -t1 -c${CONNECTIONS} ${SECONDS}s on loopback, ${WORKERS} workers each, ${os.availableParallelism()} cores, `
+    + `2 node backends; ${new Date().toISOString().slice(0, 10)}\n\n`);
+  process.stdout.write(`${table(['case', 'rps', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows, 1)}\n`);
+  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  const get = (n: string) => results.get(n)!;
+  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+  const figures = Object.fromEntries([...results].map(([n, r]) => [n, {
+    rps: Math.round(r.rps), p50_ms: r.p50Ms, p99_ms: r.p99Ms, cpu_us_per_req: r.cpuUsPerReq === null ? null : Math.round(r.cpuUsPerReq * 10) / 10, errors: r.errors,
+  }]));
+  process.stdout.write(`\n${JSON.stringify({
+    bench: 'router', date: new Date().toISOString(), workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, cases: figures,
+    ratio_vs_nginx: ratio(get('tspaas').rps, get('nginx').rps), ratio_vs_caddy: ratio(get('tspaas').rps, get('caddy').rps),
+    p99_vs_nginx: ratio(get('tspaas').p99Ms, get('nginx').p99Ms),
+  })}\n`);
+}
+
+await main();
