@@ -53,6 +53,9 @@ export const USAGE = `Usage: tspaasd [options]
   --bridge-prefix <prefix>  prefix of user networks' bridges, up to 7 characters (default tsbr-)
   --insecure-registry <host>  registry reached over plain HTTP: host, host:port or CIDR; repeatable
                             (localhost and 127.0.0.0/8 always are)
+  --build-memory <bytes>    memory limit of Dockerfile build containers (default 2147483648; 0 = none)
+  --build-pids <n>          pids limit of build containers (default 4096; 0 = none)
+  --build-timeout <seconds> time limit of one RUN step (default 3600; 0 = none)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
   -h, --help                show this help
   -v, --version             show the version
@@ -72,6 +75,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
+        'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
         'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
@@ -102,6 +106,11 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         resolvConf: '/etc/resolv.conf',
       }),
       insecureRegistries: Object.freeze((values['insecure-registry'] ?? []).map(registryName)) as string[],
+      build: Object.freeze({
+        memory: count(values['build-memory'] ?? String(2 * 1024 ** 3), '--build-memory'),
+        pidsLimit: count(values['build-pids'] ?? '4096', '--build-pids'),
+        timeoutSeconds: count(values['build-timeout'] ?? '3600', '--build-timeout'),
+      }),
     }),
     socketPath: path.join(runRoot, 'engine.sock'),
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
@@ -120,6 +129,11 @@ function absolute(p: string, flag: string): string {
 function registryName(value: string): string {
   if (!/^[A-Za-z0-9.:[\]-]+(\/\d{1,2})?$/.test(value)) throw invalid(`invalid --insecure-registry "${value}": use host, host:port or an IPv4 CIDR`);
   return value;
+}
+
+function count(value: string, flag: string): number {
+  if (!/^\d+$/.test(value)) throw invalid(`invalid ${flag} "${value}": use a whole number (0 = no limit)`);
+  return Number(value);
 }
 
 function ifname(name: string, max: number, flag: string): string {

@@ -19,6 +19,7 @@ test('defaults', (t) => {
       cniPath: ['/usr/lib/cni', '/opt/cni/bin'], resolvConf: '/etc/resolv.conf',
     },
     insecureRegistries: [],
+    build: { memory: 2 * 1024 ** 3, pidsLimit: 4096, timeoutSeconds: 3600 },
   });
   t.is(c.socketPath, '/run/tspaas/engine.sock');
   t.is(c.pidFile, '/run/tspaas/tspaasd.pid');
@@ -76,4 +77,9 @@ test('--insecure-registry is repeatable and checked; none by default', (t) => {
   t.deepEqual(run([]).engine.insecureRegistries, []);
   t.deepEqual(run(['--insecure-registry', 'reg.lan:5000', '--insecure-registry=10.0.0.0/8']).engine.insecureRegistries, ['reg.lan:5000', '10.0.0.0/8']);
   t.throws(() => run(['--insecure-registry', 'http://x/y']), { message: /invalid --insecure-registry/ });
+});
+
+test('build container limits', (t) => {
+  t.deepEqual(run(['--build-memory', '0', '--build-pids', '100', '--build-timeout', '60']).engine.build, { memory: 0, pidsLimit: 100, timeoutSeconds: 60 });
+  t.throws(() => run(['--build-pids', 'many']), { message: /invalid --build-pids "many"/ });
 });
