@@ -55,6 +55,7 @@ export async function pullImage(store: Store, cfg: RegistryConfig, ref: string, 
     const tags = r.byDigest ? [] : [normalizeTag(ref)];
     const [image] = await store.commitImages([{ configBytes, layers: results.map((f) => f.layer), tags }], staged);
     await new BlobSources(cfg.stateDir).record(r.registry, r.repository, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
+    opts.onProgress?.({ status: `Digest: ${digest}` });
     return { image, digest };
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });

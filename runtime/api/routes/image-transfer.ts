@@ -1,10 +1,10 @@
-/** Images in and out of the store: pull (base images), import, load, save. */
-import { isKind, invalid } from '../../../lib/errors.js';
-import type { Engine, Progress } from '../../types.js';
+/** Images in and out of the store: pull (routes/registry.ts), import, load, save. */
+import { invalid } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { applyChanges } from '../docker/changes.js';
-import { familiarRef, joinRepoTag } from '../docker/refs.js';
+import { joinRepoTag } from '../docker/refs.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
+import { login, pull } from './registry.js';
 
 /** `POST /images/create`: `fromImage` pulls, `fromSrc=-` imports the body. */
 async function createImage(ex: Exchange): Promise<void> {
@@ -14,41 +14,6 @@ async function createImage(ex: Exchange): Promise<void> {
   if (fromSrc === '-') return importImage(ex);
   if (fromSrc) throw invalid('importing from a URL is not supported: send the tar as the request body with fromSrc=-');
   throw invalid('either fromImage or fromSrc is required');
-}
-
-/** tspaas builds its known base images on first use instead of pulling; progress in Docker's pull format. */
-async function pull(ex: Exchange, ref: string): Promise<void> {
-  const out = new JsonMessageStream(ex.res);
-  const name = familiarRef(ref);
-  if (await hasImage(ex.ctx.engine, ref)) {
-    out.write({ status: `Status: Image is up to date for ${name}` });
-    return out.end();
-  }
-  try {
-    await ex.ctx.engine.ensureImage(ref, (p) => out.write(progressJson(p)));
-  } catch (err) {
-    if (!out.started) throw err;
-    out.writeError(err);
-    return out.end();
-  }
-  out.write({ status: `Status: Downloaded newer image for ${name}` });
-  out.end();
-}
-
-/** One progress message as `docker pull` renders it. */
-export function progressJson(p: Progress): object {
-  const detail = p.total ? { current: p.current ?? 0, total: p.total } : {};
-  return { status: p.status, ...(p.id ? { id: p.id } : {}), progressDetail: detail };
-}
-
-async function hasImage(engine: Engine, ref: string): Promise<boolean> {
-  try {
-    await engine.images.get(ref);
-    return true;
-  } catch (err) {
-    if (isKind(err, 'NotFound')) return false;
-    throw err;
-  }
 }
 
 async function importImage(ex: Exchange): Promise<void> {
@@ -96,4 +61,5 @@ export const imageTransferRoutes: Route[] = [
   { method: 'POST', path: '/images/create', handler: createImage },
   { method: 'POST', path: '/images/load', handler: load },
   { method: 'GET', path: '/images/get', handler: save },
+  { method: 'POST', path: '/auth', handler: login },
 ];

@@ -11,6 +11,7 @@ import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../docker/
 import { joinRepoTag } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { saveNamed } from './image-transfer.js';
+import { push } from './registry.js';
 
 async function list(ex: Exchange): Promise<void> {
   const images = filterImages(await ex.ctx.engine.images.list(), parseFilters(ex.query.get('filters')));
@@ -66,6 +67,6 @@ export const imageRoutes: Route[] = [
   { method: 'GET', path: '/images/json', handler: list },
   { method: 'POST', path: '/images/prune', handler: prune },
   { method: 'GET', path: '/images/*', handler: byAction({ json: inspect, history, get: saveNamed }) },
-  { method: 'POST', path: '/images/*', handler: byAction({ tag }) },
+  { method: 'POST', path: '/images/*', handler: byAction({ tag, push }) },
   { method: 'DELETE', path: '/images/*', handler: remove },
 ];
