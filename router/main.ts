@@ -8,8 +8,6 @@
 import cluster from 'node:cluster';
 import { pino } from 'pino';
 import { parseRouterArgs, USAGE } from './config.js';
-import { runPrimary } from './primary.js';
-import { runWorker } from './worker.js';
 
 const command = parseOrExit();
 if (command.kind === 'help') process.stdout.write(USAGE);
@@ -19,8 +17,9 @@ else {
   const log = pino({ name, level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   process.on('unhandledRejection', (err) => { log.fatal({ err }, 'unhandled rejection'); process.exit(1); });
   try {
-    if (cluster.isPrimary) await runPrimary(config, log);
-    else await runWorker(config, log, cluster.worker!.id);
+    // Each role loads only its own code: workers never load pg, the primary never http-proxy.
+    if (cluster.isPrimary) await (await import('./primary.js')).runPrimary(config, log);
+    else await (await import('./worker.js')).runWorker(config, log, cluster.worker!.id);
   } catch (err) {
     log.fatal({ err }, (err as Error).message);
     process.exit(1);

@@ -49,7 +49,7 @@ export async function startRouter(databaseUrl: string, opts: { workers?: number;
     httpPort, httpsPort, adminPort, stateDir,
     accessLog: () => log,
     stats,
-    async waitForGeneration(generation, timeoutMs = 20_000) {
+    async waitForGeneration(generation, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         if (child.exitCode !== null) throw new Error(`tspaas-router exited with ${child.exitCode}`);
