@@ -47,8 +47,8 @@ async function sourceAt(root: string, rel: string, pattern: string, ignore: Igno
   const host = path.join(root, rel === '.' ? '' : rel);
   const notFound = () => invalid(`${verb} failed: file not found in build context or excluded by .dockerignore: stat ${pattern}: file does not exist`);
   if (rel !== '.' && isExcluded(ignore, rel)) throw notFound();
-  const parent = await fsp.realpath(path.dirname(host)).catch(() => null);
   const realRoot = await fsp.realpath(root);
+  const parent = rel === '.' ? realRoot : await fsp.realpath(path.dirname(host)).catch(() => null);
   if (parent === null) throw notFound();
   if (parent !== realRoot && !parent.startsWith(`${realRoot}/`)) throw invalid(`${verb} failed: forbidden path outside the build context: ${pattern} ()`);
   const stat = await fsp.lstat(host).catch((err) => {

@@ -1,6 +1,7 @@
 /** Every route of the Engine API, by resource. */
 import type { Route } from '../exchange.js';
 import { archiveRoutes } from './archive.js';
+import { buildRoutes } from './build.js';
 import { containerFsRoutes } from './container-fs.js';
 import { containerStreamRoutes } from './container-streams.js';
 import { containerRoutes } from './containers.js';
@@ -20,6 +21,7 @@ export const allRoutes: Route[] = [
   ...execRoutes,
   ...imageRoutes,
   ...imageTransferRoutes,
+  ...buildRoutes,
   ...volumeRoutes,
   ...networkRoutes,
 ];

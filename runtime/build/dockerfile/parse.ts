@@ -51,6 +51,7 @@ function readInstructions(lines: string[], start: number, escape: string): Instr
     }
     text = text.replace(continuation, '');
     const ins = splitInstruction(text, first + 1);
+    ins.endLine = i + 1;
     i = readHeredocs(ins, lines, i);
     out.push(checkInstruction(ins, escape));
   }

@@ -1,0 +1,100 @@
+/**
+ * `POST /build` (the classic builder's API: a tar body, Docker's query, a
+ * JSON message stream of `{"stream": "Step 1/7 : FROM busybox\n"}` lines,
+ * `{"aux": {"ID": …}}`, and in-band errors) and `POST /build/prune`.
+ */
+import { invalid } from '../../../lib/errors.js';
+import type { BuildEvent, BuildOptions } from '../../build/types.js';
+import type { Exchange, Route } from '../exchange.js';
+import { sendJson } from '../http/reply.js';
+import { familiarRef } from '../docker/refs.js';
+import { JsonMessageStream } from '../streams/json-lines.js';
+
+const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+
+/** A build event as the classic builder prints it (null: nothing to print). */
+export function buildEventJson(e: BuildEvent): object | null {
+  switch (e.kind) {
+    case 'step': return { stream: `Step ${e.step}/${e.total} : ${e.instruction}\n` };
+    case 'cached': return { stream: ' ---> Using cache\n' };
+    case 'container': return { stream: ` ---> Running in ${short(e.id)}\n` };
+    case 'output': return { stream: e.data.toString('utf8') };
+    case 'removed': return { stream: ` ---> Removed intermediate container ${short(e.id)}\n` };
+    case 'image': return { stream: ` ---> ${short(e.id)}\n` };
+    case 'progress': return { status: e.progress.status, ...(e.progress.id ? { id: e.progress.id } : {}), progressDetail: {} };
+    case 'built': return null;
+    case 'tagged': return { stream: `Successfully tagged ${familiarRef(e.tag)}\n` };
+  }
+}
+
+/** A JSON query value (`buildargs`, `labels`): an object of strings; null values are left out. */
+function jsonMap(ex: Exchange, name: string): Record<string, string> | undefined {
+  const raw = ex.query.get(name);
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw invalid(`invalid ${name}: ${(err as Error).message}`, err);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`invalid ${name}: want a JSON object`);
+  return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}
+
+const flag = (ex: Exchange, name: string, dflt: boolean) => {
+  const v = ex.query.get(name);
+  return v === null || v === '' ? dflt : v === '1' || v.toLowerCase() === 'true';
+};
+
+const int = (ex: Exchange, name: string) => Number(ex.query.get(name) ?? 0) || 0;
+
+/** Docker's /build query → BuildOptions. */
+export function buildOptions(ex: Exchange): BuildOptions {
+  if (ex.query.get('remote')) throw invalid('building from a remote URL is not supported: send the context as the request body');
+  if (ex.query.get('version') === '2') throw invalid('BuildKit is not supported by this engine: use the classic builder (DOCKER_BUILDKIT=0)');
+  const quota = int(ex, 'cpuquota');
+  const period = int(ex, 'cpuperiod') || 100_000;
+  return {
+    dockerfile: ex.query.get('dockerfile') || undefined,
+    tags: ex.query.getAll('t').filter(Boolean),
+    buildArgs: jsonMap(ex, 'buildargs'),
+    labels: jsonMap(ex, 'labels'),
+    target: ex.query.get('target') || undefined,
+    noCache: flag(ex, 'nocache', false),
+    rm: flag(ex, 'rm', true),
+    forceRm: flag(ex, 'forcerm', false),
+    memory: int(ex, 'memory') || undefined,
+    nanoCpus: quota > 0 ? Math.round((quota / period) * 1e9) : undefined,
+    networkMode: ex.query.get('networkmode') || undefined,
+  };
+}
+
+async function build(ex: Exchange): Promise<void> {
+  const opts = buildOptions(ex);
+  const quiet = flag(ex, 'q', false);
+  const out = new JsonMessageStream(ex.res);
+  try {
+    await ex.ctx.engine.buildImage(ex.req, opts, (e) => {
+      const msg = quiet ? null : buildEventJson(e);
+      if (msg) out.write(msg);
+      if (e.kind === 'built') {
+        out.write({ aux: { ID: e.id } });
+        out.write({ stream: quiet ? `${e.id}\n` : `Successfully built ${short(e.id)}\n` });
+      }
+    });
+  } catch (err) {
+    if (!out.started) throw err;
+    out.writeError(err);
+  }
+  out.end();
+}
+
+async function prune(ex: Exchange): Promise<void> {
+  const { entries } = await ex.ctx.engine.pruneBuildCache();
+  sendJson(ex.res, 200, { CachesDeleted: [], SpaceReclaimed: 0, EntriesDeleted: entries });
+}
+
+export const buildRoutes: Route[] = [
+  { method: 'POST', path: '/build', handler: build },
+  { method: 'POST', path: '/build/prune', handler: prune },
+];
