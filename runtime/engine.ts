@@ -41,7 +41,7 @@ import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, type BuildEvent, type BuildOptions } from './build/index.js';
 import { packLayer } from './archive/pack.js';
-import { checkRegistryAuth, pullImage, pushImage, storeCore, type RegistryAuth, type RegistryConfig } from './registry/index.js';
+import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
@@ -105,13 +105,13 @@ class TspaasEngine implements Engine {
     return { insecureRegistries: this.config.insecureRegistries ?? [], stateDir: path.join(this.config.root, 'registry') };
   }
 
-  async pullImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: OnProgress } = {}): Promise<Image> {
+  async pullImage(ref: string, opts: PullOptions = {}): Promise<Image> {
     const { image } = await pullImage(storeCore(this.images), this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'pull', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return image;
   }
 
-  async pushImage(ref: string, opts: { auth?: RegistryAuth; onProgress?: OnProgress } = {}): Promise<{ digest: string; size: number }> {
+  async pushImage(ref: string, opts: PushOptions = {}): Promise<{ digest: string; size: number }> {
     const { digest, size } = await pushImage(storeCore(this.images), this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'push', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return { digest, size };

@@ -17,7 +17,7 @@ import type { EventEmitter } from 'node:events';
 import type { Image, ImageStore, ContainerConfig } from './images/types.js';
 import type { Change } from './archive/types.js';
 import type { BuildEvent, BuildLimits, BuildOptions } from './build/types.js';
-import type { RegistryAuth } from './registry/types.js';
+import type { PullOptions, PushOptions, RegistryAuth } from './registry/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
   Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
@@ -139,9 +139,13 @@ export interface Engine {
    * `Forbidden` when the registry refuses the credentials, `Invalid` for a
    * digest mismatch. Progress per layer in Docker's words.
    */
-  pullImage(ref: string, opts?: { auth?: RegistryAuth; onProgress?: OnProgress }): Promise<Image>;
-  /** Push the local image `ref` to the registry its name holds; returns the manifest digest. */
-  pushImage(ref: string, opts?: { auth?: RegistryAuth; onProgress?: OnProgress }): Promise<{ digest: string; size: number }>;
+  pullImage(ref: string, opts?: PullOptions): Promise<Image>;
+  /**
+   * Push the local image `ref` to the registry its name holds (`chunkSize`:
+   * upload in chunks of that many bytes); returns the manifest's digest, which
+   * is the image's `manifestDigest`, and size.
+   */
+  pushImage(ref: string, opts?: PushOptions): Promise<{ digest: string; size: number }>;
   /** Check credentials as `docker login` does; `Forbidden` when the registry refuses them. */
   checkRegistryAuth(serverAddress: string, auth: RegistryAuth): Promise<void>;
 
