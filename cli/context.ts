@@ -20,6 +20,8 @@ export interface CliConfig {
   /** How to start tspaasd: the node binary and the arguments before tspaasd's own flags. */
   daemon: { command: string; args: string[] };
   cwd: string;
+  /** Registry credentials file (login/logout, pull/push): $TSPAAS_CONFIG_DIR/auth.json or ~/.config/tspaas/auth.json; absent = none kept. */
+  authFile?: string;
   /** The local environment, for `-e NAME` without a value. */
   env: Readonly<Record<string, string | undefined>>;
 }

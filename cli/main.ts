@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `tspaas` entry point: the only place that reads the environment and argv. */
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliConfig } from './context.js';
@@ -21,6 +22,7 @@ const config: CliConfig = Object.freeze({
     args: [...process.execArgv.map(absoluteLoader), path.join(here, '..', 'platform', fromSource ? 'main.ts' : 'main.js')],
   }),
   cwd: process.cwd(),
+  authFile: path.join(env.TSPAAS_CONFIG_DIR || path.join(os.homedir(), '.config', 'tspaas'), 'auth.json'),
   env: Object.freeze({ ...env }),
 });
 

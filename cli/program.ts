@@ -10,6 +10,7 @@ import { App, ExitError, type CliConfig, type CliIO } from './context.js';
 import * as container from './commands/container/index.js';
 import * as image from './commands/image/index.js';
 import * as network from './commands/network/index.js';
+import * as registry from './commands/registry/index.js';
 import * as system from './commands/system/index.js';
 import * as volume from './commands/volume/index.js';
 
@@ -27,7 +28,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.io.stderr.write(s),
       outputError: (s, write) => write(`tspaas: ${s.replace(/^error: /, '')}`),
     });
-  for (const group of [container, image, network, volume, system]) group.register(program, app);
+  for (const group of [container, image, network, volume, registry, system]) group.register(program, app);
   addJsonEverywhere(program);
   return program;
 }

@@ -8,6 +8,7 @@ import * as load from './load.js';
 import * as ls from './ls.js';
 import * as prune from './prune.js';
 import * as pull from './pull.js';
+import * as push from './push.js';
 import * as rm from './rm.js';
 import * as save from './save.js';
 import * as tag from './tag.js';
@@ -15,5 +16,5 @@ import * as tag from './tag.js';
 /** Add `image` and its subcommands to the program. */
 export function register(program: Command, app: App): void {
   const image = program.command('image').description('Manage images');
-  for (const c of [ls, inspect, history, tag, rm, prune, save, load, importCmd, pull]) c.register(image, app);
+  for (const c of [ls, inspect, history, tag, rm, prune, save, load, importCmd, pull, push]) c.register(image, app);
 }
