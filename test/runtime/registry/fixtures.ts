@@ -55,9 +55,9 @@ export async function skopeoPush(layout: string, target: string, args: string[] 
   await execFileP('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...args, `oci:${layout}`, `docker://${target}`]);
 }
 
-/** `skopeo inspect` of a registry image (raw manifest with `--raw`). */
-export async function skopeoInspect(target: string, raw = false): Promise<Record<string, unknown>> {
-  const { stdout } = await execFileP('skopeo', ['inspect', '--tls-verify=false', ...(raw ? ['--raw'] : []), `docker://${target}`]);
+/** `skopeo inspect` of a registry image (raw manifest with `--raw`; `creds` as `user:password`). */
+export async function skopeoInspect(target: string, raw = false, creds?: string): Promise<Record<string, unknown>> {
+  const { stdout } = await execFileP('skopeo', ['inspect', '--tls-verify=false', ...(raw ? ['--raw'] : []), ...(creds ? ['--creds', creds] : []), `docker://${target}`]);
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
