@@ -24,9 +24,10 @@ BASE_PACKAGES=(
   crun runc conmon containernetworking-plugins iptables iproute2 kmod procps
   busybox-static mmdebstrap git postgresql redis-server
   golang-github-containers-common python3-seccomp attr tmux ca-certificates
+  pigz zstd
 )
 # Interop peers used only by the tests and the benchmark.
-TEST_PACKAGES=(podman skopeo umoci docker-registry)
+TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl)
 # Oldest Node.js the dependencies accept (ava 7, eslint 10: ^20.19).
 NODE_MIN=${TSPAAS_SETUP_NODE_MIN:-20.19.0}
 # Node.js line installed from nodejs.org when Debian's own is too old.
