@@ -1,10 +1,13 @@
 /**
- * `docker run --rm` as raw Engine API calls over a unix socket: the same
- * requests, in the same order, that the stock docker CLI makes (create,
- * attach, wait, start, then read the attached stream until the end).
+ * The docker CLI's commands as raw Engine API calls over a unix socket: the
+ * same requests, in the same order, that the stock docker CLI makes. `run
+ * --rm` is create, attach, wait, start, then read the attached stream until
+ * the end; `run -d` is create, start; `rm -f` is one DELETE.
  */
 import http from 'node:http';
+import { createWriteStream } from 'node:fs';
 import type { Duplex, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export interface ApiResponse {
   status: number;
@@ -62,13 +65,18 @@ function drained(stream: Duplex | Readable): Promise<void> {
   });
 }
 
-/** `docker run --rm --network none <image> <cmd…>`; resolves with the exit code. */
-export async function runRm(socketPath: string, image: string, cmd: string[], agent?: http.Agent): Promise<number> {
+/** POST /containers/create as docker sends it (`networkMode` 'default' is what docker sends without --network); resolves with the ID. */
+async function create(socketPath: string, body: Record<string, unknown>, networkMode: string, autoRemove: boolean, agent?: http.Agent): Promise<string> {
   const created = expect(await request(socketPath, 'POST', '/containers/create', {
-    Image: image, Cmd: cmd, AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
-    HostConfig: { AutoRemove: true, NetworkMode: 'none' },
+    ...body, Tty: false, OpenStdin: false, HostConfig: { AutoRemove: autoRemove, NetworkMode: networkMode },
   }, agent), [201], 'create');
-  const id = (JSON.parse(created.body.toString()) as { Id: string }).Id;
+  return (JSON.parse(created.body.toString()) as { Id: string }).Id;
+}
+
+/** `docker run --rm --network <networkMode> <image> <cmd…>`; resolves with the exit code. */
+export async function runRm(socketPath: string, image: string, cmd: string[], agent?: http.Agent, networkMode = 'none'): Promise<number> {
+  const body = { Image: image, Cmd: cmd, AttachStdin: false, AttachStdout: true, AttachStderr: true };
+  const id = await create(socketPath, body, networkMode, true, agent);
   const stream = await attach(socketPath, id);
   const output = drained(stream);
   const waited = request(socketPath, 'POST', `/containers/${id}/wait?condition=removed`, undefined, agent);
@@ -76,4 +84,42 @@ export async function runRm(socketPath: string, image: string, cmd: string[], ag
   const [res] = await Promise.all([waited, output]);
   expect(res, [200], 'wait');
   return (JSON.parse(res.body.toString()) as { StatusCode: number }).StatusCode;
+}
+
+/** `docker run -d --network <networkMode> <image> <cmd…>`; resolves with the container ID once it runs. */
+export async function runDetached(socketPath: string, image: string, cmd: string[], networkMode: string, agent?: http.Agent): Promise<string> {
+  const body = { Image: image, Cmd: cmd, AttachStdin: false, AttachStdout: false, AttachStderr: false };
+  const id = await create(socketPath, body, networkMode, false, agent);
+  expect(await request(socketPath, 'POST', `/containers/${id}/start`, undefined, agent), [204], 'start');
+  return id;
+}
+
+/** `docker rm -f <id>`; a container already gone is fine. */
+export async function removeForce(socketPath: string, id: string, agent?: http.Agent): Promise<void> {
+  expect(await request(socketPath, 'DELETE', `/containers/${id}?force=1`, undefined, agent), [204, 404], `rm -f ${id.slice(0, 12)}`);
+}
+
+/** IDs of every container, running or not (`docker ps -aq`). */
+export async function listAll(socketPath: string, agent?: http.Agent): Promise<string[]> {
+  const res = expect(await request(socketPath, 'GET', '/containers/json?all=1', undefined, agent), [200], 'ps');
+  return (JSON.parse(res.body.toString()) as Array<{ Id: string }>).map((c) => c.Id);
+}
+
+/** The PID of a running container's process and its address on its first network (inspect's State.Pid, NetworkSettings.IPAddress). */
+export async function containerState(socketPath: string, id: string, agent?: http.Agent): Promise<{ pid: number; ip: string }> {
+  const res = expect(await request(socketPath, 'GET', `/containers/${id}/json`, undefined, agent), [200], 'inspect');
+  const c = JSON.parse(res.body.toString()) as { State: { Pid: number }; NetworkSettings?: { IPAddress?: string } };
+  return { pid: c.State.Pid, ip: c.NetworkSettings?.IPAddress ?? '' };
+}
+
+/** Make `image` (busybox: from the engine's base images) and save it as a `docker save` tar for the peers. */
+export async function exportImage(socketPath: string, image: string, file: string): Promise<void> {
+  expect(await request(socketPath, 'POST', `/images/create?fromImage=${image}&tag=latest`), [200], 'image create');
+  expect(await request(socketPath, 'GET', `/images/${image}/json`), [200], 'image inspect');
+  await new Promise<void>((resolve, reject) => {
+    http.get({ socketPath, path: `/images/get?names=${image}:latest` }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`image get: HTTP ${res.statusCode}`));
+      pipeline(res, createWriteStream(file)).then(resolve, reject);
+    }).on('error', reject);
+  });
 }

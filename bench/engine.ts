@@ -14,15 +14,16 @@
  * Knobs: BENCH_ITERATIONS (30), BENCH_WARMUP (3), BENCH_KEEP=1 keeps the temp dir.
  */
 import http from 'node:http';
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { run } from '../lib/exec.js';
-import { expect, request, runRm } from './api-run.js';
+import { expect, exportImage, request, runRm } from './api-run.js';
+import { load, machine, unmountUnder } from './host.js';
 import { startEngine, type EngineProcess } from './tspaasd.js';
 import { podmanArgv, prepareCrunBundle, preparePodman, timeCommand, which } from './peers.js';
+import { measure, since, type Case } from './rounds.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,25 +32,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const KEEP = process.env.BENCH_KEEP === '1';
 const IMAGE = 'busybox';
 const CMD = ['true'];
-
-/** One thing to time: returns milliseconds of one `run --rm … true`. */
-interface Case {
-  name: string;
-  what: string;
-  once(): Promise<number>;
-}
-
-/** Pull/create busybox in our engine and save it as a `docker save` tar. */
-async function exportImage(socket: string, file: string): Promise<void> {
-  expect(await request(socket, 'POST', `/images/create?fromImage=${IMAGE}&tag=latest`), [200], 'image create');
-  expect(await request(socket, 'GET', `/images/${IMAGE}/json`), [200], 'image inspect');
-  await new Promise<void>((resolve, reject) => {
-    http.get({ socketPath: socket, path: `/images/get?names=${IMAGE}:latest` }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`image get: HTTP ${res.statusCode}`));
-      pipeline(res, createWriteStream(file)).then(resolve, reject);
-    }).on('error', reject);
-  });
-}
 
 /** The cases that can run here; peers that are missing are reported and left out. */
 async function prepareCases(dir: string, engine: EngineProcess, saveTar: string, notes: string[]): Promise<Case[]> {
@@ -60,7 +42,7 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
       const start = process.hrtime.bigint();
       const code = await runRm(engine.socket, IMAGE, CMD, agent);
       if (code !== 0) throw new Error(`api: exit code ${code}`);
-      return Number(process.hrtime.bigint() - start) / 1e6;
+      return since(start);
     },
   }];
   const runArgs = ['run', '--rm', '--network', 'none', IMAGE, ...CMD];
@@ -103,29 +85,6 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
   return cases;
 }
 
-/** Warm up, then time every case ITERATIONS times, interleaved; failures go to `errors`. */
-async function measure(cases: Case[], errors: Map<string, string[]>): Promise<Map<string, number[]>> {
-  const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
-  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
-    for (const c of cases) {
-      // A failed run is counted and reported, never timed.
-      const t = await c.once().catch((err: unknown) => { errors.set(c.name, [...errors.get(c.name) ?? [], String(err)]); return null; });
-      if (i >= WARMUP && t !== null) samples.get(c.name)!.push(t);
-    }
-    if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${i + 1}/${WARMUP + ITERATIONS}`);
-  }
-  if (process.stderr.isTTY) process.stderr.write('\n');
-  return samples;
-}
-
-/** Unmount whatever the peers left mounted under `dir`, deepest first. */
-async function unmountUnder(dir: string): Promise<void> {
-  const mounts = (await fsp.readFile('/proc/self/mountinfo', 'utf8')).split('\n')
-    .map((l) => l.split(' ')[4]).filter((m) => m && (m === dir || m.startsWith(`${dir}/`)))
-    .sort((a, b) => b.length - a.length);
-  for (const m of mounts) await run('umount', ['-l', m], { allowFailure: true });
-}
-
 /** Stop the engine, unmount what the peers left, remove the temp dir (unless BENCH_KEEP=1). */
 async function cleanUp(dir: string, engine: EngineProcess | undefined): Promise<void> {
   await engine?.stop();
@@ -141,13 +100,13 @@ async function main(): Promise<void> {
   try {
     engine = await startEngine(REPO, dir);
     const saveTar = path.join(dir, 'busybox.tar');
-    await exportImage(engine.socket, saveTar);
+    await exportImage(engine.socket, IMAGE, saveTar);
     const info = JSON.parse(expect(await request(engine.socket, 'GET', '/info'), [200], 'info').body.toString()) as { DefaultRuntime?: string; ServerVersion?: string };
     notes.unshift(`tspaas engine ${info.ServerVersion ?? '?'} with ${info.DefaultRuntime ?? '?'}`);
     const cases = await prepareCases(dir, engine, saveTar, notes);
     const errors = new Map<string, string[]>();
-    const loadBefore = os.loadavg()[0].toFixed(2);
-    const samples = await measure(cases, errors);
+    const loadBefore = load();
+    const samples = await measure(cases, { warmup: WARMUP, iterations: ITERATIONS }, errors);
     for (const [name, list] of errors) notes.push(`${name}: ${list.length} failed run(s), e.g. ${list[0].slice(0, 300)}`);
     report(cases, samples, notes, errors, loadBefore);
   } finally {
@@ -156,7 +115,7 @@ async function main(): Promise<void> {
 }
 
 /** Print the table and the final JSON line. */
-function report(cases: Case[], samples: Map<string, number[]>, notes: string[], errors: Map<string, string[]>, loadBefore: string): void {
+function report(cases: Case[], samples: Map<string, number[]>, notes: string[], errors: Map<string, string[]>, loadBefore: number): void {
   const timed = cases.filter((c) => samples.get(c.name)!.length > 0);
   const stats = Object.fromEntries(timed.map((c) => [c.name, summarize(samples.get(c.name)!)])) as Record<string, Summary>;
   const ratio = (a: string, b: string) => (stats[a] && stats[b] ? Number((stats[a].median / stats[b].median).toFixed(3)) : null);
@@ -168,9 +127,8 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
     };
     return [c.name, c.what, ms(s.median), ms(s.p90), ms(s.min), vs('podman'), vs('crun'), String(errors.get(c.name)?.length ?? 0)];
   });
-  const cpu = os.cpus()[0]?.model ?? '?';
   console.log(`run --rm --network none ${IMAGE} ${CMD.join(' ')}: ${ITERATIONS} runs each after ${WARMUP} warm-ups, interleaved`);
-  console.log(`${os.cpus().length} × ${cpu}, Linux ${os.release()}, ${new Date().toISOString().slice(0, 10)}, load average before/after ${loadBefore} / ${os.loadavg()[0].toFixed(2)}`);
+  console.log(`${machine()}, load average before/after ${loadBefore} / ${load()}`);
   for (const n of notes) console.log(`  ${n}`);
   console.log();
   console.log(table(['case', 'what', 'median ms', 'p90 ms', 'min ms', '÷ podman', '÷ crun', 'failed'], rows));
@@ -183,7 +141,7 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
   const round = (s: Summary, name: string) => ({ n: s.n, failed: errors.get(name)?.length ?? 0, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
   console.log(JSON.stringify({
     bench: 'engine-run-rm', date: new Date().toISOString(), iterations: ITERATIONS, warmup: WARMUP, cpus: os.cpus().length,
-    loadavg: [Number(loadBefore), Number(os.loadavg()[0].toFixed(2))],
+    loadavg: [loadBefore, load()],
     notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s, k)])),
     ratios: {
       apiToPodman: ratio('api', 'podman'), cliToPodman: ratio('cli', 'podman'), dockerToPodman: ratio('docker', 'podman'),

@@ -62,19 +62,25 @@ export interface PodmanSetup {
   runFlags: string[];
 }
 
+/** `--network <network>`, or nothing for '' (podman's default network: bridge podman0, 10.88.0.0/16, with netavark). */
+export function podmanNetwork(network: string): string[] {
+  return network ? ['--network', network] : [];
+}
+
 /**
  * Load a `docker save` tar into podman's private store and check that `run`
- * works. Rootful podman raises RLIMIT_NOFILE/NPROC to 1048576/4194304 by
- * default, which a host without CAP_SYS_RESOURCE in its bounding set refuses;
- * there podman gets the limits our engine uses (nofile = this process's hard
- * limit) and a modest nproc, which do not change what is timed.
+ * works on `network` ('' = podman's default network). Rootful podman raises
+ * RLIMIT_NOFILE/NPROC to 1048576/4194304 by default, which a host without
+ * CAP_SYS_RESOURCE in its bounding set refuses; there podman gets the limits
+ * our engine uses (nofile = this process's hard limit) and a modest nproc,
+ * which do not change what is timed.
  */
-export async function preparePodman(podman: string, dir: string, saveTar: string, image: string, cmd: string[]): Promise<PodmanSetup> {
+export async function preparePodman(podman: string, dir: string, saveTar: string, image: string, cmd: string[], network = 'none'): Promise<PodmanSetup> {
   const argv = podmanArgv(podman, dir);
   await run(argv[0], [...argv.slice(1), 'load', '-q', '-i', saveTar]);
   const info = await run(argv[0], [...argv.slice(1), 'info', '--format', '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}']);
   const runtime = info.stdout.trim().split('\n')[0];
-  const tryRun = (flags: string[]) => run(argv[0], [...argv.slice(1), 'run', '--rm', '--network', 'none', ...flags, image, ...cmd], { allowFailure: true });
+  const tryRun = (flags: string[]) => run(argv[0], [...argv.slice(1), 'run', '--rm', ...podmanNetwork(network), ...flags, image, ...cmd], { allowFailure: true });
   const first = await tryRun([]);
   if (first.code === 0) return { runtime, runFlags: [] };
   const nofile = /^Max open files\s+\S+\s+(\S+)/m.exec(await fsp.readFile('/proc/self/limits', 'utf8'))?.[1] ?? '1024';
