@@ -18,8 +18,9 @@ export class RegistrySession {
   private constructor(readonly registry: string, readonly base: string, private readonly authorization: string | null) {}
 
   /**
-   * Ping `/v2/` and answer its challenge for `scopes` (`repository:x:pull`…).
-   * `requireAuth`: fail when credentials were not checked by anyone (login).
+   * Ping `/v2/` and answer its challenge for `scopes` (`repository:x:pull`…):
+   * a bearer token from the realm, or Basic credentials checked with a second
+   * `GET /v2/`. A registry that asks for nothing gets no credentials.
    */
   static async open(registry: string, cfg: RegistryConfig, auth: RegistryAuth | undefined, scopes: string[]): Promise<RegistrySession> {
     const base = `${isInsecure(registry, cfg.insecureRegistries) ? 'http' : 'https'}://${registry}`;
