@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Container, CreateOptions } from '../../containers/types.js';
-import type { Endpoint, PortBinding } from '../../network/types.js';
+import type { Endpoint, PortBinding, SandboxState } from '../../network/types.js';
 import { requestedNetworks } from '../../containers/network.js';
 import { endpointId } from './network-json.js';
 
@@ -20,7 +20,7 @@ type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }> | null
 
 /** Inspect's `NetworkSettings`; the top-level address fields are those of the default network `bridge`, as in dockerd. */
 export function networkSettingsJson(c: Container, ids: NetworkIds = new Map()): object {
-  const sb = c.network ?? null;
+  const sb = liveNetwork(c);
   const main = sb?.endpoints.find((e) => e.networkName === 'bridge');
   return {
     Bridge: '',
@@ -46,10 +46,11 @@ export function networkSettingsJson(c: Container, ids: NetworkIds = new Map()): 
 
 /** `{"80/tcp": [{HostIp, HostPort}]}` for published ports while running, `null` for exposed ones not published; `{}` otherwise. */
 export function portMapJson(c: Container): PortMap {
-  if (!c.network) return {};
+  const sb = liveNetwork(c);
+  if (!sb) return {};
   const out: PortMap = {};
   for (const key of Object.keys(c.record.config.ExposedPorts ?? {})) out[key.includes('/') ? key : `${key}/tcp`] = null;
-  for (const p of c.network.ports) {
+  for (const p of sb.ports) {
     (out[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIp || '0.0.0.0', HostPort: String(p.hostPort) });
   }
   return out;
@@ -69,13 +70,22 @@ export function portListJson(c: Container): object[] {
 export function networksJson(c: Container, ids: NetworkIds = new Map()): Record<string, object> {
   const o = c.record.options;
   const out: Record<string, object> = {};
-  const live = c.network?.endpoints;
+  const live = liveNetwork(c)?.endpoints;
   if (live) {
     for (const e of live) out[e.networkName] = endpointJson(c, e.networkName, e.networkId, e);
     return out;
   }
   for (const { name } of configuredNetworks(o)) out[name] = endpointJson(c, name, ids.get(name) ?? '', null);
   return out;
+}
+
+/**
+ * The sandbox of a running (or paused) container. The engine tears a sandbox
+ * down only after it has recorded the exit, so for a moment an exited
+ * container may still have one; Docker shows none then.
+ */
+function liveNetwork(c: Container): SandboxState | null {
+  return c.state.status === 'running' || c.state.status === 'paused' ? c.network ?? null : null;
 }
 
 /** host and none are shown as networks of their own, like dockerd does. */

@@ -110,8 +110,8 @@ test('inspect HostConfig networking fields as created', (t) => {
   t.deepEqual(hc.PortBindings, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }], '53/udp': [{ HostIp: '', HostPort: '' }] });
 });
 
-test('a stopped container shows its configured networks with empty addresses and no ports', (t) => {
-  const stopped: Container = { ...web, state: state({ status: 'exited' }), network: null };
+test('a stopped container shows its configured networks with empty addresses and no ports, even while its sandbox is still being torn down', (t) => {
+  const stopped: Container = { ...web, state: state({ status: 'exited' }) };
   const ns = (containerInspectJson(stopped, new Map([['bridge', BRIDGE_ID], ['backend', BACK_ID]])) as Json).NetworkSettings;
   t.like(ns, { SandboxKey: '', IPAddress: '', Ports: {} });
   t.deepEqual(Object.keys(ns.Networks), ['bridge', 'backend']);

@@ -49,7 +49,8 @@ test('network ls filters', (t) => {
   t.deepEqual(names({ dangling: ['true'] }), ['spare']);
   t.deepEqual(names({ dangling: ['false'] }), ['bridge', 'host', 'none', 'backend']);
   t.deepEqual(names({ scope: ['swarm'] }), []);
-  for (const f of [{ type: ['other'] }, { dangling: ['maybe'] }, { bogus: ['x'] }]) {
+  const bad: Array<Record<string, string[]>> = [{ type: ['other'] }, { dangling: ['maybe'] }, { bogus: ['x'] }];
+  for (const f of bad) {
     t.true(isKind(t.throws(() => filterNetworks(all, f)), 'Invalid'), JSON.stringify(f));
   }
 });
