@@ -36,7 +36,6 @@
  * that is not present and cannot be made. Nothing is tagged unless the whole
  * build succeeded.
  */
-import type { Progress } from '../types.js';
 
 /** Limits of every build container; the engine config's `build` overrides the defaults. */
 export interface BuildLimits {
@@ -100,10 +99,18 @@ export type BuildEvent =
   /** The step's (or FROM's) image. */
   | { kind: 'image'; id: string }
   /** Progress of making a base image on first use. */
-  | { kind: 'progress'; progress: Progress }
+  | { kind: 'progress'; progress: BuildProgress }
   /** The build finished: the final image. */
   | { kind: 'built'; id: string }
   /** A tag now points at the final image. */
   | { kind: 'tagged'; tag: string };
 
 export type OnBuildEvent = (e: BuildEvent) => void;
+
+/** The engine's `Progress` (runtime/types.ts), restated here so the two contracts do not import each other. */
+export interface BuildProgress {
+  id?: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
