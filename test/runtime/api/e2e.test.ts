@@ -303,7 +303,8 @@ withDockerCli(() => {
     t.is((await run(['ps', '-aq'])).stdout, '', '--rm removed it');
     const missing = await run(['run', '--rm', 'nosuch:image', 'true']);
     t.is(missing.code, 125);
-    t.regex(missing.stderr, /No such image/);
+    t.regex(missing.stderr, /Unable to find image 'nosuch:image' locally/);
+    t.regex(missing.stderr, /cannot reach registry docker\.io/, 'a bare name is Docker Hub\'s, which the engine does not reach');
   });
 
   test('run -i passes stdin; run -it uses a tty', async (t) => {
