@@ -7,6 +7,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { App, ExitError, type CliConfig, type CliIO } from './context.js';
+import * as build from './commands/build.js';
 import * as container from './commands/container/index.js';
 import * as image from './commands/image/index.js';
 import * as network from './commands/network/index.js';
@@ -28,7 +29,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.io.stderr.write(s),
       outputError: (s, write) => write(`tspaas: ${s.replace(/^error: /, '')}`),
     });
-  for (const group of [container, image, network, volume, registry, system]) group.register(program, app);
+  for (const group of [container, image, network, volume, registry, system, build]) group.register(program, app);
   addJsonEverywhere(program);
   return program;
 }

@@ -16,6 +16,7 @@ import { createEngine } from '../runtime/engine.js';
 import { prepareHost } from '../runtime/host.js';
 import { serveEngineApi } from '../runtime/api/server.js';
 import { parseDaemonArgs, USAGE, type DaemonConfig } from './config.js';
+import { buildpackBuilder } from '../buildpacks/serve.js';
 
 /** A running part of tspaasd. */
 interface Service {
@@ -60,6 +61,7 @@ async function startEngine(config: Readonly<DaemonConfig>, log: Logger): Promise
   const engine = await createEngine(config.engine);
   const api = await serveEngineApi(engine, {
     socketPath: config.socketPath, socketGroup: config.socketGroup, version: config.version, logger: log.child({ part: 'engine-api' }),
+    sourceBuilder: buildpackBuilder(engine, path.join(config.root, 'platform', 'build-caches')),
   }).catch(async (err: unknown) => { await engine.close(); throw err; });
   log.info({ runtime: engine.config.runtime, root: config.engine.root }, 'engine started');
   return { name: 'engine', close: async () => { await api.close(); await engine.close(); } };

@@ -17,6 +17,22 @@ export interface ApiLogger {
   error(obj: object, msg: string): void;
 }
 
+/**
+ * A source-to-image builder plugged in by the daemon (tspaas's buildpacks,
+ * buildpacks/types.ts); the engine knows only this shape. It reads the
+ * source tar, reports output lines and resolves with a JSON-able result.
+ */
+export type SourceBuilder = (request: SourceBuildRequest, onLine: (line: string) => void) => Promise<object>;
+
+export interface SourceBuildRequest {
+  source: import('node:stream').Readable;
+  tag: string;
+  buildpacks: string[];
+  env: Record<string, string>;
+  /** Network of the build container ("none" builds offline). */
+  network?: string;
+}
+
 /** State shared by all requests of one server. */
 export interface ApiContext {
   readonly engine: Engine;
@@ -26,6 +42,8 @@ export interface ApiContext {
   readonly log: ApiLogger;
   /** Connections taken over by attach/exec; the server destroys them on close. */
   readonly hijacked: Set<Socket>;
+  /** `POST /tspaas/buildpacks/build`; absent = the route answers 501. */
+  readonly sourceBuilder?: SourceBuilder;
 }
 
 /** A request that asked to switch protocols (`Connection: Upgrade`, `Upgrade: tcp`). */

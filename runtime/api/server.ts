@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import type { Engine } from '../types.js';
-import type { ApiContext, ApiLogger } from './exchange.js';
+import type { ApiContext, ApiLogger, SourceBuilder } from './exchange.js';
 import { EventLog } from './events.js';
 import { createDispatcher, type Dispatch } from './router.js';
 import { allRoutes } from './routes/index.js';
@@ -21,6 +21,8 @@ export interface EngineApiOptions {
   /** tspaas's version, reported by /version and /info. */
   version: string;
   logger?: ApiLogger;
+  /** Serves `POST /tspaas/buildpacks/build` (the daemon passes tspaas's buildpack runner). */
+  sourceBuilder?: SourceBuilder;
 }
 
 export interface EngineApiServer {
@@ -35,7 +37,7 @@ export async function serveEngineApi(engine: Engine, opts: EngineApiOptions): Pr
   const gid = opts.socketGroup === undefined ? undefined : await lookupGroupId(opts.socketGroup);
   await prepareSocketPath(opts.socketPath);
   const ctx: ApiContext = {
-    engine, version: opts.version, events: new EventLog(engine.events), log: opts.logger ?? consoleLogger, hijacked: new Set(),
+    engine, version: opts.version, events: new EventLog(engine.events), log: opts.logger ?? consoleLogger, hijacked: new Set(), sourceBuilder: opts.sourceBuilder,
   };
   const server = createHttpServer(createDispatcher(ctx, allRoutes));
   try {

@@ -9,6 +9,7 @@ import { execRoutes } from './exec.js';
 import { imageTransferRoutes } from './image-transfer.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
+import { sourceBuildRoutes } from './source-build.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
@@ -24,4 +25,5 @@ export const allRoutes: Route[] = [
   ...buildRoutes,
   ...volumeRoutes,
   ...networkRoutes,
+  ...sourceBuildRoutes,
 ];
