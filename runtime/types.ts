@@ -17,7 +17,6 @@ import type { EventEmitter } from 'node:events';
 import type { Image, ImageStore, ContainerConfig } from './images/types.js';
 import type { Change } from './archive/types.js';
 import type { BuildEvent, BuildLimits, BuildOptions } from './build/types.js';
-import type { PullOptions, PushOptions, RegistryAuth } from './registry/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
   Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
@@ -75,6 +74,34 @@ export interface Progress {
   total?: number;
 }
 export type OnProgress = (p: Progress) => void;
+
+// ---- registries (behaviour: runtime/registry/types.ts, docs/registry.md) ----
+
+/** Credentials for one registry, as Docker's X-Registry-Auth carries them. */
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  /** OAuth2 refresh token from an earlier login (exchanged at the token realm). */
+  identityToken?: string;
+  /** A bearer token to send as is. */
+  registryToken?: string;
+}
+
+export interface PullOptions {
+  auth?: RegistryAuth;
+  onProgress?: OnProgress;
+}
+
+export interface PushOptions {
+  auth?: RegistryAuth;
+  onProgress?: OnProgress;
+  /**
+   * Upload blobs larger than this in chunks of this many bytes (PATCH with
+   * Content-Range); 0 or absent: every blob in one PUT. Tests use it to
+   * cover the chunked path.
+   */
+  chunkSize?: number;
+}
 
 /**
  * A live connection to a container's (or exec's) stdio.

@@ -43,17 +43,8 @@
  *   `chunkSize` bytes then `PUT`. The manifest pushed is the image store's
  *   own OCI manifest, so its digest is `Image.manifestDigest`.
  */
-import type { OnProgress } from '../types.js';
-
-/** Credentials for one registry, as Docker's X-Registry-Auth carries them. */
-export interface RegistryAuth {
-  username?: string;
-  password?: string;
-  /** OAuth2 refresh token from an earlier login (exchanged at the token realm). */
-  identityToken?: string;
-  /** A bearer token to send as is. */
-  registryToken?: string;
-}
+// The options of the Engine's pull/push/login live in the Engine contract (runtime/types.ts).
+export type { PullOptions, PushOptions, RegistryAuth } from '../types.js';
 
 /** How the engine reaches registries (from EngineConfig). */
 export interface RegistryConfig {
@@ -61,22 +52,6 @@ export interface RegistryConfig {
   insecureRegistries: readonly string[];
   /** Where the engine remembers which repositories hold which blobs (for cross-repo mounts). */
   stateDir: string;
-}
-
-export interface PullOptions {
-  auth?: RegistryAuth;
-  onProgress?: OnProgress;
-}
-
-export interface PushOptions {
-  auth?: RegistryAuth;
-  onProgress?: OnProgress;
-  /**
-   * Upload blobs larger than this in chunks of this many bytes (PATCH with
-   * Content-Range); 0 or absent: every blob in one PUT. Tests use it to
-   * cover the chunked path.
-   */
-  chunkSize?: number;
 }
 
 /** A reference split for the wire: `127.0.0.1:5000/team/app:1.0`. */
