@@ -11,7 +11,7 @@ import path from 'node:path';
 import { buildApp } from '../buildpacks/build.js';
 import type { BuildResult } from '../buildpacks/types.js';
 import { startTestEngine, type TestEngine } from '../test/helpers/engine.js';
-import { provideStacks } from '../test/helpers/stacks.js';
+import { provideStacks, HOST_CA } from '../test/helpers/stacks.js';
 import { writeApp } from '../test/helpers/apps.js';
 import { expressApp } from '../test/helpers/node-app.js';
 
@@ -39,9 +39,9 @@ async function coldAndWarm(app: string, files: Record<string, string>, file: str
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-bench-cache-'));
   temps.push(source, cacheDir);
   const tag = app.split(' ')[0];
-  const cold = await timed(() => buildApp(te.engine, { source, tag: `bench-${tag}:cold`, cacheDir }));
+  const cold = await timed(() => buildApp(te.engine, { source, tag: `bench-${tag}:cold`, cacheDir, caFile: HOST_CA }));
   await fsp.writeFile(path.join(source, file), change(await fsp.readFile(path.join(source, file), 'utf8')));
-  const warm = await timed(() => buildApp(te.engine, { source, tag: `bench-${tag}:warm`, cacheDir }));
+  const warm = await timed(() => buildApp(te.engine, { source, tag: `bench-${tag}:warm`, cacheDir, caFile: HOST_CA }));
   const image = await te.engine.images.get(`bench-${tag}:warm`);
   return { app, cold: cold.s, warm: warm.s, slugMB: round(warm.result.slugSize / 1e6), imageMB: round(image.size / 1e6) };
 }

@@ -21,12 +21,14 @@ export const BUILD_DIR = '/app';
 export const CACHE_DIR = '/cache';
 export const ENV_DIR = '/tspaas/env';
 export const BUILDPACKS_DIR = '/tspaas/buildpacks';
+export const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export interface BuildContainerSpec {
   image: string;
   cacheDir: string;
   limits: BuildLimits;
   network?: string;
+  caFile?: string;
 }
 
 /** What goes into the build container before it starts. */
@@ -46,9 +48,12 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     image: spec.image,
     cmd: ['sleep', 'infinity'],
     workingDir: BUILD_DIR,
-    env: ['STACK=tspaas-bookworm', 'HOME=/app', 'CI=true'],
+    env: ['STACK=tspaas-bookworm', 'HOME=/app', 'CI=true', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`],
     labels: { 'io.tspaas.buildpacks.build': 'true' },
-    mounts: [{ type: 'bind', source: spec.cacheDir, target: CACHE_DIR, readOnly: false }],
+    mounts: [
+      { type: 'bind', source: spec.cacheDir, target: CACHE_DIR, readOnly: false },
+      ...(spec.caFile ? [{ type: 'bind' as const, source: spec.caFile, target: CA_BUNDLE, readOnly: true }] : []),
+    ],
     memory: spec.limits.memory,
     pidsLimit: spec.limits.pids,
     networkMode: spec.network,

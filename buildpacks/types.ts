@@ -75,10 +75,17 @@ export interface BuildOptions {
   limits?: Partial<BuildLimits>;
   /** Network of the build container (default: the engine's default network). */
   network?: string;
+  /**
+   * A CA bundle on this host mounted read-only over the build container's
+   * /etc/ssl/certs/ca-certificates.crt (curl, git, pip, and Node through
+   * NODE_EXTRA_CA_CERTS): for hosts whose outbound HTTPS goes through a proxy
+   * with its own CA. Absent = the stack's own bundle.
+   */
+  caFile?: string;
 }
 
 export interface BuildLimits {
-  /** Wall-clock limit of the whole build in ms (default 15 minutes). */
+  /** Wall-clock limit in ms of everything that runs in the build container (default 15 minutes). */
   timeoutMs: number;
   /** Memory limit in bytes (default 2 GiB). */
   memory: number;

@@ -14,7 +14,7 @@ import { buildApp } from '../../buildpacks/build.js';
 import type { BuildOptions } from '../../buildpacks/types.js';
 import { LABELS } from '../../buildpacks/types.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks } from '../helpers/stacks.js';
+import { provideStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 
 let te: TestEngine;
@@ -34,7 +34,7 @@ async function build(files: Record<string, string>, tag: string, extra: Partial<
   const source = await writeApp(files);
   dirs.push(source);
   const lines: string[] = [];
-  const result = await buildApp(te.engine, { source, tag, onOutput: (l) => lines.push(l), ...extra });
+  const result = await buildApp(te.engine, { source, tag, caFile: HOST_CA, onOutput: (l) => lines.push(l), ...extra });
   return { result, lines, source };
 }
 

@@ -3,7 +3,7 @@ import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks } from '../helpers/stacks.js';
+import { provideStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 
 let te: TestEngine;
@@ -22,7 +22,7 @@ async function build(files: Record<string, string>, tag: string) {
   const source = await writeApp(files);
   dirs.push(source);
   const lines: string[] = [];
-  const result = await buildApp(te.engine, { source, tag, onOutput: (l) => lines.push(l) });
+  const result = await buildApp(te.engine, { source, tag, caFile: HOST_CA, onOutput: (l) => lines.push(l) });
   return { result, lines };
 }
 

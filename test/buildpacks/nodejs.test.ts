@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks } from '../helpers/stacks.js';
+import { provideStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { expressApp } from '../helpers/node-app.js';
 
@@ -32,7 +32,7 @@ test('an express app builds with the Node of engines.node, answers on $PORT, and
   const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-nodecache-'));
   dirs.push(source, cacheDir);
   const lines: string[] = [];
-  const first = await buildApp(te.engine, { source, tag: 'nodeapp:1', cacheDir, onOutput: (l) => lines.push(l) });
+  const first = await buildApp(te.engine, { source, tag: 'nodeapp:1', cacheDir, caFile: HOST_CA, onOutput: (l) => lines.push(l) });
   t.deepEqual(first.buildpacks.map((b) => b.name), ['Node.js']);
   t.is(first.processTypes.web, 'npm start');
   t.true(lines.some((l) => l.includes('added') && l.includes('package')), lines.join('\n'));
@@ -46,7 +46,7 @@ test('an express app builds with the Node of engines.node, answers on $PORT, and
   // Same lockfile, changed source, and no network at all in the build container.
   await fsp.writeFile(path.join(source, 'index.js'), (await fsp.readFile(path.join(source, 'index.js'), 'utf8')).replace('hello', 'warm'));
   const warm: string[] = [];
-  const second = await buildApp(te.engine, { source, tag: 'nodeapp:2', cacheDir, network: 'none', onOutput: (l) => warm.push(l) });
+  const second = await buildApp(te.engine, { source, tag: 'nodeapp:2', cacheDir, caFile: HOST_CA, network: 'none', onOutput: (l) => warm.push(l) });
   t.true(warm.some((l) => l.includes('restoring node_modules from the cache')), warm.join('\n'));
   t.false(warm.some((l) => /added \d+ package/.test(l)));
   t.log(`cold ${first.durationMs} ms, warm offline ${second.durationMs} ms, slug ${(second.slugSize / 1e6).toFixed(1)} MB`);

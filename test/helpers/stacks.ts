@@ -15,6 +15,8 @@ import type { Engine } from '../../runtime/types.js';
 import { buildStack, ensureStacks, runStack, type Stacks } from '../../buildpacks/stacks/index.js';
 
 export const TEST_CACHE = '/var/tmp/tspaas-test-cache';
+/** The host's CA bundle, given to build containers (outbound HTTPS may go through a proxy with its own CA). */
+export const HOST_CA = '/etc/ssl/certs/ca-certificates.crt';
 const STALE_LOCK_MS = 40 * 60 * 1000;
 
 /** The cache file of the current stack definitions. */

@@ -1,10 +1,10 @@
 # Downloads from the npm registry with a cache fallback (sourced by bin/compile).
 
-# fetch_json URL FILE: refresh FILE from URL; keep the cached copy when the registry is unreachable.
+# fetch_json URL FILE [ACCEPT]: refresh FILE from URL; keep the cached copy when the registry is unreachable.
 fetch_json() {
-  local url=$1 file=$2
+  local url=$1 file=$2 accept=${3:-application/vnd.npm.install-v1+json}
   mkdir -p "$(dirname "$file")"
-  if curl -fsSL --connect-timeout 5 --max-time 60 --retry 1 -H 'Accept: application/vnd.npm.install-v1+json' -o "$file.tmp" "$url" 2>/dev/null; then
+  if curl -fsSL --connect-timeout 5 --max-time 60 --retry 1 -H "Accept: $accept" -o "$file.tmp" "$url" 2>/dev/null; then
     mv "$file.tmp" "$file"
   else
     rm -f "$file.tmp"
@@ -19,7 +19,7 @@ fetch_package() {
   local name=$1 spec=$2 dest=$3 meta version url
   if [[ $spec =~ ^[a-z] ]]; then  # a dist-tag: the small version document
     meta="$CACHE_DIR/registry/$name@$spec.json"
-    fetch_json "$REGISTRY/$name/$spec" "$meta" >&2 || return 1
+    fetch_json "$REGISTRY/$name/$spec" "$meta" application/json >&2 || return 1
     version=$(jq -r .version "$meta"); url=$(jq -r .dist.tarball "$meta")
   else
     meta="$CACHE_DIR/registry/$name.json"
