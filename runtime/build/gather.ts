@@ -14,6 +14,7 @@ import { withBuildContainer } from './containers.js';
 import type { Instruction } from './dockerfile/index.js';
 import { resolveSources, type Source } from './sources.js';
 import type { Build } from './state.js';
+import type { BuildProgress } from './types.js';
 
 /** A fresh directory under the build's scratch space. */
 async function scratchDir(b: Build): Promise<string> {
@@ -61,12 +62,16 @@ async function fromImage(b: Build, ref: string, stageIndex: number): Promise<Ima
   return baseImage(b, ref);
 }
 
-/** A FROM or --from image: present, or made / pulled now. */
+/** A FROM or --from image: present, made now (the built-in base images), or pulled from the registry its name holds. */
 export async function baseImage(b: Build, ref: string): Promise<Image> {
   const { engine } = b.deps;
-  return engine.ensureImage(ref, (progress) => b.emit({ kind: 'progress', progress })).catch((err) => {
-    if (isKind(err, 'NotFound')) throw invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, err);
-    throw err;
+  const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
+  return engine.ensureImage(ref, onProgress).catch((err) => {
+    if (!isKind(err, 'NotFound')) throw err;
+    return engine.pullImage(ref, { onProgress }).catch((pullErr) => {
+      if (isKind(pullErr, 'NotFound')) throw invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, pullErr);
+      throw pullErr;
+    });
   });
 }
 
