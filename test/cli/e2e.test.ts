@@ -8,6 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { claimNetworkSlot, type NetworkSlot } from '../helpers/network-slot.js';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -50,8 +51,11 @@ async function eventually<T>(fn: () => Promise<T>, accept: (v: T) => boolean, wh
   }
 }
 
+let slot: NetworkSlot;
 test.before(async () => {
-  const up = await tspaas(['up', '--cgroup-parent', `/tspaas-test/${path.basename(BASE)}`, '--log-level', 'warn']);
+  // The daemon gets its own bridges and subnets, never the host's default tspaas0.
+  slot = await claimNetworkSlot();
+  const up = await tspaas(['up', '--cgroup-parent', `/tspaas-test/${path.basename(BASE)}`, '--log-level', 'warn', ...slot.flags]);
   if (up.code !== 0) throw new Error(`tspaas up failed: ${up.stderr}`);
   await ok(['image', 'pull', 'busybox']);
 });
@@ -60,6 +64,7 @@ test.after.always(async () => {
   const ids = (await tspaas(['container', 'ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
   if (ids.length) await tspaas(['container', 'rm', '-f', ...ids]);
   await tspaas(['down']);
+  await slot?.release();
   rmSync(BASE, { recursive: true, force: true });
 });
 

@@ -45,12 +45,15 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
   const launch = async () => {
     child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
     const docker = new Docker({ socketPath: socket });
-    for (let i = 0; i < 200; i++) {
+    // A minute: tsx compiles the daemon at start, which takes seconds on a busy 2-core host.
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
       if (child.exitCode !== null) throw new Error(`tspaasd exited with ${child.exitCode}`);
       if (await access(socket).then(() => docker.ping().then(() => true, () => false), () => false)) return;
       await sleep(50);
     }
-    throw new Error('tspaasd did not answer within 10 s');
+    child.kill('SIGKILL');
+    await slot.release();
+    throw new Error('tspaasd did not answer within 60 s');
   };
   await launch();
   const docker = new Docker({ socketPath: socket });

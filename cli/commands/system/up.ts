@@ -3,10 +3,16 @@ import type { Command } from 'commander';
 import type { App } from '../../context.js';
 import { daemonPaths, runningPid, spawnDaemon, waitUntilReady } from '../../daemon.js';
 
-interface UpFlags { root: string; runRoot: string; runtime?: string; socketGroup?: string; cgroupParent?: string; logLevel?: string; timeout: string }
+interface UpFlags {
+  root: string; runRoot: string; runtime?: string; socketGroup?: string; cgroupParent?: string; logLevel?: string; timeout: string;
+  bridge?: string; bridgeSubnet?: string; networkPool?: string; bridgePrefix?: string;
+}
 
 /** The flags handed through to tspaasd unchanged. */
-const PASSED: [keyof UpFlags, string][] = [['runtime', '--runtime'], ['socketGroup', '--socket-group'], ['cgroupParent', '--cgroup-parent'], ['logLevel', '--log-level']];
+const PASSED: [keyof UpFlags, string][] = [
+  ['runtime', '--runtime'], ['socketGroup', '--socket-group'], ['cgroupParent', '--cgroup-parent'], ['logLevel', '--log-level'],
+  ['bridge', '--bridge'], ['bridgeSubnet', '--bridge-subnet'], ['networkPool', '--network-pool'], ['bridgePrefix', '--bridge-prefix'],
+];
 
 export function register(program: Command, app: App): void {
   program.command('up').description('Start tspaasd in the background')
@@ -16,6 +22,10 @@ export function register(program: Command, app: App): void {
     .option('--socket-group <group>', 'group that may use the engine socket')
     .option('--cgroup-parent <path>', 'parent cgroup of containers (default /tspaas)')
     .option('--log-level <level>', 'tspaasd log level (default info)')
+    .option('--bridge <name>', 'bridge of the default network (default tspaas0)')
+    .option('--bridge-subnet <cidr>', 'subnet of the default network (default 10.77.0.0/16)')
+    .option('--network-pool <cidr>', 'pool of /24s for user networks (default 10.78.0.0/15)')
+    .option('--bridge-prefix <prefix>', "prefix of user networks' bridges (default tsbr-)")
     .option('--timeout <seconds>', 'how long to wait for the daemon', '60')
     .action(app.action(async (ctx, f: UpFlags) => {
       const paths = daemonPaths(f.root, f.runRoot);
