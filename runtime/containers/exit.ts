@@ -62,6 +62,8 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
     error: forced?.error ?? '', finishedAt: finishedAt.toISOString(),
   });
   await fsp.rm(p.exitFile, { force: true });
+  // The network goes before anyone hears of the exit: once `stop` or `wait` returns, the network can be removed.
+  await ctx.network.detach(c.record.id).catch(() => undefined);
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
   ctx.attachments.delete(c.record.id);
   emitContainerEvent(ctx, c, 'die', { exitCode: String(code) });

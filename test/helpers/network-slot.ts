@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { NetworkConfig } from '../../runtime/network/types.js';
 import { run } from '../../lib/exec.js';
 import { removeRules } from '../../runtime/network/firewall.js';
-import { removeBridge } from '../../runtime/network/bridge.js';
+import { hostSubnets, removeBridge } from '../../runtime/network/bridge.js';
+import { overlaps, parseSubnet } from '../../runtime/network/cidr.js';
 
 const DIR = '/tmp/tspaas-test-network-slots';
 const SLOTS = 256;
@@ -36,6 +37,13 @@ export async function claimNetworkSlot(): Promise<NetworkSlot> {
       bridge: `tsp-t${hex}`, subnet: `${base}.0/24`, pool: `${base}.0/17`, bridgePrefix: `t${hex}-`,
       cniPath: ['/usr/lib/cni', '/opt/cni/bin'], resolvConf: '/etc/resolv.conf',
     };
+    // Bridges a dead earlier owner left go; a pool the host routes for something else is skipped.
+    await purgeBridges(config);
+    const pool = parseSubnet(config.pool);
+    if ((await hostSubnets(new Set())).some((h) => overlaps(h, pool))) {
+      await fsp.rm(file, { force: true });
+      continue;
+    }
     const flags = ['--bridge', config.bridge, '--bridge-subnet', config.subnet, '--network-pool', config.pool, '--bridge-prefix', config.bridgePrefix];
     const release = async () => {
       await purgeBridges(config);

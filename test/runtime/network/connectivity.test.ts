@@ -195,3 +195,13 @@ function nthOfPool(pool: string, n: number): string {
   const [a, b, c] = pool.split('.').map(Number);
   return `${a}.${b}.${c + n}.0/24`;
 }
+
+test('once stop returns, the container has left its networks: the network can be removed at once', async (t) => {
+  const n = await te.engine.createNetwork({ name: 'stop-then-rm' });
+  const c = await startServer(te.engine, { cmd: 'sleep 300', networkMode: 'stop-then-rm' });
+  await te.engine.stopContainer(c.record.id, 1);
+  t.deepEqual((await te.engine.inspectNetwork(n.id)).containers, []);
+  await te.engine.removeNetwork(n.id);
+  t.is((await te.engine.getContainer(c.record.id)).network, null);
+  await te.engine.removeContainer(c.record.id);
+});
