@@ -244,10 +244,10 @@ test('at engine start, `always` containers come back even after a manual stop; `
   t.is((await e.getContainer(unless.record.id)).state.status, 'exited');
 });
 
-test('until networking lands, a container has its own network namespace with only lo, and lo is up', async (t) => {
+test('--network none: a container has its own network namespace with only lo, and lo is up', async (t) => {
   const te = await startTestEngine();
   t.teardown(() => te.cleanup());
-  const r = await runToEnd(te.engine, { image: 'busybox', cmd: ['sh', '-c', 'ip -o link | cut -d: -f2; ip -o addr show lo'] });
+  const r = await runToEnd(te.engine, { image: 'busybox', networkMode: 'none', cmd: ['sh', '-c', 'ip -o link | cut -d: -f2; ip -o addr show lo'] });
   t.is(r.exitCode, 0, r.stderr);
   const links = r.stdout.split('\n').filter((l) => /^ \w/.test(l)).map((l) => l.trim());
   t.deepEqual(links, ['lo']);
