@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Engine } from '../runtime/types.js';
 import type { Image, Layer } from '../runtime/images/types.js';
 import { invalid } from '../lib/errors.js';
-import { startBuildContainer, unpackSource } from './build-container.js';
+import { BUILDPACKS_DIR, startBuildContainer, unpackSource } from './build-container.js';
+import { parseLayerDeclarations, rememberLayers, storedLayers, type LayerDeclaration } from './layers.js';
 import { compile, detect, readText, release, type PhaseContext } from './phases.js';
 import { parseProcfile, type Procfile } from './procfile.js';
 import { mergeReleases } from './release.js';
@@ -39,6 +40,10 @@ interface BuildState {
   ran: Array<{ bp: ResolvedBuildpack; name: string }>;
   release?: ReleaseInfo;
   procfile?: Procfile;
+  /** Cached layers still in the store (key → layer), and what the buildpacks declared this time. */
+  cachedLayers: Map<string, Layer>;
+  declared: LayerDeclaration[];
+  reused: string[];
   layers: Layer[];
   image?: Image;
 }
@@ -52,6 +57,7 @@ export async function buildApp(engine: Engine, opts: BuildOptions): Promise<Buil
   const out = opts.onOutput ?? (() => undefined);
   const s: BuildState = {
     engine, opts, limits, started, cleanups: [], cacheDir: opts.cacheDir ?? '', sourceDir: '', candidates: [], mode: 'all', ran: [], layers: [],
+    cachedLayers: new Map(), declared: [], reused: [],
     phase: { engine, id: '', deadline: started + limits.timeoutMs, timeoutMs: limits.timeoutMs, out },
   };
   try {
@@ -114,6 +120,8 @@ const detectBuildpacks: BuildStep = async (s) => {
 };
 
 const compileAll: BuildStep = async (s) => {
+  s.cachedLayers = await storedLayers(s.engine, s.cacheDir);
+  s.phase.compileEnv = [`TSPAAS_CACHED_LAYERS=${[...s.cachedLayers.keys()].join(' ')}`];
   for (const [i, { bp, name }] of s.ran.entries()) {
     s.phase.out(step(`${name} app detected`));
     await compile(s.phase, bp, s.ran.slice(0, i).map((r) => r.bp));
@@ -124,6 +132,11 @@ const releaseAll: BuildStep = async (s) => {
   const all: ReleaseInfo[] = [];
   for (const { bp } of s.ran) all.push(await release(s.phase, bp));
   s.release = mergeReleases(all);
+  for (const { bp } of s.ran) {
+    const text = await readText(s.phase, ['cat', `${BUILDPACKS_DIR}/${bp.slug}/layers`]);
+    if (text !== null) s.declared.push(...parseLayerDeclarations(text, bp.ref));
+  }
+  parseLayerDeclarations(s.declared.map((d) => `${d.key} ${d.path}`).join('\n'), 'the buildpacks'); // no overlaps across buildpacks either
   s.phase.out(step('Discovering process types'));
   const text = await readText(s.phase, ['cat', '/app/Procfile']);
   s.procfile = text === null ? { processTypes: {} } : parseProcfile(text);
@@ -135,10 +148,18 @@ const releaseAll: BuildStep = async (s) => {
 
 const packSlug: BuildStep = async (s) => {
   s.phase.out(step('Compressing...'));
-  const launcher = await storeLauncher(s.engine);
-  const slug = await storeSlug(s.engine, s.phase.id, (l) => s.phase.out(l));
-  s.layers = [launcher, slug];
-  s.phase.out(detail(`Done: ${humanSize(slug.descriptor.size)}`));
+  const stderr = (l: string) => s.phase.out(l);
+  const used = new Map<string, Layer>();
+  for (const d of s.declared) {
+    const cached = s.cachedLayers.get(d.key);
+    if (cached) s.reused.push(d.key);
+    used.set(d.key, cached ?? await storeSlug(s.engine, s.phase.id, stderr, { paths: [`app/${d.path}`] }));
+  }
+  const slug = await storeSlug(s.engine, s.phase.id, stderr, { excludes: s.declared.map((d) => `app/${d.path}`) });
+  s.layers = [await storeLauncher(s.engine), ...used.values(), slug];
+  if (s.declared.length > 0) await rememberLayers(s.cacheDir, used);
+  const reused = s.reused.length ? ` (${s.reused.length} of ${used.size + 1} layers unchanged: ${s.reused.join(', ')})` : '';
+  s.phase.out(detail(`Done: ${humanSize(slugSize(s))}${reused}`));
 };
 
 const writeImage: BuildStep = async (s) => {
@@ -161,12 +182,17 @@ function processTypesOf(s: BuildState): Record<string, string> {
   return { ...(s.release?.defaultProcessTypes ?? {}), ...(s.procfile?.processTypes ?? {}) };
 }
 
+/** Bytes of the app's layers (everything but the launcher). */
+function slugSize(s: BuildState): number {
+  return s.layers.slice(1).reduce((n, l) => n + l.descriptor.size, 0); // slug layers are plain tars
+}
+
 function resultOf(s: BuildState): BuildResult {
   const slug = s.layers[s.layers.length - 1];
   return {
     imageId: s.image!.id, tag: s.opts.tag,
     buildpacks: s.ran.map((r) => ({ ref: r.bp.ref, name: r.name })),
     processTypes: processTypesOf(s), releaseCommand: s.procfile?.release, configVars: s.release?.configVars ?? {},
-    slugSize: slug.descriptor.size, slugDigest: slug.diffId, durationMs: Date.now() - s.started,
+    slugSize: slugSize(s), slugDigest: slug.diffId, reusedLayers: s.reused, durationMs: Date.now() - s.started,
   };
 }

@@ -18,6 +18,8 @@ export interface PhaseContext {
   deadline: Deadline;
   timeoutMs: number;
   out: OnOutput;
+  /** Extra environment of every compile (`TSPAAS_CACHED_LAYERS`). */
+  compileEnv?: string[];
 }
 
 const binOf = (bp: ResolvedBuildpack, name: string) => `${BUILDPACKS_DIR}/${bp.slug}/bin/${name}`;
@@ -38,7 +40,7 @@ export async function compile(ctx: PhaseContext, bp: ResolvedBuildpack, earlier:
   const exports = earlier.map((b) => `${BUILDPACKS_DIR}/${b.slug}/export`);
   const script = 'for e in "$@"; do if [ -f "$e" ]; then . "$e"; fi; done; exec "$BP_COMPILE" /app /cache /tspaas/env';
   const cmd = ['bash', '-c', script, 'compile', ...exports];
-  const r = await execLines(ctx.engine, ctx.id, cmd, (l) => ctx.out(l), ctx.deadline, [`BP_COMPILE=${binOf(bp, 'compile')}`, `BUILDPACK_DIR=${BUILDPACKS_DIR}/${bp.slug}`]);
+  const r = await execLines(ctx.engine, ctx.id, cmd, (l) => ctx.out(l), ctx.deadline, [`BP_COMPILE=${binOf(bp, 'compile')}`, `BUILDPACK_DIR=${BUILDPACKS_DIR}/${bp.slug}`, ...(ctx.compileEnv ?? [])]);
   checkDeadline(ctx, bp, r.timedOut, 'compile');
   if (r.exitCode !== 0) throw invalid(`${bp.ref}: bin/compile failed (exit code ${r.exitCode}); see the output above`);
 }

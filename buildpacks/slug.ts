@@ -29,15 +29,22 @@ unset f
 exec "$@"
 `;
 
-/** The GNU tar command that writes /app deterministically. */
-export function slugTarCommand(): string[] {
-  return ['tar', '-C', '/', '--sort=name', `--mtime=@${SLUG_MTIME}`, '--owner=0', '--group=0', '--numeric-owner',
-    '--format=gnu', '-cf', '-', 'app'];
+/** What to pack: `app` by default; `excludes` are member names left out (anchored, e.g. `app/node_modules`). */
+export interface SlugPaths {
+  paths?: string[];
+  excludes?: string[];
 }
 
-/** Stream /app out of the build container into the store. */
-export async function storeSlug(engine: Engine, id: string, onStderr: OnLine): Promise<Layer> {
-  const { stdout, done } = await execStdout(engine, id, slugTarCommand(), onStderr);
+/** The GNU tar command that writes /app (or parts of it) deterministically. */
+export function slugTarCommand(what: SlugPaths = {}): string[] {
+  const excludes = what.excludes?.length ? ['--anchored', ...what.excludes.map((e) => `--exclude=${e}`)] : [];
+  return ['tar', '-C', '/', '--sort=name', `--mtime=@${SLUG_MTIME}`, '--owner=0', '--group=0', '--numeric-owner',
+    '--format=gnu', ...excludes, '-cf', '-', ...(what.paths ?? ['app'])];
+}
+
+/** Stream /app (or the parts named) out of the build container into the store. */
+export async function storeSlug(engine: Engine, id: string, onStderr: OnLine, what: SlugPaths = {}): Promise<Layer> {
+  const { stdout, done } = await execStdout(engine, id, slugTarCommand(what), onStderr);
   const [layer, code] = await Promise.all([engine.images.putLayer(stdout), done]);
   if (code !== 0) throw unavailable(`packing /app failed (tar exit code ${code})`);
   return layer;

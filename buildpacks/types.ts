@@ -17,12 +17,26 @@
  * - `bin/release BUILD_DIR` — YAML on stdout with `config_vars` (the app's
  *   default environment) and `default_process_types` (`web: command`).
  *
+ * tspaas extension (optional; a buildpack that ignores it works unchanged):
+ * *cached layers*. A buildpack may write a `layers` file into its own
+ * directory, one `KEY PATH` per line: the tree `/app/PATH` is a pure
+ * function of KEY (e.g. `nodejs-runtime-v1-20.20.2-npm-10.9.9` for
+ * `.heroku/node`). The runner stores each such tree as its own layer below
+ * the rest of the slug and remembers KEY → layer in CACHE_DIR, so a later
+ * build that declares the same KEY reuses the stored layer without packing
+ * or hashing the tree again. Before compile the runner lists, in
+ * `TSPAAS_CACHED_LAYERS` (space-separated), the keys whose layers are still
+ * stored: for those the buildpack may leave `/app/PATH` out entirely (it is
+ * taken from the layer); for any other declared key `/app/PATH` must exist.
+ * PATH is relative to /app, without `..`; declared paths must not nest.
+ *
  * Vocabulary
  * - *source*: the app's tree as the user has it (a directory, or a tar of it).
  * - *build dir*: `/app` in the build container; the source is copied there
  *   and compiled in place, so absolute paths written by tools (venvs,
  *   shebangs) stay valid at run time.
- * - *slug*: `/app` after compile, stored as one layer on top of the run stack
+ * - *slug*: `/app` after compile, stored as one layer (after any cached
+ *   layers the buildpacks declared, see above) on top of the run stack
  *   (see stacks/types.ts). Its tar is deterministic (names sorted, owner 0,
  *   fixed mtimes), so the same source and the same tool outputs give the same
  *   layer digest.
@@ -106,10 +120,12 @@ export interface BuildResult {
   releaseCommand?: string;
   /** Environment from the buildpacks' `config_vars`. */
   configVars: Record<string, string>;
-  /** Uncompressed size of the /app layer in bytes. */
+  /** Uncompressed size of all /app layers in bytes (the slug with its cached layers). */
   slugSize: number;
-  /** Digest (diffID) of the /app layer: equal for equal builds. */
+  /** Digest (diffID) of the /app layer (without declared cached layers): equal for equal builds. */
   slugDigest: string;
+  /** Keys of the cached layers (see `layers` above) taken from earlier builds instead of packed again. */
+  reusedLayers: string[];
   /** Wall-clock time of the build. */
   durationMs: number;
 }
