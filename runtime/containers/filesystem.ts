@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { invalid, isErrno, notFound } from '../../lib/errors.js';
 import type { PathStat } from '../types.js';
@@ -64,14 +64,28 @@ export function statPath(ctx: ContainerContext, c: Container, p: string): Promis
 
 /** `docker cp` in: extract a tar into an existing directory of the container. */
 export function putArchive(ctx: ContainerContext, c: Container, p: string, tar: Readable): Promise<void> {
+  const input = holdStream(tar);
   return withRootfs(ctx, c, async (root) => {
     const dir = await resolveInRoot(root, `${p}/.`);
     const st = await fsp.stat(dir).catch(() => null);
     if (!st) throw notFound(`Could not find the file ${p} in container ${c.record.name}`);
     if (!st.isDirectory()) throw invalid(`extraction point is not a directory: ${p}`);
     if (c.record.options.readOnlyRootfs) throw invalid('container rootfs is marked read-only');
-    await applyLayer(tar, dir, { whiteouts: 'apply' });
-  });
+    await applyLayer(input, dir, { whiteouts: 'apply' });
+  }).finally(() => input.destroy());
+}
+
+/**
+ * Take `s` over now, before the awaits that precede reading it: a child
+ * process's stdout nobody reads yet is resumed by Node when the child exits
+ * (its data dropped), so a small tar from a quick `tar -cf -` would extract
+ * as nothing. Piping into a PassThrough keeps every byte (backpressure still
+ * applies while the source is alive); errors of `s` reach the reader.
+ */
+function holdStream(s: Readable): PassThrough {
+  const held = new PassThrough();
+  s.on('error', (err) => held.destroy(err));
+  return s.pipe(held);
 }
 
 /** Host path of container path `p`: parents resolved inside the root, the last component kept. */
