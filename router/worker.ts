@@ -13,7 +13,8 @@ import { Stats } from './observe/stats.js';
 import { ErrorPages } from './pages/errors.js';
 import { BackendRegistry } from './proxy/backends.js';
 import { attach, Exchange, exchangeOf, type Edge, type WorkerContext } from './proxy/exchange.js';
-import { createProxy, forward } from './proxy/forward.js';
+import { DeadlineWheel } from './proxy/deadlines.js';
+import { createProxy, forward, onDeadline } from './proxy/forward.js';
 import { REQUEST_PASSES } from './proxy/passes.js';
 import { handleUpgrade } from './proxy/upgrade.js';
 import { compileTable } from './table/compile.js';
@@ -23,7 +24,8 @@ import type { PrimaryMessage, RouteSnapshot, RouterConfig, WorkerMessage, Worker
 /** Run this process as a worker until the primary says shutdown. */
 export async function runWorker(config: Readonly<RouterConfig>, log: Logger, workerId: number): Promise<void> {
   const ctx: WorkerContext = {
-    config, table: null, proxy: createProxy(), pages: new ErrorPages(), stats: new Stats(), accessLog: new AccessLog(config.accessLog), inflight: 0,
+    config, table: null, proxy: createProxy(), pages: new ErrorPages(), stats: new Stats(), accessLog: new AccessLog(config.accessLog),
+    deadlines: new DeadlineWheel(onDeadline), inflight: 0,
   };
   const registry = new BackendRegistry(config.proxy);
   const contexts = new SecureContexts(log);
@@ -101,7 +103,8 @@ function handleRequest(ctx: WorkerContext, edge: Edge, req: http.IncomingMessage
   attach(req, x);
   attach(res, x);
   ctx.inflight++;
-  res.once('close', onResponseClose);
+  // `on`, not `once`: a response closes once, and `once` costs a wrapper per request.
+  res.on('close', onResponseClose);
   for (let i = 0; i < REQUEST_PASSES.length; i++) {
     if (REQUEST_PASSES[i](x)) return;
   }
@@ -113,6 +116,7 @@ function onResponseClose(this: http.ServerResponse): void {
   const x = exchangeOf(this);
   const ctx = x.ctx;
   ctx.inflight--;
+  ctx.deadlines.disarm(x);
   if (x.backend !== null) {
     x.backend.release();
     x.backend = null;

@@ -13,6 +13,7 @@ import type { ErrorPages } from '../pages/errors.js';
 import type { HostEntry, RouteTable } from '../table/compile.js';
 import type { RouterConfig } from '../types.js';
 import type { Backend } from './backends.js';
+import type { DeadlineWheel, Timed } from './deadlines.js';
 
 /** The listener a request came in on. */
 export interface Edge {
@@ -32,6 +33,8 @@ export interface WorkerContext {
   pages: ErrorPages;
   stats: Stats;
   accessLog: AccessLog;
+  /** Request and idle timeouts of every exchange waiting on a backend. */
+  deadlines: DeadlineWheel<Exchange>;
   /** Requests and tunnels in flight in this worker. */
   inflight: number;
 }
@@ -43,7 +46,7 @@ export const EXCHANGE = Symbol('tspaas.exchange');
 const VALID_REQUEST_ID = /^[A-Za-z0-9+/=._:-]{20,200}$/;
 
 /** The state of one request. */
-export class Exchange {
+export class Exchange implements Timed {
   readonly start = performance.now();
   readonly requestId: string;
   entry: HostEntry | null = null;
@@ -57,6 +60,12 @@ export class Exchange {
   /** Why the router answered itself instead of a backend (for the log and the error pass). */
   timedOut = false;
   bodyBytes = 0;
+  /** Place on the worker's deadline wheel (see deadlines.ts). */
+  wheelTick = -1;
+  wheelIndex = 0;
+  /** While a response streams: bytes moved on both connections at the last look (-1: not looked yet), and when they last changed. */
+  activity = -1;
+  activeAt = 0;
   /** Bytes the client connection had sent before this exchange (keep-alive connections carry many). */
   readonly sentBefore: number;
 

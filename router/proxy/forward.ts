@@ -9,7 +9,8 @@
  * retried on another backend when the request has no body (nothing was lost
  * upstream); otherwise the client gets 502. A backend that says nothing
  * within the route's request timeout costs a 504; once a response streams,
- * the idle timeout applies.
+ * the idle timeout applies. Both run on the worker's deadline wheel (no
+ * timer per request); only a fresh connection gets its own connect timer.
  */
 import type http from 'node:http';
 import type net from 'node:net';
@@ -46,12 +47,12 @@ export function forward(x: Exchange): void {
   x.ctx.proxy.web(x.req, x.res!, backend.web as HttpProxy.ServerOptions, onProxyError);
 }
 
-/** The backend request exists and has a socket: arm the timeouts. */
+/** The backend request exists and has a socket: arm the request timeout (and the connect timeout on a fresh connection). */
 function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
   const x = exchangeOf(req);
   x.proxyReq = proxyReq;
   attach(proxyReq, x);
-  proxyReq.setTimeout(x.entry!.route.requestTimeoutMs, onBackendTimeout);
+  x.ctx.deadlines.arm(x, x.entry!.route.requestTimeoutMs);
   const socket = proxyReq.socket;
   if (socket !== null && socket.connecting) {
     const timer = setTimeout(onConnectTimeout, x.entry!.route.connectTimeoutMs, proxyReq);
@@ -59,11 +60,33 @@ function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): vo
   }
 }
 
-/** Silence from the backend: before the response it is the request timeout (504), after it the idle timeout. */
-function onBackendTimeout(this: http.ClientRequest): void {
-  const x = exchangeOfProxyReq(this);
-  if (x !== undefined && x.res !== null && !x.res.headersSent) x.timedOut = true;
-  this.destroy(Object.assign(new Error('backend timed out'), { code: 'ETIMEDOUT' }));
+/**
+ * A deadline of the wheel passed. Before the response: the request timeout
+ * (504). While it streams: idle when neither the backend nor the client
+ * connection moved a byte for the idle timeout (looked at every quarter of
+ * it, so silence ends the exchange between 1 and 1.25 idle timeouts).
+ */
+export function onDeadline(x: Exchange, now: number): void {
+  const proxyReq = x.proxyReq;
+  if (proxyReq === null || x.res === null) return;
+  if (x.answeredBy === null) {
+    x.timedOut = true;
+    proxyReq.destroy(Object.assign(new Error('backend timed out'), { code: 'ETIMEDOUT' }));
+    return;
+  }
+  const idle = x.entry!.route.idleTimeoutMs;
+  const moved = activity(x);
+  if (moved !== x.activity) {
+    x.activity = moved;
+    x.activeAt = now;
+  }
+  if (now - x.activeAt >= idle) proxyReq.destroy(Object.assign(new Error('backend idle'), { code: 'ETIMEDOUT' }));
+  else x.ctx.deadlines.arm(x, Math.min(idle - (now - x.activeAt), Math.ceil(idle / 4)), now);
+}
+
+/** Bytes moved so far on both connections of a streaming exchange (only compared, never shown). */
+function activity(x: Exchange): number {
+  return (x.proxyReq!.socket?.bytesRead ?? 0) + x.req.socket.bytesWritten;
 }
 
 function onConnectTimeout(proxyReq: http.ClientRequest): void {
@@ -74,7 +97,9 @@ function onConnectTimeout(proxyReq: http.ClientRequest): void {
 function onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage, res: http.ServerResponse): void {
   const x = exchangeOf(req);
   x.answeredBy = x.backend!.key;
-  x.proxyReq!.setTimeout(x.entry!.route.idleTimeoutMs);
+  // Idle from here; the first look counts as activity (no byte counting on the hot path).
+  x.activity = -1;
+  x.ctx.deadlines.arm(x, x.entry!.route.idleTimeoutMs);
   res.writeHead(proxyRes.statusCode ?? 502, responseHeaders(proxyRes.headers, x.requestId));
   proxyRes.on('close', onBackendResponseClose);
   proxyRes.pipe(res);
@@ -105,6 +130,7 @@ function responseHeaders(headers: http.IncomingHttpHeaders, requestId: string): 
 /** An attempt failed before a response started (or broke off after). */
 function onProxyError(err: Error, req: http.IncomingMessage, res: http.ServerResponse | net.Socket): void {
   const x = exchangeOf(req);
+  x.ctx.deadlines.disarm(x);
   const backend = x.backend;
   if (backend !== null) {
     x.backend = null;
