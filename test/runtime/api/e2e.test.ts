@@ -219,7 +219,8 @@ withDockerCli(() => {
     t.is((await cli(['exec', 'w', 'sh', '-c', 'exit 4'])).code, 4);
     const t0 = Date.now();
     await succeeds(t, cli(['stop', '-t', '2', 'w']));
-    t.true(Date.now() - t0 < 6000);
+    // Not a speed check: well under the default 10 s grace shows -t 2 was used (the margin absorbs a busy host).
+    t.true(Date.now() - t0 < 9000, `stop -t 2 took ${Date.now() - t0} ms`);
     t.regex((await cli(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout, /^w Exited \(\d+\) /);
     await succeeds(t, cli(['start', 'w']));
     t.is((await cli(['exec', 'w', 'cat', '/data.txt'])).stdout, 'kept\n');

@@ -140,7 +140,7 @@ for (const rt of RUNTIMES) {
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     let peak = 0;
-    let limit = 0;
+    let limit: number;
     let hits: number;
     try {
       // Up to 15 s: on a loaded host the runtime and the bomb start slowly.
