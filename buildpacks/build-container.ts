@@ -60,10 +60,10 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
   });
   const id = c.record.id;
   try {
-    await engine.putArchive(id, '/', await buffered(packDir(files.sourceDir, ['./.git'], ['--mode=a+rX', '--transform=s,^\\.,app,'])));
+    await engine.putArchive(id, '/', packDir(files.sourceDir, ['./.git'], ['--mode=a+rX', '--transform=s,^\\.,app,']));
     await engine.putArchive(id, '/', packEnv(files.env));
     for (const b of files.buildpacks) {
-      await engine.putArchive(id, '/', await buffered(packDir(b.dir, ['./.git'], ['--mode=a+rX', `--transform=s,^\\.,${BUILDPACKS_DIR.slice(1)}/${b.slug},`])));
+      await engine.putArchive(id, '/', packDir(b.dir, ['./.git'], ['--mode=a+rX', `--transform=s,^\\.,${BUILDPACKS_DIR.slice(1)}/${b.slug},`]));
     }
     await engine.startContainer(id);
   } catch (err) {
@@ -88,17 +88,6 @@ export async function unpackSource(source: Readable): Promise<{ dir: string; cle
     throw invalid(`the source is not a valid tar archive: ${err.trim()}`);
   }
   return { dir, cleanup };
-}
-
-/**
- * The whole tar in memory, handed out as one chunk: the engine's extraction
- * has been seen to miss the entries of a tar streamed from a child process
- * into a created container (TODO: find the cause in runtime/archive and stream again).
- */
-async function buffered(stream: Readable): Promise<Readable> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Readable.from([Buffer.concat(chunks)]);
 }
 
 /** A directory as a tar stream (the host's GNU tar). */

@@ -26,8 +26,8 @@ export function parseLayerDeclarations(text: string, ref: string): LayerDeclarat
   const decls: LayerDeclaration[] = [];
   for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
     const m = /^([A-Za-z0-9][A-Za-z0-9._+-]*)\s+(\S+)$/.exec(line);
-    const rel = m ? path.posix.normalize(m[2]) : '';
-    if (!m || rel.startsWith('..') || rel.startsWith('/') || rel === '.') throw invalid(`${ref}: bad line in its layers file: "${line}"`);
+    const rel = m ? path.posix.normalize(m[2]).replace(/\/+$/, '') : '';
+    if (!m || !rel || rel === '.' || rel.startsWith('..') || rel.startsWith('/')) throw invalid(`${ref}: bad line in its layers file: "${line}"`);
     decls.push({ key: m[1], path: rel });
   }
   for (const a of decls) {

@@ -49,6 +49,9 @@ test('an express app builds with the Node of engines.node, answers on $PORT, and
   const second = await buildApp(te.engine, { source, tag: 'nodeapp:2', cacheDir, caFile: HOST_CA, network: 'none', onOutput: (l) => warm.push(l) });
   t.true(warm.some((l) => l.includes('restoring node_modules from the cache')), warm.join('\n'));
   t.false(warm.some((l) => /added \d+ package/.test(l)));
+  // Node (+npm) and the production node_modules come from the first build's layers, not packed again.
+  t.deepEqual(second.reusedLayers.map((k) => k.replace(/-v1-.*/, '')), ['nodejs-runtime', 'nodejs-modules']);
+  t.is(second.slugSize, first.slugSize);
   t.log(`cold ${first.durationMs} ms, warm offline ${second.durationMs} ms, slug ${(second.slugSize / 1e6).toFixed(1)} MB`);
   const again = await serveImage(te.engine, 'nodeapp:2');
   t.is((await httpGet(again.url)).body.toString(), 'warm from express');

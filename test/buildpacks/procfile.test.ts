@@ -4,7 +4,8 @@ import { parseProcfile } from '../../buildpacks/procfile.js';
 import { parseRelease, mergeReleases } from '../../buildpacks/release.js';
 import { selectBuildpacks } from '../../buildpacks/select.js';
 import { isGitRef, slugOf, splitPin } from '../../buildpacks/resolve.js';
-import { appConfig } from '../../buildpacks/slug.js';
+import { appConfig, slugTarCommand } from '../../buildpacks/slug.js';
+import { parseLayerDeclarations } from '../../buildpacks/layers.js';
 
 test('Procfile: comments, blank lines, release, last one wins, errors name the line', (t) => {
   const p = parseProcfile('# top\n\nweb:  node index.js  \nworker: ./work --fast\r\nrelease: ./migrate\nweb: node other.js\n');
@@ -53,4 +54,16 @@ test('image config: env from the stack and config vars, launcher, web first, lab
   t.is(c.WorkingDir, '/app');
   t.is(c.Labels!['io.tspaas.process.worker'], 'w');
   t.is(c.Labels!['io.tspaas.release'], 'm');
+});
+
+test('cached layer declarations: KEY PATH lines under /app, no escapes, no overlaps; the slug leaves them out', (t) => {
+  t.deepEqual(parseLayerDeclarations('nodejs-runtime-v1-20 .heroku/node\n\nmods-1 node_modules/\n', 'bp'), [
+    { key: 'nodejs-runtime-v1-20', path: '.heroku/node' }, { key: 'mods-1', path: 'node_modules' },
+  ]);
+  t.throws(() => parseLayerDeclarations('k ../etc\n', 'bp'), { message: /^bp: bad line in its layers file/ });
+  for (const bad of ['k /abs', 'k /', 'k .', 'a b c']) t.throws(() => parseLayerDeclarations(bad, 'bp'), { message: /bad line/ });
+  t.throws(() => parseLayerDeclarations('a .heroku\nb .heroku/node\n', 'bp'), { message: /overlap at "\.heroku"/ });
+  t.deepEqual(slugTarCommand().slice(-2), ['-', 'app']);
+  const rest = slugTarCommand({ excludes: ['app/node_modules'] });
+  t.true(rest.indexOf('--anchored') < rest.indexOf('--exclude=app/node_modules'));
 });
