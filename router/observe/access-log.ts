@@ -3,6 +3,9 @@
  * out in one write every FLUSH_MS (or as soon as BATCH_BYTES gather), like
  * nginx's `access_log … buffer= flush=`: a busy worker pays one write per
  * batch instead of one (and a thread-pool round trip) per event-loop turn.
+ * Lines are copied into an off-heap buffer as they are made, so nothing the
+ * batch holds lives on the JS heap across garbage collections (a string
+ * batch kept for 100 ms would survive scavenges and be copied, then promoted).
  * Workers write to the same file with O_APPEND, or to the shared stdout;
  * each write holds whole lines.
  */
@@ -17,7 +20,9 @@ const BATCH_BYTES = 64 * 1024;
 /** A destination for access-log lines. */
 export class AccessLog {
   private readonly out: NodeJS.WritableStream | WriteStream | null;
-  private batch = '';
+  /** Lines not written yet: `used` bytes of `buf`. */
+  private buf = Buffer.allocUnsafe(BATCH_BYTES);
+  private used = 0;
   private readonly timer: NodeJS.Timeout | null;
   /** ISO time up to the seconds' dot (`2026-11-22T10:00:00.`) of the second starting at `secondMs`: one toISOString per second. */
   private second = '';
@@ -46,10 +51,13 @@ export class AccessLog {
     }
     const millis = frac < 10 ? `00${frac}` : frac < 100 ? `0${frac}` : `${frac}`;
     // Hand-built: the fields are fixed, and only the strings need escaping.
-    this.batch += `{"time":"${this.second}${millis}Z","host":${JSON.stringify(e.host)},"method":"${e.method}","path":${JSON.stringify(e.path)},`
+    const line = `{"time":"${this.second}${millis}Z","host":${JSON.stringify(e.host)},"method":"${e.method}","path":${JSON.stringify(e.path)},`
       + `"status":${e.status},"bytes":${e.bytes},"duration_ms":${e.duration_ms},"backend":${e.backend === null ? 'null' : `"${e.backend}"`},`
       + `"request_id":${JSON.stringify(e.request_id)},"app":${e.app === null ? 'null' : `"${e.app}"`}}\n`;
-    if (this.batch.length >= BATCH_BYTES) this.drainBatch();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: flush first unless the line surely fits.
+    if (this.used + line.length * 3 > BATCH_BYTES) this.drainBatch();
+    if (line.length * 3 > BATCH_BYTES) this.out.write(line);
+    else this.used += this.buf.write(line, this.used);
   }
 
   /** Write what is queued and close a file destination. */
@@ -62,10 +70,12 @@ export class AccessLog {
 
   /** @internal */
   drainBatch(): void {
-    if (this.batch === '' || this.out === null) return;
-    const text = this.batch;
-    this.batch = '';
-    this.out.write(text);
+    if (this.used === 0 || this.out === null) return;
+    const chunk = this.buf.subarray(0, this.used);
+    // The stream owns `chunk` until it is written: the next lines go to a new buffer.
+    this.buf = Buffer.allocUnsafe(BATCH_BYTES);
+    this.used = 0;
+    this.out.write(chunk);
   }
 }
 
