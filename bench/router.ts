@@ -1,6 +1,6 @@
 /**
- * Router benchmark (`npm run bench:router`): wrk on loopback, one run per
- * case, the same two node backends behind each, the same worker count:
+ * Router benchmark (`npm run bench:router`): wrk on loopback, the same two
+ * node backends behind each case, the same worker count:
  *
  *   direct  wrk → backend (no proxy: the ceiling)
  *   tspaas  wrk → tspaas-router (http-proxy, node cluster) → backends
@@ -17,8 +17,9 @@
  * private one from scripts/services.sh. Installs wrk, nginx and caddy with
  * apt-get when missing (services stopped and disabled afterwards).
  *
- * Knobs: BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (64),
- * BENCH_WORKERS (one per core), BENCH_KEEP=1 keeps the temp dir.
+ * Knobs: BENCH_SECONDS (10 per run), BENCH_WARMUP_SECONDS (3, before the
+ * first round), BENCH_ROUNDS (3), BENCH_CONNECTIONS (64), BENCH_WORKERS (one
+ * per core), BENCH_KEEP=1 keeps the temp dir.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -38,6 +39,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? os.availableParallelism());
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const KEEP = process.env.BENCH_KEEP === '1';
 const HOST = 'bench.localhost';
 
@@ -50,6 +52,8 @@ interface Case {
 
 interface Figures extends WrkResult {
   cpuUsPerReq: number | null;
+  /** One-minute load average of the host when the run started. */
+  load: number;
 }
 
 /** The suite's PostgreSQL when DATABASE_URL is not set. */
@@ -112,20 +116,36 @@ async function waitForRoutes(adminPort: number): Promise<void> {
   throw new Error('tspaas-router workers did not get the routes');
 }
 
-/** Warm up, then measure one case. */
-async function measure(c: Case): Promise<Figures> {
-  const { port, proc } = await c.start();
-  try {
-    const wrk = { connections: CONNECTIONS, threads: 1 };
-    if (WARMUP > 0) await runWrk(port, HOST, { ...wrk, seconds: WARMUP });
-    const pids = proc?.pids() ?? [];
-    const cpu0 = cpuSeconds(pids);
-    const result = await runWrk(port, HOST, { ...wrk, seconds: SECONDS });
-    const cpu = cpuSeconds(pids) - cpu0;
-    return { ...result, cpuUsPerReq: proc === null || result.requests === 0 ? null : (cpu * 1e6) / result.requests };
-  } finally {
-    await proc?.stop();
-  }
+/** A started case: where wrk points, and what to charge CPU to. */
+interface Running {
+  c: Case;
+  port: number;
+  proc: Proc | null;
+}
+
+/** One wrk run against a started case (with a warm-up before its first). */
+async function measure(r: Running, warm: boolean): Promise<Figures> {
+  const wrk = { connections: CONNECTIONS, threads: 1 };
+  if (warm && WARMUP > 0) await runWrk(r.port, HOST, { ...wrk, seconds: WARMUP });
+  const pids = r.proc?.pids() ?? [];
+  const cpu0 = cpuSeconds(pids);
+  const load = os.loadavg()[0];
+  const result = await runWrk(r.port, HOST, { ...wrk, seconds: SECONDS });
+  const cpu = cpuSeconds(pids) - cpu0;
+  return { ...result, load, cpuUsPerReq: r.proc === null || result.requests === 0 ? null : (cpu * 1e6) / result.requests };
+}
+
+/** The median of each figure over the rounds (rps, latencies and CPU taken separately). */
+function median(runs: Figures[]): Figures {
+  const mid = <T>(xs: T[], key: (x: T) => number) => {
+    const v = xs.map(key).sort((a, b) => a - b);
+    return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  return {
+    requests: mid(runs, (r) => r.requests), rps: mid(runs, (r) => r.rps), p50Ms: mid(runs, (r) => r.p50Ms), p99Ms: mid(runs, (r) => r.p99Ms),
+    errors: runs.reduce((s, r) => s + r.errors, 0), load: mid(runs, (r) => r.load),
+    cpuUsPerReq: runs[0].cpuUsPerReq === null ? null : mid(runs, (r) => r.cpuUsPerReq!),
+  };
 }
 
 async function main(): Promise<void> {
@@ -136,35 +156,46 @@ async function main(): Promise<void> {
   const backendPorts = [await freePort(), await freePort()];
   const backends = backendPorts.map((p) => startBackend(p));
   const routes = await prepareRoutes(await databaseUrl(), backendPorts);
-  const results = new Map<string, Figures>();
+  const running: Running[] = [];
+  const runs = new Map<string, Figures[]>();
   try {
     await Promise.all(backendPorts.map((p) => waitForPort(p, 'backend')));
-    for (const c of cases(dir, backendPorts, routes.url)) {
-      process.stderr.write(`bench: ${c.name} (${c.what}) ${WARMUP}s warm-up + ${SECONDS}s…\n`);
-      results.set(c.name, await measure(c));
+    for (const c of cases(dir, backendPorts, routes.url)) running.push({ c, ...(await c.start()) });
+    // Rounds interleave the cases, so a change in the host's load hits them all alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of running) {
+        process.stderr.write(`bench: round ${round + 1}/${ROUNDS} ${r.c.name} (${r.c.what}) ${round === 0 ? `${WARMUP}s warm-up + ` : ''}${SECONDS}s…\n`);
+        const list = runs.get(r.c.name) ?? [];
+        list.push(await measure(r, round === 0));
+        runs.set(r.c.name, list);
+      }
     }
   } finally {
+    await Promise.all(running.map((r) => r.proc?.stop()));
     await Promise.all(backends.map((b) => b.stop()));
     await routes.drop().catch(() => undefined);
     if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
   }
-  report(results, notes);
+  report(new Map([...runs].map(([name, list]) => [name, median(list)])), notes);
 }
 
 function report(results: Map<string, Figures>, notes: string[]): void {
   const f = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
-  const rows = [...results].map(([name, r]) => [name, f(r.rps, 0), f(r.p50Ms, 2), f(r.p99Ms, 2), f(r.cpuUsPerReq), String(r.errors)]);
-  process.stdout.write(`Router benchmark: wrk -t1 -c${CONNECTIONS} ${SECONDS}s on loopback, ${WORKERS} workers each, ${os.availableParallelism()} cores, `
+  const rows = [...results].map(([name, r]) => [name, f(r.rps, 0), f(r.p50Ms, 2), f(r.p99Ms, 2), f(r.cpuUsPerReq), String(r.errors), f(r.load, 1)]);
+  process.stdout.write(`Router benchmark: wrk -t1 -c${CONNECTIONS} ${SECONDS}s on loopback, median of ${ROUNDS} interleaved rounds, ${WORKERS} workers each, `
     + `2 node backends; ${new Date().toISOString().slice(0, 10)}\n\n`);
-  process.stdout.write(`${table(['case', 'rps', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors'], rows, 1)}\n`);
+  process.stdout.write(`${table(['case', 'rps', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'load'], rows, 1)}\n`);
+  process.stdout.write(`note: every case shares the same ${os.availableParallelism()} cores (no pinning) with wrk, the backends and whatever else runs; `
+    + '"load" is the one-minute load average when its runs started (median)\n');
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
   const get = (n: string) => results.get(n)!;
   const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
   const figures = Object.fromEntries([...results].map(([n, r]) => [n, {
     rps: Math.round(r.rps), p50_ms: r.p50Ms, p99_ms: r.p99Ms, cpu_us_per_req: r.cpuUsPerReq === null ? null : Math.round(r.cpuUsPerReq * 10) / 10, errors: r.errors,
+    load: Math.round(r.load * 10) / 10,
   }]));
   process.stdout.write(`\n${JSON.stringify({
-    bench: 'router', date: new Date().toISOString(), workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, cases: figures,
+    bench: 'router', date: new Date().toISOString(), workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, cases: figures,
     ratio_vs_nginx: ratio(get('tspaas').rps, get('nginx').rps), ratio_vs_caddy: ratio(get('tspaas').rps, get('caddy').rps),
     p99_vs_nginx: ratio(get('tspaas').p99Ms, get('nginx').p99Ms),
   })}\n`);
