@@ -150,7 +150,8 @@ test('restart policy on-failure:2 restarts twice then gives up', async (t) => {
   await e.ensureImage('busybox');
   const c = await e.createContainer({ image: 'busybox', cmd: ['sh', '-c', 'exit 1'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } });
   await e.startContainer(c.record.id);
-  for (let i = 0; i < 150; i++) {
+  // Up to a minute: two backoffs plus three networked starts, on a host that may be busy.
+  for (let i = 0; i < 600; i++) {
     const s = (await e.getContainer(c.record.id)).state;
     if (s.restartCount === 2 && s.status === 'exited') break;
     await sleep(100);
