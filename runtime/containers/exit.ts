@@ -57,13 +57,13 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   const oom = (await exists(p.oomFile)) || (await readOomKills(cgroupPathOf(ctx, c.record.id)).catch(() => 0)) > 0;
   // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
   const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();
+  // The network goes before the exit is recorded: whoever sees "exited" (stop, wait, inspect) can remove the network.
+  await ctx.network.detach(c.record.id).catch(() => undefined);
   await ctx.store.saveState(c.record.id, {
     ...c.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom && code === 137,
     error: forced?.error ?? '', finishedAt: finishedAt.toISOString(),
   });
   await fsp.rm(p.exitFile, { force: true });
-  // The network goes before anyone hears of the exit: once `stop` or `wait` returns, the network can be removed.
-  await ctx.network.detach(c.record.id).catch(() => undefined);
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
   ctx.attachments.delete(c.record.id);
   emitContainerEvent(ctx, c, 'die', { exitCode: String(code) });

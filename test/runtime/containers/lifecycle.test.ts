@@ -149,14 +149,13 @@ test('restart policy on-failure:2 restarts twice then gives up', async (t) => {
   const e = te.engine;
   await e.ensureImage('busybox');
   const c = await e.createContainer({ image: 'busybox', cmd: ['sh', '-c', 'exit 1'], restartPolicy: { name: 'on-failure', maximumRetryCount: 2 } });
+  // Count the exits: the first run and two restarts end; then nothing starts again.
+  let dies = 0;
+  e.events.on('event', (ev: { id: string; action: string }) => { if (ev.id === c.record.id && ev.action === 'die') dies++; });
   await e.startContainer(c.record.id);
-  // Up to a minute: two backoffs plus three networked starts, on a host that may be busy.
-  for (let i = 0; i < 600; i++) {
-    const s = (await e.getContainer(c.record.id)).state;
-    if (s.restartCount === 2 && s.status === 'exited') break;
-    await sleep(100);
-  }
-  await sleep(500);
+  for (let i = 0; i < 600 && dies < 3; i++) await sleep(100);
+  await sleep(1000);
+  t.is(dies, 3);
   const s = (await e.getContainer(c.record.id)).state;
   t.is(s.restartCount, 2);
   t.is(s.status, 'exited');
