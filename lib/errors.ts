@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'NotFound'      // the named thing does not exist
   | 'Conflict'      // the thing exists, or is in a state that forbids the operation
   | 'Invalid'       // the request itself is malformed or refers to impossible values
+  | 'Unauthorized'  // the caller is not known (no or unknown credentials)
   | 'Forbidden'     // the caller may not do this
   | 'NotModified'   // nothing to do (e.g. start of a running container)
   | 'Unavailable'   // a dependency (runtime binary, kernel feature) is missing or failing
@@ -33,6 +34,8 @@ export const notFound = (message: string, cause?: unknown) => new TspaasError('N
 export const conflict = (message: string, cause?: unknown) => new TspaasError('Conflict', message, { cause });
 /** The input is malformed. */
 export const invalid = (message: string, cause?: unknown) => new TspaasError('Invalid', message, { cause });
+/** The caller is not known: no credentials, or unknown ones. */
+export const unauthorized = (message: string, cause?: unknown) => new TspaasError('Unauthorized', message, { cause });
 /** The caller may not do this. */
 export const forbidden = (message: string, cause?: unknown) => new TspaasError('Forbidden', message, { cause });
 /** Nothing to do: the request is already satisfied. */

@@ -10,6 +10,7 @@ const STATUS: Record<ErrorKind, number> = {
   NotFound: 404,
   Conflict: 409,
   Invalid: 400,
+  Unauthorized: 401,
   Forbidden: 403,
   NotModified: 304,
   Unavailable: 500,

@@ -1,0 +1,136 @@
+/**
+ * The platform's HTTP API contract (`/v1`), shared with the CLI (cli/ may
+ * import these *types* only). The OpenAPI description served at
+ * `GET /v1/openapi.json` (api/openapi.ts) describes exactly these paths and
+ * shapes; a test keeps the two in step with the routes.
+ *
+ * Authentication: `Authorization: Bearer <token>` on every path except
+ * `/v1/openapi.json` and `/v1/health`. Git over HTTP (`/git/<app>.git`) takes
+ * the same token as the Basic-auth password (any user name), given by the git
+ * credential helper the CLI configures (`tspaas git:credential`).
+ *
+ * Errors: a JSON body `{ "error": { "kind", "message", "hint"? } }` with
+ * 400 Invalid, 401 Unauthorized (missing or unknown token), 403 Forbidden,
+ * 404 NotFound (also for apps of other teams), 409 Conflict, 503 Unavailable,
+ * 500 Internal (message generic; details only in the daemon's log).
+ *
+ * Paths (app = the app's name)
+ *   GET    /v1/health                         → { ok: true }                       (no auth)
+ *   GET    /v1/openapi.json                   → OpenAPI 3.1 document               (no auth)
+ *   GET    /v1/whoami                         → User
+ *   GET    /v1/status                         → Status
+ *   GET    /v1/teams                          → Team[]            (admin: all; others: theirs)
+ *   POST   /v1/teams            CreateTeam    → Team              (admin)
+ *   POST   /v1/teams/:team/members  AddMember → User              (admin)
+ *   GET    /v1/users                          → User[]            (admin)
+ *   POST   /v1/users            CreateUser    → User              (admin)
+ *   POST   /v1/users/:email/tokens CreateToken → NewToken         (admin, or the user for themself)
+ *   GET    /v1/apps                           → AppInfo[]
+ *   POST   /v1/apps             CreateApp     → AppInfo
+ *   GET    /v1/apps/:app                      → AppInfo
+ *   DELETE /v1/apps/:app?confirm=:app         → 204
+ *   GET    /v1/apps/:app/config               → Record<string, string>
+ *   PATCH  /v1/apps/:app/config   ConfigPatch → ConfigChanged     (null value = unset)
+ *   GET    /v1/apps/:app/releases             → Release[]         (newest first)
+ *   GET    /v1/apps/:app/releases/:version    → Release
+ *   GET    /v1/apps/:app/releases/:version/events → NDJSON stream of PlatformEvent, ends when the deploy ends
+ *   POST   /v1/apps/:app/rollback  Rollback   → Release           (the new release; its deploy is queued)
+ *   GET    /v1/apps/:app/builds               → Build[]
+ *   GET    /v1/apps/:app/builds/:id/log?follow=1 → text/plain, line by line
+ *   GET    /v1/apps/:app/formation            → FormationEntry[]
+ *   PATCH  /v1/apps/:app/formation  Scale     → FormationEntry[]
+ *   GET    /v1/apps/:app/processes            → ProcessInfo[]
+ *   POST   /v1/apps/:app/processes/restart  Restart → 202 { queued: true }
+ *   GET    /v1/apps/:app/logs?follow=1&tail=N&ps=web → NDJSON stream of LogEntry
+ *   POST   /v1/apps/:app/run    RunDetached   → RunStarted        (`run --detach`)
+ *   GET    /v1/apps/:app/run    (WebSocket)   → interactive one-off, see RunMessage
+ *   GET    /v1/apps/:app/domains              → Domain[]
+ *   POST   /v1/apps/:app/domains  AddDomain   → Domain
+ *   DELETE /v1/apps/:app/domains/:hostname    → 204
+ *   GET    /v1/apps/:app/certs                → Certificate[]
+ *   POST   /v1/apps/:app/certs    AddCert     → Certificate       (domains it covers get it)
+ *   DELETE /v1/apps/:app/certs/:name          → 204
+ *   GET    /v1/apps/:app/activity             → AuditEntry[]
+ */
+import type {
+  Build, Certificate, Domain, FormationEntry, LogEntry, PlatformEvent, ProcessInfo, Release, Team, User,
+} from '../types.js';
+
+export type { Build, Certificate, Domain, FormationEntry, LogEntry, PlatformEvent, ProcessInfo, Release, Team, User };
+
+export const API_PREFIX = '/v1';
+
+export interface ApiError {
+  error: { kind: string; message: string; hint?: string };
+}
+
+export interface Status {
+  version: string;
+  /** Queue → state → count (waiting, active, delayed, failed, completed). */
+  jobs: Record<string, Record<string, number>>;
+}
+
+export interface CreateTeam { name: string }
+export interface AddMember { email: string }
+export interface CreateUser { email: string; teams: string[]; admin?: boolean }
+export interface CreateToken { description?: string }
+/** The secret is shown once; only its hash is kept. */
+export interface NewToken { id: string; token: string; description: string; createdAt: string }
+
+/** `team` may be left out when the caller is in exactly one team. */
+export interface CreateApp { name: string; team?: string }
+
+export interface AppInfo {
+  name: string;
+  team: string;
+  /** `http://<app>.<base-domain>[:port]`. */
+  url: string;
+  /** `<publicUrl>/git/<app>.git`. */
+  gitUrl: string;
+  /** Version of the release serving now, or null before the first deploy. */
+  currentVersion: number | null;
+  formation: FormationEntry[];
+  domains: string[];
+  createdAt: string;
+}
+
+/** name → value to set, or null to unset. */
+export type ConfigPatch = Record<string, string | null>;
+export interface ConfigChanged { config: Record<string, string>; release: Release }
+
+export interface Rollback { version: number }
+
+/** `size` like `512M`, `1G` (memory). */
+export interface Scale { updates: Array<{ type: string; quantity?: number; size?: string }> }
+
+/** No target: every process; `web`: one type; `web.2`: one process. */
+export interface Restart { target?: string }
+
+export interface RunDetached { command: string[]; env?: Record<string, string>; size?: string }
+export interface RunStarted { name: string; containerId: string }
+
+/**
+ * The interactive one-off over a WebSocket (`GET /v1/apps/:app/run`, token in
+ * the Authorization header). Text frames carry JSON RunMessages, binary
+ * frames carry the process's bytes: client → server = stdin; server → client
+ * = output, whose first byte says the stream (1 stdout, 2 stderr) when there
+ * is no tty, and which is raw when there is one.
+ * Order: client sends `start`; server answers `started` (or `error` and
+ * closes); then bytes and `resize` flow; the server sends `exit` and closes.
+ */
+export type RunMessage =
+  | { type: 'start'; command: string[]; tty: boolean; env?: Record<string, string>; rows?: number; cols?: number; size?: string }
+  | { type: 'started'; name: string; containerId: string }
+  | { type: 'resize'; rows: number; cols: number }
+  | { type: 'exit'; code: number }
+  | { type: 'error'; message: string };
+
+export interface AddDomain { hostname: string }
+export interface AddCert { cert: string; key: string; name?: string }
+
+export interface AuditEntry {
+  time: string;
+  user: string | null;
+  action: string;
+  details: Record<string, unknown>;
+}

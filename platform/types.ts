@@ -1,0 +1,344 @@
+/**
+ * The platform's contracts: its vocabulary, its configuration, and the
+ * interfaces between its parts. Each part lives in its own folder and is
+ * wired together only in platform/main.ts:
+ *
+ *   services/   embedded PostgreSQL and Redis (the default when no URL is given)
+ *   db/         pool, migrations
+ *   store/      SQL of each table, one file per table group (plain functions over a Db)
+ *   auth/       tokens → Caller; ownership checks
+ *   api/        koa JSON API under /v1 (edge: parses, calls a function, maps errors), OpenAPI
+ *   git/        node-git-server receiver at /git/<app>.git and the pre-receive hook bridge
+ *   builds/     source tar → image (Dockerfile via the engine, else buildpacks): `Builder`
+ *   deploy/     releases → running processes: `Deployer` (pipeline, health checks, route switch)
+ *   scheduler/  processes as engine containers: `Scheduler` (local engine now; Kubernetes later)
+ *   jobs/       bull queues build, deploy, reconcile: `Jobs`
+ *   routes/     writes the router's route table (router/types.ts) for apps
+ *   dashboard/  handlebars pages
+ *
+ * Vocabulary (Heroku's)
+ * - *team*: a tenant. Owns apps. Users are members of one or more teams.
+ *   Every call is made by a *caller* (a user, from an API token); an app of a
+ *   team the caller is not a member of does not exist for them (`NotFound`,
+ *   never `Forbidden`, so names of other tenants' apps leak nothing). Admins
+ *   see everything and may create teams, users and tokens.
+ * - *app*: a name (DNS label) → builds, releases, formation, domains.
+ * - *build*: one source (a git commit) turned into an image, with its log.
+ * - *release*: vN = image + config vars + process types, numbered per app,
+ *   immutable. A config change, a build, a rollback each make a new release.
+ *   Deploying it makes it the app's *current release* when it succeeds.
+ * - *formation*: desired `type → quantity, memory` for the app; `scale`
+ *   changes it. Types without a formation row run `web=1` (when the release
+ *   has `web`) and others 0, as on Heroku.
+ * - *process*: one running container of the current release, named
+ *   `type.N` (web.1, worker.2). Its container is labelled (LABELS below).
+ * - *one-off*: a container of the current release for `tspaas run`, removed
+ *   when it ends; not part of the formation.
+ *
+ * Errors are TspaasErrors (lib/errors.ts); only api/ and git/ turn kinds into
+ * statuses or push messages.
+ */
+import type { Logger } from 'pino';
+import type { Engine, Attachment } from '../runtime/types.js';
+import type { Db } from './db/pool.js';
+
+// ---------------------------------------------------------------- config
+
+/** What tspaasd's platform part gets, parsed and frozen by platform/main.ts (see config.ts). */
+export interface PlatformConfig {
+  /** <root>/platform: git repos, build sources and logs, embedded PostgreSQL/Redis data. */
+  dataDir: string;
+  /** <run>: sockets (git hook bridge), pid files. */
+  runDir: string;
+  /** host:port of the one HTTP listener (API, git, dashboard). Default 127.0.0.1:5080. */
+  listen: { host: string; port: number };
+  /** URL clients use to reach the listener (for git remotes and the OpenAPI `servers`). */
+  publicUrl: string;
+  /** Apps answer on `<app>.<baseDomain>` at the router. Default `localhost`. */
+  baseDomain: string;
+  /** Router's public HTTP port, only to print app URLs (`http://shop.localhost:8080`); 80 is left out. */
+  routerPort: number;
+  /** Deploy tuning: health-check defaults, drain wait, stop grace. */
+  deploy: DeployTuning;
+}
+
+export interface DeployTuning {
+  /** PORT given to web processes. Default 5000. */
+  port: number;
+  /** Memory of a process when the formation names none. Default 512 MiB. */
+  defaultMemoryBytes: number;
+  /** TCP/HTTP check: attempts, ms between attempts, ms per attempt. Defaults 30, 500, 2000. */
+  checkAttempts: number;
+  checkIntervalMs: number;
+  checkTimeoutMs: number;
+  /** Non-web processes must stay up this long to count as started. Default 2000. */
+  settleMs: number;
+  /** After the route switch, old web processes keep serving this long before SIGTERM. Default 2000. */
+  drainMs: number;
+  /** SIGTERM → SIGKILL grace of stopped processes, seconds. Default 10 (Heroku: 30). */
+  stopGraceSeconds: number;
+}
+
+// ---------------------------------------------------------------- vocabulary
+
+export interface Team { id: string; name: string; createdAt: string }
+
+export interface User { id: string; email: string; isAdmin: boolean; teams: string[]; createdAt: string }
+
+/** Who makes a call: resolved from the API token by auth/. */
+export interface Caller {
+  user: User;
+  /** IDs of the caller's teams. */
+  teamIds: string[];
+}
+
+export interface App {
+  id: string;
+  name: string;
+  teamId: string;
+  teamName: string;
+  currentReleaseId: string | null;
+  createdAt: string;
+}
+
+export type BuildStatus = 'pending' | 'running' | 'succeeded' | 'failed';
+
+export interface Build {
+  id: string;
+  appId: string;
+  userId: string | null;
+  status: BuildStatus;
+  /** The git commit built. */
+  source: string;
+  builder: 'dockerfile' | 'buildpacks' | null;
+  image: string | null;
+  processTypes: Record<string, string>;
+  appJson: AppJson | null;
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** The part of app.json tspaas reads (Dokku's healthchecks format). */
+export interface AppJson {
+  healthchecks?: Record<string, HealthCheck[]>;
+  formation?: Record<string, { quantity?: number; size?: string }>;
+}
+
+/** One startup check of a process type; no `path` = a TCP connect to PORT. */
+export interface HealthCheck {
+  type?: 'startup';
+  name?: string;
+  /** HTTP GET this path on PORT; 2xx or 3xx passes. */
+  path?: string;
+  /** The body must contain this text. */
+  content?: string;
+  attempts?: number;
+  /** Seconds per attempt. */
+  timeout?: number;
+  /** Seconds between attempts. */
+  wait?: number;
+  /** Seconds before the first attempt. */
+  initialDelay?: number;
+}
+
+export type ReleaseStatus = 'pending' | 'deploying' | 'succeeded' | 'failed';
+
+export interface Release {
+  id: string;
+  appId: string;
+  version: number;
+  buildId: string | null;
+  image: string | null;
+  config: Record<string, string>;
+  /** type → command; `release` is the release-phase command, never a process. */
+  processTypes: Record<string, string>;
+  appJson: AppJson | null;
+  /** What changed: "Deploy 1a2b3c4", "Set FOO config vars", "Rollback to v3", "Scale"… */
+  description: string;
+  userId: string | null;
+  userEmail: string | null;
+  status: ReleaseStatus;
+  /** Why the deploy failed, with the last log lines of the failing process. */
+  error: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+export interface FormationEntry { type: string; quantity: number; memoryBytes: number }
+
+export type ProcessState = 'starting' | 'up' | 'crashed' | 'stopping';
+
+/** One process as `tspaas ps` shows it. */
+export interface ProcessInfo {
+  /** `web.1`. */
+  name: string;
+  type: string;
+  index: number;
+  containerId: string;
+  releaseVersion: number;
+  state: ProcessState;
+  /** Container address on the app's network; null when not running. */
+  address: string | null;
+  port: number | null;
+  restarts: number;
+  startedAt: string;
+  command: string;
+}
+
+export interface Domain { hostname: string; appId: string; certificate: string | null; createdAt: string }
+
+export interface Certificate { id: string; appId: string; name: string; hostnames: string[]; expiresAt: string; createdAt: string }
+
+/** Labels on every container the platform runs (the scheduler's way back from container to process). */
+export const LABELS = {
+  app: 'io.tspaas.app',
+  appId: 'io.tspaas.app-id',
+  type: 'io.tspaas.process-type',
+  index: 'io.tspaas.process-index',
+  release: 'io.tspaas.release',
+  version: 'io.tspaas.release-version',
+  /** "1" for `tspaas run` containers. */
+  oneOff: 'io.tspaas.one-off',
+} as const;
+
+// ---------------------------------------------------------------- events
+
+/**
+ * What happened during a build or deploy, for the pusher (`remote:` lines),
+ * `tspaas logs` and the deploy progress of the CLI. Published on the
+ * in-process bus by whoever does the work, and kept as lines in
+ * `<dataDir>/logs/builds/<buildId>.log` (builds) and
+ * `<dataDir>/logs/releases/<releaseId>.log` (deploys) so a watcher
+ * that joins late, or after a restart, reads the past first.
+ */
+export type PlatformEvent =
+  | { kind: 'build'; appId: string; buildId: string; line: string }
+  | { kind: 'build-done'; appId: string; buildId: string; status: 'succeeded' | 'failed'; error?: string; releaseId?: string }
+  | { kind: 'deploy'; appId: string; releaseId: string; line: string }
+  | { kind: 'deploy-done'; appId: string; releaseId: string; status: 'succeeded' | 'failed'; error?: string }
+  | { kind: 'process'; appId: string; name: string; state: ProcessState | 'stopped'; containerId: string };
+
+/** The in-process event bus (platform/events.ts). */
+export interface EventBus {
+  publish(event: PlatformEvent): void;
+  /** Returns the unsubscribe function. */
+  subscribe(appId: string, listener: (event: PlatformEvent) => void): () => void;
+}
+
+// ---------------------------------------------------------------- parts
+
+/** bull queues (jobs/). Every job is idempotent; the same job id is never queued twice. */
+export interface Jobs {
+  /** Build `buildId` (its source tar is already at `sourcePath(buildId)`); on success the build job creates the release and enqueues its deploy. */
+  enqueueBuild(buildId: string): Promise<void>;
+  /** Deploy `releaseId`; one deploy at a time per app, in order of enqueueing. */
+  enqueueDeploy(releaseId: string): Promise<void>;
+  /** Bring the app's running processes in line with its formation (only the types listed, or all). */
+  enqueueReconcile(appId: string, types?: string[]): Promise<void>;
+  /** Counts per queue and state, for the API's /v1/status. */
+  status(): Promise<Record<string, Record<string, number>>>;
+  close(): Promise<void>;
+}
+
+/** Turns a source tar into an image (builds/). Used by the build job. */
+export interface Builder {
+  /**
+   * Build: reads the tar at `sourcePath`, picks Dockerfile or buildpacks,
+   * tags the image `tspaas/<app>:build-<short id>`, streams output lines to
+   * `onLine`. `Invalid` when the build fails (message = the reason the
+   * pusher sees), `Unavailable` on a time-out.
+   */
+  build(req: { app: App; buildId: string; sourcePath: string; env: Record<string, string> }, onLine: (line: string) => void):
+    Promise<{ builder: 'dockerfile' | 'buildpacks'; image: string; processTypes: Record<string, string>; appJson: AppJson | null }>;
+}
+
+/** Runs processes (scheduler/): the engine today. Knows containers, not releases' history. */
+export interface Scheduler {
+  /** Start `type.index` of `release` on the app's network and return it once the container runs. */
+  startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number): Promise<ProcessInfo>;
+  /** SIGTERM, then SIGKILL after the grace; the container is removed. Unknown containers are ignored. */
+  stopProcess(containerId: string, graceSeconds: number): Promise<void>;
+  /** Every process container of the app (any release), from the engine's view. */
+  listProcesses(app: App): Promise<ProcessInfo[]>;
+  /** The last `lines` log lines of a container (for failure reasons). */
+  tailLogs(containerId: string, lines: number): Promise<string[]>;
+  /** Log lines of the app's processes, merged, `type.N` prefixed; with `follow`, new processes join. */
+  logs(app: App, opts: { follow: boolean; tail?: number; type?: string; signal?: AbortSignal }): AsyncIterable<LogEntry>;
+  /** Start a one-off container of `release`; attached when `attach`. Removed when it ends. */
+  runOneOff(app: App, release: Release, opts: OneOffOptions): Promise<OneOff>;
+  /** Remove the app's network and every container (destroy). */
+  removeApp(app: App): Promise<void>;
+}
+
+export interface LogEntry {
+  /** RFC 3339. */
+  time: string;
+  /** `web.1`, `run.1234`, `deploy`, `build`. */
+  source: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
+export interface OneOffOptions {
+  command: string[];
+  env?: Record<string, string>;
+  tty: boolean;
+  attach: boolean;
+  rows?: number;
+  cols?: number;
+  memoryBytes?: number;
+}
+
+export interface OneOff {
+  /** `run.N` */
+  name: string;
+  containerId: string;
+  /** Present when attached. */
+  attachment: Attachment | null;
+  resize(rows: number, cols: number): Promise<void>;
+  /** Resolves with the exit code once the container ended (and was removed). */
+  wait(): Promise<number>;
+}
+
+/**
+ * Releases and deploys (deploy/). The API and the build job call these;
+ * the deploy and reconcile jobs run `deployRelease` / `reconcileApp`.
+ */
+export interface Deployer {
+  /**
+   * Make release vN+1 from the current one with the given changes (image and
+   * process types from a build, config, or all of an old release for a
+   * rollback) and enqueue its deploy. Returns it. A release without an image
+   * is recorded (config before the first push) and not deployed.
+   */
+  createRelease(app: App, change: ReleaseChange, caller: Caller | null): Promise<Release>;
+  /** The deploy job's body: release phase, start, check, switch routes, drain, stop the old. Idempotent. */
+  deployRelease(releaseId: string): Promise<void>;
+  /** The reconcile job's body: formation vs running processes of the current release. */
+  reconcileApp(appId: string, types?: string[]): Promise<void>;
+  /** Change the formation (`web=2:512M`) and enqueue a reconcile of the changed types only. */
+  scale(app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>, caller: Caller): Promise<FormationEntry[]>;
+  /** Restart all processes, or one type, or one `type.N`: new containers first, then the old stop. */
+  restart(app: App, target: string | undefined, caller: Caller): Promise<void>;
+  /** Wait until the release's deploy ends; resolves with the release as it ended. */
+  waitForRelease(releaseId: string, onEvent?: (e: PlatformEvent) => void, signal?: AbortSignal): Promise<Release>;
+}
+
+export type ReleaseChange =
+  | { kind: 'build'; build: Build }
+  | { kind: 'config'; set: Record<string, string>; unset: string[] }
+  | { kind: 'rollback'; to: Release };
+
+/** Everything a part may use; built once in main.ts. */
+export interface PlatformDeps {
+  config: Readonly<PlatformConfig>;
+  db: Db;
+  engine: Engine;
+  events: EventBus;
+  jobs: Jobs;
+  builder: Builder;
+  scheduler: Scheduler;
+  deployer: Deployer;
+  log: Logger;
+}
