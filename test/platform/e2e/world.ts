@@ -1,0 +1,182 @@
+/**
+ * The world of the platform's end-to-end tests: a real tspaasd + router
+ * (test/helpers/platform.ts), tenants made through the API as an admin would,
+ * the real `tspaas` CLI with one config dir per user, real git repos, and
+ * requests through the router as a browser would send them.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, promises as fsp } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startTestEngine } from '../../helpers/engine.js';
+import { provideStacks, stacksTarPath } from '../../helpers/stacks.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+// tsx by URL: the CLI runs in app directories, where a bare `tsx` does not resolve.
+const CLI = ['--import', import.meta.resolve('tsx'), path.join(REPO, 'cli/main.ts')];
+
+export interface Result { code: number; stdout: string; stderr: string }
+
+/** One tenant: a team with one user, logged in with the CLI in its own config dir. */
+export interface Tenant {
+  team: string;
+  email: string;
+  token: string;
+  configDir: string;
+  /** Run `tspaas …` as this user in `cwd`. */
+  tspaas(args: string[], cwd?: string, input?: string): Promise<Result>;
+  /** Run `git …` as this user (the credential helper configured by the CLI answers for the platform). */
+  git(args: string[], cwd: string): Promise<Result>;
+}
+
+export interface World {
+  platform: TestPlatform;
+  dirs: string[];
+  close(): Promise<void>;
+}
+
+/** Start the platform and give its engine the buildpack stacks (from the shared test cache). */
+export async function startWorld(): Promise<World> {
+  const tar = stacksTarPath();
+  if (await fsp.access(tar).then(() => false, () => true)) {
+    const te = await startTestEngine();
+    try { await provideStacks(te.engine); } finally { await te.cleanup(); }
+  }
+  const platform = await startPlatform();
+  await loadImages(path.join(platform.runRoot, 'engine.sock'), tar);
+  const dirs: string[] = [];
+  return {
+    platform, dirs,
+    async close() {
+      await platform.stop();
+      for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `POST /images/load` of a `docker save` tar on the engine socket. */
+function loadImages(socketPath: string, tar: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method: 'POST', path: '/images/load?quiet=1', headers: { 'content-type': 'application/x-tar' } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`images/load: ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    createReadStream(tar).pipe(req);
+  });
+}
+
+/** Make a team, a user in it and a token (as the admin), then `tspaas login` as that user. */
+export async function createTenant(world: World, team: string): Promise<Tenant> {
+  const { platform } = world;
+  const email = `${team}@example.com`;
+  await platform.api('POST', '/v1/teams', { name: team });
+  await platform.api('POST', '/v1/users', { email, teams: [team] });
+  const { token } = await platform.api('POST', `/v1/users/${encodeURIComponent(email)}/tokens`, { description: 'e2e' }) as { token: string };
+  const configDir = await fsp.mkdtemp(path.join(os.tmpdir(), `tspaas-e2e-${team}-`));
+  world.dirs.push(configDir);
+  const env = {
+    ...process.env, TSPAAS_CONFIG_DIR: configDir, HOME: configDir, GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: team, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: team, GIT_COMMITTER_EMAIL: email,
+  };
+  const tenant: Tenant = {
+    team, email, token, configDir,
+    tspaas: (args, cwd = configDir, input) => run(process.execPath, [...CLI, ...args], cwd, env, input),
+    git: (args, cwd) => run('git', args, cwd, env),
+  };
+  const login = await tenant.tspaas(['login', platform.apiUrl, '--token', token]);
+  if (login.code !== 0) throw new Error(`tspaas login failed: ${login.stderr}`);
+  return tenant;
+}
+
+/** A git repo (branch main, one commit) holding `files`. */
+export async function makeRepo(world: World, tenant: Tenant, files: Record<string, string>): Promise<string> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-e2e-app-'));
+  world.dirs.push(dir);
+  await writeFiles(dir, files);
+  await must(tenant.git(['init', '-q', '-b', 'main'], dir));
+  await commitAll(tenant, dir, 'first');
+  return dir;
+}
+
+/** Write files (path → content) into dir. */
+export async function writeFiles(dir: string, files: Record<string, string>): Promise<void> {
+  for (const [name, content] of Object.entries(files)) {
+    await fsp.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fsp.writeFile(path.join(dir, name), content);
+  }
+}
+
+/** `git add -A && git commit`. */
+export async function commitAll(tenant: Tenant, dir: string, message: string): Promise<void> {
+  await must(tenant.git(['add', '-A'], dir));
+  await must(tenant.git(['commit', '-q', '-m', message], dir));
+}
+
+/** Throw with the output when a command failed. */
+export async function must(p: Promise<Result>): Promise<Result> {
+  const r = await p;
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** GET `/` of `<app>.localhost` through the router. */
+export function viaRouter(world: World, app: string, urlPath = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: world.platform.routerPort, path: urlPath, headers: { host: `${app}.localhost`, connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/** Poll `fn` until it returns a truthy value (or the time is up). */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** A Node app without dependencies: answers `<greeting> from <DYNO> (<tag>)`. */
+export function nodeApp(tag: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'package.json': JSON.stringify({ name: 'e2e-node', version: '1.0.0', private: true, engines: { node: '20.x' }, scripts: { start: 'node index.js' } }, null, 2),
+    'package-lock.json': JSON.stringify({ name: 'e2e-node', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'e2e-node', version: '1.0.0' } } }, null, 2),
+    'index.js': [
+      "const http = require('http');",
+      `const tag = ${JSON.stringify(tag)};`,
+      "http.createServer((req, res) => res.end(`${process.env.GREETING || 'hello'} from ${process.env.DYNO} (${tag})`))",
+      "  .listen(process.env.PORT, () => console.log('listening on ' + process.env.PORT));",
+      '',
+    ].join('\n'),
+    ...extra,
+  };
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
+    child.stdin.end(input ?? '');
+  });
+}
