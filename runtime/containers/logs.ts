@@ -60,10 +60,11 @@ export async function* readLogFile(file: string, o: LogOptions, isDone: () => bo
   const split = splitRecords(first.toString());
   let rest = split.rest;
   for (const l of applyTail(split.records.filter((r) => wanted(r, o)), o.tail)) yield l;
-  if (!o.follow) return;
-  const waiter = new ChangeWaiter(file);
+  if (!o.follow || o.signal?.aborted) return;
+  const waiter = new ChangeWaiter(file, o.signal);
   try {
     for (;;) {
+      if (o.signal?.aborted) return;
       const done = isDone();
       const more = await readFrom(file, offset);
       offset += more.length;
@@ -114,7 +115,12 @@ class ChangeWaiter {
   private watcher: FSWatcher | null = null;
   private wake: (() => void) | null = null;
 
-  constructor(file: string) {
+  private readonly signal: AbortSignal | undefined;
+  private readonly onAbort = () => this.wake?.();
+
+  constructor(file: string, signal?: AbortSignal) {
+    this.signal = signal;
+    signal?.addEventListener('abort', this.onAbort);
     try {
       this.watcher = watch(file, () => this.wake?.());
       this.watcher.on('error', () => undefined);
@@ -131,6 +137,7 @@ class ChangeWaiter {
   }
 
   close(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
     this.watcher?.close();
   }
 }

@@ -190,6 +190,8 @@ export interface LogOptions {
   until?: number;
   /** Number of lines from the end; undefined = all. */
   tail?: number;
+  /** With `follow`: stop following (the iterator ends) when this aborts, even while no line comes. */
+  signal?: AbortSignal;
 }
 
 /** Options of `exec`. */
