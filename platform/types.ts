@@ -200,6 +200,8 @@ export const LABELS = {
   version: 'io.tspaas.release-version',
   /** "1" for `tspaas run` containers. */
   oneOff: 'io.tspaas.one-off',
+  /** How many times the platform restarted this `type.N` before this container (StartOptions.restarts); absent = 0. */
+  restarts: 'io.tspaas.restarts',
 } as const;
 
 // ---------------------------------------------------------------- events
@@ -255,20 +257,34 @@ export interface Builder {
 
 /** Runs processes (scheduler/): the engine today. Knows containers, not releases' history. */
 export interface Scheduler {
-  /** Start `type.index` of `release` on the app's network and return it once the container runs. */
-  startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number): Promise<ProcessInfo>;
+  /**
+   * Start `type.index` of `release` on the app's network and return it once the container runs
+   * (`Invalid` when the release has no image or no such process type). `opts.restarts` is kept
+   * on the container (LABELS.restarts) so `ps` shows crash loops across replacement containers.
+   */
+  startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts?: StartOptions): Promise<ProcessInfo>;
   /** SIGTERM, then SIGKILL after the grace; the container is removed. Unknown containers are ignored. */
   stopProcess(containerId: string, graceSeconds: number): Promise<void>;
-  /** Every process container of the app (any release), from the engine's view. */
+  /** Every process container of the app (any release), from the engine's view; one-offs are not processes and are left out. */
   listProcesses(app: App): Promise<ProcessInfo[]>;
-  /** The last `lines` log lines of a container (for failure reasons). */
+  /** The last `lines` log lines of a container (for failure reasons); none for an unknown container. */
   tailLogs(containerId: string, lines: number): Promise<string[]>;
-  /** Log lines of the app's processes, merged, `type.N` prefixed; with `follow`, new processes join. */
+  /**
+   * Log lines of the app's processes and one-offs, merged, `type.N` prefixed; `tail` lines per
+   * container; `type` is `web` or one `web.1`. Without `follow`: sorted by time, then the end.
+   * With `follow`: that, then lines as they come, and containers started later join; ends when
+   * `signal` aborts (or the consumer stops iterating).
+   */
   logs(app: App, opts: { follow: boolean; tail?: number; type?: string; signal?: AbortSignal }): AsyncIterable<LogEntry>;
   /** Start a one-off container of `release`; attached when `attach`. Removed when it ends. */
   runOneOff(app: App, release: Release, opts: OneOffOptions): Promise<OneOff>;
   /** Remove the app's network and every container (destroy). */
   removeApp(app: App): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Restarts of this `type.N` so far (the reconciler's count); default 0. */
+  restarts?: number;
 }
 
 export interface LogEntry {
@@ -299,6 +315,8 @@ export interface OneOff {
   resize(rows: number, cols: number): Promise<void>;
   /** Resolves with the exit code once the container ended (and was removed). */
   wait(): Promise<number>;
+  /** End it now (the client went away): SIGKILL; it is removed as always. Fine when it already ended. */
+  stop(): Promise<void>;
 }
 
 /**

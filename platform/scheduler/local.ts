@@ -1,0 +1,104 @@
+/**
+ * The local scheduler: the platform's processes as containers of the
+ * in-process engine. Data in, data out — it knows containers and their
+ * labels, never the database or releases' history. Processes do not restart
+ * by themselves (restart policy `no`): the reconciler notices crashes in
+ * `listProcesses` and starts replacements.
+ */
+import type { Logger } from 'pino';
+import { isKind } from '../../lib/errors.js';
+import type { Engine } from '../../runtime/types.js';
+import type { Container } from '../../runtime/containers/types.js';
+import { LABELS, type App, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
+import { AppNetworks, networkName } from './network.js';
+import { processCreateOptions, toProcessInfo } from './process-spec.js';
+import { appLogs, logText } from './logs.js';
+import { runOneOff } from './one-off.js';
+
+/** A Scheduler on `engine`. */
+export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
+  const networks = new AppNetworks(engine);
+  const port = config.deploy.port;
+  return {
+    async startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts: StartOptions = {}) {
+      const network = await networks.ensure(app);
+      const create = processCreateOptions({
+        app, release, type, index, memoryBytes, network, port,
+        stopGraceSeconds: config.deploy.stopGraceSeconds, restarts: opts.restarts ?? 0,
+      });
+      const c = await engine.createContainer(create);
+      try {
+        await engine.startContainer(c.record.id);
+      } catch (err) {
+        await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);
+        throw err;
+      }
+      log.debug({ app: app.name, process: `${type}.${index}`, container: c.record.id }, 'process started');
+      return toProcessInfo(await engine.getContainer(c.record.id), network, port);
+    },
+
+    stopProcess: (containerId, graceSeconds) => stopAndRemove(engine, containerId, graceSeconds),
+
+    async listProcesses(app) {
+      const network = networkName(app);
+      return (await appContainers(engine, app))
+        .filter((c) => c.record.config.Labels?.[LABELS.oneOff] !== '1')
+        .map((c) => toProcessInfo(c, network, port))
+        .sort(byProcess);
+    },
+
+    async tailLogs(containerId, lines) {
+      const out: string[] = [];
+      try {
+        for await (const l of engine.containerLogs(containerId, { tail: lines })) out.push(logText(l.data));
+      } catch (err) {
+        if (!isKind(err, 'NotFound')) throw err;
+      }
+      return out;
+    },
+
+    logs: (app, opts) => appLogs(engine, app, opts),
+
+    runOneOff: async (app, release, opts) => runOneOff(engine, {
+      app, release, opts, network: await networks.ensure(app), port,
+      memoryBytes: opts.memoryBytes ?? config.deploy.defaultMemoryBytes,
+    }),
+
+    async removeApp(app) {
+      for (const c of await appContainers(engine, app)) {
+        await engine.removeContainer(c.record.id, { force: true }).catch((err) => {
+          if (!isKind(err, 'NotFound')) throw err;
+        });
+      }
+      await networks.remove(app);
+      log.info({ app: app.name }, 'app removed from the engine');
+    },
+  };
+}
+
+/** Every container of the app, processes and one-offs, in any state. */
+export function appContainers(engine: Engine, app: App): Promise<Container[]> {
+  return engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] });
+}
+
+/** Stop with a grace period, then remove; a container already stopped or gone is fine. */
+async function stopAndRemove(engine: Engine, id: string, graceSeconds: number): Promise<void> {
+  try {
+    await engine.stopContainer(id, graceSeconds);
+  } catch (err) {
+    if (isKind(err, 'NotFound')) return;
+    if (!isKind(err, 'NotModified')) throw err;
+  }
+  try {
+    await engine.removeContainer(id, { force: true });
+  } catch (err) {
+    if (isKind(err, 'NotFound')) return;
+    // Someone else is removing it: done when that ends.
+    if (!isKind(err, 'Conflict')) throw err;
+    await engine.waitContainer(id, 'removed').catch(() => undefined);
+  }
+}
+
+function byProcess(a: ProcessInfo, b: ProcessInfo): number {
+  return a.type.localeCompare(b.type) || a.index - b.index || a.releaseVersion - b.releaseVersion;
+}

@@ -1,0 +1,149 @@
+/**
+ * `tspaas logs`: the log lines of an app's containers merged into one
+ * stream of `LogEntry`s, each with its container's `type.N` and the time
+ * conmon recorded. The backlog (`tail` lines per container) comes first,
+ * sorted by time; with `follow`, every container's new lines follow, and
+ * containers that start later (a scale, a deploy, a one-off) join on their
+ * engine `start` event.
+ */
+import type { Engine, EngineEvent } from '../../runtime/types.js';
+import type { Container, LogLine } from '../../runtime/containers/types.js';
+import { LABELS, type App, type LogEntry } from '../types.js';
+import { LineQueue } from './line-queue.js';
+
+export interface LogsOptions {
+  follow: boolean;
+  tail?: number;
+  /** `web` or `web.1`. */
+  type?: string;
+  signal?: AbortSignal;
+}
+
+/** The merged log of the app's containers (see the file's comment). */
+export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): AsyncGenerator<LogEntry> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  opts.signal?.addEventListener('abort', abort);
+  const queue = new LineQueue<LogEntry>();
+  const followers = new Followers(engine, queue, stop.signal);
+  // Listen before listing, so a container starting in between is not missed.
+  const onEvent = (e: EngineEvent) => {
+    if (e.type === 'container' && e.action === 'start' && matches(e.attributes, app, opts.type)) followers.follow(e.id, sourceOf(e.attributes));
+  };
+  if (opts.follow) engine.events.on('event', onEvent);
+  try {
+    const listedAt = new Date().toISOString();
+    const containers = (await engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] }))
+      .filter((c) => matches(c.record.config.Labels ?? {}, app, opts.type));
+    const { backlog, last } = await readBacklog(engine, containers, opts.tail);
+    backlog.sort((a, b) => compareTimes(a.time, b.time));
+    for (const e of backlog) yield e;
+    if (!opts.follow || stop.signal.aborted) return;
+    for (const c of containers) {
+      const after = last.get(c.record.id) ?? (opts.tail === 0 ? listedAt : undefined);
+      followers.follow(c.record.id, sourceOf(c.record.config.Labels ?? {}), after);
+    }
+    for (;;) {
+      const e = await queue.next(stop.signal);
+      if (!e) return;
+      yield e;
+    }
+  } finally {
+    engine.events.off('event', onEvent);
+    opts.signal?.removeEventListener('abort', abort);
+    stop.abort();
+    queue.close();
+  }
+}
+
+/** Follows containers' logs into one queue; one follower per container at a time. */
+class Followers {
+  private readonly active = new Set<string>();
+  /** Time of the last line queued per container: a second follower of the same one starts after it. */
+  private readonly last = new Map<string, string>();
+  constructor(private readonly engine: Engine, private readonly queue: LineQueue<LogEntry>, private readonly signal: AbortSignal) {}
+
+  /** Follow `id` from after `after` (RFC 3339), or from its beginning. */
+  follow(id: string, source: string, after?: string): void {
+    if (this.active.has(id) || this.signal.aborted) return;
+    this.active.add(id);
+    const from = this.last.get(id) ?? after;
+    this.pump(id, source, from)
+      .catch(() => undefined) // removed while read: nothing more to say
+      .finally(() => this.active.delete(id));
+  }
+
+  private async pump(id: string, source: string, after: string | undefined): Promise<void> {
+    const since = after ? Math.floor(Date.parse(after) / 1000) : undefined;
+    const lines = this.engine.containerLogs(id, { follow: true, since, signal: this.signal });
+    for await (const e of entries(lines, source)) {
+      if (after && compareTimes(e.time, after) <= 0) continue;
+      this.last.set(id, e.time);
+      await this.queue.push(e);
+    }
+  }
+}
+
+/** The last `tail` lines of each container, as entries, and the time of each container's last one. */
+async function readBacklog(engine: Engine, containers: Container[], tail: number | undefined):
+  Promise<{ backlog: LogEntry[]; last: Map<string, string> }> {
+  const backlog: LogEntry[] = [];
+  const last = new Map<string, string>();
+  for (const c of containers) {
+    try {
+      for await (const e of entries(engine.containerLogs(c.record.id, { tail }), sourceOf(c.record.config.Labels ?? {}))) {
+        backlog.push(e);
+        last.set(c.record.id, e.time);
+      }
+    } catch {
+      // Removed since it was listed: it has nothing more to say.
+    }
+  }
+  return { backlog, last };
+}
+
+/** Log records to entries: partial records (long lines conmon split) joined, newlines dropped. */
+export async function* entries(lines: AsyncIterable<LogLine>, source: string): AsyncGenerator<LogEntry> {
+  const partial: Record<string, { time: string; text: string } | undefined> = {};
+  for await (const l of lines) {
+    const text = l.data.toString();
+    const p = partial[l.stream];
+    if (!text.endsWith('\n')) {
+      partial[l.stream] = { time: p?.time ?? l.time, text: (p?.text ?? '') + text };
+      continue;
+    }
+    partial[l.stream] = undefined;
+    yield { time: p?.time ?? l.time, source, stream: l.stream, line: (p?.text ?? '') + text.slice(0, -1) };
+  }
+}
+
+/** A log record's text without its newline. */
+export function logText(data: Buffer): string {
+  const s = data.toString();
+  return s.endsWith('\n') ? s.slice(0, -1) : s;
+}
+
+/** Is a container (by its labels) one of the app's, of the type or process asked for? */
+function matches(labels: Record<string, string>, app: App, type: string | undefined): boolean {
+  if (labels[LABELS.appId] !== app.id) return false;
+  if (!type) return true;
+  return type.includes('.') ? sourceOf(labels) === type : labels[LABELS.type] === type;
+}
+
+/** `web.1`, `run.1234`. */
+function sourceOf(labels: Record<string, string>): string {
+  return `${labels[LABELS.type] ?? 'unknown'}.${labels[LABELS.index] ?? '0'}`;
+}
+
+/** Order of RFC 3339 UTC times with any number of fraction digits (conmon writes nanoseconds). */
+export function compareTimes(a: string, b: string): number {
+  const ka = timeKey(a);
+  const kb = timeKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function timeKey(t: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(?:Z|\+00:00)$/.exec(t);
+  if (!m) return new Date(t).toISOString().replace('Z', '000000');
+  return `${m[1]}.${(m[2] ?? '').padEnd(9, '0').slice(0, 9)}`;
+}

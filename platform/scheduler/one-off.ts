@@ -1,0 +1,96 @@
+/**
+ * `tspaas run`: a one-off container `<app>.run.<N>` of a release, on the
+ * app's network, with the release's env (PORT, DYNO=run.N too). Its command
+ * line is the arguments joined and run by `/bin/sh -c`, as Heroku does
+ * (`run bash` runs bash; `run 'echo $PORT'` expands). Attached before it
+ * starts (like `docker run -it`), so no output is lost. The engine removes
+ * it when it ends (autoRemove), whether or not anyone waits for it.
+ */
+import { randomInt } from 'node:crypto';
+import { invalid, isKind } from '../../lib/errors.js';
+import type { Engine } from '../../runtime/types.js';
+import type { Container, CreateOptions } from '../../runtime/containers/types.js';
+import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
+import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
+
+export interface OneOffRequest {
+  app: App;
+  release: Release;
+  opts: OneOffOptions;
+  network: string;
+  port: number;
+  memoryBytes: number;
+}
+
+/** Create, attach, start a one-off; see the file's comment. */
+export async function runOneOff(engine: Engine, req: OneOffRequest): Promise<OneOff> {
+  const { container, n } = await createOneOff(engine, req);
+  const id = container.record.id;
+  const { opts } = req;
+  // Waiters and attachment first: a quick command may end (and be removed) right at start.
+  const removed = engine.waitContainer(id, 'removed');
+  try {
+    const attachment = opts.attach ? await engine.attachContainer(id, { stdin: true, stdout: true, stderr: true, stream: true }) : null;
+    await engine.startContainer(id);
+    if (opts.tty && opts.rows && opts.cols) await resize(engine, id, opts.rows, opts.cols);
+    return {
+      name: `run.${n}`,
+      containerId: id,
+      attachment,
+      resize: (rows, cols) => resize(engine, id, rows, cols),
+      wait: async () => (await removed).exitCode,
+      stop: () => kill(engine, id),
+    };
+  } catch (err) {
+    await engine.removeContainer(id, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Create `<app>.run.<N>` with a free N (1000–9999, as Heroku's run.1234). */
+async function createOneOff(engine: Engine, req: OneOffRequest): Promise<{ container: Container; n: number }> {
+  const line = req.opts.command.join(' ').trim();
+  if (!line) throw invalid('a command to run is needed');
+  for (let attempt = 0; ; attempt++) {
+    const n = randomInt(1000, 10000);
+    try {
+      return { container: await engine.createContainer(oneOffOptions(req, line, n)), n };
+    } catch (err) {
+      if (!isKind(err, 'Conflict') || attempt >= 20) throw err;
+    }
+  }
+}
+
+function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptions {
+  const { app, release, opts } = req;
+  if (!release.image) throw invalid(`release v${release.version} has no image`);
+  return {
+    name: `${app.name}.run.${n}`,
+    image: release.image,
+    cmd: shellCommand(line),
+    env: envList({ ...release.config, ...opts.env, PORT: String(req.port), DYNO: `run.${n}` }),
+    labels: { ...appLabels(app, release), [LABELS.type]: 'run', [LABELS.index]: String(n), [LABELS.oneOff]: '1' },
+    tty: opts.tty,
+    openStdin: opts.attach,
+    stdinOnce: true,
+    memory: req.memoryBytes,
+    pidsLimit: PIDS_LIMIT,
+    restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    autoRemove: true,
+    networkMode: req.network,
+  };
+}
+
+/** Resize its tty; one that already ended has nothing to resize. */
+async function resize(engine: Engine, id: string, rows: number, cols: number): Promise<void> {
+  await engine.resizeContainer(id, rows, cols).catch((err) => {
+    if (!isKind(err, 'NotFound') && !isKind(err, 'Conflict')) throw err;
+  });
+}
+
+/** SIGKILL it (autoRemove then removes it); gone or ended already is fine. */
+async function kill(engine: Engine, id: string): Promise<void> {
+  await engine.killContainer(id, 'KILL').catch((err) => {
+    if (!isKind(err, 'NotFound') && !isKind(err, 'Conflict') && !isKind(err, 'NotModified')) throw err;
+  });
+}
