@@ -116,12 +116,19 @@ export interface RunStarted { name: string; containerId: string }
  * = output, whose first byte says the stream (1 stdout, 2 stderr) when there
  * is no tty, and which is raw when there is one.
  * Order: client sends `start`; server answers `started` (or `error` and
- * closes); then bytes and `resize` flow; the server sends `exit` and closes.
+ * closes); then bytes and `resize` flow; the client sends `eof` when its
+ * stdin ends (the server closes the process's stdin, as `echo x | tspaas run
+ * cat` needs); the server sends `exit` and closes.
+ * `command` (here and in RunDetached) is the words the user typed after
+ * `tspaas run`, unchanged; like Heroku, the platform runs them through a
+ * shell (`/bin/sh -c "<words joined by spaces>"`), so `tspaas run 'exit 7'`
+ * and `tspaas run echo '$DYNO'` work.
  */
 export type RunMessage =
   | { type: 'start'; command: string[]; tty: boolean; env?: Record<string, string>; rows?: number; cols?: number; size?: string }
   | { type: 'started'; name: string; containerId: string }
   | { type: 'resize'; rows: number; cols: number }
+  | { type: 'eof' }
   | { type: 'exit'; code: number }
   | { type: 'error'; message: string };
 
