@@ -8,12 +8,18 @@
  *   <run>/engine           engine volatile state (conmon sockets, exit files)
  *   <run>/engine.sock      Engine API socket
  *   <run>/tspaasd.pid      pid file of the running tspaasd
- * The platform's own pieces (Postgres, Redis, git receiver) will add fields here.
+ *   <root>/platform        the platform's data (PlatformConfig.dataDir): git repos, build
+ *                          caches and logs, embedded PostgreSQL (postgres/) and Redis (redis/)
+ *   <run>/platform.json    { databaseUrl, listen, publicUrl, pid }, written once the platform is
+ *                          ready (for `tspaas up`, which starts the router on the same database)
+ *   <run>/admin-token      the first start's admin token (0600), until `tspaas up` shows it
+ * With --engine-only, tspaasd is just the engine and its API socket.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
 import type { EngineConfig } from '../runtime/types.js';
+import type { DeployTuning, PlatformConfig } from './types.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -36,6 +42,20 @@ export interface DaemonConfig {
   logLevel: LogLevel;
   /** tspaas's version (package.json), reported by the API. */
   version: string;
+  /** --engine-only, TSPAAS_ENGINE_ONLY=1: only the engine and its API socket (no database, Redis, HTTP listener). */
+  engineOnly: boolean;
+  /** What the platform's parts get. */
+  platform: Readonly<PlatformConfig>;
+  /** --database-url, DATABASE_URL; absent = the embedded PostgreSQL under <root>/platform/postgres. */
+  databaseUrl?: string;
+  /** --redis-url, REDIS_URL; absent = the embedded redis-server under <root>/platform/redis. */
+  redisUrl?: string;
+  /** --redis-prefix, TSPAAS_REDIS_PREFIX: bull's key prefix, so several daemons can share one Redis. Default "tspaas". */
+  redisPrefix: string;
+  /** <run>/platform.json. */
+  platformFile: string;
+  /** <run>/admin-token. */
+  adminTokenFile: string;
 }
 
 /** Usage text of tspaasd. */
@@ -57,6 +77,20 @@ export const USAGE = `Usage: tspaasd [options]
   --build-pids <n>          pids limit of build containers (default 4096; 0 = none)
   --build-timeout <seconds> time limit of one RUN step (default 3600; 0 = none)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
+
+Platform:
+  --engine-only             run only the engine and its API socket (TSPAAS_ENGINE_ONLY=1)
+  --listen <host:port>      the HTTP listener: API, git, dashboard (TSPAAS_LISTEN, default 127.0.0.1:5080)
+  --public-url <url>        URL clients reach the listener at (TSPAAS_PUBLIC_URL, default http://<listen>)
+  --base-domain <domain>    apps answer on <app>.<domain> (TSPAAS_BASE_DOMAIN, default localhost)
+  --router-port <n>         the router's HTTP port, for app URLs (TSPAAS_ROUTER_PORT, default 80)
+  --database-url <url>      PostgreSQL (DATABASE_URL; default: an embedded cluster under <root>/platform/postgres)
+  --redis-url <url>         Redis (REDIS_URL; default: an embedded redis-server under <root>/platform/redis)
+  --redis-prefix <prefix>   key prefix of the job queues (TSPAAS_REDIS_PREFIX, default tspaas)
+  --check-interval <ms>     health checks: ms between attempts (default 500)
+  --check-attempts <n>      health checks: attempts (default 30)
+  --drain <ms>              old web processes serve this long after the route switch (default 2000)
+  --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -76,7 +110,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
-        'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+        'log-level': { type: 'string' }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
       allowPositionals: false,
@@ -117,8 +151,103 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
     pidFile: path.join(runRoot, 'tspaasd.pid'),
     logLevel: oneOf(values['log-level'] ?? env.TSPAAS_LOG_LEVEL ?? 'info', LOG_LEVELS, '--log-level'),
     version,
+    ...platformPart(values, env, root, runRoot),
   };
   return { kind: 'run', config: Object.freeze(config) };
+}
+
+const PLATFORM_OPTIONS = {
+  'engine-only': { type: 'boolean' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, 'base-domain': { type: 'string' },
+  'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
+  'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
+} as const;
+
+type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type PlatformPart = Pick<DaemonConfig, 'engineOnly' | 'platform' | 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'platformFile' | 'adminTokenFile'>;
+
+/** The platform's half of the config (flags over environment over defaults). */
+function platformPart(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, root: string, runRoot: string): PlatformPart {
+  const listen = parseListen(values.listen ?? env.TSPAAS_LISTEN ?? '127.0.0.1:5080');
+  const publicUrl = parsePublicUrl(values['public-url'] ?? env.TSPAAS_PUBLIC_URL ?? defaultPublicUrl(listen));
+  const deploy: DeployTuning = {
+    ...DEPLOY_DEFAULTS,
+    checkIntervalMs: count(values['check-interval'] ?? String(DEPLOY_DEFAULTS.checkIntervalMs), '--check-interval'),
+    checkAttempts: positive(values['check-attempts'] ?? String(DEPLOY_DEFAULTS.checkAttempts), '--check-attempts'),
+    drainMs: count(values.drain ?? String(DEPLOY_DEFAULTS.drainMs), '--drain'),
+    stopGraceSeconds: count(values['stop-grace'] ?? String(DEPLOY_DEFAULTS.stopGraceSeconds), '--stop-grace'),
+  };
+  const platform: PlatformConfig = {
+    dataDir: path.join(root, 'platform'),
+    runDir: runRoot,
+    listen: Object.freeze(listen),
+    publicUrl,
+    baseDomain: domain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
+    routerPort: port(values['router-port'] ?? env.TSPAAS_ROUTER_PORT ?? '80', '--router-port'),
+    deploy: Object.freeze(deploy),
+  };
+  return {
+    engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
+    platform: Object.freeze(platform),
+    databaseUrl: values['database-url'] ?? (env.DATABASE_URL || undefined),
+    redisUrl: values['redis-url'] ?? (env.REDIS_URL || undefined),
+    redisPrefix: redisPrefix(values['redis-prefix'] ?? env.TSPAAS_REDIS_PREFIX ?? 'tspaas'),
+    platformFile: path.join(runRoot, 'platform.json'),
+    adminTokenFile: path.join(runRoot, 'admin-token'),
+  };
+}
+
+/** Deploy tuning defaults (platform/types.ts documents each). */
+export const DEPLOY_DEFAULTS: Readonly<DeployTuning> = Object.freeze({
+  port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000,
+  settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10,
+});
+
+/** `host:port`, `[v6]:port`, `:port` (every address) or a bare port (127.0.0.1). */
+function parseListen(value: string): { host: string; port: number } {
+  const bare = /^\d+$/.test(value);
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]*)):(\d+)$/.exec(value);
+  if (!bare && !m) throw invalid(`invalid --listen "${value}": use host:port, like 127.0.0.1:5080`);
+  if (bare) return { host: '127.0.0.1', port: port(value, '--listen') };
+  return { host: m![1] || m![2] || '0.0.0.0', port: port(m![3]!, '--listen') };
+}
+
+/** http://<listen>, with a wildcard address replaced by loopback (a URL must name a host). */
+function defaultPublicUrl(listen: { host: string; port: number }): string {
+  const host = listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '[::1]' : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return `http://${host}:${listen.port}`;
+}
+
+function parsePublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalid(`invalid --public-url "${value}": use an absolute http(s) URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`invalid --public-url "${value}": use an http or https URL`);
+  return value.replace(/\/+$/, '');
+}
+
+function domain(value: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(value)) throw invalid(`invalid --base-domain "${value}": use a DNS name like apps.example.com`);
+  return value.toLowerCase();
+}
+
+function port(value: string, flag: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 65535)) throw invalid(`invalid ${flag} port "${value}": use 1-65535`);
+  return n;
+}
+
+function positive(value: string, flag: string): number {
+  const n = count(value, flag);
+  if (n < 1) throw invalid(`invalid ${flag} "${value}": use a whole number of at least 1`);
+  return n;
+}
+
+function redisPrefix(value: string): string {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) throw invalid(`invalid --redis-prefix "${value}": up to 64 letters, digits, "_", ".", ":" or "-"`);
+  return value;
 }
 
 function absolute(p: string, flag: string): string {
