@@ -1,0 +1,56 @@
+/**
+ * Apps and releases as plain data for the scheduler's tests (the scheduler
+ * takes data in; no database involved), and a scheduler on a test engine.
+ */
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import type { Engine } from '../../../runtime/types.js';
+import { createLocalScheduler } from '../../../platform/scheduler/local.js';
+import type { App, PlatformConfig, Release, Scheduler } from '../../../platform/types.js';
+
+export const PORT = 5000;
+
+/** Busybox httpd answering `<DYNO> <MESSAGE>` on $PORT. */
+export const HTTPD = 'mkdir -p /www && echo "$DYNO $MESSAGE" > /www/index.html && exec httpd -f -p $PORT -h /www';
+
+/** An app of a team (IDs random, name as given). */
+export function makeApp(name: string): App {
+  return { id: randomUUID(), name, teamId: randomUUID(), teamName: 'team', currentReleaseId: null, createdAt: new Date().toISOString() };
+}
+
+/** Release vN of `app` running busybox with these process types and config vars. */
+export function makeRelease(app: App, version: number, processTypes: Record<string, string>, config: Record<string, string> = {}): Release {
+  return {
+    id: randomUUID(), appId: app.id, version, buildId: null, image: 'busybox:latest', config, processTypes,
+    appJson: null, description: `Deploy v${version}`, userId: null, userEmail: null, status: 'succeeded',
+    error: null, createdAt: new Date().toISOString(), finishedAt: null,
+  };
+}
+
+/** The platform config the scheduler reads (deploy tuning only). */
+export function platformConfig(): PlatformConfig {
+  return {
+    dataDir: '/nonexistent', runDir: '/nonexistent', listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1',
+    baseDomain: 'localhost', routerPort: 80,
+    deploy: {
+      port: PORT, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 3, checkIntervalMs: 100, checkTimeoutMs: 1000,
+      settleMs: 100, drainMs: 100, stopGraceSeconds: 2,
+    },
+  };
+}
+
+/** The local scheduler on `engine`. */
+export function scheduler(engine: Engine): Scheduler {
+  return createLocalScheduler(engine, platformConfig(), pino({ level: 'silent' }));
+}
+
+/** Poll `check` until it returns a value (not undefined/false) or `ms` pass. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

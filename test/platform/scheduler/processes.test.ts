@@ -1,0 +1,132 @@
+/**
+ * The local scheduler's processes on a real engine (its own bridges and
+ * subnets): one network per app, labelled containers with PORT/DYNO/config
+ * env and limits, `ps` mapping (crashes), stop, removeApp. Traffic goes only
+ * to addresses of the networks these tests create.
+ */
+import test from 'ava';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { httpGet } from '../../helpers/netns.js';
+import { contains, parseIp, parseSubnet } from '../../../runtime/network/cidr.js';
+import { isKind } from '../../../lib/errors.js';
+import { LABELS, type Scheduler } from '../../../platform/types.js';
+import { eventually, HTTPD, makeApp, makeRelease, PORT, scheduler } from './fixtures.js';
+
+let te: TestEngine;
+let s: Scheduler;
+test.before(async () => {
+  te = await startTestEngine();
+  await te.engine.ensureImage('busybox:latest');
+  s = scheduler(te.engine);
+});
+test.after.always(async () => { await te?.cleanup(); });
+
+/** Run `script` in a running container; its exit code and output. */
+async function execIn(containerId: string, script: string): Promise<{ code: number; out: string }> {
+  const exec = await te.engine.createExec(containerId, { cmd: ['sh', '-c', script], attachStdout: true, attachStderr: true });
+  const att = await te.engine.startExec(exec, {});
+  let out = '';
+  att!.onOutput((_s, d) => { out += d.toString(); });
+  await new Promise<void>((r) => att!.onEnd(r));
+  const state = await eventually(async () => { const st = await te.engine.inspectExec(exec); return st.running ? undefined : st; });
+  return { code: state.exitCode ?? -1, out };
+}
+
+test('two web processes: distinct IPs on the app\'s network, both answer on PORT with their env; labels and limits set', async (t) => {
+  const app = makeApp('shop');
+  const release = makeRelease(app, 3, { web: HTTPD }, { MESSAGE: 'hello' });
+  const [p1, p2] = await Promise.all([1, 2].map((i) => s.startProcess(app, release, 'web', i, 64 * 1024 * 1024)));
+  const net = await te.engine.inspectNetwork('tspaas-shop');
+  t.not(p1.address, p2.address);
+  for (const p of [p1, p2]) {
+    t.is(p.state, 'up');
+    t.is(p.port, PORT);
+    t.is(p.releaseVersion, 3);
+    t.true(contains(parseSubnet(net.subnet), parseIp(p.address!)), `${p.address} in ${net.subnet}`);
+  }
+  t.is(await eventually(() => httpGet(`http://${p1.address}:${PORT}/`).catch(() => undefined)), 'web.1 hello\n');
+  t.is(await eventually(() => httpGet(`http://${p2.address}:${PORT}/`).catch(() => undefined)), 'web.2 hello\n');
+  const c = await te.engine.getContainer(p1.containerId);
+  t.regex(c.record.name, /^shop\.web\.1\.v3\.[0-9a-f]{6}$/);
+  t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3' });
+  t.like(c.record.options, { memory: 64 * 1024 * 1024, pidsLimit: 4096, restartPolicy: { name: 'no', maximumRetryCount: 0 } });
+  const listed = await s.listProcesses(app);
+  t.deepEqual(listed.map((p) => [p.name, p.state, p.address, p.command]), [['web.1', 'up', p1.address, HTTPD], ['web.2', 'up', p2.address, HTTPD]]);
+  await s.removeApp(app);
+});
+
+test('apps cannot reach each other: a process of one app gets no answer from another app\'s process, while its own app\'s process answers', async (t) => {
+  const a = makeApp('alpha');
+  const b = makeApp('beta');
+  const ra = makeRelease(a, 1, { web: HTTPD });
+  const rb = makeRelease(b, 1, { web: HTTPD });
+  const a1 = await s.startProcess(a, ra, 'web', 1, 64 << 20);
+  const a2 = await s.startProcess(a, ra, 'web', 2, 64 << 20);
+  const b1 = await s.startProcess(b, rb, 'web', 1, 64 << 20);
+  t.not((await te.engine.inspectNetwork('tspaas-alpha')).subnet, (await te.engine.inspectNetwork('tspaas-beta')).subnet);
+  await eventually(() => httpGet(`http://${a1.address}:${PORT}/`).catch(() => undefined));
+  // Debian's static busybox wget segfaults (glibc's resolver in a static binary); nc speaks HTTP/1.0 well enough.
+  const get = `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${a1.address} ${PORT}`;
+  const same = await execIn(a2.containerId, get);
+  t.regex(same.out, /^HTTP\/1\.[01] 200[^]*\r\n\r\nweb\.1 \n$/, `same app answers (exit ${same.code})`);
+  const other = await execIn(b1.containerId, get);
+  t.not(other.code, 0, `other app got: ${other.out}`);
+  t.notRegex(other.out, /web\.1/);
+  await s.removeApp(a);
+  await s.removeApp(b);
+});
+
+test('stopProcess stops with grace and removes; an unknown container is fine', async (t) => {
+  const app = makeApp('stopper');
+  const release = makeRelease(app, 1, { worker: 'trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done' });
+  const p = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  t.is(p.state, 'up');
+  await s.stopProcess(p.containerId, 5);
+  await t.throwsAsync(te.engine.getContainer(p.containerId), { message: /No such container/ });
+  await s.stopProcess(p.containerId, 5);
+  await s.stopProcess('0'.repeat(64), 1);
+  t.deepEqual(await s.listProcesses(app), []);
+  await s.removeApp(app);
+});
+
+test('a process that exits by itself shows as crashed (any exit code) with the restarts given; a missing type or image is Invalid', async (t) => {
+  const app = makeApp('crashy');
+  const release = makeRelease(app, 2, { worker: 'echo boom >&2; exit 3', clock: 'exit 0' });
+  const w = await s.startProcess(app, release, 'worker', 1, 64 << 20, { restarts: 4 });
+  const c = await s.startProcess(app, release, 'clock', 1, 64 << 20);
+  const listed = await eventually(async () => {
+    const ps = await s.listProcesses(app);
+    return ps.every((p) => p.state === 'crashed') ? ps : undefined;
+  });
+  t.deepEqual(listed.map((p) => [p.name, p.state, p.restarts, p.address, p.port]), [['clock.1', 'crashed', 0, null, null], ['worker.1', 'crashed', 4, null, null]]);
+  t.deepEqual(await s.tailLogs(w.containerId, 5), ['boom']);
+  t.deepEqual(await s.tailLogs('f'.repeat(64), 5), []);
+  t.truthy(c.containerId);
+  const web = await s.startProcess(app, release, 'web', 1, 64 << 20);
+  const image = await te.engine.images.get('busybox:latest');
+  t.deepEqual((await te.engine.getContainer(web.containerId)).record.config.Cmd, image.config.config.Cmd, 'web without a command runs the image\'s own');
+  await t.throwsAsync(s.startProcess(app, release, 'nope', 1, 64 << 20), { message: /no process type "nope"/ });
+  await t.throwsAsync(s.startProcess(app, { ...release, image: null }, 'worker', 1, 64 << 20), { message: /has no image/ });
+  const err = await s.startProcess(app, release, 'nope', 1, 1).catch((e: unknown) => e);
+  t.true(isKind(err, 'Invalid'));
+  await s.removeApp(app);
+});
+
+test('concurrent first starts of an app share one network; removeApp leaves no container and no network', async (t) => {
+  const app = makeApp('gone');
+  const release = makeRelease(app, 1, { web: HTTPD, worker: 'sleep 600' });
+  const started = await Promise.all([
+    s.startProcess(app, release, 'web', 1, 64 << 20), s.startProcess(app, release, 'web', 2, 64 << 20),
+    s.startProcess(app, release, 'worker', 1, 64 << 20),
+  ]);
+  t.is(new Set(started.map((p) => p.address)).size, 3);
+  t.is((await te.engine.listNetworks()).filter((n) => n.name === 'tspaas-gone').length, 1);
+  const oneOff = await s.runOneOff(app, release, { command: ['sleep', '600'], tty: false, attach: false });
+  t.is((await te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] })).length, 4);
+  t.is((await s.listProcesses(app)).length, 3, 'one-offs are not processes');
+  await s.removeApp(app);
+  t.deepEqual(await te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] }), []);
+  await t.throwsAsync(te.engine.inspectNetwork('tspaas-gone'), { message: /not found|No such network/i });
+  t.is(await oneOff.wait(), 137);
+  await s.removeApp(app);
+});
