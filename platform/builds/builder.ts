@@ -1,0 +1,98 @@
+/**
+ * The `Builder` (platform/types.ts): a source tar in, a tagged image out.
+ * Strategies are tried in order and the first that applies builds:
+ *
+ *   dockerfile   a `Dockerfile` at the source's root → the engine's Dockerfile
+ *                builder. Process types come from a root Procfile when there
+ *                is one, else `web: ""`, meaning "the image's own command"
+ *                (the scheduler runs the image's ENTRYPOINT/CMD for "").
+ *                Config vars are not given to Dockerfile builds (Heroku's
+ *                rule for Docker builds).
+ *   buildpacks   everything else → the classic buildpack runner with a cache
+ *                per app under `cacheRoot`, config vars as the build's env.
+ *
+ * Either way the process types also carry `release` (the release-phase
+ * command) when the Procfile names one, and app.json is read from the root.
+ */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { internal, TspaasError } from '../../lib/errors.js';
+import type { Engine } from '../../runtime/types.js';
+import { buildApp } from '../../buildpacks/build.js';
+import { parseProcfile } from '../../buildpacks/procfile.js';
+import type { AppJson, Builder } from '../types.js';
+import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
+import { renderBuildEvent } from './render.js';
+
+type BuildRequest = Parameters<Builder['build']>[0];
+type BuildOutcome = Awaited<ReturnType<Builder['build']>>;
+
+interface Strategy {
+  name: 'dockerfile' | 'buildpacks';
+  applies(info: SourceInfo): boolean;
+  run(req: BuildRequest, tag: string, info: SourceInfo, onLine: (line: string) => void): Promise<Record<string, string>>;
+}
+
+export interface BuilderOptions {
+  /** Per-app buildpack caches: `<cacheRoot>/<app>`. */
+  cacheRoot: string;
+  /** CA bundle given to buildpack build containers (default the host's). */
+  caFile?: string;
+}
+
+/** The image tag of a build: `tspaas/<app>:build-<first 8 of the build id>`. */
+export function imageTag(appName: string, buildId: string): string {
+  return `tspaas/${appName}:build-${buildId.replace(/-/g, '').slice(0, 8)}`;
+}
+
+/** A Builder over `engine`: Dockerfile builds when the source has one at its root, else buildpacks. */
+export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
+  const strategies: Strategy[] = [dockerfileStrategy(engine), buildpackStrategy(engine, opts)];
+  return {
+    async build(req, onLine) {
+      const info = await inspectSource(req.sourcePath);
+      const appJson: AppJson | null = info.appJson === null ? null : parseAppJson(info.appJson);
+      const strategy = strategies.find((s) => s.applies(info))!;
+      const tag = imageTag(req.app.name, req.buildId);
+      const processTypes = await strategy.run(req, tag, info, onLine).catch((err: unknown) => { throw asBuildError(err); });
+      return { builder: strategy.name, image: tag, processTypes, appJson } satisfies BuildOutcome;
+    },
+  };
+}
+
+function dockerfileStrategy(engine: Engine): Strategy {
+  return {
+    name: 'dockerfile',
+    applies: (info) => info.hasDockerfile,
+    async run(req, tag, info, onLine) {
+      const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
+      onLine('-----> Building with the Dockerfile');
+      const render = renderBuildEvent(onLine);
+      await engine.buildImage(createReadStream(req.sourcePath), { tags: [tag], labels: { 'io.tspaas.app': req.app.name } }, render);
+      const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
+      return procfile?.release ? { ...types, release: procfile.release } : types;
+    },
+  };
+}
+
+function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
+  return {
+    name: 'buildpacks',
+    applies: () => true,
+    async run(req, tag, _info, onLine) {
+      onLine('-----> Building with buildpacks');
+      const result = await buildApp(engine, {
+        source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt',
+        cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
+      });
+      onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);
+      return result.releaseCommand ? { ...result.processTypes, release: result.releaseCommand } : { ...result.processTypes };
+    },
+  };
+}
+
+/** tspaas errors keep their kind and message (what the pusher sees); anything else is internal. */
+function asBuildError(err: unknown): TspaasError {
+  if (err instanceof TspaasError) return err;
+  return internal(`build failed: ${(err as Error).message}`, err);
+}
