@@ -8,6 +8,7 @@
 import type { Command } from 'commander';
 import { TspaasError, invalid } from '../lib/errors.js';
 import { EngineClient } from './engine-client.js';
+import { connectPlatform, type PlatformClient } from './platform-client.js';
 
 /** Parsed once in cli/main.ts and frozen. */
 export interface CliConfig {
@@ -24,6 +25,13 @@ export interface CliConfig {
   authFile?: string;
   /** The local environment, for `-e NAME` without a value. */
   env: Readonly<Record<string, string | undefined>>;
+  /** Platform logins (login/logout, every platform command): $TSPAAS_CONFIG_DIR/platform.json or ~/.config/tspaas/platform.json. */
+  platformFile?: string;
+  /** TSPAAS_URL / TSPAAS_TOKEN: the platform and token to use instead of the current login (scripts, CI). */
+  platformUrl?: string;
+  platformToken?: string;
+  /** How to run this very CLI again (node, its loader flags, the script): the git credential helper `apps:create` configures. */
+  self?: { command: string; args: string[] };
 }
 
 export interface CliIO {
@@ -36,6 +44,8 @@ export interface CliContext {
   readonly config: CliConfig;
   readonly io: CliIO;
   readonly engine: EngineClient;
+  /** The platform API client of the current login (or TSPAAS_URL/TSPAAS_TOKEN); fails with a hint to log in. */
+  platform(): Promise<PlatformClient>;
   /** `--json` was given: print the API's data as JSON instead of tables. */
   readonly json: boolean;
   /** Print `data` as JSON with --json, otherwise the human text (a newline is added when missing). */
@@ -76,6 +86,7 @@ export class App {
       config: this.config,
       io,
       engine: new EngineClient(opts.host ? socketFromHost(opts.host) : this.config.socketPath),
+      platform: () => connectPlatform({ file: this.config.platformFile, url: this.config.platformUrl, token: this.config.platformToken }),
       json,
       print: (data, human) => write(json ? JSON.stringify(data, null, 2) : typeof human === 'function' ? human() : human),
       say: (text) => { if (!json) write(text); },

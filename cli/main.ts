@@ -11,6 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
 const env = process.env;
 const runRoot = env.TSPAAS_RUN || '/run/tspaas';
+const configDir = env.TSPAAS_CONFIG_DIR || path.join(os.homedir(), '.config', 'tspaas');
 
 const config: CliConfig = Object.freeze({
   version: packageVersion(here),
@@ -22,7 +23,11 @@ const config: CliConfig = Object.freeze({
     args: [...process.execArgv.map(absoluteLoader), path.join(here, '..', 'platform', fromSource ? 'main.ts' : 'main.js')],
   }),
   cwd: process.cwd(),
-  authFile: path.join(env.TSPAAS_CONFIG_DIR || path.join(os.homedir(), '.config', 'tspaas'), 'auth.json'),
+  authFile: path.join(configDir, 'auth.json'),
+  platformFile: path.join(configDir, 'platform.json'),
+  platformUrl: env.TSPAAS_URL || undefined,
+  platformToken: env.TSPAAS_TOKEN || undefined,
+  self: Object.freeze({ command: process.execPath, args: [...process.execArgv.map(absoluteLoader), path.resolve(process.argv[1]!)] }),
   env: Object.freeze({ ...env }),
 });
 

@@ -11,7 +11,7 @@ import * as build from './commands/build.js';
 import * as container from './commands/container/index.js';
 import * as image from './commands/image/index.js';
 import * as network from './commands/network/index.js';
-import * as registry from './commands/registry/index.js';
+import * as platform from './commands/platform/index.js';
 import * as system from './commands/system/index.js';
 import * as volume from './commands/volume/index.js';
 
@@ -29,7 +29,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.io.stderr.write(s),
       outputError: (s, write) => write(`tspaas: ${s.replace(/^error: /, '')}`),
     });
-  for (const group of [container, image, network, volume, registry, system, build]) group.register(program, app);
+  for (const group of [container, image, network, volume, system, build, platform]) group.register(program, app);
   addJsonEverywhere(program);
   return program;
 }

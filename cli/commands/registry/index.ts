@@ -1,38 +1,35 @@
-/** `tspaas login` / `logout`: registry credentials kept by the CLI (cli/credentials.ts), checked by the engine. */
-import type { Command } from 'commander';
+/** `tspaas login` / `logout` of registries: credentials kept by the CLI (cli/credentials.ts), checked by the engine. */
 import { invalid } from '../../../lib/errors.js';
-import type { App, CliContext } from '../../context.js';
+import type { CliContext } from '../../context.js';
 import { removeCredentials, serverKey, storeCredentials } from '../../credentials.js';
 
 const DEFAULT_SERVER = 'docker.io';
 
-interface LoginOpts {
+export interface LoginOpts {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
 }
 
-/** Add `login` and `logout` to the program. */
-export function register(program: Command, app: App): void {
-  program.command('login').description('Log in to a registry (credentials kept in the CLI\'s auth.json, mode 0600)')
-    .argument('[server]', 'registry host[:port]', DEFAULT_SERVER)
-    .option('-u, --username <name>', 'user name')
-    .option('-p, --password <password>', 'password (prefer --password-stdin)')
-    .option('--password-stdin', 'read the password from stdin')
-    .action(app.action(async (ctx, server: string, opts: LoginOpts) => {
-      const creds = { username: opts.username ?? '', password: await password(ctx, opts) };
-      if (!creds.username) throw invalid('a user name is required: use -u');
-      const reply = await ctx.engine.json<{ Status: string }>('POST', '/auth', { body: { username: creds.username, password: creds.password, serveraddress: serverKey(server) } });
-      await storeCredentials(authFile(ctx), server, creds);
-      ctx.print(reply, reply.Status);
-    }));
-  program.command('logout').description('Forget the credentials of a registry')
-    .argument('[server]', 'registry host[:port]', DEFAULT_SERVER)
-    .action(app.action(async (ctx, server: string) => {
-      const removed = await removeCredentials(authFile(ctx), server);
-      const key = serverKey(server);
-      ctx.print({ server: key, removed }, removed ? `Removing login credentials for ${key}` : `Not logged in to ${key}`);
-    }));
+/**
+ * `tspaas login <registry-host>`: check the credentials with the engine
+ * (`POST /auth`) and keep them. The `login` command itself is registered by
+ * cli/commands/platform/auth.ts, which sends arguments without a scheme here.
+ */
+export async function registryLogin(ctx: CliContext, server: string | undefined, opts: LoginOpts): Promise<void> {
+  const host = server ?? DEFAULT_SERVER;
+  const creds = { username: opts.username ?? '', password: await password(ctx, opts) };
+  if (!creds.username) throw invalid('a user name is required: use -u');
+  const reply = await ctx.engine.json<{ Status: string }>('POST', '/auth', { body: { username: creds.username, password: creds.password, serveraddress: serverKey(host) } });
+  await storeCredentials(authFile(ctx), host, creds);
+  ctx.print(reply, reply.Status);
+}
+
+/** `tspaas logout <registry-host>`: forget the credentials of a registry. */
+export async function registryLogout(ctx: CliContext, server: string | undefined): Promise<void> {
+  const removed = await removeCredentials(authFile(ctx), server ?? DEFAULT_SERVER);
+  const key = serverKey(server ?? DEFAULT_SERVER);
+  ctx.print({ server: key, removed }, removed ? `Removing login credentials for ${key}` : `Not logged in to ${key}`);
 }
 
 async function password(ctx: CliContext, opts: LoginOpts): Promise<string> {
