@@ -14,6 +14,7 @@ import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
 import { appLogs, logText } from './logs.js';
 import { runOneOff } from './one-off.js';
+import { quietly, unless } from './calls.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
@@ -30,7 +31,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       try {
         await engine.startContainer(c.record.id);
       } catch (err) {
-        await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);
+        await quietly(() => engine.removeContainer(c.record.id, { force: true }));
         throw err;
       }
       log.debug({ app: app.name, process: `${type}.${index}`, container: c.record.id }, 'process started');
@@ -66,9 +67,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
 
     async removeApp(app) {
       for (const c of await appContainers(engine, app)) {
-        await engine.removeContainer(c.record.id, { force: true }).catch((err) => {
-          if (!isKind(err, 'NotFound')) throw err;
-        });
+        await unless(['NotFound'], () => engine.removeContainer(c.record.id, { force: true }));
       }
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
@@ -95,7 +94,7 @@ async function stopAndRemove(engine: Engine, id: string, graceSeconds: number): 
     if (isKind(err, 'NotFound')) return;
     // Someone else is removing it: done when that ends.
     if (!isKind(err, 'Conflict')) throw err;
-    await engine.waitContainer(id, 'removed').catch(() => undefined);
+    await quietly(() => engine.waitContainer(id, 'removed'));
   }
 }
 

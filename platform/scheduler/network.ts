@@ -4,6 +4,7 @@
  * reach each other. Created on first use; safe when several callers race.
  */
 import { isKind } from '../../lib/errors.js';
+import { unless } from './calls.js';
 import type { Engine } from '../../runtime/types.js';
 import { LABELS, type App } from '../types.js';
 
@@ -38,9 +39,7 @@ export class AppNetworks {
 
   /** Remove the app's network; a missing one is fine. */
   async remove(app: App): Promise<void> {
-    await this.engine.removeNetwork(networkName(app)).catch((err) => {
-      if (!isKind(err, 'NotFound')) throw err;
-    });
+    await unless(['NotFound'], () => this.engine.removeNetwork(networkName(app)));
   }
 
   private async create(app: App, name: string): Promise<string> {
@@ -54,9 +53,6 @@ export class AppNetworks {
   }
 
   private async exists(name: string): Promise<boolean> {
-    return this.engine.inspectNetwork(name).then(() => true, (err) => {
-      if (isKind(err, 'NotFound')) return false;
-      throw err;
-    });
+    return (await unless(['NotFound'], () => this.engine.inspectNetwork(name))) !== undefined;
   }
 }

@@ -12,6 +12,7 @@ import type { Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
 import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
+import { quietly, unless } from './calls.js';
 
 export interface OneOffRequest {
   app: App;
@@ -42,7 +43,7 @@ export async function runOneOff(engine: Engine, req: OneOffRequest): Promise<One
       stop: () => kill(engine, id),
     };
   } catch (err) {
-    await engine.removeContainer(id, { force: true }).catch(() => undefined);
+    await quietly(() => engine.removeContainer(id, { force: true }));
     throw err;
   }
 }
@@ -83,14 +84,10 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
 
 /** Resize its tty; one that already ended has nothing to resize. */
 async function resize(engine: Engine, id: string, rows: number, cols: number): Promise<void> {
-  await engine.resizeContainer(id, rows, cols).catch((err) => {
-    if (!isKind(err, 'NotFound') && !isKind(err, 'Conflict')) throw err;
-  });
+  await unless(['NotFound', 'Conflict'], () => engine.resizeContainer(id, rows, cols));
 }
 
 /** SIGKILL it (autoRemove then removes it); gone or ended already is fine. */
 async function kill(engine: Engine, id: string): Promise<void> {
-  await engine.killContainer(id, 'KILL').catch((err) => {
-    if (!isKind(err, 'NotFound') && !isKind(err, 'Conflict') && !isKind(err, 'NotModified')) throw err;
-  });
+  await unless(['NotFound', 'Conflict', 'NotModified'], () => engine.killContainer(id, 'KILL'));
 }

@@ -1,0 +1,84 @@
+/**
+ * `tspaas logs` through the local scheduler on a real engine: lines of
+ * several processes merged in time order with `type.N` sources, tail and
+ * type filters, and a follow that picks up a process started later and
+ * ends when its signal aborts.
+ */
+import test from 'ava';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import type { LogEntry, Scheduler } from '../../../platform/types.js';
+import { compareTimes } from '../../../platform/scheduler/logs.js';
+import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
+
+let te: TestEngine;
+let s: Scheduler;
+test.before(async () => {
+  te = await startTestEngine();
+  await te.engine.ensureImage('busybox:latest');
+  s = scheduler(te.engine);
+});
+test.after.always(async () => { await te?.cleanup(); });
+
+/** Every entry of a finite log. */
+async function collect(it: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
+  const out: LogEntry[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+}
+
+const TICKS = 'for i in 1 2 3; do echo "$DYNO line $i"; sleep 0.2; done; echo "$DYNO err" >&2; sleep 600';
+
+test('logs merge the processes\' lines in time order with type.N sources; tail is per process; type picks web or web.1', async (t) => {
+  const app = makeApp('merge');
+  const release = makeRelease(app, 1, { web: TICKS, worker: TICKS });
+  await Promise.all([s.startProcess(app, release, 'web', 1, 64 << 20), s.startProcess(app, release, 'web', 2, 64 << 20), s.startProcess(app, release, 'worker', 1, 64 << 20)]);
+  const all = await eventually(async () => {
+    const l = await collect(s.logs(app, { follow: false }));
+    return l.length === 12 ? l : undefined;
+  });
+  for (let i = 1; i < all.length; i++) t.true(compareTimes(all[i - 1].time, all[i].time) <= 0, 'sorted by time');
+  t.true(all.every((e) => e.line.startsWith(`${e.source} `)), 'each line carries its own process\'s source');
+  t.deepEqual(all.filter((e) => e.source === 'web.2').map((e) => [e.stream, e.line]),
+    [['stdout', 'web.2 line 1'], ['stdout', 'web.2 line 2'], ['stdout', 'web.2 line 3'], ['stderr', 'web.2 err']]);
+  t.regex(all[0].time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
+  const tailed = await collect(s.logs(app, { follow: false, tail: 1 }));
+  t.deepEqual(tailed.map((e) => e.line).sort(), ['web.1 err', 'web.2 err', 'worker.1 err']);
+  const sources = async (type: string) => [...new Set((await collect(s.logs(app, { follow: false, type }))).map((e) => e.source))].sort();
+  t.deepEqual(await sources('web'), ['web.1', 'web.2']);
+  t.deepEqual(await sources('web.2'), ['web.2']);
+  await s.removeApp(app);
+});
+
+test('follow: the backlog, then new lines; a process started later joins; abort ends the stream', async (t) => {
+  const app = makeApp('follow');
+  const release = makeRelease(app, 1, { web: 'echo "$DYNO up"; while read x; do :; done; sleep 600', worker: 'echo "$DYNO up"; sleep 1; echo "$DYNO later"; sleep 600' });
+  await s.startProcess(app, release, 'web', 1, 64 << 20);
+  await eventually(async () => (await collect(s.logs(app, { follow: false }))).length === 1);
+  const ac = new AbortController();
+  const seen: LogEntry[] = [];
+  const reading = (async () => {
+    for await (const e of s.logs(app, { follow: true, tail: 10, signal: ac.signal })) seen.push(e);
+  })();
+  await eventually(async () => seen.length === 1);
+  await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  await eventually(async () => seen.length === 3, 15_000);
+  t.deepEqual(seen.map((e) => `${e.source}: ${e.line}`), ['web.1: web.1 up', 'worker.1: worker.1 up', 'worker.1: worker.1 later']);
+  ac.abort();
+  await reading;
+  t.is(seen.length, 3, 'no line twice');
+  await s.removeApp(app);
+});
+
+test('follow with tail 0 shows only new lines; leaving the loop ends the stream', async (t) => {
+  const app = makeApp('tailzero');
+  const release = makeRelease(app, 1, { web: 'echo old; sleep 2; echo new; sleep 600' });
+  const p = await s.startProcess(app, release, 'web', 1, 64 << 20);
+  await eventually(async () => (await s.tailLogs(p.containerId, 5)).length === 1);
+  const lines: string[] = [];
+  for await (const e of s.logs(app, { follow: true, tail: 0 })) {
+    lines.push(e.line);
+    break;
+  }
+  t.deepEqual(lines, ['new']);
+  await s.removeApp(app);
+});

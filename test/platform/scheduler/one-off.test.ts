@@ -1,0 +1,72 @@
+/**
+ * `tspaas run` through the local scheduler on a real engine: an attached
+ * one-off with a tty echoes what is typed, returns its exit code and is
+ * removed; a detached one is removed without anyone waiting; stop() ends one
+ * whose client went away.
+ */
+import test from 'ava';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { LABELS, type Scheduler } from '../../../platform/types.js';
+import { eventually, HTTPD, makeApp, makeRelease, scheduler } from './fixtures.js';
+
+let te: TestEngine;
+let s: Scheduler;
+test.before(async () => {
+  te = await startTestEngine();
+  await te.engine.ensureImage('busybox:latest');
+  s = scheduler(te.engine);
+});
+test.after.always(async () => { await te?.cleanup(); });
+
+const appContainers = (appId: string) => te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${appId}`] });
+
+test('an attached one-off with a tty: typed input is echoed, $PORT and config vars expand, the exit code returns, the container is removed', async (t) => {
+  const app = makeApp('runner');
+  const release = makeRelease(app, 4, { web: HTTPD }, { GREETING: 'hi' });
+  const run = await s.runOneOff(app, release, { command: ['sh'], tty: true, attach: true, rows: 30, cols: 100 });
+  t.regex(run.name, /^run\.\d{4}$/);
+  const c = await te.engine.getContainer(run.containerId);
+  t.is(c.record.name, `runner.${run.name}`);
+  t.like(c.record.config.Labels, { [LABELS.oneOff]: '1', [LABELS.type]: 'run', [LABELS.version]: '4', [LABELS.appId]: app.id });
+  t.true(c.record.config.Tty);
+  let out = '';
+  run.attachment!.onOutput((_s, d) => { out += d.toString(); });
+  run.attachment!.stdin!.write('stty size; echo "$GREETING-$DYNO-$PORT"\n');
+  await eventually(async () => out.includes(`hi-${run.name}-5000`));
+  t.regex(out, /30 100/, 'the tty has the size asked for');
+  t.true(out.includes('stty size; echo'), 'the tty echoes what is typed');
+  await run.resize(40, 120);
+  run.attachment!.stdin!.write('stty size; exit 7\n');
+  t.is(await run.wait(), 7);
+  t.regex(out, /40 120/);
+  t.deepEqual(await appContainers(app.id), []);
+  await s.removeApp(app);
+});
+
+test('a command of several words runs through the shell, like heroku run', async (t) => {
+  const app = makeApp('words');
+  const release = makeRelease(app, 1, {}, { NAME: 'world' });
+  const run = await s.runOneOff(app, release, { command: ['echo', 'hello', '$NAME;', 'exit', '3'], tty: false, attach: true });
+  let out = '';
+  run.attachment!.onOutput((_s, d) => { out += d.toString(); });
+  const ended = new Promise<void>((r) => run.attachment!.onEnd(r));
+  t.is(await run.wait(), 3);
+  await ended;
+  t.is(out, 'hello world\n');
+  await t.throwsAsync(s.runOneOff(app, release, { command: [' '], tty: false, attach: false }), { message: /command/ });
+  await s.removeApp(app);
+});
+
+test('a detached one-off is removed when it ends though nobody waits; stop() ends one whose client went away', async (t) => {
+  const app = makeApp('detached');
+  const release = makeRelease(app, 1, {});
+  const quick = await s.runOneOff(app, release, { command: ['exit 0'], tty: false, attach: false });
+  t.is(quick.attachment, null);
+  await eventually(async () => !(await appContainers(app.id)).some((c) => c.record.id === quick.containerId));
+  const long = await s.runOneOff(app, release, { command: ['sleep 600'], tty: true, attach: true });
+  await long.stop();
+  t.is(await long.wait(), 137);
+  t.deepEqual(await appContainers(app.id), []);
+  await long.stop();
+  await s.removeApp(app);
+});
