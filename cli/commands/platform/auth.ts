@@ -4,6 +4,8 @@
  * is a platform (token checked with GET /v1/whoami, kept in platform.json);
  * one without a scheme is a registry (cli/commands/registry). With no
  * argument they mean the current platform when there is one, else Docker Hub.
+ * `logout http://host:port` of a URL that is no platform login forgets the
+ * registry credentials of host:port (as it always did).
  */
 import type { Command } from 'commander';
 import type { User } from '../../../platform/api/types.js';
@@ -33,7 +35,7 @@ export function register(program: Command, app: App): void {
     .argument('[server]', 'platform URL, or registry host[:port] (default: the current platform, else docker.io)')
     .action(app.action(async (ctx, server: string | undefined) => {
       const platform = await platformMeant(ctx, server, true);
-      if (!platform) return registryLogout(ctx, server);
+      if (!platform || !(await loggedIn(ctx, platform))) return registryLogout(ctx, server);
       const removed = await removeLogin(loginsFile(ctx), platform);
       ctx.print({ url: platform, removed: removed !== null }, removed ? `Logged out of ${platform}` : `Not logged in to ${platform}`);
     }));
@@ -50,6 +52,10 @@ async function platformMeant(ctx: CliContext, server: string | undefined, platfo
   if (server) return isPlatformUrl(server) ? platformUrl(server) : null;
   if (!platformWithoutArg || !ctx.config.platformFile) return null;
   return (await readLogins(ctx.config.platformFile)).current;
+}
+
+async function loggedIn(ctx: CliContext, url: string): Promise<boolean> {
+  return !!ctx.config.platformFile && url in (await readLogins(ctx.config.platformFile)).servers;
 }
 
 async function login(ctx: CliContext, url: string, given: string | undefined): Promise<void> {
