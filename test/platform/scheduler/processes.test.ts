@@ -7,6 +7,7 @@
 import test from 'ava';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { httpGet } from '../../helpers/netns.js';
+import { build } from '../../runtime/build/helpers.js';
 import { contains, parseIp, parseSubnet } from '../../../runtime/network/cidr.js';
 import { isKind } from '../../../lib/errors.js';
 import { LABELS, type Scheduler } from '../../../platform/types.js';
@@ -128,5 +129,23 @@ test('concurrent first starts of an app share one network; removeApp leaves no c
   t.deepEqual(await te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] }), []);
   await t.throwsAsync(te.engine.inspectNetwork('tspaas-gone'), { message: /not found|No such network/i });
   t.is(await oneOff.wait(), 137);
+  await s.removeApp(app);
+});
+
+test('an image with its own entrypoint (as a buildpack launcher or Dockerfile app has): commands run through it, and web without a command runs the image\'s CMD', async (t) => {
+  const built = await build(te.engine, {
+    Dockerfile: [
+      'FROM busybox:latest', 'COPY ep.sh /ep.sh', 'ENTRYPOINT ["/bin/sh", "/ep.sh"]',
+      `CMD ["sh", "-c", "mkdir -p /www && echo image-cmd $FROM_EP > /www/index.html && exec httpd -f -p $PORT -h /www"]`,
+    ].join('\n'),
+    'ep.sh': 'export FROM_EP=launcher\nexec "$@"\n',
+  }, { tags: ['entry-app:v1'] });
+  t.is(built.error, null);
+  const app = makeApp('entry');
+  const release = { ...makeRelease(app, 1, { web: '', worker: 'echo "$FROM_EP $DYNO"; sleep 600' }), image: 'entry-app:v1' };
+  const web = await s.startProcess(app, release, 'web', 1, 64 << 20);
+  const worker = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  t.is(await eventually(() => httpGet(`http://${web.address}:${PORT}/`).catch(() => undefined)), 'image-cmd launcher\n');
+  t.deepEqual(await eventually(async () => { const l = await s.tailLogs(worker.containerId, 5); return l.length ? l : undefined; }), ['launcher worker.1']);
   await s.removeApp(app);
 });
