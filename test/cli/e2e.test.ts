@@ -55,7 +55,7 @@ let slot: NetworkSlot;
 test.before(async () => {
   // The daemon gets its own bridges and subnets, never the host's default tspaas0.
   slot = await claimNetworkSlot();
-  const up = await tspaas(['up', '--cgroup-parent', `/tspaas-test/${path.basename(BASE)}`, '--log-level', 'warn', ...slot.flags]);
+  const up = await tspaas(['up', '--engine-only', '--cgroup-parent', `/tspaas-test/${path.basename(BASE)}`, '--log-level', 'warn', ...slot.flags]);
   if (up.code !== 0) throw new Error(`tspaas up failed: ${up.stderr}`);
   await ok(['image', 'pull', 'busybox']);
 });
@@ -69,8 +69,10 @@ test.after.always(async () => {
 });
 
 test('up reports a running daemon; version and info reach it', async (t) => {
-  const up = JSON.parse(await ok(['up', '--json'])) as { started: boolean; pid: number; socket: string };
+  const up = JSON.parse(await ok(['up', '--engine-only', '--json'])) as { started: boolean; pid: number; socket: string; api: string | null; router: unknown };
   t.false(up.started);
+  t.is(up.api, null);
+  t.is(up.router, null);
   t.is(up.socket, `unix://${RUN}/engine.sock`);
   t.regex(await ok(['version']), /Server:\n Version: +\d/);
   t.regex(await ok(['info']), new RegExp(`Root Dir: ${ROOT}/engine`));

@@ -1,7 +1,8 @@
 /**
- * A real `tspaasd` process in temporary roots, for tests that go through the
- * Engine API socket (dockerode, the docker CLI, the tspaas CLI) or that kill
- * the daemon. The process runs from the TypeScript sources via tsx.
+ * A real `tspaasd --engine-only` process in temporary roots, for tests that
+ * go through the Engine API socket (dockerode, the docker CLI, the tspaas
+ * CLI) or that kill the daemon. The process runs from the TypeScript sources
+ * via tsx. (The whole platform: test/helpers/platform.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, access } from 'node:fs/promises';
@@ -40,7 +41,7 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
   const cgroupParent = `/tspaas-test/${path.basename(base)}`;
   const slot = await claimNetworkSlot();
   const args = ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', root, '--run-root', runRoot,
-    '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto', ...slot.flags];
+    '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto', '--engine-only', ...slot.flags];
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
