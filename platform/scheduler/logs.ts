@@ -26,7 +26,7 @@ export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): Asy
   opts.signal?.addEventListener('abort', abort);
   const queue = new LineQueue<LogEntry>();
   const followers = new Followers(engine, queue, stop.signal);
-  // Listen before listing, so a container starting in between is not missed.
+  // Listen before listing, so a container starting in between is not missed (Followers holds it until the backlog is out).
   const onEvent = (e: EngineEvent) => {
     if (e.type === 'container' && e.action === 'start' && matches(e.attributes, app, opts.type)) followers.follow(e.id, sourceOf(e.attributes));
   };
@@ -39,10 +39,9 @@ export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): Asy
     backlog.sort((a, b) => compareTimes(a.time, b.time));
     for (const e of backlog) yield e;
     if (!opts.follow || stop.signal.aborted) return;
-    for (const c of containers) {
-      const after = last.get(c.record.id) ?? (opts.tail === 0 ? listedAt : undefined);
-      followers.follow(c.record.id, sourceOf(c.record.config.Labels ?? {}), after);
-    }
+    // After the backlog: from its last line per container; with no backlog asked for, from the listing.
+    for (const c of containers) if (!last.has(c.record.id) && opts.tail === 0) last.set(c.record.id, listedAt);
+    followers.start(containers.map((c) => ({ id: c.record.id, source: sourceOf(c.record.config.Labels ?? {}) })), last);
     for (;;) {
       const e = await queue.next(stop.signal);
       if (!e) return;
@@ -56,19 +55,36 @@ export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): Asy
   }
 }
 
-/** Follows containers' logs into one queue; one follower per container at a time. */
+/**
+ * Follows containers' logs into one queue; one follower per container at a
+ * time. Containers asked for before `start` wait for it, so none is read
+ * from before the backlog's end.
+ */
 class Followers {
   private readonly active = new Set<string>();
-  /** Time of the last line queued per container: a second follower of the same one starts after it. */
+  /** Time of the last line given per container: a later follower of the same one starts after it. */
   private readonly last = new Map<string, string>();
+  private held: Map<string, string> | null = new Map();
   constructor(private readonly engine: Engine, private readonly queue: LineQueue<LogEntry>, private readonly signal: AbortSignal) {}
 
-  /** Follow `id` from after `after` (RFC 3339), or from its beginning. */
-  follow(id: string, source: string, after?: string): void {
+  /** Follow the listed containers and those asked for meanwhile, each after its backlog's last line. */
+  start(listed: Array<{ id: string; source: string }>, backlogEnds: Map<string, string>): void {
+    for (const [id, t] of backlogEnds) this.last.set(id, t);
+    const held = this.held ?? new Map<string, string>();
+    this.held = null;
+    for (const c of listed) this.follow(c.id, c.source);
+    for (const [id, source] of held) this.follow(id, source);
+  }
+
+  /** Follow `id` after the last line given of it, or from its beginning. */
+  follow(id: string, source: string): void {
+    if (this.held) {
+      this.held.set(id, source);
+      return;
+    }
     if (this.active.has(id) || this.signal.aborted) return;
     this.active.add(id);
-    const from = this.last.get(id) ?? after;
-    this.pump(id, source, from)
+    this.pump(id, source, this.last.get(id))
       .catch(() => undefined) // removed while read: nothing more to say
       .finally(() => this.active.delete(id));
   }
