@@ -42,6 +42,8 @@ export interface TestPlatform {
   log(): Promise<string>;
   /** SIGKILL tspaasd (containers, router, database keep running). */
   kill9(): Promise<void>;
+  /** SIGTERM tspaasd; resolves with its exit code once it exited. */
+  terminate(): Promise<number | null>;
   /** Start tspaasd again on the same roots, database and Redis prefix; resolves once ready. */
   restart(): Promise<void>;
   /** Remove every container, stop tspaasd and the router, drop the database and keys, delete the roots. */
@@ -102,6 +104,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
     api: (method, urlPath, body, token = adminToken) => apiCall(apiUrl, method, urlPath, body, token),
     log: () => readFile(logFile, 'utf8').catch(() => ''),
     kill9: () => stopChild(child!, 'SIGKILL'),
+    terminate: async () => { await stopChild(child!, 'SIGTERM'); return child!.exitCode; },
     restart: launch,
     stop: teardown,
   };

@@ -83,3 +83,68 @@ test('build container limits', (t) => {
   t.deepEqual(run(['--build-memory', '0', '--build-pids', '100', '--build-timeout', '60']).engine.build, { memory: 0, pidsLimit: 100, timeoutSeconds: 60 });
   t.throws(() => run(['--build-pids', 'many']), { message: /invalid --build-pids "many"/ });
 });
+
+test('platform defaults', (t) => {
+  const c = run([]);
+  t.false(c.engineOnly);
+  t.deepEqual(c.platform, {
+    dataDir: '/var/lib/tspaas/platform', runDir: '/run/tspaas', listen: { host: '127.0.0.1', port: 5080 }, publicUrl: 'http://127.0.0.1:5080',
+    baseDomain: 'localhost', routerPort: 80,
+    deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+  });
+  t.is(c.databaseUrl, undefined, 'no URL: the embedded PostgreSQL');
+  t.is(c.redisUrl, undefined, 'no URL: the embedded Redis');
+  t.is(c.redisPrefix, 'tspaas');
+  t.is(c.platformFile, '/run/tspaas/platform.json');
+  t.is(c.adminTokenFile, '/run/tspaas/admin-token');
+  t.true(Object.isFrozen(c.platform) && Object.isFrozen(c.platform.deploy) && Object.isFrozen(c.platform.listen));
+});
+
+test('platform settings from the environment, flags over environment', (t) => {
+  const env = {
+    DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379/2', TSPAAS_REDIS_PREFIX: 'envp', TSPAAS_LISTEN: '0.0.0.0:6000',
+    TSPAAS_BASE_DOMAIN: 'Apps.Example.com', TSPAAS_ROUTER_PORT: '8080', TSPAAS_ENGINE_ONLY: '1',
+  };
+  const e = run(['--root', '/d'], env);
+  t.true(e.engineOnly);
+  t.is(e.databaseUrl, 'postgres://db/x');
+  t.is(e.redisUrl, 'redis://r:6379/2');
+  t.is(e.redisPrefix, 'envp');
+  t.deepEqual(e.platform.listen, { host: '0.0.0.0', port: 6000 });
+  t.is(e.platform.publicUrl, 'http://127.0.0.1:6000', 'a wildcard listener is reached on loopback');
+  t.is(e.platform.baseDomain, 'apps.example.com');
+  t.is(e.platform.routerPort, 8080);
+  t.is(e.platform.dataDir, '/d/platform');
+  const f = run(['--database-url', 'postgres://other/y', '--redis-url', 'unix:///s.sock', '--redis-prefix', 'flagp', '--listen', '[::1]:7000',
+    '--public-url', 'https://paas.example.com/', '--base-domain', 'x.test', '--router-port', '9000', '--drain', '100', '--stop-grace', '1',
+    '--check-interval', '50', '--check-attempts', '3'], env);
+  t.is(f.databaseUrl, 'postgres://other/y');
+  t.is(f.redisUrl, 'unix:///s.sock');
+  t.is(f.redisPrefix, 'flagp');
+  t.deepEqual(f.platform.listen, { host: '::1', port: 7000 });
+  t.is(f.platform.publicUrl, 'https://paas.example.com');
+  t.is(f.platform.baseDomain, 'x.test');
+  t.is(f.platform.routerPort, 9000);
+  t.like(f.platform.deploy, { drainMs: 100, stopGraceSeconds: 1, checkIntervalMs: 50, checkAttempts: 3, port: 5000 });
+  t.true(run(['--engine-only']).engineOnly);
+});
+
+test('listen forms and the public URL that follows from them', (t) => {
+  t.deepEqual(run(['--listen', '5081']).platform.listen, { host: '127.0.0.1', port: 5081 });
+  t.deepEqual(run(['--listen', ':5082']).platform.listen, { host: '0.0.0.0', port: 5082 });
+  t.is(run(['--listen', '[::]:5083']).platform.publicUrl, 'http://[::1]:5083');
+  t.is(run(['--listen', '[::1]:5084']).platform.publicUrl, 'http://[::1]:5084');
+  t.is(run(['--listen', 'paas.lan:80']).platform.publicUrl, 'http://paas.lan:80');
+});
+
+test('invalid platform values are Invalid errors', (t) => {
+  t.throws(() => run(['--listen', 'nohost']), { message: /invalid --listen "nohost"/ });
+  t.throws(() => run(['--listen', '127.0.0.1:70000']), { message: /invalid --listen port "70000"/ });
+  t.throws(() => run(['--public-url', 'paas.example.com']), { message: /invalid --public-url/ });
+  t.throws(() => run(['--public-url', 'ftp://x']), { message: /invalid --public-url "ftp:\/\/x": use an http or https URL/ });
+  t.throws(() => run(['--base-domain', 'under_score.test']), { message: /invalid --base-domain/ });
+  t.throws(() => run(['--router-port', '0']), { message: /invalid --router-port port "0"/ });
+  t.throws(() => run(['--redis-prefix', 'a b']), { message: /invalid --redis-prefix/ });
+  t.throws(() => run(['--check-attempts', '0']), { message: /invalid --check-attempts "0"/ });
+  t.throws(() => run(['--drain=-1']), { message: /invalid --drain/ });
+});

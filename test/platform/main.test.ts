@@ -1,17 +1,23 @@
-/** tspaasd as a process: pid file, one daemon per run root, clean SIGTERM; containers outlive it. */
+/**
+ * tspaasd as a process: pid file, one daemon per run root, clean SIGTERM
+ * (engine-only and with the whole platform); the platform's first start
+ * prints the admin token once, publishes platform.json, serves the API on its
+ * listener, and a restart keeps the state without a new token.
+ */
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../../cli/engine-client.js';
+import { startPlatform } from '../helpers/platform.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function tspaasd(base: string): ChildProcess & { stderrText: () => string } {
+function tspaasd(base: string, extra: string[] = []): ChildProcess & { stderrText: () => string } {
   const child = spawn(process.execPath, ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', path.join(base, 'root'),
-    '--run-root', path.join(base, 'run'), '--cgroup-parent', `/tspaas-test/${path.basename(base)}`], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    '--run-root', path.join(base, 'run'), '--cgroup-parent', `/tspaas-test/${path.basename(base)}`, ...extra], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
   const err: Buffer[] = [];
   child.stderr!.on('data', (b: Buffer) => err.push(b));
   return Object.assign(child, { stderrText: () => Buffer.concat(err).toString() });
@@ -19,20 +25,22 @@ function tspaasd(base: string): ChildProcess & { stderrText: () => string } {
 
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
-test('serves the engine, writes its pid file, refuses a second daemon, and shuts down on SIGTERM', async (t) => {
+test('--engine-only: serves the engine, writes its pid file, refuses a second daemon, and shuts down on SIGTERM', async (t) => {
   const base = mkdtempSync(path.join(os.tmpdir(), 'tspd-main-'));
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const daemon = tspaasd(base);
+  const daemon = tspaasd(base, ['--engine-only']);
   t.teardown(() => { daemon.kill('SIGKILL'); });
   const client = new EngineClient(path.join(base, 'run', 'engine.sock'));
   for (let i = 0; !(await client.ping()); i++) {
-    if (i > 300 || daemon.exitCode !== null) throw new Error(`tspaasd did not come up: ${daemon.stderrText()}`);
+    if (i > 600 || daemon.exitCode !== null) throw new Error(`tspaasd did not come up: ${daemon.stderrText()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   t.is(readFileSync(path.join(base, 'run', 'tspaasd.pid'), 'utf8'), `${daemon.pid}\n`);
   t.regex(daemon.stderrText(), /"msg":"tspaasd ready"/);
+  t.false(existsSync(path.join(base, 'run', 'platform.json')), 'no platform without a platform');
+  t.false(existsSync(path.join(base, 'root', 'platform', 'postgres')), 'no embedded database either');
 
-  const second = tspaasd(base);
+  const second = tspaasd(base, ['--engine-only']);
   t.is(await exited(second), 1);
   t.regex(second.stderrText(), /already running \(pid \d+/);
   t.true(await client.ping(), 'the first daemon still serves');
@@ -41,6 +49,39 @@ test('serves the engine, writes its pid file, refuses a second daemon, and shuts
   t.is(await exited(daemon), 0);
   t.false(existsSync(path.join(base, 'run', 'tspaasd.pid')));
   t.false(existsSync(path.join(base, 'run', 'engine.sock')));
+});
+
+test('the platform: admin token once, platform.json, the API on the listener, restart without a new token, SIGTERM', async (t) => {
+  const p = await startPlatform();
+  t.teardown(() => p.stop());
+  const tokenFile = path.join(p.runRoot, 'admin-token');
+  t.is(statSync(tokenFile).mode & 0o777, 0o600);
+  const log = await p.log();
+  t.is(log.split('\n').filter((l) => l.includes(p.adminToken)).length, 1, 'the token is logged on exactly one line');
+  t.regex(log, new RegExp(`"msg":"first start: admin token ${p.adminToken} \\(log in with: tspaas login ${p.apiUrl} --token ${p.adminToken}\\)"`));
+  t.regex(log, new RegExp(`"listen":"${p.apiUrl}".*"msg":"tspaasd ready"`));
+  const info = JSON.parse(readFileSync(path.join(p.runRoot, 'platform.json'), 'utf8')) as Record<string, unknown>;
+  t.like(info, { databaseUrl: p.db.url, listen: p.apiUrl, publicUrl: p.apiUrl });
+  t.deepEqual(await p.api('GET', '/v1/health', undefined, ''), { ok: true });
+  t.like(await p.api('GET', '/v1/whoami') as object, { email: 'admin@localhost', isAdmin: true });
+  await t.throwsAsync(p.api('GET', '/v1/whoami', undefined, 'not-a-token'), { message: /: 401 / });
+  await p.api('POST', '/v1/teams', { name: 'kept' });
+
+  await p.kill9();
+  rmSync(tokenFile);
+  await p.restart();
+  t.false(existsSync(tokenFile), 'no new admin token on a later start');
+  t.is((await p.log()).split('\n').filter((l) => l.includes('admin token')).length, 1);
+  t.true((await p.api('GET', '/v1/teams') as Array<{ name: string }>).some((team) => team.name === 'kept'), 'state survives the restart');
+
+  const second = tspaasd(path.dirname(p.root), ['--database-url', p.db.url, '--listen', '127.0.0.1:1']);
+  t.is(await exited(second), 1);
+  t.regex(second.stderrText(), /already running/);
+
+  t.is(await p.terminate(), 0);
+  t.false(existsSync(path.join(p.runRoot, 'platform.json')));
+  t.false(existsSync(path.join(p.runRoot, 'tspaasd.pid')));
+  await t.throwsAsync(fetch(`${p.apiUrl}/v1/health`), undefined, 'the listener is closed');
 });
 
 test('bad flags exit 2 with the usage', async (t) => {
