@@ -69,7 +69,8 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     name: `${app.name}.run.${n}`,
     image: release.image,
     cmd: shellCommand(line),
-    env: envList({ ...release.config, ...opts.env, PORT: String(req.port), DYNO: `run.${n}` }),
+    // The caller's env last: `run -e`, or the release phase's DYNO=release.1.
+    env: envList({ ...release.config, PORT: String(req.port), DYNO: `run.${n}`, ...opts.env }),
     labels: { ...appLabels(app, release), [LABELS.type]: 'run', [LABELS.index]: String(n), [LABELS.oneOff]: '1' },
     tty: opts.tty,
     openStdin: opts.attach,
