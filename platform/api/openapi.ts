@@ -1,0 +1,133 @@
+/**
+ * The OpenAPI 3.1 description of the API (served at GET /v1/openapi.json).
+ * Written by hand from platform/api/types.ts; schemas come from schemas.ts.
+ * test/platform/api/openapi.test.ts fails when these paths and the koa
+ * router's routes drift apart.
+ */
+import { REQUEST_SCHEMAS, RESPONSE_SCHEMAS } from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+/** One operation: what it takes and gives. */
+interface Op {
+  summary: string;
+  body?: keyof typeof REQUEST_SCHEMAS;
+  /** Schema name, `[Name]` for an array of it, or the media kind of a stream. */
+  returns?: string | [string] | 'ndjson' | 'text' | 'websocket';
+  status?: 200 | 201 | 202 | 204;
+  query?: Array<{ name: string; schema: Json; description: string }>;
+  public?: boolean;
+  admin?: boolean;
+}
+
+const FOLLOW = { name: 'follow', schema: { enum: ['0', '1'] }, description: '1: keep the stream open for new lines' };
+
+/** Every path of the API: method → operation. Paths use OpenAPI's `{param}` form. */
+export const OPERATIONS: Record<string, Record<string, Op>> = {
+  '/v1/health': { get: { summary: 'Liveness', public: true } },
+  '/v1/openapi.json': { get: { summary: 'This document', public: true } },
+  '/v1/whoami': { get: { summary: 'The caller', returns: 'User' } },
+  '/v1/status': { get: { summary: 'Version and job queue counts', returns: 'Status' } },
+  '/v1/teams': {
+    get: { summary: 'Teams (admins: all; others: theirs)', returns: ['Team'] },
+    post: { summary: 'Create a team', body: 'CreateTeam', returns: 'Team', status: 201, admin: true },
+  },
+  '/v1/teams/{team}/members': { post: { summary: 'Add a user to a team', body: 'AddMember', returns: 'User', admin: true } },
+  '/v1/users': {
+    get: { summary: 'Users', returns: ['User'], admin: true },
+    post: { summary: 'Create a user', body: 'CreateUser', returns: 'User', status: 201, admin: true },
+  },
+  '/v1/users/{email}/tokens': { post: { summary: 'Create an API token (admins, or users for themselves)', body: 'CreateToken', returns: 'NewToken', status: 201 } },
+  '/v1/apps': {
+    get: { summary: 'Apps of the caller\'s teams', returns: ['AppInfo'] },
+    post: { summary: 'Create an app', body: 'CreateApp', returns: 'AppInfo', status: 201 },
+  },
+  '/v1/apps/{app}': {
+    get: { summary: 'App info', returns: 'AppInfo' },
+    delete: { summary: 'Destroy the app', status: 204, query: [{ name: 'confirm', schema: { type: 'string' }, description: 'the app\'s name again' }] },
+  },
+  '/v1/apps/{app}/config': {
+    get: { summary: 'Config vars of the current release', returns: 'ConfigPatch' },
+    patch: { summary: 'Set (string) or unset (null) config vars: a new release', body: 'ConfigPatch', returns: 'ConfigChanged' },
+  },
+  '/v1/apps/{app}/releases': { get: { summary: 'Releases, newest first', returns: ['Release'] } },
+  '/v1/apps/{app}/releases/{version}': { get: { summary: 'One release', returns: 'Release' } },
+  '/v1/apps/{app}/releases/{version}/events': { get: { summary: 'Deploy events (NDJSON of PlatformEvent) until the deploy ends', returns: 'ndjson' } },
+  '/v1/apps/{app}/rollback': { post: { summary: 'New release from an old one', body: 'Rollback', returns: 'Release', status: 201 } },
+  '/v1/apps/{app}/builds': { get: { summary: 'Builds, newest first', returns: ['Build'] } },
+  '/v1/apps/{app}/builds/{id}/log': { get: { summary: 'Build output (text)', returns: 'text', query: [FOLLOW] } },
+  '/v1/apps/{app}/formation': {
+    get: { summary: 'Formation', returns: ['FormationEntry'] },
+    patch: { summary: 'Scale', body: 'Scale', returns: ['FormationEntry'] },
+  },
+  '/v1/apps/{app}/processes': { get: { summary: 'Processes', returns: ['ProcessInfo'] } },
+  '/v1/apps/{app}/processes/restart': { post: { summary: 'Restart all, a type or one process', body: 'Restart', status: 202 } },
+  '/v1/apps/{app}/logs': {
+    get: {
+      summary: 'Logs (NDJSON of LogEntry)', returns: 'ndjson', query: [FOLLOW,
+        { name: 'tail', schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'last N lines per process' },
+        { name: 'ps', schema: { type: 'string' }, description: 'a type (web) or a process (web.1)' }],
+    },
+  },
+  '/v1/apps/{app}/run': {
+    post: { summary: 'Start a detached one-off', body: 'RunDetached', returns: 'RunStarted', status: 201 },
+    get: { summary: 'Interactive one-off over a WebSocket (RunMessage frames)', returns: 'websocket' },
+  },
+  '/v1/apps/{app}/domains': {
+    get: { summary: 'Custom domains', returns: ['Domain'] },
+    post: { summary: 'Add a domain', body: 'AddDomain', returns: 'Domain', status: 201 },
+  },
+  '/v1/apps/{app}/domains/{hostname}': { delete: { summary: 'Remove a domain', status: 204 } },
+  '/v1/apps/{app}/certs': {
+    get: { summary: 'Certificates', returns: ['Certificate'] },
+    post: { summary: 'Add a certificate; domains it covers use it', body: 'AddCert', returns: 'Certificate', status: 201 },
+  },
+  '/v1/apps/{app}/certs/{name}': { delete: { summary: 'Remove a certificate', status: 204 } },
+  '/v1/apps/{app}/activity': { get: { summary: 'Audit log of the app', returns: ['AuditEntry'] } },
+};
+
+/** The document, with `servers` pointing at the public URL. */
+export function openApiDocument(publicUrl: string, version: string): Json {
+  const paths: Json = {};
+  for (const [path, ops] of Object.entries(OPERATIONS)) {
+    const item: Json = {};
+    for (const [method, op] of Object.entries(ops)) item[method] = operation(path, op);
+    paths[path] = item;
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'tspaas platform API', version },
+    servers: [{ url: publicUrl }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'tsp_… API token' } },
+      schemas: { ...REQUEST_SCHEMAS, ...RESPONSE_SCHEMAS },
+    },
+  };
+}
+
+function operation(path: string, op: Op): Json {
+  const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const query = (op.query ?? []).map((q) => ({ ...q, in: 'query', required: false }));
+  const status = String(op.status ?? 200);
+  return {
+    summary: op.summary + (op.admin ? ' (admin)' : ''),
+    ...(op.public ? { security: [] } : {}),
+    parameters: [...params, ...query],
+    ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
+    responses: { [status]: response(op), default: { description: 'Error', content: json({ $ref: '#/components/schemas/ApiError' }) } },
+  };
+}
+
+function response(op: Op): Json {
+  const r = op.returns;
+  if (r === undefined) return { description: op.status === 204 ? 'Done' : 'OK', ...(op.status === 202 ? { content: json({ type: 'object' }) } : {}) };
+  if (r === 'ndjson') return { description: 'Stream, one JSON object a line', content: { 'application/x-ndjson': { schema: { type: 'string' } } } };
+  if (r === 'text') return { description: 'Text', content: { 'text/plain': { schema: { type: 'string' } } } };
+  if (r === 'websocket') return { description: 'Switching protocols (send Upgrade: websocket); frames per RunMessage' };
+  const schema = Array.isArray(r) ? { type: 'array', items: { $ref: `#/components/schemas/${r[0]}` } } : { $ref: `#/components/schemas/${r}` };
+  return { description: 'OK', content: json(schema) };
+}
+
+const json = (schema: Json): Json => ({ 'application/json': { schema } });

@@ -1,0 +1,61 @@
+/**
+ * Builds, formation, processes, restarts, logs and detached one-offs.
+ */
+import { conflict, invalid } from '../../../lib/errors.js';
+import { audit } from '../../control/audit.js';
+import { currentRelease, effectiveFormation } from '../../control/history.js';
+import { parseSize } from '../../control/sizes.js';
+import { listBuilds } from '../../store/builds.js';
+import type { Restart, RunDetached, Scale } from '../types.js';
+import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
+import { clientGone, sendNdjson } from '../stream.js';
+import { readBody } from '../validate.js';
+
+/** Register the process routes on the /v1 router. */
+export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
+  router.get('/apps/:app/builds', async (ctx) => { ctx.body = await listBuilds(deps.db, (await appOf(ctx, deps)).id); });
+  router.get('/apps/:app/formation', async (ctx) => {
+    ctx.body = await effectiveFormation(deps.db, await appOf(ctx, deps), deps.config.deploy.defaultMemoryBytes);
+  });
+  router.patch('/apps/:app/formation', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    const { updates } = await readBody<Scale>(ctx.req, 'Scale');
+    const changes = updates.map((u) => ({ type: u.type, quantity: u.quantity, memoryBytes: u.size === undefined ? undefined : parseSize(u.size) }));
+    ctx.body = await deps.deployer.scale(app, changes, callerOf(ctx));
+    await audit(deps.db, callerOf(ctx), app, 'formation.scale', { updates });
+  });
+  router.get('/apps/:app/processes', async (ctx) => { ctx.body = await deps.scheduler.listProcesses(await appOf(ctx, deps)); });
+  router.post('/apps/:app/processes/restart', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    const { target } = await readBody<Restart>(ctx.req, 'Restart');
+    await deps.deployer.restart(app, target, callerOf(ctx));
+    await audit(deps.db, callerOf(ctx), app, 'processes.restart', { target: target ?? null });
+    ctx.status = 202;
+    ctx.body = { queued: true };
+  });
+  router.get('/apps/:app/logs', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    const tail = queryText(ctx.query.tail);
+    if (tail !== undefined && !/^[0-9]{1,6}$/.test(tail)) throw invalid('tail must be a number of lines');
+    const type = queryText(ctx.query.ps);
+    if (type !== undefined && !/^[a-z][a-z0-9_-]{0,29}(\.[0-9]+)?$/.test(type)) throw invalid('ps must be a type (web) or a process (web.1)');
+    const signal = clientGone(ctx);
+    sendNdjson(ctx, deps.scheduler.logs(app, { follow: queryText(ctx.query.follow) === '1', tail: tail === undefined ? undefined : Number(tail), type, signal }));
+  });
+  router.post('/apps/:app/run', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    const body = await readBody<RunDetached>(ctx.req, 'RunDetached');
+    const release = await currentRelease(deps.db, app);
+    if (!release) throw conflict(`${app.name} has no running release yet: push first`);
+    const memoryBytes = body.size === undefined ? undefined : parseSize(body.size);
+    const run = await deps.scheduler.runOneOff(app, release, { command: body.command, env: body.env, tty: false, attach: false, memoryBytes });
+    await audit(deps.db, callerOf(ctx), app, 'run.detached', { name: run.name });
+    ctx.status = 201;
+    ctx.body = { name: run.name, containerId: run.containerId };
+  });
+}
+
+/** A query parameter given once, as text. */
+export function queryText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

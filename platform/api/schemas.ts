@@ -1,0 +1,104 @@
+/**
+ * JSON Schemas of the API's bodies (requests and responses), the single
+ * source for both the OpenAPI document (openapi.ts) and request validation
+ * (validate.ts). Written in the subset that JSON Schema draft-07 and 2020-12
+ * (OpenAPI 3.1) read alike. Response schemas refer to each other with
+ * `#/components/schemas/<Name>`.
+ */
+
+type Schema = Record<string, unknown>;
+
+const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
+const obj = (properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema =>
+  ({ type: 'object', properties, required, additionalProperties: false, ...extra });
+const nullable = (s: Schema): Schema => ({ anyOf: [s, { type: 'null' }] });
+const time = str({ format: 'date-time' });
+const dict = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
+
+export const TEAM_NAME = '^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$';
+export const APP_NAME = '^[a-z][a-z0-9-]{0,28}[a-z0-9]$';
+export const EMAIL = '^[^@\\s]+@[^@\\s]+$';
+export const HOSTNAME = '^(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$';
+export const PROCESS_TYPE = '^[a-z][a-z0-9_-]{0,29}$';
+export const SIZE = '^[0-9]+[kKmMgG]$';
+
+/** Bodies clients send; validate.ts compiles each of these. */
+export const REQUEST_SCHEMAS = {
+  CreateTeam: obj({ name: str({ pattern: TEAM_NAME }) }, ['name']),
+  AddMember: obj({ email: str({ pattern: EMAIL, maxLength: 254 }) }, ['email']),
+  CreateUser: obj({
+    email: str({ pattern: EMAIL, maxLength: 254 }),
+    teams: { type: 'array', items: str({ pattern: TEAM_NAME }), uniqueItems: true },
+    admin: { type: 'boolean' },
+  }, ['email', 'teams']),
+  CreateToken: obj({ description: str({ maxLength: 200 }) }),
+  CreateApp: obj({ name: str({ pattern: APP_NAME }), team: str({ pattern: TEAM_NAME }) }, ['name']),
+  ConfigPatch: { type: 'object', propertyNames: { maxLength: 200 }, additionalProperties: { anyOf: [str({ maxLength: 65536 }), { type: 'null' }] } },
+  Rollback: obj({ version: { type: 'integer', minimum: 1 } }, ['version']),
+  Scale: obj({
+    updates: {
+      type: 'array', minItems: 1, maxItems: 50,
+      items: obj({ type: str({ pattern: PROCESS_TYPE }), quantity: { type: 'integer', minimum: 0, maximum: 100 }, size: str({ pattern: SIZE }) }, ['type']),
+    },
+  }, ['updates']),
+  Restart: obj({ target: str({ pattern: '^[a-z][a-z0-9_-]{0,29}(\\.[1-9][0-9]*)?$' }) }),
+  RunDetached: obj({
+    command: { type: 'array', minItems: 1, items: str() },
+    env: dict(str()),
+    size: str({ pattern: SIZE }),
+  }, ['command']),
+  RunStart: obj({
+    type: { const: 'start' },
+    command: { type: 'array', minItems: 1, items: str() },
+    tty: { type: 'boolean' },
+    env: dict(str()),
+    rows: { type: 'integer', minimum: 1, maximum: 1000 },
+    cols: { type: 'integer', minimum: 1, maximum: 1000 },
+    size: str({ pattern: SIZE }),
+  }, ['type', 'command', 'tty']),
+  AddDomain: obj({ hostname: str({ pattern: HOSTNAME, maxLength: 253 }) }, ['hostname']),
+  AddCert: obj({ cert: str({ maxLength: 65536 }), key: str({ maxLength: 65536 }), name: str({ pattern: '^[a-z0-9][a-z0-9.-]{0,62}$' }) }, ['cert', 'key']),
+} satisfies Record<string, Schema>;
+
+export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
+
+const formationEntry = obj({ type: str(), quantity: { type: 'integer' }, memoryBytes: { type: 'integer' } }, ['type', 'quantity', 'memoryBytes']);
+
+/** Bodies the API answers with. */
+export const RESPONSE_SCHEMAS: Record<string, Schema> = {
+  ApiError: obj({ error: obj({ kind: str(), message: str(), hint: str() }, ['kind', 'message']) }, ['error']),
+  Status: obj({ version: str(), jobs: dict(dict({ type: 'integer' })) }, ['version', 'jobs']),
+  Team: obj({ id: str(), name: str(), createdAt: time }, ['id', 'name', 'createdAt']),
+  User: obj({ id: str(), email: str(), isAdmin: { type: 'boolean' }, teams: { type: 'array', items: str() }, createdAt: time },
+    ['id', 'email', 'isAdmin', 'teams', 'createdAt']),
+  NewToken: obj({ id: str(), token: str(), description: str(), createdAt: time }, ['id', 'token', 'description', 'createdAt']),
+  FormationEntry: formationEntry,
+  AppInfo: obj({
+    name: str(), team: str(), url: str(), gitUrl: str(), currentVersion: nullable({ type: 'integer' }),
+    formation: { type: 'array', items: ref('FormationEntry') }, domains: { type: 'array', items: str() }, createdAt: time,
+  }, ['name', 'team', 'url', 'gitUrl', 'currentVersion', 'formation', 'domains', 'createdAt']),
+  Release: obj({
+    id: str(), appId: str(), version: { type: 'integer' }, buildId: nullable(str()), image: nullable(str()), config: dict(str()),
+    processTypes: dict(str()), appJson: nullable({ type: 'object' }), description: str(), userId: nullable(str()), userEmail: nullable(str()),
+    status: { enum: ['pending', 'deploying', 'succeeded', 'failed'] }, error: nullable(str()), createdAt: time, finishedAt: nullable(time),
+  }, ['id', 'appId', 'version', 'config', 'processTypes', 'description', 'status', 'createdAt']),
+  ConfigChanged: obj({ config: dict(str()), release: ref('Release') }, ['config', 'release']),
+  Build: obj({
+    id: str(), appId: str(), userId: nullable(str()), status: { enum: ['pending', 'running', 'succeeded', 'failed'] }, source: str(),
+    builder: nullable({ enum: ['dockerfile', 'buildpacks'] }), image: nullable(str()), processTypes: dict(str()),
+    appJson: nullable({ type: 'object' }), error: nullable(str()), createdAt: time, finishedAt: nullable(time),
+  }, ['id', 'appId', 'status', 'source', 'createdAt']),
+  ProcessInfo: obj({
+    name: str(), type: str(), index: { type: 'integer' }, containerId: str(), releaseVersion: { type: 'integer' },
+    state: { enum: ['starting', 'up', 'crashed', 'stopping'] }, address: nullable(str()), port: nullable({ type: 'integer' }),
+    restarts: { type: 'integer' }, startedAt: time, command: str(),
+  }, ['name', 'type', 'index', 'containerId', 'releaseVersion', 'state', 'restarts', 'startedAt']),
+  LogEntry: obj({ time, source: str(), stream: { enum: ['stdout', 'stderr'] }, line: str() }, ['time', 'source', 'stream', 'line']),
+  PlatformEvent: { type: 'object', required: ['kind', 'appId'], properties: { kind: { enum: ['build', 'build-done', 'deploy', 'deploy-done', 'process'] } } },
+  RunStarted: obj({ name: str(), containerId: str() }, ['name', 'containerId']),
+  Domain: obj({ hostname: str(), appId: str(), certificate: nullable(str()), createdAt: time }, ['hostname', 'appId', 'certificate', 'createdAt']),
+  Certificate: obj({ id: str(), appId: str(), name: str(), hostnames: { type: 'array', items: str() }, expiresAt: time, createdAt: time },
+    ['id', 'appId', 'name', 'hostnames', 'expiresAt', 'createdAt']),
+  AuditEntry: obj({ time, user: nullable(str()), action: str(), details: { type: 'object' } }, ['time', 'user', 'action', 'details']),
+};

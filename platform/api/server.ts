@@ -1,0 +1,74 @@
+/**
+ * The platform's HTTP API (koa): JSON under /v1, the dashboard, and the
+ * WebSocket of `tspaas run`. It never listens itself: tspaasd mounts
+ * `callback()` and `handleUpgrade()` on its one listener.
+ */
+import Router from '@koa/router';
+import Koa, { type Context, type Next } from 'koa';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { notFound, unauthorized } from '../../lib/errors.js';
+import { authenticateToken } from '../auth/tokens.js';
+import { dashboardRouter } from '../dashboard/index.js';
+import type { PlatformDeps } from '../types.js';
+import type { ApiDeps, ApiOptions, ApiState } from './context.js';
+import { errorMiddleware } from './errors.js';
+import { accountRoutes } from './routes/account.js';
+import { appRoutes } from './routes/apps.js';
+import { domainRoutes } from './routes/domains.js';
+import { processRoutes } from './routes/processes.js';
+import { streamRoutes } from './routes/streams.js';
+import { createRunBridge } from './run-socket.js';
+import { API_PREFIX } from './types.js';
+
+export interface Api {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+}
+
+/** Paths answered without a token. */
+const PUBLIC = new Set([`${API_PREFIX}/health`, `${API_PREFIX}/openapi.json`]);
+
+/** Build the API on the platform's parts (`opts.version` is shown by /v1/status and the OpenAPI document). */
+export function createApi(deps: PlatformDeps, opts: Partial<ApiOptions> = {}): Api {
+  const apiDeps: ApiDeps = { ...deps, api: { version: opts.version ?? '0.0.0' } };
+  const app = new Koa();
+  app.on('error', (err: unknown) => deps.log.warn({ err }, 'API response failed'));
+  const v1 = v1Router(apiDeps);
+  const dashboard = dashboardRouter(deps);
+  app.use(dashboard.routes());
+  app.use(errorMiddleware(deps.log));
+  app.use(authenticate(deps));
+  app.use(v1.routes());
+  app.use((ctx) => { throw notFound(`no such path: ${ctx.method} ${ctx.path}`); });
+  const run = createRunBridge(deps);
+  return {
+    callback: () => app.callback(),
+    handleUpgrade: (req, socket, head) => { void run.handleUpgrade(req, socket, head); },
+    close: () => run.close(),
+  };
+}
+
+/** The /v1 routes (exported for the OpenAPI drift test). */
+export function v1Router(deps: ApiDeps): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: API_PREFIX });
+  accountRoutes(router, deps);
+  appRoutes(router, deps);
+  processRoutes(router, deps);
+  streamRoutes(router, deps);
+  domainRoutes(router, deps);
+  return router;
+}
+
+/** Resolve the caller of every /v1 request but the public ones. */
+function authenticate(deps: PlatformDeps) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    if (ctx.path.startsWith(`${API_PREFIX}/`) && !PUBLIC.has(ctx.path)) {
+      const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
+      if (!token) throw unauthorized('missing token: send Authorization: Bearer <token>');
+      (ctx.state as ApiState).caller = await authenticateToken(deps.db, token);
+    }
+    await next();
+  };
+}

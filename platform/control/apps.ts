@@ -1,0 +1,75 @@
+/**
+ * Apps: create, describe, list, destroy.
+ */
+import { invalid, notFound } from '../../lib/errors.js';
+import type { AppInfo, CreateApp } from '../api/types.js';
+import { visibleTeamIds } from '../auth/callers.js';
+import { ensureRoute, removeAppFromRouter } from '../routes/hosts.js';
+import { deleteApp, insertApp, listApps } from '../store/apps.js';
+import { listCertificates } from '../store/certificates.js';
+import { listDomains } from '../store/domains.js';
+import { listTeams } from '../store/teams.js';
+import type { App, Caller, PlatformDeps } from '../types.js';
+import { audit } from './audit.js';
+import { currentRelease, effectiveFormation } from './history.js';
+
+type Deps = Pick<PlatformDeps, 'db' | 'config'>;
+
+/** Create an app in the named team (or the caller's only team). */
+export async function createApp(deps: Deps, caller: Caller, body: CreateApp): Promise<App> {
+  const teamId = await pickTeam(deps, caller, body.team);
+  return deps.db.transaction(async (q) => {
+    const app = await insertApp(q, body.name, teamId);
+    await ensureRoute(q, app.name);
+    await audit(q, caller, app, 'apps.create', { name: app.name, team: app.teamName });
+    return app;
+  });
+}
+
+async function pickTeam(deps: Deps, caller: Caller, name: string | undefined): Promise<string> {
+  const teams = await listTeams(deps.db, visibleTeamIds(caller));
+  if (name === undefined) {
+    const own = teams.filter((t) => caller.teamIds.includes(t.id));
+    if (own.length !== 1) throw invalid(own.length === 0 ? 'you are in no team' : 'you are in several teams: name one with "team"');
+    return own[0].id;
+  }
+  const team = teams.find((t) => t.name === name);
+  if (!team) throw notFound(`team ${name} not found`);
+  return team.id;
+}
+
+/** What `apps:info` shows of an app. */
+export async function describeApp(deps: Deps, app: App): Promise<AppInfo> {
+  const [release, formation, domains] = await Promise.all([
+    currentRelease(deps.db, app), effectiveFormation(deps.db, app, deps.config.deploy.defaultMemoryBytes), listDomains(deps.db, app.id),
+  ]);
+  const port = deps.config.routerPort === 80 ? '' : `:${deps.config.routerPort}`;
+  return {
+    name: app.name,
+    team: app.teamName,
+    url: `http://${app.name}.${deps.config.baseDomain}${port}`,
+    gitUrl: `${deps.config.publicUrl.replace(/\/+$/, '')}/git/${app.name}.git`,
+    currentVersion: release?.version ?? null,
+    formation,
+    domains: domains.map((d) => d.hostname),
+    createdAt: app.createdAt,
+  };
+}
+
+/** The apps the caller sees, described. */
+export async function listAppInfos(deps: Deps, caller: Caller): Promise<AppInfo[]> {
+  const apps = await listApps(deps.db, visibleTeamIds(caller));
+  return Promise.all(apps.map((app) => describeApp(deps, app)));
+}
+
+/** Destroy the app: its processes and network, its router rows, its rows. `confirm` must repeat its name. */
+export async function destroyApp(deps: Pick<PlatformDeps, 'db' | 'scheduler'>, caller: Caller, app: App, confirm: string | undefined): Promise<void> {
+  if (confirm !== app.name) throw invalid(`confirm with ?confirm=${app.name}`);
+  await deps.scheduler.removeApp(app);
+  await deps.db.transaction(async (q) => {
+    const certs = await listCertificates(q, app.id);
+    await removeAppFromRouter(q, app.name, certs.map((c) => c.name));
+    await audit(q, caller, app, 'apps.destroy', { name: app.name });
+    await deleteApp(q, app.id);
+  });
+}

@@ -1,0 +1,13 @@
+/**
+ * One audit row per state-changing call, from the caller and the app.
+ */
+import type { Queryable } from '../db/pool.js';
+import { insertAudit } from '../store/audit.js';
+import type { App, Caller } from '../types.js';
+
+/** Record `action` by the caller (on the app, when there is one). Details carry names, never values. */
+export async function audit(q: Queryable, caller: Caller | null, app: App | null, action: string, details: Record<string, unknown> = {}): Promise<void> {
+  await insertAudit(q, {
+    teamId: app?.teamId ?? null, appId: app?.id ?? null, appName: app?.name ?? null, userId: caller?.user.id ?? null, action, details,
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Config vars: read from the release, changed by a new release.
+ */
+import { invalid } from '../../lib/errors.js';
+import type { ConfigChanged, ConfigPatch } from '../api/types.js';
+import type { App, Caller, PlatformDeps } from '../types.js';
+import { audit } from './audit.js';
+import { configRelease } from './history.js';
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Set by the platform for web processes. */
+const RESERVED = new Set(['PORT']);
+
+/** The config of the current release (or the newest, or none). */
+export async function readConfig(deps: Pick<PlatformDeps, 'db'>, app: App): Promise<Record<string, string>> {
+  return (await configRelease(deps.db, app))?.config ?? {};
+}
+
+/** Apply a patch (null = unset) through a new release; Invalid for bad or reserved names. */
+export async function patchConfig(deps: Pick<PlatformDeps, 'db' | 'deployer'>, caller: Caller, app: App, patch: ConfigPatch): Promise<ConfigChanged> {
+  const set: Record<string, string> = {};
+  const unset: string[] = [];
+  for (const [name, value] of Object.entries(patch)) {
+    if (!NAME.test(name)) throw invalid(`${name} is not a valid config var name ([A-Za-z_][A-Za-z0-9_]*)`);
+    if (RESERVED.has(name)) throw invalid(`${name} is set by the platform`);
+    if (value === null) unset.push(name);
+    else set[name] = value;
+  }
+  if (unset.length + Object.keys(set).length === 0) throw invalid('no config vars given');
+  const release = await deps.deployer.createRelease(app, { kind: 'config', set, unset }, caller);
+  await audit(deps.db, caller, app, unset.length && !Object.keys(set).length ? 'config.unset' : 'config.set',
+    { set: Object.keys(set), unset, version: release.version });
+  return { config: release.config, release };
+}

@@ -1,0 +1,102 @@
+/**
+ * The read-only dashboard (handlebars, templates in views/): a login form
+ * that keeps the API token in an HttpOnly SameSite=Strict cookie, the
+ * caller's apps, and one app's formation, processes, domains and releases.
+ * Same ownership rules as the API (auth/ownership.ts); every value is
+ * HTML-escaped by the templates.
+ */
+import Router from '@koa/router';
+import Handlebars from 'handlebars';
+import type { Context } from 'koa';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { kindOf } from '../../lib/errors.js';
+import { findApp } from '../auth/ownership.js';
+import { authenticateToken } from '../auth/tokens.js';
+import { describeApp, listAppInfos } from '../control/apps.js';
+import { listReleases } from '../control/history.js';
+import { listDomains } from '../store/domains.js';
+import type { Caller, PlatformDeps } from '../types.js';
+
+const COOKIE = 'tspaas_token';
+const PAGES = ['layout', 'login', 'apps', 'app', 'error'] as const;
+type Page = (typeof PAGES)[number];
+
+/** Routes of `/` and `/dashboard…`. */
+export function dashboardRouter(deps: PlatformDeps): Router {
+  const render = loadViews();
+  const page = (ctx: Context, name: Page, data: Record<string, unknown>, user?: Caller['user']) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
+    ctx.body = render.layout({ title: data.title ?? 'tspaas', user, body: render[name](data) });
+  };
+  const router = new Router();
+  router.get('/', (ctx) => ctx.redirect('/dashboard'));
+  router.get('/dashboard/login', (ctx) => page(ctx, 'login', { title: 'Log in' }));
+  router.post('/dashboard/login', async (ctx) => {
+    const token = new URLSearchParams(await readText(ctx)).get('token')?.trim() ?? '';
+    const ok = await authenticateToken(deps.db, token).then(() => true, () => false);
+    if (!ok) {
+      ctx.status = 401;
+      return page(ctx, 'login', { title: 'Log in', error: 'That token is not valid.' });
+    }
+    ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/dashboard', overwrite: true });
+    ctx.redirect('/dashboard');
+  });
+  router.post('/dashboard/logout', (ctx) => {
+    ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/dashboard', maxAge: 0 });
+    ctx.redirect('/dashboard/login');
+  });
+  router.get('/dashboard', (ctx) => guarded(ctx, async (caller) => {
+    page(ctx, 'apps', { title: 'Apps', apps: await listAppInfos(deps, caller) }, caller.user);
+  }));
+  router.get('/dashboard/apps/:app', (ctx) => guarded(ctx, async (caller) => {
+    const app = await findApp(deps.db, caller, ctx.params.app);
+    const [info, releases, domains] = await Promise.all([describeApp(deps, app), listReleases(deps.db, app.id, 20), listDomains(deps.db, app.id)]);
+    const processes = await deps.scheduler.listProcesses(app).then((p) => ({ list: p, error: null }), () => ({ list: [], error: 'processes are unavailable right now' }));
+    const formation = info.formation.map((f) => ({ ...f, memoryMiB: Math.round(f.memoryBytes / 1048576) }));
+    page(ctx, 'app', { title: app.name, app: info, releases, domains, formation, processes: processes.list, processError: processes.error }, caller.user);
+  }));
+
+  /** Run a page for a logged-in caller; to the login form without one, an error page on failure. */
+  async function guarded(ctx: Context, fn: (caller: Caller) => Promise<void>): Promise<void> {
+    const token = ctx.cookies.get(COOKIE);
+    const caller = token ? await authenticateToken(deps.db, token).catch(() => null) : null;
+    if (!caller) return ctx.redirect('/dashboard/login');
+    try {
+      await fn(caller);
+    } catch (err) {
+      const kind = kindOf(err);
+      if (kind === 'Internal') deps.log.error({ err }, 'dashboard page failed');
+      ctx.status = kind === 'NotFound' ? 404 : 500;
+      page(ctx, 'error', { title: 'Error', status: ctx.status, message: kind === 'NotFound' ? (err as Error).message : 'Something went wrong.' }, caller.user);
+    }
+  }
+  return router;
+}
+
+function loadViews(): Record<Page, Handlebars.TemplateDelegate> {
+  const hbs = Handlebars.create();
+  const dir = viewsDir();
+  return Object.fromEntries(PAGES.map((p) => [p, hbs.compile(readFileSync(path.join(dir, `${p}.hbs`), 'utf8'), { strict: false })])) as
+    Record<Page, Handlebars.TemplateDelegate>;
+}
+
+/** views/ beside this file; from dist/, the source tree's (tsc does not copy templates). */
+function viewsDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const local = path.join(here, 'views');
+  return existsSync(local) ? local : path.resolve(here, '../../../platform/dashboard/views');
+}
+
+async function readText(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > 16384) break;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
