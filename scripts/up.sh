@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install what is missing, put `tspaas` and `tspaasd` on PATH, and start
-# tspaas on its embedded defaults (`tspaas up`: tspaasd in the background,
-# serving the Engine API on /run/tspaas/engine.sock). Idempotent: when tspaas
-# already runs, `tspaas up` says so.
+# Install what is missing, put `tspaas`, `tspaasd` and `tspaas-router` on
+# PATH, and start tspaas on its embedded defaults (`tspaas up`: tspaasd in the
+# background with its own PostgreSQL and Redis, the platform API on
+# http://127.0.0.1:5080, the Engine API on /run/tspaas/engine.sock, and
+# tspaas-router on port 80). The first start prints the admin token once.
+# Idempotent: when tspaas already runs, `tspaas up` says so.
 #
 #   bash scripts/up.sh [tspaas up options…]
 set -euo pipefail
@@ -25,5 +27,6 @@ link_command() {
 }
 link_command tspaas dist/cli/main.js
 link_command tspaasd dist/platform/main.js
+link_command tspaas-router dist/router/main.js
 
 exec tspaas up "$@"

@@ -1,6 +1,6 @@
 /** What both embedded services need: starting detached as a service user, pids, and waiting. */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, promises as fsp } from 'node:fs';
+import { openSync, closeSync, readFileSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isErrno, unavailable } from '../../lib/errors.js';
@@ -67,14 +67,15 @@ export async function livePid(pidFile: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-/** True while `pid` exists. */
+/** True while `pid` exists and is not a zombie (an exited server whose parent, maybe init, has not reaped it yet). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return isErrno(err, 'EPERM');
   }
+  const stat = (() => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return ''; } })();
+  return !/^\d+ \(.*\) Z/s.test(stat);
 }
 
 /** Wait until `pid` is gone; false when it still runs after `timeoutMs`. */
