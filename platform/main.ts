@@ -1,10 +1,17 @@
 #!/usr/bin/env node
 /**
  * `tspaasd` entry point: the only place that reads argv and the environment.
- * Starts the services in order (today: the engine and its API socket; the
- * platform API, git receiver and workers join the list later), writes the pid
- * file, and on SIGTERM/SIGINT closes them in reverse order. Containers keep
- * running: they live under their conmon monitors.
+ * Starts the parts in order, each pushed on a list that SIGTERM/SIGINT closes
+ * in reverse:
+ *
+ *   pid file → PostgreSQL and Redis (embedded, or the given URLs) → migrations
+ *   → db pool → engine + Engine API socket → event bus → scheduler, builder,
+ *   deployer, jobs (bull workers) → git receiver, API → the HTTP listener
+ *   → first-start admin token → reconcile every app → <run>/platform.json
+ *
+ * so shutdown closes the listener first, then the API, jobs, db, engine, and
+ * the embedded services last. Containers keep running: they live under their
+ * conmon monitors. With --engine-only, only the engine and its socket run.
  */
 import { readFileSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -15,8 +22,16 @@ import { writeFileAtomic } from '../lib/fs.js';
 import { createEngine } from '../runtime/engine.js';
 import { prepareHost } from '../runtime/host.js';
 import { serveEngineApi } from '../runtime/api/server.js';
+import type { Engine } from '../runtime/types.js';
 import { parseDaemonArgs, USAGE, type DaemonConfig } from './config.js';
 import { buildpackBuilder } from '../buildpacks/serve.js';
+import { migrate } from './db/migrate.js';
+import { openDb, type Db } from './db/pool.js';
+import { createEventBus } from './events.js';
+import { listen } from './http.js';
+import { startEmbeddedPostgres } from './services/postgres.js';
+import { startEmbeddedRedis } from './services/redis.js';
+import type { PlatformDeps } from './types.js';
 
 /** A running part of tspaasd. */
 interface Service {
@@ -33,38 +48,132 @@ async function main(config: Readonly<DaemonConfig>): Promise<void> {
   const log = pino({ name: 'tspaasd', level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   process.on('unhandledRejection', (err) => { log.fatal({ err }, 'unhandled rejection'); process.exit(1); });
   const services: Service[] = [];
+  let ready: Record<string, unknown>;
   try {
     await claimPidFile(config.pidFile);
-    services.push(await startEngine(config, log));
+    const engine = await startEngine(config, log, services);
+    ready = config.engineOnly ? { socket: config.socketPath } : await startPlatform(config, engine, log, services);
   } catch (err) {
     log.fatal({ err }, err instanceof TspaasError ? err.message : 'tspaasd failed to start');
     await closeAll(services, log);
     if (!isKind(err, 'Conflict')) await fsp.rm(config.pidFile, { force: true });
     process.exit(1);
   }
-  log.info({ socket: config.socketPath, root: config.root, pid: process.pid, version: config.version }, 'tspaasd ready');
+  log.info({ ...ready, root: config.root, pid: process.pid, version: config.version }, 'tspaasd ready');
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, 'shutting down; containers keep running');
-    void closeAll(services, log).then(() => fsp.rm(config.pidFile, { force: true })).then(() => process.exit(0));
+    void closeAll(services, log)
+      .then(() => Promise.all([config.pidFile, config.platformFile].map((f) => fsp.rm(f, { force: true }))))
+      .then(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
 
 /** The engine and its API socket. */
-async function startEngine(config: Readonly<DaemonConfig>, log: Logger): Promise<Service> {
+async function startEngine(config: Readonly<DaemonConfig>, log: Logger, services: Service[]): Promise<Engine> {
   const prepared = await prepareHost();
   for (const action of prepared.actions) log.info({ action }, 'host prepared');
   const engine = await createEngine(config.engine);
   const api = await serveEngineApi(engine, {
     socketPath: config.socketPath, socketGroup: config.socketGroup, version: config.version, logger: log.child({ part: 'engine-api' }),
-    sourceBuilder: buildpackBuilder(engine, path.join(config.root, 'platform', 'build-caches')),
+    sourceBuilder: buildpackBuilder(engine, buildCaches(config)),
   }).catch(async (err: unknown) => { await engine.close(); throw err; });
-  log.info({ runtime: engine.config.runtime, root: config.engine.root }, 'engine started');
-  return { name: 'engine', close: async () => { await api.close(); await engine.close(); } };
+  log.info({ runtime: engine.config.runtime, root: config.engine.root, socket: config.socketPath }, 'engine started');
+  services.push({ name: 'engine', close: async () => { await api.close(); await engine.close(); } });
+  return engine;
+}
+
+/** Everything besides the engine; resolves with what the ready line reports. */
+async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log: Logger, services: Service[]): Promise<Record<string, unknown>> {
+  const { databaseUrl, redisUrl } = await startStores(config, log, services);
+  const db = await openDatabase(databaseUrl, log, services);
+  const deps = await startParts(config, db, engine, redisUrl, log, services);
+  const { createGitReceiver } = await import('./git/receiver.js');
+  const { createApi } = await import('./api/server.js');
+  const git = await createGitReceiver(deps);
+  services.push({ name: 'git', close: () => git.close() });
+  const api = createApi(deps);
+  services.push({ name: 'api', close: () => api.close() });
+  const listener = await listen(config.platform.listen, { git, api }, log.child({ part: 'http' }));
+  services.push({ name: 'http', close: () => listener.close() });
+  await announceAdminToken(config, db, log);
+  await reconcileAll(deps);
+  const published = { databaseUrl, listen: listener.url, publicUrl: config.platform.publicUrl, pid: process.pid };
+  await writeFileAtomic(config.platformFile, `${JSON.stringify(published, null, 2)}\n`, { mode: 0o600 });
+  return { listen: listener.url, publicUrl: config.platform.publicUrl, socket: config.socketPath };
+}
+
+/** PostgreSQL and Redis: the given URLs, or the embedded servers (stopped last on shutdown). */
+async function startStores(config: Readonly<DaemonConfig>, log: Logger, services: Service[]): Promise<{ databaseUrl: string; redisUrl: string }> {
+  const embedded = async (start: typeof startEmbeddedPostgres) => {
+    const s = await start(config.platform.dataDir, config.root);
+    log.info({ pid: s.pid, url: s.url, adopted: s.adopted }, `embedded ${s.name} ${s.adopted ? 'adopted' : 'started'}`);
+    services.push({ name: s.name, close: () => s.stop() });
+    return s.url;
+  };
+  const databaseUrl = config.databaseUrl ?? await embedded(startEmbeddedPostgres);
+  const redisUrl = config.redisUrl ?? await embedded(startEmbeddedRedis);
+  return { databaseUrl, redisUrl };
+}
+
+/** Migrate, then open the pool. */
+async function openDatabase(url: string, log: Logger, services: Service[]): Promise<Db> {
+  const applied = await migrate(url);
+  if (applied.length) log.info({ applied }, 'database migrated');
+  const db = await openDb(url);
+  services.push({ name: 'db', close: () => db.close() });
+  return db;
+}
+
+/**
+ * The parts behind the contracts of types.ts, in one deps object. The jobs'
+ * processors are closures over it, so the deployer can enqueue and the
+ * queues can call the deployer without a construction cycle.
+ */
+async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine, redisUrl: string, log: Logger, services: Service[]): Promise<PlatformDeps> {
+  const [{ createLocalScheduler }, { createBuilder }, { createDeployer }, { createJobs }, { runBuildJob }] = await Promise.all([
+    import('./scheduler/local.js'), import('./builds/builder.js'), import('./deploy/index.js'), import('./jobs/index.js'), import('./builds/job.js'),
+  ]);
+  const deps = {
+    config: config.platform, db, engine, log,
+    events: createEventBus(log.child({ part: 'events' })),
+    scheduler: createLocalScheduler(engine, config.platform, log.child({ part: 'scheduler' })),
+    builder: createBuilder(engine, { cacheRoot: buildCaches(config) }),
+  } as PlatformDeps;
+  deps.deployer = createDeployer(deps);
+  deps.jobs = await createJobs({
+    redisUrl, prefix: config.redisPrefix, log: log.child({ part: 'jobs' }),
+    processors: {
+      build: (buildId) => runBuildJob(deps, buildId),
+      deploy: (releaseId) => deps.deployer.deployRelease(releaseId),
+      reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
+    },
+  });
+  services.push({ name: 'jobs', close: () => deps.jobs.close() });
+  return deps;
+}
+
+/** First start: log the admin token once and leave it in <run>/admin-token (0600) for `tspaas up`. */
+async function announceAdminToken(config: Readonly<DaemonConfig>, db: Db, log: Logger): Promise<void> {
+  const { bootstrapAdmin } = await import('./auth/bootstrap.js');
+  const token = await bootstrapAdmin(db);
+  if (token === null) return;
+  await writeFileAtomic(config.adminTokenFile, `${token}\n`, { mode: 0o600 });
+  log.info(`first start: admin token ${token} (log in with: tspaas login ${config.platform.publicUrl} --token ${token})`);
+}
+
+/** After a start (maybe a host reboot), bring every app's processes back in line with its formation. */
+async function reconcileAll(deps: PlatformDeps): Promise<void> {
+  const { listApps } = await import('./store/apps.js');
+  for (const app of await listApps(deps.db, null)) await deps.jobs.enqueueReconcile(app.id);
+}
+
+function buildCaches(config: Readonly<DaemonConfig>): string {
+  return path.join(config.platform.dataDir, 'build-caches');
 }
 
 /** Refuse to start next to a live tspaasd; otherwise write our pid. */
