@@ -72,8 +72,10 @@ test('log lines: time, source, text; each source in its own colour on a terminal
   const e = { time: '2026-11-23T10:00:00.123Z', source: 'web.1', stream: 'stdout' as const, line: 'listening on 5000' };
   t.is(logLine(e, false), '2026-11-23T10:00:00.123Z web.1: listening on 5000');
   const coloured = logLine(e, true);
+  // eslint-disable-next-line no-control-regex
   t.regex(coloured, /^\x1b\[\d+m2026-11-23T10:00:00\.123Z web\.1:\x1b\[0m listening on 5000$/);
   t.is(logLine(e, true), coloured, 'the same source keeps its colour');
+  // eslint-disable-next-line no-control-regex
   const colourOf = (source: string) => /^\x1b\[(\d+)m/.exec(logLine({ ...e, source }, true))![1];
   t.true(new Set(['web.1', 'web.2', 'worker.1', 'run.1'].map(colourOf)).size > 1, 'sources differ in colour');
 });
