@@ -42,6 +42,10 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
     const signal = clientGone(ctx);
     sendNdjson(ctx, deps.scheduler.logs(app, { follow: queryText(ctx.query.follow) === '1', tail: tail === undefined ? undefined : Number(tail), type, signal }));
   });
+  router.get('/apps/:app/run', async (ctx) => {
+    await appOf(ctx, deps);
+    throw invalid('this endpoint takes a WebSocket (Upgrade: websocket); see RunMessage');
+  });
   router.post('/apps/:app/run', async (ctx) => {
     const app = await appOf(ctx, deps);
     const body = await readBody<RunDetached>(ctx.req, 'RunDetached');
