@@ -14,7 +14,7 @@ import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
 import { appLogs, logText } from './logs.js';
 import { runOneOff } from './one-off.js';
-import { quietly, unless } from './calls.js';
+import { quietly } from './calls.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
@@ -66,9 +66,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
     }),
 
     async removeApp(app) {
-      for (const c of await appContainers(engine, app)) {
-        await unless(['NotFound'], () => engine.removeContainer(c.record.id, { force: true }));
-      }
+      for (const c of await appContainers(engine, app)) await removeForce(engine, c.record.id);
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
     },
@@ -88,11 +86,15 @@ async function stopAndRemove(engine: Engine, id: string, graceSeconds: number): 
     if (isKind(err, 'NotFound')) return;
     if (!isKind(err, 'NotModified')) throw err;
   }
+  await removeForce(engine, id);
+}
+
+/** Remove a container, running or not; gone already is fine, and one being removed (an autoRemove) is waited for. */
+async function removeForce(engine: Engine, id: string): Promise<void> {
   try {
     await engine.removeContainer(id, { force: true });
   } catch (err) {
     if (isKind(err, 'NotFound')) return;
-    // Someone else is removing it: done when that ends.
     if (!isKind(err, 'Conflict')) throw err;
     await quietly(() => engine.waitContainer(id, 'removed'));
   }
