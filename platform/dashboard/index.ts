@@ -54,7 +54,7 @@ export function dashboardRouter(deps: PlatformDeps): Router {
   router.get('/dashboard/apps/:app', (ctx) => guarded(ctx, async (caller) => {
     const app = await findApp(deps.db, caller, ctx.params.app);
     const [info, releases, domains] = await Promise.all([describeApp(deps, app), listReleases(deps.db, app.id, 20), listDomains(deps.db, app.id)]);
-    const processes = await deps.scheduler.listProcesses(app).then((p) => ({ list: p, error: null }), () => ({ list: [], error: 'processes are unavailable right now' }));
+    const processes = await Promise.resolve().then(() => deps.scheduler.listProcesses(app)).then((p) => ({ list: p, error: null }), () => ({ list: [], error: 'processes are unavailable right now' }));
     const formation = info.formation.map((f) => ({ ...f, memoryMiB: Math.round(f.memoryBytes / 1048576) }));
     page(ctx, 'app', { title: app.name, app: info, releases, domains, formation, processes: processes.list, processError: processes.error }, caller.user);
   }));

@@ -1,0 +1,56 @@
+import test from 'ava';
+import { isKind } from '../../../lib/errors.js';
+import { bootstrapAdmin } from '../../../platform/auth/bootstrap.js';
+import { findApp } from '../../../platform/auth/ownership.js';
+import { authenticateToken, issueToken } from '../../../platform/auth/tokens.js';
+import { openDb, type Db } from '../../../platform/db/pool.js';
+import { insertApp, listApps } from '../../../platform/store/apps.js';
+import { addMembership, insertTeam } from '../../../platform/store/teams.js';
+import { insertUser } from '../../../platform/store/users.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+
+let tdb: TestDatabase;
+let db: Db;
+test.before(async () => { tdb = await createTestDatabase('store_tenancy'); db = await openDb(tdb.url, 8); });
+test.after.always(async () => { await db?.close(); await tdb?.drop(); });
+
+test.serial('bootstrapAdmin: racing processes make one admin and one token; later starts make none', async (t) => {
+  const results = await Promise.all([bootstrapAdmin(db), bootstrapAdmin(db), bootstrapAdmin(db)]);
+  const tokens = results.filter((r): r is string => r !== null);
+  t.is(tokens.length, 1);
+  const caller = await authenticateToken(db, tokens[0]);
+  t.like(caller.user, { email: 'admin@localhost', isAdmin: true, teams: ['admin'] });
+  t.is(await bootstrapAdmin(db), null);
+  t.is((await db.query('SELECT 1 FROM users')).rowCount, 1);
+});
+
+test.serial('findApp: own apps are found; other teams\' apps and missing ones are NotFound alike; admins see all', async (t) => {
+  const teamA = await insertTeam(db, 'ta');
+  const teamB = await insertTeam(db, 'tb');
+  const ua = await insertUser(db, 'ua@test', false);
+  await addMembership(db, teamA.id, ua);
+  await insertApp(db, 'app-a', teamA.id);
+  await insertApp(db, 'app-b', teamB.id);
+  const { token } = await issueToken(db, ua, 'test');
+  const caller = await authenticateToken(db, token);
+  t.is((await findApp(db, caller, 'app-a')).teamName, 'ta');
+  const theirs = await t.throwsAsync(findApp(db, caller, 'app-b'));
+  const missing = await t.throwsAsync(findApp(db, caller, 'app-x'));
+  t.true(isKind(theirs, 'NotFound') && isKind(missing, 'NotFound'));
+  t.deepEqual((await listApps(db, caller.teamIds)).map((a) => a.name), ['app-a']);
+  const admin = await authenticateToken(db, (await issueToken(db, (await db.query<{ id: string }>("SELECT id FROM users WHERE email = 'admin@localhost'")).rows[0].id, 'x')).token);
+  t.is((await findApp(db, admin, 'app-b')).teamName, 'tb');
+  const dup = await t.throwsAsync(insertApp(db, 'app-b', teamA.id));
+  t.true(isKind(dup, 'Conflict'));
+  t.is(dup?.message, 'name is taken');
+  t.true(isKind(await t.throwsAsync(insertApp(db, 'Bad_Name', teamA.id)), 'Invalid'));
+});
+
+test('authenticateToken: unknown, malformed and tampered tokens are Unauthorized', async (t) => {
+  const uid = await insertUser(db, 'tok@test', false);
+  const { token } = await issueToken(db, uid, '');
+  for (const bad of ['', 'tsp_', `${token}x`, token.slice(0, -1), token.replace('tsp_', 'tsx_')]) {
+    t.true(isKind(await t.throwsAsync(authenticateToken(db, bad)), 'Unauthorized'), bad);
+  }
+  t.is((await authenticateToken(db, token)).user.email, 'tok@test');
+});
