@@ -45,7 +45,10 @@ async function wait(ex: Exchange): Promise<void> {
 async function logs(ex: Exchange): Promise<void> {
   const opts = logOptions(ex.query);
   const c = await ex.ctx.engine.getContainer(ex.params.id!);
-  const lines = ex.ctx.engine.containerLogs(c.record.id, opts);
+  // A client that goes away ends a followed log even while no line comes.
+  const gone = new AbortController();
+  ex.res.once('close', () => gone.abort());
+  const lines = ex.ctx.engine.containerLogs(c.record.id, { ...opts, signal: gone.signal });
   const multiplexed = !c.record.config.Tty;
   startStream(ex.res, streamContentType(ex.apiVersion, multiplexed));
   await pumpLogs(lines, ex.res, { multiplexed, timestamps: boolParam(ex.query, 'timestamps') });
