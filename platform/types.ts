@@ -331,16 +331,27 @@ export interface Deployer {
    * is recorded (config before the first push) and not deployed.
    */
   createRelease(app: App, change: ReleaseChange, caller: Caller | null): Promise<Release>;
-  /** The deploy job's body: release phase, start, check, switch routes, drain, stop the old. Idempotent. */
-  deployRelease(releaseId: string): Promise<void>;
+  /**
+   * The deploy job's body: release phase, start, check, switch routes, drain, stop the old. Idempotent.
+   * A failure that is the app's fault (health check, release phase) is recorded on the release and
+   * resolves; other errors throw so the job is retried — unless `attempt.lastAttempt` (the default),
+   * when the release is marked failed too. One deploy at a time per app (a per-app lock).
+   */
+  deployRelease(releaseId: string, attempt?: { lastAttempt: boolean }): Promise<void>;
   /** The reconcile job's body: formation vs running processes of the current release. */
   reconcileApp(appId: string, types?: string[]): Promise<void>;
   /** Change the formation (`web=2:512M`) and enqueue a reconcile of the changed types only. */
   scale(app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>, caller: Caller): Promise<FormationEntry[]>;
-  /** Restart all processes, or one type, or one `type.N`: new containers first, then the old stop. */
+  /**
+   * Restart all processes, or one type, or one `type.N`: new containers first, then the old stop.
+   * `NotFound` at once when nothing matches; otherwise resolves when the restart is done (callers
+   * that answer 202 need not await it).
+   */
   restart(app: App, target: string | undefined, caller: Caller): Promise<void>;
   /** Wait until the release's deploy ends; resolves with the release as it ended. */
   waitForRelease(releaseId: string, onEvent?: (e: PlatformEvent) => void, signal?: AbortSignal): Promise<Release>;
+  /** Stop watching the engine for crashes (pending crash restarts are dropped; reconcile at start covers them). */
+  close(): Promise<void>;
 }
 
 export type ReleaseChange =

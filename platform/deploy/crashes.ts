@@ -1,0 +1,109 @@
+/**
+ * Crash restarts. The engine's `die` of a process container the platform
+ * still counts as `up` (its row in `processes`, of the app's current
+ * release) is a crash: the row turns `crashed`, its backend leaves the route
+ * table at once, and a replacement `type.N` starts after a backoff (1 s
+ * doubling to 60 s; back to 1 s once a process stayed up 2 min). Processes
+ * the platform stops are marked `stopping` first, so their exit is no crash.
+ */
+import type { EngineEvent } from '../../runtime/types.js';
+import { isKind } from '../../lib/errors.js';
+import { getAppById } from '../store/apps.js';
+import { listFormation } from '../store/formation.js';
+import { currentRelease } from '../store/releases.js';
+import { countRestart, getProcess, setProcessState, type ProcessRecord } from '../store/processes.js';
+import { addBackend, removeBackend } from '../routes/backends.js';
+import { LABELS, type PlatformDeps } from '../types.js';
+import { desiredFormation } from './formation.js';
+import { startChecked, stopProcesses } from './processes.js';
+
+export interface CrashBackoff {
+  firstDelayMs: number;
+  maxDelayMs: number;
+  /** A process up this long starts over at the first delay. */
+  resetAfterMs: number;
+}
+
+export const DEFAULT_BACKOFF: CrashBackoff = { firstDelayMs: 1000, maxDelayMs: 60_000, resetAfterMs: 120_000 };
+
+/** Runs `fn` holding the app's deploy lock. */
+export type AppLock = <T>(appId: string, fn: () => Promise<T>) => Promise<T>;
+
+export class CrashWatcher {
+  private readonly delays = new Map<string, number>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly listener = (e: EngineEvent) => this.onEvent(e);
+  private closed = false;
+
+  constructor(private readonly deps: PlatformDeps, private readonly lock: AppLock, private readonly backoff: CrashBackoff) {
+    deps.engine.events.on('event', this.listener);
+  }
+
+  /** Stop listening; pending restarts are dropped (reconcile at the next start covers them). */
+  close(): void {
+    this.closed = true;
+    this.deps.engine.events.off('event', this.listener);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private onEvent(e: EngineEvent): void {
+    if (e.type !== 'container' || e.action !== 'die' || !e.attributes[LABELS.app] || e.attributes[LABELS.oneOff] === '1') return;
+    this.onDie(e.id).catch((err: unknown) => this.deps.log.error({ err, container: e.id }, 'crash handling failed'));
+  }
+
+  private async onDie(containerId: string): Promise<void> {
+    const row = await this.crashedRow(containerId, 'up');
+    if (!row) return;
+    const { db } = this.deps;
+    await setProcessState(db, [containerId], 'crashed');
+    const app = (await getAppById(db, row.appId))!;
+    if (row.type === 'web' && row.address && row.port) await removeBackend(db, app.name, { address: row.address, port: row.port });
+    this.deps.events.publish({ kind: 'process', appId: app.id, name: `${row.type}.${row.index}`, state: 'crashed', containerId });
+    this.schedule(row, Date.now() - Date.parse(row.startedAt) > this.backoff.resetAfterMs);
+  }
+
+  /** The process's row when it is in `state` and belongs to its app's current release; else null. */
+  private async crashedRow(containerId: string, state: ProcessRecord['state']): Promise<ProcessRecord | null> {
+    const row = await getProcess(this.deps.db, containerId);
+    if (!row || row.state !== state) return null;
+    const app = await getAppById(this.deps.db, row.appId);
+    return app?.currentReleaseId === row.releaseId ? row : null;
+  }
+
+  private schedule(row: ProcessRecord, reset: boolean): void {
+    if (this.closed) return;
+    const key = `${row.appId}/${row.type}.${row.index}`;
+    const delay = reset || !this.delays.has(key) ? this.backoff.firstDelayMs : Math.min(this.delays.get(key)! * 2, this.backoff.maxDelayMs);
+    this.delays.set(key, delay);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.lock(row.appId, () => this.replace(row.containerId))
+        .catch((err: unknown) => this.deps.log.error({ err, container: row.containerId }, 'crash restart failed'));
+    }, delay);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  /** Start the replacement of a crashed process (under the app's lock); on failure count it and try again later. */
+  private async replace(containerId: string): Promise<void> {
+    const row = await this.crashedRow(containerId, 'crashed');
+    if (!row || this.closed) return;
+    const { deps } = this;
+    const app = (await getAppById(deps.db, row.appId))!;
+    const release = (await currentRelease(deps.db, app.id))!;
+    const f = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes).find((x) => x.type === row.type);
+    if (!f || row.index > f.quantity) return stopProcesses(deps, [row]);
+    const slot = { type: row.type, index: row.index, memoryBytes: f.memoryBytes, restarts: row.restarts + 1 };
+    try {
+      const p = await startChecked(deps, app, release, slot, (line) => deps.log.info({ app: app.name }, line));
+      if (p.type === 'web' && p.address) await addBackend(deps.db, app.name, { address: p.address, port: p.port ?? deps.config.deploy.port });
+      await stopProcesses(deps, [row]);
+      deps.events.publish({ kind: 'process', appId: app.id, name: p.name, state: 'up', containerId: p.containerId });
+    } catch (err) {
+      await countRestart(deps.db, containerId);
+      if (!isKind(err, 'Invalid')) deps.log.error({ err }, 'crash restart failed');
+      this.schedule({ ...row, restarts: row.restarts + 1 }, false);
+    }
+  }
+}

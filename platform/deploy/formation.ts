@@ -1,0 +1,45 @@
+/**
+ * Desired processes of a release: which types run and how many, from the
+ * formation rows, app.json's `formation` (initial quantities) and Heroku's
+ * defaults (web=1 when the release has web, others 0). Pure.
+ */
+import { invalid } from '../../lib/errors.js';
+import type { FormationEntry, Release } from '../types.js';
+
+/** The release-phase command's type: run before a deploy, never a process. */
+export const RELEASE_PHASE = 'release';
+
+/**
+ * Process types of a release. A release with no types at all (a Dockerfile
+ * image without a Procfile) runs the image's own command as `web`.
+ */
+export function processTypesOf(release: Pick<Release, 'processTypes'>): string[] {
+  const types = Object.keys(release.processTypes).filter((t) => t !== RELEASE_PHASE);
+  return types.length === 0 ? ['web'] : types.sort();
+}
+
+/** The formation of `release`: every type it has, quantities from `rows`, else app.json, else the defaults. */
+export function desiredFormation(release: Pick<Release, 'processTypes' | 'appJson'>, rows: FormationEntry[], defaultMemoryBytes: number): FormationEntry[] {
+  const byType = new Map(rows.map((r) => [r.type, r]));
+  return processTypesOf(release).map((type) => {
+    const row = byType.get(type);
+    if (row) return row;
+    const initial = release.appJson?.formation?.[type];
+    return {
+      type,
+      quantity: initial?.quantity ?? (type === 'web' ? 1 : 0),
+      memoryBytes: initial?.size ? parseMemory(initial.size) : defaultMemoryBytes,
+    };
+  });
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** `512M`, `1G`, `512mb`, `1.5g`, `268435456` → bytes; at least 4 MiB. */
+export function parseMemory(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(text.trim());
+  if (!m) throw invalid(`invalid size "${text}" (use e.g. 512M or 1G)`);
+  const bytes = Math.round(Number(m[1]) * UNITS[m[2].toLowerCase()]);
+  if (bytes < 4 * 1024 ** 2) throw invalid(`size ${text} is below the 4M minimum`);
+  return bytes;
+}

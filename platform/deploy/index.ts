@@ -1,0 +1,118 @@
+/**
+ * The Deployer (types.ts): releases → running processes. Deploys, reconciles,
+ * restarts and crash restarts of one app take the app's deploy lock
+ * (`deploy:<appId>`, a PostgreSQL advisory lock), so they never interleave,
+ * whichever daemon process or job runs them.
+ */
+import { invalid, notFound } from '../../lib/errors.js';
+import { getAppById } from '../store/apps.js';
+import { listFormation, upsertFormation } from '../store/formation.js';
+import { currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
+import type { App, Deployer, FormationEntry, PlatformDeps, Release } from '../types.js';
+import { CrashWatcher, DEFAULT_BACKOFF, type CrashBackoff } from './crashes.js';
+import { desiredFormation, processTypesOf } from './formation.js';
+import { isAppFault, runDeploy } from './pipeline.js';
+import { reconcileApp } from './reconcile.js';
+import { ReleaseLog } from './release-log.js';
+import { nextRelease } from './release-change.js';
+import { restartProcesses, restartTargets } from './restart.js';
+import { waitForRelease } from './wait.js';
+
+export interface DeployerOptions {
+  crashBackoff?: Partial<CrashBackoff>;
+}
+
+/** The deployer over `deps` (read at call time, so main.ts may fill deps.jobs in later). Starts watching for crashes. */
+export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): Deployer {
+  const releaseLog = new ReleaseLog(deps.config.dataDir, deps.events);
+  const withAppLock = <T>(appId: string, fn: () => Promise<T>) => deps.db.withLock(`deploy:${appId}`, fn);
+  const crashes = new CrashWatcher(deps, withAppLock, { ...DEFAULT_BACKOFF, ...opts.crashBackoff });
+
+  return {
+    async createRelease(app, change, caller) {
+      const release = await deps.db.transaction(async (q) => {
+        await lockApp(q, app.id);
+        return insertRelease(q, nextRelease(app.id, await latestRelease(q, app.id), change, caller?.user.id ?? null));
+      });
+      if (release.image) await deps.jobs.enqueueDeploy(release.id);
+      return release;
+    },
+
+    async deployRelease(releaseId, attempt = { lastAttempt: true }) {
+      const { appId } = await getRelease(deps.db, releaseId);
+      await withAppLock(appId, () => deployLocked(deps, releaseLog, releaseId, attempt.lastAttempt));
+    },
+
+    reconcileApp: (appId, types) => withAppLock(appId, () => reconcileApp(deps, appId, types)),
+
+    async scale(app, changes, _caller) {
+      const { entries, changed } = await planScale(deps, app, changes);
+      await upsertFormation(deps.db, app.id, entries.filter((e) => changed.includes(e.type)));
+      if (changed.length) await deps.jobs.enqueueReconcile(app.id, changed);
+      return entries;
+    },
+
+    async restart(app, target, _caller) {
+      await restartTargets(deps, app, target);
+      await withAppLock(app.id, async () => {
+        const { release, procs } = await restartTargets(deps, app, target);
+        await restartProcesses(deps, app, release, procs, (line) => deps.log.info({ app: app.name }, line));
+      });
+    },
+
+    waitForRelease: (releaseId, onEvent, signal) => waitForRelease(deps, releaseLog, releaseId, onEvent, signal),
+
+    async close() { crashes.close(); },
+  };
+}
+
+/** The deploy of one release, under the app's lock: skipped when it already ended or a newer release serves. */
+async function deployLocked(deps: PlatformDeps, log: ReleaseLog, releaseId: string, lastAttempt: boolean): Promise<void> {
+  const release = await getRelease(deps.db, releaseId);
+  if (release.status === 'succeeded' || release.status === 'failed' || !release.image) return;
+  const app = await getAppById(deps.db, release.appId);
+  if (!app) throw notFound('app not found');
+  const say = (line: string) => log.say(app.id, release.id, line);
+  const current = await currentRelease(deps.db, app.id);
+  if (current && current.version > release.version) return fail(deps, log, release, `superseded by v${current.version}`);
+  say(`Deploying v${release.version} (${release.description})`);
+  try {
+    await runDeploy({ deps, app, release, say, formation: [], fresh: [], old: [], switched: false });
+  } catch (err) {
+    if (!isAppFault(err) && !lastAttempt) {
+      say(`Deploy interrupted (${(err as Error).message}); it will be retried`);
+      throw err;
+    }
+    return fail(deps, log, release, isAppFault(err) ? (err as Error).message : `deploy failed: ${(err as Error).message}`);
+  }
+  say(`v${release.version} is live`);
+  log.done(app.id, release.id, 'succeeded');
+}
+
+async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reason: string): Promise<void> {
+  await setReleaseStatus(deps.db, release.id, 'failed', reason);
+  log.say(release.appId, release.id, `Deploy of v${release.version} failed: ${reason}`);
+  log.done(release.appId, release.id, 'failed', reason);
+}
+
+/** The formation after `changes` (validated against the current, else latest, release) and the types that change. */
+async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>):
+  Promise<{ entries: FormationEntry[]; changed: string[] }> {
+  const release = (await currentRelease(deps.db, app.id)) ?? (await latestRelease(deps.db, app.id));
+  if (!release || !release.image) throw invalid(`${app.name} has no process types yet: push it first`);
+  const known = processTypesOf(release);
+  const unknown = changes.filter((c) => !known.includes(c.type)).map((c) => c.type);
+  if (unknown.length) throw notFound(`no process type ${unknown.join(', ')} (this app has ${known.join(', ')})`);
+  const entries = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes);
+  const changed: string[] = [];
+  for (const c of changes) {
+    if (c.quantity !== undefined && (!Number.isInteger(c.quantity) || c.quantity < 0 || c.quantity > 100)) throw invalid(`quantity of ${c.type} must be 0-100`);
+    if (c.memoryBytes !== undefined && (!Number.isInteger(c.memoryBytes) || c.memoryBytes < 4 * 1024 ** 2)) throw invalid(`memory of ${c.type} must be at least 4M`);
+    const e = entries.find((x) => x.type === c.type)!;
+    const next = { type: c.type, quantity: c.quantity ?? e.quantity, memoryBytes: c.memoryBytes ?? e.memoryBytes };
+    if (next.quantity !== e.quantity || next.memoryBytes !== e.memoryBytes) changed.push(c.type);
+    Object.assign(e, next);
+  }
+  return { entries, changed: [...new Set(changed)] };
+}
+

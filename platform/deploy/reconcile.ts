@@ -1,0 +1,79 @@
+/**
+ * Reconcile: bring an app's running processes in line with the formation of
+ * its current release — after a scale (only the changed types), a crash, a
+ * host reboot (engine state gone) or an interrupted deploy. The caller holds
+ * the app's deploy lock.
+ */
+import type { Logger } from 'pino';
+import { isKind } from '../../lib/errors.js';
+import { getAppById } from '../store/apps.js';
+import { listFormation } from '../store/formation.js';
+import { currentRelease } from '../store/releases.js';
+import { deleteProcesses, listProcessRecords, recordProcess } from '../store/processes.js';
+import { setBackends } from '../routes/backends.js';
+import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
+import { desiredFormation } from './formation.js';
+import { mapLimit } from './parallel.js';
+import { backendsOf, PARALLEL, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
+
+/** Reconcile `appId` (only `types` when given). */
+export async function reconcileApp(deps: PlatformDeps, appId: string, types?: string[]): Promise<void> {
+  const app = await getAppById(deps.db, appId);
+  if (!app) return;
+  const log = deps.log.child({ app: app.name });
+  const release = await currentRelease(deps.db, app.id);
+  const all = await deps.scheduler.listProcesses(app);
+  const leftovers = all.filter((p) => !release || p.releaseVersion !== release.version);
+  if (leftovers.length) {
+    log.info({ processes: leftovers.map((p) => `${p.name} v${p.releaseVersion}`) }, 'removing processes of other releases');
+    await stopProcesses(deps, leftovers);
+  }
+  if (!release) return;
+  const formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes)
+    .filter((f) => !types || types.includes(f.type));
+  const mine = all.filter((p) => p.releaseVersion === release.version);
+  const plan = formation.map((f) => planType(f, mine.filter((p) => p.type === f.type)));
+  await stopProcesses(deps, plan.flatMap((p) => p.stop));
+  await startAll(deps, app, release, plan.flatMap((p) => p.start), log);
+  await syncRecords(deps, app, release);
+}
+
+/** What to stop and start for one type: broken ones are replaced, extras (highest first) go, missing indexes start. */
+export function planType(f: FormationEntry, procs: ProcessInfo[]): { stop: ProcessInfo[]; start: ProcessSlot[] } {
+  const broken = procs.filter((p) => p.state !== 'up');
+  const extras = procs.filter((p) => p.state === 'up' && p.index > f.quantity).sort((a, b) => b.index - a.index);
+  const running = new Set(procs.filter((p) => p.state === 'up' && p.index <= f.quantity).map((p) => p.index));
+  const start: ProcessSlot[] = [];
+  for (let i = 1; i <= f.quantity; i++) {
+    if (running.has(i)) continue;
+    const dead = broken.find((p) => p.index === i);
+    start.push({ type: f.type, index: i, memoryBytes: f.memoryBytes, restarts: dead ? dead.restarts + 1 : 0 });
+  }
+  return { stop: [...broken, ...extras], start };
+}
+
+/** Start the slots; a process that fails its check is logged (the app's fault), anything else fails the job. */
+async function startAll(deps: PlatformDeps, app: App, release: Release, slots: ProcessSlot[], log: Logger): Promise<void> {
+  const say = (line: string) => log.info(line);
+  await mapLimit(slots, PARALLEL, async (slot) => {
+    await startChecked(deps, app, release, slot, say).catch((err: unknown) => {
+      if (!isKind(err, 'Invalid')) throw err;
+      log.warn({ err }, `${slot.type}.${slot.index} did not come up`);
+    });
+  });
+}
+
+/** Backends = the running web processes of the current release; the processes table = what runs. */
+async function syncRecords(deps: PlatformDeps, app: App, release: Release): Promise<void> {
+  const running = (await deps.scheduler.listProcesses(app)).filter((p) => p.releaseVersion === release.version);
+  const records = await listProcessRecords(deps.db, app.id);
+  const ids = new Set(running.map((p) => p.containerId));
+  await deleteProcesses(deps.db, records.filter((r) => !ids.has(r.containerId)).map((r) => r.containerId));
+  const known = new Map(records.map((r) => [r.containerId, r]));
+  for (const p of running) {
+    const state = p.state === 'up' ? 'up' : p.state;
+    if (known.get(p.containerId)?.state !== state) await recordProcess(deps.db, app.id, release.id, p, state);
+  }
+  const web = backendsOf(running.filter((p) => p.state === 'up'));
+  await deps.db.transaction((q) => setBackends(q, app.name, web));
+}
