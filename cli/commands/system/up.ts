@@ -17,7 +17,7 @@ interface UpFlags {
   root: string; runRoot: string; runtime?: string; socketGroup?: string; cgroupParent?: string; logLevel?: string; timeout: string;
   bridge?: string; bridgeSubnet?: string; networkPool?: string; bridgePrefix?: string;
   engineOnly?: boolean; listen?: string; publicUrl?: string; baseDomain: string; routerPort: string; routerHttpsPort: string;
-  databaseUrl?: string; redisUrl?: string; router: boolean;
+  databaseUrl?: string; redisUrl?: string; redisPrefix?: string; router: boolean;
 }
 
 /** The flags handed through to tspaasd unchanged. */
@@ -25,7 +25,7 @@ const PASSED: [keyof UpFlags, string][] = [
   ['runtime', '--runtime'], ['socketGroup', '--socket-group'], ['cgroupParent', '--cgroup-parent'], ['logLevel', '--log-level'],
   ['bridge', '--bridge'], ['bridgeSubnet', '--bridge-subnet'], ['networkPool', '--network-pool'], ['bridgePrefix', '--bridge-prefix'],
   ['listen', '--listen'], ['publicUrl', '--public-url'], ['baseDomain', '--base-domain'], ['routerPort', '--router-port'],
-  ['databaseUrl', '--database-url'], ['redisUrl', '--redis-url'],
+  ['databaseUrl', '--database-url'], ['redisUrl', '--redis-url'], ['redisPrefix', '--redis-prefix'],
 ];
 
 export function register(program: Command, app: App): void {
@@ -41,6 +41,7 @@ export function register(program: Command, app: App): void {
     .option('--no-router', 'do not start tspaas-router')
     .option('--database-url <url>', 'external PostgreSQL (default: embedded, under <root>/platform/postgres)')
     .option('--redis-url <url>', 'external Redis (default: embedded, under <root>/platform/redis)')
+    .option('--redis-prefix <prefix>', 'key prefix of the job queues in Redis (default tspaas)')
     .option('--runtime <name>', 'OCI runtime: crun, runc or auto')
     .option('--socket-group <group>', 'group that may use the engine socket')
     .option('--cgroup-parent <path>', 'parent cgroup of containers (default /tspaas)')

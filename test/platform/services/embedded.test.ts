@@ -54,7 +54,7 @@ test('embedded PostgreSQL and Redis: created, served, stopped on SIGTERM, kept, 
     for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(100)) {
       if (child.exitCode !== null) throw new Error(`tspaasd exited ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
       const info = existsSync(path.join(run, 'platform.json')) ? JSON.parse(readFileSync(path.join(run, 'platform.json'), 'utf8')) as Daemon['info'] : null;
-      if (info?.pid === child.pid) return { child, info };
+      if (info && info.pid === child.pid) return { child, info };
     }
     throw new Error('tspaasd did not get ready');
   };
