@@ -12,7 +12,7 @@ test('health and the OpenAPI document need no token', async (t) => {
 });
 
 test('no token, a malformed one or an unknown one: 401 with the JSON error body', async (t) => {
-  for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer tsp_nope' }, { authorization: 'Bearer something' }]) {
+  for (const headers of [{} as Record<string, string>, { authorization: 'Basic abc' }, { authorization: 'Bearer tsp_nope' }, { authorization: 'Bearer something' }]) {
     const r = await api.call('GET', '/v1/whoami', { token: null, headers });
     t.is(r.status, 401);
     t.is((r.body as { error: { kind: string } }).error.kind, 'Unauthorized');

@@ -15,7 +15,7 @@ function registeredRoutes(): string[] {
   for (const layer of router.stack) {
     for (const method of layer.methods) {
       if (method === 'HEAD') continue;
-      out.push(`${method} ${layer.path.replace(/:(\w+)/g, '{$1}')}`);
+      out.push(`${method} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`);
     }
   }
   return out.sort();
