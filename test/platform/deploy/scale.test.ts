@@ -1,0 +1,98 @@
+/**
+ * Scale, crash restarts, restarts and reconcile on a real engine, PostgreSQL
+ * and Redis: scaling touches only the changed types; a killed process loses
+ * its backend at once and comes back (restarts counted); ps:restart replaces
+ * containers with the route switched; after the engine lost every container
+ * (a host reboot) reconcile restores the formation and the routes.
+ */
+import test from 'ava';
+import { createDeployer } from '../../../platform/deploy/index.js';
+import { listProcessRecords } from '../../../platform/store/processes.js';
+import { startBed, deployed, eventually, fetchText, WEB, WORKER, type Bed } from './harness.js';
+import type { App, ProcessInfo } from '../../../platform/types.js';
+
+let bed: Bed;
+let app: App;
+test.before(async () => {
+  bed = await startBed('scale', { crashBackoff: { firstDelayMs: 300 } });
+  app = await bed.newApp('scaly');
+  await bed.deps.deployer.createRelease(app, { kind: 'config', set: { GREETING: 'scaled' }, unset: [] }, null);
+  const r = await deployed(bed, await bed.deps.deployer.createRelease(app, { kind: 'build', build: await bed.newBuild(app, { web: WEB, worker: WORKER }) }, null));
+  if (r.status !== 'succeeded') throw new Error(`first deploy failed: ${r.error}`);
+});
+test.after.always(async () => { await bed?.close(); });
+
+const ps = async () => (await bed.deps.scheduler.listProcesses(app)).filter((p) => p.state === 'up');
+const ids = (procs: ProcessInfo[], type: string) => procs.filter((p) => p.type === type).map((p) => p.containerId).sort();
+const caller = null as never;
+
+test.serial('scale touches only the changed types', async (t) => {
+  const web1 = ids(await ps(), 'web');
+  t.is(web1.length, 1);
+  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', quantity: 2 }], caller);
+  t.deepEqual(f.map((e) => [e.type, e.quantity]), [['web', 1], ['worker', 2]]);
+  const workers = await eventually('two workers', async () => { const w = ids(await ps(), 'worker'); return w.length === 2 && w; });
+  t.deepEqual(ids(await ps(), 'web'), web1, 'web was not restarted');
+
+  await bed.deps.deployer.scale(app, [{ type: 'web', quantity: 3 }], caller);
+  const three = await eventually('three backends', async () => { const b = await bed.backends(app); return b.length === 3 && b; });
+  t.deepEqual(ids(await ps(), 'worker'), workers, 'workers were not restarted');
+  t.true(ids(await ps(), 'web').includes(web1[0]));
+  for (const b of three) t.is(await fetchText(b), 'scaled');
+
+  await bed.deps.deployer.scale(app, [{ type: 'web', quantity: 1 }], caller);
+  await eventually('one web', async () => ids(await ps(), 'web').length === 1 && (await bed.backends(app)).length === 1);
+  t.deepEqual(ids(await ps(), 'web'), web1, 'web.1 stayed; web.3 and web.2 went');
+  t.deepEqual((await ps()).map((p) => p.name).sort(), ['web.1', 'worker.1', 'worker.2']);
+
+  await t.throwsAsync(bed.deps.deployer.scale(app, [{ type: 'clock', quantity: 1 }], caller), { message: /no process type clock/ });
+  await t.throwsAsync(bed.deps.deployer.scale(app, [{ type: 'web', quantity: 101 }], caller), { message: /0-100/ });
+});
+
+test.serial('a crashed process loses its backend at once and is replaced, its restarts counted', async (t) => {
+  const [web] = (await ps()).filter((p) => p.type === 'web');
+  const backend = `${web.address}:${web.port}`;
+  t.deepEqual(await bed.backends(app), [backend]);
+  await bed.te.engine.killContainer(web.containerId, 'KILL');
+  await eventually('backend dropped', async () => !(await bed.backends(app)).includes(backend), 5000);
+  const next = await eventually('replacement', async () => (await ps()).find((p) => p.type === 'web' && p.containerId !== web.containerId));
+  t.is(next.name, 'web.1');
+  t.is(next.restarts, 1);
+  await eventually('new backend', async () => (await bed.backends(app)).join() === `${next.address}:${next.port}`);
+  t.is(await fetchText(`${next.address}:${next.port}`), 'scaled');
+  const rec = await eventually('records', async () => {
+    const r = (await listProcessRecords(bed.deps.db, app.id)).filter((x) => x.type === 'web');
+    return r.length === 1 && r[0].state === 'up' && r;
+  });
+  t.is(rec[0].restarts, 1);
+  t.is(rec[0].containerId, next.containerId);
+});
+
+test.serial('ps:restart of web replaces its containers and switches the route; workers stay', async (t) => {
+  const before = await ps();
+  await bed.deps.deployer.restart(app, 'web', caller);
+  const after = await ps();
+  t.notDeepEqual(ids(after, 'web'), ids(before, 'web'));
+  t.deepEqual(ids(after, 'worker'), ids(before, 'worker'));
+  const [web] = after.filter((p) => p.type === 'web');
+  t.deepEqual(await bed.backends(app), [`${web.address}:${web.port}`]);
+  await bed.deps.deployer.restart(app, 'worker.2', caller);
+  const w2 = (await ps()).find((p) => p.name === 'worker.2')!;
+  t.false(ids(before, 'worker').includes(w2.containerId));
+  await t.throwsAsync(bed.deps.deployer.restart(app, 'clock', caller), { message: /no process clock/ });
+});
+
+test.serial('after the engine lost every container (host reboot), reconcile restores the formation and routes', async (t) => {
+  // The daemon is down while the host reboots: nobody watches for crashes.
+  await bed.deps.deployer.close();
+  for (const c of await bed.te.engine.listContainers({ all: true })) await bed.te.engine.removeContainer(c.record.id, { force: true });
+  bed.deps.deployer = createDeployer(bed.deps, { crashBackoff: { firstDelayMs: 300 } });
+  await bed.deps.deployer.reconcileApp(app.id);
+  const now = await ps();
+  t.deepEqual(now.map((p) => p.name).sort(), ['web.1', 'worker.1', 'worker.2']);
+  const [web] = now.filter((p) => p.type === 'web');
+  t.deepEqual(await bed.backends(app), [`${web.address}:${web.port}`]);
+  t.is(await fetchText(`${web.address}:${web.port}`), 'scaled');
+  t.deepEqual((await listProcessRecords(bed.deps.db, app.id)).map((r) => [`${r.type}.${r.index}`, r.state]).sort(),
+    [['web.1', 'up'], ['worker.1', 'up'], ['worker.2', 'up']]);
+});
