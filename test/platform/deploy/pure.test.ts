@@ -1,0 +1,77 @@
+/**
+ * The deploy's pure parts: release changes and their descriptions, formation
+ * defaults and sizes, reconcile plans, and the order of the pipeline's steps.
+ */
+import test from 'ava';
+import { desiredFormation, parseMemory, processTypesOf } from '../../../platform/deploy/formation.js';
+import { nextRelease, applyConfig } from '../../../platform/deploy/release-change.js';
+import { DEPLOY_STEPS, slotsOf } from '../../../platform/deploy/pipeline.js';
+import { planType } from '../../../platform/deploy/reconcile.js';
+import type { Build, ProcessInfo, Release } from '../../../platform/types.js';
+
+const MB = 1024 * 1024;
+const release = (over: Partial<Release> = {}): Release => ({
+  id: 'r3', appId: 'a', version: 3, buildId: 'b3', image: 'img:3', config: { A: '1', B: '2' }, processTypes: { web: 'w', release: 'migrate' },
+  appJson: null, description: '', userId: null, userEmail: null, status: 'succeeded', error: null, createdAt: '', finishedAt: null, ...over,
+});
+const build: Build = {
+  id: 'b4', appId: 'a', userId: null, status: 'succeeded', source: '1a2b3c4d5e6f', builder: 'buildpacks', image: 'img:4',
+  processTypes: { web: 'node server.js', worker: 'node worker.js' }, appJson: { formation: { worker: { quantity: 2 } } }, error: null, createdAt: '', finishedAt: null,
+};
+
+test('a build release takes the build\'s image, types and app.json, and the latest config', (t) => {
+  const r = nextRelease('a', release(), { kind: 'build', build }, 'u');
+  t.like(r, { image: 'img:4', buildId: 'b4', config: { A: '1', B: '2' }, processTypes: build.processTypes, description: 'Deploy 1a2b3c4', userId: 'u' });
+  t.deepEqual(r.appJson, build.appJson);
+});
+
+test('config releases set and unset, keep the image, and say what changed', (t) => {
+  t.like(nextRelease('a', release(), { kind: 'config', set: { C: '3', A: 'x' }, unset: [] }, null),
+    { image: 'img:3', config: { A: 'x', B: '2', C: '3' }, description: 'Set C, A config vars' });
+  t.like(nextRelease('a', release(), { kind: 'config', set: {}, unset: ['B'] }, null), { config: { A: '1' }, description: 'Unset B config vars' });
+  t.like(nextRelease('a', null, { kind: 'config', set: { X: '1' }, unset: [] }, null), { image: null, config: { X: '1' } });
+  t.throws(() => applyConfig({}, { 'BAD-NAME': '1' }, []), { message: /BAD-NAME/ });
+  t.throws(() => applyConfig({}, {}, []), { message: /no config vars/ });
+});
+
+test('a rollback copies image, config and types of the old release', (t) => {
+  const old = release({ version: 1, image: 'img:1', config: { OLD: 'y' }, processTypes: { web: 'old' } });
+  t.like(nextRelease('a', release(), { kind: 'rollback', to: old }, null),
+    { image: 'img:1', config: { OLD: 'y' }, processTypes: { web: 'old' }, description: 'Rollback to v1' });
+  t.throws(() => nextRelease('a', release(), { kind: 'rollback', to: release({ image: null }) }, null), { message: /no image/ });
+  t.throws(() => nextRelease('a', release(), { kind: 'rollback', to: release({ appId: 'b' }) }, null), { message: /another app/ });
+});
+
+test('formation: rows win, then app.json, then web=1 and others 0; release is never a process', (t) => {
+  t.deepEqual(processTypesOf(release()), ['web']);
+  t.deepEqual(processTypesOf(release({ processTypes: {} })), ['web'], 'an image without types runs its command as web');
+  const r = release({ processTypes: build.processTypes, appJson: { formation: { worker: { quantity: 2, size: '256M' } } } });
+  t.deepEqual(desiredFormation(r, [], 64 * MB), [
+    { type: 'web', quantity: 1, memoryBytes: 64 * MB }, { type: 'worker', quantity: 2, memoryBytes: 256 * MB }]);
+  t.deepEqual(desiredFormation(r, [{ type: 'web', quantity: 4, memoryBytes: 512 * MB }, { type: 'gone', quantity: 1, memoryBytes: 64 * MB }], 64 * MB)
+    .map((f) => [f.type, f.quantity]), [['web', 4], ['worker', 2]]);
+  t.deepEqual(slotsOf([{ type: 'web', quantity: 2, memoryBytes: 1 }]).map((s) => `${s.type}.${s.index}`), ['web.1', 'web.2']);
+});
+
+test('sizes', (t) => {
+  t.is(parseMemory('512M'), 512 * MB);
+  t.is(parseMemory('1g'), 1024 * MB);
+  t.is(parseMemory('1.5GB'), 1536 * MB);
+  t.is(parseMemory('8388608'), 8 * MB);
+  t.throws(() => parseMemory('1M'), { message: /4M minimum/ });
+  t.throws(() => parseMemory('lots'), { message: /invalid size/ });
+});
+
+test('reconcile plan: broken replaced with a restart counted, extras highest first, missing lowest first', (t) => {
+  const p = (index: number, state: ProcessInfo['state'], restarts = 0) =>
+    ({ name: `web.${index}`, type: 'web', index, state, restarts, containerId: `c${index}` }) as ProcessInfo;
+  const plan = planType({ type: 'web', quantity: 3, memoryBytes: 1 }, [p(1, 'up'), p(2, 'crashed', 2), p(5, 'up'), p(4, 'up')]);
+  t.deepEqual(plan.stop.map((x) => x.containerId), ['c2', 'c5', 'c4']);
+  t.deepEqual(plan.start.map((s) => [s.index, s.restarts]), [[2, 3], [3, 0]]);
+  t.deepEqual(planType({ type: 'web', quantity: 0, memoryBytes: 1 }, [p(1, 'up')]).stop.map((x) => x.index), [1]);
+});
+
+test('the pipeline runs its steps in this order', (t) => {
+  t.deepEqual(DEPLOY_STEPS.map((s) => s.name),
+    ['mark deploying', 'release phase', 'plan formation', 'start processes', 'switch routes', 'drain', 'stop old processes']);
+});
