@@ -96,3 +96,26 @@ test.serial('after the engine lost every container (host reboot), reconcile rest
   t.deepEqual((await listProcessRecords(bed.deps.db, app.id)).map((r) => [`${r.type}.${r.index}`, r.state]).sort(),
     [['web.1', 'up'], ['worker.1', 'up'], ['worker.2', 'up']]);
 });
+
+test.serial('a crash loop restarts with growing delays and shows as crashed with its count', async (t) => {
+  const loopy = await bed.newApp('loopy');
+  const build = await bed.newBuild(loopy, { flaky: 'echo "up $DYNO"; sleep 1; echo "dying" >&2; exit 1' }, { formation: { flaky: { quantity: 1 } } });
+  const r = await deployed(bed, await bed.deps.deployer.createRelease(loopy, { kind: 'build', build }, null));
+  t.is(r.status, 'succeeded', r.error ?? '');
+  const ups: number[] = [];
+  const off = bed.deps.events.subscribe(loopy.id, (e) => { if (e.kind === 'process' && e.state === 'up') ups.push(Date.now()); });
+  t.teardown(off);
+  let sawCrashed = false;
+  await eventually('three restarts', async () => {
+    const procs = await bed.deps.scheduler.listProcesses(loopy);
+    if (procs.some((p) => p.state === 'crashed' && p.restarts >= 1)) sawCrashed = true;
+    return ups.length >= 3;
+  }, 20_000);
+  t.true(sawCrashed, 'ps showed the crashed process with its restarts');
+  // Each replacement lives ~1 s; the waits before them grow 300, 600, 1200 ms.
+  t.true(ups[2] - ups[1] > ups[1] - ups[0], `gaps ${ups[1] - ups[0]} then ${ups[2] - ups[1]} ms`);
+  const rec = (await listProcessRecords(bed.deps.db, loopy.id)).find((x) => x.type === 'flaky');
+  t.true((rec?.restarts ?? 0) >= 3);
+  await bed.deps.deployer.scale(loopy, [{ type: 'flaky', quantity: 0 }], caller);
+  await eventually('loop stopped', async () => (await bed.deps.scheduler.listProcesses(loopy)).length === 0, 10_000);
+});
