@@ -145,11 +145,12 @@ async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine
     builder: createBuilder(engine, { cacheRoot: buildCaches(config) }),
   } as PlatformDeps;
   deps.deployer = createDeployer(deps);
+  services.push({ name: 'deployer', close: () => deps.deployer.close() });
   deps.jobs = await createJobs({
     redisUrl, prefix: config.redisPrefix, log: log.child({ part: 'jobs' }),
     processors: {
       build: (buildId) => runBuildJob(deps, buildId),
-      deploy: (releaseId) => deps.deployer.deployRelease(releaseId),
+      deploy: (releaseId, attempt) => deps.deployer.deployRelease(releaseId, attempt),
       reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
     },
   });
