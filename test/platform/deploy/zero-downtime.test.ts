@@ -1,0 +1,73 @@
+/**
+ * Zero downtime through the real edge router: requests keep flowing to
+ * `<app>.localhost` while a config change deploys and while web restarts;
+ * none fails, and the answers switch from the old release to the new.
+ */
+import test from 'ava';
+import http from 'node:http';
+import { startRouter, type TestRouter } from '../../helpers/router.js';
+import { startBed, deployed, WEB, type Bed } from './harness.js';
+import type { App } from '../../../platform/types.js';
+
+let bed: Bed;
+let router: TestRouter;
+let app: App;
+test.before(async () => {
+  bed = await startBed('zdt');
+  router = await startRouter(bed.db.url, { workers: 1, waitForRoutes: false });
+  app = await bed.newApp('steady');
+  await bed.deps.deployer.createRelease(app, { kind: 'config', set: { GREETING: 'old' }, unset: [] }, null);
+  const r = await deployed(bed, await bed.deps.deployer.createRelease(app, { kind: 'build', build: await bed.newBuild(app, { web: WEB }) }, null));
+  if (r.status !== 'succeeded') throw new Error(`first deploy failed: ${r.error}`);
+});
+test.after.always(async () => { await router?.stop(); await bed?.close(); });
+
+function get(): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port: router.httpPort, path: '/', headers: { host: 'steady.localhost' }, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
+      res.on('error', (err) => resolve({ status: 0, body: err.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (err) => resolve({ status: 0, body: err.message }));
+  });
+}
+
+/** Send requests from 4 loops until `during` resolves; the answers in order. */
+async function load(during: Promise<unknown>): Promise<Array<{ status: number; body: string }>> {
+  let done = false;
+  void during.finally(() => { done = true; });
+  const out: Array<{ status: number; body: string }> = [];
+  await Promise.all(Array.from({ length: 4 }, async () => { while (!done) out.push(await get()); }));
+  await during;
+  for (let i = 0; i < 20; i++) out.push(await get());
+  return out;
+}
+
+test.serial('a config change deploys under load without a failed request', async (t) => {
+  await waitFor(async () => (await get()).body === 'old');
+  const change = bed.deps.deployer.createRelease(app, { kind: 'config', set: { GREETING: 'new' }, unset: [] }, null).then((r) => deployed(bed, r));
+  const answers = await load(change);
+  t.is((await change).status, 'succeeded');
+  const failed = answers.filter((a) => a.status !== 200);
+  t.deepEqual(failed, [], `${failed.length} of ${answers.length} failed`);
+  t.is(answers[0].body, 'old');
+  t.is(answers.at(-1)!.body, 'new');
+  t.true(answers.length > 20);
+});
+
+test.serial('ps:restart under load without a failed request', async (t) => {
+  const answers = await load(bed.deps.deployer.restart(app, 'web', null as never));
+  t.deepEqual(answers.filter((a) => a.status !== 200), []);
+  t.true(answers.every((a) => a.body === 'new'));
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('router never served the app');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
