@@ -70,7 +70,7 @@ async function servePush(deps: PlatformDeps, pushers: Pushers, socket: net.Socke
     });
     code = await streamPushResult(deps, app, build, send, aborter.signal);
   } catch (err) {
-    send(` !     Push rejected: ${reasonOf(deps, err)}`);
+    if (!aborter.signal.aborted) send(` !     Push rejected: ${reasonOf(deps, err)}`);
   }
   if (socket.writable) socket.end(encodeMessage({ exit: code }));
 }

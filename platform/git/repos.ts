@@ -6,6 +6,7 @@
  * with upgrades).
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,8 +59,18 @@ export function hookScript(cmd: HookCommand, socketPath: string, app: string): s
   return `#!/bin/sh\n# Written by tspaasd: hands the push to the platform, which builds and deploys it.\nexec ${words}\n`;
 }
 
-/** Make sure the app's bare repository exists and its hook is the given one (written when it differs). */
-export async function ensureRepo(dir: string, hook: string): Promise<void> {
+const inFlight = new Map<string, Promise<void>>();
+
+/** Make sure the app's bare repository exists and its hook is the given one (written when it differs); one at a time per repository. */
+export function ensureRepo(dir: string, hook: string): Promise<void> {
+  const running = inFlight.get(dir);
+  if (running) return running.then(() => ensureRepo(dir, hook));
+  const done = prepareRepo(dir, hook).finally(() => inFlight.delete(dir));
+  inFlight.set(dir, done);
+  return done;
+}
+
+async function prepareRepo(dir: string, hook: string): Promise<void> {
   const head = await fsp.stat(path.join(dir, 'HEAD')).catch(() => null);
   if (!head) {
     await fsp.mkdir(dir, { recursive: true });
@@ -70,7 +81,7 @@ export async function ensureRepo(dir: string, hook: string): Promise<void> {
   const file = path.join(dir, 'hooks', 'pre-receive');
   if ((await fsp.readFile(file, 'utf8').catch(() => null)) === hook) return;
   await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await fsp.writeFile(tmp, hook, { mode: 0o755 });
   await fsp.rename(tmp, file);
 }

@@ -3,7 +3,7 @@
  * a migrated database of the test file, the real engine in temporary roots
  * on its own network slot, the event bus, bull queues on the suite's Redis
  * under a prefix of their own whose build worker runs `runBuildJob`, the real
- * Builder and scheduler; two teams with a user, a token and an app each.
+ * Builder, scheduler and deployer; two teams with a user, a token and an app each.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,10 +16,11 @@ import { createJobs } from '../../../platform/jobs/index.js';
 import { createBuilder } from '../../../platform/builds/builder.js';
 import { runBuildJob } from '../../../platform/builds/job.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
+import { createDeployer } from '../../../platform/deploy/index.js';
 import { issueToken } from '../../../platform/auth/tokens.js';
 import { insertApp } from '../../../platform/store/apps.js';
 import { insertUser } from '../../../platform/store/users.js';
-import type { App, Deployer, PlatformConfig, PlatformDeps } from '../../../platform/types.js';
+import type { App, PlatformConfig, PlatformDeps } from '../../../platform/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
 
@@ -36,8 +37,8 @@ export interface BuildWorld {
   cleanup(): Promise<void>;
 }
 
-/** Everything above; `deployer` is what build jobs hand releases to. */
-export async function startBuildWorld(prefix: string, deployer: (deps: PlatformDeps) => Deployer): Promise<BuildWorld> {
+/** Everything above, with the real deployer. */
+export async function startBuildWorld(prefix: string): Promise<BuildWorld> {
   const testDb = await createTestDatabase(prefix);
   const db = await openDb(testDb.url, 6);
   const engine = await startTestEngine();
@@ -47,12 +48,12 @@ export async function startBuildWorld(prefix: string, deployer: (deps: PlatformD
   const deps = { config, db, engine: engine.engine, events: createEventBus(log), log } as PlatformDeps;
   deps.builder = createBuilder(engine.engine, { cacheRoot: path.join(base, 'data', 'cache') });
   deps.scheduler = createLocalScheduler(engine.engine, config, log);
-  deps.deployer = deployer(deps);
+  deps.deployer = createDeployer(deps);
   deps.jobs = await createJobs({
     redisUrl: redisUrl(), prefix: `tbuild-${randomBytes(4).toString('hex')}`, log,
     processors: {
       build: (id) => runBuildJob(deps, id),
-      deploy: (id) => deps.deployer.deployRelease(id),
+      deploy: (id, attempt) => deps.deployer.deployRelease(id, attempt),
       reconcile: (id, types) => deps.deployer.reconcileApp(id, types),
     },
     tuning: { backoffMs: 200, closeGraceMs: 1000 },
@@ -63,6 +64,7 @@ export async function startBuildWorld(prefix: string, deployer: (deps: PlatformD
     deps, db, testDb, engine, base, a, b,
     async cleanup() {
       await deps.jobs.close();
+      await deps.deployer.close();
       await db.close();
       await engine.cleanup();
       await testDb.drop();

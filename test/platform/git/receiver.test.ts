@@ -16,9 +16,9 @@ import path from 'node:path';
 import { createGitReceiver, type GitReceiver } from '../../../platform/git/receiver.js';
 import { buildLogPath, sourcePath } from '../../../platform/builds/log.js';
 import { listBuilds } from '../../../platform/store/builds.js';
+import { insertApp } from '../../../platform/store/apps.js';
 import { encodeMessage } from '../../../platform/git/protocol.js';
 import { startBuildWorld, type BuildWorld } from '../builds/world.js';
-import { unreachableDeployer } from '../builds/unreached.js';
 
 let world: BuildWorld;
 let receiver: GitReceiver;
@@ -26,7 +26,7 @@ let server: http.Server;
 let base: string;
 
 test.before(async () => {
-  world = await startBuildWorld('gitrecv', unreachableDeployer);
+  world = await startBuildWorld('gitrecv');
   receiver = await createGitReceiver(world.deps);
   server = http.createServer((req, res) => receiver.handle(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -140,10 +140,12 @@ test('a push whose build fails exits non-zero with the build output and error as
   t.regex(push.stderr, /remote: {2}! {5}Push rejected: the build failed/);
   t.regex(push.stderr, /pre-receive hook declined/);
   t.is(await serverRef(app.name, 'main'), null, 'the ref is only updated when the deploy succeeded');
-  const [build] = await listBuilds(world.db, app.id);
+  const commit = (await git(src, ['rev-parse', 'HEAD'])).stdout.trim();
+  const build = (await listBuilds(world.db, app.id)).find((b) => b.source === commit);
+  if (!build) return t.fail('no build of the pushed commit');
   t.is(build.status, 'failed');
   t.is(build.userId, world.a.userId, 'the build is the pusher\'s');
-  t.regex(build.error ?? '', /exit|3/);
+  t.regex(build.error ?? '', /non-zero code: 3/);
   t.regex(await readFile(buildLogPath(world.deps.config.dataDir, build.id), 'utf8'), /build-marker-42/);
   await t.throwsAsync(access(sourcePath(world.deps.config.dataDir, build.id)), undefined, 'the source tar is removed');
 });
@@ -176,4 +178,25 @@ test('the hook bridge refuses a push the receiver did not accept', async (t) => 
   const messages = reply.trim().split('\n').map((l) => JSON.parse(l) as { line?: string; exit?: number });
   t.deepEqual(messages.at(-1), { exit: 1 });
   t.regex(messages[0].line ?? '', /did not come through tspaasd/);
+});
+
+test('a push to main builds, deploys and moves the ref; git exits 0 with the app URL last', async (t) => {
+  const app = await insertApp(world.db, 'gitrecv-web', world.a.teamId);
+  const src = await repoWith({
+    Dockerfile: 'FROM busybox:latest\nCOPY index.html /www/index.html\nCMD ["sh", "-c", "exec httpd -f -p $PORT -h /www"]\n',
+    'index.html': 'served by the pushed image\n',
+  });
+  const commit = (await git(src, ['rev-parse', 'HEAD'])).stdout.trim();
+  const push = await git(src, ['push', url(app.name), 'main'], world.a.token);
+  t.is(push.code, 0, push.stderr);
+  t.regex(push.stderr, /remote: Successfully tagged tspaas\/gitrecv-web:build-/);
+  t.regex(push.stderr, /remote: -----> Deploying/);
+  t.regex(push.stderr, /remote: =====> gitrecv-web deployed to http:\/\/gitrecv-web\.localhost:8080\s*\n/);
+  t.is(await serverRef(app.name, 'main'), commit);
+  const [build] = await listBuilds(world.db, app.id);
+  t.like(build, { status: 'succeeded', builder: 'dockerfile', source: commit, processTypes: { web: '' } });
+  const [web] = await world.deps.scheduler.listProcesses(app);
+  t.truthy(web?.address);
+  const res = await fetch(`http://${web.address}:${web.port}/`);
+  t.is(await res.text(), 'served by the pushed image\n');
 });
