@@ -29,6 +29,8 @@ export interface TestApi {
   tdb: TestDatabase;
   config: PlatformConfig;
   adminToken: string;
+  /** The parts the API runs on. */
+  deps: PlatformDeps;
   call(method: string, path: string, opts?: { token?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Reply>;
   /** A team `name` with one user `<name>@test` and their token, made through the API by the admin. */
   tenant(name: string): Promise<{ team: string; email: string; token: string }>;
@@ -74,7 +76,7 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
     return { status: res.status, headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders, body, text };
   };
   return {
-    url, port, db, tdb, config, adminToken, call,
+    url, port, db, tdb, config, adminToken, call, deps,
     async tenant(name) {
       const email = `${name}@test`;
       await must(call('POST', '/v1/teams', { body: { name } }), 201);

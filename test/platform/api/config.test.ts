@@ -1,0 +1,42 @@
+import test from 'ava';
+import { createDeployer } from '../../../platform/deploy/index.js';
+import type { Deployer } from '../../../platform/types.js';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { startApi, must, type TestApi } from './harness.js';
+
+// The real deployer: config changes of an app never pushed make releases without an image, which are recorded and not deployed.
+let api: TestApi;
+let engine: TestEngine;
+let a: { token: string; email: string };
+test.before(async () => {
+  engine = await startTestEngine();
+  const holder: { deployer?: Deployer } = {};
+  api = await startApi('api_config', {
+    engine: engine.engine,
+    deployer: new Proxy({} as Deployer, { get: (_t, p) => (holder.deployer as unknown as Record<string | symbol, unknown>)[p] }),
+  });
+  holder.deployer = createDeployer(api.deps);
+  a = await api.tenant('cfg-a');
+  await must(api.call('POST', '/v1/apps', { token: a.token, body: { name: 'shop' } }), 201);
+});
+test.after.always(async () => { await api?.deps.deployer.close?.(); await api?.close(); await engine?.cleanup(); });
+
+test('config:set and config:unset make releases; values never reach the audit log', async (t) => {
+  const set = (await must(api.call('PATCH', '/v1/apps/shop/config', { token: a.token, body: { SECRET: 's3cr3t-value', B: '2' } }), 200)).body as
+    { config: Record<string, string>; release: { version: number; description: string; userEmail: string } };
+  t.deepEqual(set.config, { SECRET: 's3cr3t-value', B: '2' });
+  t.like(set.release, { version: 1, userEmail: a.email });
+  const unset = (await must(api.call('PATCH', '/v1/apps/shop/config', { token: a.token, body: { B: null } }), 200)).body as { config: Record<string, string>; release: { version: number } };
+  t.deepEqual(unset.config, { SECRET: 's3cr3t-value' });
+  t.is(unset.release.version, 2);
+  t.deepEqual((await must(api.call('GET', '/v1/apps/shop/config', { token: a.token }), 200)).body, { SECRET: 's3cr3t-value' });
+  const releases = (await must(api.call('GET', '/v1/apps/shop/releases', { token: a.token }), 200)).body as Array<{ version: number }>;
+  t.deepEqual(releases.map((r) => r.version), [2, 1]);
+  const activity = (await must(api.call('GET', '/v1/apps/shop/activity', { token: a.token }), 200)).body as Array<{ action: string; details: object }>;
+  t.like(activity[0], { action: 'config.unset', details: { unset: ['B'] } });
+  t.like(activity[1], { action: 'config.set', details: { set: ['SECRET', 'B'] } });
+  const leaked = await api.db.query("SELECT 1 FROM audit_log WHERE details::text LIKE '%s3cr3t%'");
+  t.is(leaked.rowCount, 0);
+  // Rolling back to a release without an image is refused by the deployer.
+  t.is((await api.call('POST', '/v1/apps/shop/rollback', { token: a.token, body: { version: 1 } })).status, 400);
+});
