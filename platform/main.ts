@@ -59,7 +59,7 @@ async function main(config: Readonly<DaemonConfig>): Promise<void> {
     if (!isKind(err, 'Conflict')) await fsp.rm(config.pidFile, { force: true });
     process.exit(1);
   }
-  log.info({ ...ready, root: config.root, pid: process.pid, version: config.version }, 'tspaasd ready');
+  log.info({ ...ready, root: config.root, version: config.version }, 'tspaasd ready');
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
@@ -111,7 +111,7 @@ async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log
 async function startStores(config: Readonly<DaemonConfig>, log: Logger, services: Service[]): Promise<{ databaseUrl: string; redisUrl: string }> {
   const embedded = async (start: typeof startEmbeddedPostgres) => {
     const s = await start(config.platform.dataDir, config.root);
-    log.info({ pid: s.pid, url: s.url, adopted: s.adopted }, `embedded ${s.name} ${s.adopted ? 'adopted' : 'started'}`);
+    log.info({ serverPid: s.pid, url: s.url, adopted: s.adopted }, `embedded ${s.name} ${s.adopted ? 'adopted' : 'started'}`);
     services.push({ name: s.name, close: () => s.stop() });
     return s.url;
   };
