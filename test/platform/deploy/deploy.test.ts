@@ -129,10 +129,10 @@ test.serial('deploys of one app run one at a time, in order; an older release ne
   const a = await bed.deps.deployer.createRelease(app, { kind: 'config', set: { GREETING: 'a' }, unset: [] }, null);
   const b = await bed.deps.deployer.createRelease(app, { kind: 'config', set: { GREETING: 'b' }, unset: [] }, null);
   const [ra, rb] = await Promise.all([deployed(bed, a), deployed(bed, b)]);
-  const order = bed.events.filter((e) => e.kind === 'deploy' && (e.releaseId === a.id || e.releaseId === b.id))
-    .map((e) => `${e.releaseId === a.id ? 'a' : 'b'}:${(e as { line: string }).line.split(' ')[0]}`);
+  const order = bed.events.filter((e): e is Extract<PlatformEvent, { kind: 'deploy' }> => e.kind === 'deploy' && (e.releaseId === a.id || e.releaseId === b.id))
+    .map((e) => `${e.releaseId === a.id ? 'a' : 'b'}:${e.line.split(' ')[0]}`);
   const firstB = order.findIndex((x) => x.startsWith('b:'));
-  const lastA = order.findLastIndex((x) => x.startsWith('a:'));
+  const lastA = order.length - 1 - [...order].reverse().findIndex((x) => x.startsWith('a:'));
   t.true(firstB === -1 || lastA < firstB || ra.status === 'failed', `interleaved: ${order.join(' ')}`);
   t.is(rb.status, 'succeeded', rb.error ?? '');
   if (ra.status === 'failed') t.regex(ra.error!, /superseded/);

@@ -119,3 +119,15 @@ test.serial('a crash loop restarts with growing delays and shows as crashed with
   await bed.deps.deployer.scale(loopy, [{ type: 'flaky', quantity: 0 }], caller);
   await eventually('loop stopped', async () => (await bed.deps.scheduler.listProcesses(loopy)).length === 0, 10_000);
 });
+
+test.serial('a new size restarts only that type, and its new containers get it', async (t) => {
+  const before = await ps();
+  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', memoryBytes: 96 << 20 }], caller);
+  t.deepEqual(f.find((e) => e.type === 'worker'), { type: 'worker', quantity: 2, memoryBytes: 96 << 20 });
+  const workers = await eventually('resized workers', async () => {
+    const w = ids(await ps(), 'worker');
+    return w.length === 2 && w.every((id) => !ids(before, 'worker').includes(id)) && w;
+  });
+  for (const id of workers) t.is((await bed.te.engine.getContainer(id)).record.options.memory, 96 << 20);
+  t.deepEqual(ids(await ps(), 'web'), ids(before, 'web'));
+});
