@@ -27,7 +27,7 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
     config, table: null, proxy: createProxy(), pages: new ErrorPages(), stats: new Stats(), accessLog: new AccessLog(config.accessLog),
     deadlines: new DeadlineWheel(onDeadline), inflight: 0,
   };
-  const registry = new BackendRegistry(config.proxy);
+  const registry = new BackendRegistry(config.proxy, createProxy);
   const contexts = new SecureContexts(log);
   let appliedAt = 0;
   const apply = (snapshot: RouteSnapshot) => {

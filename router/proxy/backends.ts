@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type net from 'node:net';
+import type HttpProxy from 'http-proxy';
 import type { ProxyDefaults } from '../types.js';
 
 /** What http-proxy gets for one backend; built once, reused by every request. */
@@ -17,6 +18,9 @@ export interface ProxyTarget {
   backend: Backend;
 }
 
+/** Makes a backend's own http-proxy instance (the forwarding hooks attached) from its fixed options. */
+export type ProxyFactory = (options: ProxyTarget) => HttpProxy;
+
 /** One `IP:port` and its connection state in this worker. */
 export class Backend {
   /** `10.0.0.5:5000` or `[fd00::5]:5000`: the access log's `backend`. */
@@ -26,6 +30,12 @@ export class Backend {
   readonly web: ProxyTarget;
   /** http-proxy options for upgrades (own connection per tunnel). */
   readonly ws: ProxyTarget;
+  /**
+   * This backend's http-proxy instance for plain requests, created with `web`
+   * as its options: `proxy.web(req, res, callback)` then copies no options
+   * per request (a shared instance given per-request options copies them all).
+   */
+  readonly proxy: HttpProxy;
   /** Requests on this backend right now. */
   inflight = 0;
   /** Refused or reset connections make it skipped until then (ms since the epoch); 0 = up. */
@@ -37,7 +47,7 @@ export class Backend {
   readonly tunnels = new Set<net.Socket>();
   private drainTimer: NodeJS.Timeout | undefined;
 
-  constructor(address: string, port: number, limits: ProxyDefaults) {
+  constructor(address: string, port: number, limits: ProxyDefaults, makeProxy: ProxyFactory) {
     this.key = backendKey(address, port);
     this.agent = new http.Agent({
       keepAlive: true, maxSockets: limits.maxSocketsPerBackend, maxFreeSockets: limits.maxIdleSocketsPerBackend,
@@ -46,6 +56,7 @@ export class Backend {
     const target = { protocol: 'http:' as const, host: address, hostname: address, port };
     this.web = { target, agent: this.agent, selfHandleResponse: true, toProxy: true, backend: this };
     this.ws = { target, agent: false, selfHandleResponse: false, toProxy: true, backend: this };
+    this.proxy = makeProxy(this.web);
   }
 
   /** A request (or tunnel) ended; a drained backend closes once idle. */
@@ -96,14 +107,14 @@ export class BackendRegistry {
   private readonly live = new Map<string, Backend>();
   private readonly draining = new Map<string, Backend>();
 
-  constructor(private readonly limits: ProxyDefaults) {}
+  constructor(private readonly limits: ProxyDefaults, private readonly makeProxy: ProxyFactory) {}
 
   /** The backend for `address:port`, created or brought back from draining. */
   get(address: string, port: number): Backend {
     const key = backendKey(address, port);
     const existing = this.live.get(key) ?? this.draining.get(key);
     if (existing === undefined || existing.closed) {
-      const created = new Backend(address, port, this.limits);
+      const created = new Backend(address, port, this.limits, this.makeProxy);
       this.draining.delete(key);
       this.live.set(key, created);
       return created;

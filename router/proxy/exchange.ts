@@ -57,6 +57,8 @@ export class Exchange implements Timed {
   /** Backends already tried for this request. */
   tried: Backend[] | null = null;
   proxyReq: http.ClientRequest | null = null;
+  /** The backend's response while it streams to the client. */
+  proxyRes: http.IncomingMessage | null = null;
   /** Why the router answered itself instead of a backend (for the log and the error pass). */
   timedOut = false;
   bodyBytes = 0;

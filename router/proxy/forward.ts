@@ -1,8 +1,11 @@
 /**
- * Forwarding a plain request with http-proxy: pick a backend, let http-proxy
- * stream the request to it over the backend's keep-alive agent, and write the
- * response ourselves (hop-by-hop headers stripped, Via and X-Request-Id
- * added) before piping its body, chunk by chunk, to the client.
+ * Forwarding a plain request with http-proxy: pick a backend, let its
+ * http-proxy instance stream the request to it over the backend's keep-alive
+ * agent, and write the response ourselves: the head from the backend's raw
+ * header lines (hop-by-hop ones stripped, Via and X-Request-Id added; the
+ * parsed header object is never built), then the body chunk by chunk as it
+ * arrives, pausing the backend while the client is not draining (what
+ * `pipe` does, with two shared listeners instead of pipe's per-request set).
  *
  * Passive health: a refused connection (or a reset on a fresh one, or a
  * connect timeout) marks the backend down for a while. A failed attempt is
@@ -19,14 +22,16 @@ import { attach, exchangeOf, exchangeOfProxyReq, type Exchange } from './exchang
 import { refuse, VIA_TOKEN } from './passes.js';
 import { onProxyReqWs } from './upgrade.js';
 
-/** Response headers that belong to one hop only. */
-const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Response headers that belong to one hop only, and those the router sets itself (Via appended, X-Request-Id replaced). */
+const RESPONSE_DROPPED = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via', 'x-request-id']);
+/** Lengths of the names above: other names are kept without lower-casing them. */
+const DROPPED_LENGTHS = new Set([...RESPONSE_DROPPED].map((n) => n.length));
 /** At most this many backends per request (the first try and two retries). */
 const MAX_ATTEMPTS = 3;
 
-/** The worker's one http-proxy instance, with the router's hooks. */
-export function createProxy(): HttpProxy {
-  const proxy = HttpProxy.createProxyServer({});
+/** An http-proxy instance with the router's hooks: one per backend (its fixed options), and one for upgrades. */
+export function createProxy(options: HttpProxy.ServerOptions = {}): HttpProxy {
+  const proxy = HttpProxy.createProxyServer(options);
   proxy.on('proxyReq', onProxyReq);
   proxy.on('proxyRes', onProxyRes);
   proxy.on('proxyReqWs', onProxyReqWs);
@@ -44,8 +49,12 @@ export function forward(x: Exchange): void {
   }
   x.backend = backend;
   backend.inflight++;
-  x.ctx.proxy.web(x.req, x.res!, backend.web as HttpProxy.ServerOptions, onProxyError);
+  // The instance's own options apply: no per-request options object to copy.
+  (backend.proxy.web as WebWithCallback)(x.req, x.res!, onProxyError);
 }
+
+/** `web(req, res, callback)`: http-proxy's form without per-request options (its typings only list the four-argument one). */
+type WebWithCallback = (req: http.IncomingMessage, res: http.ServerResponse, callback: HttpProxy.ErrorCallback) => void;
 
 /** The backend request exists and has a socket: arm the request timeout (and the connect timeout on a fresh connection). */
 function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
@@ -100,9 +109,29 @@ function onProxyRes(proxyRes: http.IncomingMessage, req: http.IncomingMessage, r
   // Idle from here; the first look counts as activity (no byte counting on the hot path).
   x.activity = -1;
   x.ctx.deadlines.arm(x, x.entry!.route.idleTimeoutMs);
-  res.writeHead(proxyRes.statusCode ?? 502, responseHeaders(proxyRes.headers, x.requestId));
+  res.writeHead(proxyRes.statusCode ?? 502, responseHeaders(proxyRes.rawHeaders, x.requestId));
+  x.proxyRes = proxyRes;
+  attach(proxyRes, x);
+  proxyRes.on('data', onBackendData);
+  proxyRes.on('end', onBackendEnd);
   proxyRes.on('close', onBackendResponseClose);
-  proxyRes.pipe(res);
+}
+
+/** A body chunk: to the client at once (SSE stays unbuffered); a full client buffer pauses the backend until it drains. */
+function onBackendData(this: http.IncomingMessage, chunk: Buffer): void {
+  const res = exchangeOf(this).res!;
+  if (!res.write(chunk) && !res.destroyed) {
+    this.pause();
+    res.once('drain', onClientDrain);
+  }
+}
+
+function onClientDrain(this: http.ServerResponse): void {
+  exchangeOf(this).proxyRes?.resume();
+}
+
+function onBackendEnd(this: http.IncomingMessage): void {
+  exchangeOf(this).res!.end();
 }
 
 /** A response cut short by the backend is cut short for the client too (never passed off as complete). */
@@ -112,19 +141,46 @@ function onBackendResponseClose(this: http.IncomingMessage): void {
   x?.res?.destroy();
 }
 
-/** The backend's headers minus hop-by-hop ones, plus Via and X-Request-Id. */
-function responseHeaders(headers: http.IncomingHttpHeaders, requestId: string): http.OutgoingHttpHeaders {
-  const out: http.OutgoingHttpHeaders = {};
-  for (const name in headers) {
-    if (!RESPONSE_HOP_BY_HOP.has(name)) out[name] = headers[name];
+/** The backend's raw header lines minus hop-by-hop ones (and those its Connection names), plus Via and X-Request-Id: a flat [name, value, …] list. */
+function responseHeaders(raw: string[], requestId: string): string[] {
+  const out: string[] = [];
+  let via: string | undefined;
+  let named: Set<string> | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (DROPPED_LENGTHS.has(name.length)) {
+      const lower = name.toLowerCase();
+      if (RESPONSE_DROPPED.has(lower)) {
+        if (lower === 'via') via = via === undefined ? raw[i + 1] : `${via}, ${raw[i + 1]}`;
+        else if (lower === 'connection') named = connectionTokens(raw[i + 1], named);
+        continue;
+      }
+    }
+    out.push(name, raw[i + 1]);
   }
-  const connection = headers.connection;
-  if (connection !== undefined && connection !== 'keep-alive' && connection !== 'close') {
-    for (const token of connection.toLowerCase().split(',')) delete out[token.trim()];
-  }
-  out.via = headers.via === undefined ? VIA_TOKEN : `${headers.via}, ${VIA_TOKEN}`;
-  out['x-request-id'] = requestId;
+  if (named !== null) dropNamed(out, named);
+  out.push('via', via === undefined ? VIA_TOKEN : `${via}, ${VIA_TOKEN}`, 'x-request-id', requestId);
   return out;
+}
+
+/** Header names a Connection value lists besides keep-alive and close (null when none). */
+function connectionTokens(value: string, into: Set<string> | null): Set<string> | null {
+  for (const token of value.toLowerCase().split(',')) {
+    const name = token.trim();
+    if (name !== '' && name !== 'keep-alive' && name !== 'close') (into ??= new Set()).add(name);
+  }
+  return into;
+}
+
+/** Remove the pairs whose name is in `names` from a flat header list. */
+function dropNamed(list: string[], names: Set<string>): void {
+  let w = 0;
+  for (let r = 0; r < list.length; r += 2) {
+    if (names.has(list[r].toLowerCase())) continue;
+    list[w++] = list[r];
+    list[w++] = list[r + 1];
+  }
+  list.length = w;
 }
 
 /** An attempt failed before a response started (or broke off after). */

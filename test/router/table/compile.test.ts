@@ -1,5 +1,6 @@
 import test from 'ava';
 import { BackendRegistry } from '../../../router/proxy/backends.js';
+import { createProxy } from '../../../router/proxy/forward.js';
 import { compileTable, normalizeHost } from '../../../router/table/compile.js';
 import type { ProxyDefaults, RouteRow, RouteSnapshot } from '../../../router/types.js';
 
@@ -27,7 +28,7 @@ function snapshot(): RouteSnapshot {
 }
 
 test('exact host, then the default domain, then the most specific wildcard', (t) => {
-  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS));
+  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS, createProxy));
   t.is(table.match('shop.example.com')?.route.app, 'shop');
   t.is(table.match('Shop.Example.COM:8080')?.certificate, 'shop');
   t.is(table.match('other.example.com')?.route.app, 'catch');
@@ -43,7 +44,7 @@ test('exact host, then the default domain, then the most specific wildcard', (t)
 });
 
 test('backends are shared across snapshots and IPv6 keys are bracketed', (t) => {
-  const registry = new BackendRegistry(DEFAULTS);
+  const registry = new BackendRegistry(DEFAULTS, createProxy);
   const first = compileTable(snapshot(), DEFAULTS, 'apps.test', registry);
   const second = compileTable({ ...snapshot(), generation: 8 }, DEFAULTS, 'apps.test', registry);
   t.deepEqual([...first.backends].map((b) => b.key), ['10.0.0.1:80', '[fd00::1]:80']);
@@ -52,7 +53,7 @@ test('backends are shared across snapshots and IPv6 keys are bracketed', (t) => 
 });
 
 test('weighted round-robin follows the weights', (t) => {
-  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS));
+  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS, createProxy));
   const pool = table.match('shop.example.com')!.route.pool;
   const counts = new Map<string, number>();
   for (let i = 0; i < 300; i++) {
@@ -64,7 +65,7 @@ test('weighted round-robin follows the weights', (t) => {
 });
 
 test('a backend marked down is skipped while another is up', (t) => {
-  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS));
+  const { table } = compileTable(snapshot(), DEFAULTS, 'apps.test', new BackendRegistry(DEFAULTS, createProxy));
   const pool = table.match('shop.example.com')!.route.pool;
   const down = pool.members[0].backend;
   down.downUntil = Date.now() + 60_000;
