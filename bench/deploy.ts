@@ -21,7 +21,7 @@ import { run } from '../lib/exec.js';
 import { load, machine } from './host.js';
 import { podmanArgv, preparePodman, which } from './peers.js';
 import { table } from './stats.js';
-import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World } from '../test/platform/e2e/world.js';
+import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant } from '../test/platform/e2e/world.js';
 
 const APP = 'benchapp';
 const SCALE_TO = 20;

@@ -40,6 +40,8 @@ install_dependencies() {
     yarn:*) yarn install --frozen-lockfile --production=false --cache-folder "$CACHE_DIR/yarn" --non-interactive ;;
     pnpm:*) pnpm install --frozen-lockfile --prod=false --store-dir "$CACHE_DIR/pnpm" ;;
   esac) 2>&1 | sed -u 's/^/       /'
+  # An app without dependencies gets no node_modules from npm ci; the declared layer needs the directory.
+  [ -n "$modules_key" ] && mkdir -p "$BUILD_DIR/node_modules"
   rm -rf "$CACHE_DIR/node_modules"; mkdir -p "$CACHE_DIR/node_modules"
   [ -z "$modules_key" ] && [ -d "$BUILD_DIR/node_modules" ] && cp -a "$BUILD_DIR/node_modules" "$saved"
   return 0

@@ -41,7 +41,7 @@ test.serial('a Dockerfile app is built with the Dockerfile and served', async (t
   await must(alice.tspaas(['apps:create', 'boxed'], dir));
   const push = await alice.git(['push', 'tspaas', 'main'], dir);
   t.is(push.code, 0, push.stderr);
-  t.regex(push.stderr, /Step 1\/3 : FROM busybox:latest/);
+  t.regex(push.stderr, /Step 1\/\d+ : FROM busybox:latest/);
   t.is((await viaRouter(world, 'boxed')).body.trim(), 'dockerfile-app');
 });
 
@@ -86,7 +86,7 @@ test.serial('a push whose build fails exits non-zero with the reason; the old re
   await commitAll(alice, shop, 'broken package.json');
   const push = await alice.git(['push', 'tspaas', 'main'], shop);
   t.not(push.code, 0);
-  t.regex(push.stderr, /remote: .*(package\.json|JSON)/i);
+  t.regex(push.stderr, /remote: .*package\.json is not valid JSON/);
   t.is((await viaRouter(world, 'shop')).body, 'hello from web.1 (one)');
 });
 
