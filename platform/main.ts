@@ -152,6 +152,7 @@ async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine
       build: (buildId) => runBuildJob(deps, buildId),
       deploy: (releaseId, attempt) => deps.deployer.deployRelease(releaseId, attempt),
       reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
+      deployAbandoned: (releaseId, reason) => deps.deployer.abandonRelease(releaseId, reason),
     },
   });
   services.push({ name: 'jobs', close: () => deps.jobs.close() });
@@ -167,9 +168,20 @@ async function announceAdminToken(config: Readonly<DaemonConfig>, db: Db, log: L
   log.info(`first start: admin token ${token} (log in with: tspaas login ${config.platform.publicUrl} --token ${token})`);
 }
 
-/** After a start (maybe a host reboot), bring every app's processes back in line with its formation. */
+/**
+ * After a start (maybe a host reboot): deploys whose job is gone are marked
+ * failed (a job still queued or active carries on), then every app's
+ * processes are brought back in line with its formation.
+ */
 async function reconcileAll(deps: PlatformDeps): Promise<void> {
   const { listApps } = await import('./store/apps.js');
+  const { listUnfinishedReleases } = await import('./store/releases.js');
+  for (const release of await listUnfinishedReleases(deps.db)) {
+    const state = await deps.jobs.deployState(release.id);
+    if (state === 'completed' || state === 'failed' || state === 'missing') {
+      await deps.deployer.abandonRelease(release.id, 'the deploy was interrupted (tspaasd stopped) and its job is gone; push again or roll back');
+    }
+  }
   for (const app of await listApps(deps.db, null)) await deps.jobs.enqueueReconcile(app.id);
 }
 

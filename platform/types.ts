@@ -238,6 +238,8 @@ export interface Jobs {
   enqueueDeploy(releaseId: string): Promise<void>;
   /** Bring the app's running processes in line with its formation (only the types listed, or all). */
   enqueueReconcile(appId: string, types?: string[]): Promise<void>;
+  /** Where the deploy job of `releaseId` is; `missing` when there is none (never queued, or removed). */
+  deployState(releaseId: string): Promise<'waiting' | 'active' | 'delayed' | 'paused' | 'completed' | 'failed' | 'missing'>;
   /** Counts per queue and state, for the API's /v1/status. */
   status(): Promise<Record<string, Record<string, number>>>;
   close(): Promise<void>;
@@ -350,6 +352,12 @@ export interface Deployer {
   restart(app: App, target: string | undefined, caller: Caller): Promise<void>;
   /** Wait until the release's deploy ends; resolves with the release as it ended. */
   waitForRelease(releaseId: string, onEvent?: (e: PlatformEvent) => void, signal?: AbortSignal): Promise<Release>;
+  /**
+   * Mark a release whose deploy job ended without finishing it (its worker
+   * died more often than the queue retries stalled jobs, or it was lost) as
+   * failed with `reason`; nothing when the deploy already ended.
+   */
+  abandonRelease(releaseId: string, reason: string): Promise<void>;
   /** Stop watching the engine for crashes (pending crash restarts are dropped; reconcile at start covers them). */
   close(): Promise<void>;
 }

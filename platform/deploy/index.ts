@@ -67,6 +67,15 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
 
     waitForRelease: (releaseId, onEvent, signal) => waitForRelease(deps, releaseLog, releaseId, onEvent, signal),
 
+    async abandonRelease(releaseId, reason) {
+      const release = await getRelease(deps.db, releaseId);
+      if (release.status !== 'pending' && release.status !== 'deploying') return;
+      await withAppLock(release.appId, async () => {
+        const now = await getRelease(deps.db, releaseId);
+        if (now.status === 'pending' || now.status === 'deploying') await fail(deps, releaseLog, now, reason);
+      });
+    },
+
     async close() { crashes.close(); },
   };
 }

@@ -29,6 +29,8 @@ export interface JobProcessors {
   /** `lastAttempt`: no retry follows when this throws (the deployer records the failure then). */
   deploy(releaseId: string, attempt: { lastAttempt: boolean }): Promise<void>;
   reconcile(appId: string, types?: string[]): Promise<void>;
+  /** A deploy job failed for good without its processor recording why (e.g. stalled too often). */
+  deployAbandoned?(releaseId: string, reason: string): Promise<void>;
 }
 
 export interface JobTuning {
@@ -70,6 +72,12 @@ export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   const queues = openQueues(opts, tuning);
   const { build, deploy, reconcile } = queues;
   for (const [name, q] of Object.entries(queues)) watchQueue(name, q, opts.log);
+  deploy.on('failed', (job: Queue.Job<{ releaseId: string }>, err: Error) => {
+    if (job.finishedOn === undefined || job.finishedOn === null) return; // will be retried
+    if (!opts.processors.deployAbandoned) return;
+    opts.processors.deployAbandoned(job.data.releaseId, `the deploy job ended without finishing: ${err.message}`)
+      .catch((e: unknown) => opts.log.error({ err: e, job: job.id }, 'recording an abandoned deploy failed'));
+  });
   await Promise.all(Object.values(queues).map((q) => q.isReady()));
   const jobOpts = (jobId: string): Queue.JobOptions => ({
     jobId, attempts: tuning.attempts, backoff: { type: 'exponential', delay: tuning.backoffMs },
@@ -98,6 +106,12 @@ export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   return {
     async enqueueBuild(buildId) { await build.add({ buildId }, jobOpts(`build:${buildId}`)); },
     async enqueueDeploy(releaseId) { await deploy.add({ releaseId }, jobOpts(`deploy:${releaseId}`)); },
+    async deployState(releaseId) {
+      const job = await deploy.getJob(`deploy:${releaseId}`);
+      if (!job) return 'missing';
+      const state = await job.getState();
+      return state === 'stuck' ? 'missing' : state;
+    },
     enqueueReconcile: (appId, types) => enqueueReconcile(appId, appId, types),
     async status() {
       const out: Record<string, Record<string, number>> = {};

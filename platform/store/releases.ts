@@ -63,6 +63,12 @@ export async function listReleases(q: Queryable, appId: string, limit = 100): Pr
   return res.rows.map(toRelease);
 }
 
+/** Releases with an image whose deploy has not ended (pending or deploying), oldest first. */
+export async function listUnfinishedReleases(q: Queryable): Promise<Release[]> {
+  const res = await q.query<ReleaseRow>(`${SELECT_RELEASE} WHERE r.status IN ('pending', 'deploying') AND r.image IS NOT NULL ORDER BY r.created_at`);
+  return res.rows.map(toRelease);
+}
+
 /** Lock the app's row until the transaction ends (serialises release numbering); NotFound for a deleted app. */
 export async function lockApp(q: Queryable, appId: string): Promise<void> {
   const res = await q.query('SELECT id FROM apps WHERE id = $1 FOR UPDATE', [appId]);

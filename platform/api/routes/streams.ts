@@ -2,10 +2,6 @@
  * Followed streams of work in progress: a release's deploy events (NDJSON)
  * and a build's log (text).
  */
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { isErrno } from '../../../lib/errors.js';
 import { followBuildLog } from '../../builds/log.js';
 import { getReleaseByVersion } from '../../control/history.js';
 import { getAppBuild } from '../../store/builds.js';
@@ -35,38 +31,19 @@ export function streamRoutes(router: ApiRouter, deps: ApiDeps): void {
   });
 }
 
-/** The release's deploy log so far, then its live events until `deploy-done` (none for a release that is never deployed). */
+/**
+ * The release's deploy log so far, then its live events until `deploy-done`
+ * (none for a release that is never deployed): the deployer replays and
+ * follows in one step, so no line is missed or sent twice.
+ */
 async function* releaseEvents(deps: PlatformDeps, release: Release, signal: AbortSignal): AsyncIterable<PlatformEvent> {
-  const base = { appId: release.appId, releaseId: release.id };
-  for await (const line of fileLines(path.join(deps.config.dataDir, 'logs', 'releases', `${release.id}.log`))) {
-    yield { kind: 'deploy', ...base, line };
-  }
-  if (release.image === null) return;
-  if (release.status === 'succeeded' || release.status === 'failed') {
-    yield { kind: 'deploy-done', ...base, status: release.status, ...(release.error ? { error: release.error } : {}) };
-    return;
-  }
   const live = new Channel<PlatformEvent>();
-  deps.deployer.waitForRelease(release.id, (e) => live.push(e), signal).then((ended) => {
-    if (ended.status === 'succeeded' || ended.status === 'failed') {
-      live.push({ kind: 'deploy-done', ...base, status: ended.status, ...(ended.error ? { error: ended.error } : {}) });
-    }
-  }, () => undefined).finally(() => live.end());
+  deps.deployer.waitForRelease(release.id, (e) => live.push(e), signal)
+    .catch((err: unknown) => { if (!signal.aborted) deps.log.error({ err, release: release.id }, 'following a deploy failed'); })
+    .finally(() => live.end());
   for await (const e of live) {
-    if (!('releaseId' in e) || e.releaseId !== release.id) continue;
     yield e;
     if (e.kind === 'deploy-done') return;
   }
 }
 
-/** Lines of a file that may not exist yet. */
-async function* fileLines(file: string): AsyncIterable<string> {
-  const input = createReadStream(file, 'utf8');
-  try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) yield line;
-  } catch (err) {
-    if (!isErrno(err, 'ENOENT')) throw err;
-  } finally {
-    input.destroy();
-  }
-}

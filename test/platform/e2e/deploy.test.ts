@@ -71,7 +71,8 @@ test.serial('scale web=4 runs four processes with distinct IPs that share the tr
 test.serial('config:set serves the new value; rollback serves the old one', async (t) => {
   const before = JSON.parse((await must(alice.tspaas(['releases', '--json'], shop))).stdout) as Array<{ version: number }>;
   const deployed = before[0].version;
-  await must(alice.tspaas(['config:set', 'GREETING=bonjour'], shop));
+  const set = await must(alice.tspaas(['config:set', 'GREETING=bonjour'], shop));
+  t.is(set.stdout.match(/Deploying v\d+/g)?.length, 1, `the deploy's progress is shown once:\n${set.stdout}`);
   t.is((await viaRouter(world, 'shop')).body, 'bonjour from web.1 (one)');
   t.is((await must(alice.tspaas(['config:get', 'GREETING'], shop))).stdout.trim(), 'bonjour');
 

@@ -141,6 +141,31 @@ test('a deploy whose worker is killed -9 is taken over by the next worker within
   await until('completed', async () => (await successor.status()).deploy.completed === 1);
 });
 
+test('a deploy job that stalls more often than allowed is reported abandoned (the release can be marked failed)', async (t) => {
+  const prefix = `tjobs-${randomBytes(4).toString('hex')}`;
+  const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'hang-worker.ts');
+  const child = spawn(process.execPath, ['--import=tsx', fixture], { env: { ...process.env, JOBS_PREFIX: prefix, JOBS_MAX_STALLED: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  t.teardown(() => { child.kill('SIGKILL'); });
+  const out = lines(child);
+  await until('child ready', () => out.includes('ready'), 60_000);
+  await enqueueOnly(prefix, 'r-lost');
+  await until('child took it', () => out.includes('started r-lost'));
+  child.kill('SIGKILL');
+  const abandoned: Array<[string, string]> = [];
+  const ran: string[] = [];
+  const successor = await createJobs({
+    redisUrl: redisUrl(), prefix, log, tuning: { lockDurationMs: 2000, stalledIntervalMs: 1000, maxStalledCount: 0 },
+    processors: { ...idle, deploy: async (id) => { ran.push(id); }, deployAbandoned: async (id, reason) => { abandoned.push([id, reason]); } },
+  });
+  open.push(successor);
+  await until('abandoned', () => abandoned.length === 1, 20_000);
+  t.is(abandoned[0][0], 'r-lost');
+  t.regex(abandoned[0][1], /stalled/);
+  t.deepEqual(ran, [], 'not run again');
+  t.is(await successor.deployState('r-lost'), 'failed');
+  t.is(await successor.deployState('never-queued'), 'missing');
+});
+
 test('works on a Redis unix socket', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tjobs-redis-'));
   const sock = path.join(dir, 'redis.sock');
