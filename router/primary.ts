@@ -14,6 +14,14 @@ import { ensureDefaultCertificate } from './tls/certificates.js';
 import type { PrimaryMessage, RouteSnapshot, RouterConfig, WorkerMessage, WorkerStatus } from './types.js';
 
 const RESPAWN_DELAY_MS = 500;
+/**
+ * Node flags of the workers: garbage collection on the worker's own thread.
+ * A worker's heap is small (bodies are off-heap buffers), so handing each
+ * scavenge to helper threads costs more in thread hand-offs than it saves,
+ * on a host where every core is busy proxying (A/B under wrk, interleaved:
+ * −4 to −5 % CPU per request).
+ */
+const WORKER_NODE_FLAGS = ['--single-threaded-gc'];
 const STATUS_TIMEOUT_MS = 1_000;
 
 /** Run the primary until SIGTERM/SIGINT. */
@@ -26,6 +34,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   const statuses = new StatusRequests();
   const send = (w: Worker, m: PrimaryMessage) => { if (w.isConnected()) w.send(m); };
 
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS] });
   const fork = () => {
     const w = cluster.fork();
     w.on('message', (m: WorkerMessage) => {
