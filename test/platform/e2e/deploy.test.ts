@@ -72,7 +72,7 @@ test.serial('config:set serves the new value; rollback serves the old one', asyn
   const before = JSON.parse((await must(alice.tspaas(['releases', '--json'], shop))).stdout) as Array<{ version: number }>;
   const deployed = before[0].version;
   const set = await must(alice.tspaas(['config:set', 'GREETING=bonjour'], shop));
-  t.is(set.stdout.match(/Deploying v\d+/g)?.length, 1, `the deploy's progress is shown once:\n${set.stdout}`);
+  t.is(set.stderr.match(/Deploying v\d+ \(Set GREETING/g)?.length, 1, `the deploy's progress is shown, once:\n${set.stderr}`);
   t.is((await viaRouter(world, 'shop')).body, 'bonjour from web.1 (one)');
   t.is((await must(alice.tspaas(['config:get', 'GREETING'], shop))).stdout.trim(), 'bonjour');
 
