@@ -91,7 +91,8 @@ async function deployLocked(deps: PlatformDeps, log: ReleaseLog, releaseId: stri
   if (current && current.version > release.version) return fail(deps, log, release, `superseded by v${current.version}`);
   say(`Deploying v${release.version} (${release.description})`);
   try {
-    await runDeploy({ deps, app, release, say, formation: [], fresh: [], old: [], switched: false });
+    const live = () => { say(`v${release.version} is live`); log.done(app.id, release.id, 'succeeded'); };
+    await runDeploy({ deps, app, release, say, formation: [], fresh: [], old: [], switched: false, live });
   } catch (err) {
     if (!isAppFault(err) && !lastAttempt) {
       say(`Deploy interrupted (${(err as Error).message}); it will be retried`);
@@ -99,8 +100,6 @@ async function deployLocked(deps: PlatformDeps, log: ReleaseLog, releaseId: stri
     }
     return fail(deps, log, release, isAppFault(err) ? (err as Error).message : `deploy failed: ${(err as Error).message}`);
   }
-  say(`v${release.version} is live`);
-  log.done(app.id, release.id, 'succeeded');
 }
 
 async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reason: string): Promise<void> {

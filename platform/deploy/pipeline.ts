@@ -31,6 +31,8 @@ export interface DeployRun {
   old: ProcessInfo[];
   /** True once the routes point to this release (no way back). */
   switched: boolean;
+  /** Called once the release is live (after the switch): watchers (the pusher, the CLI) are told it succeeded; drain and stop follow. */
+  live(): void;
 }
 
 export interface DeployStep { name: string; run(r: DeployRun): Promise<void> }
@@ -99,6 +101,7 @@ async function switchRoutes(r: DeployRun): Promise<void> {
     await setProcessState(q, r.old.map((p) => p.containerId), 'stopping');
   });
   r.switched = true;
+  r.live();
 }
 
 /** Old web processes finish the requests they have. */

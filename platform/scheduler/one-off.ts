@@ -78,6 +78,8 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     memory: req.memoryBytes,
     pidsLimit: PIDS_LIMIT,
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
+    init: true,
     autoRemove: true,
     networkMode: req.network,
   };

@@ -48,6 +48,8 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     memory: s.memoryBytes,
     pidsLimit: PIDS_LIMIT,
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
+    // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
+    init: true,
     stopTimeout: s.stopGraceSeconds,
     networkMode: s.network,
   };

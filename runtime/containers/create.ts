@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { invalid } from '../../lib/errors.js';
+import { invalid, unavailable } from '../../lib/errors.js';
 import type { Image } from '../images/types.js';
 import type { ContainerContext } from './context.js';
 import { emitContainerEvent } from './context.js';
 import { generateName } from './names.js';
+import { INIT_BINARY } from './spec.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
@@ -15,6 +16,7 @@ import type { Container, ContainerRecord, CreateOptions, MountSpec } from './typ
 export async function createContainer(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
   validate(opts);
   validateNetworking(ctx, opts);
+  if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
   if (opts.name !== undefined && !ctx.store.nameFree(name)) ctx.store.resolve(name); // throws the Conflict early

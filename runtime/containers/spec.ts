@@ -148,6 +148,10 @@ const DEVICE_RULES: OciDeviceRule[] = [
   { allow: true, type: 'c', major: 136, access: 'rwm' },
 ];
 
+/** The init of `init: true` containers on the host (Debian's catatonit) and where it appears inside. */
+export const INIT_BINARY = '/usr/bin/catatonit';
+const INIT_PATH = '/dev/init';
+
 /** Generate the OCI runtime spec of a container (see the file comment). */
 export function buildSpec(input: SpecInput): OciSpec {
   const { config, options } = input;
@@ -155,7 +159,7 @@ export function buildSpec(input: SpecInput): OciSpec {
   const args = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   if (args.length === 0) throw invalid('no command specified');
   const process = buildProcess({
-    args,
+    args: options.init ? [INIT_PATH, '--', ...args] : args,
     env: [...(config.Env ?? []), ...(options.env ?? [])],
     cwd: config.WorkingDir || '/',
     tty: config.Tty,
@@ -295,6 +299,7 @@ function buildMounts(options: CreateOptions, etc: NonNullable<SpecInput['etcFile
   ];
   const etcFiles: [string, string | undefined][] = [['/etc/hosts', etc.hosts], ['/etc/hostname', etc.hostname], ['/etc/resolv.conf', etc.resolvConf]];
   const etcMounts = etcFiles.flatMap(([destination, source]) => (source ? [bindMount(source, destination, false)] : []));
+  if (options.init) etcMounts.push(bindMount(INIT_BINARY, INIT_PATH, true));
   const user = [...(options.mounts ?? [])]
     .sort((a, b) => depth(a.target) - depth(b.target))
     .map(userMount);

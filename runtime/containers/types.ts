@@ -76,6 +76,12 @@ export interface CreateOptions {
   restartPolicy?: RestartPolicy;
   autoRemove?: boolean;
   /**
+   * Run a small init (Debian's catatonit, bound at /dev/init) as PID 1 that
+   * forwards signals to the command and reaps zombies, like `docker run
+   * --init`: a command that is PID 1 itself ignores SIGTERM unless it handles it.
+   */
+  init?: boolean;
+  /**
    * The first network: "bridge" (also "default" or absent: the default
    * network), a user network's name or ID, "none" (only lo) or "host" (the
    * host's namespace).

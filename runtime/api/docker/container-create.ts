@@ -19,6 +19,7 @@ export interface DockerHostConfig extends DockerHostNetworking {
   PidsLimit?: number | null;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   AutoRemove?: boolean;
+  Init?: boolean | null;
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
@@ -85,6 +86,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     restartPolicy: restartPolicy(hc.RestartPolicy),
     autoRemove: hc.AutoRemove || undefined,
+    init: hc.Init || undefined,
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,

@@ -115,6 +115,7 @@ function hostConfigJson(c: Container): object {
     ...hostNetworkingJson(o, c.record.name),
     RestartPolicy: { Name: o.restartPolicy?.name ?? 'no', MaximumRetryCount: o.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: o.autoRemove ?? false,
+    Init: o.init ?? null,
     CapAdd: o.capAdd ?? null,
     CapDrop: o.capDrop ?? null,
     Privileged: o.privileged ?? false,

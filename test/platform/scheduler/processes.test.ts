@@ -90,6 +90,19 @@ test('stopProcess stops with grace and removes; an unknown container is fine', a
   await s.removeApp(app);
 });
 
+test('processes run under an init: a command without a TERM handler still ends on SIGTERM, not after the grace by SIGKILL', async (t) => {
+  const app = makeApp('initpid');
+  // `exec sleep`: sleep would be PID 1 without the init, and PID 1 ignores SIGTERM it does not handle.
+  const release = makeRelease(app, 1, { worker: 'exec sleep 600' });
+  const p = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  const top = await te.engine.topContainer(p.containerId, '-o pid,args');
+  t.regex(JSON.stringify(top.processes), /\/dev\/init/, 'PID 1 is the init');
+  await te.engine.stopContainer(p.containerId, 60);
+  const c = await te.engine.getContainer(p.containerId);
+  t.is(c.state.exitCode, 143, 'ended by SIGTERM (137 would be SIGKILL after the grace)');
+  await s.removeApp(app);
+});
+
 test('a process that exits by itself shows as crashed (any exit code) with the restarts given; a missing type or image is Invalid', async (t) => {
   const app = makeApp('crashy');
   const release = makeRelease(app, 2, { worker: 'echo boom >&2; exit 3', clock: 'exit 0' });
