@@ -12,7 +12,7 @@ import { mapLimit } from './parallel.js';
 /** Log lines of a failing process kept with the failure reason. */
 export const FAILURE_LOG_LINES = 20;
 /** Processes started or stopped at once. */
-export const PARALLEL = 4;
+export const PARALLEL = 8;
 
 /** What to start: one `type.index` of a release. */
 export interface ProcessSlot { type: string; index: number; memoryBytes: number; restarts?: number }
