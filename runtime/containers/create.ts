@@ -19,18 +19,24 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
-  if (opts.name !== undefined && !ctx.store.nameFree(name)) ctx.store.resolve(name); // throws the Conflict early
   const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image) };
   const record: ContainerRecord = {
     id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
     snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime: ctx.defaultRuntime,
   };
   const c: Container = { record, state: initialState() };
-  await ctx.snapshots.prepare(id, chainId);
+  ctx.store.reserveName(name, id); // before any await: concurrent creates never share a name
+  try {
+    await ctx.snapshots.prepare(id, chainId);
+  } catch (err) {
+    ctx.store.releaseName(name, id);
+    throw err;
+  }
   try {
     await writeInitLayer(ctx.snapshots.initDir(id));
     await ctx.store.add(c);
   } catch (err) {
+    ctx.store.releaseName(name, id);
     await ctx.snapshots.remove(id);
     throw err;
   }

@@ -67,6 +67,20 @@ export class ContainerStore {
     return !this.byName.has(name);
   }
 
+  /**
+   * Hold `name` for container `id` until it is added (or the name released):
+   * creates in flight at once never pick the same name. `Conflict` when taken.
+   */
+  reserveName(name: string, id: string): void {
+    this.checkName(name, id);
+    this.byName.set(name, id);
+  }
+
+  /** Give up a reservation of `reserveName` (the create failed). */
+  releaseName(name: string, id: string): void {
+    if (this.byName.get(name) === id && !this.byId.has(id)) this.byName.delete(name);
+  }
+
   /** Persist a new container; `Conflict` when its name is taken. */
   async add(c: Container): Promise<void> {
     this.checkName(c.record.name, c.record.id);
