@@ -49,12 +49,16 @@ test('1,000 start/rm cycles (default and user network, with and without publishe
   };
   const during: Counts[] = [];
   const WORKERS = 4;
-  await Promise.all(Array.from({ length: WORKERS }, async (_, w) => {
-    for (let i = w; i < 1000; i += WORKERS) {
-      await cycle(i);
+  // On a failure every worker stops before the teardown closes the engine (else the others cycle on against a closed engine).
+  let failed = false;
+  const results = await Promise.allSettled(Array.from({ length: WORKERS }, async (_, w) => {
+    for (let i = w; i < 1000 && !failed; i += WORKERS) {
+      await cycle(i).catch((err: unknown) => { failed = true; throw err; });
       if (i === 500) during.push(await count(te.config.network, te.config.runRoot, ids));
     }
   }));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
   t.deepEqual(await count(te.config.network, te.config.runRoot, ids), before);
   t.is(during.length, 1);
 });
