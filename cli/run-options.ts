@@ -22,6 +22,7 @@ export interface RunFlags {
   hostname?: string;
   volume?: string[];
   readOnly?: boolean;
+  init?: boolean;
   tmpfs?: string[];
   memory?: string;
   cpus?: string;
@@ -97,6 +98,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
       RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
       AutoRemove: !!flags.rm,
+      Init: flags.init || undefined,
       ...net.hostConfig,
       CapAdd: flags.capAdd,
       CapDrop: flags.capDrop,

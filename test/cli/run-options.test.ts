@@ -163,7 +163,7 @@ test('full create body from run flags', (t) => {
     HostConfig: {
       Binds: ['/host:/ctr:ro', 'vol:/v'], Tmpfs: { '/run': '', '/tmp': 'size=64m,mode=1777' }, ReadonlyRootfs: true,
       Memory: 32 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 64, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
-      AutoRemove: false, NetworkMode: 'none', Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined,
+      AutoRemove: false, Init: undefined, NetworkMode: 'none', Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined,
       CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, PortBindings: undefined, PublishAllPorts: false,
     },
   });
@@ -179,6 +179,7 @@ test('defaults: detached, no command, no limits', (t) => {
   t.is(body.HostConfig.Binds, undefined);
   t.true(body.HostConfig.AutoRemove as boolean);
   t.deepEqual(body.HostConfig.RestartPolicy, { Name: 'no', MaximumRetryCount: 0 });
+  t.true(buildCreateRequest({ init: true }, 'busybox', [], penv()).body.HostConfig.Init as boolean, '--init');
 });
 
 test('--entrypoint "" clears the entrypoint; --rm conflicts with a restart policy', (t) => {

@@ -18,6 +18,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-h, --hostname <name>', 'container hostname')
     .option('-v, --volume <src:dst[:ro]>', 'bind a host path or mount a named volume (repeatable)', collect)
     .option('--read-only', 'mount the root filesystem read-only')
+    .option('--init', 'run an init (catatonit) as PID 1 that forwards signals and reaps zombies')
     .option('--tmpfs <path[:opts]>', 'mount a tmpfs (repeatable)', collect)
     .option('-m, --memory <bytes>', 'memory limit (e.g. 32m, 1g)')
     .option('--cpus <n>', 'number of CPUs (e.g. 1.5)')
