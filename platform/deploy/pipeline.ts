@@ -101,8 +101,13 @@ async function switchRoutes(r: DeployRun): Promise<void> {
     await setProcessState(q, r.old.map((p) => p.containerId), 'stopping');
   });
   r.switched = true;
+  // The router applies a route change within 100 ms of the commit (router/types.ts): once live is said, clients get the new release.
+  if (web.length) await sleep(ROUTER_APPLY_MS);
   r.live();
 }
+
+/** How long after the switch's commit the router is known to serve it (its promise is 100 ms). */
+const ROUTER_APPLY_MS = 250;
 
 /** Old web processes finish the requests they have. */
 async function drain(r: DeployRun): Promise<void> {
