@@ -32,6 +32,7 @@ import { listen } from './http.js';
 import { startEmbeddedPostgres } from './services/postgres.js';
 import { startEmbeddedRedis } from './services/redis.js';
 import type { PlatformDeps } from './types.js';
+import { isAlive } from '../lib/process.js';
 
 /** A running part of tspaasd. */
 interface Service {
@@ -203,14 +204,6 @@ async function closeAll(services: Service[], log: Logger): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function parseOrExit(): ReturnType<typeof parseDaemonArgs> {
   try {

@@ -1,10 +1,11 @@
 /** What both embedded services need: starting detached as a service user, pids, and waiting. */
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, promises as fsp } from 'node:fs';
+import { openSync, closeSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isErrno, unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
+import { isAlive } from '../../lib/process.js';
 
 /** The command line that runs `cmd args` as `user` (when we are root; otherwise as ourselves), from `/`. */
 export function asUser(user: string, cmd: string, args: string[]): [string, string[]] {
@@ -67,16 +68,6 @@ export async function livePid(pidFile: string): Promise<number | undefined> {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
 }
 
-/** True while `pid` exists and is not a zombie (an exited server whose parent, maybe init, has not reaped it yet). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return isErrno(err, 'EPERM');
-  }
-  const stat = (() => { try { return readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { return ''; } })();
-  return !/^\d+ \(.*\) Z/s.test(stat);
-}
 
 /** Wait until `pid` is gone; false when it still runs after `timeoutMs`. */
 export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
