@@ -165,8 +165,9 @@ test('interactive shell in a real pty: terminal size follows the window, exit co
   pty.keys('stty size', 'Enter');
   await eventually(pty.screen, (s) => /^24 80$/m.test(s), 'stty size 24 80');
   pty.resize(100, 30);
-  pty.keys('clear; stty size', 'Enter');
-  await eventually(pty.screen, (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
+  // The new size travels SIGWINCH → CLI → engine → conmon while the keys go straight to the shell: ask again until it has arrived.
+  await eventually(async () => { pty.keys('clear; stty size', 'Enter'); await new Promise((r) => setTimeout(r, 300)); return pty.screen(); },
+    (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
   pty.keys('exit 7', 'Enter');
   t.is(await pty.exitStatus(), 7);
 });
