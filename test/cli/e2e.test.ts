@@ -4,11 +4,12 @@
  * `tspaas down`. Interactive sessions run in a real pty driven by tmux.
  */
 import test from 'ava';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { claimNetworkSlot, type NetworkSlot } from '../helpers/network-slot.js';
+import { expectSize, tmuxSession, type TmuxSession } from '../helpers/tmux.js';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,43 +139,25 @@ test('image ls and inspect show the base image', async (t) => {
   t.deepEqual(img!.RepoTags, ['busybox:latest']);
 });
 
-/** A private tmux server running `tspaas …` in an 80x24 pty; the pane stays, showing the CLI's exit code, after it exits. */
-function tmuxSession(t: { teardown(fn: () => void): void }, args: string[]) {
-  const server = `tspaas-e2e-${process.pid}-${args[1]}`;
-  const tmux = (...a: string[]) => execFileSync('tmux', ['-L', server, ...a], { encoding: 'utf8' });
-  const cli = ['env', `TSPAAS_ENGINE_SOCK=${ENV.TSPAAS_ENGINE_SOCK}`, ...CLI, ...args].map((a) => `'${a}'`).join(' ');
-  // The pane's shell prints the CLI's exit code itself: tmux's own "Pane is dead (status N)" line is not always drawn.
-  const command = `${cli}; echo "CLI-EXIT=$?"; sleep 600`;
-  tmux('new-session', '-d', '-s', 'e2e', '-x', '80', '-y', '24', command);
-  t.teardown(() => { try { tmux('kill-server'); } catch { /* already gone */ } });
-  return {
-    keys: (...keys: string[]) => tmux('send-keys', '-t', 'e2e', ...keys),
-    resize: (cols: number, rows: number) => tmux('resize-window', '-t', 'e2e', '-x', String(cols), '-y', String(rows)),
-    screen: () => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')),
-    /** The CLI's exit status, as the pane's shell printed it. */
-    exitStatus: async () => {
-      const screen = await eventually(() => Promise.resolve(tmux('capture-pane', '-p', '-t', 'e2e')), (s) => /CLI-EXIT=\d+/.test(s), 'the CLI to exit');
-      return Number(/CLI-EXIT=(\d+)/.exec(screen)![1]);
-    },
-  };
+/** `tspaas …` in a real pty (tmux), talking to this file's daemon. */
+function ptyCli(t: { teardown(fn: () => void): void }, args: string[]): TmuxSession {
+  return tmuxSession(t, `cli-${args[1]}`, [...CLI, ...args], { env: { TSPAAS_ENGINE_SOCK: ENV.TSPAAS_ENGINE_SOCK } });
 }
 
 test('interactive shell in a real pty: terminal size follows the window, exit code propagates', async (t) => {
-  const pty = tmuxSession(t, ['container', 'run', '-it', '--rm', 'busybox', 'sh']);
+  const pty = ptyCli(t, ['container', 'run', '-it', '--rm', 'busybox', 'sh']);
   await eventually(pty.screen, (s) => /^\/ # ?$/m.test(s), 'the shell prompt');
   pty.keys('stty size', 'Enter');
   await eventually(pty.screen, (s) => /^24 80$/m.test(s), 'stty size 24 80');
   pty.resize(100, 30);
-  // The new size travels SIGWINCH → CLI → engine → conmon while the keys go straight to the shell: ask again until it has arrived.
-  await eventually(async () => { pty.keys('clear; stty size', 'Enter'); await new Promise((r) => setTimeout(r, 300)); return pty.screen(); },
-    (s) => /^30 100$/m.test(s), 'stty size 30 100 after the resize');
+  await expectSize(pty, 30, 100);
   pty.keys('exit 7', 'Enter');
   t.is(await pty.exitStatus(), 7);
 });
 
 test('exec -it in a real pty, and follow logs until the container stops', async (t) => {
   await ok(['container', 'run', '-d', '-it', '--name', 'e2e-exec', 'busybox', 'sh']);
-  const pty = tmuxSession(t, ['container', 'exec', '-it', 'e2e-exec', 'sh']);
+  const pty = ptyCli(t, ['container', 'exec', '-it', 'e2e-exec', 'sh']);
   await eventually(pty.screen, (s) => /^\/ # ?$/m.test(s), 'the exec shell prompt');
   pty.keys('tty; stty size', 'Enter');
   await eventually(pty.screen, (s) => /^\/dev\/pts\/\d+\n24 80$/m.test(s), 'a tty of 24x80');

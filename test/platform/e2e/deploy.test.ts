@@ -6,7 +6,12 @@
  * PostgreSQL and Redis.
  */
 import test from 'ava';
-import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World } from './world.js';
+import http from 'node:http';
+import path from 'node:path';
+import { eventuallyScreen, expectSize, tmuxSession } from '../../helpers/tmux.js';
+import {
+  CLI_ARGV, commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World,
+} from './world.js';
 
 let world: World;
 let alice: Tenant;
@@ -113,6 +118,31 @@ test.serial('logs show the processes with type.N prefixes; run executes a one-of
   const failing = await alice.tspaas(['run', 'exit 7'], shop);
   t.is(failing.code, 7);
 });
+
+test.serial('run bash: an interactive pty in a one-off of the current release; its size follows the window; the exit code comes back', async (t) => {
+  const pty = tmuxSession(t, 'platform-run', [...CLI_ARGV, 'run', 'bash'], { cwd: shop, env: alice.env });
+  pty.keys('echo "READY $DYNO $(tty)"', 'Enter');
+  await eventuallyScreen(pty.screen, (s) => /^READY run\.\d+ \/dev\/pts\/\d+$/m.test(s), 'the one-off shell on a pty', 60_000);
+  t.is((await oneOffContainers()).length, 1, 'the one-off runs in its own container');
+  await expectSize(pty, 24, 80);
+  pty.resize(100, 30);
+  await expectSize(pty, 30, 100);
+  pty.keys('exit 5', 'Enter');
+  t.is(await pty.exitStatus(), 5);
+  await eventually(async () => (await oneOffContainers()).length === 0, 'the one-off container to be removed', 30_000);
+  t.pass();
+});
+
+/** The engine's one-off containers (any state), as `docker ps -a --filter label=io.tspaas.one-off=1` lists them. */
+async function oneOffContainers(): Promise<unknown[]> {
+  const filters = encodeURIComponent(JSON.stringify({ label: ['io.tspaas.one-off=1'] }));
+  return new Promise((resolve, reject) => {
+    http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: `/containers/json?all=1&filters=${filters}` }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (s: string) => { body += s; }).on('end', () => resolve(JSON.parse(body) as unknown[]));
+    }).on('error', reject);
+  });
+}
 
 test.serial('another tenant cannot list, push to, scale, read the logs of or run the app', async (t) => {
   const bob = await createTenant(world, 'beta');

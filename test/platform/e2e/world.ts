@@ -17,6 +17,8 @@ import { provideStacks, stacksTarPath } from '../../helpers/stacks.js';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // tsx by URL: the CLI runs in app directories, where a bare `tsx` does not resolve.
 const CLI = ['--import', import.meta.resolve('tsx'), path.join(REPO, 'cli/main.ts')];
+/** The command line that runs the `tspaas` CLI. */
+export const CLI_ARGV = [process.execPath, ...CLI];
 
 export interface Result { code: number; stdout: string; stderr: string }
 
@@ -26,6 +28,8 @@ export interface Tenant {
   email: string;
   token: string;
   configDir: string;
+  /** The environment the user's commands run in (config dir, HOME, git identity). */
+  env: Record<string, string>;
   /** Run `tspaas …` as this user in `cwd`. */
   tspaas(args: string[], cwd?: string, input?: string): Promise<Result>;
   /** Run `git …` as this user (the credential helper configured by the CLI answers for the platform). */
@@ -78,12 +82,13 @@ export async function createTenant(world: World, team: string): Promise<Tenant> 
   const { token } = await platform.api('POST', `/v1/users/${encodeURIComponent(email)}/tokens`, { description: 'e2e' }) as { token: string };
   const configDir = await fsp.mkdtemp(path.join(os.tmpdir(), `tspaas-e2e-${team}-`));
   world.dirs.push(configDir);
-  const env = {
-    ...process.env, TSPAAS_CONFIG_DIR: configDir, HOME: configDir, GIT_TERMINAL_PROMPT: '0',
+  const own = {
+    TSPAAS_CONFIG_DIR: configDir, HOME: configDir, GIT_TERMINAL_PROMPT: '0',
     GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: team, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: team, GIT_COMMITTER_EMAIL: email,
   };
+  const env = { ...process.env, ...own };
   const tenant: Tenant = {
-    team, email, token, configDir,
+    team, email, token, configDir, env: own,
     tspaas: (args, cwd = configDir, input) => run(process.execPath, [...CLI, ...args], cwd, env, input),
     git: (args, cwd) => run('git', args, cwd, env),
   };
