@@ -90,6 +90,12 @@ test('dockerode: run --rm prints, exits 3; PID 1 is the command, only its proces
   const procs = lines.slice(0, -1);
   t.regex(procs[0]!, /^\s*1\s+sh -c ps/, 'the command is PID 1');
   t.true(procs.length <= 3, `only the container's processes: ${procs.join(' | ')}`);
+  // `docker run --init`: an init is PID 1 and runs the command as its child; its exit code comes through.
+  const init = await runLikeDocker(client, { Image: 'busybox', Cmd: ['sh', '-c', 'ps -o pid,args | tail -n +2; exit 4'], HostConfig: { Init: true, AutoRemove: true } });
+  t.is(init.code, 4);
+  const [first, second] = init.stdout.trim().split('\n');
+  t.regex(first!, /^\s*1\s+\/dev\/init -- sh -c ps/, 'the init is PID 1');
+  t.regex(second!, /^\s*\d+\s+sh -c ps/, 'the command is its child');
 });
 
 test('dockerode: detached container: logs follow, exec, stop in time, start keeps files; commit; diff', async (t) => {
