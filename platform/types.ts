@@ -184,6 +184,8 @@ export interface ProcessInfo {
   restarts: number;
   startedAt: string;
   command: string;
+  /** The container's memory limit; null when it has none. Reconcile rolls processes whose size is not the formation's. */
+  memoryBytes: number | null;
 }
 
 export interface Domain { hostname: string; appId: string; certificate: string | null; createdAt: string }

@@ -92,8 +92,8 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   ProcessInfo: obj({
     name: str(), type: str(), index: { type: 'integer' }, containerId: str(), releaseVersion: { type: 'integer' },
     state: { enum: ['starting', 'up', 'crashed', 'stopping'] }, address: nullable(str()), port: nullable({ type: 'integer' }),
-    restarts: { type: 'integer' }, startedAt: time, command: str(),
-  }, ['name', 'type', 'index', 'containerId', 'releaseVersion', 'state', 'restarts', 'startedAt']),
+    restarts: { type: 'integer' }, startedAt: time, command: str(), memoryBytes: nullable({ type: 'integer' }),
+  }, ['name', 'type', 'index', 'containerId', 'releaseVersion', 'state', 'restarts', 'startedAt', 'memoryBytes']),
   LogEntry: obj({ time, source: str(), stream: { enum: ['stdout', 'stderr'] }, line: str() }, ['time', 'source', 'stream', 'line']),
   PlatformEvent: { type: 'object', required: ['kind', 'appId'], properties: { kind: { enum: ['build', 'build-done', 'deploy', 'deploy-done', 'process'] } } },
   RunStarted: obj({ name: str(), containerId: str() }, ['name', 'containerId']),

@@ -4,7 +4,7 @@
  * (`deploy:<appId>`, a PostgreSQL advisory lock), so they never interleave,
  * whichever daemon process or job runs them.
  */
-import { invalid, isKind, notFound } from '../../lib/errors.js';
+import { invalid, notFound } from '../../lib/errors.js';
 import { getAppById } from '../store/apps.js';
 import { listFormation, upsertFormation } from '../store/formation.js';
 import { currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
@@ -46,14 +46,10 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
     reconcileApp: (appId, types) => withAppLock(appId, () => reconcileApp(deps, appId, types)),
 
     async scale(app, changes, _caller) {
-      const { entries, changed, resized } = await planScale(deps, app, changes);
+      const { entries, changed } = await planScale(deps, app, changes);
       await upsertFormation(deps.db, app.id, entries.filter((e) => changed.includes(e.type)));
+      // The reconcile job starts and stops processes, and rolls those of a new size.
       if (changed.length) await deps.jobs.enqueueReconcile(app.id, changed);
-      // New sizes apply to running processes through a rolling restart of their types.
-      if (resized.length) {
-        void withAppLock(app.id, () => resizeTypes(deps, app, resized))
-          .catch((err: unknown) => deps.log.error({ err, app: app.name }, 'restart after resize failed'));
-      }
       return entries;
     },
 
@@ -110,7 +106,7 @@ async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reaso
 
 /** The formation after `changes` (validated against the current, else latest, release) and the types that change. */
 async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>):
-  Promise<{ entries: FormationEntry[]; changed: string[]; resized: string[] }> {
+  Promise<{ entries: FormationEntry[]; changed: string[] }> {
   const release = (await currentRelease(deps.db, app.id)) ?? (await latestRelease(deps.db, app.id));
   if (!release || !release.image) throw invalid(`${app.name} has no process types yet: push it first`);
   const known = processTypesOf(release);
@@ -118,27 +114,14 @@ async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: st
   if (unknown.length) throw notFound(`no process type ${unknown.join(', ')} (this app has ${known.join(', ')})`);
   const entries = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes);
   const changed: string[] = [];
-  const resized: string[] = [];
   for (const c of changes) {
     if (c.quantity !== undefined && (!Number.isInteger(c.quantity) || c.quantity < 0 || c.quantity > 100)) throw invalid(`quantity of ${c.type} must be 0-100`);
     if (c.memoryBytes !== undefined && (!Number.isInteger(c.memoryBytes) || c.memoryBytes < 4 * 1024 ** 2)) throw invalid(`memory of ${c.type} must be at least 4M`);
     const e = entries.find((x) => x.type === c.type)!;
     const next = { type: c.type, quantity: c.quantity ?? e.quantity, memoryBytes: c.memoryBytes ?? e.memoryBytes };
     if (next.quantity !== e.quantity || next.memoryBytes !== e.memoryBytes) changed.push(c.type);
-    if (next.memoryBytes !== e.memoryBytes) resized.push(c.type);
     Object.assign(e, next);
   }
-  return { entries, changed: [...new Set(changed)], resized: [...new Set(resized)] };
-}
-
-/** Rolling restart of the types whose size changed (their new containers get the new size); none running is fine. */
-async function resizeTypes(deps: PlatformDeps, app: App, types: string[]): Promise<void> {
-  for (const type of types) {
-    const targets = await restartTargets(deps, app, type).catch((err: unknown) => {
-      if (isKind(err, 'NotFound') || isKind(err, 'Conflict')) return null;
-      throw err;
-    });
-    if (targets) await restartProcesses(deps, app, targets.release, targets.procs, (line) => deps.log.info({ app: app.name }, line));
-  }
+  return { entries, changed: [...new Set(changed)] };
 }
 

@@ -1,8 +1,10 @@
 /**
  * Reconcile: bring an app's running processes in line with the formation of
- * its current release — after a scale (only the changed types), a crash, a
- * host reboot (engine state gone) or an interrupted deploy. The caller holds
- * the app's deploy lock.
+ * its current release — after a scale (only the changed types), a new size,
+ * a crash, a host reboot (engine state gone) or an interrupted deploy. Broken
+ * and surplus processes stop, missing ones start, and running ones of the
+ * wrong size are replaced by a rolling restart (new ones first, as
+ * `ps:restart`). The caller holds the app's deploy lock.
  */
 import type { Logger } from 'pino';
 import { isKind } from '../../lib/errors.js';
@@ -15,6 +17,7 @@ import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '..
 import { desiredFormation } from './formation.js';
 import { mapLimit } from './parallel.js';
 import { backendsOf, PARALLEL, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
+import { restartProcesses } from './restart.js';
 
 /** Reconcile `appId` (only `types` when given). */
 export async function reconcileApp(deps: PlatformDeps, appId: string, types?: string[]): Promise<void> {
@@ -35,21 +38,26 @@ export async function reconcileApp(deps: PlatformDeps, appId: string, types?: st
   const plan = formation.map((f) => planType(f, mine.filter((p) => p.type === f.type)));
   await stopProcesses(deps, plan.flatMap((p) => p.stop));
   await startAll(deps, app, release, plan.flatMap((p) => p.start), log);
+  await resize(deps, app, release, plan.flatMap((p) => p.resize), log);
   await syncRecords(deps, app, release);
 }
 
-/** What to stop and start for one type: broken ones are replaced, extras (highest first) go, missing indexes start. */
-export function planType(f: FormationEntry, procs: ProcessInfo[]): { stop: ProcessInfo[]; start: ProcessSlot[] } {
+/**
+ * What to do for one type: broken ones are replaced, extras (highest first)
+ * go, missing indexes start, kept ones of another size are resized.
+ */
+export function planType(f: FormationEntry, procs: ProcessInfo[]): { stop: ProcessInfo[]; start: ProcessSlot[]; resize: ProcessInfo[] } {
   const broken = procs.filter((p) => p.state !== 'up');
   const extras = procs.filter((p) => p.state === 'up' && p.index > f.quantity).sort((a, b) => b.index - a.index);
-  const running = new Set(procs.filter((p) => p.state === 'up' && p.index <= f.quantity).map((p) => p.index));
+  const kept = procs.filter((p) => p.state === 'up' && p.index <= f.quantity);
+  const running = new Set(kept.map((p) => p.index));
   const start: ProcessSlot[] = [];
   for (let i = 1; i <= f.quantity; i++) {
     if (running.has(i)) continue;
     const dead = broken.find((p) => p.index === i);
     start.push({ type: f.type, index: i, memoryBytes: f.memoryBytes, restarts: dead ? dead.restarts + 1 : 0 });
   }
-  return { stop: [...broken, ...extras], start };
+  return { stop: [...broken, ...extras], start, resize: kept.filter((p) => p.memoryBytes !== f.memoryBytes) };
 }
 
 /** Start the slots; a process that fails its check is logged (the app's fault), anything else fails the job. */
@@ -60,6 +68,21 @@ async function startAll(deps: PlatformDeps, app: App, release: Release, slots: P
       if (!isKind(err, 'Invalid')) throw err;
       log.warn({ err }, `${slot.type}.${slot.index} did not come up`);
     });
+  });
+}
+
+/**
+ * Rolling restart of `procs` at the formation's size. A replacement that does
+ * not come up (too little memory for the app, say) is the app's fault: logged,
+ * and the old processes keep running at their old size until the next
+ * reconcile tries again.
+ */
+async function resize(deps: PlatformDeps, app: App, release: Release, procs: ProcessInfo[], log: Logger): Promise<void> {
+  if (!procs.length) return;
+  log.info({ processes: procs.map((p) => p.name) }, 'resizing');
+  await restartProcesses(deps, app, release, procs, (line) => log.info(line)).catch((err: unknown) => {
+    if (!isKind(err, 'Invalid')) throw err;
+    log.warn({ err }, 'resize failed; the processes keep their old size');
   });
 }
 

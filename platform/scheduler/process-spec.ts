@@ -92,6 +92,7 @@ export function toProcessInfo(c: Container, network: string, port: number): Proc
     restarts: Number(labels[LABELS.restarts] ?? 0) + c.state.restartCount,
     startedAt: c.state.startedAt.startsWith('0001-') ? c.record.created : c.state.startedAt,
     command: commandOf(c),
+    memoryBytes: c.record.options.memory ?? null,
   };
 }
 

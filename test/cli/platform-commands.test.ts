@@ -18,7 +18,7 @@ const release = (version: number, extra: Partial<Release> = {}): Release => ({
 });
 const proc = (name: string, containerId: string, state: ProcessInfo['state'] = 'up'): ProcessInfo => ({
   name, type: name.split('.')[0]!, index: Number(name.split('.')[1]), containerId, releaseVersion: 3, state,
-  address: '10.1.0.2', port: 5000, restarts: 0, startedAt: '2026-11-23T10:00:00Z', command: 'node index.js',
+  address: '10.1.0.2', port: 5000, restarts: 0, startedAt: '2026-11-23T10:00:00Z', command: 'node index.js', memoryBytes: 256 * 1024 * 1024,
 });
 
 /** A stand-in with whoami, logged in as alice, working in `-a shop`. */
@@ -161,7 +161,7 @@ test('ps:restart web waits for new containers of the type; ps prints the table',
   t.deepEqual(api.requests.find((q) => q.method === 'POST')!.body, { target: 'web' });
   t.deepEqual((JSON.parse(r.stdout) as ProcessInfo[]).map((p) => p.containerId), ['new1']);
   const ps = await run(['ps']);
-  t.regex(ps.stdout, /^NAME +STATE +UPTIME +RELEASE +ADDRESS +RESTARTS +COMMAND\nweb\.1 +up +.+ +v3 +10\.1\.0\.2:5000 +0 +node index\.js\nworker\.1 /);
+  t.regex(ps.stdout, /^NAME +STATE +UPTIME +RELEASE +SIZE +ADDRESS +RESTARTS +COMMAND\nweb\.1 +up +.+ +v3 +256M +10\.1\.0\.2:5000 +0 +node index\.js\nworker\.1 /);
 });
 
 test('logs: flags become the query; lines are time, source and text; --json prints the entries', async (t) => {

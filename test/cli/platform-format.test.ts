@@ -57,11 +57,11 @@ test('tables: apps, processes, releases, config', (t) => {
     '',
   ].join('\n'));
   t.regex(appsTable([]), /apps:create/);
-  const proc = { name: 'web.1', type: 'web', index: 1, containerId: 'c1', releaseVersion: 3, state: 'up', address: '10.1.0.2', port: 5000, restarts: 1, startedAt: '2026-11-23T09:55:00Z', command: 'node index.js' } as ProcessInfo;
-  const ps = psTable([proc, { ...proc, name: 'web.2', state: 'crashed', address: null, port: null }], now).split('\n');
-  t.deepEqual(ps[0]!.split(/\s{2,}/), ['NAME', 'STATE', 'UPTIME', 'RELEASE', 'ADDRESS', 'RESTARTS', 'COMMAND']);
-  t.deepEqual(ps[1]!.split(/\s{2,}/), ['web.1', 'up', '5 minutes', 'v3', '10.1.0.2:5000', '1', 'node index.js']);
-  t.deepEqual(ps[2]!.split(/\s{2,}/), ['web.2', 'crashed', '-', 'v3', '-', '1', 'node index.js']);
+  const proc = { name: 'web.1', type: 'web', index: 1, containerId: 'c1', releaseVersion: 3, state: 'up', address: '10.1.0.2', port: 5000, restarts: 1, startedAt: '2026-11-23T09:55:00Z', command: 'node index.js', memoryBytes: 512 * 1024 * 1024 } as ProcessInfo;
+  const ps = psTable([proc, { ...proc, name: 'web.2', state: 'crashed', address: null, port: null, memoryBytes: null }], now).split('\n');
+  t.deepEqual(ps[0]!.split(/\s{2,}/), ['NAME', 'STATE', 'UPTIME', 'RELEASE', 'SIZE', 'ADDRESS', 'RESTARTS', 'COMMAND']);
+  t.deepEqual(ps[1]!.split(/\s{2,}/), ['web.1', 'up', '5 minutes', 'v3', '512M', '10.1.0.2:5000', '1', 'node index.js']);
+  t.deepEqual(ps[2]!.split(/\s{2,}/), ['web.2', 'crashed', '-', 'v3', '-', '-', '1', 'node index.js']);
   const rel = { version: 4, status: 'succeeded', description: 'Set GREETING config vars', userEmail: 'a@example.com', createdAt: '2026-11-23T08:00:00Z' } as Release;
   t.deepEqual(releasesTable([rel], now).split('\n')[1]!.split(/\s{2,}/), ['v4', 'succeeded', 'Set GREETING config vars', 'a@example.com', '2 hours ago']);
   t.is(configLines({ ZED: '1', A_LONG_NAME: 'x y' }), 'A_LONG_NAME: x y\nZED:         1\n');

@@ -49,8 +49,9 @@ export function formationTable(f: FormationEntry[]): string {
 /** `ps`: one line per process, grouped by type as the API orders them. */
 export function psTable(ps: ProcessInfo[], now = Date.now()): string {
   if (!ps.length) return 'No processes are running\n';
-  return table(['NAME', 'STATE', 'UPTIME', 'RELEASE', 'ADDRESS', 'RESTARTS', 'COMMAND'], ps.map((p) => [
+  return table(['NAME', 'STATE', 'UPTIME', 'RELEASE', 'SIZE', 'ADDRESS', 'RESTARTS', 'COMMAND'], ps.map((p) => [
     p.name, p.state, p.state === 'up' ? timeAgo(p.startedAt, now).replace(/ ago$/, '') : '-', `v${p.releaseVersion}`,
+    p.memoryBytes === null ? '-' : memory(p.memoryBytes),
     p.address ? `${p.address}${p.port ? `:${p.port}` : ''}` : '-', String(p.restarts), ellipsis(p.command, 40),
   ]));
 }

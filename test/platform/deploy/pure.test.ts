@@ -62,13 +62,19 @@ test('sizes', (t) => {
   t.throws(() => parseMemory('lots'), { message: /invalid size/ });
 });
 
-test('reconcile plan: broken replaced with a restart counted, extras highest first, missing lowest first', (t) => {
-  const p = (index: number, state: ProcessInfo['state'], restarts = 0) =>
-    ({ name: `web.${index}`, type: 'web', index, state, restarts, containerId: `c${index}` }) as ProcessInfo;
+test('reconcile plan: broken replaced with a restart counted, extras highest first, missing lowest first, kept ones of another size resized', (t) => {
+  const p = (index: number, state: ProcessInfo['state'], restarts = 0, memoryBytes: number | null = 1) =>
+    ({ name: `web.${index}`, type: 'web', index, state, restarts, containerId: `c${index}`, memoryBytes }) as ProcessInfo;
   const plan = planType({ type: 'web', quantity: 3, memoryBytes: 1 }, [p(1, 'up'), p(2, 'crashed', 2), p(5, 'up'), p(4, 'up')]);
   t.deepEqual(plan.stop.map((x) => x.containerId), ['c2', 'c5', 'c4']);
   t.deepEqual(plan.start.map((s) => [s.index, s.restarts]), [[2, 3], [3, 0]]);
+  t.deepEqual(plan.resize, []);
   t.deepEqual(planType({ type: 'web', quantity: 0, memoryBytes: 1 }, [p(1, 'up')]).stop.map((x) => x.index), [1]);
+  // Only kept, running processes are resized: the extra and the crashed one go anyway.
+  const sized = planType({ type: 'web', quantity: 2, memoryBytes: 2 }, [p(1, 'up'), p(2, 'crashed', 0, 1), p(3, 'up', 0, 1), p(4, 'up', 0, null)]);
+  t.deepEqual(sized.resize.map((x) => x.containerId), ['c1']);
+  t.deepEqual(sized.start.map((s) => [s.index, s.memoryBytes]), [[2, 2]]);
+  t.deepEqual(planType({ type: 'web', quantity: 1, memoryBytes: 2 }, [p(1, 'up', 0, null)]).resize.map((x) => x.index), [1]);
 });
 
 test('the pipeline runs its steps in this order', (t) => {
