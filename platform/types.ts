@@ -267,22 +267,24 @@ export interface Scheduler {
    * on the container (LABELS.restarts) so `ps` shows crash loops across replacement containers.
    */
   startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts?: StartOptions): Promise<ProcessInfo>;
-  /** SIGTERM, then SIGKILL after the grace; the container is removed. Unknown containers are ignored. */
+  /** SIGTERM, then SIGKILL after the grace; its last log lines are kept for `logs`, the container is removed. Unknown containers are ignored. */
   stopProcess(containerId: string, graceSeconds: number): Promise<void>;
   /** Every process container of the app (any release), from the engine's view; one-offs are not processes and are left out. */
   listProcesses(app: App): Promise<ProcessInfo[]>;
   /** The last `lines` log lines of a container (for failure reasons); none for an unknown container. */
   tailLogs(containerId: string, lines: number): Promise<string[]>;
   /**
-   * Log lines of the app's processes and one-offs, merged, `type.N` prefixed; `tail` lines per
-   * container; `type` is `web` or one `web.1`. Without `follow`: sorted by time, then the end.
+   * Log lines of the app's processes and one-offs, merged, `type.N` prefixed, those of removed
+   * processes and ended detached one-offs included (the last 1,500 lines the app's removed
+   * containers said); `tail` lines per container; `type` is `web` or one `web.1`. Without
+   * `follow`: sorted by time, then the end.
    * With `follow`: that, then lines as they come, and containers started later join; ends when
    * `signal` aborts (or the consumer stops iterating).
    */
   logs(app: App, opts: { follow: boolean; tail?: number; type?: string; signal?: AbortSignal }): AsyncIterable<LogEntry>;
-  /** Start a one-off container of `release`; attached when `attach`. Removed when it ends. */
+  /** Start a one-off container of `release`; attached when `attach`. Removed when it ends (a detached one's lines kept for `logs` first). */
   runOneOff(app: App, release: Release, opts: OneOffOptions): Promise<OneOff>;
-  /** Remove the app's network and every container (destroy). */
+  /** Remove the app's network, every container and its kept log lines (destroy). */
   removeApp(app: App): Promise<void>;
 }
 

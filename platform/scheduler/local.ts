@@ -12,13 +12,15 @@ import type { Container } from '../../runtime/containers/types.js';
 import { LABELS, type App, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
 import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
-import { appLogs, logText } from './logs.js';
+import { appLogs, entries, logText, sourceOf } from './logs.js';
+import { createLogArchive, KEEP_LINES, type LogArchive } from './log-archive.js';
 import { runOneOff } from './one-off.js';
 import { quietly } from './calls.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
   const networks = new AppNetworks(engine);
+  const archive = createLogArchive(config.dataDir);
   const port = config.deploy.port;
   return {
     async startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts: StartOptions = {}) {
@@ -38,7 +40,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       return toProcessInfo(await engine.getContainer(c.record.id), network, port);
     },
 
-    stopProcess: (containerId, graceSeconds) => stopAndRemove(engine, containerId, graceSeconds),
+    stopProcess: (containerId, graceSeconds) => stopAndRemove(engine, archive, containerId, graceSeconds),
 
     async listProcesses(app) {
       const network = networkName(app);
@@ -58,15 +60,16 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       return out;
     },
 
-    logs: (app, opts) => appLogs(engine, app, opts),
+    logs: (app, opts) => appLogs(engine, app, opts, () => archive.read(app.id)),
 
     runOneOff: async (app, release, opts) => runOneOff(engine, {
       app, release, opts, network: await networks.ensure(app), port,
       memoryBytes: opts.memoryBytes ?? config.deploy.defaultMemoryBytes,
-    }),
+    }, (id) => archiveAndRemove(engine, archive, id).catch((err: unknown) => log.warn({ err, container: id }, 'could not remove an ended one-off'))),
 
     async removeApp(app) {
       for (const c of await appContainers(engine, app)) await removeForce(engine, c.record.id);
+      await archive.remove(app.id);
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
     },
@@ -78,13 +81,31 @@ export function appContainers(engine: Engine, app: App): Promise<Container[]> {
   return engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] });
 }
 
-/** Stop with a grace period, then remove; a container already stopped or gone is fine. */
-async function stopAndRemove(engine: Engine, id: string, graceSeconds: number): Promise<void> {
+/** Stop with a grace period, keep its last lines, then remove; a container already stopped or gone is fine. */
+async function stopAndRemove(engine: Engine, archive: LogArchive, id: string, graceSeconds: number): Promise<void> {
   try {
     await engine.stopContainer(id, graceSeconds);
   } catch (err) {
     if (isKind(err, 'NotFound')) return;
     if (!isKind(err, 'NotModified')) throw err;
+  }
+  await archiveAndRemove(engine, archive, id);
+}
+
+/** Keep the last lines of an ended container in the app's log archive, then remove it. */
+async function archiveAndRemove(engine: Engine, archive: LogArchive, id: string): Promise<void> {
+  try {
+    const c = await engine.getContainer(id);
+    const labels = c.record.config.Labels ?? {};
+    const appId = labels[LABELS.appId];
+    if (appId) {
+      const lines = [];
+      for await (const e of entries(engine.containerLogs(id, { tail: KEEP_LINES }), sourceOf(labels))) lines.push(e);
+      await archive.keep(appId, id, lines);
+    }
+  } catch (err) {
+    if (!isKind(err, 'NotFound')) throw err;
+    return;
   }
   await removeForce(engine, id);
 }

@@ -1,7 +1,8 @@
 /**
  * `tspaas logs`: the log lines of an app's containers merged into one
  * stream of `LogEntry`s, each with its container's `type.N` and the time
- * conmon recorded. The backlog (`tail` lines per container) comes first,
+ * conmon recorded. The backlog (`tail` lines per container, those of
+ * containers already removed from the log archive included) comes first,
  * sorted by time; with `follow`, every container's new lines follow, and
  * containers that start later (a scale, a deploy, a one-off) join on their
  * engine `start` event.
@@ -10,6 +11,7 @@ import type { Engine, EngineEvent } from '../../runtime/types.js';
 import type { Container, LogLine } from '../../runtime/containers/types.js';
 import { LABELS, type App, type LogEntry } from '../types.js';
 import { LineQueue } from './line-queue.js';
+import type { ArchivedEntry } from './log-archive.js';
 
 export interface LogsOptions {
   follow: boolean;
@@ -19,8 +21,8 @@ export interface LogsOptions {
   signal?: AbortSignal;
 }
 
-/** The merged log of the app's containers (see the file's comment). */
-export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): AsyncGenerator<LogEntry> {
+/** The merged log of the app's containers (see the file's comment); `archived` reads the lines of those already gone. */
+export async function* appLogs(engine: Engine, app: App, opts: LogsOptions, archived: () => Promise<ArchivedEntry[]>): AsyncGenerator<LogEntry> {
   const stop = new AbortController();
   const abort = () => stop.abort();
   opts.signal?.addEventListener('abort', abort);
@@ -36,6 +38,7 @@ export async function* appLogs(engine: Engine, app: App, opts: LogsOptions): Asy
     const containers = (await engine.listContainers({ all: true, label: [`${LABELS.appId}=${app.id}`] }))
       .filter((c) => matches(c.record.config.Labels ?? {}, app, opts.type));
     const { backlog, last } = await readBacklog(engine, containers, opts.tail);
+    backlog.push(...gone(await archived(), containers, opts));
     backlog.sort((a, b) => compareTimes(a.time, b.time));
     for (const e of backlog) yield e;
     if (!opts.follow || stop.signal.aborted) return;
@@ -118,6 +121,18 @@ async function readBacklog(engine: Engine, containers: Container[], tail: number
   return { backlog, last };
 }
 
+/** Archived lines of containers no longer listed, of the type asked for, `tail` per container. */
+function gone(archived: ArchivedEntry[], listed: Container[], opts: LogsOptions): LogEntry[] {
+  const present = new Set(listed.map((c) => c.record.id));
+  const byContainer = new Map<string, LogEntry[]>();
+  for (const { containerId, ...e } of archived) {
+    if (present.has(containerId) || !sourceMatches(e.source, opts.type)) continue;
+    byContainer.set(containerId, [...(byContainer.get(containerId) ?? []), e]);
+  }
+  const tail = opts.tail;
+  return [...byContainer.values()].flatMap((l) => (tail === undefined ? l : tail === 0 ? [] : l.slice(-tail)));
+}
+
 /** Log records to entries: partial records (long lines conmon split) joined, newlines dropped. */
 export async function* entries(lines: AsyncIterable<LogLine>, source: string): AsyncGenerator<LogEntry> {
   const partial: Record<string, { time: string; text: string } | undefined> = {};
@@ -141,13 +156,17 @@ export function logText(data: Buffer): string {
 
 /** Is a container (by its labels) one of the app's, of the type or process asked for? */
 function matches(labels: Record<string, string>, app: App, type: string | undefined): boolean {
-  if (labels[LABELS.appId] !== app.id) return false;
+  return labels[LABELS.appId] === app.id && sourceMatches(sourceOf(labels), type);
+}
+
+/** Is `web.1` what `type` asks for (`web`, `web.1` or anything)? */
+function sourceMatches(source: string, type: string | undefined): boolean {
   if (!type) return true;
-  return type.includes('.') ? sourceOf(labels) === type : labels[LABELS.type] === type;
+  return type.includes('.') ? source === type : source.slice(0, source.lastIndexOf('.')) === type;
 }
 
 /** `web.1`, `run.1234`. */
-function sourceOf(labels: Record<string, string>): string {
+export function sourceOf(labels: Record<string, string>): string {
   return `${labels[LABELS.type] ?? 'unknown'}.${labels[LABELS.index] ?? '0'}`;
 }
 

@@ -3,8 +3,10 @@
  * app's network, with the release's env (PORT, DYNO=run.N too). Its command
  * line is the arguments joined and run by `/bin/sh -c`, as Heroku does
  * (`run bash` runs bash; `run 'echo $PORT'` expands). Attached before it
- * starts (like `docker run -it`), so no output is lost. The engine removes
- * it when it ends (autoRemove), whether or not anyone waits for it.
+ * starts (like `docker run -it`), so no output is lost. An attached one-off
+ * is removed by the engine when it ends (autoRemove), whether or not anyone
+ * waits for it: its output went to the caller. A detached one's output goes
+ * to `tspaas logs`, so when it ends `ended` keeps its lines and removes it.
  */
 import { randomInt } from 'node:crypto';
 import { invalid, isKind } from '../../lib/errors.js';
@@ -23,13 +25,14 @@ export interface OneOffRequest {
   memoryBytes: number;
 }
 
-/** Create, attach, start a one-off; see the file's comment. */
-export async function runOneOff(engine: Engine, req: OneOffRequest): Promise<OneOff> {
+/** Create, attach, start a one-off; `ended` gets a detached one once it exited. See the file's comment. */
+export async function runOneOff(engine: Engine, req: OneOffRequest, ended: (containerId: string) => Promise<void>): Promise<OneOff> {
   const { container, n } = await createOneOff(engine, req);
   const id = container.record.id;
   const { opts } = req;
   // Waiters and attachment first: a quick command may end (and be removed) right at start.
   const removed = engine.waitContainer(id, 'removed');
+  if (!opts.attach) void engine.waitContainer(id, 'next-exit').then(() => ended(id), () => undefined);
   try {
     const attachment = opts.attach ? await engine.attachContainer(id, { stdin: true, stdout: true, stderr: true, stream: true }) : null;
     await engine.startContainer(id);
@@ -80,7 +83,7 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
     // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
     init: true,
-    autoRemove: true,
+    autoRemove: opts.attach,
     networkMode: req.network,
   };
 }

@@ -117,6 +117,11 @@ test.serial('logs show the processes with type.N prefixes; run executes a one-of
   t.regex(run.stdout, /one-off says -run\.\d+/);
   const failing = await alice.tspaas(['run', 'exit 7'], shop);
   t.is(failing.code, 7);
+  // run --detach: its output goes to the app's logs, and stays there after the one-off is gone.
+  const detached = JSON.parse((await must(alice.tspaas(['run', '--detach', '--json', '--', 'echo', 'detached says $DYNO'], shop))).stdout) as { name: string };
+  await eventually(async () => (await oneOffContainers()).length === 0, 'the detached one-off to end and be removed', 30_000);
+  const after = await must(alice.tspaas(['logs', '--ps', detached.name], shop));
+  t.regex(after.stdout, new RegExp(`${detached.name.replace('.', '\\.')}: detached says ${detached.name.replace('.', '\\.')}`));
 });
 
 test.serial('run bash: an interactive pty in a one-off of the current release; its size follows the window; the exit code comes back', async (t) => {

@@ -3,8 +3,9 @@
  * takes data in; no database involved), and a scheduler on a test engine.
  */
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { pino } from 'pino';
-import type { Engine } from '../../../runtime/types.js';
+import type { TestEngine } from '../../helpers/engine.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { App, PlatformConfig, Release, Scheduler } from '../../../platform/types.js';
 
@@ -27,10 +28,10 @@ export function makeRelease(app: App, version: number, processTypes: Record<stri
   };
 }
 
-/** The platform config the scheduler reads (deploy tuning only). */
-export function platformConfig(): PlatformConfig {
+/** The platform config the scheduler reads (deploy tuning, and `dataDir` for the log archive). */
+export function platformConfig(dataDir: string): PlatformConfig {
   return {
-    dataDir: '/nonexistent', runDir: '/nonexistent', listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1',
+    dataDir, runDir: '/nonexistent', listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1',
     baseDomain: 'localhost', routerPort: 80,
     deploy: {
       port: PORT, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 3, checkIntervalMs: 100, checkTimeoutMs: 1000,
@@ -39,9 +40,9 @@ export function platformConfig(): PlatformConfig {
   };
 }
 
-/** The local scheduler on `engine`. */
-export function scheduler(engine: Engine): Scheduler {
-  return createLocalScheduler(engine, platformConfig(), pino({ level: 'silent' }));
+/** The local scheduler on the test engine, its data next to the engine's (removed with it). */
+export function scheduler(te: TestEngine): Scheduler {
+  return createLocalScheduler(te.engine, platformConfig(path.join(path.dirname(te.config.root), 'platform')), pino({ level: 'silent' }));
 }
 
 /** Poll `check` until it returns a value (not undefined/false) or `ms` pass. */

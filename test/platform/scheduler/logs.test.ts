@@ -15,7 +15,7 @@ let s: Scheduler;
 test.before(async () => {
   te = await startTestEngine();
   await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te.engine);
+  s = scheduler(te);
 });
 test.after.always(async () => { await te?.cleanup(); });
 
@@ -67,6 +67,30 @@ test('follow: the backlog, then new lines; a process started later joins; abort 
   await reading;
   t.is(seen.length, 3, 'no line twice');
   await s.removeApp(app);
+});
+
+test('lines of removed processes stay in the logs (a crash\'s reason, a deploy\'s old processes), once each; destroy forgets them', async (t) => {
+  const app = makeApp('history');
+  const v1 = makeRelease(app, 1, { web: 'echo "$DYNO v1 up"; echo "$DYNO v1 dying" >&2; sleep 600' });
+  const old = await s.startProcess(app, v1, 'web', 1, 64 << 20);
+  await eventually(async () => (await s.tailLogs(old.containerId, 5)).length === 2);
+  const v2 = makeRelease(app, 2, { web: 'echo "$DYNO v2 up"; sleep 600' });
+  await s.startProcess(app, v2, 'web', 1, 64 << 20);
+  await s.stopProcess(old.containerId, 1);
+  t.deepEqual((await s.listProcesses(app)).map((p) => p.releaseVersion), [2], 'the old container is gone');
+  const lines = await eventually(async () => {
+    const l = (await collect(s.logs(app, { follow: false }))).map((e) => `${e.source} ${e.stream}: ${e.line}`);
+    return l.length === 3 ? l : undefined;
+  });
+  t.deepEqual(lines.slice(0, 2).sort(), ['web.1 stderr: web.1 v1 dying', 'web.1 stdout: web.1 v1 up']);
+  t.is(lines[2], 'web.1 stdout: web.1 v2 up');
+  t.deepEqual((await collect(s.logs(app, { follow: false, tail: 1 }))).map((e) => e.line).sort(), ['web.1 v1 dying', 'web.1 v2 up'], 'tail per container');
+  t.deepEqual(await collect(s.logs(app, { follow: false, type: 'worker' })), [], 'type filter');
+  t.is((await collect(s.logs(app, { follow: false, type: 'web.1' }))).length, 3);
+  await s.stopProcess(old.containerId, 1);
+  t.is((await collect(s.logs(app, { follow: false }))).length, 3, 'stopping a gone container keeps nothing twice');
+  await s.removeApp(app);
+  t.deepEqual(await collect(s.logs(app, { follow: false })), []);
 });
 
 test('follow with tail 0 shows only new lines; leaving the loop ends the stream', async (t) => {

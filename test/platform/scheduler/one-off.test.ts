@@ -14,7 +14,7 @@ let s: Scheduler;
 test.before(async () => {
   te = await startTestEngine();
   await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te.engine);
+  s = scheduler(te);
 });
 test.after.always(async () => { await te?.cleanup(); });
 
@@ -60,9 +60,13 @@ test('a command of several words runs through the shell, like heroku run', async
 test('a detached one-off is removed when it ends though nobody waits; stop() ends one whose client went away', async (t) => {
   const app = makeApp('detached');
   const release = makeRelease(app, 1, {});
-  const quick = await s.runOneOff(app, release, { command: ['exit 0'], tty: false, attach: false });
+  const quick = await s.runOneOff(app, release, { command: ['echo "$DYNO did its job"'], tty: false, attach: false });
   t.is(quick.attachment, null);
   await eventually(async () => !(await appContainers(app.id)).some((c) => c.record.id === quick.containerId));
+  // What it printed goes to the app's logs, as with heroku run:detached.
+  const logged = [];
+  for await (const e of s.logs(app, { follow: false })) logged.push(`${e.source}: ${e.line}`);
+  t.deepEqual(logged, [`${quick.name}: ${quick.name} did its job`]);
   const long = await s.runOneOff(app, release, { command: ['sleep 600'], tty: true, attach: true });
   await long.stop();
   t.is(await long.wait(), 137);

@@ -18,7 +18,7 @@ let s: Scheduler;
 test.before(async () => {
   te = await startTestEngine();
   await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te.engine);
+  s = scheduler(te);
 });
 test.after.always(async () => { await te?.cleanup(); });
 

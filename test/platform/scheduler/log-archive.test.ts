@@ -1,0 +1,47 @@
+/**
+ * The log archive on its own: lines kept per app in order, cut back to the
+ * newest when the file grows past twice the limit, a torn last line skipped,
+ * concurrent keeps not interleaved, removal.
+ */
+import test from 'ava';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogArchive } from '../../../platform/scheduler/log-archive.js';
+import type { LogEntry } from '../../../platform/types.js';
+
+const entry = (source: string, i: number): LogEntry => ({ time: `2026-11-23T10:00:${String(i % 60).padStart(2, '0')}.000Z`, source, stream: 'stdout', line: `${source} ${i}` });
+
+test('keeps lines per app in order, cuts back to the newest, skips a torn line, removes', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-archive-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const archive = createLogArchive(dir, 5);
+  t.deepEqual(await archive.read('a'), []);
+  await archive.keep('a', 'c1', [entry('web.1', 1), entry('web.1', 2)]);
+  await archive.keep('b', 'c9', [entry('worker.1', 1)]);
+  await archive.keep('a', 'c2', []);
+  t.deepEqual((await archive.read('a')).map((e) => [e.containerId, e.line]), [['c1', 'web.1 1'], ['c1', 'web.1 2']]);
+  // More than the limit at once: only the newest are kept of it.
+  await archive.keep('a', 'c3', Array.from({ length: 8 }, (_, i) => entry('web.2', i)));
+  t.deepEqual((await archive.read('a')).map((e) => e.line), ['web.1 1', 'web.1 2', 'web.2 3', 'web.2 4', 'web.2 5', 'web.2 6', 'web.2 7']);
+  // Past twice the limit: cut back to the newest 5.
+  await archive.keep('a', 'c4', Array.from({ length: 4 }, (_, i) => entry('web.3', i)));
+  t.deepEqual((await archive.read('a')).map((e) => e.line), ['web.2 7', 'web.3 0', 'web.3 1', 'web.3 2', 'web.3 3']);
+  await appendFile(path.join(dir, 'logs', 'apps', 'a.ndjson'), '{"time":"2026-11-2');
+  t.is((await archive.read('a')).length, 5, 'a line torn by a crash is skipped');
+  await archive.remove('a');
+  t.deepEqual(await archive.read('a'), []);
+  t.is((await archive.read('b')).length, 1, 'other apps are untouched');
+});
+
+test('concurrent keeps of one app are written one after the other', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-archive-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const archive = createLogArchive(dir, 1000);
+  await Promise.all(Array.from({ length: 20 }, (_, c) => archive.keep('a', `c${c}`, Array.from({ length: 50 }, (_, i) => entry(`web.${c}`, i)))));
+  const kept = await archive.read('a');
+  t.is(kept.length, 1000);
+  // Each container's lines are contiguous and in order.
+  const runs = kept.reduce<string[]>((acc, e) => (acc.at(-1) === e.containerId ? acc : [...acc, e.containerId]), []);
+  t.is(new Set(runs).size, runs.length);
+});
