@@ -74,8 +74,9 @@ async function readToken(ctx: CliContext): Promise<string> {
     for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
     return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   }
-  stderr.write('Token: ');
+  // Echo off before the prompt shows, so nothing typed (or pasted) right after it is echoed.
   stdin.setRawMode(true);
+  stderr.write('Token: ');
   try {
     return await new Promise<string>((resolve, reject) => {
       let typed = '';

@@ -1,10 +1,12 @@
 /**
- * `tspaas releases`, `releases:info vN`, `rollback vN`. A rollback is a new
- * release with vN's image and config, deployed like any other; its deploy is
- * followed unless `--no-wait`.
+ * `tspaas releases`, `releases:info vN`, `releases:output vN`, `rollback vN`.
+ * A rollback is a new release with vN's image and config, deployed like any
+ * other; its deploy is followed unless `--no-wait`. `releases:output` prints
+ * a release's deploy log (release phase, starts, checks, route switch), and
+ * follows it while the deploy runs.
  */
 import type { Command } from 'commander';
-import type { Release, Rollback } from '../../../platform/api/types.js';
+import type { PlatformEvent, Release, Rollback } from '../../../platform/api/types.js';
 import type { App } from '../../context.js';
 import { PlatformError } from '../../platform-client.js';
 import { followDeploy } from './progress.js';
@@ -30,6 +32,16 @@ export function register(program: Command, app: App): void {
       const { api, base } = await target(ctx, opts);
       const release = await api.json<Release>('GET', `${base}/releases/${parseVersion(version)}`);
       ctx.print(release, () => releaseInfo(release));
+    }));
+  withApp(program.command('releases:output').description('Print the deploy log of a release (followed while it deploys)').argument('<version>', 'vN'))
+    .action(platformAction(app, async (ctx, version: string, opts: { app?: string }) => {
+      const { api, base } = await target(ctx, opts);
+      const v = parseVersion(version);
+      for await (const e of api.ndjson<PlatformEvent>(`${base}/releases/${v}/events`)) {
+        if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(e)}\n`);
+        else if (e.kind === 'deploy') ctx.io.stdout.write(`${e.line}\n`);
+        else if (e.kind === 'deploy-done') ctx.io.stdout.write(`Deploy ${e.status}${e.error ? `: ${e.error}` : ''}\n`);
+      }
     }));
   withApp(program.command('rollback').description('Deploy a new release with the image and config of vN').argument('<version>', 'vN'))
     .option('--no-wait', 'return once the release is made, without following its deploy')

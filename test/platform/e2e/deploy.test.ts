@@ -104,6 +104,12 @@ test.serial('a push whose health check fails exits non-zero with the reason; the
   t.regex(push.stderr, /remote: .*health/i);
   t.regex(push.stderr, /not listening/, 'the last log lines of the failing process are shown');
   t.is((await viaRouter(world, 'shop')).body, 'hello from web.1 (one)');
+  // The failed release's deploy log stays readable.
+  const [failed] = JSON.parse((await must(alice.tspaas(['releases', '--json'], shop))).stdout) as Array<{ version: number; status: string }>;
+  t.is(failed!.status, 'failed');
+  const output = await must(alice.tspaas(['releases:output', `v${failed!.version}`], shop));
+  t.regex(output.stdout, new RegExp(`^Deploying v${failed!.version} `, 'm'));
+  t.regex(output.stdout, /^Deploy failed: .*health/im);
   // Back to a good tree for the next tests.
   await writeFiles(shop, { Procfile: 'web: node index.js\n' });
   await commitAll(alice, shop, 'listen again');
