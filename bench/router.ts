@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const routes = await prepareRoutes(await databaseUrl(), backendPorts);
   const running: Running[] = [];
   const runs = new Map<string, Figures[]>();
-  let changes: number[] = [];
+  let changes: number[];
   try {
     await Promise.all(backendPorts.map((p) => waitForPort(p, 'backend')));
     for (const c of cases(dir, backendPorts, routes.url)) running.push({ c, ...(await c.start()) });
