@@ -2,11 +2,14 @@
  * The router's primary process: the control plane. It makes the default
  * certificate, forks the workers (and replaces any that die), holds the only
  * PostgreSQL connection (LISTEN + reload), sends every new snapshot to every
- * worker, and serves the admin endpoint. It handles no client traffic itself
+ * worker, tells the database once every worker serves it (router_instances),
+ * and serves the admin endpoint. It handles no client traffic itself
  * beyond node's round-robin hand-off of new connections.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { serveAdmin } from './admin.js';
 import { watchRouteTable } from './table/source.js';
@@ -32,6 +35,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   let stopping = false;
   const ready = new Set<Worker>();
   const statuses = new StatusRequests();
+  const applied = new AppliedGenerations();
   const send = (w: Worker, m: PrimaryMessage) => { if (w.isConnected()) w.send(m); };
 
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS] });
@@ -42,19 +46,25 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
         ready.add(w);
         if (snapshot !== null) send(w, { type: 'snapshot', snapshot });
         if (ready.size === config.workers) log.info({ http: config.httpPort, https: config.httpsPort, admin: config.adminPort, workers: config.workers }, 'router ready');
+      } else if (m.type === 'applied') {
+        const served = applied.worker(w, m.generation, [...ready]);
+        if (served !== null) source.acknowledge(served);
       } else if (m.type === 'status') statuses.answer(m.requestId, m.status);
     });
   };
   cluster.on('exit', (w, code, signal) => {
     ready.delete(w);
+    applied.forget(w);
     if (stopping) return;
     log.error({ worker: w.id, code, signal }, 'worker died; starting another');
     setTimeout(fork, RESPAWN_DELAY_MS);
   });
   for (let i = 0; i < config.workers; i++) fork();
 
-  const source = watchRouteTable(config.databaseUrl, log, (s) => {
+  const instanceId = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const source = watchRouteTable(config.databaseUrl, instanceId, log, (s, dbSnapshot) => {
     snapshot = s;
+    applied.loaded(s.generation, dbSnapshot);
     loadedAt = Date.now();
     for (const w of ready) send(w, { type: 'snapshot', snapshot: s });
     log.debug({ generation: s.generation, routes: s.routes.length, backends: s.backends.length }, 'routes loaded');
@@ -82,6 +92,35 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   };
   process.on('SIGTERM', (s) => void stop(s));
   process.on('SIGINT', (s) => void stop(s));
+}
+
+/**
+ * Which generation each worker serves, and the database snapshot of each
+ * load not yet served by all: `worker` returns the snapshot to acknowledge
+ * when the generation every ready worker serves moves up.
+ */
+class AppliedGenerations {
+  private readonly byWorker = new Map<Worker, number>();
+  private readonly snapshots = new Map<number, string>();
+  private acked = 0;
+
+  loaded(generation: number, dbSnapshot: string): void {
+    this.snapshots.set(generation, dbSnapshot);
+  }
+
+  worker(w: Worker, generation: number, ready: Worker[]): string | null {
+    this.byWorker.set(w, generation);
+    const served = Math.min(...ready.map((r) => this.byWorker.get(r) ?? 0));
+    if (!ready.includes(w) || served <= this.acked) return null;
+    const dbSnapshot = this.snapshots.get(served) ?? null;
+    for (const g of this.snapshots.keys()) if (g <= served) this.snapshots.delete(g);
+    this.acked = served;
+    return dbSnapshot;
+  }
+
+  forget(w: Worker): void {
+    this.byWorker.delete(w);
+  }
 }
 
 /** Status requests to workers in flight, answered by IPC or given up after a second. */

@@ -35,6 +35,12 @@
  * 4. Each worker compiles the snapshot into its lookup structures and swaps
  *    them in one assignment. Requests in flight keep the objects they started
  *    with. The promise: applied in every worker within 100 ms of the commit.
+ * 5. Once every worker serves it, the primary records the load's database
+ *    snapshot in its row of `router_instances` (with a heartbeat every 5 s;
+ *    the row goes when the router stops). A writer that must know its change
+ *    is live — a deploy, before it stops the backends it took out — waits
+ *    until every router seen in the last 15 s serves a snapshot in which its
+ *    transaction is visible (`pg_visible_in_snapshot`).
  *
  * When PostgreSQL is away, workers keep the last snapshot and keep serving;
  * the primary reconnects with backoff and reloads once it is back.
@@ -227,4 +233,6 @@ export type PrimaryMessage =
 /** Messages from a worker to the primary. */
 export type WorkerMessage =
   | { type: 'ready' }
+  /** The worker now serves this generation. */
+  | { type: 'applied'; generation: number }
   | { type: 'status'; requestId: number; status: WorkerStatus };

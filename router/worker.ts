@@ -36,6 +36,7 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
     ctx.table = table;
     registry.retain(backends);
     appliedAt = Date.now();
+    send({ type: 'applied', generation: snapshot.generation });
   };
   const servers = await listen(ctx, contexts);
   const status = (): WorkerStatus => ({

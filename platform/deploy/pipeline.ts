@@ -15,7 +15,7 @@ import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '..
 import { desiredFormation } from './formation.js';
 import { sleep } from './health.js';
 import { mapLimit } from './parallel.js';
-import { backendsOf, PARALLEL, processesByRelease, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
+import { backendsOf, commitRoutes, PARALLEL, processesByRelease, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
 import { runReleasePhase } from './release-phase.js';
 
 /** One deploy under way. */
@@ -94,20 +94,15 @@ async function switchRoutes(r: DeployRun): Promise<void> {
   const { deps, app, release } = r;
   const web = backendsOf(r.fresh);
   r.say(web.length ? `Routing web to v${release.version} (${web.map((b) => `${b.address}:${b.port}`).join(', ')})` : `Making v${release.version} current`);
-  await deps.db.transaction(async (q) => {
+  // Live once every router serves the switch: from then on clients get the new release.
+  await commitRoutes(deps, async (q) => {
     if (r.formation.some((f) => f.type === 'web') || r.old.some((p) => p.type === 'web')) await setBackends(q, app.name, web);
     await setCurrentRelease(q, app.id, release.id);
     await setReleaseStatus(q, release.id, 'succeeded');
     await setProcessState(q, r.old.map((p) => p.containerId), 'stopping');
-  });
-  r.switched = true;
-  // The router applies a route change within 100 ms of the commit (router/types.ts): once live is said, clients get the new release.
-  if (web.length) await sleep(ROUTER_APPLY_MS);
+  }, r.say, () => { r.switched = true; });
   r.live();
 }
-
-/** How long after the switch's commit the router is known to serve it (its promise is 100 ms). */
-const ROUTER_APPLY_MS = 250;
 
 /** Old web processes finish the requests they have. */
 async function drain(r: DeployRun): Promise<void> {

@@ -4,6 +4,8 @@
  * runs. Each keeps the `processes` table in step with the engine.
  */
 import { invalid, isKind } from '../../lib/errors.js';
+import type { Queryable } from '../db/pool.js';
+import { transactionId, untilRoutersServe } from '../routes/live.js';
 import { deleteProcesses, recordProcess, setProcessState } from '../store/processes.js';
 import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { checkProcess } from './health.js';
@@ -13,6 +15,27 @@ import { mapLimit } from './parallel.js';
 export const FAILURE_LOG_LINES = 20;
 /** Processes started or stopped at once. */
 export const PARALLEL = 8;
+
+/** How long a route change waits for the routers to say they serve it before the deploy goes on regardless. */
+export const ROUTER_WAIT_MS = 10_000;
+
+/**
+ * Commit `write` (route-table rows, and whatever must land with them), call
+ * `committed`, and resolve once every router serves the result — so backends
+ * taken out get no new requests from then on. A router that does not confirm
+ * within {@link ROUTER_WAIT_MS} (or a failure to ask) is said in a line and
+ * the caller goes on: the change is committed either way.
+ */
+export async function commitRoutes(deps: PlatformDeps, write: (q: Queryable) => Promise<void>, say: (line: string) => void,
+  committed: () => void = () => undefined): Promise<void> {
+  const xid = await deps.db.transaction(async (q) => { await write(q); return transactionId(q); });
+  committed();
+  const served = await untilRoutersServe(deps.db, xid, ROUTER_WAIT_MS).catch((err: unknown) => {
+    deps.log.warn({ err }, 'could not ask the routers whether they serve the new routes');
+    return false;
+  });
+  if (!served) say(`A router did not confirm the new routes within ${ROUTER_WAIT_MS / 1000} s; going on`);
+}
 
 /** What to start: one `type.index` of a release. */
 export interface ProcessSlot { type: string; index: number; memoryBytes: number; restarts?: number }

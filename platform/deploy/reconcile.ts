@@ -16,7 +16,8 @@ import { setBackends } from '../routes/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { mapLimit } from './parallel.js';
-import { backendsOf, PARALLEL, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
+import { sleep } from './health.js';
+import { backendsOf, commitRoutes, PARALLEL, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
 import { restartProcesses } from './restart.js';
 
 /** Reconcile `appId` (only `types` when given). */
@@ -36,6 +37,7 @@ export async function reconcileApp(deps: PlatformDeps, appId: string, types?: st
     .filter((f) => !types || types.includes(f.type));
   const mine = all.filter((p) => p.releaseVersion === release.version);
   const plan = formation.map((f) => planType(f, mine.filter((p) => p.type === f.type)));
+  await withdraw(deps, app, mine, plan.flatMap((p) => p.stop), log);
   await stopProcesses(deps, plan.flatMap((p) => p.stop));
   await startAll(deps, app, release, plan.flatMap((p) => p.start), log);
   await resize(deps, app, release, plan.flatMap((p) => p.resize), log);
@@ -69,6 +71,18 @@ async function startAll(deps: PlatformDeps, app: App, release: Release, slots: P
       log.warn({ err }, `${slot.type}.${slot.index} did not come up`);
     });
   });
+}
+
+/**
+ * Web processes about to stop while up (a scale down) leave the routes first:
+ * once every router serves the rest, they drain, so no request is cut.
+ */
+async function withdraw(deps: PlatformDeps, app: App, mine: ProcessInfo[], stopping: ProcessInfo[], log: Logger): Promise<void> {
+  const leaving = new Set(stopping.filter((p) => p.type === 'web' && p.state === 'up').map((p) => p.containerId));
+  if (leaving.size === 0) return;
+  const staying = mine.filter((p) => p.type === 'web' && p.state === 'up' && !leaving.has(p.containerId));
+  await commitRoutes(deps, (q) => setBackends(q, app.name, backendsOf(staying)), (line) => log.warn(line));
+  await sleep(deps.config.deploy.drainMs);
 }
 
 /**

@@ -12,7 +12,7 @@ import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { sleep } from './health.js';
 import { mapLimit } from './parallel.js';
-import { backendsOf, PARALLEL, startChecked, stopProcesses } from './processes.js';
+import { backendsOf, commitRoutes, PARALLEL, startChecked, stopProcesses } from './processes.js';
 
 /** The processes `target` names (all, a type, or one `type.N`) of the current release; NotFound when none. */
 export async function restartTargets(deps: PlatformDeps, app: App, target: string | undefined): Promise<{ release: Release; procs: ProcessInfo[] }> {
@@ -50,6 +50,6 @@ async function switchWeb(deps: PlatformDeps, app: App, release: Release, old: Pr
   const others = (await deps.scheduler.listProcesses(app))
     .filter((p) => p.releaseVersion === release.version && p.state === 'up' && !gone.has(p.containerId) && !fresher.has(p.containerId));
   say(`Routing web to ${fresh.map((p) => `${p.address}:${p.port}`).join(', ')}`);
-  await deps.db.transaction((q) => setBackends(q, app.name, backendsOf([...others, ...fresh])));
+  await commitRoutes(deps, (q) => setBackends(q, app.name, backendsOf([...others, ...fresh])), say);
   await sleep(deps.config.deploy.drainMs);
 }

@@ -1,7 +1,8 @@
 /**
  * Route changes by NOTIFY against the real cluster (2 workers): applied in
  * every worker (how fast is `npm run bench:router`'s figure, not a timed
- * test's), and 20 backend swaps under steady load with old
+ * test's) and then acknowledged in `router_instances`, which is how writers
+ * know a change is live; 20 backend swaps under steady load with old
  * backends stopped after their removal, without one failed request. Also a
  * WebSocket on a removed backend lives through the drain grace period.
  */
@@ -10,6 +11,7 @@ import http from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { get, putRoute, setBackends, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
+import { routersBehind, transactionId } from '../../platform/routes/live.js';
 
 let db: TestDatabase;
 let router: TestRouter;
@@ -25,15 +27,26 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-/** Add app `app` with one backend, in a transaction; returns when COMMIT was sent (ms since the epoch). */
-async function addApp(app: string, port: number): Promise<number> {
+/** Add app `app` with one backend, in a transaction; returns when COMMIT was sent (ms since the epoch) and the transaction's id. */
+async function addApp(app: string, port: number): Promise<{ committed: number; xid: string }> {
   let committed = 0;
-  await db.transaction(async (q) => {
+  const xid = await db.transaction(async (q) => {
     await q.query('INSERT INTO router_routes (app) VALUES ($1)', [app]);
     await q.query("INSERT INTO router_backends (app, address, port) VALUES ($1, '127.0.0.1', $2)", [app, port]);
+    const id = await transactionId(q);
     committed = Date.now();
+    return id;
   });
-  return committed;
+  return { committed, xid };
+}
+
+/** Until no router seen lately is behind transaction `xid`. */
+async function acknowledged(xid: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await routersBehind(db, xid)) > 0) {
+    if (Date.now() > deadline) throw new Error(`the router never acknowledged transaction ${xid}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 test.serial('a route change is applied in every worker, by NOTIFY alone', async (t) => {
@@ -43,11 +56,12 @@ test.serial('a route change is applied in every worker, by NOTIFY alone', async 
   await router.apply(() => addApp('warmup', b.port));
   for (let i = 0; i < 5; i++) {
     const before = (await router.stats()).generation;
-    const committed = await addApp(`notify${i}`, b.port);
+    const { committed, xid } = await addApp(`notify${i}`, b.port);
     // Nothing else wakes the router: no polling, so a generation within the wait came from the notification.
     const stats = await router.waitForGeneration(before + 1, 10_000);
     t.is(stats.workers.length, 2);
     t.log(`applied ${stats.workers.map((w) => w.appliedAt - committed).join(' / ')} ms after COMMIT`);
+    await acknowledged(xid);
     for (let k = 0; k < 4; k++) t.is((await get(router.httpPort, '/', { host: `notify${i}.localhost` })).status, 200);
   }
 });
@@ -125,4 +139,30 @@ test.serial('a WebSocket on a removed backend keeps working during the drain gra
   t.is(JSON.parse((await get(router.httpPort, '/', { host: 'drain.localhost' })).body).backend, 'fresh');
   const closed = await new Promise<boolean>((resolve) => ws.once('close', () => resolve(true)));
   t.true(closed, 'the tunnel is closed once the grace period is over');
+});
+
+test.serial('a router records what it serves in router_instances; one seen no more is not waited for; a stopped one leaves', async (t) => {
+  const rows = async () => (await db.query<{ id: string }>('SELECT id FROM router_instances')).rows.map((r) => r.id);
+  const { xid } = await addApp('acked', 1);
+  await acknowledged(xid);
+  t.is((await rows()).length, 1, 'one row for the running router');
+  // A router that stopped sending heartbeats (killed, cut off) long ago does not hold writers up.
+  await db.query("INSERT INTO router_instances (id, seen_at) VALUES ('gone:1:x', now() - interval '1 minute')");
+  const late = await addApp('acked2', 1);
+  await acknowledged(late.xid);
+  await db.query("UPDATE router_instances SET seen_at = now() WHERE id = 'gone:1:x'");
+  t.is(await routersBehind(db, late.xid), 1, 'a router seen lately that has applied nothing is behind');
+  // One that serves a table read before a commit is behind that commit.
+  await db.query("UPDATE router_instances SET applied_snapshot = pg_current_snapshot() WHERE id = 'gone:1:x'");
+  const after = await addApp('acked3', 1);
+  // The real router catches up; the fake one never does.
+  const deadline = Date.now() + 10_000;
+  while ((await routersBehind(db, after.xid)) > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.is(await routersBehind(db, after.xid), 1, 'the table it serves predates the change');
+  t.is(await routersBehind(db, late.xid), 0, 'and includes the earlier one');
+  await db.query("DELETE FROM router_instances WHERE id = 'gone:1:x'");
+  const second = await startRouter(db.url, { workers: 1 });
+  t.is((await rows()).length, 2);
+  await second.stop();
+  t.is((await rows()).length, 1, 'a router that stops removes its row');
 });

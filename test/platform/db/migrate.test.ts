@@ -14,7 +14,7 @@ test('migrations apply once, in order, recorded in schema_migrations, even when 
   t.deepEqual(rows.map((r) => r.version), all);
   const tables = (await db.query<{ table_name: string }>(
     "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'router_%' ORDER BY 1")).rows.map((r) => r.table_name);
-  t.deepEqual(tables, ['router_backends', 'router_certificates', 'router_hosts', 'router_routes']);
+  t.deepEqual(tables, ['router_backends', 'router_certificates', 'router_hosts', 'router_instances', 'router_routes']);
 });
 
 test('the route table refuses malformed hosts and backends', async (t) => {
