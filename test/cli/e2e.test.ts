@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { claimNetworkSlot, type NetworkSlot } from '../helpers/network-slot.js';
-import { expectSize, tmuxSession, type TmuxSession } from '../helpers/tmux.js';
+import { pollUntil as eventually, expectSize, tmuxSession, type TmuxSession } from '../helpers/tmux.js';
 import { fileURLToPath } from 'node:url';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,16 +40,6 @@ async function ok(args: string[], input?: string): Promise<string> {
   const r = await tspaas(args, input);
   if (r.code !== 0) throw new Error(`tspaas ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
-}
-
-async function eventually<T>(fn: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (accept(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 let slot: NetworkSlot;

@@ -16,7 +16,7 @@ export interface TmuxSession {
 }
 
 /** Poll `fn` every 200 ms until `accept` holds; fails after `timeoutMs` with the last value. */
-export async function eventuallyScreen(fn: () => Promise<string>, accept: (s: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
+export async function pollUntil<T = string>(fn: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -44,7 +44,7 @@ export function tmuxSession(t: { teardown(fn: () => void): void }, name: string,
     keys: (...keys) => void tmux('send-keys', '-t', 'e2e', ...keys),
     resize: (cols, rows) => void tmux('resize-window', '-t', 'e2e', '-x', String(cols), '-y', String(rows)),
     screen,
-    exitStatus: async () => Number(/CLI-EXIT=(\d+)/.exec(await eventuallyScreen(screen, (s) => /CLI-EXIT=\d+/.test(s), 'the command to exit'))![1]),
+    exitStatus: async () => Number(/CLI-EXIT=(\d+)/.exec(await pollUntil(screen, (s) => /CLI-EXIT=\d+/.test(s), 'the command to exit'))![1]),
   };
 }
 
@@ -54,7 +54,7 @@ export function tmuxSession(t: { teardown(fn: () => void): void }, name: string,
  * go straight to the shell, so ask `stty size` again until it shows.
  */
 export async function expectSize(pty: TmuxSession, rows: number, cols: number): Promise<void> {
-  await eventuallyScreen(async () => {
+  await pollUntil(async () => {
     pty.keys('clear; stty size', 'Enter');
     await new Promise((r) => setTimeout(r, 300));
     return pty.screen();

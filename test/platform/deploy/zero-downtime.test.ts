@@ -23,9 +23,12 @@ test.before(async () => {
 });
 test.after.always(async () => { await router?.stop(); await bed?.close(); });
 
-function get(): Promise<{ status: number; body: string }> {
+/** One request through the router; a failure of any kind is an answer with status 0 and the error's message. */
+function ask(opts: { method?: string; host?: string; path?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+  const { method = 'GET', host = 'steady.localhost', path = '/', body: sent } = opts;
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port: router.httpPort, path: '/', headers: { host: 'steady.localhost' }, agent: false, timeout: 5000 }, (res) => {
+    const headers = { host, ...(sent === undefined ? {} : { 'content-type': 'text/plain' }) };
+    const req = http.request({ host: '127.0.0.1', port: router.httpPort, method, path, headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => { body += d.toString(); });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
@@ -33,8 +36,11 @@ function get(): Promise<{ status: number; body: string }> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (err) => resolve({ status: 0, body: err.message }));
+    req.end(sent);
   });
 }
+
+const get = () => ask();
 
 /** Send requests from 4 loops until `during` resolves; the answers in order. */
 async function load(during: Promise<unknown>): Promise<Array<{ status: number; body: string }>> {
@@ -77,20 +83,8 @@ async function waitFor(check: () => Promise<boolean>, ms = 15_000): Promise<void
 const CGI_WEB = 'mkdir -p /tmp/w/cgi-bin && printf \'#!/bin/sh\\ncat >/dev/null\\nprintf "Content-Type: text/plain\\\\r\\\\n\\\\r\\\\nposted"\\n\' > /tmp/w/cgi-bin/post'
   + ' && chmod +x /tmp/w/cgi-bin/post && exec httpd -f -p $PORT -h /tmp/w';
 
-/** POST a small body to the CGI script through the router. */
-function post(host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.request({ host: '127.0.0.1', port: router.httpPort, method: 'POST', path: '/cgi-bin/post', headers: { host, 'content-type': 'text/plain' }, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim() }));
-      res.on('error', (err) => resolve({ status: 0, body: err.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => resolve({ status: 0, body: err.message }));
-    req.end('a body the router cannot replay');
-  });
-}
+/** POST a small body to the CGI script through the router (a request the router cannot retry elsewhere). */
+const post = (host: string) => ask({ method: 'POST', host, path: '/cgi-bin/post', body: 'a body the router cannot replay' });
 
 test.serial('scale web=3 → web=1 under POST load without a failed request: the two leave the routes before they stop', async (t) => {
   const scaly = await bed.newApp('scaly');

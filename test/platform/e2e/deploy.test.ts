@@ -8,7 +8,7 @@
 import test from 'ava';
 import http from 'node:http';
 import path from 'node:path';
-import { eventuallyScreen, expectSize, tmuxSession } from '../../helpers/tmux.js';
+import { pollUntil, expectSize, tmuxSession } from '../../helpers/tmux.js';
 import {
   CLI_ARGV, commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World,
 } from './world.js';
@@ -133,7 +133,7 @@ test.serial('logs show the processes with type.N prefixes; run executes a one-of
 test.serial('run bash: an interactive pty in a one-off of the current release; its size follows the window; the exit code comes back', async (t) => {
   const pty = tmuxSession(t, 'platform-run', [...CLI_ARGV, 'run', 'bash'], { cwd: shop, env: alice.env });
   pty.keys('echo "READY $DYNO $(tty)"', 'Enter');
-  await eventuallyScreen(pty.screen, (s) => /^READY run\.\d+ \/dev\/pts\/\d+$/m.test(s), 'the one-off shell on a pty', 60_000);
+  await pollUntil(pty.screen, (s) => /^READY run\.\d+ \/dev\/pts\/\d+$/m.test(s), 'the one-off shell on a pty', 60_000);
   t.is((await oneOffContainers()).length, 1, 'the one-off runs in its own container');
   await expectSize(pty, 24, 80);
   pty.resize(100, 30);
