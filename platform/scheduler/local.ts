@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { isKind } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container } from '../../runtime/containers/types.js';
-import { LABELS, type App, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
+import { LABELS, type App, type LogEntry, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
 import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
 import { appLogs, entries, logText, sourceOf } from './logs.js';
@@ -40,7 +40,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       return toProcessInfo(await engine.getContainer(c.record.id), network, port);
     },
 
-    stopProcess: (containerId, graceSeconds) => stopAndRemove(engine, archive, containerId, graceSeconds),
+    stopProcess: (containerId, graceSeconds) => stopAndRemove(engine, archive, log, containerId, graceSeconds),
 
     async listProcesses(app) {
       const network = networkName(app);
@@ -65,11 +65,11 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
     runOneOff: async (app, release, opts) => runOneOff(engine, {
       app, release, opts, network: await networks.ensure(app), port,
       memoryBytes: opts.memoryBytes ?? config.deploy.defaultMemoryBytes,
-    }, (id) => archiveAndRemove(engine, archive, id).catch((err: unknown) => log.warn({ err, container: id }, 'could not remove an ended one-off'))),
+    }, (id) => archiveAndRemove(engine, archive, log, id).catch((err: unknown) => log.warn({ err, container: id }, 'could not remove an ended one-off'))),
 
     async removeApp(app) {
       for (const c of await appContainers(engine, app)) await removeForce(engine, c.record.id);
-      await archive.remove(app.id);
+      await archive.remove(app.id).catch((err: unknown) => log.warn({ err, app: app.name }, 'could not remove the app\'s kept log lines'));
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
     },
@@ -82,32 +82,41 @@ export function appContainers(engine: Engine, app: App): Promise<Container[]> {
 }
 
 /** Stop with a grace period, keep its last lines, then remove; a container already stopped or gone is fine. */
-async function stopAndRemove(engine: Engine, archive: LogArchive, id: string, graceSeconds: number): Promise<void> {
+async function stopAndRemove(engine: Engine, archive: LogArchive, log: Logger, id: string, graceSeconds: number): Promise<void> {
   try {
     await engine.stopContainer(id, graceSeconds);
   } catch (err) {
     if (isKind(err, 'NotFound')) return;
     if (!isKind(err, 'NotModified')) throw err;
   }
-  await archiveAndRemove(engine, archive, id);
+  await archiveAndRemove(engine, archive, log, id);
 }
 
-/** Keep the last lines of an ended container in the app's log archive, then remove it. */
-async function archiveAndRemove(engine: Engine, archive: LogArchive, id: string): Promise<void> {
+/**
+ * Keep the last lines of an ended container in the app's log archive, then
+ * remove it. Keeping is best effort: a failure (disk full, say) is logged and
+ * the container goes anyway.
+ */
+async function archiveAndRemove(engine: Engine, archive: LogArchive, log: Logger, id: string): Promise<void> {
+  let labels: Record<string, string>;
   try {
-    const c = await engine.getContainer(id);
-    const labels = c.record.config.Labels ?? {};
-    const appId = labels[LABELS.appId];
-    if (appId) {
-      const lines = [];
-      for await (const e of entries(engine.containerLogs(id, { tail: KEEP_LINES }), sourceOf(labels))) lines.push(e);
-      await archive.keep(appId, id, lines);
-    }
+    labels = (await engine.getContainer(id)).record.config.Labels ?? {};
   } catch (err) {
-    if (!isKind(err, 'NotFound')) throw err;
-    return;
+    if (isKind(err, 'NotFound')) return;
+    throw err;
+  }
+  const appId = labels[LABELS.appId];
+  if (appId) {
+    await keepLines(engine, archive, appId, id, sourceOf(labels))
+      .catch((err: unknown) => log.warn({ err, container: id }, 'could not keep the log lines of a container being removed'));
   }
   await removeForce(engine, id);
+}
+
+async function keepLines(engine: Engine, archive: LogArchive, appId: string, id: string, source: string): Promise<void> {
+  const lines: LogEntry[] = [];
+  for await (const e of entries(engine.containerLogs(id, { tail: KEEP_LINES }), source)) lines.push(e);
+  await archive.keep(appId, id, lines);
 }
 
 /** Remove a container, running or not; gone already is fine, and one being removed (an autoRemove) is waited for. */

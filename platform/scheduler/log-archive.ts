@@ -48,7 +48,7 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
     try {
       return (await fsp.readFile(file, 'utf8')).split('\n').filter(Boolean);
     } catch (err) {
-      if (isErrno(err, 'ENOENT')) return [];
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
       throw err;
     }
   };

@@ -5,10 +5,15 @@
  * ends when its signal aborts.
  */
 import test from 'ava';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { LogEntry, Scheduler } from '../../../platform/types.js';
 import { compareTimes } from '../../../platform/scheduler/logs.js';
-import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
+import { eventually, makeApp, makeRelease, platformConfig, scheduler } from './fixtures.js';
 
 let te: TestEngine;
 let s: Scheduler;
@@ -105,4 +110,18 @@ test('follow with tail 0 shows only new lines; leaving the loop ends the stream'
   }
   t.deepEqual(lines, ['new']);
   await s.removeApp(app);
+});
+
+test('keeping a removed process\'s lines is best effort: when the archive cannot be written, the process is still stopped and removed', async (t) => {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tsp-noarchive-'));
+  t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+  await writeFile(path.join(dataDir, 'logs'), 'a file where the archive\'s directory should be');
+  const broken = createLocalScheduler(te.engine, platformConfig(dataDir), pino({ level: 'silent' }));
+  const app = makeApp('noarchive');
+  const p = await broken.startProcess(app, makeRelease(app, 1, { web: 'echo hello; sleep 600' }), 'web', 1, 64 << 20);
+  await eventually(async () => (await broken.tailLogs(p.containerId, 5)).length === 1);
+  await broken.stopProcess(p.containerId, 1);
+  t.deepEqual(await broken.listProcesses(app), []);
+  t.deepEqual(await collect(broken.logs(app, { follow: false })), [], 'logs still answer, with nothing kept');
+  await broken.removeApp(app);
 });
