@@ -127,7 +127,9 @@ function gone(archived: ArchivedEntry[], listed: Container[], opts: LogsOptions)
   const byContainer = new Map<string, LogEntry[]>();
   for (const { containerId, ...e } of archived) {
     if (present.has(containerId) || !sourceMatches(e.source, opts.type)) continue;
-    byContainer.set(containerId, [...(byContainer.get(containerId) ?? []), e]);
+    const lines = byContainer.get(containerId);
+    if (lines) lines.push(e);
+    else byContainer.set(containerId, [e]);
   }
   const tail = opts.tail;
   return [...byContainer.values()].flatMap((l) => (tail === undefined ? l : tail === 0 ? [] : l.slice(-tail)));
