@@ -49,6 +49,26 @@ async function main(config: Readonly<DaemonConfig>): Promise<void> {
   const log = pino({ name: 'tspaasd', level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   process.on('unhandledRejection', (err) => { log.fatal({ err }, 'unhandled rejection'); process.exit(1); });
   const services: Service[] = [];
+  // The signal handlers come first: a SIGTERM while the parts start (even
+  // after platform.json is written) waits for the start, then closes them all.
+  let stopping = false;
+  let started: Promise<void> = Promise.resolve();
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, 'shutting down; containers keep running');
+    void started
+      .then(() => closeAll(services, log))
+      .then(() => Promise.all([config.pidFile, config.platformFile].map((f) => fsp.rm(f, { force: true }))))
+      .then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  started = start(config, log, services);
+}
+
+/** Start every part; on a failure close what started and exit 1. */
+async function start(config: Readonly<DaemonConfig>, log: Logger, services: Service[]): Promise<void> {
   let ready: Record<string, unknown>;
   try {
     await claimPidFile(config.pidFile);
@@ -61,17 +81,6 @@ async function main(config: Readonly<DaemonConfig>): Promise<void> {
     process.exit(1);
   }
   log.info({ ...ready, root: config.root, version: config.version }, 'tspaasd ready');
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info({ signal }, 'shutting down; containers keep running');
-    void closeAll(services, log)
-      .then(() => Promise.all([config.pidFile, config.platformFile].map((f) => fsp.rm(f, { force: true }))))
-      .then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
 }
 
 /** The engine and its API socket. */

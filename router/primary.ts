@@ -69,13 +69,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
     for (const w of ready) send(w, { type: 'snapshot', snapshot: s });
     log.debug({ generation: s.generation, routes: s.routes.length, backends: s.backends.length }, 'routes loaded');
   });
-  const admin: http.Server | null = config.adminPort === 0 ? null : await serveAdmin(config.adminPort, {
-    generation: () => snapshot?.generation ?? 0,
-    loadedAt: () => loadedAt,
-    databaseConnected: () => source.connected,
-    workerStatuses: () => statuses.ask([...ready], (w, requestId) => send(w, { type: 'status', requestId })),
-  });
-
+  let admin: http.Server | null = null;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
@@ -92,6 +86,12 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   };
   process.on('SIGTERM', (s) => void stop(s));
   process.on('SIGINT', (s) => void stop(s));
+  admin = config.adminPort === 0 ? null : await serveAdmin(config.adminPort, {
+    generation: () => snapshot?.generation ?? 0,
+    loadedAt: () => loadedAt,
+    databaseConnected: () => source.connected,
+    workerStatuses: () => statuses.ask([...ready], (w, requestId) => send(w, { type: 'status', requestId })),
+  });
 }
 
 /**

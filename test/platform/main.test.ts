@@ -51,6 +51,25 @@ test('--engine-only: serves the engine, writes its pid file, refuses a second da
   t.false(existsSync(path.join(base, 'run', 'engine.sock')));
 });
 
+test('a SIGTERM while tspaasd starts: the start finishes, everything is closed, exit 0', async (t) => {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'tspd-main-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const daemon = tspaasd(base, ['--engine-only']);
+  t.teardown(() => { daemon.kill('SIGKILL'); });
+  // The pid file is the first thing the start makes; the engine is not up yet.
+  const pidFile = path.join(base, 'run', 'tspaasd.pid');
+  for (let i = 0; !existsSync(pidFile); i++) {
+    if (i > 3000 || daemon.exitCode !== null) throw new Error(`tspaasd wrote no pid file: ${daemon.stderrText()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  daemon.kill('SIGTERM');
+  t.is(await exited(daemon), 0, daemon.stderrText());
+  t.is(daemon.signalCode, null, 'not killed by the signal');
+  t.regex(daemon.stderrText(), /"signal":"SIGTERM".*"msg":"shutting down/);
+  t.false(existsSync(pidFile));
+  t.false(existsSync(path.join(base, 'run', 'engine.sock')));
+});
+
 test('the platform: admin token once, platform.json, the API on the listener, restart without a new token, SIGTERM', async (t) => {
   const p = await startPlatform();
   t.teardown(() => p.stop());
