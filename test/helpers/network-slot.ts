@@ -10,7 +10,7 @@ import type { NetworkConfig } from '../../runtime/network/types.js';
 import { run } from '../../lib/exec.js';
 import { removeRules } from '../../runtime/network/firewall.js';
 import { hostSubnets, removeBridge } from '../../runtime/network/bridge.js';
-import { overlaps, parseSubnet } from '../../runtime/network/cidr.js';
+import { contains, overlaps, parseIp, parseSubnet } from '../../runtime/network/cidr.js';
 
 const DIR = '/tmp/tspaas-test-network-slots';
 const SLOTS = 256;
@@ -54,13 +54,39 @@ export async function claimNetworkSlot(): Promise<NetworkSlot> {
   throw new Error('no free test network slot');
 }
 
-/** Remove every bridge named like the slot's (and its rules). */
+/** Remove every bridge named like the slot's (and its rules), and the published ports into its pool. */
 async function purgeBridges(config: NetworkConfig): Promise<void> {
+  await purgePortmaps(config.pool);
   const links = JSON.parse((await run('ip', ['-j', 'link', 'show', 'type', 'bridge'])).stdout || '[]') as Array<{ ifname: string }>;
   for (const { ifname } of links) {
     if (ifname !== config.bridge && !ifname.startsWith(config.bridgePrefix)) continue;
     await removeRules(ifname).catch(() => undefined);
     await removeBridge(ifname).catch(() => undefined);
+  }
+}
+
+/**
+ * Remove the CNI portmap chains (CNI-DN-*) that forward into `pool`, and
+ * their jumps. An engine killed with its containers running leaves them; a
+ * later engine publishing the same host port would then lose its traffic to
+ * an address no bridge has any more.
+ */
+async function purgePortmaps(pool: string): Promise<void> {
+  const subnet = parseSubnet(pool);
+  const rules = (await run('iptables', ['-w', '-t', 'nat', '-S'], { allowFailure: true })).stdout.split('\n');
+  const chains = new Set<string>();
+  for (const rule of rules) {
+    const m = /^-A (CNI-DN-\S+) .*--to-destination (\d+\.\d+\.\d+\.\d+)/.exec(rule);
+    if (m && contains(subnet, parseIp(m[2]!))) chains.add(m[1]!);
+  }
+  for (const chain of chains) {
+    for (const jump of rules.filter((r) => r.startsWith('-A CNI-HOSTPORT-DNAT ') && r.endsWith(` -j ${chain}`))) {
+      // iptables -S quotes the comment; split it back into words the way a shell would.
+      const args = (jump.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map((w) => (w.startsWith('"') ? JSON.parse(w) as string : w));
+      await run('iptables', ['-w', '-t', 'nat', '-D', ...args], { allowFailure: true });
+    }
+    await run('iptables', ['-w', '-t', 'nat', '-F', chain], { allowFailure: true });
+    await run('iptables', ['-w', '-t', 'nat', '-X', chain], { allowFailure: true });
   }
 }
 
