@@ -6,7 +6,8 @@
  * container's last lines here, so `tspaas logs` still shows why web.1
  * crashed or what `run --detach` printed. One NDJSON file per app under
  * `<dataDir>/logs/apps/`, holding about the last {@link KEEP_LINES} lines
- * (it is cut back to them when it grows past twice that); removed with the
+ * (it is cut back to them when it grows past twice that; the line count
+ * is read from the file once per app, then kept in memory); removed with the
  * app. Writes of one app are serialized.
  */
 import { promises as fsp } from 'node:fs';
@@ -36,6 +37,8 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
   const dir = path.join(dataDir, 'logs', 'apps');
   const fileOf = (appId: string) => path.join(dir, `${appId}.ndjson`);
   const queues = new Map<string, Promise<unknown>>();
+  /** Lines in each app's file, once known. */
+  const counts = new Map<string, number>();
   /** Run `fn` after the app's earlier writes. */
   const serial = <T>(appId: string, fn: () => Promise<T>): Promise<T> => {
     const next = (queues.get(appId) ?? Promise.resolve()).then(fn, fn);
@@ -44,28 +47,41 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
     void settled.then(() => { if (queues.get(appId) === settled) queues.delete(appId); });
     return next;
   };
-  const readLines = async (file: string): Promise<string[]> => {
+  const readText = async (file: string): Promise<string> => {
     try {
-      return (await fsp.readFile(file, 'utf8')).split('\n').filter(Boolean);
+      return await fsp.readFile(file, 'utf8');
     } catch (err) {
-      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
+      if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return '';
       throw err;
     }
   };
+  const readLines = async (file: string) => (await readText(file)).split('\n').filter(Boolean);
 
   return {
     keep: (appId, containerId, entries) => serial(appId, async () => {
       if (!entries.length) return;
       const file = fileOf(appId);
       await fsp.mkdir(dir, { recursive: true });
-      const text = entries.slice(-keepLines).map((e) => `${JSON.stringify({ ...e, containerId })}\n`).join('');
-      await fsp.appendFile(file, text);
-      const lines = await readLines(file);
-      if (lines.length <= 2 * keepLines) return;
+      const kept = entries.slice(-keepLines);
+      let before = counts.get(appId);
+      let torn = false;
+      if (before === undefined) {
+        const text = await readText(file);
+        before = text.split('\n').filter(Boolean).length;
+        torn = text !== '' && !text.endsWith('\n'); // a line cut short by a crash: start on a line of our own
+      }
+      counts.delete(appId); // unknown until the append is done
+      await fsp.appendFile(file, (torn ? '\n' : '') + kept.map((e) => `${JSON.stringify({ ...e, containerId })}\n`).join(''));
+      if (before + kept.length <= 2 * keepLines) {
+        counts.set(appId, before + kept.length);
+        return;
+      }
       // Cut back to the newest lines: write a new file, then rename over the old one (readers see one or the other).
+      const lines = await readLines(file);
       const tmp = `${file}.tmp`;
       await fsp.writeFile(tmp, `${lines.slice(-keepLines).join('\n')}\n`);
       await fsp.rename(tmp, file);
+      counts.set(appId, Math.min(lines.length, keepLines));
     }),
 
     async read(appId) {
@@ -80,6 +96,9 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
       return out;
     },
 
-    remove: (appId) => serial(appId, () => fsp.rm(fileOf(appId), { force: true })),
+    remove: (appId) => serial(appId, async () => {
+      counts.delete(appId);
+      await fsp.rm(fileOf(appId), { force: true });
+    }),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The log archive on its own: lines kept per app in order, cut back to the
- * newest when the file grows past twice the limit, a torn last line skipped,
- * concurrent keeps not interleaved, removal.
+ * newest when the file grows past twice the limit (also after a restart), a
+ * torn last line skipped (and not glued to the next), concurrent keeps not
+ * interleaved, removal.
  */
 import test from 'ava';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
@@ -29,6 +30,10 @@ test('keeps lines per app in order, cuts back to the newest, skips a torn line, 
   t.deepEqual((await archive.read('a')).map((e) => e.line), ['web.2 7', 'web.3 0', 'web.3 1', 'web.3 2', 'web.3 3']);
   await appendFile(path.join(dir, 'logs', 'apps', 'a.ndjson'), '{"time":"2026-11-2');
   t.is((await archive.read('a')).length, 5, 'a line torn by a crash is skipped');
+  // After a restart the line count comes from the file: 6 lines (torn one included) + 5 new = 11 > 10, cut back.
+  const restarted = createLogArchive(dir, 5);
+  await restarted.keep('a', 'c5', Array.from({ length: 5 }, (_, i) => entry('web.4', i)));
+  t.deepEqual((await restarted.read('a')).map((e) => e.line), ['web.4 0', 'web.4 1', 'web.4 2', 'web.4 3', 'web.4 4']);
   await archive.remove('a');
   t.deepEqual(await archive.read('a'), []);
   t.is((await archive.read('b')).length, 1, 'other apps are untouched');
