@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import http from 'node:http';
 import net from 'node:net';
 import type Docker from 'dockerode';
+import { run as exec } from '../../../lib/exec.js';
 import { startDaemon, type TestDaemon } from '../../helpers/daemon.js';
 import { demux } from './client.js';
 import { docker, withDockerCli, type CliResult } from './cli.js';
@@ -66,7 +67,7 @@ function freePort(): Promise<number> {
   });
 }
 
-/** GET http://127.0.0.1:<port>/, retried while the server in the container starts. */
+/** GET http://127.0.0.1:<port>/, retried while the server in the container starts; a failure names the host's DNAT rules for the port. */
 async function httpGet(port: number): Promise<string> {
   const deadline = Date.now() + 15_000;
   for (;;) {
@@ -78,7 +79,10 @@ async function httpGet(port: number): Promise<string> {
         }).on('error', reject).on('timeout', function (this: http.ClientRequest) { this.destroy(new Error('timeout')); });
       });
     } catch (err) {
-      if (Date.now() > deadline) throw err;
+      if (Date.now() > deadline) {
+        const nat = (await exec('iptables', ['-w', '-t', 'nat', '-S'], { allowFailure: true })).stdout.split('\n').filter((l) => l.includes(`--dport ${port} `));
+        throw new Error(`GET 127.0.0.1:${port}: ${(err as Error).message}; DNAT rules for the port:\n${nat.join('\n')}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
