@@ -1,7 +1,11 @@
 /**
  * Startup checks of new processes before they get traffic. `web`: the
  * app.json `healthchecks.web` entries (HTTP GET of a path on IP:PORT, 2xx or
- * 3xx, optional body text) or, without any, a TCP connect to IP:PORT. Other
+ * 3xx, optional body text; their own attempts and waits) or, without any, a
+ * TCP connect to IP:PORT, tried for as long as the tuning's attempts ×
+ * interval but quickly at first (25 ms, doubling up to the interval): most
+ * processes listen within milliseconds, and a fixed interval made every
+ * start wait for it (half of a `scale web=1→20`). Other
  * types: still running after `settleMs`. A check that fails throws `Invalid`
  * with the reason (the app's fault: the deploy fails, no retry).
  */
@@ -24,7 +28,7 @@ export async function checkProcess(p: ProcessInfo, release: Release, tuning: Dep
   const checks = release.appJson?.healthchecks?.web ?? [];
   const target = { address: p.address, port: p.port ?? tuning.port };
   if (checks.length === 0) {
-    await attempt(p.name, 'TCP connect', { attempts: tuning.checkAttempts, waitMs: tuning.checkIntervalMs }, alive,
+    await attempt(p.name, 'TCP connect', rampingWaits(tuning.checkAttempts, tuning.checkIntervalMs), alive,
       () => tcpConnect(target.address, target.port, tuning.checkTimeoutMs));
   }
   for (const c of checks) await runCheck(p.name, c, target, tuning, alive);
@@ -39,23 +43,40 @@ async function runCheck(name: string, c: HealthCheck, t: { address: string; port
   const probe = c.path
     ? () => httpCheck(`http://${t.address}:${t.port}${c.path!.startsWith('/') ? '' : '/'}${c.path}`, c.content, timeoutMs)
     : () => tcpConnect(t.address, t.port, timeoutMs);
-  await attempt(name, c.name ? `${c.name} (${what})` : what,
-    { attempts: c.attempts ?? tuning.checkAttempts, waitMs: c.wait !== undefined ? c.wait * 1000 : tuning.checkIntervalMs }, alive, probe);
+  const attempts = Math.max(1, c.attempts ?? tuning.checkAttempts);
+  const waitMs = c.wait !== undefined ? c.wait * 1000 : tuning.checkIntervalMs;
+  await attempt(name, c.name ? `${c.name} (${what})` : what, new Array<number>(attempts - 1).fill(waitMs), alive, probe);
 }
 
-/** Try `probe` up to `attempts` times; a dead process or the last failure throws Invalid. */
-async function attempt(name: string, what: string, opts: { attempts: number; waitMs: number }, alive: AliveProbe, probe: () => Promise<void>): Promise<void> {
+/** First wait of the default check. */
+const RAMP_START_MS = 25;
+
+/** Waits between the default check's attempts: from {@link RAMP_START_MS}, doubling up to `intervalMs`, adding up to (attempts − 1) × interval. */
+export function rampingWaits(attempts: number, intervalMs: number): number[] {
+  const waits: number[] = [];
+  const budget = (Math.max(1, attempts) - 1) * intervalMs;
+  for (let total = 0, next = Math.min(RAMP_START_MS, intervalMs); total < budget; next = Math.min(next * 2, intervalMs)) {
+    const w = Math.min(next, budget - total);
+    waits.push(w);
+    total += w;
+  }
+  return waits;
+}
+
+/** Try `probe`, then again after each of `waits`; a dead process or the last failure throws Invalid. */
+async function attempt(name: string, what: string, waits: number[], alive: AliveProbe, probe: () => Promise<void>): Promise<void> {
   let last = '';
-  for (let i = 1; i <= Math.max(1, opts.attempts); i++) {
+  for (let i = 0; ; i++) {
     try {
       return await probe();
     } catch (err) {
       last = (err as Error).message;
     }
     if (!(await alive())) throw invalid(`${name} exited during its health check (${what}: ${last})`);
-    if (i < opts.attempts) await sleep(opts.waitMs);
+    if (i === waits.length) break;
+    await sleep(waits[i]!);
   }
-  throw invalid(`${name} failed its health check after ${opts.attempts} attempts (${what}: ${last})`);
+  throw invalid(`${name} failed its health check after ${waits.length + 1} attempts (${what}: ${last})`);
 }
 
 /** Resolves once a TCP connection to address:port opens. */

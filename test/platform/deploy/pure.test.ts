@@ -1,12 +1,14 @@
 /**
  * The deploy's pure parts: release changes and their descriptions, formation
- * defaults and sizes, reconcile plans, and the order of the pipeline's steps.
+ * defaults and sizes, reconcile plans, the order of the pipeline's steps, and
+ * the default health check's waits.
  */
 import test from 'ava';
 import { desiredFormation, parseMemory, processTypesOf } from '../../../platform/deploy/formation.js';
 import { nextRelease, applyConfig } from '../../../platform/deploy/release-change.js';
 import { DEPLOY_STEPS, slotsOf } from '../../../platform/deploy/pipeline.js';
 import { planType } from '../../../platform/deploy/reconcile.js';
+import { rampingWaits } from '../../../platform/deploy/health.js';
 import type { Build, ProcessInfo, Release } from '../../../platform/types.js';
 
 const MB = 1024 * 1024;
@@ -80,4 +82,13 @@ test('reconcile plan: broken replaced with a restart counted, extras highest fir
 test('the pipeline runs its steps in this order', (t) => {
   t.deepEqual(DEPLOY_STEPS.map((s) => s.name),
     ['mark deploying', 'release phase', 'plan formation', 'start processes', 'switch routes', 'drain', 'stop old processes']);
+});
+
+test('the default health check tries quickly first, then every interval, for attempts × interval in all', (t) => {
+  const waits = rampingWaits(30, 500);
+  t.deepEqual(waits.slice(0, 6), [25, 50, 100, 200, 400, 500]);
+  t.is(waits.reduce((a, b) => a + b, 0), 29 * 500);
+  t.deepEqual(rampingWaits(1, 500), [], 'one attempt: no wait');
+  t.deepEqual(rampingWaits(3, 50), [25, 50, 25]);
+  t.deepEqual(rampingWaits(3, 10), [10, 10], 'an interval under the first wait is kept');
 });
