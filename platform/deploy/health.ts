@@ -65,7 +65,7 @@ export function rampingWaits(attempts: number, intervalMs: number): number[] {
 
 /** Try `probe`, then again after each of `waits`; a dead process or the last failure throws Invalid. */
 async function attempt(name: string, what: string, waits: number[], alive: AliveProbe, probe: () => Promise<void>): Promise<void> {
-  let last = '';
+  let last: string;
   for (let i = 0; ; i++) {
     try {
       return await probe();

@@ -81,7 +81,7 @@ async function httpGet(port: number): Promise<string> {
     } catch (err) {
       if (Date.now() > deadline) {
         const nat = (await exec('iptables', ['-w', '-t', 'nat', '-S'], { allowFailure: true })).stdout.split('\n').filter((l) => l.includes(`--dport ${port} `));
-        throw new Error(`GET 127.0.0.1:${port}: ${(err as Error).message}; DNAT rules for the port:\n${nat.join('\n')}`);
+        throw new Error(`GET 127.0.0.1:${port}: ${(err as Error).message}; DNAT rules for the port:\n${nat.join('\n')}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 200));
     }
