@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
-import type { AdminStats } from '../../router/types.js';
+import pg from 'pg';
+import { routersBehind, transactionId } from '../../platform/routes/live.js';
+import { ROUTER_CHANNEL, type AdminStats } from '../../router/types.js';
 import { freePort, type TestDatabase } from './postgres.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -60,9 +61,26 @@ export async function startRouter(databaseUrl: string, opts: { workers?: number;
       }
     },
     async apply(write) {
-      const before = (await stats()).generation;
       await write();
-      return router.waitForGeneration(before + 1);
+      // A marker transaction after the write that wakes the router: once it serves a snapshot in which
+      // the marker is visible (router_instances), it serves the write — however many commits the write made.
+      const c = new pg.Client({ connectionString: databaseUrl });
+      await c.connect();
+      try {
+        await c.query('BEGIN');
+        const xid = await transactionId(c);
+        await c.query(`NOTIFY ${ROUTER_CHANNEL}`);
+        await c.query('COMMIT');
+        // This router's row appears with its first acknowledgement; until then nobody would be "behind".
+        const serving = async () => (await c.query('SELECT 1 FROM router_instances')).rowCount! > 0 && (await routersBehind(c, xid)) === 0;
+        for (const deadline = Date.now() + 60_000; !(await serving()); await sleep(10)) {
+          if (child.exitCode !== null) throw new Error(`tspaas-router exited with ${child.exitCode}`);
+          if (Date.now() > deadline) throw new Error('the router did not serve the change within 60 s');
+        }
+      } finally {
+        await c.end();
+      }
+      return stats();
     },
     async stop() {
       if (child.exitCode === null) {
