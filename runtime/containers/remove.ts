@@ -43,6 +43,8 @@ export async function destroy(ctx: ContainerContext, c: Container, volumes: bool
   ctx.waiters.removed(c.record.id, c.state.exitCode);
   // An --rm container skipped the release at its exit, to be removed sooner.
   if (c.record.options.autoRemove) await releaseProcess(ctx, c);
+  // A `cp` or `export` still reading holds the mount: take it away before deleting under it.
+  await ctx.rootfs.forget(c.record.id, p.rootfs);
   await Promise.all([
     ctx.snapshots.remove(c.record.id),
     fsp.rm(p.run, { recursive: true, force: true }),

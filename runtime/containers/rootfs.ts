@@ -1,7 +1,8 @@
 /**
  * Mounting a container's root filesystem, reference-counted: a running
  * container holds one reference; `export`, `cp` and `commit` of a stopped
- * container take one for as long as they read it.
+ * container take one for as long as they read it. Removal takes the mount
+ * away from all of them (`forget`).
  */
 import { promises as fsp } from 'node:fs';
 import type { Snapshotter } from '../snapshots/types.js';
@@ -40,5 +41,16 @@ export class RootfsMounts {
     }
     this.refs.delete(id);
     if (await isMountPoint(target)) await unmount(target);
+  }
+
+  /**
+   * Unmount whatever references are left (removal): detached lazily, so a
+   * reader still streaming from it keeps only what it has open and the
+   * directories under it can be deleted; never delete through a live mount.
+   * Its readers' later `release` finds nothing to do.
+   */
+  async forget(id: string, target: string): Promise<void> {
+    this.refs.delete(id);
+    if (await isMountPoint(target)) await unmount(target, { lazy: true });
   }
 }

@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import tarStream from 'tar-stream';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { isMountPoint } from '../../../runtime/snapshots/mount.js';
 
 let te: TestEngine;
 let src: string;
@@ -80,4 +82,17 @@ test('a small tar from a child that exited before the engine reads arrives whole
     const files = await filesOf((await e.getArchive(id, `/bp/r${i}`)).tar);
     t.deepEqual([...files.keys()].sort(), [`r${i}/compile`, `r${i}/detect`, `r${i}/release`]);
   }
+});
+
+test('removing a container while a copy out of it is still being read succeeds and leaves no mount behind', async (t) => {
+  const e = te.engine;
+  const id = (await e.createContainer({ image: 'busybox', cmd: ['true'] })).record.id;
+  const { tar } = await e.getArchive(id, '/'); // holds the root mounted until read or destroyed
+  const rootfs = path.join(te.config.runRoot, 'c', id, 'bundle', 'rootfs');
+  t.true(await isMountPoint(rootfs));
+  await e.removeContainer(id, { force: true });
+  t.false(await isMountPoint(rootfs));
+  t.false(existsSync(path.dirname(rootfs)), 'the bundle is gone');
+  tar.destroy();
+  await t.throwsAsync(e.getContainer(id), { message: /No such container/ });
 });
