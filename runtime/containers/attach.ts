@@ -4,6 +4,13 @@
  * what we send is written to the process's stdin, and shutting down our
  * write side closes it.
  *
+ * Stdin goes over a connection of its own. node-unix-socket destroys a
+ * socket on any error, a failed write included, and a write to a process
+ * that just ended fails (EPIPE) while its last output still waits unread in
+ * the socket: on one shared connection that output was lost (`docker exec
+ * -it` printed nothing now and then). conmon copies output to every
+ * connection, so the stdin one's copy is read and dropped.
+ *
  * An attachment can exist before its process does (`docker run` attaches
  * before it starts the container): it is connected when the process starts.
  */
@@ -29,7 +36,10 @@ export interface AttachWants {
 /** An attachment whose socket is connected now or later (see `connect`). */
 export class SocketAttachment implements Attachment {
   readonly stdin: Writable | null;
+  /** The output connection. */
   private sock: SeqpacketSocket | null = null;
+  /** The stdin connection (when stdin is wanted); gone once a write to it failed. */
+  private inSock: SeqpacketSocket | null = null;
   private outputCbs: ((s: 'stdout' | 'stderr', d: Buffer) => void)[] = [];
   private endCbs: (() => void)[] = [];
   private ended = false;
@@ -39,6 +49,8 @@ export class SocketAttachment implements Attachment {
   private buffered: ['stdout' | 'stderr', Buffer][] = [];
   private pendingStdin: Buffer[] = [];
   private stdinClosed = false;
+  /** The stdin connection is over: input is dropped. */
+  private stdinGone = false;
 
   constructor(private readonly wants: AttachWants, private readonly onDetach: (a: SocketAttachment) => void = () => undefined) {
     this.stdin = wants.stdin ? this.makeStdin() : null;
@@ -59,34 +71,32 @@ export class SocketAttachment implements Attachment {
     this.endGate = p.catch(() => undefined);
   }
 
-  /** Connect to conmon's attach socket; resolves once connected. */
-  connect(socketPath: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const sock = new SeqpacketSocket();
-      sock.setInternalReadBufferSize(8193);
-      sock.on('data', (buf: Buffer) => this.emitOutput(buf));
-      sock.on('end', () => this.finish());
-      sock.on('close', () => this.finish());
-      sock.on('error', (err: Error) => { if (!this.sock) reject(err); this.finish(); });
-      const { path, fd } = shortPath(socketPath);
-      try {
-        sock.connect(path, () => {
-          if (this.ended) {
-            sock.destroy();
-            resolve();
-            return;
-          }
-          this.sock = sock;
-          for (const b of this.pendingStdin.splice(0)) sock.write(b);
-          if (this.stdinClosed) sock.end();
-          resolve();
-        });
-      } catch (err) {
-        reject(err);
-      } finally {
-        if (fd !== undefined) setImmediate(() => closeSync(fd));
-      }
+  /** Connect to conmon's attach socket (output, then stdin); resolves once connected. */
+  async connect(socketPath: string): Promise<void> {
+    const out = await open(socketPath, {
+      data: (buf) => this.emitOutput(buf),
+      gone: () => this.finish(),
     });
+    if (this.ended) {
+      out.destroy();
+      return;
+    }
+    this.sock = out;
+    if (!this.wants.stdin) return;
+    const input = await open(socketPath, {
+      data: () => undefined, // a copy of the output, read so that conmon never waits on it
+      gone: () => this.dropStdin(input),
+    }).catch((err: unknown) => {
+      this.finish();
+      throw err;
+    });
+    if (this.ended) {
+      input.destroy();
+      return;
+    }
+    this.inSock = input;
+    for (const b of this.pendingStdin.splice(0)) input.write(b);
+    if (this.stdinClosed) input.end();
   }
 
   /** Output of a replayed log (attach with `logs`), delivered before live output. */
@@ -96,23 +106,32 @@ export class SocketAttachment implements Attachment {
 
   detach(): void {
     this.onDetach(this);
-    this.sock?.destroy();
     this.finish();
   }
 
   /**
-   * Mark the end of output (the process is gone). The socket is dropped here
-   * and never touched again: node-unix-socket would otherwise act on its old
-   * fd number, which by then may belong to another connection.
+   * Mark the end of output (the process is gone). The sockets are dropped
+   * here and never touched again: node-unix-socket would otherwise act on
+   * their old fd numbers, which by then may belong to other connections.
    */
   finish(): void {
     if (this.ended) return;
     this.ended = true;
-    const sock = this.sock;
+    const socks = [this.sock, this.inSock];
     this.sock = null;
-    sock?.destroy();
+    this.inSock = null;
+    for (const sock of socks) sock?.destroy();
     const cbs = this.endCbs.splice(0);
     void this.endGate.finally(() => { for (const cb of cbs) cb(); });
+  }
+
+  /** The stdin connection failed or closed (the process ended): later input goes nowhere; output is untouched. */
+  private dropStdin(sock: SeqpacketSocket): void {
+    if (this.inSock !== sock) return;
+    this.inSock = null;
+    this.stdinGone = true;
+    this.pendingStdin = [];
+    sock.destroy();
   }
 
   private emitOutput(buf: Buffer): void {
@@ -129,18 +148,49 @@ export class SocketAttachment implements Attachment {
   private makeStdin(): Writable {
     return new Writable({
       write: (chunk: Buffer, _enc, done) => {
-        if (this.ended) done();
-        else if (this.sock) this.sock.write(chunk, 0, chunk.length, () => done());
-        else { this.pendingStdin.push(chunk); done(); }
+        if (this.inSock) return this.inSock.write(chunk, 0, chunk.length, () => done());
+        if (!this.ended && !this.stdinGone) this.pendingStdin.push(chunk); // not connected yet
+        done();
       },
       final: (done) => {
         if (this.wants.tty) return done();
         this.stdinClosed = true;
-        if (this.sock && !this.ended) this.sock.end(() => done());
+        if (this.inSock && !this.ended) this.inSock.end(() => done());
         else done();
       },
     });
   }
+}
+
+/** Connect a socket to `socketPath`; `gone` runs once when it ends, closes or fails. */
+function open(socketPath: string, on: { data: (buf: Buffer) => void; gone: () => void }): Promise<SeqpacketSocket> {
+  return new Promise((resolve, reject) => {
+    const sock = new SeqpacketSocket();
+    let connected = false;
+    let gone = false;
+    const goneOnce = () => {
+      if (connected && !gone) {
+        gone = true;
+        on.gone();
+      }
+    };
+    sock.setInternalReadBufferSize(8193);
+    sock.on('data', on.data);
+    sock.on('end', goneOnce);
+    sock.on('close', goneOnce);
+    sock.on('error', (err: Error) => { if (connected) goneOnce(); else reject(err); });
+    const { path, fd } = shortPath(socketPath);
+    try {
+      sock.connect(path, () => {
+        connected = true;
+        resolve(sock);
+      });
+    } catch (err) {
+      reject(err);
+    } finally {
+      if (fd !== undefined) setImmediate(() => closeSync(fd));
+    }
+  });
 }
 
 /** sun_path holds 108 bytes; reach longer socket paths through an O_PATH fd. */

@@ -76,6 +76,33 @@ test('detached container: logs follow, exec, stop within timeout, start keeps th
   await t.throwsAsync(() => e.getContainer('w'), { message: /No such container/ });
 });
 
+test('an exec that ends while its stdin is still being written delivers all its output, with and without a tty', async (t) => {
+  // A write to a process that has just ended fails (EPIPE) while its last output may still be unread.
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  const e = te.engine;
+  await e.ensureImage('busybox');
+  await e.createContainer({ image: 'busybox', name: 'w', cmd: ['sleep', '600'] });
+  await e.startContainer('w');
+  for (let i = 0; i < 40; i++) {
+    const tty = i % 2 === 1;
+    const id = await e.createExec('w', { cmd: ['sh', '-c', `echo out-${i}`], attachStdin: true, attachStdout: true, attachStderr: true, tty });
+    const att = (await e.startExec(id, { tty }))!;
+    let out = '';
+    att.onOutput((_s, d) => { out += d.toString(); });
+    let over = false;
+    const ended = new Promise<void>((r) => att.onEnd(() => { over = true; r(); }));
+    void (async () => {
+      while (!over) {
+        att.stdin!.write('x');
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await ended;
+    t.regex(out, new RegExp(`out-${i}`), `round ${i} (tty: ${tty}): ${JSON.stringify(out)}`);
+  }
+});
+
 test('memory limit: allocating past it is OOM-killed (137, OOMKilled)', async (t) => {
   const te = await startTestEngine();
   t.teardown(() => te.cleanup());
