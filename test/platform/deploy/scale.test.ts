@@ -1,13 +1,15 @@
 /**
  * Scale, crash restarts, restarts and reconcile on a real engine, PostgreSQL
  * and Redis: scaling touches only the changed types; a killed process loses
- * its backend at once and comes back (restarts counted); ps:restart replaces
+ * its backend at once and comes back (restarts counted), also when a
+ * reconcile recorded its death first; ps:restart replaces
  * containers with the route switched; after the engine lost every container
  * (a host reboot) reconcile restores the formation and the routes.
  */
 import test from 'ava';
 import { createDeployer } from '../../../platform/deploy/index.js';
-import { listProcessRecords } from '../../../platform/store/processes.js';
+import { listProcessRecords, setProcessState } from '../../../platform/store/processes.js';
+import { setBackends } from '../../../platform/routes/backends.js';
 import { startBed, deployed, eventually, fetchText, WEB, WORKER, type Bed } from './harness.js';
 import type { App, ProcessInfo } from '../../../platform/types.js';
 
@@ -25,6 +27,8 @@ test.after.always(async () => { await bed?.close(); });
 const ps = async () => (await bed.deps.scheduler.listProcesses(app)).filter((p) => p.state === 'up');
 const ids = (procs: ProcessInfo[], type: string) => procs.filter((p) => p.type === type).map((p) => p.containerId).sort();
 const caller = null as never;
+/** Kill the process from the host, as a crash or the OOM killer does (not a stop through the engine). */
+const crash = async (containerId: string) => process.kill((await bed.te.engine.getContainer(containerId)).state.pid, 'SIGKILL');
 
 test.serial('scale touches only the changed types', async (t) => {
   const web1 = ids(await ps(), 'web');
@@ -53,7 +57,7 @@ test.serial('a crashed process loses its backend at once and is replaced, its re
   const [web] = (await ps()).filter((p) => p.type === 'web');
   const backend = `${web.address}:${web.port}`;
   t.deepEqual(await bed.backends(app), [backend]);
-  await bed.te.engine.killContainer(web.containerId, 'KILL');
+  await crash(web.containerId);
   await eventually('backend dropped', async () => !(await bed.backends(app)).includes(backend), 5000);
   const next = await eventually('replacement', async () => (await ps()).find((p) => p.type === 'web' && p.containerId !== web.containerId));
   t.is(next.name, 'web.1');
@@ -66,6 +70,19 @@ test.serial('a crashed process loses its backend at once and is replaced, its re
   });
   t.is(rec[0].restarts, 1);
   t.is(rec[0].containerId, next.containerId);
+});
+
+test.serial('a process a running reconcile saw dead first (its row already crashed, its backend gone) is still replaced', async (t) => {
+  // What a reconcile's final sync records when the process dies while it runs: the crash watcher used to skip it.
+  const [web] = (await ps()).filter((p) => p.type === 'web');
+  await setProcessState(bed.deps.db, [web.containerId], 'crashed');
+  await bed.deps.db.transaction((q) => setBackends(q, app.name, []));
+  await crash(web.containerId);
+  const next = await eventually('replacement', async () => (await ps()).find((p) => p.type === 'web' && p.containerId !== web.containerId));
+  t.is(next.name, 'web.1');
+  t.is(next.restarts, web.restarts + 1);
+  await eventually('new backend', async () => (await bed.backends(app)).join() === `${next.address}:${next.port}`);
+  await eventually('the old row gone', async () => (await listProcessRecords(bed.deps.db, app.id)).every((r) => r.containerId !== web.containerId));
 });
 
 test.serial('ps:restart of web replaces its containers and switches the route; workers stay', async (t) => {
