@@ -79,15 +79,11 @@ async function purgePortmaps(pool: string): Promise<void> {
     const m = /^-A (CNI-DN-\S+) .*--to-destination (\d+\.\d+\.\d+\.\d+)/.exec(rule);
     if (m && contains(subnet, parseIp(m[2]!))) chains.add(m[1]!);
   }
-  for (const chain of chains) {
-    for (const jump of rules.filter((r) => r.startsWith('-A CNI-HOSTPORT-DNAT ') && r.endsWith(` -j ${chain}`))) {
-      // iptables -S quotes the comment; split it back into words the way a shell would.
-      const args = (jump.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? []).map((w) => (w.startsWith('"') ? JSON.parse(w) as string : w));
-      await run('iptables', ['-w', '-t', 'nat', '-D', ...args], { allowFailure: true });
-    }
-    await run('iptables', ['-w', '-t', 'nat', '-F', chain], { allowFailure: true });
-    await run('iptables', ['-w', '-t', 'nat', '-X', chain], { allowFailure: true });
-  }
+  if (chains.size === 0) return;
+  // One transaction of iptables-restore, which reads -S's quoting back as written.
+  const jumps = rules.filter((r) => r.startsWith('-A CNI-HOSTPORT-DNAT ') && chains.has(r.slice(r.lastIndexOf(' -j ') + 4)));
+  const lines = [...jumps.map((r) => `-D${r.slice(2)}`), ...[...chains].flatMap((c) => [`-F ${c}`, `-X ${c}`])];
+  await run('iptables-restore', ['-w', '--noflush'], { input: `*nat\n${lines.join('\n')}\nCOMMIT\n`, allowFailure: true });
 }
 
 /** Create the slot file, or take it over when its owner process has died. */
