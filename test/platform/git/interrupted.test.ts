@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
@@ -42,6 +42,7 @@ function git(cwd: string, args: string[], home: string): Promise<{ code: number;
 
 test('when tspaasd goes away mid-build the hook fails the push with a message and the ref stays', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-gone-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   await writeFile(path.join(dir, 'Dockerfile'), 'FROM busybox:latest\nRUN echo slow-step-started && sleep 20\n');
   for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-qm', 'slow']]) await git(dir, args, dir);
   const port = (server.address() as net.AddressInfo).port;

@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile, mkdir, access } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, mkdir, access, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,6 +37,7 @@ test.after.always(async () => {
   await receiver?.close();
   await new Promise((r) => server?.close(r));
   await world?.cleanup();
+  if (base) await rm(base, { recursive: true, force: true });
 });
 
 const url = (app: string) => `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/git/${app}.git`;
