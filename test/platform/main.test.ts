@@ -4,7 +4,7 @@
  * prints the admin token once, publishes platform.json, serves the API on its
  * listener, and a restart keeps the state without a new token.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EngineClient } from '../../cli/engine-client.js';
 import { startPlatform } from '../helpers/platform.js';
+import { claimNetworkSlot } from '../helpers/network-slot.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -23,12 +24,20 @@ function tspaasd(base: string, extra: string[] = []): ChildProcess & { stderrTex
   return Object.assign(child, { stderrText: () => Buffer.concat(err).toString() });
 }
 
+/** A test network slot's daemon flags, released after the test's other teardowns (two daemons on one bridge race on its rules). */
+async function networkFlags(t: ExecutionContext): Promise<string[]> {
+  const slot = await claimNetworkSlot();
+  t.teardown(() => slot.release());
+  return slot.flags;
+}
+
 const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 
 test('--engine-only: serves the engine, writes its pid file, refuses a second daemon, and shuts down on SIGTERM', async (t) => {
+  const flags = ['--engine-only', ...await networkFlags(t)];
   const base = mkdtempSync(path.join(os.tmpdir(), 'tspd-main-'));
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const daemon = tspaasd(base, ['--engine-only']);
+  const daemon = tspaasd(base, flags);
   t.teardown(() => { daemon.kill('SIGKILL'); });
   const client = new EngineClient(path.join(base, 'run', 'engine.sock'));
   for (let i = 0; !(await client.ping()); i++) {
@@ -40,7 +49,7 @@ test('--engine-only: serves the engine, writes its pid file, refuses a second da
   t.false(existsSync(path.join(base, 'run', 'platform.json')), 'no platform without a platform');
   t.false(existsSync(path.join(base, 'root', 'platform', 'postgres')), 'no embedded database either');
 
-  const second = tspaasd(base, ['--engine-only']);
+  const second = tspaasd(base, flags);
   t.is(await exited(second), 1);
   t.regex(second.stderrText(), /already running \(pid \d+/);
   t.true(await client.ping(), 'the first daemon still serves');
@@ -52,9 +61,10 @@ test('--engine-only: serves the engine, writes its pid file, refuses a second da
 });
 
 test('a SIGTERM while tspaasd starts: the start finishes, everything is closed, exit 0', async (t) => {
+  const flags = ['--engine-only', ...await networkFlags(t)];
   const base = mkdtempSync(path.join(os.tmpdir(), 'tspd-main-'));
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const daemon = tspaasd(base, ['--engine-only']);
+  const daemon = tspaasd(base, flags);
   t.teardown(() => { daemon.kill('SIGKILL'); });
   // The pid file is the first thing the start makes; the engine is not up yet.
   const pidFile = path.join(base, 'run', 'tspaasd.pid');
