@@ -73,8 +73,25 @@ export function rulesOf(net: FirewallNetwork): string {
   return table('filter', filter) + table('nat', nat);
 }
 
-/** Remove every rule of the network whose bridge is `bridge`. */
+/**
+ * Remove every rule of the network whose bridge is `bridge`. A rule someone
+ * else removed between the listing and the removal fails the whole
+ * transaction; the rules are then listed again (a few times at most).
+ */
 export async function removeRules(bridge: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const input = await removalOf(bridge);
+    if (!input) return;
+    try {
+      return await restore(input);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+/** iptables-restore input deleting the rules tagged for `bridge` ('' when there are none). */
+async function removalOf(bridge: string): Promise<string> {
   const tag = `"tspaas:${bridge}"`;
   let input = '';
   for (const t of ['filter', 'nat']) {
@@ -82,7 +99,7 @@ export async function removeRules(bridge: string): Promise<void> {
     const lines = res.stdout.split('\n').filter((l) => l.startsWith('-A TSPAAS-') && l.includes(`--comment ${tag}`));
     input += table(t, lines.map((l) => `-D${l.slice(2)}`));
   }
-  if (input) await restore(input);
+  return input;
 }
 
 function table(name: string, lines: string[]): string {
