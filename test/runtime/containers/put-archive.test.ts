@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import tarStream from 'tar-stream';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { isMountPoint } from '../../../runtime/snapshots/mount.js';
+import { containerPaths } from '../../../runtime/containers/paths.js';
 
 let te: TestEngine;
 let src: string;
@@ -88,11 +89,11 @@ test('removing a container while a copy out of it is still being read succeeds a
   const e = te.engine;
   const id = (await e.createContainer({ image: 'busybox', cmd: ['true'] })).record.id;
   const { tar } = await e.getArchive(id, '/'); // holds the root mounted until read or destroyed
-  const rootfs = path.join(te.config.runRoot, 'c', id, 'bundle', 'rootfs');
+  const { rootfs, bundle } = containerPaths(te.config.root, te.config.runRoot, id);
   t.true(await isMountPoint(rootfs));
   await e.removeContainer(id, { force: true });
   t.false(await isMountPoint(rootfs));
-  t.false(existsSync(path.dirname(rootfs)), 'the bundle is gone');
+  t.false(existsSync(bundle), 'the bundle is gone');
   tar.destroy();
   await t.throwsAsync(e.getContainer(id), { message: /No such container/ });
 });
