@@ -31,7 +31,7 @@ export interface CrashBackoff {
 }
 
 /** Row states of a process whose exit is a crash. */
-const RUNNING: ProcessState[] = ['up', 'crashed'];
+const CRASH_STATES: ProcessState[] = ['up', 'crashed'];
 
 export const DEFAULT_BACKOFF: CrashBackoff = { firstDelayMs: 1000, maxDelayMs: 60_000, resetAfterMs: 120_000 };
 
@@ -79,7 +79,7 @@ export class CrashWatcher {
   /** The process's row when it counts as running (`up`, or `crashed` already) in its app's current release; else null. */
   private async crashedRow(containerId: string): Promise<ProcessRecord | null> {
     const row = await getProcess(this.deps.db, containerId);
-    if (!row || !RUNNING.includes(row.state)) return null;
+    if (!row || !CRASH_STATES.includes(row.state)) return null;
     const app = await getAppById(this.deps.db, row.appId);
     return app?.currentReleaseId === row.releaseId ? row : null;
   }

@@ -47,10 +47,11 @@ export class RootfsMounts {
    * Unmount whatever references are left (removal): detached lazily, so a
    * reader still streaming from it keeps only what it has open and the
    * directories under it can be deleted; never delete through a live mount.
-   * Its readers' later `release` finds nothing to do.
+   * Its readers' later `release` finds nothing to do. No reference means
+   * not mounted, so the usual removal (nobody reading) costs nothing here.
    */
   async forget(id: string, target: string): Promise<void> {
-    this.refs.delete(id);
+    if (!this.refs.delete(id)) return;
     if (await isMountPoint(target)) await unmount(target, { lazy: true });
   }
 }
