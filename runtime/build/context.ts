@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { invalid, isErrno } from '../../lib/errors.js';
 import { applyLayer } from '../archive/index.js';
 import { parseIgnore, type IgnorePatterns } from './ignore.js';
+import { resolveInScope } from './scope.js';
 
 export interface BuildContext {
   /** Root of the extracted context. */
@@ -81,15 +82,13 @@ async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** A file's text when it is a regular file inside `dir` (relative path, no escaping), else null. */
+/** A file's text when `rel`, resolved inside `dir` (symlinks followed within it), is a regular file there; else null. */
 async function readInside(dir: string, rel: string): Promise<string | null> {
-  const file = path.join(dir, path.posix.normalize(`/${rel}`));
   try {
-    const real = await fsp.realpath(file);
-    if (!real.startsWith(`${await fsp.realpath(dir)}/`)) return null;
-    const st = await fsp.stat(real);
+    const file = await resolveInScope(dir, rel);
+    const st = await fsp.lstat(file);
     if (!st.isFile() || st.size > MAX_DOCKERFILE) return null;
-    return await fsp.readFile(real, 'utf8');
+    return await fsp.readFile(file, 'utf8');
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return null;
     throw err;

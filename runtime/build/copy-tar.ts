@@ -55,7 +55,8 @@ function packPlaced(placed: Placed[], newDir: string | null, o: CopyOptions): Re
   void (async () => {
     try {
       if (newDir) await addEntry(pack, { name: rel(newDir), type: 'directory', mode: o.chmod ?? 0o755, ...owner });
-      for (const p of placed) await addPlaced(pack, p, owner, o.chmod);
+      const firstOfInode = new Map<string, string>();
+      for (const p of placed) await addPlaced(pack, p, owner, o.chmod, firstOfInode);
       pack.finalize();
     } catch (err) {
       pack.destroy(err as Error);
@@ -66,13 +67,23 @@ function packPlaced(placed: Placed[], newDir: string | null, o: CopyOptions): Re
 
 const rel = (p: string) => p.replace(/^\/+/, '');
 
-async function addPlaced(pack: tarStream.Pack, p: Placed, owner: { uid: number; gid: number }, chmod: number | null): Promise<void> {
+/**
+ * One placed entry as a tar entry of what it is: a directory, a symlink (its
+ * target as written, never followed), a hardlink to a file placed earlier
+ * in this copy (`firstOfInode`: device:inode → name), or a regular file.
+ * Build contexts hold nothing else (extraction refuses device nodes and FIFOs).
+ */
+async function addPlaced(pack: tarStream.Pack, p: Placed, owner: { uid: number; gid: number }, chmod: number | null, firstOfInode: Map<string, string>): Promise<void> {
   const st = p.entry.stat;
   const base = { name: rel(p.name), mode: chmod ?? (st.mode & 0o7777), mtime: st.mtime, ...owner };
   if (!base.name) return;
   if (st.isDirectory()) return addEntry(pack, { ...base, type: 'directory' });
   if (st.isSymbolicLink()) return addEntry(pack, { ...base, type: 'symlink', linkname: await fsp.readlink(p.entry.host) });
-  if (!st.isFile()) return;
+  if (!st.isFile()) throw invalid(`cannot copy ${p.entry.rel || path.posix.basename(p.entry.host)}: only files, directories and symlinks can be copied`);
+  const inode = `${st.dev}:${st.ino}`;
+  const first = st.nlink > 1 ? firstOfInode.get(inode) : undefined;
+  if (first !== undefined) return addEntry(pack, { ...base, type: 'link', linkname: first });
+  if (st.nlink > 1) firstOfInode.set(inode, base.name);
   await new Promise<void>((resolve, reject) => {
     const sink = pack.entry({ ...base, type: 'file', size: st.size } as tarStream.Header, (err) => (err ? reject(err) : resolve()));
     createReadStream(p.entry.host).on('error', reject).pipe(sink);

@@ -1,6 +1,6 @@
 /**
  * COPY/ADD sources: patterns (Go filepath.Match globs) resolved inside a
- * root — the build context (minus `.dockerignore` exclusions) or a tree
+ * root (symlinks followed within it, never out of it: scope.ts) — the build context (minus `.dockerignore` exclusions) or a tree
  * fetched from another stage — into the files they name, and a checksum of
  * those files' paths, types, modes and contents (never mtimes or owners),
  * which is what the cache compares.
@@ -10,6 +10,7 @@ import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { invalid, isErrno } from '../../lib/errors.js';
 import { compile, isExcluded, type IgnorePatterns } from './ignore.js';
+import { insidePath } from './scope.js';
 
 /** One file, directory or symlink to copy. */
 export interface SourceEntry {
@@ -43,21 +44,27 @@ export async function resolveSources(root: string, patterns: string[], ignore: I
   return out;
 }
 
+/**
+ * One source path, resolved inside `root` as Docker does: every symlink on
+ * the way, the last one included, is followed within the root (a link to
+ * `/etc` names `<root>/etc`). A directory's content is walked without
+ * following links (they are copied as links).
+ */
 async function sourceAt(root: string, rel: string, pattern: string, ignore: IgnorePatterns, verb: string): Promise<Source> {
-  const host = path.join(root, rel === '.' ? '' : rel);
   const notFound = () => invalid(`${verb} failed: file not found in build context or excluded by .dockerignore: stat ${pattern}: file does not exist`);
-  if (rel !== '.' && isExcluded(ignore, rel)) throw notFound();
-  const realRoot = await fsp.realpath(root);
-  const parent = rel === '.' ? realRoot : await fsp.realpath(path.dirname(host)).catch(() => null);
-  if (parent === null) throw notFound();
-  if (parent !== realRoot && !parent.startsWith(`${realRoot}/`)) throw invalid(`${verb} failed: forbidden path outside the build context: ${pattern} ()`);
+  const inside = rel === '.' ? '' : await insidePath(root, rel);
+  if (rel !== '.' && (isExcluded(ignore, rel) || (inside !== '' && isExcluded(ignore, inside)))) throw notFound();
+  const host = inside === '' ? root : path.join(root, inside);
   const stat = await fsp.lstat(host).catch((err) => {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) throw notFound();
     throw err;
   });
   const name = rel === '.' ? '' : path.posix.basename(rel);
-  if (!stat.isDirectory()) return { name, host, isDir: false, entries: [{ host, rel: '', stat }] };
-  return { name, host, isDir: true, entries: await walk(host, rel === '.' ? '' : rel, ignore) };
+  if (!stat.isDirectory()) {
+    if (pattern.endsWith('/')) throw notFound();
+    return { name, host, isDir: false, entries: [{ host, rel: '', stat }] };
+  }
+  return { name, host, isDir: true, entries: await walk(host, inside, ignore) };
 }
 
 /** Every entry under `dir` (sorted, depth first), skipping excluded ones. */
