@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
-import { invalid, isErrno } from '../../lib/errors.js';
+import { invalid, isErrno, isKind } from '../../lib/errors.js';
 import { compile, isExcluded, type IgnorePatterns } from './ignore.js';
 import { insidePath } from './scope.js';
 
@@ -52,7 +52,9 @@ export async function resolveSources(root: string, patterns: string[], ignore: I
  */
 async function sourceAt(root: string, rel: string, pattern: string, ignore: IgnorePatterns, verb: string): Promise<Source> {
   const notFound = () => invalid(`${verb} failed: file not found in build context or excluded by .dockerignore: stat ${pattern}: file does not exist`);
-  const inside = rel === '.' ? '' : await insidePath(root, rel);
+  const inside = rel === '.' ? '' : await insidePath(root, rel).catch((err: unknown) => {
+    throw isKind(err, 'Invalid') ? invalid(`${verb} failed: ${(err as Error).message}`, err) : err;
+  });
   if (rel !== '.' && (isExcluded(ignore, rel) || (inside !== '' && isExcluded(ignore, inside)))) throw notFound();
   const host = inside === '' ? root : path.join(root, inside);
   const stat = await fsp.lstat(host).catch((err) => {
