@@ -78,12 +78,27 @@ async function prepareRepo(dir: string, hook: string): Promise<void> {
       throw unavailable(`cannot create the git repository ${dir}: ${(err as Error).message}`, err);
     });
   }
+  await checkPushedObjects(dir);
   const file = path.join(dir, 'hooks', 'pre-receive');
   if ((await fsp.readFile(file, 'utf8').catch(() => null)) === hook) return;
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await fsp.writeFile(tmp, hook, { mode: 0o755 });
   await fsp.rename(tmp, file);
+}
+
+/**
+ * Pushed objects must pass git's own checks (`receive.fsckObjects`): trees
+ * with `..`, `.git` or `/` in an entry name, duplicate entries and the like
+ * are refused before anything is stored, so no build archives them. Set on
+ * every repository the daemon prepares, new or old.
+ */
+async function checkPushedObjects(dir: string): Promise<void> {
+  const { stdout } = await execFileP('git', ['--git-dir', dir, 'config', '--get', 'receive.fsckObjects']).catch(() => ({ stdout: '' }));
+  if (stdout.trim() === 'true') return;
+  await execFileP('git', ['--git-dir', dir, 'config', 'receive.fsckObjects', 'true']).catch((err: unknown) => {
+    throw unavailable(`cannot configure the git repository ${dir}: ${(err as Error).message}`, err);
+  });
 }
 
 function shellQuote(s: string): string {

@@ -201,3 +201,31 @@ test('a push to main builds, deploys and moves the ref; git exits 0 with the app
   const res = await fetch(`http://${web.address}:${web.port}/`);
   t.is(await res.text(), 'served by the pushed image\n');
 });
+
+/** A commit on `main` of `dir` whose root tree has one blob under the raw entry name `name` (which git's own tools would refuse to write). */
+async function commitWithRawEntry(dir: string, name: string): Promise<void> {
+  const run = (args: string[], input?: Buffer) => new Promise<string>((resolve, reject) => {
+    const child = execFile('git', args, { cwd: dir, encoding: 'buffer' }, (err, stdout) => (err ? reject(err) : resolve(stdout.toString().trim())));
+    child.stdin!.end(input);
+  });
+  const blob = await run(['hash-object', '-w', '--stdin'], Buffer.from('planted\n'));
+  const tree = await run(['hash-object', '-t', 'tree', '--literally', '-w', '--stdin'], Buffer.concat([Buffer.from(`100644 ${name}\0`), Buffer.from(blob, 'hex')]));
+  const commit = await run(['-c', 'user.email=t@example.com', '-c', 'user.name=T', 'commit-tree', tree, '-m', 'malformed']);
+  await run(['update-ref', 'refs/heads/main', commit]);
+}
+
+// Trees git's fsck refuses (fsck.c: hasDotgit, hasDotdot, fullPathname): the entries behind CVE-2014-9390 and the
+// path-traversal class; an app repository takes only objects that pass it (receive.fsckObjects), so no build ever
+// archives such a tree.
+for (const name of ['..', '.git', '.GIT', 'a/b']) {
+  test.serial(`a push of a tree with an entry named ${JSON.stringify(name)} is refused by git's object checks; the ref does not move`, async (t) => {
+    const app = await insertApp(world.db, `gitrecv-fsck-${['..', '.git', '.GIT', 'a/b'].indexOf(name)}`, world.a.teamId);
+    const src = await repoWith({ 'index.html': 'hi' });
+    await commitWithRawEntry(src, name);
+    const push = await git(src, ['push', url(app.name), 'main'], world.a.token);
+    t.not(push.code, 0, push.stderr);
+    t.regex(push.stderr, /remote rejected|unpacker error|fsck|hasDot|fullPathname|bad tree/i);
+    t.is(await serverRef(app.name, 'main'), null);
+    t.is((await listBuilds(world.db, app.id)).length, 0, 'nothing was built');
+  });
+}
