@@ -24,7 +24,7 @@ BASE_PACKAGES=(
   crun runc conmon containernetworking-plugins iptables iproute2 kmod procps
   busybox-static mmdebstrap git postgresql redis-server
   golang-github-containers-common python3-seccomp attr tmux ca-certificates
-  pigz zstd tar catatonit
+  pigz zstd tar catatonit publicsuffix
 )
 # Interop peers used only by the tests and the benchmark.
 TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl)

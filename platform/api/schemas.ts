@@ -19,7 +19,6 @@ const dict = (values: Schema): Schema => ({ type: 'object', additionalProperties
 export const TEAM_NAME = '^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$';
 export const APP_NAME = '^[a-z][a-z0-9-]{0,28}[a-z0-9]$';
 export const EMAIL = '^[^@\\s]+@[^@\\s]+$';
-export const HOSTNAME = '^(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$';
 export const PROCESS_TYPE = '^[a-z][a-z0-9_-]{0,29}$';
 export const SIZE = '^[0-9]+[kKmMgG]$';
 
@@ -57,7 +56,9 @@ export const REQUEST_SCHEMAS = {
     cols: { type: 'integer', minimum: 1, maximum: 1000 },
     size: str({ pattern: SIZE }),
   }, ['type', 'command', 'tty']),
-  AddDomain: obj({ hostname: str({ pattern: HOSTNAME, maxLength: 253 }) }, ['hostname']),
+  // The rules (DNS names only; no IP, localhost, public suffix or platform name) are checked in
+  // control/hostnames.ts, which says which one a name breaks; 254 leaves room for a trailing dot.
+  AddDomain: obj({ hostname: str({ minLength: 1, maxLength: 254, description: 'a DNS host name (shop.example.com) or a wildcard (*.example.com); case and a trailing dot are ignored' }) }, ['hostname']),
   AddCert: obj({ cert: str({ maxLength: 65536 }), key: str({ maxLength: 65536 }), name: str({ pattern: '^[a-z0-9][a-z0-9.-]{0,62}$' }) }, ['cert', 'key']),
 } satisfies Record<string, Schema>;
 

@@ -5,24 +5,32 @@
  * (domains, certificates) and the router's change together; the table's
  * triggers NOTIFY the router at commit.
  */
+import { conflict } from '../../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
+import { translatePgError } from '../store/rows.js';
 
 /** Make sure the app has its router_routes row (hosts and backends reference it). */
 export async function ensureRoute(q: Queryable, app: string): Promise<void> {
   await q.query('INSERT INTO router_routes (app) VALUES ($1) ON CONFLICT DO NOTHING', [app]);
 }
 
-/** Route `host` to `app`, with the named certificate or the router's default one. */
+/**
+ * Route `host` (canonical: lower case, no trailing dot) to `app`, with the named certificate or the router's
+ * default one. Conflict when another app's row has the host: a row changes only its certificate, never its app;
+ * Invalid when `host` is not canonical (the table's CHECK), so `WWW.Example.com.` cannot stand beside `www.example.com`.
+ */
 export async function putHost(q: Queryable, host: string, app: string, certificate: string | null): Promise<void> {
   await ensureRoute(q, app);
-  await q.query(
+  const res = await q.query(
     `INSERT INTO router_hosts (host, app, certificate) VALUES ($1, $2, $3)
-       ON CONFLICT (host) DO UPDATE SET app = EXCLUDED.app, certificate = EXCLUDED.certificate`, [host, app, certificate]);
+       ON CONFLICT (host) DO UPDATE SET certificate = EXCLUDED.certificate WHERE router_hosts.app = EXCLUDED.app`, [host, app, certificate])
+    .catch((err: unknown) => translatePgError(err, { check: `${host} is not a canonical host name` }));
+  if (res.rowCount === 0) throw conflict(`${host} is already in use`);
 }
 
-/** Stop routing `host`. */
-export async function removeHost(q: Queryable, host: string): Promise<void> {
-  await q.query('DELETE FROM router_hosts WHERE host = $1', [host]);
+/** Stop routing `host` to `app` (another app's row of that host stays). */
+export async function removeHost(q: Queryable, host: string, app: string): Promise<void> {
+  await q.query('DELETE FROM router_hosts WHERE host = $1 AND app = $2', [host, app]);
 }
 
 /** Store (or replace) a named certificate for the router. */

@@ -5,6 +5,7 @@
  * request usually costs one map lookup. A worker swaps whole tables; requests
  * in flight keep the one they started with.
  */
+import { isIpLiteral } from '../../lib/hostnames.js';
 import { Pool, type Member } from '../proxy/balancer.js';
 import type { Backend, BackendRegistry } from '../proxy/backends.js';
 import type { ProxyDefaults, RouteRow, RouteSnapshot } from '../types.js';
@@ -55,8 +56,10 @@ export class RouteTable {
     return entry;
   }
 
-  /** Exact host, then the default domain `<app>.<base>`, then the most specific wildcard. */
+  /** Exact host, then the default domain `<app>.<base>`, then the most specific wildcard; never an IP literal. */
   private resolve(host: string): HostEntry | null {
+    // `Host: 127.1` or `[::1]` names no app, whatever rows the table holds (a `*.0.1` row must not catch `127.0.0.1`).
+    if (isIpLiteral(host)) return null;
     const exact = this.exact.get(host);
     if (exact !== undefined) return exact;
     if (host.endsWith(this.baseSuffix)) {

@@ -58,6 +58,21 @@ test.serial('unknown host: 404 page as HTML for browsers and JSON on request, wi
   t.is(JSON.parse(json.body).error.code, 'no_such_app');
 });
 
+test.serial('an IP literal Host answers the 404 page even when route rows would match it as a name', async (t) => {
+  const numeric = await backend('numeric');
+  await router.apply(async () => {
+    // The table's CHECK takes these; the platform never writes them (its domain rules refuse IP-like names).
+    await putRoute(db, 'numeric', { hosts: [{ host: '*.0.1' }, { host: '*.0.0.1' }, { host: '1.2.3.4' }], backends: [{ port: numeric.port }] });
+  });
+  // OWASP SSRF cheat sheet spellings of loopback; WHATWG URL reads each as an address.
+  for (const host of ['127.0.0.1', `127.0.0.1:${router.httpPort}`, '10.0.0.1', '1.2.3.4', '1.2.3.4.', '[::1]']) {
+    const r = await get(router.httpPort, '/', { host, headers: { accept: 'application/json' } });
+    t.is(r.status, 404, host);
+    t.is(JSON.parse(r.body).error.code, 'no_such_app', host);
+  }
+  t.is(JSON.parse((await get(router.httpPort, '/', { host: 'numeric.localhost' })).body).backend, 'numeric');
+});
+
 test.serial('a dead backend is skipped and every request is still answered', async (t) => {
   const alive = await backend('alive');
   const dead = await freePort();

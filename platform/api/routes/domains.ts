@@ -13,7 +13,7 @@ export function domainRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.post('/apps/:app/domains', async (ctx) => {
     const app = await appOf(ctx, deps);
     const body = await readBody<AddDomain>(ctx.req, 'AddDomain');
-    ctx.body = await domains.addDomain(deps.db, deps.config.baseDomain, callerOf(ctx), app, body.hostname);
+    ctx.body = await domains.addDomain(deps.db, deps.config, callerOf(ctx), app, body.hostname);
     ctx.status = 201;
   });
   router.delete('/apps/:app/domains/:hostname', async (ctx) => {
@@ -24,7 +24,7 @@ export function domainRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.post('/apps/:app/certs', async (ctx) => {
     const app = await appOf(ctx, deps);
     const body = await readBody<AddCert>(ctx.req, 'AddCert');
-    ctx.body = await domains.addCertificate(deps.db, callerOf(ctx), app, body);
+    ctx.body = await domains.addCertificate(deps.db, deps.config.baseDomain, callerOf(ctx), app, body);
     ctx.status = 201;
   });
   router.delete('/apps/:app/certs/:name', async (ctx) => {

@@ -42,14 +42,15 @@ export function absent<T extends object>(what: string): T {
   return new Proxy({} as T, { get: (_t, prop) => prop === 'then' ? undefined : () => { throw unavailable(`${what} is not part of this test`); } });
 }
 
-/** Start the API on 127.0.0.1 with the given parts (the others absent). */
-export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}): Promise<TestApi> {
+/** Start the API on 127.0.0.1 with the given parts (the others absent) and config fields (the others test defaults). */
+export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}, configFields: Partial<PlatformConfig> = {}): Promise<TestApi> {
   const tdb = await createTestDatabase(prefix);
   const db = await openDb(tdb.url, 6);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tsp-api-'));
   const config: PlatformConfig = {
     dataDir, runDir: dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:5080/', baseDomain: 'localhost', routerPort: 8080,
     deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 * 1024, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+    ...configFields,
   };
   const deps: PlatformDeps = {
     config, db, events: createEventBus(), log: pino({ level: 'silent' }),

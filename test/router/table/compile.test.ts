@@ -78,3 +78,16 @@ test('normalizeHost strips the port and a trailing dot and lowercases', (t) => {
   t.is(normalizeHost('[::1]:8080'), '[::1]');
   t.is(normalizeHost('[::1]'), '[::1]');
 });
+
+// OWASP SSRF cheat sheet / WHATWG URL "ends in a number": every IPv4 spelling, and IPv6 literals, name no app,
+// even when the table holds rows that would match them as names (the CHECK on router_hosts allows `*.0.1`).
+test('an IP literal Host never matches, whatever rows the table holds', (t) => {
+  const snap = snapshot();
+  snap.hosts.push({ host: '*.0.1', app: 'shop', certificate: null }, { host: '1.2.3.4', app: 'shop', certificate: null },
+    { host: '*.0x1', app: 'shop', certificate: null });
+  const { table } = compileTable(snap, DEFAULTS, '0.1', new BackendRegistry(DEFAULTS, createProxy));
+  for (const host of ['127.0.0.1', '127.0.0.1:80', '10.0.1', '1.2.3.4', '1.2.3.4.', 'shop.0.1', 'a.0x1', '[::1]', '[::1]:443', '[fd00::1]']) {
+    t.is(table.match(host), null, host);
+  }
+  t.is(table.match('shop.example.com')?.route.app, 'shop');
+});
