@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { invalid, isErrno } from '../../lib/errors.js';
 import { applyLayer } from '../archive/index.js';
 import { parseIgnore, type IgnorePatterns } from './ignore.js';
-import { resolveInScope } from './scope.js';
+import { resolveInScope } from './context-path.js';
 
 export interface BuildContext {
   /** Root of the extracted context. */

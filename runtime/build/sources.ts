@@ -1,6 +1,6 @@
 /**
  * COPY/ADD sources: patterns (Go filepath.Match globs) resolved inside a
- * root (symlinks followed within it, never out of it: scope.ts) — the build context (minus `.dockerignore` exclusions) or a tree
+ * root (symlinks followed within it, never out of it: context-path.ts) — the build context (minus `.dockerignore` exclusions) or a tree
  * fetched from another stage — into the files they name, and a checksum of
  * those files' paths, types, modes and contents (never mtimes or owners),
  * which is what the cache compares.
@@ -10,7 +10,7 @@ import { createReadStream, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { invalid, isErrno, isKind } from '../../lib/errors.js';
 import { compile, isExcluded, type IgnorePatterns } from './ignore.js';
-import { insidePath } from './scope.js';
+import { insidePath } from './context-path.js';
 
 /** One file, directory or symlink to copy. */
 export interface SourceEntry {
