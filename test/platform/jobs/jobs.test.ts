@@ -24,9 +24,9 @@ const redisUrl = () => {
 const open: Jobs[] = [];
 test.after.always(async () => { await Promise.all(open.map((j) => j.close())); });
 
-const idle: JobProcessors = { build: async () => undefined, deploy: async () => undefined, reconcile: async () => undefined };
+const idle: JobProcessors = { build: async () => undefined, deploy: async () => undefined, reconcile: async () => undefined, erase: async () => undefined };
 
-async function jobsWith(processors: Partial<JobProcessors>, tuning: Partial<JobTuning> = {}, url = redisUrl()): Promise<Jobs> {
+async function jobsWith(processors: Partial<JobProcessors>, tuning: Partial<Omit<JobTuning, 'concurrency'>> & { concurrency?: Partial<JobTuning['concurrency']> } = {}, url = redisUrl()): Promise<Jobs> {
   const jobs = await createJobs({
     redisUrl: url, prefix: `tjobs-${randomBytes(4).toString('hex')}`, log,
     processors: { ...idle, ...processors }, tuning: { backoffMs: 200, lockDurationMs: 2000, stalledIntervalMs: 1000, ...tuning },
