@@ -12,7 +12,7 @@
  *   builds/     source tar → image (Dockerfile via the engine, else buildpacks): `Builder`
  *   deploy/     releases → running processes: `Deployer` (pipeline, health checks, route switch)
  *   scheduler/  processes as engine containers: `Scheduler` (local engine now; Kubernetes later)
- *   jobs/       bull queues build, deploy, reconcile: `Jobs`
+ *   jobs/       bull queues build, deploy, reconcile, erase: `Jobs`
  *   routes/     writes the router's route table (router/types.ts) for apps
  *   dashboard/  handlebars pages
  *

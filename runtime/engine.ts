@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex, SharedLock } from '../lib/mutex.js';
-import { isKind, notFound } from '../lib/errors.js';
+import { notFound } from '../lib/errors.js';
 import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
@@ -40,7 +40,7 @@ import { engineInfo, pickRuntimes } from './info.js';
 import { readHostLimits } from './host.js';
 import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
-import { buildImage, BuildCache, cacheDir, DEFAULT_BUILD_LIMITS, type BuildEvent, type BuildOptions } from './build/index.js';
+import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
@@ -133,18 +133,11 @@ class TspaasEngine implements Engine {
   }
 
   async pruneBuildCache(opts: { scope?: string } = {}): Promise<{ entries: number; imagesDeleted: string[] }> {
-    const dir = cacheDir(path.join(this.config.root, 'build', 'cache'), opts.scope);
-    const { entries, imageIds } = await new BuildCache(dir, this.images).clear();
-    if (opts.scope === undefined) return { entries, imagesDeleted: [] };
-    const imagesDeleted: string[] = [];
-    for (const id of imageIds) {
-      const image = await this.images.get(id).catch((err: unknown) => { if (isKind(err, 'NotFound')) return null; throw err; });
-      if (!image || image.repoTags.length > 0 || this.imageInUse(image.id)) continue;
-      await this.images.remove(image.id, { isInUse: (x) => this.imageInUse(x) });
-      imagesDeleted.push(image.id);
-    }
-    if (imagesDeleted.length > 0) await this.collectSnapshots();
-    return { entries, imagesDeleted };
+    const root = path.join(this.config.root, 'build', 'cache');
+    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images).clear()).entries, imagesDeleted: [] };
+    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id));
+    if (pruned.imagesDeleted.length > 0) await this.collectSnapshots();
+    return pruned;
   }
 
   // ---- containers ----

@@ -83,3 +83,20 @@ export class BuildCache {
     }
   }
 }
+
+/**
+ * Drop the cache scope `scope` under `root` and remove the intermediate
+ * images its entries named, unless tagged or used by a container (`inUse`).
+ */
+export async function pruneScope(root: string, scope: string, images: ImageStore, inUse: (imageId: string) => boolean):
+  Promise<{ entries: number; imagesDeleted: string[] }> {
+  const { entries, imageIds } = await new BuildCache(cacheDir(root, scope), images).clear();
+  const imagesDeleted: string[] = [];
+  for (const id of imageIds) {
+    const image = await images.get(id).catch((err: unknown) => { if (isKind(err, 'NotFound')) return null; throw err; });
+    if (!image || image.repoTags.length > 0 || inUse(image.id)) continue;
+    await images.remove(image.id, { isInUse: inUse });
+    imagesDeleted.push(image.id);
+  }
+  return { entries, imagesDeleted };
+}
