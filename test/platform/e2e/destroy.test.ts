@@ -99,6 +99,9 @@ test.serial('destroy, then the same name by another team: empty clone, empty cac
   t.regex(secret, /^[0-9a-f]{24}$/);
   t.not(secret, warm.secret, 'a scope per app: the same Dockerfile in another app ran again instead of hitting the cache');
   await must(alice.tspaas(['domains:add', 'reuse.example.com'], repo));
+  await execFileP('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(repo, 'tls.key'), '-out', path.join(repo, 'tls.crt'),
+    '-days', '30', '-subj', '/CN=reuse.example.com', '-addext', 'subjectAltName=DNS:reuse.example.com']);
+  await must(alice.tspaas(['certs:add', 'tls.crt', 'tls.key', '--name', 'reuse-tls'], repo));
   const oldId = (await appId('reuse'))!;
   const builds = (await world.platform.db.query<{ id: string }>('SELECT id FROM builds WHERE app_id = $1', [oldId])).rows.map((r) => r.id);
   const appImages = (await engineImages()).filter((i) => !baseline.images.has(i.Id));
@@ -113,6 +116,7 @@ test.serial('destroy, then the same name by another team: empty clone, empty cac
   await eventually(() => exists(leftovers.logArchive), 'the old web.1 archived', 30_000);
   for (const [what, p] of Object.entries(leftovers)) t.true(await exists(p), `${what} exists before the destroy`);
   t.is(builds.length, 2);
+  t.is((await world.platform.db.query("SELECT 1 FROM router_certificates WHERE name = 'reuse-tls'")).rowCount, 1, 'the router has the certificate');
   t.true(appImages.some((i) => !i.RepoTags?.length), 'the Dockerfile build left intermediate (untagged) images');
   t.is(appImages.filter((i) => i.RepoTags?.some((r) => r.startsWith('tspaas/reuse:'))).length, 2);
 
@@ -122,8 +126,9 @@ test.serial('destroy, then the same name by another team: empty clone, empty cac
   t.deepEqual(appImages.filter((i) => images.has(i.Id)).map((i) => `${i.Id} ${i.RepoTags?.join(',') ?? ''}`), [], 'no image of the old app is left');
   const rows = await world.platform.db.query<{ n: string }>(
     `SELECT (SELECT count(*) FROM router_routes WHERE app = 'reuse') + (SELECT count(*) FROM router_hosts WHERE app = 'reuse' OR host LIKE 'reuse.%')
-          + (SELECT count(*) FROM domains WHERE hostname = 'reuse.example.com') + (SELECT count(*) FROM builds WHERE app_id = $1) AS n`, [oldId]);
-  t.is(rows.rows[0].n, '0', 'no route, host, domain or build row is left');
+          + (SELECT count(*) FROM domains WHERE hostname = 'reuse.example.com') + (SELECT count(*) FROM builds WHERE app_id = $1)
+          + (SELECT count(*) FROM certificates WHERE name = 'reuse-tls') + (SELECT count(*) FROM router_certificates WHERE name = 'reuse-tls') AS n`, [oldId]);
+  t.is(rows.rows[0].n, '0', 'no route, host, domain, certificate or build row is left');
   t.is((await viaRouter(world, 'reuse')).status, 404);
   const after = await diskBytes();
   t.log(`disk: ${baseline.bytes} bytes before, ${after} after`);
