@@ -26,3 +26,39 @@ export class KeyedMutex {
     return next;
   }
 }
+
+/**
+ * Many holders at once (`shared`) or one alone (`exclusive`): an exclusive
+ * run waits for the shared ones in progress, and shared runs asked for
+ * meanwhile wait for it (so a stream of shared work cannot starve it).
+ */
+export class SharedLock {
+  private holders = 0;
+  private writer: Promise<void> | null = null;
+  private drained: Array<() => void> = [];
+
+  /** Run `fn` alongside other shared runs, never during an exclusive one. */
+  async shared<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.writer) await this.writer;
+    this.holders++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.holders === 0) for (const wake of this.drained.splice(0)) wake();
+    }
+  }
+
+  /** Run `fn` alone: after the shared runs in progress, before those asked for later. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.writer) await this.writer;
+    let release!: () => void;
+    this.writer = new Promise((r) => { release = r; });
+    try {
+      while (this.holders > 0) await new Promise<void>((r) => this.drained.push(r));
+      return await fn();
+    } finally {
+      this.writer = null;
+      release();
+    }
+  }
+}

@@ -145,8 +145,9 @@ async function openDatabase(url: string, log: Logger, services: Service[]): Prom
  * queues can call the deployer without a construction cycle.
  */
 async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine, redisUrl: string, log: Logger, services: Service[]): Promise<PlatformDeps> {
-  const [{ createLocalScheduler }, { createBuilder }, { createDeployer }, { createJobs }, { runBuildJob }] = await Promise.all([
+  const [{ createLocalScheduler }, { createBuilder }, { createDeployer }, { createJobs }, { runBuildJob }, { eraseApp }] = await Promise.all([
     import('./scheduler/local.js'), import('./builds/builder.js'), import('./deploy/index.js'), import('./jobs/index.js'), import('./builds/job.js'),
+    import('./control/erase.js'),
   ]);
   const deps = {
     config: config.platform, db, engine, log,
@@ -162,6 +163,7 @@ async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine
       build: (buildId) => runBuildJob(deps, buildId),
       deploy: (releaseId, attempt) => deps.deployer.deployRelease(releaseId, attempt),
       reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
+      erase: (appId) => eraseApp(deps, appId),
       deployAbandoned: (releaseId, reason) => deps.deployer.abandonRelease(releaseId, reason),
     },
   });
@@ -180,11 +182,12 @@ async function announceAdminToken(config: Readonly<DaemonConfig>, db: Db, log: L
 
 /**
  * After a start (maybe a host reboot): deploys whose job is gone are marked
- * failed (a job still queued or active carries on), then every app's
- * processes are brought back in line with its formation.
+ * failed (a job still queued or active carries on), every app's processes are
+ * brought back in line with its formation, and the erase of every app still
+ * being destroyed is resumed (queued anew when its job ended or is gone).
  */
 async function reconcileAll(deps: PlatformDeps): Promise<void> {
-  const { listApps } = await import('./store/apps.js');
+  const { listApps, listDestroyingApps } = await import('./store/apps.js');
   const { listUnfinishedReleases } = await import('./store/releases.js');
   for (const release of await listUnfinishedReleases(deps.db)) {
     const state = await deps.jobs.deployState(release.id);
@@ -193,6 +196,7 @@ async function reconcileAll(deps: PlatformDeps): Promise<void> {
     }
   }
   for (const app of await listApps(deps.db, null)) await deps.jobs.enqueueReconcile(app.id);
+  for (const app of await listDestroyingApps(deps.db)) await deps.jobs.enqueueErase(app.id);
 }
 
 function buildCaches(config: Readonly<DaemonConfig>): string {

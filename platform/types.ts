@@ -12,7 +12,7 @@
  *   builds/     source tar → image (Dockerfile via the engine, else buildpacks): `Builder`
  *   deploy/     releases → running processes: `Deployer` (pipeline, health checks, route switch)
  *   scheduler/  processes as engine containers: `Scheduler` (local engine now; Kubernetes later)
- *   jobs/       bull queues build, deploy, reconcile: `Jobs`
+ *   jobs/       bull queues build, deploy, reconcile, erase: `Jobs`
  *   routes/     writes the router's route table (router/types.ts) for apps
  *   dashboard/  handlebars pages
  *
@@ -232,6 +232,8 @@ export interface EventBus {
 
 // ---------------------------------------------------------------- parts
 
+export type JobState = 'waiting' | 'active' | 'delayed' | 'paused' | 'completed' | 'failed' | 'missing';
+
 /** bull queues (jobs/). Every job is idempotent; the same job id is never queued twice. */
 export interface Jobs {
   /** Build `buildId` (its source tar is already at `sourcePath(buildId)`); on success the build job creates the release and enqueues its deploy. */
@@ -240,8 +242,15 @@ export interface Jobs {
   enqueueDeploy(releaseId: string): Promise<void>;
   /** Bring the app's running processes in line with its formation (only the types listed, or all). */
   enqueueReconcile(appId: string, types?: string[]): Promise<void>;
+  /**
+   * Erase what is left of the destroyed app `appId` (platform/control/erase.ts), retried until
+   * nothing is; asking again while its job waits or runs changes nothing, after it ended queues it anew.
+   */
+  enqueueErase(appId: string): Promise<void>;
   /** Where the deploy job of `releaseId` is; `missing` when there is none (never queued, or removed). */
-  deployState(releaseId: string): Promise<'waiting' | 'active' | 'delayed' | 'paused' | 'completed' | 'failed' | 'missing'>;
+  deployState(releaseId: string): Promise<JobState>;
+  /** Where the build job of `buildId` is; `missing` when there is none. */
+  buildState(buildId: string): Promise<JobState>;
   /** Counts per queue and state, for the API's /v1/status. */
   status(): Promise<Record<string, Record<string, number>>>;
   close(): Promise<void>;
@@ -257,6 +266,15 @@ export interface Builder {
    */
   build(req: { app: App; buildId: string; sourcePath: string; env: Record<string, string> }, onLine: (line: string) => void):
     Promise<{ builder: 'dockerfile' | 'buildpacks'; image: string; processTypes: Record<string, string>; appJson: AppJson | null }>;
+  /**
+   * Erase what the app's builds left (destroy): every image tagged
+   * `tspaas/<app>`, the app's Dockerfile build cache (its own scope, keyed by
+   * the app's id, so no other app ever hits it) with the intermediate images
+   * it kept, and the buildpack cache. Idempotent; call it once no build of the
+   * app runs and its containers are gone. `Unavailable` when an image of the
+   * app is still there afterwards (a container holds it).
+   */
+  erase(app: App): Promise<void>;
 }
 
 /** Runs processes (scheduler/): the engine today. Knows containers, not releases' history. */
@@ -284,7 +302,10 @@ export interface Scheduler {
   logs(app: App, opts: { follow: boolean; tail?: number; type?: string; signal?: AbortSignal }): AsyncIterable<LogEntry>;
   /** Start a one-off container of `release`; attached when `attach`. Removed when it ends (a detached one's lines kept for `logs` first). */
   runOneOff(app: App, release: Release, opts: OneOffOptions): Promise<OneOff>;
-  /** Remove the app's network, every container and its kept log lines (destroy). */
+  /**
+   * Remove every container of the app (processes and one-offs), its network and its kept log
+   * lines (destroy). Idempotent; `Unavailable` when a container of the app is still there afterwards.
+   */
   removeApp(app: App): Promise<void>;
 }
 

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
-import { KeyedMutex } from '../lib/mutex.js';
+import { KeyedMutex, SharedLock } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
 import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
@@ -17,6 +17,7 @@ import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
 import { openImageStore } from './images/index.js';
 import { openSnapshotter } from './snapshots/overlay.js';
+import { collectSnapshots } from './snapshots/gc.js';
 import { VolumeStore } from './volumes/store.js';
 import { ContainerStore } from './containers/store.js';
 import { Waiters } from './containers/waiters.js';
@@ -39,7 +40,7 @@ import { engineInfo, pickRuntimes } from './info.js';
 import { readHostLimits } from './host.js';
 import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
-import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, type BuildEvent, type BuildOptions } from './build/index.js';
+import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
@@ -58,6 +59,8 @@ class TspaasEngine implements Engine {
   private network!: NetworkManager;
   private execs = new Execs();
   private watcher: { close(): void } | null = null;
+  /** Container creations (shared) against the collection of unpacked layers (exclusive). */
+  private readonly snapshotUse = new SharedLock();
 
   constructor(readonly config: Readonly<EngineConfig>) {
     this.events.setMaxListeners(0);
@@ -129,8 +132,12 @@ class TspaasEngine implements Engine {
     }, context, opts, onEvent);
   }
 
-  async pruneBuildCache(): Promise<{ entries: number }> {
-    return { entries: await new BuildCache(path.join(this.config.root, 'build', 'cache'), this.images).clear() };
+  async pruneBuildCache(opts: { scope?: string } = {}): Promise<{ entries: number; imagesDeleted: string[] }> {
+    const root = path.join(this.config.root, 'build', 'cache');
+    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images).clear()).entries, imagesDeleted: [] };
+    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id));
+    if (pruned.imagesDeleted.length > 0) await this.collectSnapshots();
+    return pruned;
   }
 
   // ---- containers ----
@@ -138,8 +145,10 @@ class TspaasEngine implements Engine {
     const image = await this.images.get(opts.image).catch((err) => {
       throw notFound(`No such image: ${opts.image}`, err);
     });
-    const chain = await this.ctx.snapshots.unpack(image.layers.map((l) => l.diffId), (i) => this.images.openLayer(image.layers[i]));
-    return createContainer(this.ctx, opts, image, chain);
+    return this.snapshotUse.shared(async () => {
+      const chain = await this.ctx.snapshots.unpack(image.layers.map((l) => l.diffId), (i) => this.images.openLayer(image.layers[i]));
+      return createContainer(this.ctx, opts, image, chain);
+    });
   }
 
   async startContainer(ref: string): Promise<void> {
@@ -336,12 +345,24 @@ class TspaasEngine implements Engine {
   }
 
   // ---- images ----
-  removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
-    return this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
+  async removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
+    const result = await this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
+    if (result.deleted.length > 0) await this.collectSnapshots();
+    return result;
   }
 
-  pruneImages(opts: { all?: boolean } = {}) {
-    return this.images.prune({ all: opts.all, isInUse: (id) => this.imageInUse(id) });
+  async pruneImages(opts: { all?: boolean } = {}) {
+    const result = await this.images.prune({ all: opts.all, isInUse: (id) => this.imageInUse(id) });
+    if (result.deleted.length > 0) await this.collectSnapshots();
+    return result;
+  }
+
+  /** Remove the unpacked layers no stored image and no container needs (after images went); container creations wait meanwhile. */
+  private collectSnapshots(): Promise<string[]> {
+    return this.snapshotUse.exclusive(async () => collectSnapshots(this.ctx.snapshots, {
+      imageLayers: (await this.images.list()).map((i) => i.layers.map((l) => l.diffId)),
+      containerParents: this.ctx.store.list().map((c) => c.record.snapshotParent),
+    }));
   }
 
   async pruneContainers() {

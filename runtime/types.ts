@@ -156,8 +156,15 @@ export interface Engine {
    * resolves with the final image, tagged with `opts.tags` only on success.
    */
   buildImage(context: Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image>;
-  /** Forget the build cache (intermediate images stay until an image prune); returns the entries dropped. */
-  pruneBuildCache(): Promise<{ entries: number }>;
+  /**
+   * Forget the build cache. Without a scope: every entry, scopes included
+   * (intermediate images stay until an image prune). With `scope`: that
+   * scope's entries and the intermediate images they named (those no tag
+   * and no container holds) with their unpacked layers — what a destroyed
+   * app's Dockerfile builds left. Returns the entries dropped and the images
+   * removed. `Invalid` for a malformed scope.
+   */
+  pruneBuildCache(opts?: { scope?: string }): Promise<{ entries: number; imagesDeleted: string[] }>;
   /**
    * Pull `ref` (`host[:port]/repo[:tag|@digest]`) from its registry
    * (runtime/registry/types.ts): every blob digest-checked, layers through the
@@ -241,7 +248,7 @@ export interface Engine {
   disconnectNetwork(networkRef: string, containerRef: string): Promise<void>;
 
   // ---- image operations that need containers ----
-  /** Remove an image unless a container uses it (or `force`). */
+  /** Remove an image unless a container uses it (or `force`); unpacked layers that no image or container needs any more go with it. */
   removeImage(ref: string, opts?: { force?: boolean }): Promise<import('./images/types.js').RemoveResult>;
   pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   pruneContainers(): Promise<{ deleted: string[]; spaceReclaimed: number }>;

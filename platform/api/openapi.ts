@@ -32,10 +32,16 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
     get: { summary: 'Teams (admins: all; others: theirs)', returns: ['Team'] },
     post: { summary: 'Create a team', body: 'CreateTeam', returns: 'Team', status: 201, admin: true },
   },
+  '/v1/teams/{team}': {
+    delete: { summary: 'Delete a team without apps (409 names the apps it still has); its members stay, without it', status: 204, admin: true },
+  },
   '/v1/teams/{team}/members': { post: { summary: 'Add a user to a team', body: 'AddMember', returns: 'User', admin: true } },
   '/v1/users': {
     get: { summary: 'Users', returns: ['User'], admin: true },
     post: { summary: 'Create a user', body: 'CreateUser', returns: 'User', status: 201, admin: true },
+  },
+  '/v1/users/{email}': {
+    delete: { summary: 'Delete a user and revoke their tokens at once (not yourself)', status: 204, admin: true },
   },
   '/v1/users/{email}/tokens': { post: { summary: 'Create an API token (admins, or users for themselves)', body: 'CreateToken', returns: 'NewToken', status: 201 } },
   '/v1/apps': {

@@ -11,16 +11,22 @@
  *   buildpacks   everything else → the classic buildpack runner with a cache
  *                per app under `cacheRoot`, config vars as the build's env.
  *
+ * Dockerfile builds use the engine's build cache in a scope of their own app
+ * (`app-<app id>`): a cache hit hands over what an earlier RUN produced, so a
+ * cache shared between apps would let one tenant read another's build
+ * results (or learn what they built). `erase` removes the scope with the
+ * rest of what the app's builds left.
+ *
  * Either way the process types also carry `release` (the release-phase
  * command) when the Procfile names one, and app.json is read from the root.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { internal, TspaasError } from '../../lib/errors.js';
+import { internal, isKind, TspaasError, unavailable } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
-import type { AppJson, Builder } from '../types.js';
+import type { App, AppJson, Builder } from '../types.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
 
@@ -57,7 +63,25 @@ export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
       const processTypes = await strategy.run(req, tag, info, onLine).catch((err: unknown) => { throw asBuildError(err); });
       return { builder: strategy.name, image: tag, processTypes, appJson } satisfies BuildOutcome;
     },
+    erase: (app) => eraseBuilds(engine, opts, app),
   };
+}
+
+/** The engine build cache scope of an app's Dockerfile builds. */
+export function cacheScope(app: App): string {
+  return `app-${app.id}`;
+}
+
+/** Images tagged `tspaas/<app>`, then the app's build cache scope (and its intermediate images), then its buildpack cache. */
+async function eraseBuilds(engine: Engine, opts: BuilderOptions, app: App): Promise<void> {
+  const ofApp = async () => (await engine.images.list()).filter((i) => i.repoTags.some((t) => t.startsWith(`tspaas/${app.name}:`)));
+  for (const image of await ofApp()) {
+    await engine.removeImage(image.id, { force: true }).catch((err: unknown) => { if (!isKind(err, 'NotFound')) throw err; });
+  }
+  await engine.pruneBuildCache({ scope: cacheScope(app) });
+  await fsp.rm(path.join(opts.cacheRoot, app.name), { recursive: true, force: true });
+  const left = await ofApp();
+  if (left.length > 0) throw unavailable(`images of ${app.name} are still there: ${left.flatMap((i) => i.repoTags).join(', ')}`);
 }
 
 function dockerfileStrategy(engine: Engine): Strategy {
@@ -68,7 +92,7 @@ function dockerfileStrategy(engine: Engine): Strategy {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      await engine.buildImage(createReadStream(req.sourcePath), { tags: [tag], labels: { 'io.tspaas.app': req.app.name } }, render);
+      await engine.buildImage(createReadStream(req.sourcePath), { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, cacheScope: cacheScope(req.app) }, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
     },

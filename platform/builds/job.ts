@@ -25,6 +25,7 @@ export async function runBuildJob(deps: PlatformDeps, buildId: string): Promise<
   const app = await getAppById(deps.db, build.appId);
   if (!app) {
     await markBuildFailed(deps.db, buildId, 'the app was destroyed');
+    await rm(sourcePath(deps.config.dataDir, buildId), { force: true });
     return;
   }
   if (build.status === 'succeeded') {

@@ -1,13 +1,14 @@
 /**
  * Teams, users and tokens: what admins manage, and a user's own tokens.
  */
-import { forbidden } from '../../lib/errors.js';
+import { conflict, forbidden } from '../../lib/errors.js';
 import type { Db } from '../db/pool.js';
 import type { AddMember, CreateToken, CreateUser, NewToken } from '../api/types.js';
 import { requireAdmin, visibleTeamIds } from '../auth/callers.js';
 import { issueToken } from '../auth/tokens.js';
-import { addMembership, getTeamByName, insertTeam, listTeams } from '../store/teams.js';
-import { getUserByEmail, getUserById, insertUser, listUsers } from '../store/users.js';
+import { teamAppNames } from '../store/apps.js';
+import { addMembership, getTeamByName, insertTeam, listTeams, removeTeam } from '../store/teams.js';
+import { getUserByEmail, getUserById, insertUser, listUsers, removeUser } from '../store/users.js';
 import type { Caller, Team, User } from '../types.js';
 import { audit } from './audit.js';
 
@@ -23,6 +24,18 @@ export async function createTeam(db: Db, caller: Caller, name: string): Promise<
     const team = await insertTeam(q, name);
     await audit(q, caller, null, 'teams.create', { team: name });
     return team;
+  });
+}
+
+/** Delete a team (admin); Conflict naming its apps while it has any (those being destroyed too: their erase still needs the team). */
+export async function deleteTeam(db: Db, caller: Caller, name: string): Promise<void> {
+  requireAdmin(caller);
+  await db.transaction(async (q) => {
+    const team = await getTeamByName(q, name, { lock: true });
+    const apps = await teamAppNames(q, team.id);
+    if (apps.length > 0) throw conflict(`team ${name} still has apps: ${apps.join(', ')}; destroy them first`);
+    await removeTeam(q, team.id);
+    await audit(q, caller, null, 'teams.delete', { team: name });
   });
 }
 
@@ -42,6 +55,17 @@ export async function addMember(db: Db, caller: Caller, teamName: string, body: 
 export function allUsers(db: Db, caller: Caller): Promise<User[]> {
   requireAdmin(caller);
   return listUsers(db);
+}
+
+/** Delete a user (admin), never oneself; their tokens and memberships go with them, so their calls fail at once. */
+export async function deleteUser(db: Db, caller: Caller, email: string): Promise<void> {
+  requireAdmin(caller);
+  await db.transaction(async (q) => {
+    const { user } = await getUserByEmail(q, email);
+    if (user.id === caller.user.id) throw conflict('you cannot delete yourself; another admin can');
+    await removeUser(q, user.id);
+    await audit(q, caller, null, 'users.delete', { email });
+  });
 }
 
 /** Create a user in the named teams (admin). */

@@ -5,9 +5,10 @@ import { invalid, notFound } from '../../lib/errors.js';
 import type { AppInfo, CreateApp } from '../api/types.js';
 import { visibleTeamIds } from '../auth/callers.js';
 import { ensureRoute, removeAppFromRouter } from '../routes/hosts.js';
-import { deleteApp, insertApp, listApps } from '../store/apps.js';
-import { listCertificates } from '../store/certificates.js';
-import { listDomains } from '../store/domains.js';
+import { insertApp, listApps, markAppDestroying } from '../store/apps.js';
+import { lockApp } from '../store/releases.js';
+import { deleteAppCertificates, listCertificates } from '../store/certificates.js';
+import { deleteAppDomains, listDomains } from '../store/domains.js';
 import { listTeams } from '../store/teams.js';
 import type { App, Caller, PlatformDeps } from '../types.js';
 import { audit } from './audit.js';
@@ -62,14 +63,21 @@ export async function listAppInfos(deps: Deps, caller: Caller): Promise<AppInfo[
   return Promise.all(apps.map((app) => describeApp(deps, app)));
 }
 
-/** Destroy the app: its processes and network, its router rows, its rows. `confirm` must repeat its name. */
-export async function destroyApp(deps: Pick<PlatformDeps, 'db' | 'scheduler'>, caller: Caller, app: App, confirm: string | undefined): Promise<void> {
+/**
+ * Destroy the app (`confirm` must repeat its name): at once it exists for
+ * nobody, the router forgets it and its domains and certificates are free;
+ * its erase job (erase.ts) removes the rest and then its name.
+ */
+export async function destroyApp(deps: Pick<PlatformDeps, 'db' | 'jobs'>, caller: Caller, app: App, confirm: string | undefined): Promise<void> {
   if (confirm !== app.name) throw invalid(`confirm with ?confirm=${app.name}`);
-  await deps.scheduler.removeApp(app);
   await deps.db.transaction(async (q) => {
+    await lockApp(q, app.id);
     const certs = await listCertificates(q, app.id);
     await removeAppFromRouter(q, app.name, certs.map((c) => c.name));
+    await deleteAppDomains(q, app.id);
+    await deleteAppCertificates(q, app.id);
+    await markAppDestroying(q, app.id);
     await audit(q, caller, app, 'apps.destroy', { name: app.name });
-    await deleteApp(q, app.id);
   });
+  await deps.jobs.enqueueErase(app.id);
 }

@@ -22,11 +22,16 @@ export interface DeployerOptions {
   crashBackoff?: Partial<CrashBackoff>;
 }
 
+/** Run `fn` holding the app's deploy lock: deploys, reconciles, crash restarts and an erase of the app run one at a time. */
+export function withAppLock<T>(db: PlatformDeps['db'], appId: string, fn: () => Promise<T>): Promise<T> {
+  return db.withLock(`deploy:${appId}`, fn);
+}
+
 /** The deployer over `deps` (read at call time, so main.ts may fill deps.jobs in later). Starts watching for crashes. */
 export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): Deployer {
   const releaseLog = new ReleaseLog(deps.config.dataDir, deps.events);
-  const withAppLock = <T>(appId: string, fn: () => Promise<T>) => deps.db.withLock(`deploy:${appId}`, fn);
-  const crashes = new CrashWatcher(deps, withAppLock, { ...DEFAULT_BACKOFF, ...opts.crashBackoff });
+  const appLock = <T>(appId: string, fn: () => Promise<T>) => withAppLock(deps.db, appId, fn);
+  const crashes = new CrashWatcher(deps, appLock, { ...DEFAULT_BACKOFF, ...opts.crashBackoff });
 
   return {
     async createRelease(app, change, caller) {
@@ -40,10 +45,10 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
 
     async deployRelease(releaseId, attempt = { lastAttempt: true }) {
       const { appId } = await getRelease(deps.db, releaseId);
-      await withAppLock(appId, () => deployLocked(deps, releaseLog, releaseId, attempt.lastAttempt));
+      await appLock(appId, () => deployLocked(deps, releaseLog, releaseId, attempt.lastAttempt));
     },
 
-    reconcileApp: (appId, types) => withAppLock(appId, () => reconcileApp(deps, appId, types)),
+    reconcileApp: (appId, types) => appLock(appId, () => reconcileApp(deps, appId, types)),
 
     async scale(app, changes, _caller) {
       const { entries, changed } = await planScale(deps, app, changes);
@@ -55,7 +60,7 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
 
     async restart(app, target, _caller) {
       await restartTargets(deps, app, target);
-      await withAppLock(app.id, async () => {
+      await appLock(app.id, async () => {
         const { release, procs } = await restartTargets(deps, app, target);
         await restartProcesses(deps, app, release, procs, (line) => deps.log.info({ app: app.name }, line));
       });
@@ -66,7 +71,7 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
     async abandonRelease(releaseId, reason) {
       const release = await getRelease(deps.db, releaseId);
       if (release.status !== 'pending' && release.status !== 'deploying') return;
-      await withAppLock(release.appId, async () => {
+      await appLock(release.appId, async () => {
         const now = await getRelease(deps.db, releaseId);
         if (now.status === 'pending' || now.status === 'deploying') await fail(deps, releaseLog, now, reason);
       });

@@ -9,13 +9,20 @@ import path from 'node:path';
 import { isErrno } from '../../lib/errors.js';
 import type { EventBus } from '../types.js';
 
+/** `<dataDir>/logs/releases/<releaseId>.log`. */
+export function releaseLogPath(dataDir: string, releaseId: string): string {
+  return path.join(dataDir, 'logs', 'releases', `${releaseId}.log`);
+}
+
 export class ReleaseLog {
   private readonly dir: string;
+  private readonly dataDir: string;
   private readonly events: EventBus;
   private made = false;
 
   constructor(dataDir: string, events: EventBus) {
-    this.dir = path.join(dataDir, 'logs', 'releases');
+    this.dataDir = dataDir;
+    this.dir = path.dirname(releaseLogPath(dataDir, 'x'));
     this.events = events;
   }
 
@@ -45,6 +52,6 @@ export class ReleaseLog {
   }
 
   private file(releaseId: string): string {
-    return path.join(this.dir, `${releaseId}.log`);
+    return releaseLogPath(this.dataDir, releaseId);
   }
 }

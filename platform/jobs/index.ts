@@ -1,5 +1,5 @@
 /**
- * The platform's job queues on bull (Redis): build, deploy, reconcile.
+ * The platform's job queues on bull (Redis): build, deploy, reconcile, erase.
  *
  * - Stable job ids make enqueueing idempotent: `build:<buildId>` and
  *   `deploy:<releaseId>` are never queued twice while bull still knows them.
@@ -13,6 +13,11 @@
  * - Short locks: a job whose worker died (kill -9 of tspaasd) is seen as
  *   stalled within seconds by the next worker and run again, up to
  *   `maxStalledCount` times, else failed.
+ * - Erase jobs (`erase:<appId>`, a destroyed app's leftovers) get more
+ *   attempts than the others (`eraseAttempts`): they wait out a build or
+ *   deploy still running for the app by failing with `Unavailable`. A
+ *   failed or finished erase job is replaced when asked again (tspaasd
+ *   asks at every start for each app still being destroyed).
  * - One deploy at a time per app is the deployer's job (a per-app lock), so
  *   deploys of different apps run side by side.
  */
@@ -29,6 +34,8 @@ export interface JobProcessors {
   /** `lastAttempt`: no retry follows when this throws (the deployer records the failure then). */
   deploy(releaseId: string, attempt: { lastAttempt: boolean }): Promise<void>;
   reconcile(appId: string, types?: string[]): Promise<void>;
+  /** Erase what is left of a destroyed app (an `Unavailable` error retries later). */
+  erase(appId: string): Promise<void>;
   /** A deploy job failed for good without its processor recording why (e.g. stalled too often). */
   deployAbandoned?(releaseId: string, reason: string): Promise<void>;
 }
@@ -43,7 +50,11 @@ export interface JobTuning {
   /** Attempts per job, and the first retry's delay (doubling). Defaults 3, 2000. */
   attempts: number;
   backoffMs: number;
-  concurrency: { build: number; deploy: number; reconcile: number };
+  /** Attempts of an erase job (the backoff doubles from `backoffMs` up to `maxBackoffMs`). Default 12. */
+  eraseAttempts: number;
+  /** Longest wait between two attempts of an erase job. Default 60 000. */
+  maxBackoffMs: number;
+  concurrency: { build: number; deploy: number; reconcile: number; erase: number };
   /** close() waits this long for active jobs before leaving them to stall. Default 5000. */
   closeGraceMs: number;
 }
@@ -54,23 +65,23 @@ export interface JobsOptions {
   prefix: string;
   log: Logger;
   processors: JobProcessors;
-  tuning?: Partial<JobTuning>;
+  tuning?: Partial<Omit<JobTuning, 'concurrency'>> & { concurrency?: Partial<JobTuning['concurrency']> };
 }
 
 const DEFAULT_TUNING: JobTuning = {
   lockDurationMs: 10_000, stalledIntervalMs: 5000, maxStalledCount: 2, attempts: 3, backoffMs: 2000,
-  concurrency: { build: 2, deploy: 4, reconcile: 4 }, closeGraceMs: 5000,
+  eraseAttempts: 12, maxBackoffMs: 60_000, concurrency: { build: 2, deploy: 4, reconcile: 4, erase: 1 }, closeGraceMs: 5000,
 };
 
 const RETRYABLE = new Set(['Internal', 'Unavailable']);
 
 interface ReconcileData { appId: string; types: string[] | null }
 
-/** Open the three queues on Redis and start processing them. */
+/** Open the queues on Redis and start processing them. */
 export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   const tuning = { ...DEFAULT_TUNING, ...opts.tuning, concurrency: { ...DEFAULT_TUNING.concurrency, ...opts.tuning?.concurrency } };
   const queues = openQueues(opts, tuning);
-  const { build, deploy, reconcile } = queues;
+  const { build, deploy, reconcile, erase } = queues;
   for (const [name, q] of Object.entries(queues)) watchQueue(name, q, opts.log);
   deploy.on('failed', (job: Queue.Job<{ releaseId: string }>, err: Error) => {
     if (job.finishedOn === undefined || job.finishedOn === null) return; // will be retried
@@ -88,6 +99,7 @@ export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   void build.process(tuning.concurrency.build, (job) => runJob(job, () => opts.processors.build(job.data.buildId)));
   void deploy.process(tuning.concurrency.deploy, (job) => runJob(job, () =>
     opts.processors.deploy(job.data.releaseId, { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) })));
+  void erase.process(tuning.concurrency.erase, (job: Queue.Job<{ appId: string }>) => runJob(job, () => opts.processors.erase(job.data.appId)));
   void reconcile.process(tuning.concurrency.reconcile, async (job: Queue.Job<ReconcileData>) => {
     if ((await reconcile.client.get(pendingKey(job.data.appId))) === String(job.id)) await reconcile.client.del(pendingKey(job.data.appId));
     const fresh = (await reconcile.getJob(job.id))?.data ?? job.data;
@@ -106,11 +118,14 @@ export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   return {
     async enqueueBuild(buildId) { await build.add({ buildId }, jobOpts(`build:${buildId}`)); },
     async enqueueDeploy(releaseId) { await deploy.add({ releaseId }, jobOpts(`deploy:${releaseId}`)); },
-    async deployState(releaseId) {
-      const job = await deploy.getJob(`deploy:${releaseId}`);
-      if (!job) return 'missing';
-      const state = await job.getState();
-      return state === 'stuck' ? 'missing' : state;
+    deployState: (releaseId) => jobState(deploy, `deploy:${releaseId}`),
+    buildState: (buildId) => jobState(build, `build:${buildId}`),
+    async enqueueErase(appId) {
+      const jobId = `erase:${appId}`;
+      const state = await jobState(erase, jobId);
+      if (state === 'waiting' || state === 'active' || state === 'delayed' || state === 'paused') return;
+      if (state !== 'missing') await (await erase.getJob(jobId))?.remove();
+      await erase.add({ appId }, { ...jobOpts(jobId), attempts: tuning.eraseAttempts, backoff: { type: 'capped' } });
     },
     enqueueReconcile: (appId, types) => enqueueReconcile(appId, appId, types),
     async status() {
@@ -122,15 +137,26 @@ export async function createJobs(opts: JobsOptions): Promise<Jobs> {
   };
 }
 
-/** The three queues with the platform's settings. */
-function openQueues(opts: JobsOptions, tuning: JobTuning): { build: Queue.Queue; deploy: Queue.Queue; reconcile: Queue.Queue } {
+type Queues = Record<'build' | 'deploy' | 'reconcile' | 'erase', Queue.Queue>;
+
+/** The queues with the platform's settings. */
+function openQueues(opts: JobsOptions, tuning: JobTuning): Queues {
   const redis = parseRedisUrl(opts.redisUrl);
   const settings = {
     lockDuration: tuning.lockDurationMs, lockRenewTime: Math.floor(tuning.lockDurationMs / 3),
     stalledInterval: tuning.stalledIntervalMs, maxStalledCount: tuning.maxStalledCount,
+    backoffStrategies: { capped: (attemptsMade: number) => Math.min(tuning.backoffMs * 2 ** Math.max(0, attemptsMade - 1), tuning.maxBackoffMs) },
   };
   const open = (name: string) => new Queue(name, { redis, prefix: opts.prefix, settings });
-  return { build: open('build'), deploy: open('deploy'), reconcile: open('reconcile') };
+  return { build: open('build'), deploy: open('deploy'), reconcile: open('reconcile'), erase: open('erase') };
+}
+
+/** Where the job `jobId` of `q` is; `missing` when bull no longer knows it. */
+async function jobState(q: Queue.Queue, jobId: string): Promise<'waiting' | 'active' | 'delayed' | 'paused' | 'completed' | 'failed' | 'missing'> {
+  const job = await q.getJob(jobId);
+  if (!job) return 'missing';
+  const state = await job.getState();
+  return state === 'stuck' ? 'missing' : state;
 }
 
 /** Run a job body; errors that a retry cannot fix end the job for good. */

@@ -6,7 +6,7 @@
  * `listProcesses` and starts replacements.
  */
 import type { Logger } from 'pino';
-import { isKind } from '../../lib/errors.js';
+import { isKind, unavailable } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container } from '../../runtime/containers/types.js';
 import { LABELS, type App, type LogEntry, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
@@ -69,7 +69,9 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
 
     async removeApp(app) {
       for (const c of await appContainers(engine, app)) await removeForce(engine, c.record.id);
-      await archive.remove(app.id).catch((err: unknown) => log.warn({ err, app: app.name }, 'could not remove the app\'s kept log lines'));
+      const left = await appContainers(engine, app);
+      if (left.length > 0) throw unavailable(`${left.length} container(s) of ${app.name} appeared while it was being removed`);
+      await archive.remove(app.id);
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
     },

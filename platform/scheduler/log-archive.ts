@@ -98,7 +98,9 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
 
     remove: (appId) => serial(appId, async () => {
       counts.delete(appId);
-      await fsp.rm(fileOf(appId), { force: true });
+      await fsp.rm(fileOf(appId), { force: true }).catch((err: unknown) => {
+        if (!isErrno(err, 'ENOTDIR')) throw err; // no archive directory: nothing was kept
+      });
     }),
   };
 }

@@ -58,6 +58,12 @@ export async function listBuilds(q: Queryable, appId: string, limit = 50): Promi
   return res.rows.map(toBuild);
 }
 
+/** The app's builds that have not ended (pending or running). */
+export async function listUnfinishedBuilds(q: Queryable, appId: string): Promise<Build[]> {
+  const res = await q.query<BuildRow>("SELECT * FROM builds WHERE app_id = $1 AND status IN ('pending', 'running') ORDER BY created_at", [appId]);
+  return res.rows.map(toBuild);
+}
+
 /** pending/running → running (again, after a crash); returns false when the build had already ended. */
 export async function markBuildRunning(q: Queryable, id: string): Promise<boolean> {
   const res = await q.query(

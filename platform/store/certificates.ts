@@ -41,3 +41,8 @@ export async function deleteCertificate(q: Queryable, appId: string, name: strin
 export function publicCertificate(c: CertificateRecord): Certificate {
   return { id: c.id, appId: c.appId, name: c.name, hostnames: c.hostnames, expiresAt: c.expiresAt, createdAt: c.createdAt };
 }
+
+/** Delete every certificate of the app (destroy: the keys go at once). */
+export async function deleteAppCertificates(q: Queryable, appId: string): Promise<void> {
+  await q.query('DELETE FROM certificates WHERE app_id = $1', [appId]);
+}

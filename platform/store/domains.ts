@@ -70,3 +70,8 @@ export async function deleteDomain(q: Queryable, appId: string, hostname: string
 export async function setDomainCertificate(q: Queryable, appId: string, hostnames: string[], certificateId: string | null): Promise<void> {
   await q.query('UPDATE domains SET certificate_id = $3 WHERE app_id = $1 AND hostname = ANY($2::text[])', [appId, hostnames, certificateId]);
 }
+
+/** Delete every domain of the app (destroy: the hostnames are free for others at once). */
+export async function deleteAppDomains(q: Queryable, appId: string): Promise<void> {
+  await q.query('DELETE FROM domains WHERE app_id = $1', [appId]);
+}

@@ -69,9 +69,9 @@ export async function listUnfinishedReleases(q: Queryable): Promise<Release[]> {
   return res.rows.map(toRelease);
 }
 
-/** Lock the app's row until the transaction ends (serialises release numbering); NotFound for a deleted app. */
+/** Lock the app's row until the transaction ends (serialises release numbering); NotFound for a deleted app or one being destroyed. */
 export async function lockApp(q: Queryable, appId: string): Promise<void> {
-  const res = await q.query('SELECT id FROM apps WHERE id = $1 FOR UPDATE', [appId]);
+  const res = await q.query('SELECT id FROM apps WHERE id = $1 AND destroying_at IS NULL FOR UPDATE', [appId]);
   if (res.rows.length === 0) throw notFound('app not found');
 }
 

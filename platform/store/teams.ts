@@ -25,9 +25,9 @@ export async function listTeams(q: Queryable, ids: string[] | null): Promise<Tea
   return res.rows.map(toTeam);
 }
 
-/** The team called `name`, or NotFound. */
-export async function getTeamByName(q: Queryable, name: string): Promise<Team> {
-  const res = await q.query<TeamRow>('SELECT id, name, created_at FROM teams WHERE name = $1', [name]);
+/** The team called `name`, or NotFound; `lock` holds its row until the transaction ends (no app is created in it meanwhile). */
+export async function getTeamByName(q: Queryable, name: string, opts: { lock?: boolean } = {}): Promise<Team> {
+  const res = await q.query<TeamRow>(`SELECT id, name, created_at FROM teams WHERE name = $1${opts.lock ? ' FOR UPDATE' : ''}`, [name]);
   if (res.rows.length === 0) throw notFound(`team ${name} not found`);
   return toTeam(res.rows[0]);
 }
@@ -35,4 +35,9 @@ export async function getTeamByName(q: Queryable, name: string): Promise<Team> {
 /** Make the user a member of the team (nothing happens when they already are). */
 export async function addMembership(q: Queryable, teamId: string, userId: string): Promise<void> {
   await q.query('INSERT INTO memberships (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [teamId, userId]);
+}
+
+/** Delete the team (its memberships cascade); the caller checks that it has no apps. */
+export async function removeTeam(q: Queryable, id: string): Promise<void> {
+  await q.query('DELETE FROM teams WHERE id = $1', [id]);
 }

@@ -56,3 +56,8 @@ export async function countUsers(q: Queryable): Promise<number> {
   const res = await q.query<{ n: string }>('SELECT count(*) AS n FROM users');
   return Number(res.rows[0].n);
 }
+
+/** Delete the user: tokens and memberships cascade; builds, releases and audit rows keep no link to them. */
+export async function removeUser(q: Queryable, id: string): Promise<void> {
+  await q.query('DELETE FROM users WHERE id = $1', [id]);
+}

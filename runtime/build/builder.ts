@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { invalid } from '../../lib/errors.js';
 import type { Image, ImageConfig, Layer } from '../images/types.js';
 import { hostArchitecture } from '../images/platform.js';
-import { BuildCache, cacheKey } from './cache.js';
+import { BuildCache, cacheDir, cacheKey } from './cache.js';
 import { openContext } from './context.js';
 import { lookupIn, parseDockerfile, parseTrigger, processWord, splitWords, type Dockerfile, type Instruction, type Stage } from './dockerfile/index.js';
 import { baseImage } from './gather.js';
@@ -19,12 +19,13 @@ import type { BuildOptions, OnBuildEvent } from './types.js';
 
 /** Build `body` (a context tar) into an image; nothing is tagged unless every step succeeded. */
 export async function buildImage(deps: BuildDeps, body: Readable, opts: BuildOptions, emit: OnBuildEvent): Promise<Image> {
+  const cache = new BuildCache(cacheDir(path.join(deps.dir, 'cache'), opts.cacheScope), deps.engine.images);
   const ctx = await openContext(body, path.join(deps.dir, 'tmp'), opts.dockerfile || 'Dockerfile');
   try {
     const dockerfile = parseDockerfile(ctx.dockerfile);
     const stages = withLabels(dockerfile.stages.slice(0, targetIndex(dockerfile, opts.target) + 1), opts.labels);
     const b: Build = {
-      deps, opts, emit, ctx, dockerfile, cache: new BuildCache(path.join(deps.dir, 'cache'), deps.engine.images),
+      deps, opts, emit, ctx, dockerfile, cache,
       metaArgs: new Map(), stageImages: [], usedArgs: new Set(), step: 0,
       total: stages.reduce((n, s) => n + 1 + s.instructions.length, 0),
     };

@@ -10,13 +10,22 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { isErrno, isKind } from '../../lib/errors.js';
+import { invalid, isErrno, isKind } from '../../lib/errors.js';
 import type { Image, ImageConfig, ImageStore, Layer } from '../images/types.js';
 
 interface Entry {
   imageId: string;
   config: ImageConfig;
   layers: Layer[];
+}
+
+const SCOPE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** The index dir of a build cache scope (`root` for none); `Invalid` for a scope name that is not one. */
+export function cacheDir(root: string, scope: string | undefined): string {
+  if (scope === undefined) return root;
+  if (!SCOPE.test(scope)) throw invalid(`build cache scope ${JSON.stringify(scope)}: use 1-128 of A-Z a-z 0-9 _ . - starting with a letter or digit`);
+  return path.join(root, 'scopes', scope);
 }
 
 /** sha256 of the parts, each length-prefixed so no two lists collide. */
@@ -53,11 +62,12 @@ export class BuildCache {
     await fsp.rename(tmp, this.file(key));
   }
 
-  /** Forget every entry (`POST /build/prune`); returns how many went. */
-  async clear(): Promise<number> {
-    const names = await fsp.readdir(this.dir).catch(() => [] as string[]);
+  /** Forget every entry (`POST /build/prune`; scopes under it too); returns how many went and the images they named. */
+  async clear(): Promise<{ entries: number; imageIds: string[] }> {
+    const names = (await fsp.readdir(this.dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json'));
+    const entries = await Promise.all(names.map((n) => this.read(n.slice(0, -'.json'.length))));
     await fsp.rm(this.dir, { recursive: true, force: true });
-    return names.length;
+    return { entries: names.length, imageIds: [...new Set(entries.flatMap((e) => (e ? [e.imageId] : [])))] };
   }
 
   private file(key: string): string {
@@ -72,4 +82,21 @@ export class BuildCache {
       throw err;
     }
   }
+}
+
+/**
+ * Drop the cache scope `scope` under `root` and remove the intermediate
+ * images its entries named, unless tagged or used by a container (`inUse`).
+ */
+export async function pruneScope(root: string, scope: string, images: ImageStore, inUse: (imageId: string) => boolean):
+  Promise<{ entries: number; imagesDeleted: string[] }> {
+  const { entries, imageIds } = await new BuildCache(cacheDir(root, scope), images).clear();
+  const imagesDeleted: string[] = [];
+  for (const id of imageIds) {
+    const image = await images.get(id).catch((err: unknown) => { if (isKind(err, 'NotFound')) return null; throw err; });
+    if (!image || image.repoTags.length > 0 || inUse(image.id)) continue;
+    await images.remove(image.id, { isInUse: inUse });
+    imagesDeleted.push(image.id);
+  }
+  return { entries, imagesDeleted };
 }

@@ -13,6 +13,9 @@
  *   store (dangling, like Docker's intermediate images): RUN, COPY, ADD and a
  *   WORKDIR that creates a directory add a layer; the rest change only the
  *   config and add a history entry with `empty_layer: true`.
+ * - *cache scope*: the cache is split into scopes (`cacheScope`), each its
+ *   own index under `<engine root>/build/cache/scopes/<scope>/`; a build
+ *   without a scope uses the shared index `<engine root>/build/cache/`.
  * - *cache key*: sha256 of the parent image ID, the instruction after
  *   variable substitution, and what else decides the result (build args in
  *   effect for RUN; a checksum of the sources' paths, modes and contents for
@@ -65,6 +68,15 @@ export interface BuildOptions {
   target?: string;
   /** Run every step, ignoring (but refreshing) the cache. */
   noCache?: boolean;
+  /**
+   * The cache this build reads and fills: a step hits only entries made
+   * under the same scope (none = the engine's shared cache). A hit hands over
+   * what an earlier RUN made, so builds of different owners must not share a
+   * scope: the platform gives each app its own (`app-<app id>`), and
+   * `pruneBuildCache({ scope })` erases it with its intermediate images.
+   * A name of 1-128 of A-Z a-z 0-9 _ . - (starting with a letter or digit).
+   */
+  cacheScope?: string;
   /** Remove build containers after a successful step (default true). */
   rm?: boolean;
   /** Remove build containers even after a failed step. */

@@ -174,6 +174,10 @@ export class OverlaySnapshotter implements Snapshotter {
     return this.dir('active', key);
   }
 
+  chain(top: string): Promise<string[]> {
+    return this.chainOf(top);
+  }
+
   /** Chain IDs from `top` down to the base layer. */
   private async chainOf(top: string | null): Promise<string[]> {
     const chain: string[] = [];

@@ -40,6 +40,8 @@ export interface Snapshotter {
   hasCommitted(chainId: string): Promise<boolean>;
   /** All committed chain IDs (for garbage collection). */
   listCommitted(): Promise<string[]>;
+  /** Chain IDs from `top` down to the base layer (`top` first); `NotFound` when a link of it is not unpacked. */
+  chain(top: string): Promise<string[]>;
   /** Remove a committed snapshot (the caller checks that no image or container needs it). */
   removeCommitted(chainId: string): Promise<void>;
   /** Create the active snapshot `key` over `parent`; returns the mounts for its root. `Conflict` if it exists. */

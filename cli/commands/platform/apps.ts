@@ -34,7 +34,7 @@ export function register(program: Command, app: App): void {
     const info = await api.json<AppInfo>('GET', base);
     ctx.print(info, () => appInfo(info));
   }));
-  withApp(program.command('apps:destroy').description('Destroy an app: its processes, releases, domains and config'))
+  withApp(program.command('apps:destroy').description('Destroy an app and erase everything it had: processes, releases, domains, config, images, build caches, repository, logs'))
     .option('--confirm <name>', 'the app\'s name again (asked for on a terminal)')
     .action(platformAction(app, async (ctx, opts: { app?: string; confirm?: string }) => {
       const { api, app: name, base } = await target(ctx, opts);

@@ -20,6 +20,10 @@ export function accountRoutes(router: ApiRouter, deps: ApiDeps): void {
     ctx.body = await accounts.createTeam(deps.db, callerOf(ctx), body.name);
     ctx.status = 201;
   });
+  router.delete('/teams/:team', async (ctx) => {
+    await accounts.deleteTeam(deps.db, callerOf(ctx), ctx.params.team);
+    ctx.status = 204;
+  });
   router.post('/teams/:team/members', async (ctx) => {
     const body = await readBody<AddMember>(ctx.req, 'AddMember');
     ctx.body = await accounts.addMember(deps.db, callerOf(ctx), ctx.params.team, body);
@@ -29,6 +33,10 @@ export function accountRoutes(router: ApiRouter, deps: ApiDeps): void {
     const body = await readBody<CreateUser>(ctx.req, 'CreateUser');
     ctx.body = await accounts.createUser(deps.db, callerOf(ctx), body);
     ctx.status = 201;
+  });
+  router.delete('/users/:email', async (ctx) => {
+    await accounts.deleteUser(deps.db, callerOf(ctx), ctx.params.email);
+    ctx.status = 204;
   });
   router.post('/users/:email/tokens', async (ctx) => {
     const body = await readBody<CreateToken>(ctx.req, 'CreateToken');

@@ -20,6 +20,7 @@ import { createDeployer } from '../../../platform/deploy/index.js';
 import { issueToken } from '../../../platform/auth/tokens.js';
 import { insertApp } from '../../../platform/store/apps.js';
 import { insertUser } from '../../../platform/store/users.js';
+import { eraseApp } from '../../../platform/control/erase.js';
 import type { App, PlatformConfig, PlatformDeps } from '../../../platform/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -55,6 +56,7 @@ export async function startBuildWorld(prefix: string): Promise<BuildWorld> {
       build: (id) => runBuildJob(deps, id),
       deploy: (id, attempt) => deps.deployer.deployRelease(id, attempt),
       reconcile: (id, types) => deps.deployer.reconcileApp(id, types),
+      erase: (id) => eraseApp(deps, id),
     },
     tuning: { backoffMs: 200, closeGraceMs: 1000 },
   });

@@ -63,6 +63,7 @@ export async function startBed(prefix: string, opts: DeployerOptions = {}): Prom
       build: async () => undefined,
       deploy: (id, attempt) => deps.deployer.deployRelease(id, attempt),
       reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
+      erase: async () => undefined,
     },
   });
   const team = (await db.query<{ id: string }>(`INSERT INTO teams (name) VALUES ('t${randomBytes(3).toString('hex')}') RETURNING id`)).rows[0].id;

@@ -24,9 +24,9 @@ const redisUrl = () => {
 const open: Jobs[] = [];
 test.after.always(async () => { await Promise.all(open.map((j) => j.close())); });
 
-const idle: JobProcessors = { build: async () => undefined, deploy: async () => undefined, reconcile: async () => undefined };
+const idle: JobProcessors = { build: async () => undefined, deploy: async () => undefined, reconcile: async () => undefined, erase: async () => undefined };
 
-async function jobsWith(processors: Partial<JobProcessors>, tuning: Partial<JobTuning> = {}, url = redisUrl()): Promise<Jobs> {
+async function jobsWith(processors: Partial<JobProcessors>, tuning: Partial<Omit<JobTuning, 'concurrency'>> & { concurrency?: Partial<JobTuning['concurrency']> } = {}, url = redisUrl()): Promise<Jobs> {
   const jobs = await createJobs({
     redisUrl: url, prefix: `tjobs-${randomBytes(4).toString('hex')}`, log,
     processors: { ...idle, ...processors }, tuning: { backoffMs: 200, lockDurationMs: 2000, stalledIntervalMs: 1000, ...tuning },
@@ -199,3 +199,32 @@ function lines(child: ChildProcess): string[] {
   });
   return out;
 }
+
+test('an erase job outlasts the usual attempts with a capped backoff; asking again while it waits changes nothing, after it failed it runs anew', async (t) => {
+  const calls: number[] = [];
+  let failUntil = 5;
+  const jobs = await jobsWith({
+    erase: async () => {
+      calls.push(Date.now());
+      if (calls.length < failUntil) throw unavailable('a build of the app still runs');
+    },
+  }, { backoffMs: 100, maxBackoffMs: 300, eraseAttempts: 5 });
+  await jobs.enqueueErase('A');
+  await jobs.enqueueErase('A');
+  await until('fifth attempt', () => calls.length === 5, 20_000);
+  await until('completed', async () => (await jobs.status()).erase.completed === 1);
+  const gaps = calls.slice(1).map((c, i) => c - calls[i]);
+  t.true(gaps[0] >= 90 && gaps[1] >= 190, `doubling: ${gaps.join(', ')} ms`);
+  t.true(gaps[3] < 1000, `capped at 300 ms (plus bull's delay timer): ${gaps.join(', ')} ms`);
+  t.is((await jobs.status()).erase.failed, 0, 'one job, not two: the second request joined the waiting one');
+
+  // Failing for good (every attempt) leaves a failed job; asking again (a restart does) queues it anew.
+  failUntil = Infinity;
+  await jobs.enqueueErase('B');
+  await until('B failed', async () => (await jobs.status()).erase.failed === 1, 20_000);
+  const before = calls.length;
+  failUntil = 0;
+  await jobs.enqueueErase('B');
+  await until('B ran again and completed', async () => (await jobs.status()).erase.completed === 2, 20_000);
+  t.is(calls.length, before + 1);
+});
