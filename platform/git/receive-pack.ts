@@ -63,7 +63,8 @@ export async function serveReceivePack(req: IncomingMessage, res: ServerResponse
   if (result === 'complete') return output.release(res);
   const limit = formatBytes(opts.maxBytes);
   opts.log.info({ repo: opts.repo, limit: opts.maxBytes }, 'push refused: over the size limit');
-  if (result === 'cut' || !head.push.capabilities.has('report-status')) {
+  const reports = head.push.capabilities.has('report-status') || head.push.capabilities.has('report-status-v2');
+  if (result === 'cut' || !reports) {
     return answer(res, 413, `push refused: it is larger than ${limit}, this platform's limit`, true);
   }
   const message = ['', ` !     Push rejected: the push is larger than ${limit}, this platform's limit.`,
@@ -128,6 +129,9 @@ function pump(git: ChildProcessWithoutNullStreams, body: Readable, head: Buffer,
     const onEnd = () => { stop(); git.stdin.end(); resolve('complete'); };
     const onGone = () => { stop(); git.stdin.end(); resolve('cut'); };
     const stop = () => { body.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone); git.stdin.off('drain', onDrain); };
+    // The body may have ended (or failed) already, while the command list was read.
+    if (body.readableEnded) return onEnd();
+    if (body.destroyed) return onGone();
     body.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
     git.stdin.on('drain', onDrain);
     body.resume();
@@ -146,6 +150,8 @@ function overCap(git: ChildProcessWithoutNullStreams, body: Readable, total: num
     const onEnd = () => { stop(); resolve('over'); };
     const onGone = () => { stop(); resolve('cut'); };
     const stop = () => body.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    if (body.readableEnded) return onEnd();
+    if (body.destroyed) return onGone();
     body.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
     body.resume();
   });
