@@ -36,6 +36,11 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: Logg
   const [status, message] = err.code === 'HPE_HEADER_OVERFLOW'
     ? [431, 'the request line and headers are larger than 16 KiB']
     : [400, `malformed HTTP request: ${(err as { reason?: string }).reason ?? err.code ?? 'parse error'}`];
+  answerRaw(socket, status, message);
+}
+
+/** A JSON error written straight to the socket, then close. */
+function answerRaw(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: { kind: 'Invalid', message } });
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n`
     + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -49,7 +54,7 @@ export async function listen(at: { host: string; port: number }, handlers: HttpH
     else api(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (req.url?.startsWith('/git/')) return socket.destroy();
+    if (req.url?.startsWith('/git/')) return answerRaw(socket, 400, 'git takes no upgrade: use smart HTTP');
     handlers.api.handleUpgrade(req, socket, head);
   });
   const upgraded = new Set<Duplex>();

@@ -41,7 +41,12 @@ export interface ReceivePackOptions {
 const MAX_COMMANDS = 1 << 20;
 const MIN_DRAIN = 64 << 20;
 
-type Outcome = 'complete' | 'over' | 'cut';
+/**
+ * How the request body ended: all of it within the cap; over the cap but read
+ * to its end; over the cap and still coming past the read allowance; failed
+ * (a broken gzip stream); or the client went away.
+ */
+type Outcome = 'complete' | 'over' | 'cut' | 'broken' | 'gone';
 
 /** Serve one receive-pack POST; resolves when the answer is sent (or the client is gone). */
 export async function serveReceivePack(req: IncomingMessage, res: ServerResponse, opts: ReceivePackOptions): Promise<void> {
@@ -52,25 +57,35 @@ export async function serveReceivePack(req: IncomingMessage, res: ServerResponse
     head = await readCommands(body, opts.maxBytes);
   } catch (err) {
     if (!isKind(err, 'Invalid')) throw err;
-    return answer(res, 400, (err as Error).message);
+    return answer(res, 400, (err as Error).message, true);
   }
   opts.accepted(head.push);
   const git = spawn('git', ['receive-pack', '--stateless-rpc', opts.repo]);
   const exit = exited(git, opts.log);
   const output = holdOutput(git);
   const outcome = head.bytes.length > opts.maxBytes ? overCap(git, body, head.bytes.length, opts.maxBytes) : pump(git, body, head.bytes, opts.maxBytes);
-  const [result] = await Promise.all([outcome, exit]);
-  if (result === 'complete') return output.release(res);
+  const result = await outcome;
+  if (result === 'complete') {
+    output.release(res);
+    return exit;
+  }
+  await exit;
+  if (result === 'gone') return void res.destroy();
+  if (result === 'broken') return answer(res, 400, 'the push request could not be read (a broken gzip stream?)', true);
+  refuseOversized(res, head.push, result === 'cut', opts);
+}
+
+/** The answer to a push over the cap (git has exited and removed its quarantine). */
+function refuseOversized(res: ServerResponse, push: PushCommands, cut: boolean, opts: ReceivePackOptions): void {
   const limit = formatBytes(opts.maxBytes);
   opts.log.info({ repo: opts.repo, limit: opts.maxBytes }, 'push refused: over the size limit');
-  const reports = head.push.capabilities.has('report-status') || head.push.capabilities.has('report-status-v2');
-  if (result === 'cut' || !reports) {
+  if (cut || !(push.capabilities.has('report-status') || push.capabilities.has('report-status-v2'))) {
     return answer(res, 413, `push refused: it is larger than ${limit}, this platform's limit`, true);
   }
   const message = ['', ` !     Push rejected: the push is larger than ${limit}, this platform's limit.`,
     ' !     Nothing of it was kept. Remove large files from the history (or push less at once) and push again.', ''];
   res.writeHead(200, RESULT_HEADERS);
-  res.end(refusalReport(head.push, 'push larger than the size limit', message));
+  res.end(refusalReport(push, 'push larger than the size limit', message));
 }
 
 const RESULT_HEADERS = { 'content-type': 'application/x-git-receive-pack-result', 'cache-control': 'no-cache, max-age=0, must-revalidate' };
@@ -126,13 +141,13 @@ function pump(git: ChildProcessWithoutNullStreams, body: Readable, head: Buffer,
       if (!git.stdin.write(chunk)) body.pause();
     };
     const onDrain = () => body.resume();
-    const onEnd = () => { stop(); git.stdin.end(); resolve('complete'); };
-    const onGone = () => { stop(); git.stdin.end(); resolve('cut'); };
-    const stop = () => { body.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone); git.stdin.off('drain', onDrain); };
+    const finish = (outcome: Outcome) => () => { stop(); git.stdin.end(); resolve(outcome); };
+    const [onEnd, onError, onClose] = [finish('complete'), finish('broken'), finish('gone')];
+    const stop = () => { body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose); git.stdin.off('drain', onDrain); };
     // The body may have ended (or failed) already, while the command list was read.
     if (body.readableEnded) return onEnd();
-    if (body.destroyed) return onGone();
-    body.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
+    if (body.destroyed) return onClose();
+    body.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
     git.stdin.on('drain', onDrain);
     body.resume();
   });
@@ -143,12 +158,12 @@ function overCap(git: ChildProcessWithoutNullStreams, body: Readable, total: num
   git.stdin.end();
   const allowance = maxBytes + Math.max(maxBytes, MIN_DRAIN);
   return new Promise((resolve) => {
+    const finish = (outcome: Outcome) => () => { stop(); body.pause(); resolve(outcome); };
+    const [onEnd, onCut, onGone] = [finish('over'), finish('cut'), finish('gone')];
     const onData = (chunk: Buffer) => {
       total += chunk.length;
-      if (total > allowance) { stop(); body.pause(); resolve('cut'); }
+      if (total > allowance) onCut();
     };
-    const onEnd = () => { stop(); resolve('over'); };
-    const onGone = () => { stop(); resolve('cut'); };
     const stop = () => body.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
     if (body.readableEnded) return onEnd();
     if (body.destroyed) return onGone();
@@ -157,7 +172,7 @@ function overCap(git: ChildProcessWithoutNullStreams, body: Readable, total: num
   });
 }
 
-/** git's stdout, kept until `release` sends it (and the rest of it) as the answer. */
+/** git's stdout, kept until `release` sends it and streams the rest (the hook's build and deploy lines, live). */
 function holdOutput(git: ChildProcessWithoutNullStreams): { release(res: ServerResponse): void } {
   const held: Buffer[] = [];
   const hold = (chunk: Buffer) => { held.push(chunk); };
@@ -167,7 +182,10 @@ function holdOutput(git: ChildProcessWithoutNullStreams): { release(res: ServerR
       git.stdout.off('data', hold);
       res.writeHead(200, RESULT_HEADERS);
       for (const chunk of held) res.write(chunk);
-      if (git.stdout.readableEnded) res.end(); else git.stdout.pipe(res);
+      if (git.stdout.readableEnded) return void res.end();
+      git.stdout.pipe(res);
+      // A client gone mid-deploy: git (and its hook) must not block on a full pipe.
+      res.once('close', () => { if (!git.stdout.readableEnded) git.stdout.resume(); });
     },
   };
 }

@@ -107,6 +107,24 @@ test.serial('every JSON body field: NUL, lone surrogates, invalid UTF-8, long va
   t.deepEqual(await snapshot(api.db), before, 'nothing was written');
 });
 
+test.serial('WebSocket upgrades (tspaas run) and git upgrades with hostile paths → 4xx with a JSON message before any upgrade', async (t) => {
+  const before = await snapshot(api.db);
+  const failures: string[] = [];
+  // In the query only bytes are refused: a harmless `?x=..` on a valid upgrade is a valid upgrade.
+  const badBytes = URL_VALUES.filter(([label]) => !['dot-dot', 'encoded dot-dot', 'encoded slashes', 'UUID-shaped', '8 kB', 'truncated escape'].includes(label));
+  const targets = [...URL_VALUES.map(([label, v]) => [label, fill('/v1/apps/{app}/run', { app: v })]), ...badBytes.map(([label, v]) => [`?x=${label}`, `${fill('/v1/apps/{app}/run')}?x=${v}`]),
+    ['another path', '/v1/apps/fuzz-app/logs'], ['git', '/git/fuzz-app.git/info/refs?service=git-upload-pack']];
+  for (const [who, token] of tokens()) {
+    await eachLimited(targets, 6, async ([label, target]) => {
+      const headers = { Authorization: `Bearer ${token}`, Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+      const problem = notA4xxJsonError(await rawRequest(api.port, { method: 'GET', target, headers }));
+      if (problem) failures.push(`${who} upgrade ${label}: ${problem}`);
+    });
+  }
+  t.deepEqual(failures, []);
+  t.deepEqual(await snapshot(api.db), before);
+});
+
 test.serial('PostgreSQL refuses NUL in text (22021) and jsonb (22P05): the API answers 400 Invalid before SQL', async (t) => {
   const text = await t.throwsAsync(api.db.query('SELECT $1::text', ['a\u0000b']));
   t.is((text as Error & { code?: string }).code, '22021');

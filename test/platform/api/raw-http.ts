@@ -1,8 +1,9 @@
 /**
  * HTTP/1.1 over a bare TCP socket, for hostile requests a client library
  * would refuse or rewrite: raw bytes in the request target and in headers
- * (written as latin1, one byte per character), bodies of any bytes. Every
- * request says `Connection: close`; the answer is whatever came back before
+ * (written as latin1, one byte per character), bodies of any bytes. A
+ * request says `Connection: close` unless it names its own (an upgrade); the
+ * answer is whatever came back before
  * the server closed, and `dropped` says when no status line came at all.
  */
 import net from 'node:net';
@@ -11,7 +12,7 @@ export interface RawRequest {
   method: string;
   /** The request target as bytes (latin1). */
   target: string;
-  /** Header lines as bytes (latin1); Host and Connection are added. */
+  /** Header lines as bytes (latin1); Host is added, and `Connection: close` unless given. */
   headers?: Record<string, string>;
   body?: Buffer;
 }
@@ -27,7 +28,8 @@ export interface RawReply {
 
 /** Send one request to 127.0.0.1:`port` and read until the server closes. */
 export function rawRequest(port: number, req: RawRequest, timeoutMs = 20_000): Promise<RawReply> {
-  const lines = [`${req.method} ${req.target} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close'];
+  const lines = [`${req.method} ${req.target} HTTP/1.1`, 'Host: 127.0.0.1'];
+  if (!Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'connection')) lines.push('Connection: close');
   for (const [k, v] of Object.entries(req.headers ?? {})) lines.push(`${k}: ${v}`);
   if (req.body) lines.push(`Content-Length: ${req.body.length}`);
   const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
