@@ -21,7 +21,7 @@ import type { Caller, PlatformDeps } from '../types.js';
 import { checkRequestTarget } from '../input.js';
 import { startHookBridge } from './bridge.js';
 import type { PushCommands } from './pkt-line.js';
-import { HOOK_SOCKET } from './protocol.js';
+import { DEPLOY_BRANCHES, HOOK_SOCKET } from './protocol.js';
 import { createPushers } from './pushers.js';
 import { serveReceivePack } from './receive-pack.js';
 import { currentHookCommand, ensureRepo, hookScript, repoPath } from './repos.js';
@@ -37,6 +37,7 @@ export interface GitReceiver {
 const GIT_PATH = /^\/git\/([a-z][a-z0-9-]{0,28}[a-z0-9])\.git\/(info\/refs|HEAD|git-upload-pack|git-receive-pack)(\?.*)?$/;
 
 const SERVICES = ['git-upload-pack', 'git-receive-pack'];
+const DEPLOY_REFS = DEPLOY_BRANCHES.map((b) => `refs/heads/${b}`);
 
 /** Start the hook bridge and return the receiver's request handler. */
 export async function createGitReceiver(deps: PlatformDeps): Promise<GitReceiver> {
@@ -53,7 +54,9 @@ export async function createGitReceiver(deps: PlatformDeps): Promise<GitReceiver
       req.url = admitted.url;
       return git.handle(req, res);
     }
-    const accepted = (push: PushCommands) => push.commands.forEach((c) => pushers.remember(admitted.app, c.newrev, admitted.caller));
+    // Only a deploy branch's update reaches the bridge; the hook refuses the others itself.
+    const accepted = (push: PushCommands) => push.commands.filter((c) => DEPLOY_REFS.includes(c.ref))
+      .forEach((c) => pushers.remember(admitted.app, c.newrev, admitted.caller));
     await serveReceivePack(req, res, { repo, maxBytes: deps.config.maxPushBytes, accepted, log: deps.log });
   };
   return {
