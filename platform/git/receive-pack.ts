@@ -142,13 +142,17 @@ function pump(git: ChildProcessWithoutNullStreams, body: Readable, head: Buffer,
     };
     const onDrain = () => body.resume();
     const finish = (outcome: Outcome) => () => { stop(); git.stdin.end(); resolve(outcome); };
-    const [onEnd, onError, onClose] = [finish('complete'), finish('broken'), finish('gone')];
-    const stop = () => { body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose); git.stdin.off('drain', onDrain); };
+    // git gone early (it refused the input): its answer, whatever it is, is the answer; nothing waits for a drain.
+    const [onEnd, onError, onClose, onGitGone] = [finish('complete'), finish('broken'), finish('gone'), finish('complete')];
+    const stop = () => {
+      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      git.stdin.off('drain', onDrain).off('close', onGitGone);
+    };
     // The body may have ended (or failed) already, while the command list was read.
     if (body.readableEnded) return onEnd();
     if (body.destroyed) return onClose();
     body.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-    git.stdin.on('drain', onDrain);
+    git.stdin.on('drain', onDrain).once('close', onGitGone);
     body.resume();
   });
 }
