@@ -91,6 +91,7 @@ Platform:
   --check-attempts <n>      health checks: attempts (default 30)
   --drain <ms>              old web processes serve this long after the route switch (default 2000)
   --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
+  --max-push-size <bytes>   largest git push taken (TSPAAS_MAX_PUSH_SIZE, default 1073741824 = 1 GiB)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -160,6 +161,7 @@ const PLATFORM_OPTIONS = {
   'engine-only': { type: 'boolean' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, 'base-domain': { type: 'string' },
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
+  'max-push-size': { type: 'string' },
 } as const;
 
 type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -184,6 +186,7 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     baseDomain: domain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
     routerPort: port(values['router-port'] ?? env.TSPAAS_ROUTER_PORT ?? '80', '--router-port'),
     deploy: Object.freeze(deploy),
+    maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
   };
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
@@ -195,6 +198,9 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     adminTokenFile: path.join(runRoot, 'admin-token'),
   };
 }
+
+/** Default of --max-push-size: 1 GiB (Heroku's repository limit). */
+export const MAX_PUSH_BYTES = 1024 ** 3;
 
 /** Deploy tuning defaults (platform/types.ts documents each). */
 export const DEPLOY_DEFAULTS: Readonly<DeployTuning> = Object.freeze({

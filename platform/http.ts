@@ -7,7 +7,7 @@
  * for up to `graceMs`, then cuts what is left (long polls, log follows,
  * upgraded sockets) so tspaasd can go on closing its other parts.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -25,6 +25,27 @@ export interface Listener {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * A request node's parser refused (a NUL or other forbidden byte in a header,
+ * a head over 16 KiB, a malformed request line): the API's JSON error and
+ * close, instead of a dropped connection.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, log: Logger): void {
+  log.debug({ err }, 'client error');
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const [status, message] = err.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'the request line and headers are larger than 16 KiB']
+    : [400, `malformed HTTP request: ${(err as { reason?: string }).reason ?? err.code ?? 'parse error'}`];
+  answerRaw(socket, status, message);
+}
+
+/** A JSON error written straight to the socket, then close. */
+function answerRaw(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { kind: 'Invalid', message } });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Listen on `listen` and dispatch as described above. */
 export async function listen(at: { host: string; port: number }, handlers: HttpHandlers, log: Logger): Promise<Listener> {
   const api = handlers.api.callback();
@@ -33,12 +54,12 @@ export async function listen(at: { host: string; port: number }, handlers: HttpH
     else api(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (req.url?.startsWith('/git/')) return socket.destroy();
+    if (req.url?.startsWith('/git/')) return answerRaw(socket, 400, 'git takes no upgrade: use smart HTTP');
     handlers.api.handleUpgrade(req, socket, head);
   });
   const upgraded = new Set<Duplex>();
   server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => { upgraded.add(socket); socket.once('close', () => upgraded.delete(socket)); });
-  server.on('clientError', (err, socket) => { log.debug({ err }, 'client error'); socket.destroy(); });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, log));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(unavailable(`cannot listen on ${at.host}:${at.port}: ${err.message}`, err)));
     server.listen(at.port, at.host, () => resolve());

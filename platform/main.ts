@@ -106,7 +106,7 @@ async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log
   const { createApi } = await import('./api/server.js');
   const git = await createGitReceiver(deps);
   services.push({ name: 'git', close: () => git.close() });
-  const api = createApi(deps);
+  const api = createApi(deps, { version: config.version });
   services.push({ name: 'api', close: () => api.close() });
   const listener = await listen(config.platform.listen, { git, api }, log.child({ part: 'http' }));
   services.push({ name: 'http', close: () => listener.close() });

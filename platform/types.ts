@@ -60,6 +60,12 @@ export interface PlatformConfig {
   routerPort: number;
   /** Deploy tuning: health-check defaults, drain wait, stop grace. */
   deploy: DeployTuning;
+  /**
+   * Largest push the git receiver takes, in bytes of the receive-pack request
+   * (commands and pack). A larger push is refused while it arrives and leaves
+   * nothing behind. Default 1 GiB, like Heroku's repository limit.
+   */
+  maxPushBytes: number;
 }
 
 export interface DeployTuning {

@@ -17,6 +17,7 @@ import { parseSize } from '../control/sizes.js';
 import type { App, Caller, OneOff, PlatformDeps } from '../types.js';
 import { errorResponse } from './errors.js';
 import type { RunMessage } from './types.js';
+import { checkJsonStrings, checkRequestTarget, decodeSegment } from '../input.js';
 import { check } from './validate.js';
 
 type StartMessage = Extract<RunMessage, { type: 'start' }>;
@@ -29,12 +30,13 @@ export function createRunBridge(deps: PlatformDeps) {
     async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
       socket.on('error', () => undefined);
       try {
+        checkRequestTarget(req.url ?? '');
         const m = /^\/v1\/apps\/([^/?]+)\/run(?:\?.*)?$/.exec(req.url ?? '');
         if (!m) throw notFound('no WebSocket endpoint here');
         const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (!token) throw unauthorized('missing token');
         const caller = await authenticateToken(deps.db, token);
-        const app = await findApp(deps.db, caller, decodeURIComponent(m[1]));
+        const app = await findApp(deps.db, caller, decodeSegment(m[1]));
         wss.handleUpgrade(req, socket, head, (ws) => { void runSession(deps, caller, app, ws); });
       } catch (err) {
         const { status, body } = errorResponse(err, deps.log);
@@ -62,7 +64,9 @@ async function runSession(deps: PlatformDeps, caller: Caller, app: App, ws: WebS
       if (early.length === 0) {
         try {
           if (isBinary) throw invalid('the first message must be "start"');
-          resolve(check<StartMessage>('RunStart', JSON.parse(data.toString())));
+          const message: unknown = JSON.parse(data.toString());
+          checkJsonStrings(message, 'start');
+          resolve(check<StartMessage>('RunStart', message));
         } catch (err) {
           reject(isKind(err, 'Invalid') ? err : invalid('the first message must be a JSON "start"', err));
         }

@@ -22,6 +22,11 @@ export const EMAIL = '^[^@\\s]+@[^@\\s]+$';
 export const PROCESS_TYPE = '^[a-z][a-z0-9_-]{0,29}$';
 export const SIZE = '^[0-9]+[kKmMgG]$';
 
+/** A one-off's argv: Linux takes at most 128 KiB per argument (MAX_ARG_STRLEN); we take 32 KiB and 1000 of them. */
+const COMMAND: Schema = { type: 'array', minItems: 1, maxItems: 1000, items: str({ maxLength: 32768 }) };
+/** Extra env of a one-off: names and values bounded like config vars. */
+const ENV: Schema = { ...dict(str({ maxLength: 65536 })), propertyNames: { maxLength: 200 } };
+
 /** Bodies clients send; validate.ts compiles each of these. */
 export const REQUEST_SCHEMAS = {
   CreateTeam: obj({ name: str({ pattern: TEAM_NAME }) }, ['name']),
@@ -43,15 +48,15 @@ export const REQUEST_SCHEMAS = {
   }, ['updates']),
   Restart: obj({ target: str({ pattern: '^[a-z][a-z0-9_-]{0,29}(\\.[1-9][0-9]*)?$' }) }),
   RunDetached: obj({
-    command: { type: 'array', minItems: 1, items: str() },
-    env: dict(str()),
+    command: COMMAND,
+    env: ENV,
     size: str({ pattern: SIZE }),
   }, ['command']),
   RunStart: obj({
     type: { const: 'start' },
-    command: { type: 'array', minItems: 1, items: str() },
+    command: COMMAND,
     tty: { type: 'boolean' },
-    env: dict(str()),
+    env: ENV,
     rows: { type: 'integer', minimum: 1, maximum: 1000 },
     cols: { type: 'integer', minimum: 1, maximum: 1000 },
     size: str({ pattern: SIZE }),

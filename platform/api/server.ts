@@ -13,6 +13,7 @@ import { dashboardRouter } from '../dashboard/index.js';
 import type { PlatformDeps } from '../types.js';
 import type { ApiDeps, ApiOptions, ApiState } from './context.js';
 import { errorMiddleware } from './errors.js';
+import { checkRequestTarget } from '../input.js';
 import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { domainRoutes } from './routes/domains.js';
@@ -37,8 +38,9 @@ export function createApi(deps: PlatformDeps, opts: Partial<ApiOptions> = {}): A
   app.on('error', (err: unknown) => deps.log.warn({ err }, 'API response failed'));
   const v1 = v1Router(apiDeps);
   const dashboard = dashboardRouter(deps);
-  app.use(dashboard.routes());
   app.use(errorMiddleware(deps.log));
+  app.use(checkTarget);
+  app.use(dashboard.routes());
   app.use(authenticate(deps));
   app.use(v1.routes());
   app.use((ctx) => { throw notFound(`no such path: ${ctx.method} ${ctx.path}`); });
@@ -59,6 +61,12 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   streamRoutes(router, deps);
   domainRoutes(router, deps);
   return router;
+}
+
+/** Every request's path and query must be UTF-8 without NUL (input.ts), before any route reads them. */
+async function checkTarget(ctx: Context, next: Next): Promise<void> {
+  checkRequestTarget(ctx.req.url ?? '');
+  await next();
 }
 
 /** Resolve the caller of every /v1 request but the public ones. */

@@ -10,15 +10,17 @@
  * credential helper the CLI configures (`tspaas git:credential`).
  *
  * Errors: a JSON body `{ "error": { "kind", "message", "hint"? } }` with
- * 400 Invalid, 401 Unauthorized (missing or unknown token), 403 Forbidden,
- * 404 NotFound (also for apps of other teams), 409 Conflict, 503 Unavailable,
+ * 400 Invalid (also NUL or invalid UTF-8 in a path, query or body, and a
+ * request node's parser refuses), 401 Unauthorized (missing or unknown
+ * token), 403 Forbidden, 404 NotFound (also for apps of other teams),
+ * 409 Conflict, 431 (a request head over 16 KiB), 503 Unavailable,
  * 500 Internal (message generic; details only in the daemon's log).
  *
  * Paths (app = the app's name)
  *   GET    /v1/health                         → { ok: true }                       (no auth)
  *   GET    /v1/openapi.json                   → OpenAPI 3.1 document               (no auth)
  *   GET    /v1/whoami                         → User
- *   GET    /v1/status                         → Status
+ *   GET    /v1/status                         → Status            (admin)
  *   GET    /v1/teams                          → Team[]            (admin: all; others: theirs)
  *   POST   /v1/teams            CreateTeam    → Team              (admin)
  *   POST   /v1/teams/:team/members  AddMember → User              (admin)

@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../../lib/errors.js';
+import { checkJsonStrings, decodeText } from '../input.js';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.js';
 
 const MAX_BODY = 1 << 20;
@@ -28,7 +29,7 @@ function describe(e: ErrorObject | undefined): string {
   return `${where}: ${e.message ?? 'invalid'}`;
 }
 
-/** Read the request's JSON body (empty → {}); Invalid when malformed or over 1 MiB. */
+/** Read the request's JSON body (empty → {}); Invalid when malformed, over 1 MiB, not UTF-8 or with NUL/lone surrogates in a string. */
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -37,13 +38,16 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw invalid('request body too large');
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  const text = decodeText(Buffer.concat(chunks), 'the request body').trim();
   if (text === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw invalid('malformed JSON body', err);
   }
+  checkJsonStrings(value);
+  return value;
 }
 
 /** Read and check a body in one step. */

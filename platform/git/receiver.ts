@@ -1,8 +1,10 @@
 /**
- * The git receiver: smart HTTP at `/git/<app>.git` (node-git-server), for
- * the members of the app's team. It only validates and remembers: every
- * request is authenticated here (Basic auth, the password is an API token;
- * node-git-server itself would check only the ref advertisement), the app is
+ * The git receiver: smart HTTP at `/git/<app>.git` (node-git-server for the
+ * advertisement and fetches, receive-pack.ts for pushes: it checks the
+ * commands and caps the size before git writes), for the members of the
+ * app's team. It only validates and remembers: every request's path is
+ * checked (UTF-8 without NUL, one of the smart-HTTP endpoints) and
+ * authenticated here (Basic auth, the password is an API token), the app is
  * looked up through ownership (another team's app and a missing one get the
  * same 404), the bare repository is created on first use with the
  * pre-receive hook, and each accepted push's caller is remembered for the
@@ -11,14 +13,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { Git, type PushData, type TagData } from 'node-git-server';
+import { Git } from 'node-git-server';
 import { kindOf } from '../../lib/errors.js';
 import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import type { Caller, PlatformDeps } from '../types.js';
+import { checkRequestTarget } from '../input.js';
 import { startHookBridge } from './bridge.js';
-import { HOOK_SOCKET } from './protocol.js';
+import type { PushCommands } from './pkt-line.js';
+import { DEPLOY_BRANCHES, HOOK_SOCKET } from './protocol.js';
 import { createPushers } from './pushers.js';
+import { serveReceivePack } from './receive-pack.js';
 import { currentHookCommand, ensureRepo, hookScript, repoPath } from './repos.js';
 
 export interface GitReceiver {
@@ -28,7 +33,11 @@ export interface GitReceiver {
   close(): Promise<void>;
 }
 
-const GIT_PATH = /^\/git\/([a-z][a-z0-9-]{0,28}[a-z0-9])\.git(\/[^?]*)(\?.*)?$/;
+/** The smart-HTTP endpoints of an app's repository (and HEAD); anything else, `..` included, is not found. */
+const GIT_PATH = /^\/git\/([a-z][a-z0-9-]{0,28}[a-z0-9])\.git\/(info\/refs|HEAD|git-upload-pack|git-receive-pack)(\?.*)?$/;
+
+const SERVICES = ['git-upload-pack', 'git-receive-pack'];
+const DEPLOY_REFS = DEPLOY_BRANCHES.map((b) => `refs/heads/${b}`);
 
 /** Start the hook bridge and return the receiver's request handler. */
 export async function createGitReceiver(deps: PlatformDeps): Promise<GitReceiver> {
@@ -36,27 +45,25 @@ export async function createGitReceiver(deps: PlatformDeps): Promise<GitReceiver
   const socketPath = path.join(deps.config.runDir, HOOK_SOCKET);
   const bridge = await startHookBridge(deps, pushers, socketPath);
   const hookCommand = currentHookCommand();
-  const callers = new WeakMap<IncomingMessage, Caller>();
   const git = new Git((dir) => path.join(deps.config.dataDir, 'git', dir ?? ''), { autoCreate: false });
-  const remember = (op: PushData | TagData) => {
-    const caller = callers.get(op.req);
-    if (!caller) return op.reject(401, 'Unauthorized');
-    pushers.remember(op.repo.replace(/\.git$/, ''), op.commit, caller);
-    op.accept();
-  };
-  git.on('push', remember);
-  git.on('tag', remember);
   git.on('fetch', (fetch) => fetch.accept());
+  const serve = async (req: IncomingMessage, res: ServerResponse, admitted: Admitted) => {
+    const repo = repoPath(deps.config.dataDir, admitted.app);
+    await ensureRepo(repo, hookScript(hookCommand, socketPath, admitted.app));
+    if (admitted.endpoint !== 'git-receive-pack') {
+      req.url = admitted.url;
+      return git.handle(req, res);
+    }
+    // Only a deploy branch's update reaches the bridge; the hook refuses the others itself.
+    const accepted = (push: PushCommands) => push.commands.filter((c) => DEPLOY_REFS.includes(c.ref))
+      .forEach((c) => pushers.remember(admitted.app, c.newrev, admitted.caller));
+    await serveReceivePack(req, res, { repo, maxBytes: deps.config.maxPushBytes, accepted, log: deps.log });
+  };
   return {
     handle(req, res) {
       void admit(deps, req).then((admitted) => {
         if ('status' in admitted) return refuse(res, admitted.status, admitted.message);
-        const repo = repoPath(deps.config.dataDir, admitted.app);
-        return ensureRepo(repo, hookScript(hookCommand, socketPath, admitted.app)).then(() => {
-          callers.set(req, admitted.caller);
-          req.url = admitted.url;
-          git.handle(req, res);
-        });
+        return serve(req, res, admitted);
       }).catch((err: unknown) => {
         deps.log.error({ err, url: req.url }, 'git request failed');
         refuse(res, 503, 'tspaas is not available right now; try again');
@@ -66,18 +73,28 @@ export async function createGitReceiver(deps: PlatformDeps): Promise<GitReceiver
   };
 }
 
-type Admission = { app: string; caller: Caller; url: string } | { status: number; message: string };
+interface Admitted { app: string; caller: Caller; endpoint: string; url: string }
+type Admission = Admitted | { status: number; message: string };
 
-/** Who asks, for which app; the repository-relative URL node-git-server expects. */
+/** Who asks, for which app and endpoint; the repository-relative URL node-git-server expects. */
 async function admit(deps: PlatformDeps, req: IncomingMessage): Promise<Admission> {
+  try {
+    checkRequestTarget(req.url ?? '');
+  } catch (err) {
+    return { status: 400, message: (err as Error).message };
+  }
   const m = GIT_PATH.exec(req.url ?? '');
   if (!m) return { status: 404, message: 'repository not found' };
+  if (req.method !== (m[2] === 'info/refs' || m[2] === 'HEAD' ? 'GET' : 'POST')) return { status: 405, message: `${req.method} is not allowed on ${m[2]}` };
+  if (m[2] === 'info/refs' && !SERVICES.includes(new URLSearchParams(m[3]?.slice(1)).get('service') ?? '')) {
+    return { status: 400, message: `info/refs takes ?service=${SERVICES.join(' or ')} (smart HTTP; the dumb protocol is not served)` };
+  }
   const token = basicPassword(req.headers.authorization);
   if (token === null) return { status: 401, message: 'authentication required: use your tspaas API token as the password (tspaas login sets this up)' };
   try {
     const caller = await authenticateToken(deps.db, token);
     const app = await findApp(deps.db, caller, m[1]);
-    return { app: app.name, caller, url: `/${app.name}.git${m[2]}${m[3] ?? ''}` };
+    return { app: app.name, caller, endpoint: m[2], url: `/${app.name}.git/${m[2]}${m[3] ?? ''}` };
   } catch (err) {
     if (kindOf(err) === 'Unauthorized') return { status: 401, message: 'invalid token: log in again with tspaas login' };
     if (kindOf(err) === 'NotFound') return { status: 404, message: 'repository not found' };

@@ -44,7 +44,7 @@ export async function getBuild(q: Queryable, id: string): Promise<Build> {
 
 /** The app's build with this id, or NotFound (also when it belongs to another app). */
 export async function getAppBuild(q: Queryable, appId: string, id: string): Promise<Build> {
-  const res = /^[0-9a-f-]{36}$/i.test(id)
+  const res = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
     ? await q.query<BuildRow>('SELECT * FROM builds WHERE id = $1 AND app_id = $2', [id, appId])
     : { rows: [] };
   if (res.rows.length === 0) throw notFound(`build ${id} not found`);

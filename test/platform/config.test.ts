@@ -91,6 +91,7 @@ test('platform defaults', (t) => {
     dataDir: '/var/lib/tspaas/platform', runDir: '/run/tspaas', listen: { host: '127.0.0.1', port: 5080 }, publicUrl: 'http://127.0.0.1:5080',
     baseDomain: 'localhost', routerPort: 80,
     deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+    maxPushBytes: 1024 ** 3,
   });
   t.is(c.databaseUrl, undefined, 'no URL: the embedded PostgreSQL');
   t.is(c.redisUrl, undefined, 'no URL: the embedded Redis');
@@ -103,7 +104,7 @@ test('platform defaults', (t) => {
 test('platform settings from the environment, flags over environment', (t) => {
   const env = {
     DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://r:6379/2', TSPAAS_REDIS_PREFIX: 'envp', TSPAAS_LISTEN: '0.0.0.0:6000',
-    TSPAAS_BASE_DOMAIN: 'Apps.Example.com', TSPAAS_ROUTER_PORT: '8080', TSPAAS_ENGINE_ONLY: '1',
+    TSPAAS_BASE_DOMAIN: 'Apps.Example.com', TSPAAS_ROUTER_PORT: '8080', TSPAAS_ENGINE_ONLY: '1', TSPAAS_MAX_PUSH_SIZE: '2048',
   };
   const e = run(['--root', '/d'], env);
   t.true(e.engineOnly);
@@ -115,9 +116,10 @@ test('platform settings from the environment, flags over environment', (t) => {
   t.is(e.platform.baseDomain, 'apps.example.com');
   t.is(e.platform.routerPort, 8080);
   t.is(e.platform.dataDir, '/d/platform');
+  t.is(e.platform.maxPushBytes, 2048);
   const f = run(['--database-url', 'postgres://other/y', '--redis-url', 'unix:///s.sock', '--redis-prefix', 'flagp', '--listen', '[::1]:7000',
     '--public-url', 'https://paas.example.com/', '--base-domain', 'x.test', '--router-port', '9000', '--drain', '100', '--stop-grace', '1',
-    '--check-interval', '50', '--check-attempts', '3'], env);
+    '--check-interval', '50', '--check-attempts', '3', '--max-push-size', '1048576'], env);
   t.is(f.databaseUrl, 'postgres://other/y');
   t.is(f.redisUrl, 'unix:///s.sock');
   t.is(f.redisPrefix, 'flagp');
@@ -125,6 +127,7 @@ test('platform settings from the environment, flags over environment', (t) => {
   t.is(f.platform.publicUrl, 'https://paas.example.com');
   t.is(f.platform.baseDomain, 'x.test');
   t.is(f.platform.routerPort, 9000);
+  t.is(f.platform.maxPushBytes, 1048576);
   t.like(f.platform.deploy, { drainMs: 100, stopGraceSeconds: 1, checkIntervalMs: 50, checkAttempts: 3, port: 5000 });
   t.true(run(['--engine-only']).engineOnly);
 });
@@ -147,4 +150,6 @@ test('invalid platform values are Invalid errors', (t) => {
   t.throws(() => run(['--redis-prefix', 'a b']), { message: /invalid --redis-prefix/ });
   t.throws(() => run(['--check-attempts', '0']), { message: /invalid --check-attempts "0"/ });
   t.throws(() => run(['--drain=-1']), { message: /invalid --drain/ });
+  t.throws(() => run(['--max-push-size', '0']), { message: /invalid --max-push-size "0"/ });
+  t.throws(() => run(['--max-push-size', '1G']), { message: /invalid --max-push-size "1G": use a whole number/ });
 });

@@ -1,6 +1,7 @@
 /**
  * Health, the OpenAPI document, whoami, status, teams, users and tokens.
  */
+import { forbidden } from '../../../lib/errors.js';
 import * as accounts from '../../control/accounts.js';
 import type { AddMember, CreateTeam, CreateToken, CreateUser } from '../types.js';
 import { callerOf, type ApiDeps, type ApiRouter } from '../context.js';
@@ -13,7 +14,10 @@ export function accountRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.get('/health', (ctx) => { ctx.body = { ok: true }; });
   router.get('/openapi.json', (ctx) => { ctx.body = doc; });
   router.get('/whoami', (ctx) => { ctx.body = callerOf(ctx).user; });
-  router.get('/status', async (ctx) => { ctx.body = { version: deps.api.version, jobs: await deps.jobs.status() }; });
+  router.get('/status', async (ctx) => {
+    if (!callerOf(ctx).user.isAdmin) throw forbidden('only admins may see the platform status (it counts the jobs of every team)');
+    ctx.body = { version: deps.api.version, jobs: await deps.jobs.status() };
+  });
   router.get('/teams', async (ctx) => { ctx.body = await accounts.teamsOf(deps.db, callerOf(ctx)); });
   router.post('/teams', async (ctx) => {
     const body = await readBody<CreateTeam>(ctx.req, 'CreateTeam');

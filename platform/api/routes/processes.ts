@@ -39,8 +39,9 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
     if (tail !== undefined && !/^[0-9]{1,6}$/.test(tail)) throw invalid('tail must be a number of lines');
     const type = queryText(ctx.query.ps);
     if (type !== undefined && !/^[a-z][a-z0-9_-]{0,29}(\.[0-9]+)?$/.test(type)) throw invalid('ps must be a type (web) or a process (web.1)');
+    const follow = queryFlag(ctx.query.follow, 'follow');
     const signal = clientGone(ctx);
-    sendNdjson(ctx, deps.scheduler.logs(app, { follow: queryText(ctx.query.follow) === '1', tail: tail === undefined ? undefined : Number(tail), type, signal }));
+    sendNdjson(ctx, deps.scheduler.logs(app, { follow, tail: tail === undefined ? undefined : Number(tail), type, signal }));
   });
   router.get('/apps/:app/run', async (ctx) => {
     await appOf(ctx, deps);
@@ -62,4 +63,12 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
 /** A query parameter given once, as text. */
 export function queryText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** A 0/1 query flag (`follow`): absent or 0 is false; Invalid for anything but 0 and 1. */
+export function queryFlag(value: string | string[] | undefined, name: string): boolean {
+  const text = queryText(value);
+  if (text === undefined || text === '0') return false;
+  if (text === '1') return true;
+  throw invalid(`${name} must be 0 or 1`);
 }

@@ -9,7 +9,7 @@ import type { PlatformDeps, PlatformEvent, Release } from '../../types.js';
 import { appOf, type ApiDeps, type ApiRouter } from '../context.js';
 import { Channel, clientGone, sendLines, sendNdjson } from '../stream.js';
 import { parseVersion } from './apps.js';
-import { queryText } from './processes.js';
+import { queryFlag } from './processes.js';
 
 /** Register the streaming routes on the /v1 router. */
 export function streamRoutes(router: ApiRouter, deps: ApiDeps): void {
@@ -20,11 +20,12 @@ export function streamRoutes(router: ApiRouter, deps: ApiDeps): void {
   });
   router.get('/apps/:app/builds/:id/log', async (ctx) => {
     const app = await appOf(ctx, deps);
+    const follow = queryFlag(ctx.query.follow, 'follow');
     const build = await getAppBuild(deps.db, app.id, ctx.params.id);
     const lines = new Channel<string>();
     const signal = clientGone(ctx);
     void followBuildLog({ db: deps.db, events: deps.events, dataDir: deps.config.dataDir }, build, (line) => lines.push(line),
-      { follow: queryText(ctx.query.follow) === '1', signal })
+      { follow, signal })
       .catch((err: unknown) => deps.log.error({ err, build: build.id }, 'following a build log failed'))
       .finally(() => lines.end());
     sendLines(ctx, lines);

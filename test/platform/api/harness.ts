@@ -1,19 +1,21 @@
 /**
  * The platform API of one test file on a loopback port: its own migrated
- * database, the real koa app behind node:http (with WebSocket upgrades), the
- * bootstrap admin's token, and helpers to call it and to make tenants.
+ * database, the real koa app and git receiver behind tspaasd's listener
+ * (platform/http.ts, with WebSocket upgrades), the bootstrap admin's token,
+ * and helpers to call it and to make tenants.
  * Parts a test does not hand in (scheduler, deployer, jobs, engine, builder)
  * refuse every call with Unavailable, so a test shows they were never
  * reached (ownership and validation answer before them).
  */
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { unavailable } from '../../../lib/errors.js';
 import { createApi } from '../../../platform/api/server.js';
+import { createGitReceiver } from '../../../platform/git/receiver.js';
+import { listen } from '../../../platform/http.js';
 import { bootstrapAdmin } from '../../../platform/auth/bootstrap.js';
 import { openDb, type Db } from '../../../platform/db/pool.js';
 import { createEventBus } from '../../../platform/events.js';
@@ -50,6 +52,7 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
   const config: PlatformConfig = {
     dataDir, runDir: dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:5080/', baseDomain: 'localhost', routerPort: 8080,
     deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 * 1024, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+    maxPushBytes: 1024 ** 3,
     ...configFields,
   };
   const deps: PlatformDeps = {
@@ -58,11 +61,10 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
     ...parts,
   };
   const api = createApi(deps, { version: '9.9.9-test' });
-  const server = http.createServer(api.callback());
-  server.on('upgrade', (req, socket, head) => api.handleUpgrade(req, socket, head));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const git = await createGitReceiver(deps);
+  const listener = await listen({ host: '127.0.0.1', port: 0 }, { git, api }, deps.log);
+  const url = listener.url;
+  const port = Number(new URL(url).port);
   const adminToken = (await bootstrapAdmin(db))!;
   const call: TestApi['call'] = async (method, p, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -86,8 +88,8 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
       return { team: name, email, token: token.token };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listener.close(0);
+      await git.close();
       await api.close();
       await db.close();
       await tdb.drop();

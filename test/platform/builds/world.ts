@@ -93,6 +93,7 @@ function platformConfig(base: string): PlatformConfig {
       port: 5000, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 20, checkIntervalMs: 250, checkTimeoutMs: 1000,
       settleMs: 200, drainMs: 100, stopGraceSeconds: 2,
     },
+    maxPushBytes: 1024 ** 3,
   };
 }
 

@@ -50,6 +50,7 @@ export async function startBed(prefix: string, opts: DeployerOptions = {}): Prom
   const config: PlatformConfig = {
     dataDir, runDir: dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1', baseDomain: 'localhost', routerPort: 80,
     deploy: { port: PORT, defaultMemoryBytes: 64 << 20, checkAttempts: 40, checkIntervalMs: 100, checkTimeoutMs: 1000, settleMs: 300, drainMs: 200, stopGraceSeconds: 1 },
+    maxPushBytes: 1024 ** 3,
   };
   const events: PlatformEvent[] = [];
   const bus = createEventBus(log);

@@ -45,13 +45,14 @@ const url = (app: string) => `http://127.0.0.1:${(server.address() as net.Addres
 interface Run { code: number; stdout: string; stderr: string }
 
 /** git with no user config, no prompts, and the token (if any) from a credential helper, as the CLI sets it up. */
-function git(cwd: string, args: string[], token?: string): Promise<Run> {
+function git(cwd: string, args: string[], token?: string, onStderr?: (text: string) => void): Promise<Run> {
   const helper = token ? ['-c', `credential.helper=!f() { echo username=tspaas; echo password=${token}; }; f`] : [];
   const env = { ...process.env, HOME: base, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', GIT_ASKPASS: '', SSH_ASKPASS: '' };
   return new Promise((resolve) => {
-    execFile('git', [...helper, ...args], { cwd, env, timeout: 170_000 }, (err, stdout, stderr) => {
+    const child = execFile('git', [...helper, ...args], { cwd, env, timeout: 170_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
+    if (onStderr) child.stderr?.on('data', (c: Buffer | string) => onStderr(c.toString()));
   });
 }
 
@@ -188,8 +189,15 @@ test('a push to main builds, deploys and moves the ref; git exits 0 with the app
     'index.html': 'served by the pushed image\n',
   });
   const commit = (await git(src, ['rev-parse', 'HEAD'])).stdout.trim();
-  const push = await git(src, ['push', url(app.name), 'main'], world.a.token);
+  // The lines arrive while the work goes on: when git prints the first one, no release is current yet.
+  let releaseAtFirstLine: Promise<string | null> | undefined;
+  const push = await git(src, ['push', url(app.name), 'main'], world.a.token, (text) => {
+    if (!releaseAtFirstLine && text.includes('-----> Building')) {
+      releaseAtFirstLine = world.db.query<{ id: string | null }>('SELECT current_release_id AS id FROM apps WHERE id = $1', [app.id]).then((r) => r.rows[0].id);
+    }
+  });
   t.is(push.code, 0, push.stderr);
+  t.is(await releaseAtFirstLine, null, 'the build and deploy lines are streamed live, not after the push ended');
   t.regex(push.stderr, /remote: Successfully tagged tspaas\/gitrecv-web:build-/);
   t.regex(push.stderr, /remote: -----> Deploying/);
   t.regex(push.stderr, /remote: =====> gitrecv-web deployed to http:\/\/gitrecv-web\.localhost:8080\s*\n/);

@@ -37,6 +37,7 @@ export function platformConfig(dataDir: string): PlatformConfig {
       port: PORT, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 3, checkIntervalMs: 100, checkTimeoutMs: 1000,
       settleMs: 100, drainMs: 100, stopGraceSeconds: 2,
     },
+    maxPushBytes: 1024 ** 3,
   };
 }
 
