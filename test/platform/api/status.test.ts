@@ -18,7 +18,7 @@ test.before(async () => {
   const never = () => new Promise<void>(() => undefined);
   jobs = await createJobs({
     redisUrl: process.env.REDIS_URL, prefix: `tstatus-${randomBytes(4).toString('hex')}`, log: pino({ level: 'silent' }),
-    processors: { build: never, deploy: never, reconcile: never },
+    processors: { build: never, deploy: never, reconcile: never, erase: never },
   });
   api = await startApi('api_status', { jobs });
   user = await api.tenant('status-team');
