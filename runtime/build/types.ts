@@ -25,7 +25,13 @@
  *
  * RUN steps are real containers of the engine: the engine's isolation
  * defaults (capabilities, seccomp, masked paths, no-new-privileges), the
- * default network, and the build limits (memory, pids, time; `BuildLimits`).
+ * build's network (`networkMode`, default the engine's default network), and
+ * the build limits (memory, pids, time; `BuildLimits`). `ADD <url>` is
+ * downloaded from a fresh network sandbox on that same network (resolving
+ * names through its DNS responder), never from the engine's own namespace on
+ * the host: a URL naming the host's loopback or addresses reaches what a RUN
+ * step would (nothing of the host's services); `--network host` downloads on
+ * the host, `none` cannot download.
  * COPY/ADD go through the engine's safe tar extraction into a build container
  * whose upper dir becomes the layer. Build containers are removed after each
  * step (`rm`, default true); after a failed step only with `forceRm`.
@@ -76,7 +82,7 @@ export interface BuildOptions {
   pidsLimit?: number;
   /** Nano-CPUs of build containers (0 = no limit). */
   nanoCpus?: number;
-  /** Network of RUN steps: `default`/`bridge` (the default), `none`, `host`, or a network name. */
+  /** Network of RUN steps and ADD downloads: `default`/`bridge` (the default), `none`, `host`, or a network name. */
   networkMode?: string;
 }
 
