@@ -257,6 +257,15 @@ export interface Builder {
    */
   build(req: { app: App; buildId: string; sourcePath: string; env: Record<string, string> }, onLine: (line: string) => void):
     Promise<{ builder: 'dockerfile' | 'buildpacks'; image: string; processTypes: Record<string, string>; appJson: AppJson | null }>;
+  /**
+   * Each build runs in the app's own network sandbox (its build network,
+   * made on the first build): outbound NAT and DNS only, no traffic to other
+   * apps' builds or containers or to the host's services; whatever the
+   * source names (buildpack URLs, `ADD <url>`) is fetched from there, never
+   * by the host. Remove what builds keep for `app` — its build network and
+   * its buildpack cache — when the app is destroyed; missing parts are fine.
+   */
+  removeApp(app: App): Promise<void>;
 }
 
 /** Runs processes (scheduler/): the engine today. Knows containers, not releases' history. */

@@ -12,15 +12,22 @@
  *                per app under `cacheRoot`, config vars as the build's env.
  *
  * Either way the process types also carry `release` (the release-phase
- * command) when the Procfile names one, and app.json is read from the root.
+ * command) when the Procfile names one, and app.json is read from the root,
+ * and the build runs on the app's own build network (network.ts): RUN
+ * steps, ADD downloads, the buildpack build container and its buildpack
+ * downloads reach the outside through NAT, nothing of other apps or of the
+ * host. Buildpack references are bundled names or https:// URLs only (no
+ * `allowLocal`: nothing a tenant names is read or fetched by this host).
  */
 import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { internal, TspaasError } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
 import type { AppJson, Builder } from '../types.js';
+import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
 
@@ -30,7 +37,7 @@ type BuildOutcome = Awaited<ReturnType<Builder['build']>>;
 interface Strategy {
   name: 'dockerfile' | 'buildpacks';
   applies(info: SourceInfo): boolean;
-  run(req: BuildRequest, tag: string, info: SourceInfo, onLine: (line: string) => void): Promise<Record<string, string>>;
+  run(req: BuildRequest, tag: string, network: string, onLine: (line: string) => void, info: SourceInfo): Promise<Record<string, string>>;
 }
 
 export interface BuilderOptions {
@@ -54,8 +61,13 @@ export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
       const appJson: AppJson | null = info.appJson === null ? null : parseAppJson(info.appJson);
       const strategy = strategies.find((s) => s.applies(info))!;
       const tag = imageTag(req.app.name, req.buildId);
-      const processTypes = await strategy.run(req, tag, info, onLine).catch((err: unknown) => { throw asBuildError(err); });
+      const network = await ensureBuildNetwork(engine, req.app);
+      const processTypes = await strategy.run(req, tag, network, onLine, info).catch((err: unknown) => { throw asBuildError(err); });
       return { builder: strategy.name, image: tag, processTypes, appJson } satisfies BuildOutcome;
+    },
+    async removeApp(app) {
+      await removeBuildNetwork(engine, app);
+      await rm(path.join(opts.cacheRoot, app.name), { recursive: true, force: true });
     },
   };
 }
@@ -64,11 +76,12 @@ function dockerfileStrategy(engine: Engine): Strategy {
   return {
     name: 'dockerfile',
     applies: (info) => info.hasDockerfile,
-    async run(req, tag, info, onLine) {
+    async run(req, tag, network, onLine, info) {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      await engine.buildImage(createReadStream(req.sourcePath), { tags: [tag], labels: { 'io.tspaas.app': req.app.name } }, render);
+      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network };
+      await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
     },
@@ -79,10 +92,10 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
   return {
     name: 'buildpacks',
     applies: () => true,
-    async run(req, tag, _info, onLine) {
+    async run(req, tag, network, onLine) {
       onLine('-----> Building with buildpacks');
       const result = await buildApp(engine, {
-        source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt',
+        source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);
