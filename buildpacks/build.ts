@@ -177,7 +177,7 @@ const writeImage: BuildStep = async (s) => {
 
 /** The steps of a build, in order. */
 export const buildSteps: readonly BuildStep[] = [
-  prepareCache, prepareStacks, prepareSource, chooseBuildpacks, startContainer, fetchBuildpacks, detectBuildpacks, compileAll, releaseAll, packSlug, writeImage,
+  prepareCache, prepareSource, chooseBuildpacks, prepareStacks, startContainer, fetchBuildpacks, detectBuildpacks, compileAll, releaseAll, packSlug, writeImage,
 ];
 
 /** Procfile first, then the buildpacks' defaults for types it does not name. */
