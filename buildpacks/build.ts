@@ -170,7 +170,7 @@ const writeImage: BuildStep = async (s) => {
   const runStack = await s.engine.images.get(s.stacks!.run);
   s.image = await writeAppImage(s.engine, runStack, s.layers, {
     tag: s.opts.tag, processTypes: processTypesOf(s), releaseCommand: s.procfile?.release,
-    configVars: s.release?.configVars ?? {}, buildpacks: s.ran.map((r) => r.bp.ref),
+    configVars: s.release?.configVars ?? {}, buildpacks: s.ran.map((r) => r.bp.ref), labels: s.opts.labels,
   });
   s.phase.out(detail(`Built ${s.opts.tag} (${s.image.id.slice(7, 19)}) in ${((Date.now() - s.started) / 1000).toFixed(1)} s`));
 };

@@ -114,6 +114,8 @@ export interface BuildOptions {
    * every build the platform starts for a tenant.
    */
   allowLocal?: boolean;
+  /** Labels of the app image, besides the runner's own (LABELS), e.g. the platform's build scope. */
+  labels?: Record<string, string>;
   /**
    * A CA bundle on this host mounted read-only over the build container's
    * /etc/ssl/certs/ca-certificates.crt (curl, git, pip, and Node through

@@ -18,12 +18,17 @@
  * downloads reach the outside through NAT, nothing of other apps or of the
  * host. Buildpack references are bundled names or https:// URLs only (no
  * `allowLocal`: nothing a tenant names is read or fetched by this host).
+ * Builds are scoped by the app's ID (runtime/build/types.ts, "Scopes"): no
+ * cache entry is shared with another app, and every image either strategy
+ * writes carries the scope label, so no other app's build can start FROM it
+ * (nor from any image by ID or ID prefix).
  */
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { internal, TspaasError } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
+import { BUILD_SCOPE_LABEL } from '../../runtime/build/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
 import type { AppJson, Builder } from '../types.js';
@@ -80,7 +85,7 @@ function dockerfileStrategy(engine: Engine): Strategy {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network };
+      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: req.app.id };
       await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
@@ -96,6 +101,7 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
       onLine('-----> Building with buildpacks');
       const result = await buildApp(engine, {
         source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
+        labels: { [BUILD_SCOPE_LABEL]: req.app.id },
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);

@@ -13,6 +13,7 @@ import { BuildCache, cacheKey } from './cache.js';
 import { openContext } from './context.js';
 import { lookupIn, parseDockerfile, parseTrigger, processWord, splitWords, type Dockerfile, type Instruction, type Stage } from './dockerfile/index.js';
 import { baseImage } from './gather.js';
+import { scopedConfig } from './scope.js';
 import { declareArg, PROXY_ARGS, type Build, type BuildDeps, type StageState } from './state.js';
 import { STEPS, type Plan } from './steps/index.js';
 import type { BuildOptions, OnBuildEvent } from './types.js';
@@ -110,7 +111,8 @@ async function runStep(b: Build, s: StageState, ins: Instruction): Promise<void>
 }
 
 async function runPlan(b: Build, s: StageState, ins: Instruction, plan: Plan, quiet = false): Promise<void> {
-  const key = cacheKey([s.image.id, ins.name, plan.createdBy, ...(plan.cacheExtra ?? []), JSON.stringify(plan.config), plan.author ?? '']);
+  const scope = b.opts.scope === undefined ? [] : [`scope:${b.opts.scope}`];
+  const key = cacheKey([...scope, s.image.id, ins.name, plan.createdBy, ...(plan.cacheExtra ?? []), JSON.stringify(plan.config), plan.author ?? '']);
   const hit = b.opts.noCache ? null : await b.cache.get(key);
   if (hit && !quiet) b.emit({ kind: 'cached' });
   const image = hit ?? await makeImage(b, s, plan);
@@ -127,7 +129,7 @@ async function makeImage(b: Build, s: StageState, plan: Plan): Promise<Image> {
     ...base,
     created: now,
     author: plan.author ?? base.author,
-    config: plan.config,
+    config: scopedConfig(plan.config, b.opts.scope),
     rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, ...(layer ? [layer.diffId] : [])] },
     history: [...(base.history ?? []), ...(plan.createdBy ? [{ created: now, created_by: plan.createdBy, ...(layer ? {} : { empty_layer: true }) }] : [])],
   };

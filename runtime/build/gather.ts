@@ -13,6 +13,7 @@ import { applyLayer } from '../archive/index.js';
 import type { Image } from '../images/types.js';
 import { withBuildContainer } from './containers.js';
 import { fetchForBuild } from './fetch-url.js';
+import { mayUseImage, resolvableRef } from './scope.js';
 import type { Instruction } from './dockerfile/index.js';
 import { resolveSources, type Source } from './sources.js';
 import type { Build } from './state.js';
@@ -67,13 +68,22 @@ async function fromImage(b: Build, ref: string, stageIndex: number): Promise<Ima
 export async function baseImage(b: Build, ref: string): Promise<Image> {
   const { engine } = b.deps;
   const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
-  return engine.ensureImage(ref, onProgress).catch((err) => {
+  const name = resolvableRef(b.opts.scope, ref);
+  if (name === null) throw noSuchImage(ref);
+  const image = await engine.ensureImage(name, onProgress).catch((err) => {
     if (!isKind(err, 'NotFound')) throw err;
-    return engine.pullImage(ref, { onProgress }).catch((pullErr) => {
-      if (isKind(pullErr, 'NotFound')) throw invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, pullErr);
+    return engine.pullImage(name, { onProgress }).catch((pullErr) => {
+      if (isKind(pullErr, 'NotFound')) throw noSuchImage(ref, pullErr);
       throw pullErr;
     });
   });
+  if (!mayUseImage(b.opts.scope, image)) throw noSuchImage(ref);
+  return image;
+}
+
+/** Docker's answer to a FROM image that is neither here nor in its registry. */
+function noSuchImage(ref: string, cause?: unknown): Error {
+  return invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, cause);
 }
 
 /** `--from`: each source fetched out of a container of that image into scratch, then matched there. */

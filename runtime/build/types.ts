@@ -36,6 +36,15 @@
  * whose upper dir becomes the layer. Build containers are removed after each
  * step (`rm`, default true); after a failed step only with `forceRm`.
  *
+ * Scopes: builds that share one engine but must not see each other's work
+ * (two tenants' apps) carry a `scope`. A scoped build's cache keys include
+ * the scope, so it never takes (or learns of, by a cache hit) a step another
+ * scope made; every image it writes carries BUILD_SCOPE_LABEL; and its FROM /
+ * `--from` images are named by reference only — not by image ID or ID prefix,
+ * which could reach any image in the store — and never one labelled with
+ * another scope. Such an image is answered exactly like one that does not
+ * exist. Unscoped builds (the operator's `docker build`) are as before.
+ *
  * Errors are `Invalid` for what the user can fix (syntax errors naming the
  * line, a missing or outside-the-context COPY source, a failing RUN with its
  * exit code and step number, an unknown stage), `NotFound` for a FROM image
@@ -84,7 +93,15 @@ export interface BuildOptions {
   nanoCpus?: number;
   /** Network of RUN steps and ADD downloads: `default`/`bridge` (the default), `none`, `host`, or a network name. */
   networkMode?: string;
+  /**
+   * Keep this build apart from builds of other scopes (the platform gives
+   * each app's builds the app's ID; see "Scopes" above). Absent = unscoped.
+   */
+  scope?: string;
 }
+
+/** Label of every image a scoped build writes: the build's scope. */
+export const BUILD_SCOPE_LABEL = 'io.tspaas.build.scope';
 
 /**
  * What a build reports while it runs, in order. The Engine API renders these

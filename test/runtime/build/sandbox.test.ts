@@ -5,6 +5,9 @@
  * and octal IPv4), the bridge's gateway or the host's own address reach
  * nothing on the host (listeners there see no connection), while an outside
  * host answers through NAT, on the default network and on a named one.
+ * Scoped builds (one scope per app on the platform) share no cache entries
+ * and cannot start FROM another scope's images — the cache-probing and
+ * "FROM <short ID>" cases of a shared builder.
  */
 import test from 'ava';
 import net from 'node:net';
@@ -88,4 +91,28 @@ test('ADD with --network none has no network at all', async (t) => {
   await te.engine.ensureImage('busybox');
   const r = await build(te.engine, { Dockerfile: `FROM busybox\nADD http://${outside.address}:8080/hello.txt /x\n` }, { networkMode: 'none' });
   t.regex(r.error?.message ?? '', /the build has no network/);
+});
+
+test('scoped builds share no cache and cannot start FROM another scope\'s images, by tag, ID or ID prefix', async (t) => {
+  t.timeout(3 * 60_000);
+  await te.engine.ensureImage('busybox');
+  const secret = { Dockerfile: 'FROM busybox\nRUN echo secret of team a > /secret\n' };
+  const a = await build(te.engine, secret, { scope: 'team-a', tags: ['team-a-app:1'] });
+  t.is(a.error, null, a.error?.message);
+  t.is(a.image!.config.config.Labels?.['io.tspaas.build.scope'], 'team-a');
+  const again = await build(te.engine, secret, { scope: 'team-a' });
+  t.is(again.cached, 1, 'the same scope takes its own cache');
+  const b = await build(te.engine, secret, { scope: 'team-b' });
+  t.is(b.cached, 0, 'another scope never hits team a\'s cache entry (nor learns it exists)');
+  const id = a.image!.id.slice('sha256:'.length);
+  for (const ref of ['team-a-app:1', id.slice(0, 12), `sha256:${id}`]) {
+    const stolen = await build(te.engine, { Dockerfile: `FROM ${ref}\nRUN cat /secret\n` }, { scope: 'team-b' });
+    t.truthy(stolen.error, ref);
+    t.false(stolen.output.includes('secret of team a'), ref);
+    if (ref === 'team-a-app:1') t.is(stolen.error!.message, `pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`);
+  }
+  const own = await build(te.engine, { Dockerfile: 'FROM team-a-app:1\nRUN cat /secret\n' }, { scope: 'team-a' });
+  t.true(own.output.includes('secret of team a'), 'a scope builds on its own images');
+  const operator = await build(te.engine, { Dockerfile: `FROM ${id.slice(0, 12)}\nRUN cat /secret\n` });
+  t.true(operator.output.includes('secret of team a'), 'unscoped builds (the operator\'s) still resolve ID prefixes');
 });
