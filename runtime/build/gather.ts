@@ -13,7 +13,7 @@ import { applyLayer } from '../archive/index.js';
 import type { Image } from '../images/types.js';
 import { withBuildContainer } from './containers.js';
 import { fetchForBuild } from './fetch-url.js';
-import { mayUseImage, resolvableRef } from './scope.js';
+import { mayPullFrom, mayUseImage, resolvableRef } from './scope.js';
 import type { Instruction } from './dockerfile/index.js';
 import { resolveSources, type Source } from './sources.js';
 import type { Build } from './state.js';
@@ -70,8 +70,10 @@ export async function baseImage(b: Build, ref: string): Promise<Image> {
   const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
   const name = resolvableRef(b.opts.scope, ref);
   if (name === null) throw noSuchImage(ref);
-  const image = await engine.ensureImage(name, onProgress).catch((err) => {
+  const image = await engine.ensureImage(name, onProgress).catch(async (err) => {
     if (!isKind(err, 'NotFound')) throw err;
+    const subnets = (await engine.listNetworks()).map((n) => n.subnet).filter(Boolean);
+    if (!(await mayPullFrom(b.opts.scope, name, subnets))) throw noSuchImage(ref);
     return engine.pullImage(name, { onProgress }).catch((pullErr) => {
       if (isKind(pullErr, 'NotFound')) throw noSuchImage(ref, pullErr);
       throw pullErr;

@@ -42,7 +42,9 @@
  * scope made; every image it writes carries BUILD_SCOPE_LABEL; and its FROM /
  * `--from` images are named by reference only — not by image ID or ID prefix,
  * which could reach any image in the store — and never one labelled with
- * another scope. Such an image is answered exactly like one that does not
+ * another scope; and a missing one is pulled only from a registry that is
+ * not on this host or its networks (scope.ts: the pull runs in the engine's
+ * namespace). Such an image is answered exactly like one that does not
  * exist. Unscoped builds (the operator's `docker build`) are as before.
  *
  * Errors are `Invalid` for what the user can fix (syntax errors naming the

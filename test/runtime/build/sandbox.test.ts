@@ -116,3 +116,24 @@ test('scoped builds share no cache and cannot start FROM another scope\'s images
   const operator = await build(te.engine, { Dockerfile: `FROM ${id.slice(0, 12)}\nRUN cat /secret\n` });
   t.true(operator.output.includes('secret of team a'), 'unscoped builds (the operator\'s) still resolve ID prefixes');
 });
+
+test('a scoped build cannot make the engine pull from a registry on the host (loopback in odd spellings, localhost, its own address)', async (t) => {
+  t.timeout(2 * 60_000);
+  const loop = await hostListener('127.0.0.1');
+  const all = await hostListener('0.0.0.0');
+  t.teardown(() => { loop.close(); all.close(); });
+  const refs = [
+    `127.0.0.1:${loop.port}/team/app`,
+    `2130706433:${loop.port}/team/app`, // OWASP SSRF cheat sheet: decimal IPv4
+    `0x7f.0.0.1:${loop.port}/team/app`, // hex
+    `localhost:${loop.port}/team/app`,
+    ...hostAddresses().map((a) => `${a}:${all.port}/team/app`),
+  ];
+  for (const ref of refs) {
+    const r = await build(te.engine, { Dockerfile: `FROM ${ref}\n` }, { scope: 'team-b' });
+    t.is(r.error?.message, `pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`);
+  }
+  t.is(loop.connections() + all.connections(), 0, 'the engine connected to nothing on the host');
+  await build(te.engine, { Dockerfile: `FROM 127.0.0.1:${loop.port}/team/app\n` });
+  t.true(loop.connections() > 0, 'an unscoped build (the operator\'s) still pulls from where it is told');
+});
