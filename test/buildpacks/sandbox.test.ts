@@ -64,7 +64,8 @@ async function hostListener(host: string): Promise<{ port: number; connections()
   return { port: (srv.address() as net.AddressInfo).port, connections: () => count, close: () => srv.close() };
 }
 
-test('https:// buildpacks, a tarball and a git repository pinned by #ref, are fetched by the build container from an outside host', async (t) => {
+// Serial (ava runs it before the others): alone on the default bridge, not among the hostile test's dozen build containers.
+test.serial('https:// buildpacks, a tarball and a git repository pinned by #ref, are fetched by the build container from an outside host', async (t) => {
   const tarball = await web.addTarball('first', wordBuildpack('tarball'));
   const repo = await web.addGitRepo('second', wordBuildpack('git'));
   const { result, lines, tag } = await build({ '.buildpacks': `${tarball}\n${repo}#v1\n`, 'README': 'x\n' });

@@ -54,6 +54,7 @@ export async function createHttpsOutside(pool: string): Promise<HttpsOutside> {
       await git(src, 'commit', '-q', '-m', 'v1');
       await git(src, 'tag', 'v1');
       await run('git', ['clone', '-q', '--bare', src, path.join(web, `${name}.git`)]);
+      await git(path.join(web, `${name}.git`), 'repack', '-a', '-d', '-q'); // one pack: few requests over dumb HTTP
       await git(path.join(web, `${name}.git`), 'update-server-info');
       return `${base}/${name}.git`;
     },
