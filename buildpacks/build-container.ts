@@ -5,7 +5,8 @@
  *   /app                     BUILD_DIR: the source, compiled in place
  *   /cache                   CACHE_DIR: the app's cache dir (bind mount)
  *   /tspaas/env              ENV_DIR: one file per config var
- *   /tspaas/buildpacks/<n>   each buildpack's files
+ *   /tspaas/buildpacks/<n>   each buildpack's files (those on this host copied
+ *                            in before the start, https:// ones fetched after)
  */
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -63,6 +64,7 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     await engine.putArchive(id, '/', packDir(files.sourceDir, ['./.git'], ['--mode=a+rX', '--transform=s,^\\.,app,']));
     await engine.putArchive(id, '/', packEnv(files.env));
     for (const b of files.buildpacks) {
+      if (b.dir === null) continue; // remote ones are fetched by the container itself once it runs (fetch.ts)
       await engine.putArchive(id, '/', packDir(b.dir, ['./.git'], ['--mode=a+rX', `--transform=s,^\\.,${BUILDPACKS_DIR.slice(1)}/${b.slug},`]));
     }
     await engine.startContainer(id);

@@ -12,11 +12,12 @@ import type { Image, Layer } from '../runtime/images/types.js';
 import { invalid } from '../lib/errors.js';
 import { BUILDPACKS_DIR, startBuildContainer, unpackSource } from './build-container.js';
 import { parseLayerDeclarations, rememberLayers, storedLayers, type LayerDeclaration } from './layers.js';
+import { fetchRemoteBuildpacks } from './fetch.js';
 import { compile, detect, readText, release, type PhaseContext } from './phases.js';
 import { parseProcfile, type Procfile } from './procfile.js';
 import { mergeReleases } from './release.js';
 import { resolveBuildpacks } from './resolve.js';
-import { selectBuildpacks } from './select.js';
+import { readDotBuildpacks, selectBuildpacks } from './select.js';
 import { storeLauncher, storeSlug, writeAppImage } from './slug.js';
 import { ensureStacks, type Stacks } from './stacks/index.js';
 import { step, detail, humanSize } from './style.js';
@@ -91,9 +92,9 @@ const prepareSource: BuildStep = async (s) => {
 };
 
 const chooseBuildpacks: BuildStep = async (s) => {
-  const dotBuildpacks = await fsp.readFile(path.join(s.sourceDir, '.buildpacks'), 'utf8').catch(() => null);
+  const dotBuildpacks = await readDotBuildpacks(s.sourceDir);
   const selection = selectBuildpacks({ explicit: s.opts.buildpacks ?? [], dotBuildpacks });
-  const resolved = await resolveBuildpacks(selection.refs);
+  const resolved = await resolveBuildpacks(selection.refs, { allowLocal: s.opts.allowLocal });
   s.cleanups.push(resolved.cleanup);
   s.candidates = resolved.buildpacks;
   s.mode = selection.mode;
@@ -105,6 +106,8 @@ const startContainer: BuildStep = async (s) => {
   s.cleanups.push(() => s.engine.removeContainer(s.phase.id, { force: true }));
   s.phase.deadline = Date.now() + s.limits.timeoutMs; // the limit is the buildpacks' time, not the stacks'
 };
+
+const fetchBuildpacks: BuildStep = (s) => fetchRemoteBuildpacks(s.phase, s.candidates);
 
 const detectBuildpacks: BuildStep = async (s) => {
   for (const bp of s.candidates) {
@@ -167,14 +170,14 @@ const writeImage: BuildStep = async (s) => {
   const runStack = await s.engine.images.get(s.stacks!.run);
   s.image = await writeAppImage(s.engine, runStack, s.layers, {
     tag: s.opts.tag, processTypes: processTypesOf(s), releaseCommand: s.procfile?.release,
-    configVars: s.release?.configVars ?? {}, buildpacks: s.ran.map((r) => r.bp.ref),
+    configVars: s.release?.configVars ?? {}, buildpacks: s.ran.map((r) => r.bp.ref), labels: s.opts.labels,
   });
   s.phase.out(detail(`Built ${s.opts.tag} (${s.image.id.slice(7, 19)}) in ${((Date.now() - s.started) / 1000).toFixed(1)} s`));
 };
 
 /** The steps of a build, in order. */
 export const buildSteps: readonly BuildStep[] = [
-  prepareCache, prepareStacks, prepareSource, chooseBuildpacks, startContainer, detectBuildpacks, compileAll, releaseAll, packSlug, writeImage,
+  prepareCache, prepareSource, chooseBuildpacks, prepareStacks, startContainer, fetchBuildpacks, detectBuildpacks, compileAll, releaseAll, packSlug, writeImage,
 ];
 
 /** Procfile first, then the buildpacks' defaults for types it does not name. */

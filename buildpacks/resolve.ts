@@ -1,16 +1,19 @@
 /**
- * Buildpack references → directories on this host: a bundled name
- * (`nodejs`), a local directory (`/abs/bp`, `./bp`), or a git URL cloned into
- * a temporary directory and pinned by `#ref` (`https://host/bp.git#v2`,
- * `file:///srv/bp#main`, `git@host:bp.git`).
+ * Buildpack references → where their files come from: a bundled name
+ * (`nodejs`), an `https://` git repository or tarball fetched later by the
+ * build container itself (see fetch.ts), and — only for the operator's own
+ * builds (`allowLocal`) — a local directory (`/abs/bp`, `./bp`) or any git
+ * URL cloned by this host into a temporary directory and pinned by `#ref`
+ * (`file:///srv/bp#main`, `git@host:bp.git`). Anything else is refused with
+ * one message that says nothing about the host (see types.ts).
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { invalid, notFound, unavailable } from '../lib/errors.js';
+import { forbidden, invalid, notFound, unavailable } from '../lib/errors.js';
 import { run } from '../lib/exec.js';
-import type { ResolvedBuildpack } from './types.js';
+import type { RemoteBuildpack, ResolvedBuildpack } from './types.js';
 
 /** Bundled buildpacks in detection order: the first whose bin/detect succeeds builds the app. */
 export const BUNDLED = ['nodejs', 'python', 'go', 'static', 'procfile'] as const;
@@ -25,13 +28,15 @@ async function bundledRoot(): Promise<string> {
 }
 
 /** Resolve every reference; `cleanup` removes the clones. */
-export async function resolveBuildpacks(refs: string[]): Promise<{ buildpacks: ResolvedBuildpack[]; cleanup(): Promise<void> }> {
+export async function resolveBuildpacks(refs: string[], opts: { allowLocal?: boolean } = {}): Promise<{ buildpacks: ResolvedBuildpack[]; cleanup(): Promise<void> }> {
   const temps: string[] = [];
   const cleanup = async () => { await Promise.all(temps.map((t) => fsp.rm(t, { recursive: true, force: true }))); };
   try {
     const buildpacks: ResolvedBuildpack[] = [];
     for (const [i, ref] of refs.entries()) {
-      buildpacks.push({ ref, slug: `${i}-${slugOf(ref)}`, dir: await resolveOne(ref, temps) });
+      const slug = `${i}-${slugOf(ref)}`;
+      const remote = parseRemote(ref);
+      buildpacks.push(remote ? { ref, slug, dir: null, remote } : { ref, slug, dir: await resolveLocal(ref, temps, opts.allowLocal ?? false), remote: null });
     }
     return { buildpacks, cleanup };
   } catch (err) {
@@ -45,10 +50,35 @@ export function isGitRef(ref: string): boolean {
   return /^[a-z+]+:\/\//i.test(ref) || /^[^/]+@[^:]+:/.test(ref) || /\.git(#.*)?$/.test(ref);
 }
 
-async function resolveOne(ref: string, temps: string[]): Promise<string> {
+/** The one answer to every reference a build may not use: it never says whether a path or repository exists here. */
+export function refused(ref: string): Error {
+  return forbidden(`buildpack ${ref} is not allowed: a build takes bundled buildpacks (${BUNDLED.join(', ')}) `
+    + 'or https:// URLs of git repositories or tarballs on public hosts');
+}
+
+/** An `https://` reference as a remote buildpack (its host not yet checked); null for any other reference. */
+export function parseRemote(ref: string): RemoteBuildpack | null {
+  if (!/^https:\/\//i.test(ref)) return null;
+  const [raw, pin] = splitPin(ref);
+  let url: URL;
+  try {
+    url = new URL(raw); // WHATWG parsing normalizes IPv4 in decimal, hex and octal to dotted form
+  } catch {
+    throw refused(ref);
+  }
+  if (!url.hostname || url.hostname.startsWith('[')) throw refused(ref); // IPv6 literals: build networks are IPv4 only
+  const kind = /\.(tgz|tar\.gz|tar)$/i.test(url.pathname) ? 'tarball' : 'git';
+  if (kind === 'tarball' && pin) throw invalid(`buildpack ${ref}: a #ref pins git repositories only, not tarballs`);
+  return { url: url.href, host: url.hostname, port: Number(url.port || 443), kind, pin };
+}
+
+/** A bundled name, or (operator builds only) a local directory or a git URL cloned here. */
+async function resolveLocal(ref: string, temps: string[], allowLocal: boolean): Promise<string> {
   if ((BUNDLED as readonly string[]).includes(ref)) return path.join(await bundledRoot(), ref);
+  const pathLike = isGitRef(ref) || path.isAbsolute(ref) || ref.startsWith('.');
+  if (!pathLike) throw notFound(`no bundled buildpack named "${ref}" (bundled: ${BUNDLED.join(', ')}); give an https:// URL`);
+  if (!allowLocal) throw refused(ref);
   if (isGitRef(ref)) return cloneBuildpack(ref, temps);
-  if (!path.isAbsolute(ref) && !ref.startsWith('.')) throw notFound(`no bundled buildpack named "${ref}" (bundled: ${BUNDLED.join(', ')}); give a path or a git URL`);
   if (!(await isDir(path.join(ref, 'bin')))) throw notFound(`buildpack ${ref}: no bin/ directory there`);
   return path.resolve(ref);
 }

@@ -5,7 +5,13 @@
  *   2. the app's `.buildpacks` file (one reference per line, `#` comments),
  *   3. the bundled list, every one of which is then detected in order.
  */
+import { constants, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { invalid, isErrno } from '../lib/errors.js';
 import { BUNDLED } from './resolve.js';
+
+/** Largest `.buildpacks` read. */
+const MAX_DOT_BUILDPACKS = 64 * 1024;
 
 /** What selection looks at. */
 export interface SelectInput {
@@ -42,4 +48,30 @@ export function selectBuildpacks(input: SelectInput): Selection {
     if (s) return s;
   }
   throw new Error('unreachable: the bundled list always answers');
+}
+
+/**
+ * The app's `.buildpacks`, or null when it has none. Read only as a regular
+ * file of at most 64 KiB, opened without following a symlink (O_NOFOLLOW) and
+ * without waiting on a FIFO: a link to a file of this host is an error that
+ * names no target, never a read of it.
+ */
+export async function readDotBuildpacks(sourceDir: string): Promise<string | null> {
+  const notRegular = () => invalid('.buildpacks must be a regular file (not a symlink, directory or device) of at most 64 KiB');
+  const file = await fsp.open(path.join(sourceDir, '.buildpacks'), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err: unknown) => {
+    if (isErrno(err, 'ENOENT')) return null;
+    if (isErrno(err, 'ELOOP') || isErrno(err, 'ENXIO')) throw notRegular();
+    throw err;
+  });
+  if (file === null) return null;
+  try {
+    const st = await file.stat();
+    if (!st.isFile() || st.size > MAX_DOT_BUILDPACKS) throw notRegular();
+    const buf = Buffer.alloc(MAX_DOT_BUILDPACKS + 1);
+    const { bytesRead } = await file.read(buf, 0, buf.length, 0);
+    if (bytesRead > MAX_DOT_BUILDPACKS) throw notRegular();
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await file.close();
+  }
 }

@@ -67,6 +67,8 @@ export interface AppImageSpec {
   releaseCommand?: string;
   configVars: Record<string, string>;
   buildpacks: string[];
+  /** Labels of the build request, added to the runner's own. */
+  labels?: Record<string, string>;
 }
 
 /** Write the app image: run stack + launcher + slug. */
@@ -95,7 +97,7 @@ export function appConfig(stack: ContainerConfig, spec: AppImageSpec): Container
   }
   const types = spec.processTypes;
   const main = types.web ?? Object.values(types)[0];
-  const labels: Record<string, string> = { [LABELS.processTypes]: JSON.stringify(types), [LABELS.buildpacks]: spec.buildpacks.join(',') };
+  const labels: Record<string, string> = { ...spec.labels, [LABELS.processTypes]: JSON.stringify(types), [LABELS.buildpacks]: spec.buildpacks.join(',') };
   for (const [k, v] of Object.entries(types)) labels[`${LABELS.processPrefix}${k}`] = v;
   if (spec.releaseCommand) labels[LABELS.release] = spec.releaseCommand;
   return {

@@ -49,9 +49,25 @@
  * buildpack, run in order), then the app's `.buildpacks` file (one per line),
  * then detection over the bundled list in order (nodejs, python, go, static,
  * procfile), where the first `bin/detect` that succeeds is used. A buildpack
- * reference is a bundled name, a local directory (absolute or `./` path on
- * the host running the build), or a git URL, optionally pinned by `#ref`
- * (branch, tag or commit).
+ * reference is a bundled name or an `https://` URL of a git repository
+ * (optionally pinned by `#ref`: branch, tag or commit) or of a tarball
+ * (`.tgz`, `.tar.gz`, `.tar`). The operator's own builds (`allowLocal`) may
+ * also name a local directory (absolute or `./` path on the host running the
+ * build) or any git URL this host's git clones (`file://`, `ssh://`,
+ * `git@host:`), cloned by the host.
+ *
+ * Fetching (see fetch.ts): an `https://` buildpack is downloaded by the build
+ * container itself after it starts, on the build's network, never by the
+ * host — so it reaches only what the build's RUN steps would. Before that the
+ * URL's host is resolved in the build container, and a URL whose host is (or
+ * resolves to) loopback, link-local, unspecified, multicast/reserved, one of
+ * this host's own addresses or a subnet of one of the engine's networks is
+ * refused (IPv4 literals in any spelling are normalized first; the checked
+ * address is pinned for the download). Everything else a tenant could name —
+ * a local path, `file://`, `ssh://`, `git@`, `http://` — is refused with the
+ * same message, which never says whether the path or repository exists on
+ * the host. The `.buildpacks` file is read only when it is a regular file
+ * (never through a symlink) of at most 64 KiB.
  *
  * Errors (lib/errors.ts kinds; the message is what the user sees):
  * - no buildpack detected: `Invalid`, naming every buildpack tried;
@@ -60,6 +76,8 @@
  * - the time limit passed: `Unavailable`, naming the buildpack that was
  *   running (the build container is killed);
  * - a malformed Procfile: `Invalid`, naming the line;
+ * - a buildpack reference a build may not use (see above): `Forbidden`,
+ *   `buildpack <ref> is not allowed: …`, whatever the reason;
  * - a buildpack that cannot be fetched: `NotFound` / `Unavailable`.
  * The build container is always removed.
  */
@@ -87,8 +105,17 @@ export interface BuildOptions {
   onProgress?: OnProgress;
   /** Limits of the build container. */
   limits?: Partial<BuildLimits>;
-  /** Network of the build container (default: the engine's default network). */
+  /** Network of the build container, and so of its buildpack downloads (default: the engine's default network). */
   network?: string;
+  /**
+   * Also accept local directories and any git URL the host's git clones,
+   * cloned on the host (the operator's own `tspaas build`, root on the host
+   * anyway). Default false: bundled names and `https://` URLs only, as for
+   * every build the platform starts for a tenant.
+   */
+  allowLocal?: boolean;
+  /** Labels of the app image, besides the runner's own (LABELS), e.g. the platform's build scope. */
+  labels?: Record<string, string>;
   /**
    * A CA bundle on this host mounted read-only over the build container's
    * /etc/ssl/certs/ca-certificates.crt (curl, git, pip, and Node through
@@ -130,14 +157,28 @@ export interface BuildResult {
   durationMs: number;
 }
 
-/** A buildpack ready to run: its files on this host and how the user named it. */
+/** A buildpack ready to run: where its files come from and how the user named it. */
 export interface ResolvedBuildpack {
   /** As the user or the list gave it: `nodejs`, `./bp`, `https://…#v1`. */
   ref: string;
   /** Short name used for its directory inside the build container. */
   slug: string;
-  /** Directory holding bin/detect etc. */
-  dir: string;
+  /** Directory on this host holding bin/detect etc. (copied in before the build container starts); null for a remote one. */
+  dir: string | null;
+  /** An `https://` buildpack the build container fetches itself (see fetch.ts); null for one on this host. */
+  remote: RemoteBuildpack | null;
+}
+
+/** An `https://` buildpack, checked for its form (scheme, host) but not yet for where its host resolves. */
+export interface RemoteBuildpack {
+  /** The URL without `#pin`, IPv4 literals normalized (`http://0x7f.1` → `127.0.0.1`). */
+  url: string;
+  /** Host name or IPv4 literal, and port (443 unless given). */
+  host: string;
+  port: number;
+  kind: 'git' | 'tarball';
+  /** `#ref` of a git URL (branch, tag or commit). */
+  pin?: string;
 }
 
 /** What `bin/release` said. */

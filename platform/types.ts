@@ -273,12 +273,18 @@ export interface Builder {
   build(req: { app: App; buildId: string; sourcePath: string; env: Record<string, string> }, onLine: (line: string) => void):
     Promise<{ builder: 'dockerfile' | 'buildpacks'; image: string; processTypes: Record<string, string>; appJson: AppJson | null }>;
   /**
+   * Each build runs in the app's own network sandbox (its build network,
+   * made on the first build): outbound NAT and DNS only, no traffic to other
+   * apps' builds or containers or to the host's services; whatever the
+   * source names (buildpack URLs, `ADD <url>`) is fetched from there, never
+   * by the host.
+   *
    * Erase what the app's builds left (destroy): every image tagged
    * `tspaas/<app>`, the app's Dockerfile build cache (its own scope, keyed by
    * the app's id, so no other app ever hits it) with the intermediate images
-   * it kept, and the buildpack cache. Idempotent; call it once no build of the
-   * app runs and its containers are gone. `Unavailable` when an image of the
-   * app is still there afterwards (a container holds it).
+   * it kept, the buildpack cache and the build network. Idempotent; call it
+   * once no build of the app runs and its containers are gone. `Unavailable`
+   * when an image of the app is still there afterwards (a container holds it).
    */
   erase(app: App): Promise<void>;
 }

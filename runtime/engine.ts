@@ -129,6 +129,7 @@ class TspaasEngine implements Engine {
     return buildImage({
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
+      withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
     }, context, opts, onEvent);
   }
 

@@ -11,22 +11,29 @@
  *   buildpacks   everything else → the classic buildpack runner with a cache
  *                per app under `cacheRoot`, config vars as the build's env.
  *
- * Dockerfile builds use the engine's build cache in a scope of their own app
- * (`app-<app id>`): a cache hit hands over what an earlier RUN produced, so a
- * cache shared between apps would let one tenant read another's build
- * results (or learn what they built). `erase` removes the scope with the
- * rest of what the app's builds left.
- *
  * Either way the process types also carry `release` (the release-phase
- * command) when the Procfile names one, and app.json is read from the root.
+ * command) when the Procfile names one, and app.json is read from the root,
+ * and the build runs on the app's own build network (network.ts): RUN
+ * steps, ADD downloads, the buildpack build container and its buildpack
+ * downloads reach the outside through NAT, nothing of other apps or of the
+ * host. Buildpack references are bundled names or https:// URLs only (no
+ * `allowLocal`: nothing a tenant names is read or fetched by this host).
+ * Builds are scoped by the app's ID (`app-<app id>`; runtime/build/types.ts,
+ * "Scopes"): a cache hit hands over what an earlier RUN produced, so the
+ * cache is the app's own (no entry shared with, or probed by, another app);
+ * every image either strategy writes carries the scope label, so no other
+ * app's build can start FROM it (nor from any image by ID or ID prefix).
+ * `erase` removes the scope with the rest of what the app's builds left.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { internal, isKind, TspaasError, unavailable } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
+import { BUILD_SCOPE_LABEL } from '../../runtime/build/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
 import type { App, AppJson, Builder } from '../types.js';
+import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
 
@@ -36,7 +43,7 @@ type BuildOutcome = Awaited<ReturnType<Builder['build']>>;
 interface Strategy {
   name: 'dockerfile' | 'buildpacks';
   applies(info: SourceInfo): boolean;
-  run(req: BuildRequest, tag: string, info: SourceInfo, onLine: (line: string) => void): Promise<Record<string, string>>;
+  run(req: BuildRequest, tag: string, network: string, onLine: (line: string) => void, info: SourceInfo): Promise<Record<string, string>>;
 }
 
 export interface BuilderOptions {
@@ -60,26 +67,28 @@ export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
       const appJson: AppJson | null = info.appJson === null ? null : parseAppJson(info.appJson);
       const strategy = strategies.find((s) => s.applies(info))!;
       const tag = imageTag(req.app.name, req.buildId);
-      const processTypes = await strategy.run(req, tag, info, onLine).catch((err: unknown) => { throw asBuildError(err); });
+      const network = await ensureBuildNetwork(engine, req.app);
+      const processTypes = await strategy.run(req, tag, network, onLine, info).catch((err: unknown) => { throw asBuildError(err); });
       return { builder: strategy.name, image: tag, processTypes, appJson } satisfies BuildOutcome;
     },
     erase: (app) => eraseBuilds(engine, opts, app),
   };
 }
 
-/** The engine build cache scope of an app's Dockerfile builds. */
-export function cacheScope(app: App): string {
+/** The engine build scope of an app's builds: its own cache, and the label of every image they write. */
+export function buildScope(app: App): string {
   return `app-${app.id}`;
 }
 
-/** Images tagged `tspaas/<app>`, then the app's build cache scope (and its intermediate images), then its buildpack cache. */
+/** Images tagged `tspaas/<app>`, then the app's build scope (its cache and intermediate images), its buildpack cache and its build network. */
 async function eraseBuilds(engine: Engine, opts: BuilderOptions, app: App): Promise<void> {
   const ofApp = async () => (await engine.images.list()).filter((i) => i.repoTags.some((t) => t.startsWith(`tspaas/${app.name}:`)));
   for (const image of await ofApp()) {
     await engine.removeImage(image.id, { force: true }).catch((err: unknown) => { if (!isKind(err, 'NotFound')) throw err; });
   }
-  await engine.pruneBuildCache({ scope: cacheScope(app) });
+  await engine.pruneBuildCache({ scope: buildScope(app) });
   await fsp.rm(path.join(opts.cacheRoot, app.name), { recursive: true, force: true });
+  await removeBuildNetwork(engine, app);
   const left = await ofApp();
   if (left.length > 0) throw unavailable(`images of ${app.name} are still there: ${left.flatMap((i) => i.repoTags).join(', ')}`);
 }
@@ -88,11 +97,12 @@ function dockerfileStrategy(engine: Engine): Strategy {
   return {
     name: 'dockerfile',
     applies: (info) => info.hasDockerfile,
-    async run(req, tag, info, onLine) {
+    async run(req, tag, network, onLine, info) {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      await engine.buildImage(createReadStream(req.sourcePath), { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, cacheScope: cacheScope(req.app) }, render);
+      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app) };
+      await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
     },
@@ -103,10 +113,11 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
   return {
     name: 'buildpacks',
     applies: () => true,
-    async run(req, tag, _info, onLine) {
+    async run(req, tag, network, onLine) {
       onLine('-----> Building with buildpacks');
       const result = await buildApp(engine, {
-        source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt',
+        source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
+        labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) },
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);

@@ -13,13 +13,14 @@ import { BuildCache, cacheDir, cacheKey } from './cache.js';
 import { openContext } from './context.js';
 import { lookupIn, parseDockerfile, parseTrigger, processWord, splitWords, type Dockerfile, type Instruction, type Stage } from './dockerfile/index.js';
 import { baseImage } from './gather.js';
+import { scopedConfig } from './scope.js';
 import { declareArg, PROXY_ARGS, type Build, type BuildDeps, type StageState } from './state.js';
 import { STEPS, type Plan } from './steps/index.js';
 import type { BuildOptions, OnBuildEvent } from './types.js';
 
 /** Build `body` (a context tar) into an image; nothing is tagged unless every step succeeded. */
 export async function buildImage(deps: BuildDeps, body: Readable, opts: BuildOptions, emit: OnBuildEvent): Promise<Image> {
-  const cache = new BuildCache(cacheDir(path.join(deps.dir, 'cache'), opts.cacheScope), deps.engine.images);
+  const cache = new BuildCache(cacheDir(path.join(deps.dir, 'cache'), opts.scope), deps.engine.images);
   const ctx = await openContext(body, path.join(deps.dir, 'tmp'), opts.dockerfile || 'Dockerfile');
   try {
     const dockerfile = parseDockerfile(ctx.dockerfile);
@@ -128,7 +129,7 @@ async function makeImage(b: Build, s: StageState, plan: Plan): Promise<Image> {
     ...base,
     created: now,
     author: plan.author ?? base.author,
-    config: plan.config,
+    config: scopedConfig(plan.config, b.opts.scope),
     rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, ...(layer ? [layer.diffId] : [])] },
     history: [...(base.history ?? []), ...(plan.createdBy ? [{ created: now, created_by: plan.createdBy, ...(layer ? {} : { empty_layer: true }) }] : [])],
   };

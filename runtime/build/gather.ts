@@ -1,8 +1,9 @@
 /**
  * Where COPY/ADD sources come from, as a list of small resolvers tried in
- * order: a heredoc (`COPY <<EOF /file`), a URL (ADD only, fetched by the
- * engine process on the host, as Docker's daemon does), another stage or
- * image (`--from`), and otherwise the build context.
+ * order: a heredoc (`COPY <<EOF /file`), a URL (ADD only, fetched from a
+ * sandbox on the build's own network, never from the engine's host-side
+ * namespace: see fetch-url.ts), another stage or image (`--from`), and
+ * otherwise the build context.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -11,6 +12,8 @@ import { invalid, isKind } from '../../lib/errors.js';
 import { applyLayer } from '../archive/index.js';
 import type { Image } from '../images/types.js';
 import { withBuildContainer } from './containers.js';
+import { fetchForBuild } from './fetch-url.js';
+import { mayPullFrom, mayUseImage, resolvableRef } from './scope.js';
 import type { Instruction } from './dockerfile/index.js';
 import { resolveSources, type Source } from './sources.js';
 import type { Build } from './state.js';
@@ -40,17 +43,16 @@ async function heredocSource(b: Build, ins: Instruction, src: string): Promise<S
   return fileSource(b, doc.name, doc.content, 0o644);
 }
 
-/** ADD of an http(s) URL: downloaded now (mode 0600, mtime from Last-Modified). */
+/** ADD of an http(s) URL: downloaded now from the build's network sandbox (mode 0600, mtime from Last-Modified). */
 async function urlSource(b: Build, ins: Instruction, src: string): Promise<Source | null> {
   if (ins.name !== 'ADD' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) return null;
   if (!/^https?:\/\//i.test(src)) throw invalid(`ADD failed: unsupported URL scheme in ${src}: only http and https URLs are supported`);
-  const res = await fetch(src, { redirect: 'follow' }).catch((err: unknown) => {
-    throw invalid(`ADD failed: failed to GET ${src}: ${(err as Error).message}`, err);
-  });
-  if (!res.ok) throw invalid(`ADD failed: failed to GET ${src} with status ${res.status}: ${res.statusText}`);
   const name = decodeURIComponent(new URL(src).pathname.split('/').pop() ?? '');
-  const modified = res.headers.get('last-modified');
-  return fileSource(b, name, Buffer.from(await res.arrayBuffer()), 0o600, modified ? new Date(modified) : undefined);
+  const host = path.join(await scratchDir(b), path.basename(name) || 'file');
+  const got = await fetchForBuild(b.deps, b.opts.networkMode, src, host);
+  await fsp.chmod(host, 0o600);
+  if (got.lastModified) await fsp.utimes(host, new Date(got.lastModified), new Date(got.lastModified));
+  return { name, host, isDir: false, entries: [{ host, rel: '', stat: await fsp.lstat(host) }] };
 }
 
 /** The image a `--from` names: an earlier stage (by name or index) or an image. */
@@ -66,13 +68,24 @@ async function fromImage(b: Build, ref: string, stageIndex: number): Promise<Ima
 export async function baseImage(b: Build, ref: string): Promise<Image> {
   const { engine } = b.deps;
   const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
-  return engine.ensureImage(ref, onProgress).catch((err) => {
+  const name = resolvableRef(b.opts.scope, ref);
+  if (name === null) throw noSuchImage(ref);
+  const image = await engine.ensureImage(name, onProgress).catch(async (err) => {
     if (!isKind(err, 'NotFound')) throw err;
-    return engine.pullImage(ref, { onProgress }).catch((pullErr) => {
-      if (isKind(pullErr, 'NotFound')) throw invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, pullErr);
+    const subnets = (await engine.listNetworks()).map((n) => n.subnet).filter(Boolean);
+    if (!(await mayPullFrom(b.opts.scope, name, subnets))) throw noSuchImage(ref);
+    return engine.pullImage(name, { onProgress }).catch((pullErr) => {
+      if (isKind(pullErr, 'NotFound')) throw noSuchImage(ref, pullErr);
       throw pullErr;
     });
   });
+  if (!mayUseImage(b.opts.scope, image)) throw noSuchImage(ref);
+  return image;
+}
+
+/** Docker's answer to a FROM image that is neither here nor in its registry. */
+function noSuchImage(ref: string, cause?: unknown): Error {
+  return invalid(`pull access denied for ${ref}, repository does not exist or may require 'docker login': no such image: ${ref}`, cause);
 }
 
 /** `--from`: each source fetched out of a container of that image into scratch, then matched there. */

@@ -5,6 +5,7 @@
  */
 import type { Engine } from '../types.js';
 import type { ContainerConfig, Image, Layer } from '../images/types.js';
+import type { SandboxState } from '../network/types.js';
 import type { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import type { Dockerfile, Instruction, Lookup, Stage } from './dockerfile/index.js';
@@ -18,6 +19,8 @@ export interface BuildDeps {
   /** `<engine root>/build`: cache index and temporary contexts. */
   dir: string;
   limits: BuildLimits;
+  /** Run `fn` in a fresh network sandbox on network `ref` (its namespace and endpoint), removed afterwards. */
+  withSandbox<T>(ref: string, fn: (state: SandboxState) => Promise<T>): Promise<T>;
 }
 
 export interface Build {

@@ -13,9 +13,9 @@
  *   store (dangling, like Docker's intermediate images): RUN, COPY, ADD and a
  *   WORKDIR that creates a directory add a layer; the rest change only the
  *   config and add a history entry with `empty_layer: true`.
- * - *cache scope*: the cache is split into scopes (`cacheScope`), each its
- *   own index under `<engine root>/build/cache/scopes/<scope>/`; a build
- *   without a scope uses the shared index `<engine root>/build/cache/`.
+ * - *cache scope*: the cache is split by the builds' `scope` (below), each
+ *   scope its own index under `<engine root>/build/cache/scopes/<scope>/`; a
+ *   build without a scope uses the shared index `<engine root>/build/cache/`.
  * - *cache key*: sha256 of the parent image ID, the instruction after
  *   variable substitution, and what else decides the result (build args in
  *   effect for RUN; a checksum of the sources' paths, modes and contents for
@@ -28,10 +28,28 @@
  *
  * RUN steps are real containers of the engine: the engine's isolation
  * defaults (capabilities, seccomp, masked paths, no-new-privileges), the
- * default network, and the build limits (memory, pids, time; `BuildLimits`).
+ * build's network (`networkMode`, default the engine's default network), and
+ * the build limits (memory, pids, time; `BuildLimits`). `ADD <url>` is
+ * downloaded from a fresh network sandbox on that same network (resolving
+ * names through its DNS responder), never from the engine's own namespace on
+ * the host: a URL naming the host's loopback or addresses reaches what a RUN
+ * step would (nothing of the host's services); `--network host` downloads on
+ * the host, `none` cannot download.
  * COPY/ADD go through the engine's safe tar extraction into a build container
  * whose upper dir becomes the layer. Build containers are removed after each
  * step (`rm`, default true); after a failed step only with `forceRm`.
+ *
+ * Scopes: builds that share one engine but must not see each other's work
+ * (two tenants' apps) carry a `scope`. A scoped build reads and fills only
+ * its scope's cache, so it never takes (or learns of, by a cache hit) a step
+ * another scope made, and `pruneBuildCache({ scope })` erases the scope with
+ * the intermediate images it kept; every image it writes carries BUILD_SCOPE_LABEL; and its FROM /
+ * `--from` images are named by reference only — not by image ID or ID prefix,
+ * which could reach any image in the store — and never one labelled with
+ * another scope; and a missing one is pulled only from a registry that is
+ * not on this host or its networks (scope.ts: the pull runs in the engine's
+ * namespace). Such an image is answered exactly like one that does not
+ * exist. Unscoped builds (the operator's `docker build`) are as before.
  *
  * Errors are `Invalid` for what the user can fix (syntax errors naming the
  * line, a missing or outside-the-context COPY source, a failing RUN with its
@@ -68,15 +86,6 @@ export interface BuildOptions {
   target?: string;
   /** Run every step, ignoring (but refreshing) the cache. */
   noCache?: boolean;
-  /**
-   * The cache this build reads and fills: a step hits only entries made
-   * under the same scope (none = the engine's shared cache). A hit hands over
-   * what an earlier RUN made, so builds of different owners must not share a
-   * scope: the platform gives each app its own (`app-<app id>`), and
-   * `pruneBuildCache({ scope })` erases it with its intermediate images.
-   * A name of 1-128 of A-Z a-z 0-9 _ . - (starting with a letter or digit).
-   */
-  cacheScope?: string;
   /** Remove build containers after a successful step (default true). */
   rm?: boolean;
   /** Remove build containers even after a failed step. */
@@ -88,9 +97,19 @@ export interface BuildOptions {
   pidsLimit?: number;
   /** Nano-CPUs of build containers (0 = no limit). */
   nanoCpus?: number;
-  /** Network of RUN steps: `default`/`bridge` (the default), `none`, `host`, or a network name. */
+  /** Network of RUN steps and ADD downloads: `default`/`bridge` (the default), `none`, `host`, or a network name. */
   networkMode?: string;
+  /**
+   * Keep this build apart from builds of other scopes (see "Scopes" above):
+   * its own cache, its images labelled, no other scope's images as bases.
+   * The platform gives each app's builds `app-<app id>`. A name of 1-128 of
+   * A-Z a-z 0-9 _ . - (starting with a letter or digit). Absent = unscoped.
+   */
+  scope?: string;
 }
+
+/** Label of every image a scoped build writes: the build's scope. */
+export const BUILD_SCOPE_LABEL = 'io.tspaas.build.scope';
 
 /**
  * What a build reports while it runs, in order. The Engine API renders these

@@ -194,6 +194,22 @@ export class NetworkManager implements ContainerNetworking {
     this.refreshNames(rec);
   }
 
+  /**
+   * A sandbox of the engine's own on network `ref` (a build's ADD download):
+   * `fn` gets its namespace and endpoint; it is torn down afterwards, and an
+   * engine that crashed meanwhile sweeps it at its next start (no container
+   * owns it).
+   */
+  async withTransientSandbox<T>(ref: string, fn: (state: SandboxState) => Promise<T>): Promise<T> {
+    const id = `transient-${randomBytes(16).toString('hex')}`;
+    const state = await this.attach({ containerId: id, name: id, networks: [{ networkId: this.resolve(ref).id }], ports: [] });
+    try {
+      return await fn(state);
+    } finally {
+      await this.detach(id);
+    }
+  }
+
   sandbox(containerId: string): SandboxState | null {
     const rec = this.live.get(containerId);
     return rec ? stateOf(rec) : null;

@@ -29,12 +29,12 @@ test.after.always(async () => {
   await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
 });
 
-/** Build `files` as `tag`; returns the result and the output lines. */
+/** Build `files` as `tag` as the operator does (local buildpacks allowed; sandbox.test.ts covers tenants' builds); the result and the output lines. */
 async function build(files: Record<string, string>, tag: string, extra: Partial<BuildOptions> = {}) {
   const source = await writeApp(files);
   dirs.push(source);
   const lines: string[] = [];
-  const result = await buildApp(te.engine, { source, tag, caFile: HOST_CA, onOutput: (l) => lines.push(l), ...extra });
+  const result = await buildApp(te.engine, { source, tag, caFile: HOST_CA, onOutput: (l) => lines.push(l), allowLocal: true, ...extra });
   return { result, lines, source };
 }
 

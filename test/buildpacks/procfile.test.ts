@@ -3,7 +3,7 @@ import test from 'ava';
 import { parseProcfile } from '../../buildpacks/procfile.js';
 import { parseRelease, mergeReleases } from '../../buildpacks/release.js';
 import { selectBuildpacks } from '../../buildpacks/select.js';
-import { isGitRef, slugOf, splitPin } from '../../buildpacks/resolve.js';
+import { isGitRef, parseRemote, slugOf, splitPin } from '../../buildpacks/resolve.js';
 import { appConfig, slugTarCommand } from '../../buildpacks/slug.js';
 import { parseLayerDeclarations } from '../../buildpacks/layers.js';
 
@@ -42,6 +42,20 @@ test('buildpack references: git URLs with #ref, slugs', (t) => {
   t.deepEqual(splitPin('https://x/bp.git#v2'), ['https://x/bp.git', 'v2']);
   t.deepEqual(splitPin('/srv/bp'), ['/srv/bp', undefined]);
   t.is(slugOf('https://github.com/heroku/heroku-buildpack-ruby.git#v250'), 'heroku-buildpack-ruby');
+});
+
+test('remote buildpack references: https only, kinds, pins; IPv4 literals normalized before any check', (t) => {
+  t.deepEqual(parseRemote('https://github.com/heroku/heroku-buildpack-ruby#v250'),
+    { url: 'https://github.com/heroku/heroku-buildpack-ruby', host: 'github.com', port: 443, kind: 'git', pin: 'v250' });
+  t.like(parseRemote('https://example.com:8443/bp.tar.gz'), { kind: 'tarball', port: 8443, pin: undefined });
+  for (const odd of ['2130706433', '0x7f.0.0.1', '0177.0.0.1', '127.1']) { // OWASP SSRF prevention cheat sheet
+    t.is(parseRemote(`https://${odd}/bp.git`)?.host, '127.0.0.1', odd);
+  }
+  for (const other of ['http://example.com/bp.git', 'file:///srv/bp', 'ssh://git@example.com/bp.git', 'git@example.com:bp.git', './bp', 'nodejs']) {
+    t.is(parseRemote(other), null, other);
+  }
+  t.throws(() => parseRemote('https://[::1]/bp.git'), { message: /is not allowed/ });
+  t.throws(() => parseRemote('https://example.com/bp.tgz#v1'), { message: /pins git repositories only/ });
 });
 
 test('image config: env from the stack and config vars, launcher, web first, labels per process type', (t) => {

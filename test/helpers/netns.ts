@@ -73,6 +73,8 @@ export interface Outside {
   hostAddress: string;
   /** Accept one TCP connection on `port` inside the outside namespace: its data and peer address (rejects after `timeoutMs`). */
   listen(port: number, timeoutMs?: number): Promise<{ data: string; from: string }>;
+  /** Serve the files under `dir` over HTTP (or HTTPS with `tls` key and cert files) on `port` inside the namespace, until `close`. */
+  serve(port: number, dir: string, tls?: { key: string; cert: string }): Promise<{ close(): void }>;
   remove(): Promise<void>;
 }
 
@@ -102,6 +104,7 @@ export async function createOutside(pool: string): Promise<Outside> {
   return {
     address, hostAddress,
     listen: (port, timeoutMs = 10000) => acceptOnce(ns, address, port, timeoutMs),
+    serve: (port, dir, tls) => serveFiles(ns, address, port, dir, tls),
     remove: async () => {
       await run('ip', ['link', 'del', hostIf], { allowFailure: true });
       await run('ip', ['netns', 'del', ns], { allowFailure: true });
@@ -137,4 +140,30 @@ async function acceptOnce(ns: string, host: string, port: number, timeoutMs: num
       else reject(new Error('nothing arrived'));
     });
   });
+}
+
+const SERVE_FILES = `
+const fs = require('fs'), path = require('path');
+const [host, port, dir, key, cert] = process.argv.slice(1);
+const handler = (req, res) => {
+  const file = path.join(dir, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  fs.stat(file, (err, st) => {
+    if (err || !st.isFile() || !file.startsWith(dir + '/')) return res.writeHead(404).end();
+    res.writeHead(200, { 'Last-Modified': st.mtime.toUTCString(), 'Content-Length': st.size });
+    fs.createReadStream(file).pipe(res);
+  });
+};
+const srv = key ? require('https').createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, handler) : require('http').createServer(handler);
+srv.listen(Number(port), host, () => process.stderr.write('ready\\n'));
+`;
+
+/** A static file server inside namespace `ns` (a child process killed by `close`). */
+async function serveFiles(ns: string, host: string, port: number, dir: string, tls?: { key: string; cert: string }): Promise<{ close(): void }> {
+  const args = ['netns', 'exec', ns, process.execPath, '-e', SERVE_FILES, host, String(port), dir, ...(tls ? [tls.key, tls.cert] : [])];
+  const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the outside file server exited with ${code}`)));
+  });
+  return { close: () => child.kill() };
 }

@@ -5,14 +5,16 @@
  * test cache); app.json is read from the root; bad Procfiles and app.json
  * fail with messages the pusher can act on.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createBuilder, imageTag } from '../../../platform/builds/builder.js';
+import { buildNetworkName, NETWORK_ROLE_LABEL } from '../../../platform/builds/network.js';
 import type { App, Builder } from '../../../platform/types.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
+import { createHttpsOutside } from '../../helpers/https-outside.js';
 import { HOST_CA, provideStacks } from '../../helpers/stacks.js';
 import { sourceTar } from './sources.js';
 
@@ -33,12 +35,12 @@ test.after.always(async () => {
 
 const app: App = { id: randomUUID(), name: 'shop', teamId: randomUUID(), teamName: 't', currentReleaseId: null, createdAt: new Date().toISOString() };
 
-async function build(files: Record<string, string>, env: Record<string, string> = {}) {
+async function build(files: Record<string, string>, env: Record<string, string> = {}, by: Builder = builder, forApp: App = app) {
   const buildId = randomUUID();
   const sourcePath = path.join(dir, `${buildId}.tar`);
   await sourceTar(files, sourcePath);
   const lines: string[] = [];
-  const result = await builder.build({ app, buildId, sourcePath, env }, (l) => lines.push(l));
+  const result = await by.build({ app: forApp, buildId, sourcePath, env }, (l) => lines.push(l));
   return { buildId, result, lines };
 }
 
@@ -85,11 +87,12 @@ test('a failing Dockerfile step fails with the engine\'s reason and tags nothing
 test('without a Dockerfile the buildpacks build it: Procfile types plus the release command, config vars as build env', async (t) => {
   t.timeout(10 * 60_000);
   await provideStacks(te.engine);
-  const bp = await envBuildpack();
+  const bp = await envBuildpack(t);
+  const withCa = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: bp.caFile });
   const { result, lines } = await build({
-    '.buildpacks': `${bp}\n`,
+    '.buildpacks': `${bp.url}\n`,
     Procfile: 'web: exec httpd -f -p $PORT\nrelease: echo release-phase\n',
-  }, { GREETING: 'hello from the config' });
+  }, { GREETING: 'hello from the config' }, withCa);
   t.is(result.builder, 'buildpacks');
   t.deepEqual(result.processTypes, { web: 'exec httpd -f -p $PORT', release: 'echo release-phase' });
   t.true(lines.some((l) => l.includes('Building with buildpacks')));
@@ -98,15 +101,31 @@ test('without a Dockerfile the buildpacks build it: Procfile types plus the rele
   t.is(run.stdout, 'hello from the config', 'the config var reached the compile through ENV_DIR');
 });
 
-/** A buildpack on this host whose compile copies ENV_DIR/GREETING into the app. */
-async function envBuildpack(): Promise<string> {
-  const bp = path.join(dir, 'env-bp');
-  await mkdir(path.join(bp, 'bin'), { recursive: true });
-  const scripts: Record<string, string> = {
-    detect: '#!/bin/sh\necho env-copy\n',
-    compile: '#!/bin/sh\necho "-----> copying GREETING"\ncp "$3/GREETING" "$1/greeting.txt"\n',
-    release: '#!/bin/sh\necho "--- {}"\n',
-  };
-  for (const [name, text] of Object.entries(scripts)) await writeFile(path.join(bp, 'bin', name), text, { mode: 0o755 });
-  return bp;
+/** A buildpack served over https by an outside host, whose compile copies ENV_DIR/GREETING into the app. */
+async function envBuildpack(t: ExecutionContext): Promise<{ url: string; caFile: string }> {
+  const web = await createHttpsOutside(te.config.network.pool);
+  t.teardown(() => web.remove());
+  return { caFile: web.caFile, url: await web.addTarball('env-bp', {
+    'bin/detect': '+x #!/bin/sh\necho env-copy\n',
+    'bin/compile': '+x #!/bin/sh\necho "-----> copying GREETING"\ncp "$3/GREETING" "$1/greeting.txt"\n',
+    'bin/release': '+x #!/bin/sh\necho "--- {}"\n',
+  }) };
 }
+
+test('a local buildpack path in .buildpacks is refused: platform builds take bundled names and https:// URLs only', async (t) => {
+  const err = await t.throwsAsync(build({ '.buildpacks': `${dir}\n`, Procfile: 'web: true\n' }));
+  t.is((err as { kind?: string }).kind, 'Forbidden');
+  t.regex(err?.message ?? '', /^buildpack .* is not allowed: a build takes bundled buildpacks/);
+});
+
+test('builds run on the app\'s own build network, removed when the app is erased', async (t) => {
+  const other: App = { ...app, id: randomUUID(), name: 'gone-soon' };
+  const { lines } = await build({ Dockerfile: 'FROM busybox:latest\nRUN cat /etc/resolv.conf\n' }, {}, builder, other);
+  const net = await te.engine.inspectNetwork(buildNetworkName(other));
+  t.is(net.labels['io.tspaas.app-id'], other.id);
+  t.is(net.labels[NETWORK_ROLE_LABEL], 'build');
+  t.true(lines.includes(`nameserver ${net.gateway}`), 'the RUN step used the build network\'s DNS responder');
+  await builder.erase(other);
+  await t.throwsAsync(te.engine.inspectNetwork(buildNetworkName(other)), { message: /not found/ });
+  await builder.erase(other); // a second erase finds nothing and is fine
+});

@@ -4,10 +4,12 @@
  * cache, errors, ADD and the other instructions.
  */
 import test from 'ava';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import tarStream from 'tar-stream';
 import { runToEnd, startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { createOutside } from '../../helpers/netns.js';
 import { Readable } from 'node:stream';
 import { build } from './helpers.js';
 
@@ -148,14 +150,17 @@ async function tarball(): Promise<Buffer> {
   return gzipSync(Buffer.concat(chunks));
 }
 
-test.serial('ADD extracts a local tar and fetches a URL served on 127.0.0.1; COPY --chown/--chmod; heredocs; ONBUILD; FROM scratch', async (t) => {
-  const server = http.createServer((req, res) => {
-    if (req.url !== '/files/remote.txt') return res.writeHead(404).end();
-    res.writeHead(200, { 'Last-Modified': 'Wed, 01 Jan 2025 00:00:00 GMT' }).end('from the web\n');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+test.serial('ADD extracts a local tar and fetches a URL from an outside host; COPY --chown/--chmod; heredocs; ONBUILD; FROM scratch', async (t) => {
+  const outside = await createOutside(te.config.network.pool);
+  t.teardown(() => outside.remove());
+  const web = await mkdtemp(path.join(os.tmpdir(), 'tsp-web-'));
+  t.teardown(() => rm(web, { recursive: true, force: true }));
+  await mkdir(path.join(web, 'files'));
+  await writeFile(path.join(web, 'files', 'remote.txt'), 'from the web\n');
+  await utimes(path.join(web, 'files', 'remote.txt'), new Date('2025-01-01T00:00:00Z'), new Date('2025-01-01T00:00:00Z'));
+  const server = await outside.serve(8080, web);
   t.teardown(() => server.close());
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/remote.txt`;
+  const url = `http://${outside.address}:8080/files/remote.txt`;
   const base = await build(te.engine, { Dockerfile: 'FROM busybox\nONBUILD RUN echo triggered > /onbuild.txt\n' }, { tags: ['with-onbuild:latest'] });
   t.deepEqual(base.image!.config.config.OnBuild, ['RUN echo triggered > /onbuild.txt']);
   const files = {
@@ -183,7 +188,7 @@ CMD ["sh", "-c", "cat /unpacked/dir/a.txt /web/remote.txt /onbuild.txt /heredoc.
   const again = await build(te.engine, files);
   t.is(again.image!.id, r.image!.id, 'ADD of an unchanged URL is cached by content');
   const bad = await build(te.engine, { Dockerfile: `FROM busybox\nADD ${url}.missing /x\n` });
-  t.regex(bad.error!.message, /^ADD failed: failed to GET http:\/\/127\.0\.0\.1:\d+\/files\/remote\.txt\.missing with status 404/);
+  t.is(bad.error!.message, `ADD failed: failed to GET ${url}.missing with status 404: Not Found`);
   const scratch = await build(te.engine, { Dockerfile: 'FROM scratch\nCOPY plain.txt /\n', 'plain.txt': 'x' });
   t.is(scratch.error, null, scratch.error?.message);
   t.is(scratch.image!.layers.length, 1);
