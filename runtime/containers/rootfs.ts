@@ -10,6 +10,8 @@ import { mountAll, unmount, isMountPoint } from '../snapshots/mount.js';
 
 export class RootfsMounts {
   private refs = new Map<string, number>();
+  /** Unmounts of a last `release` still under way, so a removal can wait for them. */
+  private unmounting = new Map<string, Promise<void>>();
 
   constructor(private readonly snapshots: Snapshotter) {}
 
@@ -40,18 +42,29 @@ export class RootfsMounts {
       return;
     }
     this.refs.delete(id);
-    if (await isMountPoint(target)) await unmount(target);
+    const done = (async () => { if (await isMountPoint(target)) await unmount(target); })();
+    this.unmounting.set(id, done);
+    try {
+      await done;
+    } finally {
+      if (this.unmounting.get(id) === done) this.unmounting.delete(id);
+    }
   }
 
   /**
    * Unmount whatever references are left (removal): detached lazily, so a
    * reader still streaming from it keeps only what it has open and the
    * directories under it can be deleted; never delete through a live mount.
-   * Its readers' later `release` finds nothing to do. No reference means
-   * not mounted, so the usual removal (nobody reading) costs nothing here.
+   * Its readers' later `release` finds nothing to do. A last reader's
+   * release still unmounting (an export just read to its end) is waited
+   * for, and its mount detached lazily when that unmount failed. No
+   * reference and no unmount under way means not mounted, so the usual
+   * removal (nobody reading) costs nothing here.
    */
   async forget(id: string, target: string): Promise<void> {
-    if (!this.refs.delete(id)) return;
+    const pending = this.unmounting.get(id);
+    const unmountFailed = pending ? await pending.then(() => false, () => true) : false;
+    if (!this.refs.delete(id) && !unmountFailed) return;
     if (await isMountPoint(target)) await unmount(target, { lazy: true });
   }
 }

@@ -7,16 +7,13 @@
  * certificate, never the attacker's.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { setBackends } from '../../../platform/routes/backends.js';
 import { get, getTls, startBackend, startRouter, type TestBackend, type TestRouter } from '../../helpers/router.js';
+import { selfSignedCert } from '../../helpers/certs.js';
 import { startApi, must, type TestApi } from './harness.js';
-
-const execFileP = promisify(execFile);
 
 let api: TestApi;
 let router: TestRouter;
@@ -47,15 +44,6 @@ test.after.always(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-/** A self-signed certificate for the names, made by openssl. */
-async function makeCert(name: string, names: string[]): Promise<{ cert: string; key: string }> {
-  const cert = path.join(tmp, `${name}.crt`);
-  const key = path.join(tmp, `${name}.key`);
-  await execFileP('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '30', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`]);
-  return { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') };
-}
-
 // The attacker's claims, each with its source; every one is refused with a 4xx before anything is written.
 const CLAIMS: Array<[string, string]> = [
   ['127.0.0.1', 'OWASP SSRF cheat sheet'], ['127.1', 'inet_aton short form'], ['0x7f.0.0.1', 'hex octet'],
@@ -77,7 +65,7 @@ test.serial("an attacker's claims are refused, and the router serves the victim'
     t.false(/alice|victim[^.]/.test((r.body as { error: { message: string } }).error.message), `${hostname}: names no owner`);
   }
   // A certificate for the attacker's name and the victim's: accepted for the attacker's name only.
-  await must(api.call('POST', '/v1/apps/evil/certs', { token: evil.token, body: await makeCert('evil', ['www.evil.example', 'www.victim.example', '*.wild.example']) }), 201);
+  await must(api.call('POST', '/v1/apps/evil/certs', { token: evil.token, body: await selfSignedCert(tmp, 'evil', ['www.evil.example', 'www.victim.example', '*.wild.example']) }), 201);
   await router.apply(async () => undefined);
 
   const served = async (host: string) => {

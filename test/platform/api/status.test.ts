@@ -35,7 +35,7 @@ test('an admin sees the version and the job counts of the whole platform', async
   t.is(reply.status, 200);
   const body = reply.body as { version: string; jobs: Record<string, Record<string, number>> };
   t.is(body.version, '9.9.9-test');
-  t.deepEqual(Object.keys(body.jobs).sort(), ['build', 'deploy', 'reconcile']);
+  t.deepEqual(Object.keys(body.jobs).sort(), ['build', 'deploy', 'erase', 'reconcile']);
   const build = body.jobs.build;
   t.is(build.waiting + build.active, 1, 'the other team\'s build is counted');
 });

@@ -112,7 +112,8 @@ test.serial('a push far over the cap (past the 64 MiB read allowance) gets 413 a
   const [main, files] = [await serverMain(), await tree(bare)];
   const push = await git(src, ['push', remote(), 'main'], user.token);
   t.not(push.code, 0);
-  t.regex(push.stderr, /413/);
+  // git reads the 413 when its send ends first; when the closed connection breaks its send first, it reports that instead.
+  t.regex(push.stderr, /413|remote end hung up|unexpected disconnect/);
   t.is(await serverMain(), main);
   t.deepEqual(await tree(bare), files);
 });

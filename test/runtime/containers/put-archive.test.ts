@@ -97,3 +97,17 @@ test('removing a container while a copy out of it is still being read succeeds a
   tar.destroy();
   await t.throwsAsync(e.getContainer(id), { message: /No such container/ });
 });
+
+test('removing a container right after its export was read to the end never meets the root still mounted (EBUSY)', async (t) => {
+  // A full run's context-escape test met it: the reader's release was still unmounting when the removal deleted the bundle.
+  const e = te.engine;
+  for (let round = 0; round < 25; round++) {
+    const id = (await e.createContainer({ image: 'busybox', cmd: ['true'] })).record.id;
+    const stream = await e.exportContainer(id);
+    for await (const chunk of stream) void chunk;
+    await e.removeContainer(id, { force: true });
+    const { rootfs, bundle } = containerPaths(te.config.root, te.config.runRoot, id);
+    t.false(await isMountPoint(rootfs), `round ${round}`);
+    t.false(existsSync(bundle), `round ${round}: the bundle is gone`);
+  }
+});
