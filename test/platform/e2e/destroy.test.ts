@@ -41,17 +41,23 @@ const DOCKERFILE_APP = {
 
 interface ImageSummary { Id: string; RepoTags: string[] | null }
 
-/** Every image of the platform's engine, dangling (intermediate) ones included: `GET /images/json` on its socket. */
-function engineImages(): Promise<ImageSummary[]> {
+/** A GET of the platform's engine API on its socket, as JSON. */
+function engineGet<T>(apiPath: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: '/images/json' }, (res) => {
+    const req = http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: apiPath }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as ImageSummary[]));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as T));
     });
     req.on('error', reject);
   });
 }
+
+/** Every image of the platform's engine, dangling (intermediate) ones included. */
+const engineImages = () => engineGet<ImageSummary[]>('/images/json');
+
+/** Names of the engine's networks. */
+const engineNetworks = async () => (await engineGet<Array<{ Name: string }>>('/networks')).map((n) => n.Name);
 
 /** Bytes used under the platform and engine roots (`du`, this file system only: no container root mounted below is counted). */
 async function diskBytes(): Promise<number> {
@@ -120,6 +126,7 @@ test.serial('destroy, then the same name by another team: empty clone, empty cac
   t.true(appImages.some((i) => !i.RepoTags?.length), 'the Dockerfile build left intermediate (untagged) images');
   t.is(appImages.filter((i) => i.RepoTags?.some((r) => r.startsWith('tspaas/reuse:'))).length, 2);
 
+  t.true((await engineNetworks()).includes('tspaas-build.reuse'), 'the builds ran on the app\'s build network');
   await destroyAndWait(alice, 'reuse', repo);
   for (const [what, p] of Object.entries(leftovers)) t.false(await exists(p), `${what} is gone`);
   const images = new Set((await engineImages()).map((i) => i.Id));
@@ -130,6 +137,7 @@ test.serial('destroy, then the same name by another team: empty clone, empty cac
           + (SELECT count(*) FROM certificates WHERE name = 'reuse-tls') + (SELECT count(*) FROM router_certificates WHERE name = 'reuse-tls') AS n`, [oldId]);
   t.is(rows.rows[0].n, '0', 'no route, host, domain, certificate or build row is left');
   t.is((await viaRouter(world, 'reuse')).status, 404);
+  t.deepEqual((await engineNetworks()).filter((n) => n === 'tspaas-reuse' || n === 'tspaas-build.reuse'), [], 'its run and build networks are gone');
   const after = await diskBytes();
   t.log(`disk: ${baseline.bytes} bytes before, ${after} after`);
   t.true(Math.abs(after - baseline.bytes) < 256 * 1024, `disk back to the baseline (${after - baseline.bytes} bytes apart)`);

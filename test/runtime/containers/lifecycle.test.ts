@@ -62,7 +62,10 @@ test('detached container: logs follow, exec, stop within timeout, start keeps th
   t.is((await e.inspectExec(execId)).exitCode, 0);
   const started = Date.now();
   await e.stopContainer('w', 2);
-  t.true(Date.now() - started < 5000, 'stop returns within its timeout');
+  // sh as PID 1 ignores SIGTERM, so only the SIGKILL after 2 s ends it; the bound tells the given timeout from the
+  // default 10 s. (The exit is recorded after the network teardown, whose iptables calls wait for the host's xtables
+  // lock: with the 250-container density test running beside it, a full run saw 5 s.)
+  t.true(Date.now() - started < 9000, 'stop used its 2 s timeout, not the default 10 s');
   t.is((await e.getContainer('w')).state.status, 'exited');
   await e.startContainer('w');
   const exec2 = await e.createExec('w', { cmd: ['cat', '/data.txt'], attachStdout: true });
