@@ -55,6 +55,20 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
   return err instanceof TspaasError && err.kind === kind;
 }
 
+/**
+ * `call()`, or undefined when it fails with one of `kinds` ("nothing to do":
+ * a container already gone, a network already there). Some calls throw
+ * before they return a promise, so `.catch` alone would miss those.
+ */
+export async function unless<T>(kinds: ErrorKind[], call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (kinds.some((k) => isKind(err, k))) return undefined;
+    throw err;
+  }
+}
+
 /** True when `err` is a Node system error with the given code (ENOENT, EEXIST…). */
 export function isErrno(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;

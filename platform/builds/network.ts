@@ -9,7 +9,7 @@
  * like another app's build network. Created on first build; removed with
  * the app (`removeBuildNetwork`).
  */
-import { isKind } from '../../lib/errors.js';
+import { isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import { LABELS, type App } from '../types.js';
 
@@ -35,19 +35,9 @@ export async function ensureBuildNetwork(engine: Engine, app: App): Promise<stri
 
 /** Remove the app's build network (when the app is destroyed); a missing one is fine. */
 export async function removeBuildNetwork(engine: Engine, app: Pick<App, 'name'>): Promise<void> {
-  try {
-    await engine.removeNetwork(buildNetworkName(app));
-  } catch (err) {
-    if (!isKind(err, 'NotFound')) throw err;
-  }
+  await unless(['NotFound'], () => engine.removeNetwork(buildNetworkName(app)));
 }
 
 async function exists(engine: Engine, name: string): Promise<boolean> {
-  try {
-    await engine.inspectNetwork(name);
-    return true;
-  } catch (err) {
-    if (isKind(err, 'NotFound')) return false;
-    throw err;
-  }
+  return (await unless(['NotFound'], () => engine.inspectNetwork(name))) !== undefined;
 }

@@ -1,19 +1,9 @@
 /**
- * Engine calls whose failure of some kinds means "nothing to do" (a container
- * already gone, a network already removed). Some engine methods throw before
- * they return a promise, so `.catch` alone would miss those: these wrap both.
+ * Engine calls whose failure does not matter: clean-ups after another error.
+ * (Calls whose failure of some kinds means "nothing to do" use `unless` of
+ * lib/errors.ts.) Some engine methods throw before they return a promise, so
+ * `.catch` alone would miss those: this wraps both.
  */
-import { isKind, type ErrorKind } from '../../lib/errors.js';
-
-/** `call()`, or undefined when it fails with one of `kinds`. */
-export async function unless<T>(kinds: ErrorKind[], call: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (err) {
-    if (kinds.some((k) => isKind(err, k))) return undefined;
-    throw err;
-  }
-}
 
 /** `call()`, whatever its failure (for clean-ups after another error). */
 export async function quietly(call: () => Promise<unknown>): Promise<void> {

@@ -3,8 +3,7 @@
  * joins it, and the engine keeps networks apart, so apps (and tenants) cannot
  * reach each other. Created on first use; safe when several callers race.
  */
-import { isKind } from '../../lib/errors.js';
-import { unless } from './calls.js';
+import { isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import { LABELS, type App } from '../types.js';
 

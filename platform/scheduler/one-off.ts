@@ -9,12 +9,12 @@
  * to `tspaas logs`, so when it ends `ended` keeps its lines and removes it.
  */
 import { randomInt } from 'node:crypto';
-import { invalid, isKind } from '../../lib/errors.js';
+import { invalid, isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
 import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
-import { quietly, unless } from './calls.js';
+import { quietly } from './calls.js';
 
 export interface OneOffRequest {
   app: App;

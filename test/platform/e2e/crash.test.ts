@@ -9,11 +9,10 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type World } from './world.js';
+import { commitAll, createTenant, engineGet, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type World } from './world.js';
 
 const execFileP = promisify(execFile);
 
@@ -67,23 +66,11 @@ test.serial('kill -9 of tspaasd during a deploy: after restart the app serves an
   t.is((await viaRouter(world, 'crashy')).body, 'hello from web.1 (third)');
 });
 
-/** GET a JSON path of tspaasd's engine socket. */
-function engineGet<T>(urlPath: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: urlPath }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as T));
-    });
-    req.on('error', reject);
-  });
-}
-
 /** What the engine and the data dir still hold of the app: containers, images tagged for it, its repository. */
 async function remainsOf(name: string, id: string): Promise<string[]> {
   const filters = encodeURIComponent(JSON.stringify({ label: [`io.tspaas.app-id=${id}`] }));
-  const containers = await engineGet<Array<{ Id: string }>>(`/containers/json?all=1&filters=${filters}`);
-  const images = (await engineGet<Array<{ RepoTags: string[] | null }>>('/images/json')).filter((i) => i.RepoTags?.some((r) => r.startsWith(`tspaas/${name}:`)));
+  const containers = await engineGet<Array<{ Id: string }>>(world, `/containers/json?all=1&filters=${filters}`);
+  const images = (await engineGet<Array<{ RepoTags: string[] | null }>>(world, '/images/json')).filter((i) => i.RepoTags?.some((r) => r.startsWith(`tspaas/${name}:`)));
   const repo = await fsp.access(path.join(world.platform.root, 'platform', 'git', `${name}.git`)).then(() => ['repository'], () => []);
   return [...containers.map((c) => `container ${c.Id}`), ...images.map((i) => `image ${i.RepoTags!.join(',')}`), ...repo];
 }

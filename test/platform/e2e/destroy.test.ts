@@ -11,10 +11,9 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World } from './world.js';
+import { commitAll, createTenant, engineGet, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant, type World } from './world.js';
 
 const execFileP = promisify(execFile);
 
@@ -41,23 +40,11 @@ const DOCKERFILE_APP = {
 
 interface ImageSummary { Id: string; RepoTags: string[] | null }
 
-/** A GET of the platform's engine API on its socket, as JSON. */
-function engineGet<T>(apiPath: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: apiPath }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as T));
-    });
-    req.on('error', reject);
-  });
-}
-
 /** Every image of the platform's engine, dangling (intermediate) ones included. */
-const engineImages = () => engineGet<ImageSummary[]>('/images/json');
+const engineImages = () => engineGet<ImageSummary[]>(world, '/images/json');
 
 /** Names of the engine's networks. */
-const engineNetworks = async () => (await engineGet<Array<{ Name: string }>>('/networks')).map((n) => n.Name);
+const engineNetworks = async () => (await engineGet<Array<{ Name: string }>>(world, '/networks')).map((n) => n.Name);
 
 /** Bytes used under the platform and engine roots (`du`, this file system only: no container root mounted below is counted). */
 async function diskBytes(): Promise<number> {

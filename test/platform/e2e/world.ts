@@ -142,6 +142,18 @@ export function viaRouter(world: World, app: string, urlPath = '/'): Promise<{ s
 }
 
 /** Poll `fn` until it returns a truthy value (or the time is up). */
+/** A GET of tspaasd's engine API on its socket, as JSON. */
+export function engineGet<T>(world: World, apiPath: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath: path.join(world.platform.runRoot, 'engine.sock'), path: apiPath }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString()) as T));
+    });
+    req.on('error', reject);
+  });
+}
+
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
