@@ -42,6 +42,8 @@ export interface RunFlags {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** Part A: Docker's --security-opt; seccomp=<file> is sent as the file's JSON, as Docker's CLI does. */
+  securityOpt?: string[];
   stopTimeout?: string;
   stopSignal?: string;
   publish?: string[];
@@ -103,12 +105,66 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       CapAdd: flags.capAdd,
       CapDrop: flags.capDrop,
       Privileged: !!flags.privileged,
+      SecurityOpt: parseSecurityOpts(flags.securityOpt ?? [], penv),
       PortBindings: ports.bindings,
       PublishAllPorts: !!flags.publishAll,
     },
     NetworkingConfig: net.networkingConfig,
   };
   return { name: flags.name, body };
+}
+
+/**
+ * `--security-opt` as Docker's CLI sends it: `seccomp=<file>` becomes
+ * `seccomp=<the file's JSON, compacted>` (the engine never reads client
+ * files); `unconfined` and `builtin` pass as they are; every entry but the
+ * bare `no-new-privileges` needs a value. The engine checks the rest.
+ */
+export function parseSecurityOpts(opts: string[], penv: ParseEnv): string[] | undefined {
+  return nonEmpty(opts.map((opt) => {
+    const sep = opt.includes('=') ? '=' : ':';
+    const i = opt.indexOf(sep);
+    const [key, value] = i < 0 ? [opt, ''] : [opt.slice(0, i), opt.slice(i + 1)];
+    if (key === 'no-new-privileges') return opt;
+    if (!value) throw invalid(`invalid --security-opt: "${opt}": use key=value`);
+    if (key !== 'seccomp' || value === 'unconfined' || value === 'builtin') return opt;
+    return `seccomp=${seccompFileJson(value, penv)}`;
+  }));
+}
+
+function seccompFileJson(file: string, penv: ParseEnv): string {
+  let text: string;
+  try {
+    text = penv.readFile(path.resolve(penv.cwd, file));
+  } catch (err) {
+    throw invalid(`opening seccomp profile (${file}) failed: ${(err as Error).message}`, err);
+  }
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw invalid(`seccomp profile (${file}) is not valid JSON: ${(err as Error).message}`, err);
+  }
+  return compactJson(text);
+}
+
+/** Drop the whitespace between JSON tokens (as Go's json.Compact), leaving numbers as written (64-bit masks lose nothing). */
+function compactJson(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (inString) {
+      out += ch;
+      if (ch === '\\') out += text[++i] ?? '';
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (!/\s/.test(ch)) {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 /** "32m", "1.5g", "512k", "1024", "64MiB" → bytes (binary units, like Docker). */

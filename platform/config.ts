@@ -66,7 +66,7 @@ export const USAGE = `Usage: tspaasd [options]
   --runtime <name>          OCI runtime: crun, runc or auto (TSPAAS_RUNTIME, default auto)
   --cgroup-parent <path>    parent cgroup of containers (default /tspaas)
   --socket-group <group>    group that may use the engine socket (TSPAAS_SOCKET_GROUP)
-  --seccomp-profile <file>  seccomp profile (default /usr/share/containers/seccomp.json)
+  --seccomp-profile <file>  seccomp profile (default: the shipped one, Docker's rules)
   --bridge <name>           bridge of the default network (default tspaas0)
   --bridge-subnet <cidr>    subnet of the default network (TSPAAS_BRIDGE_SUBNET, default 10.77.0.0/16)
   --network-pool <cidr>     pool of /24s for networks created without --subnet (default 10.78.0.0/15)
@@ -131,7 +131,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
       runRoot: path.join(runRoot, 'engine'),
       runtime: oneOf(values.runtime ?? env.TSPAAS_RUNTIME ?? 'auto', RUNTIMES, '--runtime'),
       cgroupParent: cgroupPath(values['cgroup-parent'] ?? '/tspaas'),
-      seccompProfile: values['seccomp-profile'] ?? '/usr/share/containers/seccomp.json',
+      seccompProfile: values['seccomp-profile'] ?? '',
       network: Object.freeze({
         bridge: ifname(values.bridge ?? 'tspaas0', 15, '--bridge'),
         subnet: values['bridge-subnet'] ?? env.TSPAAS_BRIDGE_SUBNET ?? '10.77.0.0/16',

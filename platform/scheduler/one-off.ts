@@ -13,7 +13,7 @@ import { invalid, isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
-import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
+import { APP_CAP_DROP, appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
 
 export interface OneOffRequest {
@@ -85,6 +85,7 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     init: true,
     autoRemove: opts.attach,
     networkMode: req.network,
+    capDrop: [...APP_CAP_DROP],
   };
 }
 

@@ -8,6 +8,9 @@ import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
+/** Part A: capabilities app containers (and one-offs) drop beyond Docker's defaults: no raw sockets, so no forged packets. */
+export const APP_CAP_DROP: readonly string[] = ['NET_RAW'];
+
 /** Limit on processes (threads) per container, as a fork bomb guard. */
 export const PIDS_LIMIT = 4096;
 
@@ -52,6 +55,7 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     init: true,
     stopTimeout: s.stopGraceSeconds,
     networkMode: s.network,
+    capDrop: [...APP_CAP_DROP],
   };
 }
 

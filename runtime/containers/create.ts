@@ -7,15 +7,18 @@ import type { Image } from '../images/types.js';
 import type { ContainerContext } from './context.js';
 import { emitContainerEvent } from './context.js';
 import { generateName } from './names.js';
-import { INIT_BINARY } from './spec.js';
+import { INIT_BINARY, normalizeCap } from './spec.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
+import { parseSecurityOpts } from './security-opts.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
 export async function createContainer(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
   validate(opts);
   validateNetworking(ctx, opts);
+  parseSecurityOpts(opts.securityOpt); // refuse a bad --security-opt at create, not at start
+  checkCapabilityNames(opts);
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
@@ -60,6 +63,19 @@ function validate(o: CreateOptions): void {
   }
   if (o.memory !== undefined && o.memory > 0 && o.memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
+}
+
+/** Unknown capability names are refused at create, as Docker does ("invalid CapAdd: unknown capability: …"). */
+function checkCapabilityNames(o: CreateOptions): void {
+  for (const [field, list] of [['CapAdd', o.capAdd], ['CapDrop', o.capDrop]] as const) {
+    for (const c of list ?? []) {
+      try {
+        normalizeCap(c);
+      } catch (err) {
+        throw invalid(`invalid ${field}: ${(err as Error).message}`, err);
+      }
+    }
+  }
 }
 
 /** Image config + options → the process config the container will run (Docker's rules). */

@@ -18,12 +18,23 @@
  * The capability set is the container's bounding set (as Docker uses), so a
  * rule gated on CAP_SYS_ADMIN applies exactly when the container could use it.
  */
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { invalid, isErrno, unavailable } from '../../lib/errors.js';
 
-/** Where Debian's golang-github-containers-common installs the default profile. */
-export const DEFAULT_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
+/** Where Debian's golang-github-containers-common installs its profile (looser than Docker's: see seccomp/README.md). */
+export const CONTAINERS_COMMON_SECCOMP_PROFILE = '/usr/share/containers/seccomp.json';
+
+/** The profile shipped with tspaas, with Docker's default profile's rules (seccomp/README.md); also found from dist/. */
+export const DEFAULT_SECCOMP_PROFILE = shippedProfile();
+
+function shippedProfile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const beside = path.join(here, 'seccomp', 'default.json');
+  return existsSync(beside) ? beside : path.resolve(here, '../../../runtime/containers/seccomp/default.json');
+}
 
 export interface SeccompArg {
   index: number;
@@ -121,18 +132,36 @@ async function readProfile(file: string): Promise<SeccompProfile> {
   try {
     text = await fsp.readFile(file, 'utf8');
   } catch (err) {
-    if (isErrno(err, 'ENOENT')) {
-      throw unavailable(`seccomp profile ${file} not found; install it with "apt-get install golang-github-containers-common"`, err);
-    }
+    const hint = file === CONTAINERS_COMMON_SECCOMP_PROFILE ? '; install it with "apt-get install golang-github-containers-common"' : '';
+    if (isErrno(err, 'ENOENT')) throw unavailable(`seccomp profile ${file} not found${hint}`, err);
     throw unavailable(`cannot read seccomp profile ${file}: ${(err as Error).message}`, err);
   }
+  return parseSeccompProfile(text, `seccomp profile ${file}`);
+}
+
+const ACTIONS = new Set(['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_TRAP', 'SCMP_ACT_LOG', 'SCMP_ACT_TRACE']);
+const OPS = new Set(['SCMP_CMP_NE', 'SCMP_CMP_LT', 'SCMP_CMP_LE', 'SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_MASKED_EQ']);
+
+/**
+ * Parse and check a profile's JSON text (a file's, or the content Docker's
+ * CLI sends in `seccomp=<json>`): actions and comparison operators must be
+ * ones the runtimes know, so a bad profile is refused here, not at start.
+ * `what` names the source in the `Invalid` error.
+ */
+export function parseSeccompProfile(text: string, what: string): SeccompProfile {
   let profile: SeccompProfile;
   try {
     profile = JSON.parse(text) as SeccompProfile;
   } catch (err) {
-    throw invalid(`seccomp profile ${file} is not valid JSON`, err);
+    throw invalid(`${what} is not valid JSON: ${(err as Error).message}`, err);
   }
-  if (typeof profile?.defaultAction !== 'string') throw invalid(`seccomp profile ${file} has no defaultAction`);
+  if (typeof profile !== 'object' || profile === null || typeof profile.defaultAction !== 'string') throw invalid(`${what} has no defaultAction`);
+  if (!ACTIONS.has(profile.defaultAction)) throw invalid(`${what}: unknown action "${profile.defaultAction}"`);
+  for (const rule of profile.syscalls ?? []) {
+    if (!ACTIONS.has(rule?.action)) throw invalid(`${what}: unknown action "${rule?.action}"`);
+    const badOp = (rule.args ?? []).find((a) => !OPS.has(a?.op));
+    if (badOp) throw invalid(`${what}: unknown comparison "${badOp.op}"`);
+  }
   return profile;
 }
 

@@ -7,8 +7,8 @@
  * or stricter:
  * - Docker's default capability set minus CAP_MKNOD; `capAdd`/`capDrop` (with "ALL") as
  *   Docker applies them; privileged = every capability the engine holds.
- * - no-new-privileges, the seccomp profile resolved for the container's
- *   capabilities, Docker's masked and read-only /proc and /sys paths, a
+ * - no-new-privileges and the seccomp profile resolved for the container's
+ *   capabilities, both as `securityOpt` says (security-opts.ts), Docker's masked and read-only /proc and /sys paths, a
  *   device cgroup that denies everything but the standard character devices.
  * - RLIMIT_NOFILE = min(1048576, the engine's hard limit), since a limit
  *   above it needs CAP_SYS_RESOURCE, which the engine may not hold.
@@ -22,6 +22,7 @@ import type { ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import type { ResolvedUser } from './user.js';
 import { resolveUser } from './user.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE, type OciSeccomp, type SeccompProfile } from './seccomp.js';
+import { parseSecurityOpts } from './security-opts.js';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { readHostLimits, type HostLimits } from '../host.js';
 import { invalid, unavailable } from '../../lib/errors.js';
@@ -169,6 +170,7 @@ export function buildSpec(input: SpecInput): OciSpec {
     capDrop: options.capDrop,
     privileged,
     host: input.host,
+    noNewPrivileges: parseSecurityOpts(options.securityOpt).noNewPrivileges,
   });
   const seccomp = privileged || !input.seccompProfile ? undefined
     : resolveSeccomp(input.seccompProfile, { caps: process.capabilities.bounding, arch: input.host.arch, kernel: input.host.kernel });
@@ -203,6 +205,8 @@ export interface ProcessInput {
   capDrop?: string[];
   privileged?: boolean;
   host: SpecHost;
+  /** Default true (see security-opts.ts). */
+  noNewPrivileges?: boolean;
 }
 
 /** The OCI `process` object; also what `runtime exec --process` takes. */
@@ -218,7 +222,7 @@ export function buildProcess(p: ProcessInput): OciProcess {
     cwd: p.cwd,
     capabilities: { bounding: caps, effective: [...caps], permitted: [...caps], inheritable: [], ambient: [] },
     rlimits: [{ type: 'RLIMIT_NOFILE', soft: nofile, hard: nofile }],
-    noNewPrivileges: true,
+    noNewPrivileges: p.noNewPrivileges ?? true,
     oomScoreAdj: 0,
   };
 }
@@ -258,11 +262,12 @@ export function resolveCapabilities(p: Pick<ProcessInput, 'capAdd' | 'capDrop' |
   return caps;
 }
 
-function normalizeCap(name: string): string {
+/** Docker's spelling rules: any case, with or without CAP_, or "ALL"; `Invalid` for a name the kernel does not know. */
+export function normalizeCap(name: string): string {
   const upper = name.trim().toUpperCase();
   if (upper === 'ALL') return 'ALL';
   const cap = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
-  if (!ALL_CAPABILITIES.includes(cap)) throw invalid(`unknown capability "${name}"`);
+  if (!ALL_CAPABILITIES.includes(cap)) throw invalid(`unknown capability: "${cap}"`);
   return cap;
 }
 
@@ -354,7 +359,7 @@ export interface SpecContext {
   /** Host path of the container's mounted rootfs (read for /etc/passwd and /etc/group). */
   rootfs: string;
   cgroupParent: string;
-  /** Profile path; "" = the default (containers-common). */
+  /** Profile path; "" = the default (the shipped seccomp/default.json). */
   seccompProfile: string;
   etcFiles?: SpecInput['etcFiles'];
   netnsPath?: string;
@@ -368,7 +373,7 @@ export async function specInputFor(record: Pick<ContainerRecord, 'id' | 'config'
   const [user, limits, layout] = await Promise.all([
     resolveUser(ctx.rootfs, record.config.User), ctx.hostLimits ?? readHostLimits(), ctx.cgroupLayout ?? detectCgroups(),
   ]);
-  const seccompProfile = record.options.privileged ? null : await loadSeccompProfile(ctx.seccompProfile || DEFAULT_SECCOMP_PROFILE);
+  const seccompProfile = await seccompProfileFor(record.options, ctx.seccompProfile);
   return {
     id: record.id,
     config: record.config,
@@ -381,4 +386,11 @@ export async function specInputFor(record: Pick<ContainerRecord, 'id' | 'config'
     netnsPath: ctx.netnsPath,
     cgroupNamespace: layout.mode === 'v2',
   };
+}
+
+/** The container's profile: none when privileged or `seccomp=unconfined`, its own from `securityOpt`, else the engine's. */
+async function seccompProfileFor(options: CreateOptions, engineProfile: string): Promise<SeccompProfile | null> {
+  if (options.privileged) return null;
+  const chosen = parseSecurityOpts(options.securityOpt).seccomp;
+  return chosen === 'default' ? loadSeccompProfile(engineProfile || DEFAULT_SECCOMP_PROFILE) : chosen;
 }

@@ -108,6 +108,12 @@ export interface CreateOptions {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /**
+   * Part A (seccomp/securityOpt): Docker's HostConfig.SecurityOpt, kept as given:
+   * `seccomp=unconfined|builtin|<profile JSON>`, `no-new-privileges[=true|false]`
+   * (default on here), `apparmor=unconfined`, `label=disable` (security-opts.ts).
+   */
+  securityOpt?: string[];
   /** Overrides of image config values exposed unchanged in inspect (ExposedPorts, Volumes…). */
   exposedPorts?: Record<string, object>;
 }

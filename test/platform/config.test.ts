@@ -13,7 +13,7 @@ test('defaults', (t) => {
   t.is(c.runRoot, '/run/tspaas');
   t.deepEqual(c.engine, {
     root: '/var/lib/tspaas/engine', runRoot: '/run/tspaas/engine', runtime: 'auto', cgroupParent: '/tspaas',
-    seccompProfile: '/usr/share/containers/seccomp.json',
+    seccompProfile: '',
     network: {
       bridge: 'tspaas0', subnet: '10.77.0.0/16', pool: '10.78.0.0/15', bridgePrefix: 'tsbr-',
       cniPath: ['/usr/lib/cni', '/opt/cni/bin'], resolvConf: '/etc/resolv.conf',

@@ -23,6 +23,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  /** Part A: seccomp=…, no-new-privileges[=bool]… (runtime/containers/security-opts.ts). */
+  SecurityOpt?: string[] | null;
 }
 
 export interface DockerCreateBody {
@@ -90,6 +92,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
+    securityOpt: hc.SecurityOpt?.length ? hc.SecurityOpt : undefined,
   };
 }
 

@@ -119,6 +119,7 @@ function hostConfigJson(c: Container): object {
     CapAdd: o.capAdd ?? null,
     CapDrop: o.capDrop ?? null,
     Privileged: o.privileged ?? false,
+    SecurityOpt: o.securityOpt ?? null,
     ReadonlyRootfs: o.readOnlyRootfs ?? false,
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,

@@ -13,7 +13,7 @@ import { compiledSeccomp } from '../../../runtime/containers/seccomp-bpf.js';
 import { runToEnd } from '../../helpers/engine.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE } from '../../../runtime/containers/seccomp.js';
 import { claimNetworkSlot } from '../../helpers/network-slot.js';
-import { DEFAULT_CAPABILITIES } from '../../../runtime/containers/spec.js';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../../runtime/containers/spec.js';
 
 /** Deny mkdir with EACCES, and personality(PER_LINUX32) only (an argument condition). */
 const PROFILE = {
@@ -89,9 +89,10 @@ test('identical profiles compile once; an uncompilable one yields null (the runt
   t.is(await compiledSeccomp({ ...p, defaultAction: 'SCMP_ACT_NO_SUCH_ACTION' }, dir), null);
 });
 
-test('the default profile (containers-common) compiles, so crun never falls back to compiling it', async (t) => {
+test('the default profile compiles for the default, SYS_ADMIN, SYS_PTRACE and ALL capability sets, so crun never falls back to compiling it', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-bpf-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const resolved = resolveSeccomp(await loadSeccompProfile(DEFAULT_SECCOMP_PROFILE), { caps: DEFAULT_CAPABILITIES });
-  t.truthy(await compiledSeccomp(resolved, dir));
+  const profile = await loadSeccompProfile(DEFAULT_SECCOMP_PROFILE);
+  const sets = [DEFAULT_CAPABILITIES, [...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN'], [...DEFAULT_CAPABILITIES, 'CAP_SYS_PTRACE'], ALL_CAPABILITIES];
+  for (const caps of sets) t.truthy(await compiledSeccomp(resolveSeccomp(profile, { caps }), dir), caps.join(','));
 });
