@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  buildCreateRequest, parseBytes, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
+  buildCreateRequest, parseBytes, parseSecurityOpts, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
   type ParseEnv,
 } from '../../cli/run-options.js';
 
@@ -164,7 +164,7 @@ test('full create body from run flags', (t) => {
       Binds: ['/host:/ctr:ro', 'vol:/v'], Tmpfs: { '/run': '', '/tmp': 'size=64m,mode=1777' }, ReadonlyRootfs: true,
       Memory: 32 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 64, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
       AutoRemove: false, Init: undefined, NetworkMode: 'none', Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined,
-      CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, PortBindings: undefined, PublishAllPorts: false,
+      CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, SecurityOpt: undefined, PortBindings: undefined, PublishAllPorts: false,
     },
   });
 });
@@ -185,4 +185,23 @@ test('defaults: detached, no command, no limits', (t) => {
 test('--entrypoint "" clears the entrypoint; --rm conflicts with a restart policy', (t) => {
   t.deepEqual(buildCreateRequest({ entrypoint: '' }, 'busybox', [], penv()).body.Entrypoint, []);
   t.throws(() => buildCreateRequest({ rm: true, restart: 'always' }, 'busybox', [], penv()), { message: /--restart and --rm/ });
+});
+
+test('--security-opt: seccomp=<file> sends the file\'s JSON compacted, as docker\'s CLI does; other entries pass as given', (t) => {
+  const profile = '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "comment": "a b",\n  "syscalls": [ { "names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "args": [{ "index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_NE" }] } ]\n}\n';
+  const env = penv({ '/home/me/app/p.json': profile, '/etc/p.json': profile });
+  const compact = '{"defaultAction":"SCMP_ACT_ALLOW","comment":"a b","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":18446744073709551615,"op":"SCMP_CMP_NE"}]}]}';
+  t.deepEqual(parseSecurityOpts(['seccomp=p.json', 'seccomp:/etc/p.json'], env), [`seccomp=${compact}`, `seccomp=${compact}`], 'relative to the working dir; the 64-bit value kept as written');
+  t.deepEqual(parseSecurityOpts(['seccomp=unconfined', 'seccomp=builtin', 'no-new-privileges', 'no-new-privileges=false', 'apparmor=unconfined'], env),
+    ['seccomp=unconfined', 'seccomp=builtin', 'no-new-privileges', 'no-new-privileges=false', 'apparmor=unconfined']);
+  t.is(parseSecurityOpts([], env), undefined);
+  t.deepEqual(buildCreateRequest({ securityOpt: ['no-new-privileges=false'] }, 'busybox', [], env).body.HostConfig.SecurityOpt, ['no-new-privileges=false']);
+});
+
+test('--security-opt: a missing or malformed profile file and a value-less option are refused with the option in the message', (t) => {
+  const env = penv({ '/home/me/app/bad.json': '{ nope' });
+  t.throws(() => parseSecurityOpts(['seccomp=missing.json'], env), { message: /^opening seccomp profile \(missing\.json\) failed/ });
+  t.throws(() => parseSecurityOpts(['seccomp=bad.json'], env), { message: /^seccomp profile \(bad\.json\) is not valid JSON/ });
+  t.throws(() => parseSecurityOpts(['seccomp'], env), { message: /invalid --security-opt: "seccomp"/ });
+  t.throws(() => parseSecurityOpts(['apparmor='], env), { message: /invalid --security-opt: "apparmor="/ });
 });

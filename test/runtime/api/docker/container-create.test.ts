@@ -149,3 +149,10 @@ test('the CLI\'s default network body adds nothing; unsupported network settings
     t.true(isKind(err, 'Invalid'), JSON.stringify(body));
   }
 });
+
+test('SecurityOpt passes through as given; an empty list is none', (t) => {
+  const opts = ['seccomp=unconfined', 'no-new-privileges=false'];
+  t.deepEqual(toCreateOptions({ Image: 'x', HostConfig: { SecurityOpt: opts } }).securityOpt, opts);
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { SecurityOpt: [] } }).securityOpt, undefined);
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { SecurityOpt: null } }).securityOpt, undefined);
+});
