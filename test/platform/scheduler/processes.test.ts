@@ -50,7 +50,10 @@ test('two web processes: distinct IPs on the app\'s network, both answer on PORT
   const c = await te.engine.getContainer(p1.containerId);
   t.regex(c.record.name, /^shop\.web\.1\.v3\.[0-9a-f]{6}$/);
   t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3' });
-  t.like(c.record.options, { memory: 64 * 1024 * 1024, pidsLimit: 4096, restartPolicy: { name: 'no', maximumRetryCount: 0 } });
+  t.like(c.record.options, { memory: 64 * 1024 * 1024, pidsLimit: 4096, restartPolicy: { name: 'no', maximumRetryCount: 0 }, capDrop: ['NET_RAW'] });
+  // No raw sockets in app containers (issue 13): CAP_NET_RAW (bit 13) is out of the bounding set.
+  const bnd = await execIn(p1.containerId, 'grep ^CapBnd: /proc/self/status | cut -f2');
+  t.is((BigInt(`0x${bnd.out.trim()}`) >> 13n) & 1n, 0n, bnd.out);
   const listed = await s.listProcesses(app);
   t.deepEqual(listed.map((p) => [p.name, p.state, p.address, p.command]), [['web.1', 'up', p1.address, HTTPD], ['web.2', 'up', p2.address, HTTPD]]);
   await s.removeApp(app);
