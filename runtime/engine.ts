@@ -17,6 +17,7 @@ import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
 import { openImageStore } from './images/index.js';
 import { openSnapshotter } from './snapshots/overlay.js';
+import { openDirQuota } from './quota/detect.js';
 import { collectSnapshots } from './snapshots/gc.js';
 import { VolumeStore } from './volumes/store.js';
 import { ContainerStore } from './containers/store.js';
@@ -70,14 +71,15 @@ class TspaasEngine implements Engine {
     const { root, runRoot } = this.config;
     await fsp.mkdir(runRoot, { recursive: true, mode: 0o700 });
     this.images = await openImageStore(path.join(root, 'images'));
-    const snapshots = await openSnapshotter(path.join(root, 'snapshots'));
+    const quota = await openDirQuota(root, { enabled: this.config.storageQuota?.enabled ?? true });
+    const snapshots = await openSnapshotter(path.join(root, 'snapshots'), quota);
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
     this.network = new NetworkManager(this.config.network, root, runRoot);
     await this.network.open();
     this.ctx = {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
-      volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name)),
+      volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
       attachments: new Map(), restartTimers: new Map(), events: this.events,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
@@ -284,8 +286,8 @@ class TspaasEngine implements Engine {
     return this.ctx.volumes.list();
   }
 
-  createVolume(name: string | undefined, labels?: Record<string, string>): Promise<VolumeInfo> {
-    return this.ctx.volumes.create(name, labels);
+  createVolume(name: string | undefined, labels?: Record<string, string>, options?: Record<string, string>): Promise<VolumeInfo> {
+    return this.ctx.volumes.create(name, labels, options);
   }
 
   inspectVolume(name: string): Promise<VolumeInfo> {

@@ -23,6 +23,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  /** Part 5, storage quota: `--storage-opt size=10G`. */
+  StorageOpt?: Record<string, string> | null;
 }
 
 export interface DockerCreateBody {
@@ -90,6 +92,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
+    storageOpt: hc.StorageOpt && Object.keys(hc.StorageOpt).length ? hc.StorageOpt : undefined, // part 5, storage quota
   };
 }
 
