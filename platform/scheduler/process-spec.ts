@@ -22,6 +22,8 @@ export interface ProcessSpec {
   port: number;
   stopGraceSeconds: number;
   restarts: number;
+  /** Part 5, storage quota: the writable layer's bound (disk.ts `appStorageOpt`); absent = unbounded. */
+  storageOpt?: Record<string, string>;
 }
 
 /**
@@ -52,6 +54,7 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     init: true,
     stopTimeout: s.stopGraceSeconds,
     networkMode: s.network,
+    storageOpt: s.storageOpt, // part 5, storage quota
   };
 }
 
