@@ -42,9 +42,13 @@ import { readHostLimits } from './host.js';
 import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
+import type { CacheDirs } from './build/cache.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
+
+/** Bound of each build cache scope dir when the configuration names none (part 5, storage quota). */
+const DEFAULT_BUILD_CACHE_SIZE = 1024 ** 3;
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
 export async function createEngine(config: EngineConfig): Promise<Engine> {
@@ -132,15 +136,26 @@ class TspaasEngine implements Engine {
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
+      cacheDirs: this.cacheDirs,
     }, context, opts, onEvent);
   }
 
   async pruneBuildCache(opts: { scope?: string } = {}): Promise<{ entries: number; imagesDeleted: string[] }> {
     const root = path.join(this.config.root, 'build', 'cache');
-    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images).clear()).entries, imagesDeleted: [] };
-    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id));
+    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images, this.cacheDirs).clear()).entries, imagesDeleted: [] };
+    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id), this.cacheDirs);
     if (pruned.imagesDeleted.length > 0) await this.collectSnapshots();
     return pruned;
+  }
+
+  /** Build cache scope dirs as quota dirs of `storageQuota.buildCacheSize` (part 5); the unscoped root stays plain. */
+  private get cacheDirs(): CacheDirs {
+    const { quota } = this.ctx.snapshots;
+    const bytes = quota.backend === 'none' ? null : this.config.storageQuota?.buildCacheSize ?? DEFAULT_BUILD_CACHE_SIZE;
+    return {
+      create: (dir) => (path.basename(path.dirname(dir)) === 'scopes' ? quota.create(dir, bytes, 0o700) : fsp.mkdir(dir, { mode: 0o700 }).then(() => undefined)),
+      remove: (dir) => quota.remove(dir),
+    };
   }
 
   // ---- containers ----

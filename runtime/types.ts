@@ -48,7 +48,7 @@ export interface EngineConfig {
    * filesystem offers (XFS prjquota, btrfs quota); false turns them off
    * (benchmarks). `defaultSize` (bytes, 0/absent = none, as Docker) bounds
    * every writable layer created without `--storage-opt size`; `buildCacheSize`
-   * bounds each build cache scope dir.
+   * bounds each build cache scope dir (default 1 GiB; 0 = none).
    */
   storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number };
 }
