@@ -11,7 +11,7 @@
 #
 #   bash scripts/quota-store.sh <dir> [image]     image default: <dir>.img
 #
-# Knobs: TSPAAS_STORAGE_SIZE   image size (e.g. 200G; default half the free space
+# Knobs: TSPAAS_STORAGE_SIZE   image size (e.g. 200G; default 40 % of the free space
 #                              where the image lives, at least 10G; sparse)
 #        TSPAAS_SETUP_DRY_RUN=1  say what would be done, change nothing
 set -euo pipefail
@@ -36,7 +36,7 @@ has_quota() {
 # Mount the image on $1 with quotas on (the image's filesystem decides how).
 mount_image() {
   case "$(blkid -o value -s TYPE "$IMAGE" 2>/dev/null || true)" in
-    xfs) mount -o loop,prjquota "$IMAGE" "$1" ;;
+    xfs) mount -o loop,prjquota,discard "$IMAGE" "$1" ;;
     btrfs) mount -o loop "$IMAGE" "$1" && btrfs quota enable "$1" ;;
     *) return 1 ;;
   esac
@@ -47,7 +47,7 @@ make_image() {
   local size=${TSPAAS_STORAGE_SIZE:-} free probe
   if [ -z "$size" ]; then
     free=$(df -B1G --output=avail "$(dirname "$IMAGE")" | tail -1 | tr -d ' ')
-    size=$(( free / 2 > 10 ? free / 2 : 10 ))G
+    size=$(( free * 2 / 5 > 10 ? free * 2 / 5 : 10 ))G
   fi
   say "creating a $size sparse image $IMAGE"
   truncate -s "$size" "$IMAGE"

@@ -11,7 +11,7 @@
 #   TSPAAS_SETUP_DRY_RUN=1       report what would be installed/built, change nothing
 #   TSPAAS_SETUP_SKIP_HOST=1     skip host preparation
 #   TSPAAS_STORAGE=off           leave the engine's storage where it is, unbounded (no quota mount)
-#   TSPAAS_STORAGE_SIZE          size of the quota image (scripts/quota-store.sh; default half the free disk)
+#   TSPAAS_STORAGE_SIZE          size of the quota image (scripts/quota-store.sh; default 40 % of the free disk)
 #   TSPAAS_NODE_MIRROR           where to get Node.js when Debian's is too old (default https://nodejs.org/dist)
 #   TSPAAS_SETUP_NODE_MIN        oldest acceptable Node.js (default 20.19.0)
 set -euo pipefail

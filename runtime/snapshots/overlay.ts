@@ -175,10 +175,6 @@ export class OverlaySnapshotter implements Snapshotter {
     await this.quota.remove(this.activeDir(key));
   }
 
-  sizeLimit(key: string): Promise<number | null> {
-    return this.quota.limitOf(this.activeDir(key));
-  }
-
   private activeDir(key: string): string {
     if (!KEY.test(key)) throw invalid(`malformed snapshot key "${key}"`);
     return this.dir('active', key);

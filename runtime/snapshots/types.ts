@@ -69,8 +69,6 @@ export interface Snapshotter {
   listActive(): Promise<string[]>;
   /** Remove an active snapshot (its root must be unmounted) and release its quota. */
   remove(key: string): Promise<void>;
-  /** The size limit of an active snapshot in bytes, null when unbounded. */
-  sizeLimit(key: string): Promise<number | null>;
   /** How writable layers are bounded (runtime/quota/types.ts). */
   readonly quota: DirQuota;
 }

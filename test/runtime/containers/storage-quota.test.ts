@@ -10,6 +10,7 @@ import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { isKind } from '../../../lib/errors.js';
+import { openDirQuota } from '../../../runtime/quota/detect.js';
 import { startTestEngine, runToEnd, TEST_LAYER_SIZE, type TestEngine } from '../../helpers/engine.js';
 
 const MiB = 1024 * 1024;
@@ -27,11 +28,15 @@ function sh(te: TestEngine, script: string, extra: Partial<Parameters<TestEngine
   return runToEnd(te.engine, { image: 'busybox', cmd: ['sh', '-c', script], ...extra });
 }
 
-test.serial('the engine under test bounds disk (the tests run on a quota filesystem)', async (t) => {
+test.serial('the engine under test bounds disk: every test container\'s layer carries the suite\'s bound', async (t) => {
   const te = await startTestEngine();
   t.teardown(() => te.cleanup());
   const { storageQuota } = await te.engine.info();
   t.not(storageQuota.backend, 'none', storageQuota.reason);
+  await te.engine.ensureImage('busybox');
+  const c = await te.engine.createContainer({ image: 'busybox', cmd: ['true'] });
+  const quota = await openDirQuota(te.config.root, { enabled: true });
+  t.is(await quota.limitOf(path.join(te.config.root, 'snapshots', 'active', c.record.id)), TEST_LAYER_SIZE);
 });
 
 test.serial('a write past --storage-opt size fails inside the container and the host loses no more than the limit', async (t) => {
