@@ -100,7 +100,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
       RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
       AutoRemove: !!flags.rm,
-      StorageOpt: parseStorageOpts(flags.storageOpt ?? []), // part 5, storage quota
+      ...(flags.storageOpt?.length ? { StorageOpt: parseStorageOpts(flags.storageOpt) } : {}), // part 5, storage quota
       Init: flags.init || undefined,
       ...net.hostConfig,
       CapAdd: flags.capAdd,
