@@ -3,8 +3,10 @@
  * size`: each bounded dir is a subvolume with a qgroup limit on the bytes
  * it references. Writes past it fail with EDQUOT ("Disk quota exceeded").
  * Removing the dir deletes the subvolume (rmdir of an empty subvolume);
- * its qgroup is left as an inert "stale" entry: subvolume IDs never repeat,
- * so it can never bound another dir.
+ * the kernel deletes its qgroup once the subvolume's blocks are dropped
+ * (seen on 6.18; older kernels leave an inert "stale" entry, which
+ * `btrfs qgroup clear-stale` clears). Subvolume IDs never repeat, so a
+ * qgroup can never bound another dir.
  */
 import { promises as fsp } from 'node:fs';
 import { conflict, isErrno } from '../../lib/errors.js';
