@@ -49,6 +49,8 @@ import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, Log
 
 /** Bound of each build cache scope dir when the configuration names none (part 5, storage quota). */
 const DEFAULT_BUILD_CACHE_SIZE = 1024 ** 3;
+/** Bound of a Dockerfile build container's writable layer (one step's output) when the configuration names none. */
+const DEFAULT_BUILD_LAYER_SIZE = 10 * 1024 ** 3;
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
 export async function createEngine(config: EngineConfig): Promise<Engine> {
@@ -137,6 +139,7 @@ class TspaasEngine implements Engine {
       layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
       cacheDirs: this.cacheDirs,
+      layerSize: this.ctx.snapshots.quota.backend === 'none' ? undefined : this.config.storageQuota?.buildLayerSize ?? DEFAULT_BUILD_LAYER_SIZE,
     }, context, opts, onEvent);
   }
 

@@ -48,9 +48,11 @@ export interface EngineConfig {
    * filesystem offers (XFS prjquota, btrfs quota); false turns them off
    * (benchmarks). `defaultSize` (bytes, 0/absent = none, as Docker) bounds
    * every writable layer created without `--storage-opt size`; `buildCacheSize`
-   * bounds each build cache scope dir (default 1 GiB; 0 = none).
+   * bounds each build cache scope dir (default 1 GiB; 0 = none);
+   * `buildLayerSize` each Dockerfile build container's writable layer, i.e.
+   * what one RUN/COPY step may write (default 10 GiB; 0 = none).
    */
-  storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number };
+  storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number; buildLayerSize?: number };
 }
 
 /** What `info` reports. */

@@ -24,6 +24,8 @@ export interface BuildDeps {
   withSandbox<T>(ref: string, fn: (state: SandboxState) => Promise<T>): Promise<T>;
   /** How cache scope dirs are made and removed (quota dirs; part 5, storage quota); absent = plain dirs. */
   cacheDirs?: CacheDirs;
+  /** Bytes each build container's writable layer (a RUN step's output) may hold (part 5); absent = unbounded. */
+  layerSize?: number;
 }
 
 export interface Build {
