@@ -9,9 +9,10 @@
  * qgroup can never bound another dir.
  */
 import { promises as fsp } from 'node:fs';
-import { conflict, isErrno } from '../../lib/errors.js';
+import { conflict } from '../../lib/errors.js';
 import { exists } from '../../lib/fs.js';
 import { run } from '../../lib/exec.js';
+import { mkdirNew } from './dirs.js';
 import type { DirQuota } from './types.js';
 
 export class BtrfsQuota implements DirQuota {
@@ -49,14 +50,4 @@ export class BtrfsQuota implements DirQuota {
 /** A subvolume's root is inode 256 on btrfs. */
 async function isSubvolume(dir: string): Promise<boolean> {
   return (await fsp.stat(dir)).ino === 256;
-}
-
-/** mkdir that reports an existing dir as `Conflict`. */
-export async function mkdirNew(dir: string, mode: number): Promise<void> {
-  try {
-    await fsp.mkdir(dir, { mode });
-  } catch (err) {
-    if (isErrno(err, 'EEXIST')) throw conflict(`${dir} already exists`, err);
-    throw err;
-  }
 }

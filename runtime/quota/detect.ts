@@ -7,7 +7,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { invalid } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
-import { BtrfsQuota, mkdirNew } from './btrfs.js';
+import { BtrfsQuota } from './btrfs.js';
+import { mkdirNew } from './dirs.js';
 import { XfsQuota } from './xfs.js';
 import type { DirQuota } from './types.js';
 

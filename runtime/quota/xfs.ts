@@ -18,7 +18,7 @@ import path from 'node:path';
 import { isErrno } from '../../lib/errors.js';
 import { readJsonIfExists } from '../../lib/fs.js';
 import { run } from '../../lib/exec.js';
-import { mkdirNew } from './btrfs.js';
+import { mkdirNew } from './dirs.js';
 import type { DirQuota } from './types.js';
 
 /** First project ID tspaas claims, above the small IDs /etc/projid usually names. */
@@ -40,23 +40,30 @@ export class XfsQuota implements DirQuota {
   async create(dir: string, bytes: number | null, mode = 0o755): Promise<void> {
     await mkdirNew(dir, mode);
     if (!bytes) return;
+    let project: number | undefined;
     try {
-      const project = await this.claim(dir);
+      project = await this.claim(dir);
       await fsp.writeFile(path.join(dir, NOTE), JSON.stringify({ project, bytes } satisfies Note));
       const kib = Math.ceil(bytes / 1024);
       await this.xfsQuota(`project -s -p ${dir} ${project}`, `limit -p bhard=${kib}k ${project}`);
     } catch (err) {
-      await this.remove(dir);
+      await fsp.rm(dir, { recursive: true, force: true });
+      // Clean-up of a failed create: the create's own error is the one to report.
+      if (project !== undefined) await this.release(project).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Clear a project's limit and free its ID (its files are gone). */
+  private async release(project: number): Promise<void> {
+    await this.xfsQuota(`limit -p bhard=0 ${project}`);
+    await fsp.rm(path.join(this.registry, String(project)), { force: true });
   }
 
   async remove(dir: string): Promise<void> {
     const note = await readJsonIfExists<Note>(path.join(dir, NOTE));
     await fsp.rm(dir, { recursive: true, force: true });
-    if (!note) return;
-    await this.xfsQuota(`limit -p bhard=0 ${note.project}`);
-    await fsp.rm(path.join(this.registry, String(note.project)), { force: true });
+    if (note) await this.release(note.project);
   }
 
   async limitOf(dir: string): Promise<number | null> {
