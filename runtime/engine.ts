@@ -43,14 +43,10 @@ import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import type { CacheDirs } from './build/cache.js';
+import { buildDiskDeps } from './build/disk.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
-
-/** Bound of each build cache scope dir when the configuration names none (part 5, storage quota). */
-const DEFAULT_BUILD_CACHE_SIZE = 1024 ** 3;
-/** Bound of a Dockerfile build container's writable layer (one step's output) when the configuration names none. */
-const DEFAULT_BUILD_LAYER_SIZE = 10 * 1024 ** 3;
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
 export async function createEngine(config: EngineConfig): Promise<Engine> {
@@ -138,8 +134,7 @@ class TspaasEngine implements Engine {
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
-      cacheDirs: this.cacheDirs,
-      layerSize: this.ctx.snapshots.quota.backend === 'none' ? undefined : this.config.storageQuota?.buildLayerSize ?? DEFAULT_BUILD_LAYER_SIZE,
+      ...buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota),
     }, context, opts, onEvent);
   }
 
@@ -151,14 +146,9 @@ class TspaasEngine implements Engine {
     return pruned;
   }
 
-  /** Build cache scope dirs as quota dirs of `storageQuota.buildCacheSize` (part 5); the unscoped root stays plain. */
-  private get cacheDirs(): CacheDirs {
-    const { quota } = this.ctx.snapshots;
-    const bytes = quota.backend === 'none' ? null : this.config.storageQuota?.buildCacheSize ?? DEFAULT_BUILD_CACHE_SIZE;
-    return {
-      create: (dir) => (path.basename(path.dirname(dir)) === 'scopes' ? quota.create(dir, bytes, 0o700) : fsp.mkdir(dir, { mode: 0o700 }).then(() => undefined)),
-      remove: (dir) => quota.remove(dir),
-    };
+  /** Build cache scope dirs as quota dirs (part 5, runtime/build/disk.ts). */
+  private get cacheDirs(): CacheDirs | undefined {
+    return buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota).cacheDirs;
   }
 
   // ---- containers ----
