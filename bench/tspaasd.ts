@@ -36,9 +36,11 @@ export interface EngineProcess {
  * Spawn tspaasd on `dir` with the network settings `net` and wait (up to a
  * minute) until its API answers /_ping. Refuses to start while another
  * engine runs with the same bridge (another benchmark), whose bridges
- * stopping this one would remove.
+ * stopping this one would remove. `extraArgs` go to tspaasd as they are,
+ * e.g. `['--storage-quota', 'off']` or `['--storage-size', '10G']` (with
+ * `dir` on a quota filesystem) to time runs with and without disk quotas.
  */
-export async function startEngine(repo: string, dir: string, net: BenchNetwork = BENCH_NETWORK): Promise<EngineProcess> {
+export async function startEngine(repo: string, dir: string, net: BenchNetwork = BENCH_NETWORK, extraArgs: string[] = []): Promise<EngineProcess> {
   const runRoot = path.join(dir, 'run');
   const socket = path.join(runRoot, 'engine.sock');
   const daemon = path.join(repo, 'dist/platform/main.js');
@@ -49,7 +51,7 @@ export async function startEngine(repo: string, dir: string, net: BenchNetwork =
   const logFile = path.join(dir, 'tspaasd.log');
   const log = createWriteStream(logFile);
   const networkArgs = ['--bridge', net.bridge, '--bridge-subnet', net.subnet, '--network-pool', net.pool, '--bridge-prefix', net.bridgePrefix];
-  const child = spawn(process.execPath, [daemon, '--root', dir, '--run-root', runRoot, '--cgroup-parent', '/tspaas-bench', '--log-level', 'warn', ...networkArgs], {
+  const child = spawn(process.execPath, [daemon, '--root', dir, '--run-root', runRoot, '--cgroup-parent', '/tspaas-bench', '--log-level', 'warn', ...networkArgs, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);

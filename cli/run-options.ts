@@ -49,6 +49,8 @@ export interface RunFlags {
   publish?: string[];
   publishAll?: boolean;
   expose?: string[];
+  /** Part 5, storage quota: `--storage-opt size=10G` (repeatable). */
+  storageOpt?: string[];
 }
 
 /** What parsing needs from outside: the working directory, the local environment, a file reader. */
@@ -100,6 +102,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
       RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
       AutoRemove: !!flags.rm,
+      ...(flags.storageOpt?.length ? { StorageOpt: parseStorageOpts(flags.storageOpt) } : {}), // part 5, storage quota
       Init: flags.init || undefined,
       ...net.hostConfig,
       CapAdd: flags.capAdd,
@@ -375,4 +378,16 @@ function nonEmpty<T>(list: T[]): T[] | undefined {
 
 function objectOf(keys: string[]): Record<string, object> | undefined {
   return keys.length ? Object.fromEntries(keys.map((k) => [k, {}])) : undefined;
+}
+
+/** Part 5, storage quota: `--storage-opt key=value` items → HostConfig.StorageOpt (the engine checks keys and sizes). */
+export function parseStorageOpts(items: string[], flag = '--storage-opt'): Record<string, string> | undefined {
+  if (items.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw invalid(`invalid ${flag} "${item}": use key=value, e.g. ${flag === '--storage-opt' ? 'size=10G' : 'o=size=10G'}`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
 }

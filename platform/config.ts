@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
 import type { EngineConfig } from '../runtime/types.js';
 import type { DeployTuning, PlatformConfig } from './types.js';
+import { parseStorageSize } from '../runtime/quota/size.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +77,10 @@ export const USAGE = `Usage: tspaasd [options]
   --build-memory <bytes>    memory limit of Dockerfile build containers (default 2147483648; 0 = none)
   --build-pids <n>          pids limit of build containers (default 4096; 0 = none)
   --build-timeout <seconds> time limit of one RUN step (default 3600; 0 = none)
+  --storage-quota <on|off>  bound disk with the quotas of the engine's filesystem (TSPAAS_STORAGE_QUOTA, default on;
+                            docs/engine.md "Disk quotas")
+  --storage-size <size>     writable-layer size of containers created without --storage-opt size
+                            (e.g. 10G; default none, as Docker; the platform bounds its apps itself)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
 
 Platform:
@@ -111,6 +116,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
+        'storage-quota': { type: 'string' }, 'storage-size': { type: 'string' },
         'log-level': { type: 'string' }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
@@ -145,6 +151,11 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         memory: count(values['build-memory'] ?? String(2 * 1024 ** 3), '--build-memory'),
         pidsLimit: count(values['build-pids'] ?? '4096', '--build-pids'),
         timeoutSeconds: count(values['build-timeout'] ?? '3600', '--build-timeout'),
+      }),
+      // Part 5, storage quota.
+      storageQuota: Object.freeze({
+        enabled: oneOf(values['storage-quota'] ?? env.TSPAAS_STORAGE_QUOTA ?? 'on', ['on', 'off'] as const, '--storage-quota') === 'on',
+        defaultSize: values['storage-size'] === undefined ? 0 : parseStorageSize('--storage-size', values['storage-size']),
       }),
     }),
     socketPath: path.join(runRoot, 'engine.sock'),

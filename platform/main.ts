@@ -88,6 +88,8 @@ async function startEngine(config: Readonly<DaemonConfig>, log: Logger, services
   const prepared = await prepareHost();
   for (const action of prepared.actions) log.info({ action }, 'host prepared');
   const engine = await createEngine(config.engine);
+  const { storageQuota } = await engine.info();
+  if (storageQuota.backend === 'none') log.warn({ reason: storageQuota.reason }, 'DISK IS NOT BOUNDED: containers, volumes and builds can fill the host disk (docs/engine.md, "Disk quotas")');
   const api = await serveEngineApi(engine, {
     socketPath: config.socketPath, socketGroup: config.socketGroup, version: config.version, logger: log.child({ part: 'engine-api' }),
     sourceBuilder: buildpackBuilder(engine, buildCaches(config)),

@@ -17,6 +17,7 @@ import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
 import { openImageStore } from './images/index.js';
 import { openSnapshotter } from './snapshots/overlay.js';
+import { openDirQuota } from './quota/detect.js';
 import { collectSnapshots } from './snapshots/gc.js';
 import { VolumeStore } from './volumes/store.js';
 import { ContainerStore } from './containers/store.js';
@@ -41,6 +42,8 @@ import { readHostLimits } from './host.js';
 import { detectCgroups } from './containers/cgroups.js';
 import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
+import type { CacheDirs } from './build/cache.js';
+import { buildDiskDeps } from './build/disk.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
@@ -70,14 +73,15 @@ class TspaasEngine implements Engine {
     const { root, runRoot } = this.config;
     await fsp.mkdir(runRoot, { recursive: true, mode: 0o700 });
     this.images = await openImageStore(path.join(root, 'images'));
-    const snapshots = await openSnapshotter(path.join(root, 'snapshots'));
+    const quota = await openDirQuota(root, { enabled: this.config.storageQuota?.enabled ?? true });
+    const snapshots = await openSnapshotter(path.join(root, 'snapshots'), quota);
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
     this.network = new NetworkManager(this.config.network, root, runRoot);
     await this.network.open();
     this.ctx = {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
-      volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name)),
+      volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
       attachments: new Map(), restartTimers: new Map(), events: this.events,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
@@ -130,15 +134,21 @@ class TspaasEngine implements Engine {
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
+      ...buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota),
     }, context, opts, onEvent);
   }
 
   async pruneBuildCache(opts: { scope?: string } = {}): Promise<{ entries: number; imagesDeleted: string[] }> {
     const root = path.join(this.config.root, 'build', 'cache');
-    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images).clear()).entries, imagesDeleted: [] };
-    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id));
+    if (opts.scope === undefined) return { entries: (await new BuildCache(root, this.images, this.cacheDirs).clear()).entries, imagesDeleted: [] };
+    const pruned = await pruneScope(root, opts.scope, this.images, (id) => this.imageInUse(id), this.cacheDirs);
     if (pruned.imagesDeleted.length > 0) await this.collectSnapshots();
     return pruned;
+  }
+
+  /** Build cache scope dirs as quota dirs (part 5, runtime/build/disk.ts). */
+  private get cacheDirs(): CacheDirs | undefined {
+    return buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota).cacheDirs;
   }
 
   // ---- containers ----
@@ -284,8 +294,8 @@ class TspaasEngine implements Engine {
     return this.ctx.volumes.list();
   }
 
-  createVolume(name: string | undefined, labels?: Record<string, string>): Promise<VolumeInfo> {
-    return this.ctx.volumes.create(name, labels);
+  createVolume(name: string | undefined, labels?: Record<string, string>, options?: Record<string, string>): Promise<VolumeInfo> {
+    return this.ctx.volumes.create(name, labels, options);
   }
 
   inspectVolume(name: string): Promise<VolumeInfo> {

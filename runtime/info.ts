@@ -35,6 +35,7 @@ export async function engineInfo(config: EngineConfig, ctx: ContainerContext, im
     containers: { total: all.length, running: count('running'), paused: count('paused'), stopped: all.length - count('running') - count('paused') },
     images: (await images.list()).length,
     securityOptions: ['name=seccomp,profile=builtin', 'name=no-new-privileges'],
+    storageQuota: { backend: ctx.snapshots.quota.backend, reason: ctx.snapshots.quota.reason }, // part 5
   };
 }
 

@@ -42,6 +42,17 @@ export interface EngineConfig {
    * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
    */
   insecureRegistries?: string[];
+  // ---- part 5, storage quota (runtime/quota, docs/engine.md "Disk quotas") ----
+  /**
+   * Bounding disk: `enabled` (default true) uses the quotas the root's
+   * filesystem offers (XFS prjquota, btrfs quota); false turns them off
+   * (benchmarks). `defaultSize` (bytes, 0/absent = none, as Docker) bounds
+   * every writable layer created without `--storage-opt size`; `buildCacheSize`
+   * bounds each build cache scope dir (default 1 GiB; 0 = none);
+   * `buildLayerSize` each Dockerfile build container's writable layer, i.e.
+   * what one RUN/COPY step may write (default 10 GiB; 0 = none).
+   */
+  storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number; buildLayerSize?: number };
 }
 
 /** What `info` reports. */
@@ -63,6 +74,8 @@ export interface EngineInfo {
   containers: { total: number; running: number; paused: number; stopped: number };
   images: number;
   securityOptions: string[];
+  /** Part 5: how disk is bounded (runtime/quota/types.ts); `none` with the reason when it is not. */
+  storageQuota: { backend: 'xfs' | 'btrfs' | 'none'; reason: string };
 }
 
 /** Progress of a long operation (base image creation, loads): one message per step. */
@@ -134,6 +147,8 @@ export interface VolumeInfo {
   mountpoint: string;
   createdAt: string;
   labels: Record<string, string>;
+  /** Driver options given at create (`o=size=10G`: a quota on the volume; part 5, storage quota). */
+  options?: Record<string, string>;
 }
 
 export interface Engine {
@@ -227,7 +242,8 @@ export interface Engine {
 
   // ---- volumes ----
   listVolumes(): Promise<VolumeInfo[]>;
-  createVolume(name: string | undefined, labels?: Record<string, string>): Promise<VolumeInfo>;
+  /** Create a named volume; `options` = driver options (`o=size=10G`, Podman's volume quota); `Invalid` for others. */
+  createVolume(name: string | undefined, labels?: Record<string, string>, options?: Record<string, string>): Promise<VolumeInfo>;
   inspectVolume(name: string): Promise<VolumeInfo>;
   removeVolume(name: string, force?: boolean): Promise<void>;
   pruneVolumes(): Promise<{ deleted: string[]; spaceReclaimed: number }>;

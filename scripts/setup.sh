@@ -10,6 +10,8 @@
 #   TSPAAS_SETUP_EXTRA_PACKAGES  more Debian packages to require (space-separated)
 #   TSPAAS_SETUP_DRY_RUN=1       report what would be installed/built, change nothing
 #   TSPAAS_SETUP_SKIP_HOST=1     skip host preparation
+#   TSPAAS_STORAGE=off           leave the engine's storage where it is, unbounded (no quota mount)
+#   TSPAAS_STORAGE_SIZE          size of the quota image (scripts/quota-store.sh; default 40 % of the free disk)
 #   TSPAAS_NODE_MIRROR           where to get Node.js when Debian's is too old (default https://nodejs.org/dist)
 #   TSPAAS_SETUP_NODE_MIN        oldest acceptable Node.js (default 20.19.0)
 set -euo pipefail
@@ -25,6 +27,7 @@ BASE_PACKAGES=(
   busybox-static mmdebstrap git postgresql redis-server
   golang-github-containers-common python3-seccomp attr tmux ca-certificates
   pigz zstd tar catatonit publicsuffix
+  xfsprogs btrfs-progs
 )
 # Interop peers used only by the tests and the benchmark.
 TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl)
@@ -222,5 +225,13 @@ prepare_host() {
   fi
 }
 [ "${TSPAAS_SETUP_SKIP_HOST:-0}" = 1 ] || prepare_host
+
+# ---- disk quotas (part 5 of issue 13; docs/engine.md, "Disk quotas") --------
+# The engine's storage on a filesystem that bounds each writable layer; the
+# tests' temporary roots (TMPDIR, set by the ava setup test/helpers/quota-store.ts) too.
+if [ "${TSPAAS_STORAGE:-on}" != off ] && [ "${TSPAAS_SETUP_SKIP_HOST:-0}" != 1 ]; then
+  bash scripts/quota-store.sh "${TSPAAS_ROOT:-/var/lib/tspaas}/engine" || die "no disk quotas for the engine (TSPAAS_STORAGE=off runs without them)"
+  if [ "$WITH_TEST" = 1 ]; then bash scripts/quota-store.sh /var/lib/tspaas-test || die "no disk quotas for the tests"; fi
+fi
 
 say "ready in $(( ($(date +%s%N) - START) / 1000000 )) ms"

@@ -16,6 +16,7 @@ import { appLogs, entries, logText, sourceOf } from './logs.js';
 import { createLogArchive, KEEP_LINES, type LogArchive } from './log-archive.js';
 import { runOneOff } from './one-off.js';
 import { quietly } from './calls.js';
+import { appStorageOpt } from './disk.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
@@ -28,6 +29,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       const create = processCreateOptions({
         app, release, type, index, memoryBytes, network, port,
         stopGraceSeconds: config.deploy.stopGraceSeconds, restarts: opts.restarts ?? 0,
+        storageOpt: await appStorageOpt(engine), // part 5, storage quota
       });
       const c = await engine.createContainer(create);
       try {

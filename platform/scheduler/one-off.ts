@@ -15,6 +15,7 @@ import type { Container, CreateOptions } from '../../runtime/containers/types.js
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
 import { APP_CAP_DROP, appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
+import { appStorageOpt } from './disk.js';
 
 export interface OneOffRequest {
   app: App;
@@ -55,10 +56,11 @@ export async function runOneOff(engine: Engine, req: OneOffRequest, ended: (cont
 async function createOneOff(engine: Engine, req: OneOffRequest): Promise<{ container: Container; n: number }> {
   const line = req.opts.command.join(' ').trim();
   if (!line) throw invalid('a command to run is needed');
+  const storageOpt = await appStorageOpt(engine); // part 5, storage quota
   for (let attempt = 0; ; attempt++) {
     const n = randomInt(1000, 10000);
     try {
-      return { container: await engine.createContainer(oneOffOptions(req, line, n)), n };
+      return { container: await engine.createContainer({ ...oneOffOptions(req, line, n), storageOpt }), n };
     } catch (err) {
       if (!isKind(err, 'Conflict') || attempt >= 20) throw err;
     }

@@ -25,6 +25,8 @@ export interface ProcessSpec {
   port: number;
   stopGraceSeconds: number;
   restarts: number;
+  /** Part 5, storage quota: the writable layer's bound (disk.ts `appStorageOpt`); absent = unbounded. */
+  storageOpt?: Record<string, string>;
 }
 
 /**
@@ -56,6 +58,7 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     stopTimeout: s.stopGraceSeconds,
     networkMode: s.network,
     capDrop: [...APP_CAP_DROP],
+    storageOpt: s.storageOpt, // part 5, storage quota
   };
 }
 

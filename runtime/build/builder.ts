@@ -20,7 +20,7 @@ import type { BuildOptions, OnBuildEvent } from './types.js';
 
 /** Build `body` (a context tar) into an image; nothing is tagged unless every step succeeded. */
 export async function buildImage(deps: BuildDeps, body: Readable, opts: BuildOptions, emit: OnBuildEvent): Promise<Image> {
-  const cache = new BuildCache(cacheDir(path.join(deps.dir, 'cache'), opts.scope), deps.engine.images);
+  const cache = new BuildCache(cacheDir(path.join(deps.dir, 'cache'), opts.scope), deps.engine.images, deps.cacheDirs);
   const ctx = await openContext(body, path.join(deps.dir, 'tmp'), opts.dockerfile || 'Dockerfile');
   try {
     const dockerfile = parseDockerfile(ctx.dockerfile);

@@ -10,6 +10,7 @@ import type { BuildCache } from './cache.js';
 import type { BuildContext } from './context.js';
 import type { Dockerfile, Instruction, Lookup, Stage } from './dockerfile/index.js';
 import type { BuildLimits, BuildOptions, OnBuildEvent } from './types.js';
+import type { CacheDirs } from './cache.js';
 
 /** What the engine lends the builder. */
 export interface BuildDeps {
@@ -21,6 +22,10 @@ export interface BuildDeps {
   limits: BuildLimits;
   /** Run `fn` in a fresh network sandbox on network `ref` (its namespace and endpoint), removed afterwards. */
   withSandbox<T>(ref: string, fn: (state: SandboxState) => Promise<T>): Promise<T>;
+  /** How cache scope dirs are made and removed (quota dirs; part 5, storage quota); absent = plain dirs. */
+  cacheDirs?: CacheDirs;
+  /** Bytes each build container's writable layer (a RUN step's output) may hold (part 5); absent = unbounded. */
+  layerSize?: number;
 }
 
 export interface Build {

@@ -11,6 +11,7 @@ import { INIT_BINARY, normalizeCap } from './spec.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
 import { parseSecurityOpts } from './security-opts.js';
+import { writableLayerSize } from './storage-opt.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
@@ -19,6 +20,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   validateNetworking(ctx, opts);
   parseSecurityOpts(opts.securityOpt); // refuse a bad --security-opt at create, not at start
   checkCapabilityNames(opts);
+  const sizeBytes = writableLayerSize(opts.storageOpt, ctx.snapshots.quota, ctx.config.storageQuota?.defaultSize);
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
@@ -30,7 +32,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   const c: Container = { record, state: initialState() };
   ctx.store.reserveName(name, id); // before any await: concurrent creates never share a name
   try {
-    await ctx.snapshots.prepare(id, chainId);
+    await ctx.snapshots.prepare(id, chainId, { sizeBytes });
   } catch (err) {
     ctx.store.releaseName(name, id);
     throw err;

@@ -116,6 +116,14 @@ export interface CreateOptions {
   securityOpt?: string[];
   /** Overrides of image config values exposed unchanged in inspect (ExposedPorts, Volumes…). */
   exposedPorts?: Record<string, object>;
+  // ---- part 5, storage quota (runtime/quota) ----
+  /**
+   * Docker's `--storage-opt` (HostConfig.StorageOpt): only `size` ("10G"),
+   * the writable layer's limit, enforced by the filesystem; `Invalid` for
+   * another key, a bad size, or a store that cannot bound disk. Absent: the
+   * engine's `storageQuota.defaultSize` (none unless configured, as Docker).
+   */
+  storageOpt?: Record<string, string>;
 }
 
 /** What was asked for, fixed at create (except `name`). */

@@ -17,14 +17,20 @@
  * A layer is unpacked into tmp/ and renamed into layers/ only once complete
  * and verified, so layers/<chainhex> existing means committed. Concurrent
  * unpacks of the same chain ID in this process share one promise.
+ *
+ * An active snapshot's dir is a quota dir (runtime/quota) when `prepare` is
+ * given a size: upper, work and init are made inside it, so all that the
+ * container writes counts against its limit (overlay2 bounds its layer dir).
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { conflict, invalid, isErrno, notFound } from '../../lib/errors.js';
+import { conflict, invalid, isErrno, isKind, notFound } from '../../lib/errors.js';
 import { exists } from '../../lib/fs.js';
 import { applyLayer } from '../archive/index.js';
+import { openDirQuota } from '../quota/detect.js';
+import type { DirQuota } from '../quota/types.js';
 import { chainIds } from './chain.js';
 import type { Mount, Snapshotter } from './types.js';
 
@@ -41,11 +47,11 @@ function hexOf(chainId: string): string {
 export class OverlaySnapshotter implements Snapshotter {
   private readonly inflight = new Map<string, Promise<void>>();
 
-  private constructor(readonly root: string) {}
+  private constructor(readonly root: string, readonly quota: DirQuota) {}
 
-  /** Open (creating if needed) a snapshotter under `root`; clears interrupted unpacks. */
-  static async open(root: string): Promise<OverlaySnapshotter> {
-    const s = new OverlaySnapshotter(root);
+  /** Open (creating if needed) a snapshotter under `root`; clears interrupted unpacks. Quotas from `quota` (default: what root's filesystem offers). */
+  static async open(root: string, quota?: DirQuota): Promise<OverlaySnapshotter> {
+    const s = new OverlaySnapshotter(root, quota ?? await openDirQuota(root, { enabled: true }));
     await fsp.rm(s.dir('tmp'), { recursive: true, force: true });
     for (const d of ['layers', 'l', 'active', 'tmp', 'empty']) await fsp.mkdir(s.dir(d), { recursive: true, mode: 0o700 });
     await s.dropDanglingLinks();
@@ -121,13 +127,13 @@ export class OverlaySnapshotter implements Snapshotter {
     await fsp.rm(doomed, { recursive: true, force: true });
   }
 
-  async prepare(key: string, parent: string | null): Promise<Mount[]> {
+  async prepare(key: string, parent: string | null, opts: { sizeBytes?: number } = {}): Promise<Mount[]> {
     const dir = this.activeDir(key);
     if (parent !== null && !(await this.hasCommitted(parent))) throw notFound(`parent snapshot ${parent} is not unpacked`);
     try {
-      await fsp.mkdir(dir, { mode: 0o700 });
+      await this.quota.create(dir, opts.sizeBytes ?? null, 0o700);
     } catch (err) {
-      if (isErrno(err, 'EEXIST')) throw conflict(`snapshot ${key} already exists`);
+      if (isKind(err, 'Conflict')) throw conflict(`snapshot ${key} already exists`, err);
       throw err;
     }
     await fsp.mkdir(path.join(dir, 'upper'), { mode: 0o755 });
@@ -166,7 +172,7 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 
   async remove(key: string): Promise<void> {
-    await fsp.rm(this.activeDir(key), { recursive: true, force: true });
+    await this.quota.remove(this.activeDir(key));
   }
 
   private activeDir(key: string): string {
@@ -208,7 +214,7 @@ export class OverlaySnapshotter implements Snapshotter {
   }
 }
 
-/** Open the overlay snapshotter kept under `root`. */
-export async function openSnapshotter(root: string): Promise<Snapshotter> {
-  return OverlaySnapshotter.open(root);
+/** Open the overlay snapshotter kept under `root`, bounding writable layers with `quota`. */
+export async function openSnapshotter(root: string, quota?: DirQuota): Promise<Snapshotter> {
+  return OverlaySnapshotter.open(root, quota);
 }

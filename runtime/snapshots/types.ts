@@ -20,6 +20,7 @@
  * Open one with `openSnapshotter(root)` (runtime/snapshots/index.ts).
  */
 import type { Readable } from 'node:stream';
+import type { DirQuota } from '../quota/types.js';
 
 /** A mount to perform, as containerd describes it. */
 export interface Mount {
@@ -44,8 +45,13 @@ export interface Snapshotter {
   chain(top: string): Promise<string[]>;
   /** Remove a committed snapshot (the caller checks that no image or container needs it). */
   removeCommitted(chainId: string): Promise<void>;
-  /** Create the active snapshot `key` over `parent`; returns the mounts for its root. `Conflict` if it exists. */
-  prepare(key: string, parent: string | null): Promise<Mount[]>;
+  /**
+   * Create the active snapshot `key` over `parent`; returns the mounts for its
+   * root. `Conflict` if it exists. With `sizeBytes`, everything written to it
+   * is bounded to that many bytes (runtime/quota); `Invalid` when the
+   * filesystem cannot bound it.
+   */
+  prepare(key: string, parent: string | null, opts?: { sizeBytes?: number }): Promise<Mount[]>;
   /** The mounts of an existing active snapshot. */
   mounts(key: string, parent: string | null): Promise<Mount[]>;
   /** The writable dir of an active snapshot (what `diff` and `commit` read). */
@@ -61,6 +67,8 @@ export interface Snapshotter {
   lowerDirs(parent: string | null): Promise<string[]>;
   /** Keys of every active snapshot (for sweeping those whose container is gone). */
   listActive(): Promise<string[]>;
-  /** Remove an active snapshot (its root must be unmounted). */
+  /** Remove an active snapshot (its root must be unmounted) and release its quota. */
   remove(key: string): Promise<void>;
+  /** How writable layers are bounded (runtime/quota/types.ts). */
+  readonly quota: DirQuota;
 }

@@ -2,6 +2,8 @@
  * Named volumes (Docker's `local` driver): a directory
  * `<root>/volumes/<name>/_data` plus `meta.json`. A volume in use by a
  * container (as the caller reports) cannot be removed without `force`.
+ * `<root>/volumes/<name>` is a quota dir (runtime/quota) when the volume is
+ * created with Podman's `--opt o=size=…` (options.ts).
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -9,11 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/fs.js';
 import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { VolumeInfo } from '../types.js';
+import type { DirQuota } from '../quota/types.js';
+import { volumeSize } from './options.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export class VolumeStore {
-  constructor(private readonly dir: string, private readonly inUse: (name: string) => boolean) {}
+  constructor(private readonly dir: string, private readonly inUse: (name: string) => boolean, private readonly quota: DirQuota) {}
 
   /** All volumes. */
   async list(): Promise<VolumeInfo[]> {
@@ -33,14 +37,33 @@ export class VolumeStore {
     return v;
   }
 
-  /** Create a volume (a random name when none is given); returns the existing one when the name is taken. */
-  async create(name?: string, labels: Record<string, string> = {}): Promise<VolumeInfo> {
+  /** Creates under way, by name: concurrent creates of one name share one. */
+  private readonly creating = new Map<string, Promise<VolumeInfo>>();
+
+  /**
+   * Create a volume (a random name when none is given); returns the existing
+   * one when the name is taken. `options`: the driver's (`o=size=10G`).
+   */
+  async create(name?: string, labels: Record<string, string> = {}, options: Record<string, string> = {}): Promise<VolumeInfo> {
     const n = name ?? randomBytes(32).toString('hex');
     if (!NAME_RE.test(n)) throw invalid(`"${n}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed`);
+    const bytes = volumeSize(options, this.quota);
+    const running = this.creating.get(n);
+    if (running) return running;
+    const job = this.createOnce(n, labels, options, bytes).finally(() => this.creating.delete(n));
+    this.creating.set(n, job);
+    return job;
+  }
+
+  private async createOnce(n: string, labels: Record<string, string>, options: Record<string, string>, bytes: number | undefined): Promise<VolumeInfo> {
     const existing = await readJsonIfExists<VolumeInfo>(path.join(this.dir, n, 'meta.json'));
     if (existing) return existing;
-    const v: VolumeInfo = { name: n, driver: 'local', mountpoint: path.join(this.dir, n, '_data'), createdAt: new Date().toISOString(), labels };
-    await fsp.mkdir(v.mountpoint, { recursive: true, mode: 0o755 });
+    const v: VolumeInfo = { name: n, driver: 'local', mountpoint: path.join(this.dir, n, '_data'), createdAt: new Date().toISOString(), labels, options };
+    await fsp.mkdir(this.dir, { recursive: true });
+    // A dir without meta.json is what a create cut short left: it goes first.
+    await this.quota.remove(path.join(this.dir, n));
+    await this.quota.create(path.join(this.dir, n), bytes ?? null);
+    await fsp.mkdir(v.mountpoint, { mode: 0o755 });
     await writeJsonAtomic(path.join(this.dir, n, 'meta.json'), v);
     return v;
   }
@@ -50,7 +73,7 @@ export class VolumeStore {
     await this.get(name);
     if (this.inUse(name) && !force) throw conflict(`remove ${name}: volume is in use`);
     await fsp.rm(path.join(this.dir, name, 'meta.json'), { force: true });
-    await fsp.rm(path.join(this.dir, name), { recursive: true, force: true });
+    await this.quota.remove(path.join(this.dir, name));
   }
 
   /** Remove every volume no container uses. */

@@ -20,8 +20,15 @@ export interface TestEngine {
 }
 
 
+/**
+ * Every test container's writable layer is bounded (part 5, storage quota):
+ * the roots are on the quota filesystem (quota-store.ts), and this default
+ * puts a real quota on each layer, as the platform does for apps.
+ */
+export const TEST_LAYER_SIZE = 8 * 1024 ** 3;
+
 /** Start an engine in fresh temporary roots. */
-export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto' } = {}): Promise<TestEngine> {
+export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota'] } = {}): Promise<TestEngine> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-'));
   const slot = await claimNetworkSlot();
   const config: EngineConfig = {
@@ -31,6 +38,7 @@ export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'
     cgroupParent: `/tspaas-test/${path.basename(base)}`,
     seccompProfile: '',
     network: slot.config,
+    storageQuota: opts.storageQuota ?? { defaultSize: TEST_LAYER_SIZE },
   };
   let engine = await createEngine(config);
   return {

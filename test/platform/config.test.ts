@@ -20,6 +20,7 @@ test('defaults', (t) => {
     },
     insecureRegistries: [],
     build: { memory: 2 * 1024 ** 3, pidsLimit: 4096, timeoutSeconds: 3600 },
+    storageQuota: { enabled: true, defaultSize: 0 },
   });
   t.is(c.socketPath, '/run/tspaas/engine.sock');
   t.is(c.pidFile, '/run/tspaas/tspaasd.pid');
@@ -152,4 +153,11 @@ test('invalid platform values are Invalid errors', (t) => {
   t.throws(() => run(['--drain=-1']), { message: /invalid --drain/ });
   t.throws(() => run(['--max-push-size', '0']), { message: /invalid --max-push-size "0"/ });
   t.throws(() => run(['--max-push-size', '1G']), { message: /invalid --max-push-size "1G": use a whole number/ });
+});
+
+test('storage quota flags (issue 13, part 5): --storage-quota on|off, TSPAAS_STORAGE_QUOTA, --storage-size in Docker units', (t) => {
+  t.deepEqual(run(['--storage-quota', 'off', '--storage-size', '10G']).engine.storageQuota, { enabled: false, defaultSize: 10 * 1024 ** 3 });
+  t.false(run([], { TSPAAS_STORAGE_QUOTA: 'off' }).engine.storageQuota!.enabled);
+  t.throws(() => run(['--storage-quota', 'maybe']), { message: /invalid --storage-quota "maybe": use one of on, off/ });
+  t.throws(() => run(['--storage-size', 'lots']), { message: /invalid --storage-size "lots"/ });
 });

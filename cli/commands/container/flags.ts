@@ -43,6 +43,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--security-opt <opt>', 'seccomp=unconfined|<profile.json>, no-new-privileges[=true|false] (repeatable)', collect)
     .option('--stop-timeout <seconds>', 'seconds to wait on stop before killing')
     .option('--stop-signal <signal>', 'signal to stop the container')
+    .option('--storage-opt <key=value>', 'storage option: size=<size> bounds the writable layer, e.g. size=10G (repeatable)', collect)
     .argument('<image>', 'image to run')
     .argument('[command...]', 'command and arguments');
 }

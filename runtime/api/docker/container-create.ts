@@ -25,6 +25,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   Privileged?: boolean;
   /** Part A: seccomp=…, no-new-privileges[=bool]… (runtime/containers/security-opts.ts). */
   SecurityOpt?: string[] | null;
+  /** Part 5, storage quota: `--storage-opt size=10G`. */
+  StorageOpt?: Record<string, string> | null;
 }
 
 export interface DockerCreateBody {
@@ -93,6 +95,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
     securityOpt: hc.SecurityOpt?.length ? hc.SecurityOpt : undefined,
+    storageOpt: hc.StorageOpt && Object.keys(hc.StorageOpt).length ? hc.StorageOpt : undefined, // part 5, storage quota
   };
 }
 

@@ -124,6 +124,7 @@ function hostConfigJson(c: Container): object {
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,
     PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
+    StorageOpt: o.storageOpt ?? null, // part 5, storage quota
     LogConfig: { Type: 'k8s-file', Config: {} },
     Runtime: c.record.runtime,
     Mounts: [],

@@ -53,6 +53,9 @@ export function infoJson(info: EngineInfo, version: string): object {
     SecurityOptions: info.securityOptions.map((o) => (o.includes('=') ? o : `name=${o}`)),
     SystemTime: new Date().toISOString(),
     ...FIXED_INFO,
+    // Part 5, storage quota: what bounds the writable layers, loudly when nothing does.
+    DriverStatus: [['Quota', info.storageQuota.backend]],
+    Warnings: info.storageQuota.backend === 'none' ? [`WARNING: disk is not bounded (--storage-opt size is refused): ${info.storageQuota.reason}`] : null,
   };
 }
 

@@ -10,6 +10,6 @@ export function volumeJson(v: VolumeInfo): object {
     CreatedAt: v.createdAt,
     Labels: v.labels,
     Scope: 'local',
-    Options: {},
+    Options: v.options ?? {},
   };
 }

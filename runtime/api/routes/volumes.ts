@@ -10,6 +10,7 @@ interface VolumeCreateBody {
   Name?: string;
   Driver?: string;
   Labels?: Record<string, string> | null;
+  DriverOpts?: Record<string, string> | null;
 }
 
 async function list(ex: Exchange): Promise<void> {
@@ -23,7 +24,7 @@ async function list(ex: Exchange): Promise<void> {
 async function create(ex: Exchange): Promise<void> {
   const body = (await readJson<VolumeCreateBody>(ex)) ?? {};
   if (body.Driver && body.Driver !== 'local') throw invalid(`volume driver "${body.Driver}" is not supported; only "local"`);
-  const v = await ex.ctx.engine.createVolume(body.Name || undefined, body.Labels ?? undefined);
+  const v = await ex.ctx.engine.createVolume(body.Name || undefined, body.Labels ?? undefined, body.DriverOpts ?? undefined);
   sendJson(ex.res, 201, volumeJson(v));
 }
 
