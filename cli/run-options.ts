@@ -42,6 +42,8 @@ export interface RunFlags {
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
+  /** Issue 13 part 2: "host" or "auto" (HostConfig.UsernsMode). */
+  userns?: string;
   stopTimeout?: string;
   stopSignal?: string;
   publish?: string[];
@@ -103,6 +105,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       CapAdd: flags.capAdd,
       CapDrop: flags.capDrop,
       Privileged: !!flags.privileged,
+      UsernsMode: flags.userns, // issue 13 part 2
       PortBindings: ports.bindings,
       PublishAllPorts: !!flags.publishAll,
     },

@@ -42,6 +42,15 @@ export interface EngineConfig {
    * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
    */
   insecureRegistries?: string[];
+  /** Host ids `--userns=auto` hands out (issue 13 part 2); default containers/userns.ts DEFAULT_USERNS_POOL. */
+  usernsPool?: UsernsPool;
+}
+
+/** Host ids the engine hands out for `--userns=auto`: [start, end), in ranges of `size`. */
+export interface UsernsPool {
+  start: number;
+  end: number;
+  size: number;
 }
 
 /** What `info` reports. */

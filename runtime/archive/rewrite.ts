@@ -16,6 +16,7 @@ import { invalid } from '../../lib/errors.js';
 import { EntryGuard, normalizeEntryPath } from './guard.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tarheader.js';
 import { TarReader, display } from './tarreader.js';
+import { entryToHost, type IdMaps } from './owners.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -28,6 +29,8 @@ export interface RewriteOptions {
   dest: string | null;
   /** False to validate only (nothing is pushed). */
   emit: boolean;
+  /** Shift owners from container ids to host ids (extracting into a container in a user namespace). */
+  owners?: IdMaps;
 }
 
 /** Layer tar in, canonical checked tar out (see the file comment). */
@@ -91,6 +94,7 @@ export class LayerRewriter extends Transform {
   }
 
   private onEntry(e: TarEntry): void {
+    if (this.opts.owners) entryToHost(e, this.opts.owners);
     const p = normalizeEntryPath(e.name);
     const slash = p.lastIndexOf('/');
     const dir = slash === -1 ? '' : p.slice(0, slash);

@@ -13,16 +13,25 @@ import path from 'node:path';
 import { invalid, unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import type { Mount } from './types.js';
+import type { IdMaps } from '../archive/owners.js';
+import { mountIdmappedOverlay } from './idmap.js';
+
+/** A root for a container in a user namespace: its overlay's lower dirs idmapped by `maps` (idmap.ts), transient mounts under `scratch`. */
+export interface IdmapRoot {
+  maps: IdMaps;
+  scratch: string;
+}
 
 /** Longest option string the kernel accepts (one page minus the NUL). */
 export const MAX_MOUNT_OPTIONS = 4095;
 
-/** Mount every mount on `target`, in order; on failure the ones done are undone. */
-export async function mountAll(mounts: Mount[], target: string): Promise<void> {
+/** Mount every mount on `target`, in order; on failure the ones done are undone. `idmap`: overlays get idmapped lower dirs. */
+export async function mountAll(mounts: Mount[], target: string, idmap?: IdmapRoot): Promise<void> {
   const done: number[] = [];
   try {
     for (const [i, m] of mounts.entries()) {
-      await mountOne(m, target);
+      if (idmap && m.type === 'overlay') await mountIdmappedOverlay(m, target, idmap.maps, idmap.scratch, fitOptions);
+      else await mountOne(m, target);
       done.push(i);
     }
   } catch (err) {

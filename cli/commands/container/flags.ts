@@ -40,6 +40,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--cap-add <cap>', 'add a Linux capability (repeatable)', collect)
     .option('--cap-drop <cap>', 'drop a Linux capability (repeatable)', collect)
     .option('--privileged', 'give extended privileges')
+    .option('--userns <mode>', 'user namespace: "host" (default) or "auto" (own range of host uids)')
     .option('--stop-timeout <seconds>', 'seconds to wait on stop before killing')
     .option('--stop-signal <signal>', 'signal to stop the container')
     .argument('<image>', 'image to run')

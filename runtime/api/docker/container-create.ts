@@ -1,4 +1,5 @@
 /** Docker's `POST /containers/create` body → tspaas `CreateOptions`. */
+import { parseUsernsMode } from '../../containers/userns.js';
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
@@ -23,6 +24,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  /** Issue 13 part 2: "" / "host" = the host's user namespace, "auto" = a range from the engine's pool. */
+  UsernsMode?: string;
 }
 
 export interface DockerCreateBody {
@@ -90,6 +93,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
+    userns: parseUsernsMode(hc.UsernsMode), // issue 13 part 2
   };
 }
 
