@@ -15,6 +15,7 @@ import type { Container, CreateOptions } from '../../runtime/containers/types.js
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
 import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
+import { teamUserns } from './userns.js';
 
 export interface OneOffRequest {
   app: App;
@@ -85,6 +86,7 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     init: true,
     autoRemove: opts.attach,
     networkMode: req.network,
+    userns: teamUserns(app), // issue 13 part 2: the team's user namespace
   };
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
+import { teamUserns } from './userns.js';
 import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
 /** Limit on processes (threads) per container, as a fork bomb guard. */
@@ -52,6 +53,7 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     init: true,
     stopTimeout: s.stopGraceSeconds,
     networkMode: s.network,
+    userns: teamUserns(s.app), // issue 13 part 2: the team's user namespace
   };
 }
 

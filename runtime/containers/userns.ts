@@ -71,6 +71,7 @@ export function resolveUserns(ctx: ContainerContext, o: CreateOptions, pool: Use
   const none = { options: o, release: () => undefined };
   if (!o.userns || o.userns === 'host') return none;
   if (o.privileged) throw invalid('privileged containers cannot run in a user namespace (use --userns=host)');
+  if (ctx.defaultRuntime !== 'crun') throw unavailable(`user namespaces need crun; ${ctx.defaultRuntime} cannot mount /sys in the container's network namespace from one`);
   if (o.userns !== 'auto') {
     checkMap(o.userns.uidMap, 'uid');
     checkMap(o.userns.gidMap, 'gid');
