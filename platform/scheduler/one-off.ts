@@ -15,7 +15,7 @@ import type { Container, CreateOptions } from '../../runtime/containers/types.js
 import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
 import { appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
-import { teamUserns } from './userns.js';
+import { teamUserns } from '../userns.js';
 
 export interface OneOffRequest {
   app: App;

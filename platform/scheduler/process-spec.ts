@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
-import { teamUserns } from './userns.js';
+import { teamUserns } from '../userns.js';
 import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
 /** Limit on processes (threads) per container, as a fork bomb guard. */

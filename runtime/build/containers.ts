@@ -54,6 +54,7 @@ function createOptions(b: Build, image: Image, spec: BuildContainerSpec): Create
     nanoCpus: b.opts.nanoCpus,
     networkMode: b.opts.networkMode || undefined,
     labels: { 'io.tspaas.build': 'true' },
+    userns: b.opts.userns, // issue 13 part 2
   };
 }
 

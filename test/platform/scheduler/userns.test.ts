@@ -13,7 +13,7 @@ import path from 'node:path';
 import { run } from '../../../lib/exec.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import type { App, Scheduler } from '../../../platform/types.js';
-import { TEAM_USERNS_SIZE } from '../../../platform/scheduler/userns.js';
+import { TEAM_USERNS_SIZE } from '../../../platform/userns.js';
 import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
 
 let te: TestEngine;

@@ -81,6 +81,13 @@ test('commit, export and cp out give container owners; cp in shifts them; the co
   t.is((await fsp.stat(path.join(home, 'in-root'))).uid, base);
   t.is((await fsp.stat(path.join(home, 'in-app'))).uid, base + 1000);
 
+  // parents the tar does not list are the container root's too, not the engine's (nobody inside)
+  await te.engine.putArchive(r.id, '/', tarOf([['new/deep/file', 1000]]));
+  const upperRoot = path.dirname(await findUpper(path.join(te.config.root, 'snapshots'), r.id, 'x'));
+  t.is((await fsp.stat(path.join(upperRoot, 'new'))).uid, base);
+  t.is((await fsp.stat(path.join(upperRoot, 'new/deep'))).uid, base);
+  t.is((await fsp.stat(path.join(upperRoot, 'new/deep/file'))).uid, base + 1000);
+
   const img = await te.engine.commitContainer(r.id, { tag: 'userns-commit:1' });
   const ls = 'stat -c %n=%u /made /home/app/f /home/in-root /home/in-app';
   const host = await runToEnd(te.engine, { image: img.id, cmd: ['sh', '-c', ls] });

@@ -4,8 +4,8 @@
  * the team's 65536 ids follow it, so a process that breaks out of a
  * container is an unprivileged host uid that owns nothing of another team.
  */
-import type { UsernsMap } from '../../runtime/containers/types.js';
-import type { App } from '../types.js';
+import type { UsernsMap } from '../runtime/containers/types.js';
+import type { App } from './types.js';
 
 /** Ids in each team's range (uids 0–65535 inside, as podman's `--userns=auto` gives). */
 export const TEAM_USERNS_SIZE = 65536;
