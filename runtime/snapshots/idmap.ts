@@ -65,7 +65,7 @@ while (@pairs) {
   syscall(442, $fd, $e1, 0x1000, $attr, 32) == 0 or fail "mount_setattr(MOUNT_ATTR_IDMAP) $src";
   syscall(429, $fd, $e2, -100, $dst, 4) == 0 or fail "move_mount $dst";
   push @done, $dst;
-  POSIX::close($fd);
+  syscall(3, $fd);
 }
 my ($t1, $t2) = ('overlay', 'overlay');
 syscall(165, $t1, $target, $t2, 0, $data) == 0 or fail "mount overlay on $target";
@@ -98,6 +98,6 @@ export async function mountIdmappedOverlay(
   options[i] = `lowerdir=${clones.join(':')}`;
   const { options: data, cwd } = fit(options);
   const pairs = lowers.flatMap((l, n) => [l, clones[n]]);
-  const res = await run('perl', ['-MPOSIX', '-e', IDMAP_PERL, mapLines(maps.uidMap), mapLines(maps.gidMap), target, data, ...pairs], { cwd, allowFailure: true });
+  const res = await run('perl', ['-e', IDMAP_PERL, mapLines(maps.uidMap), mapLines(maps.gidMap), target, data, ...pairs], { cwd, allowFailure: true });
   if (res.code !== 0) throw unavailable(`idmapped mount of ${target} failed: ${res.stderr.trim() || `exit code ${res.code}`}`);
 }
