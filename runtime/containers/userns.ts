@@ -17,12 +17,8 @@ import { invalid, unavailable } from '../../lib/errors.js';
 import type { IdMapping, IdMaps } from '../archive/owners.js';
 import type { IdmapRoot } from '../snapshots/mount.js';
 import type { ContainerContext } from './context.js';
-import type { ContainerRecord, CreateOptions, UsernsMap, UsernsOption } from './types.js';
-
-export type { UsernsMap, UsernsOption } from './types.js';
-
-export type { UsernsPool } from '../types.js';
 import type { UsernsPool } from '../types.js';
+import type { ContainerRecord, CreateOptions, UsernsMap, UsernsOption } from './types.js';
 
 /** Default pool: from 100000 (where /etc/subuid entries usually start) for 8192 ranges of 65536, below 2^30 (the platform's team ranges start at 2^30). */
 export const DEFAULT_USERNS_POOL: UsernsPool = { start: 100000, end: 100000 + 8192 * 65536, size: 65536 };
