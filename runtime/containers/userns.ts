@@ -114,6 +114,18 @@ export async function ownUpperDir(upperDir: string, maps: IdMaps): Promise<void>
   await fsp.chown(upperDir, root.uid, root.gid);
 }
 
+/**
+ * An empty named volume still owned by host root goes to the container's
+ * root, as Docker's userns-remap creates volumes for the remapped root;
+ * a volume with data keeps its owners (another container's files).
+ */
+export async function ownFreshVolume(dir: string, maps: IdMaps): Promise<void> {
+  const st = await fsp.stat(dir);
+  if (st.uid !== 0 || st.gid !== 0 || (await fsp.readdir(dir)).length > 0) return;
+  const root = hostRootOf(maps);
+  await fsp.chown(dir, root.uid, root.gid);
+}
+
 /** Give the host files bind-mounted into the container (/etc/hosts…) to its root, as Docker's userns-remap does. */
 export async function ownEtcFiles(files: string[], maps: IdMaps | undefined): Promise<void> {
   if (!maps) return;

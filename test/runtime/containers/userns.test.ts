@@ -122,6 +122,14 @@ test('concurrent auto containers get disjoint ranges; a host-namespace container
   t.deepEqual(plain.stdout.trim().split(/\s+/).map(Number), [0, 0, 4294967295]);
 });
 
+test('a fresh named volume belongs to the namespaced container\'s root; one with data keeps its owners', async (t) => {
+  const r = await runToEnd(te.engine, { image: 'busybox', userns: 'auto', mounts: [{ type: 'volume', source: 'userns-vol', target: '/data', readOnly: false }], cmd: ['sh', '-c', 'stat -c %u /data && echo kept > /data/f'] });
+  t.is(r.exitCode, 0, r.stderr);
+  t.is(r.stdout, '0\n');
+  const again = await runToEnd(te.engine, { image: 'busybox', userns: 'auto', mounts: [{ type: 'volume', source: 'userns-vol', target: '/data', readOnly: false }], cmd: ['sh', '-c', 'stat -c %u /data/f; cat /data/f'] });
+  t.is(again.stdout, '65534\nkept\n', 'another range: the file shows as nobody, readable (0644), not given away');
+});
+
 /** The upper dir of container `id` (under the snapshotter's active dir). */
 async function findUpperDir(snapshots: string, id: string): Promise<string> {
   const dir = path.join(snapshots, 'active', id, 'upper');
