@@ -130,6 +130,13 @@ test('a fresh named volume belongs to the namespaced container\'s root; one with
   t.is(again.stdout, '65534\nkept\n', 'another range: the file shows as nobody, readable (0644), not given away');
 });
 
+test('an engine on runc refuses a user namespace with the reason (runc 1.1 cannot mount /sys in one)', async (t) => {
+  const runc = await startTestEngine({ runtime: 'runc' });
+  t.teardown(() => runc.cleanup());
+  await runc.engine.ensureImage('busybox');
+  await t.throwsAsync(runc.engine.createContainer({ image: 'busybox', userns: 'auto', cmd: ['true'] }), { message: /user namespaces need crun/ });
+});
+
 /** The upper dir of container `id` (under the snapshotter's active dir). */
 async function findUpperDir(snapshots: string, id: string): Promise<string> {
   const dir = path.join(snapshots, 'active', id, 'upper');
