@@ -26,6 +26,7 @@ import { run } from '../../lib/exec.js';
 import { unavailable } from '../../lib/errors.js';
 import type { IdMaps, IdMapping } from '../archive/owners.js';
 import type { Mount } from './types.js';
+import { detachMountsUnder } from './mount.js';
 
 /**
  * argv: uid_map, gid_map (as /proc/<pid>/uid_map lines), target, overlay
@@ -91,7 +92,7 @@ export async function mountIdmappedOverlay(
 ): Promise<void> {
   const i = m.options.findIndex((o) => o.startsWith('lowerdir='));
   const lowers = m.options[i].slice('lowerdir='.length).split(':');
-  await fsp.rm(scratch, { recursive: true, force: true });
+  await detachMountsUnder(scratch); // never left mounted, but never mount over a stale clone either
   const clones = lowers.map((_, n) => path.join(scratch, String(n)));
   for (const dir of clones) await fsp.mkdir(dir, { recursive: true });
   const options = [...m.options];

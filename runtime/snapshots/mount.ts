@@ -86,6 +86,21 @@ export async function unmount(target: string, opts: { lazy?: boolean } = {}): Pr
   throw unavailable(`umount ${target} failed: ${res.stderr.trim() || `exit code ${res.code}`}`);
 }
 
+/**
+ * Lazily detach every mount at or below `dir`, deepest first: before a
+ * recursive delete, which would otherwise delete *through* a mount left
+ * behind (e.g. an idmapped clone of an image layer, had its helper been
+ * killed half-way) into what it shows.
+ */
+export async function detachMountsUnder(dir: string): Promise<void> {
+  const root = path.resolve(dir);
+  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
+  const under = info.split('\n').map((line) => unescapeMountinfo(line.split(' ')[4] ?? ''))
+    .filter((m) => m === root || m.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of under) await unmount(m, { lazy: true });
+}
+
 /** True when `target` is a mount point (per /proc/self/mountinfo). */
 export async function isMountPoint(target: string): Promise<boolean> {
   const want = path.resolve(target);

@@ -12,6 +12,8 @@ import tarStream from 'tar-stream';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
 import { usernsOf } from '../../../runtime/containers/userns.js';
 import { OVERFLOW_ID } from '../../../runtime/archive/owners.js';
+import { isMountPoint } from '../../../runtime/snapshots/mount.js';
+import { run } from '../../../lib/exec.js';
 
 let te: TestEngine;
 test.before(async () => {
@@ -135,6 +137,20 @@ test('an engine on runc refuses a user namespace with the reason (runc 1.1 canno
   t.teardown(() => runc.cleanup());
   await runc.engine.ensureImage('busybox');
   await t.throwsAsync(runc.engine.createContainer({ image: 'busybox', userns: 'auto', cmd: ['true'] }), { message: /user namespaces need crun/ });
+});
+
+// A mount left under the container's run dir (an idmapped layer clone whose helper was killed) must be
+// detached, not deleted through, when the container goes: containerd unmounts before RemoveAll for the same reason.
+test('removing a container detaches a stale mount under its run dir instead of deleting what it shows', async (t) => {
+  const r = await runToEnd(te.engine, { image: 'busybox', userns: 'auto', cmd: ['true'] });
+  const precious = await fsp.mkdtemp(path.join(path.dirname(te.config.root), 'precious-'));
+  await fsp.writeFile(path.join(precious, 'layer-file'), 'keep me');
+  const stale = path.join(te.config.runRoot, 'c', r.id, 'bundle', 'idmap', '0');
+  await fsp.mkdir(stale, { recursive: true });
+  await run('mount', ['--bind', precious, stale]);
+  await te.engine.removeContainer(r.id, { force: true });
+  t.is(await fsp.readFile(path.join(precious, 'layer-file'), 'utf8'), 'keep me');
+  t.false(await isMountPoint(stale));
 });
 
 /** The upper dir of container `id` (under the snapshotter's active dir). */
