@@ -26,7 +26,6 @@ import { run } from '../../lib/exec.js';
 import { unavailable } from '../../lib/errors.js';
 import type { IdMaps, IdMapping } from '../archive/owners.js';
 import type { Mount } from './types.js';
-import { detachMountsUnder } from './mount.js';
 
 /**
  * argv: uid_map, gid_map (as /proc/<pid>/uid_map lines), target, overlay
@@ -84,7 +83,8 @@ export function mapLines(map: IdMapping[]): string {
  * Mount an overlay `m` at `target` with every lower dir idmapped by `maps`;
  * `scratch` is a dir of this container's own for the transient mounts.
  * `fit` turns the option list into the kernel's string (and a cwd for very
- * deep chains), as mount.ts does for plain overlays.
+ * deep chains), as mount.ts does for plain overlays. The caller makes sure
+ * nothing is mounted under `scratch` (a stale clone).
  */
 export async function mountIdmappedOverlay(
   m: Mount, target: string, maps: IdMaps, scratch: string,
@@ -92,7 +92,6 @@ export async function mountIdmappedOverlay(
 ): Promise<void> {
   const i = m.options.findIndex((o) => o.startsWith('lowerdir='));
   const lowers = m.options[i].slice('lowerdir='.length).split(':');
-  await detachMountsUnder(scratch); // never left mounted, but never mount over a stale clone either
   const clones = lowers.map((_, n) => path.join(scratch, String(n)));
   for (const dir of clones) await fsp.mkdir(dir, { recursive: true });
   const options = [...m.options];

@@ -30,7 +30,7 @@ export async function mountAll(mounts: Mount[], target: string, idmap?: IdmapRoo
   const done: number[] = [];
   try {
     for (const [i, m] of mounts.entries()) {
-      if (idmap && m.type === 'overlay') await mountIdmappedOverlay(m, target, idmap.maps, idmap.scratch, fitOptions);
+      if (idmap && m.type === 'overlay') await mountIdmapped(m, target, idmap);
       else await mountOne(m, target);
       done.push(i);
     }
@@ -38,6 +38,12 @@ export async function mountAll(mounts: Mount[], target: string, idmap?: IdmapRoo
     for (let j = done.length - 1; j >= 0; j--) await unmount(target).catch(() => undefined);
     throw err;
   }
+}
+
+/** Never left mounted, but never mount over a stale clone either. */
+async function mountIdmapped(m: Mount, target: string, idmap: IdmapRoot): Promise<void> {
+  await detachMountsUnder(idmap.scratch);
+  await mountIdmappedOverlay(m, target, idmap.maps, idmap.scratch, fitOptions);
 }
 
 async function mountOne(m: Mount, target: string): Promise<void> {
