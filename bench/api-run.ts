@@ -66,17 +66,17 @@ function drained(stream: Duplex | Readable): Promise<void> {
 }
 
 /** POST /containers/create as docker sends it (`networkMode` 'default' is what docker sends without --network); resolves with the ID. */
-async function create(socketPath: string, body: Record<string, unknown>, networkMode: string, autoRemove: boolean, agent?: http.Agent): Promise<string> {
+async function create(socketPath: string, body: Record<string, unknown>, networkMode: string, autoRemove: boolean, agent?: http.Agent, hostConfig: Record<string, unknown> = {}): Promise<string> {
   const created = expect(await request(socketPath, 'POST', '/containers/create', {
-    ...body, Tty: false, OpenStdin: false, HostConfig: { AutoRemove: autoRemove, NetworkMode: networkMode },
+    ...body, Tty: false, OpenStdin: false, HostConfig: { AutoRemove: autoRemove, NetworkMode: networkMode, ...hostConfig },
   }, agent), [201], 'create');
   return (JSON.parse(created.body.toString()) as { Id: string }).Id;
 }
 
-/** `docker run --rm --network <networkMode> <image> <cmd…>`; resolves with the exit code. */
-export async function runRm(socketPath: string, image: string, cmd: string[], agent?: http.Agent, networkMode = 'none'): Promise<number> {
+/** `docker run --rm --network <networkMode> <image> <cmd…>` (more HostConfig fields in `hostConfig`); resolves with the exit code. */
+export async function runRm(socketPath: string, image: string, cmd: string[], agent?: http.Agent, networkMode = 'none', hostConfig: Record<string, unknown> = {}): Promise<number> {
   const body = { Image: image, Cmd: cmd, AttachStdin: false, AttachStdout: true, AttachStderr: true };
-  const id = await create(socketPath, body, networkMode, true, agent);
+  const id = await create(socketPath, body, networkMode, true, agent, hostConfig);
   const stream = await attach(socketPath, id);
   const output = drained(stream);
   const waited = request(socketPath, 'POST', `/containers/${id}/wait?condition=removed`, undefined, agent);

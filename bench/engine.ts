@@ -3,9 +3,12 @@
  * `--network none`, timed on this machine in one run, for
  *
  *   api     the Engine API, with the calls `docker run --rm` makes
+ *   api-userns  the same with `--userns=auto` (issue 13: hardening must cost < 20 %)
  *   cli     `tspaas container run --rm` (node start-up included)
  *   docker  the stock docker CLI against our socket (when installed)
  *   podman  Debian's podman on a private store with the same image
+ *   podman-userns  podman with `--userns=auto` (or, without a `containers`
+ *           entry in /etc/subuid, the same kind of map given as --uidmap)
  *   crun    raw `crun run` of a prepared bundle: the floor
  *
  * Cases run interleaved, round after round, so drift hits all alike. Prints a
@@ -44,6 +47,14 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
       if (code !== 0) throw new Error(`api: exit code ${code}`);
       return since(start);
     },
+  }, {
+    name: 'api-userns', what: 'Engine API, --userns=auto',
+    once: async () => {
+      const start = process.hrtime.bigint();
+      const code = await runRm(engine.socket, IMAGE, CMD, agent, 'none', { UsernsMode: 'auto' });
+      if (code !== 0) throw new Error(`api-userns: exit code ${code}`);
+      return since(start);
+    },
   }];
   const runArgs = ['run', '--rm', '--network', 'none', IMAGE, ...CMD];
   const timed = (argv: string[], env?: Record<string, string>) => async () => (await timeCommand({ argv, env })).ms;
@@ -65,6 +76,9 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
     notes.push(`podman ${version} with ${setup.runtime}${setup.runFlags.length ? `, run with ${setup.runFlags.join(' ')} (its default rlimits are refused here)` : ''}`);
     const podmanRun = ['run', '--rm', '--network', 'none', ...setup.runFlags, IMAGE, ...CMD];
     cases.push({ name: 'podman', what: 'podman run --rm', once: timed([...podmanArgv(podman, store), ...podmanRun]) });
+    const userns = await podmanUsernsFlags(podman, store, setup.runFlags, notes);
+    const podmanUserns = ['run', '--rm', '--network', 'none', ...setup.runFlags, ...userns, IMAGE, ...CMD];
+    cases.push({ name: 'podman-userns', what: `podman run --rm ${userns.join(' ')}`, once: timed([...podmanArgv(podman, store), ...podmanUserns]) });
   } else notes.push('podman not installed: case skipped');
   const crun = await which('crun');
   if (crun) {
@@ -83,6 +97,15 @@ async function prepareCases(dir: string, engine: EngineProcess, saveTar: string,
     });
   } else notes.push('crun not installed: case skipped');
   return cases;
+}
+
+/** `--userns=auto` when this host's /etc/subuid lets podman use it, else an explicit map of the same size. */
+async function podmanUsernsFlags(podman: string, store: string, runFlags: string[], notes: string[]): Promise<string[]> {
+  const auto = ['--userns=auto'];
+  const tried = await run(podman, [...podmanArgv(podman, store).slice(1), 'run', '--rm', '--network', 'none', ...runFlags, ...auto, IMAGE, ...CMD], { allowFailure: true });
+  if (tried.code === 0) return auto;
+  notes.push(`podman --userns=auto refused here (${tried.stderr.trim().split('\n').pop()}): podman-userns uses --uidmap/--gidmap 0:300000:65536`);
+  return ['--uidmap', '0:300000:65536', '--gidmap', '0:300000:65536'];
 }
 
 /** Stop the engine, unmount what the peers left, remove the temp dir (unless BENCH_KEEP=1). */
@@ -135,9 +158,10 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
   const targets = {
     apiAtMostThirdOfPodman: stats.podman && stats.api ? stats.api.median <= stats.podman.median / 3 : null,
     apiWithin3xOfCrun: stats.crun && stats.api ? stats.api.median <= stats.crun.median * 3 : null,
+    usernsCostUnder20Percent: stats['api-userns'] && stats.api ? stats['api-userns'].median <= stats.api.median * 1.2 : null,
   };
   console.log();
-  console.log(`targets: api ≤ podman/3: ${targets.apiAtMostThirdOfPodman}; api ≤ 3× crun: ${targets.apiWithin3xOfCrun}`);
+  console.log(`targets: api ≤ podman/3: ${targets.apiAtMostThirdOfPodman}; api ≤ 3× crun: ${targets.apiWithin3xOfCrun}; userns costs < 20 %: ${targets.usernsCostUnder20Percent}`);
   const round = (s: Summary, name: string) => ({ n: s.n, failed: errors.get(name)?.length ?? 0, median: +s.median.toFixed(2), p90: +s.p90.toFixed(2), min: +s.min.toFixed(2), mean: +s.mean.toFixed(2) });
   console.log(JSON.stringify({
     bench: 'engine-run-rm', date: new Date().toISOString(), iterations: ITERATIONS, warmup: WARMUP, cpus: os.cpus().length,
@@ -145,6 +169,7 @@ function report(cases: Case[], samples: Map<string, number[]>, notes: string[], 
     notes, ms: Object.fromEntries(Object.entries(stats).map(([k, s]) => [k, round(s, k)])),
     ratios: {
       apiToPodman: ratio('api', 'podman'), cliToPodman: ratio('cli', 'podman'), dockerToPodman: ratio('docker', 'podman'),
+      apiUsernsToApi: ratio('api-userns', 'api'), podmanUsernsToPodman: ratio('podman-userns', 'podman'), apiUsernsToPodmanUserns: ratio('api-userns', 'podman-userns'),
       apiToCrun: ratio('api', 'crun'), cliToCrun: ratio('cli', 'crun'), podmanToCrun: ratio('podman', 'crun'),
     },
     targets,

@@ -17,6 +17,9 @@ import tar from 'tar-stream';
 import type { Engine } from '../runtime/types.js';
 import { invalid, unavailable } from '../lib/errors.js';
 import type { BuildLimits, ResolvedBuildpack } from './types.js';
+import type { UsernsOption } from '../runtime/containers/types.js';
+import type { IdMapping } from '../runtime/archive/owners.js';
+import { run } from '../lib/exec.js';
 
 export const BUILD_DIR = '/app';
 export const CACHE_DIR = '/cache';
@@ -30,6 +33,8 @@ export interface BuildContainerSpec {
   limits: BuildLimits;
   network?: string;
   caFile?: string;
+  /** Issue 13 part 2: its user namespace (the cache dir is given to its root). */
+  userns?: UsernsOption;
 }
 
 /** What goes into the build container before it starts. */
@@ -45,6 +50,7 @@ export interface BuildContainerFiles {
  * directory behind overlayfs's back is not reliably visible inside.
  */
 export async function startBuildContainer(engine: Engine, spec: BuildContainerSpec, files: BuildContainerFiles): Promise<string> {
+  await giveCacheTo(spec.cacheDir, spec.userns);
   const c = await engine.createContainer({
     image: spec.image,
     cmd: ['sleep', 'infinity'],
@@ -58,6 +64,7 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     memory: spec.limits.memory,
     pidsLimit: spec.limits.pids,
     networkMode: spec.network,
+    userns: spec.userns,
   });
   const id = c.record.id;
   try {
@@ -73,6 +80,21 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     throw err;
   }
   return id;
+}
+
+/**
+ * Issue 13 part 2: the cache dir (bind-mounted at /cache) belongs to the
+ * build container's root, else it could not write there. Done only when its
+ * top is someone else's (a cache from before, or a fresh dir); `chown -R`
+ * changes symlinks themselves and never follows them.
+ */
+async function giveCacheTo(cacheDir: string, userns: UsernsOption | undefined): Promise<void> {
+  if (typeof userns !== 'object') return;
+  const at0 = (m: IdMapping[]) => m.find((r) => r.containerId === 0)?.hostId ?? 0;
+  const root = { uid: at0(userns.uidMap), gid: at0(userns.gidMap) };
+  const st = await fsp.stat(cacheDir);
+  if (st.uid === root.uid && st.gid === root.gid) return;
+  await run('chown', ['-R', '--no-dereference', `${root.uid}:${root.gid}`, cacheDir]);
 }
 
 /** Extract a source tar into a new temporary directory (the API's upload); `cleanup` removes it. */

@@ -101,7 +101,7 @@ const chooseBuildpacks: BuildStep = async (s) => {
 };
 
 const startContainer: BuildStep = async (s) => {
-  const spec = { image: s.stacks!.build, cacheDir: s.cacheDir, limits: s.limits, network: s.opts.network, caFile: s.opts.caFile };
+  const spec = { image: s.stacks!.build, cacheDir: s.cacheDir, limits: s.limits, network: s.opts.network, caFile: s.opts.caFile, userns: s.opts.userns };
   s.phase.id = await startBuildContainer(s.engine, spec, { sourceDir: s.sourceDir, env: s.opts.env ?? {}, buildpacks: s.candidates });
   s.cleanups.push(() => s.engine.removeContainer(s.phase.id, { force: true }));
   s.phase.deadline = Date.now() + s.limits.timeoutMs; // the limit is the buildpacks' time, not the stacks'

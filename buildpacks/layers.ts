@@ -11,8 +11,12 @@ import type { Engine } from '../runtime/types.js';
 import type { Layer } from '../runtime/images/types.js';
 import { invalid } from '../lib/errors.js';
 
-/** Where the runner remembers key → layer, inside the app's cache directory. */
-const INDEX = '.tspaas-layers.json';
+/**
+ * Where the runner remembers key → layer, inside the app's cache directory.
+ * v2: layers owned by the app user (slug.ts APP_USER), so the root-owned
+ * layers an older index names are not reused.
+ */
+const INDEX = '.tspaas-layers-v2.json';
 
 /** One `KEY PATH` line of a buildpack's `layers` file. */
 export interface LayerDeclaration {

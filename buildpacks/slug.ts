@@ -16,6 +16,13 @@ import { LABELS } from './types.js';
 export const SLUG_MTIME = 315532800;
 export const LAUNCHER = '/tspaas/launcher';
 
+/**
+ * Issue 13 part 2: buildpack apps run as this non-root user, as Heroku's
+ * dynos do, and own /app (their slug), so they can write there as on
+ * Heroku; /tmp is the stack's (1777). Numeric, so no passwd entry is needed.
+ */
+export const APP_USER = { uid: 1000, gid: 1000 };
+
 /** Sources `.profile.d/*.sh` and `.profile`, then runs the command: one argument through bash -c, several as given. */
 const LAUNCHER_SCRIPT = `#!/bin/bash
 # tspaas launcher: a classic buildpack app's environment, then the command.
@@ -38,7 +45,7 @@ export interface SlugPaths {
 /** The GNU tar command that writes /app (or parts of it) deterministically. */
 export function slugTarCommand(what: SlugPaths = {}): string[] {
   const excludes = what.excludes?.length ? ['--anchored', ...what.excludes.map((e) => `--exclude=${e}`)] : [];
-  return ['tar', '-C', '/', '--sort=name', `--mtime=@${SLUG_MTIME}`, '--owner=0', '--group=0', '--numeric-owner',
+  return ['tar', '-C', '/', '--sort=name', `--mtime=@${SLUG_MTIME}`, `--owner=${APP_USER.uid}`, `--group=${APP_USER.gid}`, '--numeric-owner',
     '--format=gnu', ...excludes, '-cf', '-', ...(what.paths ?? ['app'])];
 }
 
@@ -88,7 +95,7 @@ export async function writeAppImage(engine: Engine, runStack: Image, layers: Lay
   return engine.images.writeImage(config, [...runStack.layers, ...layers], [spec.tag]);
 }
 
-/** Env (stack, then PORT/HOME, then config vars), WorkingDir, launcher, default command, labels. */
+/** Env (stack, then PORT/HOME, then config vars), WorkingDir, the app user, launcher, default command, labels. */
 export function appConfig(stack: ContainerConfig, spec: AppImageSpec): ContainerConfig {
   const env = new Map<string, string>();
   for (const e of [...(stack.Env ?? []), 'HOME=/app', 'PORT=5000', ...Object.entries(spec.configVars).map(([k, v]) => `${k}=${v}`)]) {
@@ -103,6 +110,7 @@ export function appConfig(stack: ContainerConfig, spec: AppImageSpec): Container
   return {
     Env: [...env].map(([k, v]) => `${k}=${v}`),
     WorkingDir: '/app',
+    User: `${APP_USER.uid}:${APP_USER.gid}`,
     Entrypoint: [LAUNCHER],
     Cmd: main ? [main] : ['bash'],
     ExposedPorts: { '5000/tcp': {} },

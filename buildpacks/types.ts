@@ -81,6 +81,7 @@
  * - a buildpack that cannot be fetched: `NotFound` / `Unavailable`.
  * The build container is always removed.
  */
+import type { UsernsOption } from '../runtime/containers/types.js';
 import type { Readable } from 'node:stream';
 import type { OnProgress } from '../runtime/types.js';
 
@@ -123,6 +124,11 @@ export interface BuildOptions {
    * with its own CA. Absent = the stack's own bundle.
    */
   caFile?: string;
+  /**
+   * Issue 13 part 2: the build container's user namespace (as the engine's
+   * CreateOptions.userns); the cache dir is given to its root. Absent = the host's.
+   */
+  userns?: UsernsOption;
 }
 
 export interface BuildLimits {

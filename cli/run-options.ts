@@ -44,6 +44,8 @@ export interface RunFlags {
   privileged?: boolean;
   /** Part A: Docker's --security-opt; seccomp=<file> is sent as the file's JSON, as Docker's CLI does. */
   securityOpt?: string[];
+  /** Issue 13 part 2: "host" or "auto" (HostConfig.UsernsMode). */
+  userns?: string;
   stopTimeout?: string;
   stopSignal?: string;
   publish?: string[];
@@ -109,6 +111,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       CapDrop: flags.capDrop,
       Privileged: !!flags.privileged,
       SecurityOpt: parseSecurityOpts(flags.securityOpt ?? [], penv),
+      UsernsMode: flags.userns, // issue 13 part 2
       PortBindings: ports.bindings,
       PublishAllPorts: !!flags.publishAll,
     },

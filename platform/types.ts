@@ -103,6 +103,8 @@ export interface App {
   name: string;
   teamId: string;
   teamName: string;
+  /** Host uid (and gid) of container root for the team's containers: its user namespace (issue 13 part 2; migration 0005). */
+  teamUsernsHostId: number;
   currentReleaseId: string | null;
   createdAt: string;
 }

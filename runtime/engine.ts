@@ -29,6 +29,7 @@ import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
+import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
 import { cancelRestart } from './containers/restart.js';
@@ -132,7 +133,10 @@ class TspaasEngine implements Engine {
   buildImage(context: import('node:stream').Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image> {
     return buildImage({
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
-      layerOf: (id) => this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(this.get(id).record.id))),
+      layerOf: (id) => {
+        const c = this.get(id);
+        return this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
+      },
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
       ...buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota),
     }, context, opts, onEvent);

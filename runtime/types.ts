@@ -53,6 +53,15 @@ export interface EngineConfig {
    * what one RUN/COPY step may write (default 10 GiB; 0 = none).
    */
   storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number; buildLayerSize?: number };
+  /** Host ids `--userns=auto` hands out (issue 13 part 2); default containers/userns.ts DEFAULT_USERNS_POOL. */
+  usernsPool?: UsernsPool;
+}
+
+/** Host ids the engine hands out for `--userns=auto`: [start, end), in ranges of `size`. */
+export interface UsernsPool {
+  start: number;
+  end: number;
+  size: number;
 }
 
 /** What `info` reports. */

@@ -36,6 +36,7 @@ import type { App, AppJson, Builder } from '../types.js';
 import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
+import { teamUserns } from '../userns.js';
 
 type BuildRequest = Parameters<Builder['build']>[0];
 type BuildOutcome = Awaited<ReturnType<Builder['build']>>;
@@ -101,7 +102,7 @@ function dockerfileStrategy(engine: Engine): Strategy {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app) };
+      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app), userns: teamUserns(req.app) };
       await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
@@ -117,7 +118,7 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
       onLine('-----> Building with buildpacks');
       const result = await buildApp(engine, {
         source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
-        labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) },
+        labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) }, userns: teamUserns(req.app),
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);

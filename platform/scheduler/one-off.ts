@@ -16,6 +16,7 @@ import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from 
 import { APP_CAP_DROP, appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
 import { appStorageOpt } from './disk.js';
+import { teamUserns } from '../userns.js';
 
 export interface OneOffRequest {
   app: App;
@@ -88,6 +89,7 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     autoRemove: opts.attach,
     networkMode: req.network,
     capDrop: [...APP_CAP_DROP],
+    userns: teamUserns(app), // issue 13 part 2: the team's user namespace
   };
 }
 

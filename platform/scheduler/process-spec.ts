@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
+import { teamUserns } from '../userns.js';
 import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
 /** Part A: capabilities app containers (and one-offs) drop beyond Docker's defaults: no raw sockets, so no forged packets. */
@@ -59,6 +60,7 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     networkMode: s.network,
     capDrop: [...APP_CAP_DROP],
     storageOpt: s.storageOpt, // part 5, storage quota
+    userns: teamUserns(s.app), // issue 13 part 2: the team's user namespace
   };
 }
 

@@ -8,15 +8,15 @@ import type { Queryable } from '../db/pool.js';
 import type { App } from '../types.js';
 import { iso, translatePgError } from './rows.js';
 
-interface AppRow { id: string; name: string; team_id: string; team_name: string; current_release_id: string | null; created_at: Date }
+interface AppRow { id: string; name: string; team_id: string; team_name: string; team_userns_host_id: string; current_release_id: string | null; created_at: Date }
 
 const SELECT_APP = `
-  SELECT a.id, a.name, a.team_id, t.name AS team_name, a.current_release_id, a.created_at
+  SELECT a.id, a.name, a.team_id, t.name AS team_name, t.userns_host_id AS team_userns_host_id, a.current_release_id, a.created_at
     FROM apps a JOIN teams t ON t.id = a.team_id`;
 const LIVE = 'a.destroying_at IS NULL';
 
 const toApp = (r: AppRow): App => ({
-  id: r.id, name: r.name, teamId: r.team_id, teamName: r.team_name, currentReleaseId: r.current_release_id, createdAt: iso(r.created_at),
+  id: r.id, name: r.name, teamId: r.team_id, teamName: r.team_name, teamUsernsHostId: Number(r.team_userns_host_id), currentReleaseId: r.current_release_id, createdAt: iso(r.created_at),
 });
 
 /** Create an app of a team; Conflict "name is taken" whoever holds it. */

@@ -19,7 +19,7 @@ import type { AppliedLayer, ApplyOptions } from './types.js';
  */
 export async function applyLayer(input: Readable, dest: string, opts: ApplyOptions): Promise<AppliedLayer> {
   const digest = new DigestTap();
-  const rewriter = new LayerRewriter({ whiteouts: opts.whiteouts, dest, emit: true });
+  const rewriter = new LayerRewriter({ whiteouts: opts.whiteouts, dest, emit: true, owners: opts.owners });
   const tar = spawnExtract(dest);
   const flowing = pipeline(input, decompress, digest.tap, rewriter, tar.stdin);
   try {

@@ -37,6 +37,9 @@ export class EntryGuard {
   private readonly fromArchive = new Set<string>();
 
   /** `dest` is an existing tree to lstat for paths the archive has not written yet; null for a fresh dir. */
+  /** Parent dirs entries needed that neither the archive nor the tree has: tar creates them (in this order). */
+  readonly implied: string[] = [];
+
   constructor(private readonly dest: string | null) {}
 
   /**
@@ -80,7 +83,10 @@ export class EntryGuard {
       const kind = this.kindOf(parent);
       if (kind === 'symlink') throw fail(`would write through symlink "${display(parent)}"`);
       if (kind !== 'dir' && kind !== 'missing') throw fail(`parent "${display(parent)}" is not a directory`);
-      if (kind === 'missing') this.kinds.set(parent, 'dir');
+      if (kind === 'missing') {
+        this.kinds.set(parent, 'dir');
+        this.implied.push(parent);
+      }
       i = p.indexOf('/', i + 1);
     }
   }

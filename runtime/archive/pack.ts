@@ -12,6 +12,7 @@ import { OPAQUE_MARKER, OPAQUE_XATTR, WHITEOUT_PREFIX } from './rewrite.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tarheader.js';
 import { TarReader } from './tarreader.js';
 import type { PackTreeOptions } from './types.js';
+import { entryToContainer, type IdMaps } from './owners.js';
 
 /** Maps one entry read from disk to the entries to write ([] drops it and its data). */
 type EntryMap = (e: TarEntry) => TarEntry[];
@@ -59,8 +60,8 @@ class EntryMapper extends Transform {
   }
 }
 
-function mapped(tar: TarProcess, map: EntryMap): Readable {
-  const mapper = new EntryMapper(map, tar);
+function mapped(tar: TarProcess, map: EntryMap, owners?: IdMaps): Readable {
+  const mapper = new EntryMapper(owners ? (e) => map(entryToContainer(e, owners)) : map, tar);
   tar.stdout.on('error', (err) => mapper.destroy(err));
   tar.done.catch((err: Error) => mapper.destroy(err));
   return tar.stdout.pipe(mapper);
@@ -97,9 +98,11 @@ function upperToLayer(e: TarEntry): TarEntry[] {
  * Tar of an overlay upper dir as a layer: whiteouts turned back into `.wh.`
  * entries, `trusted.overlay.*` xattrs dropped, no entry for the root, entries
  * in sorted order with their mtimes, so the same tree gives the same bytes.
+ * `owners`: the upper dir of a container in a user namespace, whose host
+ * owners become container owners (owners.ts).
  */
-export function packLayer(upperDir: string): Readable {
-  return mapped(spawnCreate(upperDir, ['.']), upperToLayer);
+export function packLayer(upperDir: string, owners?: IdMaps): Readable {
+  return mapped(spawnCreate(upperDir, ['.']), upperToLayer, owners);
 }
 
 /** Rename `./rest` to `name/rest` (or `rest` when name is ''). */
@@ -122,8 +125,8 @@ function renamer(name: string): EntryMap {
 export async function packTree(target: string, opts: PackTreeOptions = {}): Promise<Readable> {
   const st = await fsp.lstat(target);
   const name = (opts.name ?? path.basename(path.resolve(target))).replace(/^\/+|\/+$/g, '');
-  if (st.isDirectory()) return mapped(spawnCreate(target, ['.']), renamer(name));
+  if (st.isDirectory()) return mapped(spawnCreate(target, ['.']), renamer(name), opts.owners);
   if (name === '') throw invalid(`cannot pack ${target} without a name: it is not a directory`);
   const dirTar = spawnCreate(path.dirname(target), [`./${path.basename(target)}`]);
-  return mapped(dirTar, (e) => renamer(name)({ ...e, name: e.name.replace(/^\.\/[^/]+/, '.'), linkname: e.type === 'link' ? e.linkname.replace(/^\.\/[^/]+/, '.') : e.linkname }));
+  return mapped(dirTar, (e) => renamer(name)({ ...e, name: e.name.replace(/^\.\/[^/]+/, '.'), linkname: e.type === 'link' ? e.linkname.replace(/^\.\/[^/]+/, '.') : e.linkname }), opts.owners);
 }

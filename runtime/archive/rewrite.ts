@@ -16,6 +16,7 @@ import { invalid } from '../../lib/errors.js';
 import { EntryGuard, normalizeEntryPath } from './guard.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarEntry } from './tarheader.js';
 import { TarReader, display } from './tarreader.js';
+import { entryToHost, hostIdOf, type IdMaps } from './owners.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
@@ -28,6 +29,8 @@ export interface RewriteOptions {
   dest: string | null;
   /** False to validate only (nothing is pushed). */
   emit: boolean;
+  /** Shift owners from container ids to host ids (extracting into a container in a user namespace). */
+  owners?: IdMaps;
 }
 
 /** Layer tar in, canonical checked tar out (see the file comment). */
@@ -91,6 +94,7 @@ export class LayerRewriter extends Transform {
   }
 
   private onEntry(e: TarEntry): void {
+    if (this.opts.owners) entryToHost(e, this.opts.owners);
     const p = normalizeEntryPath(e.name);
     const slash = p.lastIndexOf('/');
     const dir = slash === -1 ? '' : p.slice(0, slash);
@@ -104,7 +108,9 @@ export class LayerRewriter extends Transform {
   }
 
   private onRegular(e: TarEntry): void {
+    const before = this.guard.implied.length;
     const p = this.guard.admit(e);
+    if (this.opts.owners) this.ownImpliedDirs(this.guard.implied.slice(before), e);
     for (const key of e.xattrs.keys()) if (key.startsWith('trusted.overlay.')) e.xattrs.delete(key);
     e.name = p === '' ? './' : p;
     if (e.type === 'link') e.linkname = normalizeEntryPath(e.linkname);
@@ -115,6 +121,21 @@ export class LayerRewriter extends Transform {
     if (this.opts.whiteouts === 'apply') this.noteWritten(p);
     this.dataSize = e.size;
     this.out(encodeHeader(e));
+  }
+
+  /**
+   * Extracting into a user namespace: the parent dirs tar would create on its
+   * own (owned by the engine, host root: "nobody" inside) are written as
+   * entries owned by the container's root instead, as Docker's userns-remap
+   * creates them.
+   */
+  private ownImpliedDirs(dirs: string[], like: TarEntry): void {
+    if (dirs.length === 0) return;
+    const uid = hostIdOf(this.opts.owners!.uidMap, 0);
+    const gid = hostIdOf(this.opts.owners!.gidMap, 0);
+    for (const name of dirs) {
+      this.out(encodeHeader({ name, type: 'dir', mode: 0o755, uid, gid, size: 0, mtime: like.mtime, linkname: '', devmajor: 0, devminor: 0, xattrs: new Map() }));
+    }
   }
 
   private onWhiteout(e: TarEntry, dir: string, name: string): void {

@@ -24,6 +24,8 @@
  * `trusted.overlay.opaque=y` xattr.
  */
 
+import type { IdMaps } from './owners.js';
+
 /**
  * One change of a container's filesystem against its image (`docker diff`):
  * A = not in any lower layer; C = also in a lower layer (parent dirs of
@@ -54,6 +56,8 @@ export interface AppliedLayer {
  */
 export interface ApplyOptions {
   whiteouts: 'overlay' | 'apply';
+  /** Extracting into a container in a user namespace: container owners become host owners (owners.ts). */
+  owners?: IdMaps;
 }
 
 /** Options of `packTree`. */
@@ -65,4 +69,6 @@ export interface PackTreeOptions {
    * itself (as `docker export` does); it needs a directory.
    */
   name?: string;
+  /** Packing a container in a user namespace: host owners become container owners (owners.ts). */
+  owners?: IdMaps;
 }

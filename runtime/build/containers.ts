@@ -56,6 +56,7 @@ function createOptions(b: Build, image: Image, spec: BuildContainerSpec): Create
     labels: { 'io.tspaas.build': 'true' },
     // Part 5, storage quota: a RUN step cannot fill the disk.
     storageOpt: b.deps.layerSize ? { size: String(b.deps.layerSize) } : undefined,
+    userns: b.opts.userns, // issue 13 part 2
   };
 }
 

@@ -57,6 +57,7 @@
  * that is not present and cannot be made. Nothing is tagged unless the whole
  * build succeeded.
  */
+import type { UsernsOption } from '../containers/types.js';
 
 /** Limits of every build container; the engine config's `build` overrides the defaults. */
 export interface BuildLimits {
@@ -106,6 +107,8 @@ export interface BuildOptions {
    * A-Z a-z 0-9 _ . - (starting with a letter or digit). Absent = unscoped.
    */
   scope?: string;
+  /** Issue 13 part 2: the user namespace of every build container (as CreateOptions.userns); absent = the host's. */
+  userns?: UsernsOption;
 }
 
 /** Label of every image a scoped build writes: the build's scope. */

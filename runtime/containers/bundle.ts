@@ -8,10 +8,12 @@ import { compiledSeccomp, CRUN_BPF_ANNOTATION } from './seccomp-bpf.js';
 import type { ContainerPaths } from './paths.js';
 import { buildSpec, specInputFor, type OciSpec } from './spec.js';
 import type { Container, MountSpec } from './types.js';
+import type { IdMaps } from '../archive/owners.js';
+import { ownFreshVolume, usernsOf } from './userns.js';
 
 /** Generate config.json for a container whose rootfs is mounted at `p.rootfs`, joining `net.netnsPath` when it has networks. */
 export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths, net: { netnsPath?: string; env?: string[] } = {}): Promise<OciSpec> {
-  const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? []);
+  const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? [], usernsOf(c.record.options));
   // Link variables come first: the container's own environment wins on a clash.
   const config = { ...c.record.config, Env: [...(net.env ?? []), ...(c.record.config.Env ?? [])] };
   const record = { ...c.record, config, options: { ...c.record.options, mounts } };
@@ -29,10 +31,11 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
 }
 
 /** Named volumes (created on first use) become binds of their data dirs. */
-async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[]): Promise<MountSpec[]> {
+async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[], maps: IdMaps | undefined): Promise<MountSpec[]> {
   return Promise.all(mounts.map(async (m) => {
     if (m.type !== 'volume') return m;
     const v = await ctx.volumes.create(m.source || undefined);
+    if (maps) await ownFreshVolume(v.mountpoint, maps); // issue 13 part 2
     return { ...m, type: 'bind' as const, source: v.mountpoint };
   }));
 }

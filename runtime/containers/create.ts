@@ -13,9 +13,19 @@ import { validateNetworking } from './network.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { writableLayerSize } from './storage-opt.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
+import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
-export async function createContainer(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
+export async function createContainer(ctx: ContainerContext, given: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
+  const userns = resolveUserns(ctx, given, ctx.config.usernsPool ?? DEFAULT_USERNS_POOL); // issue 13 part 2
+  try {
+    return await createWith(ctx, userns.options, image, chainId);
+  } finally {
+    userns.release();
+  }
+}
+
+async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
   validate(opts);
   validateNetworking(ctx, opts);
   parseSecurityOpts(opts.securityOpt); // refuse a bad --security-opt at create, not at start
@@ -39,6 +49,8 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   }
   try {
     await writeInitLayer(ctx.snapshots.initDir(id));
+    const maps = usernsOf(options);
+    if (maps) await ownUpperDir(ctx.snapshots.upperDir(id), maps);
     await ctx.store.add(c);
   } catch (err) {
     ctx.store.releaseName(name, id);

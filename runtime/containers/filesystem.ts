@@ -20,6 +20,7 @@ import { pathsOf, runtimeOf } from './context.js';
 import { pauseProcess, resumeProcess } from './oci-runtime.js';
 import { resolveInRoot } from './user.js';
 import type { Container } from './types.js';
+import { idmapRootOf, usernsOf } from './userns.js';
 
 /** `docker diff`: changes of the writable layer against the image. */
 export async function diffContainer(ctx: ContainerContext, c: Container): Promise<Change[]> {
@@ -29,7 +30,7 @@ export async function diffContainer(ctx: ContainerContext, c: Container): Promis
 /** Run `fn` with the container's root mounted, then let go of it when `fn`'s stream (if any) is done. */
 async function withRootfs<T>(ctx: ContainerContext, c: Container, fn: (rootfs: string) => Promise<T>, streamOf?: (t: T) => Readable): Promise<T> {
   const p = pathsOf(ctx, c.record.id);
-  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs);
+  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs, idmapRootOf(c.record, p.rootfs));
   const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch(() => undefined);
   try {
     const result = await fn(p.rootfs);
@@ -45,7 +46,7 @@ async function withRootfs<T>(ctx: ContainerContext, c: Container, fn: (rootfs: s
 
 /** `docker export`: the whole filesystem as a flat tar. */
 export function exportContainer(ctx: ContainerContext, c: Container): Promise<Readable> {
-  return withRootfs(ctx, c, (root) => packTree(root, { name: '' }), (s) => s);
+  return withRootfs(ctx, c, (root) => packTree(root, { name: '', owners: usernsOf(c.record.options) }), (s) => s);
 }
 
 /** `docker cp` out: a tar of one path, named by its base name, and its stat. */
@@ -53,7 +54,7 @@ export function getArchive(ctx: ContainerContext, c: Container, p: string): Prom
   return withRootfs(ctx, c, async (root) => {
     const host = await hostPath(root, p);
     const stat = await statHost(host, p);
-    return { stat, tar: await packTree(host, { name: stat.name === '/' ? '' : stat.name }) };
+    return { stat, tar: await packTree(host, { name: stat.name === '/' ? '' : stat.name, owners: usernsOf(c.record.options) }) };
   }, (r) => r.tar);
 }
 
@@ -71,7 +72,7 @@ export function putArchive(ctx: ContainerContext, c: Container, p: string, tar: 
     if (!st) throw notFound(`Could not find the file ${p} in container ${c.record.name}`);
     if (!st.isDirectory()) throw invalid(`extraction point is not a directory: ${p}`);
     if (c.record.options.readOnlyRootfs) throw invalid('container rootfs is marked read-only');
-    await applyLayer(input, dir, { whiteouts: 'apply' });
+    await applyLayer(input, dir, { whiteouts: 'apply', owners: usernsOf(c.record.options) });
   }).finally(() => input.destroy());
 }
 
@@ -123,7 +124,7 @@ export async function commitContainer(
   if (pause) await pauseProcess(runtimeOf(ctx, c), c.record.id);
   let layer;
   try {
-    layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id)));
+    layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
   } finally {
     if (pause) await resumeProcess(runtimeOf(ctx, c), c.record.id);
   }

@@ -12,7 +12,12 @@ const isUp = (c: Container) => c.state.status === 'running' || c.state.status ==
 export async function topContainer(ctx: ContainerContext, c: Container, psArgs = '-ef'): Promise<TopResult> {
   if (!isUp(c)) throw conflict(`Container ${c.record.id} is not running`);
   const pids = new Set(await listPids(cgroupPathOf(ctx, c.record.id)));
-  const out = await run('ps', psArgs.split(/\s+/).filter(Boolean));
+  // Select the container's pids (`-q`), as moby does: without it `ps -o …` lists
+  // only processes of the engine's own uid, so none of a container in a user
+  // namespace. Some formats (e.g. `f`) refuse `-q`: then plain, as asked.
+  const args = psArgs.split(/\s+/).filter(Boolean);
+  const quick = pids.size > 0 ? await run('ps', [...args, '-q', [...pids].join(',')], { allowFailure: true }) : null;
+  const out = quick?.code === 0 ? quick : await run('ps', args);
   const lines = out.stdout.trimEnd().split('\n');
   const titles = lines[0].trim().split(/\s+/);
   const pidCol = titles.indexOf('PID');

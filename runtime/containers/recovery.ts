@@ -14,7 +14,7 @@ import { pathsOf, runtimeOf } from './context.js';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { processStatus, listProcesses, deleteProcess } from './oci-runtime.js';
-import { isMountPoint, unmount } from '../snapshots/mount.js';
+import { detachMountsUnder, isMountPoint, unmount } from '../snapshots/mount.js';
 import { readExitCode, recordExit } from './exit.js';
 import { destroy } from './remove.js';
 import type { Container } from './types.js';
@@ -56,7 +56,7 @@ async function sweepOrphans(ctx: ContainerContext): Promise<void> {
     if (up(id)) continue;
     const p = pathsOf(ctx, id);
     if (await isMountPoint(p.rootfs)) await attempt(unmount(p.rootfs));
-    if (!known.has(id)) await attempt(fsp.rm(p.run, { recursive: true, force: true }));
+    if (!known.has(id)) await attempt(detachMountsUnder(p.run).then(() => fsp.rm(p.run, { recursive: true, force: true })));
   }
   for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await attempt(ctx.snapshots.remove(key));
   await attempt(ctx.network.sweep(up));

@@ -7,6 +7,7 @@ import { signalProcess } from './oci-runtime.js';
 import { releaseProcess } from './exit.js';
 import { cancelRestart } from './restart.js';
 import type { Container } from './types.js';
+import { detachMountsUnder } from '../snapshots/mount.js';
 
 /** Remove a container; a running one only with `force` (it is killed first). */
 export async function removeContainer(ctx: ContainerContext, c: Container, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
@@ -45,6 +46,7 @@ export async function destroy(ctx: ContainerContext, c: Container, volumes: bool
   if (c.record.options.autoRemove) await releaseProcess(ctx, c);
   // A `cp` or `export` still reading holds the mount: take it away before deleting under it.
   await ctx.rootfs.forget(c.record.id, p.rootfs);
+  await detachMountsUnder(p.run); // issue 13 part 2: a stale idmapped layer clone must not be deleted through
   await Promise.all([
     ctx.snapshots.remove(c.record.id),
     fsp.rm(p.run, { recursive: true, force: true }),

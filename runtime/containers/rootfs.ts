@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { Snapshotter } from '../snapshots/types.js';
-import { mountAll, unmount, isMountPoint } from '../snapshots/mount.js';
+import { mountAll, unmount, isMountPoint, type IdmapRoot } from '../snapshots/mount.js';
 
 export class RootfsMounts {
   private refs = new Map<string, number>();
@@ -18,13 +18,14 @@ export class RootfsMounts {
   /**
    * Mount the snapshot `id` (over `parent`) at `target` unless a reference
    * holds it already; take a reference. Mounts found at start-up are adopted
-   * or swept by recovery, so no reference means not mounted.
+   * or swept by recovery, so no reference means not mounted. `idmap`: a
+   * container in a user namespace (its image's files shown as its own ids).
    */
-  async acquire(id: string, parent: string | null, target: string): Promise<void> {
+  async acquire(id: string, parent: string | null, target: string, idmap?: IdmapRoot): Promise<void> {
     const n = this.refs.get(id) ?? 0;
     if (n === 0) {
       await fsp.mkdir(target, { recursive: true });
-      await mountAll(await this.snapshots.mounts(id, parent), target);
+      await mountAll(await this.snapshots.mounts(id, parent), target, idmap);
     }
     this.refs.set(id, n + 1);
   }

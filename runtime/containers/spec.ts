@@ -20,6 +20,7 @@
  */
 import type { ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import type { ResolvedUser } from './user.js';
+import type { IdMapping } from '../archive/owners.js';
 import { resolveUser } from './user.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE, type OciSeccomp, type SeccompProfile } from './seccomp.js';
 import { parseSecurityOpts } from './security-opts.js';
@@ -66,8 +67,14 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    /** Issue 13 part 2: a user namespace's maps (with a `user` namespace). */
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
   };
 }
+
+/** One line of a user namespace's map, as the OCI spec names it. */
+export interface OciIdMapping { containerID: number; hostID: number; size: number }
 
 /** Facts of the engine process that bound what a container may get (see host.ts). */
 export interface SpecHost {
@@ -188,8 +195,16 @@ export function buildSpec(input: SpecInput): OciSpec {
       maskedPaths: privileged ? [] : [...MASKED_PATHS],
       readonlyPaths: privileged ? [] : [...READONLY_PATHS],
       ...(seccomp ? { seccomp } : {}),
+      ...usernsSpec(options),
     },
   };
+}
+
+/** Issue 13 part 2: the maps of a container with its own user namespace (the namespace itself is in buildNamespaces). */
+function usernsSpec(options: CreateOptions): Pick<OciSpec['linux'], 'uidMappings' | 'gidMappings'> {
+  if (typeof options.userns !== 'object') return {};
+  const oci = (m: IdMapping[]) => m.map((r) => ({ containerID: r.containerId, hostID: r.hostId, size: r.size }));
+  return { uidMappings: oci(options.userns.uidMap), gidMappings: oci(options.userns.gidMap) };
 }
 
 /** What a process (the container's, or an exec's) is made of. */
@@ -287,6 +302,7 @@ function buildNamespaces(options: CreateOptions, netnsPath: string | undefined, 
   if (netnsPath) ns.push({ type: 'network', path: netnsPath });
   else if (options.networkMode !== 'host') ns.push({ type: 'network' });
   if (cgroupNs) ns.push({ type: 'cgroup' });
+  if (typeof options.userns === 'object') ns.push({ type: 'user' }); // issue 13 part 2
   return ns;
 }
 

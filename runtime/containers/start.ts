@@ -15,6 +15,7 @@ import type { Container, ContainerState } from './types.js';
 import type { ContainerPaths } from './paths.js';
 import type { SandboxState } from '../network/types.js';
 import { attachNetworks, hostsFile, linkInfo, networkKind, type LinkInfo } from './network.js';
+import { idmapRootOf, ownEtcFiles, usernsOf } from './userns.js';
 
 /** Start a created or exited container. Caller holds the container's lock. */
 export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
@@ -24,7 +25,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
   await fsp.mkdir(p.persist, { recursive: true });
   await fsp.rm(p.exitFile, { force: true });
   await fsp.rm(p.oomFile, { force: true });
-  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs);
+  await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs, idmapRootOf(c.record, p.rootfs));
   try {
     const sandbox = await attachNetworks(ctx, c);
     const links = linkInfo(ctx, c, sandbox);
@@ -71,4 +72,5 @@ async function writeEtcFiles(ctx: ContainerContext, c: Container, p: ContainerPa
   await fsp.writeFile(p.hosts, hosts);
   const networkIds = sandbox?.endpoints.map((e) => e.networkId) ?? [];
   await fsp.writeFile(p.resolvConf, await ctx.network.resolvConf(networkIds, { dns: o.dns, dnsSearch: o.dnsSearch, dnsOptions: o.dnsOptions }));
+  await ownEtcFiles([p.hostname, p.hosts, p.resolvConf], usernsOf(o));
 }

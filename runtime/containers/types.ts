@@ -28,6 +28,7 @@
  */
 import type { ContainerConfig } from '../images/types.js';
 import type { EndpointRequest, Link, PortBinding, SandboxState } from '../network/types.js';
+import type { IdMaps } from '../archive/owners.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
@@ -124,7 +125,24 @@ export interface CreateOptions {
    * engine's `storageQuota.defaultSize` (none unless configured, as Docker).
    */
   storageOpt?: Record<string, string>;
+  // ---- issue 13 part 2: user namespaces (userns.ts) ----
+  /**
+   * The container's user namespace: absent or 'host' = the host's (Docker's
+   * default); 'auto' = its own, with a free range of host ids from the
+   * engine's pool (podman's `--userns=auto`); a map = its own with these
+   * ranges (the platform gives each team one). The record stores the
+   * resolved map ('auto' becomes a map with `auto: true`).
+   */
+  userns?: UsernsOption;
 }
+
+/** A container's own user namespace; `auto` when the engine picked the range. */
+export interface UsernsMap extends IdMaps {
+  auto?: boolean;
+}
+
+/** What `CreateOptions.userns` takes: the host's namespace, one picked from the pool, or a given map. */
+export type UsernsOption = 'host' | 'auto' | UsernsMap;
 
 /** What was asked for, fixed at create (except `name`). */
 export interface ContainerRecord {

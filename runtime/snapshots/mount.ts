@@ -13,22 +13,37 @@ import path from 'node:path';
 import { invalid, unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import type { Mount } from './types.js';
+import type { IdMaps } from '../archive/owners.js';
+import { mountIdmappedOverlay } from './idmap.js';
+
+/** A root for a container in a user namespace: its overlay's lower dirs idmapped by `maps` (idmap.ts), transient mounts under `scratch`. */
+export interface IdmapRoot {
+  maps: IdMaps;
+  scratch: string;
+}
 
 /** Longest option string the kernel accepts (one page minus the NUL). */
 export const MAX_MOUNT_OPTIONS = 4095;
 
-/** Mount every mount on `target`, in order; on failure the ones done are undone. */
-export async function mountAll(mounts: Mount[], target: string): Promise<void> {
+/** Mount every mount on `target`, in order; on failure the ones done are undone. `idmap`: overlays get idmapped lower dirs. */
+export async function mountAll(mounts: Mount[], target: string, idmap?: IdmapRoot): Promise<void> {
   const done: number[] = [];
   try {
     for (const [i, m] of mounts.entries()) {
-      await mountOne(m, target);
+      if (idmap && m.type === 'overlay') await mountIdmapped(m, target, idmap);
+      else await mountOne(m, target);
       done.push(i);
     }
   } catch (err) {
     for (let j = done.length - 1; j >= 0; j--) await unmount(target).catch(() => undefined);
     throw err;
   }
+}
+
+/** Never left mounted, but never mount over a stale clone either. */
+async function mountIdmapped(m: Mount, target: string, idmap: IdmapRoot): Promise<void> {
+  await detachMountsUnder(idmap.scratch);
+  await mountIdmappedOverlay(m, target, idmap.maps, idmap.scratch, fitOptions);
 }
 
 async function mountOne(m: Mount, target: string): Promise<void> {
@@ -75,6 +90,21 @@ export async function unmount(target: string, opts: { lazy?: boolean } = {}): Pr
   if (res.code === 0 || /not mounted|no mount point specified/.test(res.stderr)) return;
   if (/No such file or directory/.test(res.stderr) && !(await isMountPoint(target))) return;
   throw unavailable(`umount ${target} failed: ${res.stderr.trim() || `exit code ${res.code}`}`);
+}
+
+/**
+ * Lazily detach every mount at or below `dir`, deepest first: before a
+ * recursive delete, which would otherwise delete *through* a mount left
+ * behind (e.g. an idmapped clone of an image layer, had its helper been
+ * killed half-way) into what it shows.
+ */
+export async function detachMountsUnder(dir: string): Promise<void> {
+  const root = path.resolve(dir);
+  const info = await fsp.readFile('/proc/self/mountinfo', 'utf8');
+  const under = info.split('\n').map((line) => unescapeMountinfo(line.split(' ')[4] ?? ''))
+    .filter((m) => m === root || m.startsWith(`${root}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of under) await unmount(m, { lazy: true });
 }
 
 /** True when `target` is a mount point (per /proc/self/mountinfo). */

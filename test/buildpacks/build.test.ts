@@ -154,6 +154,9 @@ test('.profile.d scripts are sourced before the process starts', async (t) => {
   await build({ Procfile: 'web: echo "$GREETING from $(pwd)"\n', '.profile.d/greet.sh': 'export GREETING=hi\n' }, 'profiled:latest');
   const r = await runToEnd(te.engine, { image: 'profiled:latest' });
   t.is(r.stdout, 'hi from /app\n');
+  // Issue 13 part 2: the app runs as a non-root user (as on Heroku) that owns /app and can write /tmp
+  const who = await runToEnd(te.engine, { image: 'profiled:latest', cmd: ['id -u; stat -c %u /app/Procfile; touch /app/new /tmp/new && echo writable; touch /etc/x 2>/dev/null || echo no-etc'] });
+  t.is(who.stdout, '1000\n1000\nwritable\nno-etc\n', who.stderr);
 });
 
 test('nothing detected: the error lists every buildpack tried and no image is written', async (t) => {

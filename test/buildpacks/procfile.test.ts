@@ -66,6 +66,7 @@ test('image config: env from the stack and config vars, launcher, web first, lab
   t.deepEqual(c.Entrypoint, ['/tspaas/launcher']);
   t.deepEqual(c.Cmd, ['node a.js']);
   t.is(c.WorkingDir, '/app');
+  t.is(c.User, '1000:1000', 'a non-root user, as Heroku runs dynos');
   t.is(c.Labels!['io.tspaas.process.worker'], 'w');
   t.is(c.Labels!['io.tspaas.release'], 'm');
 });
@@ -78,6 +79,7 @@ test('cached layer declarations: KEY PATH lines under /app, no escapes, no overl
   for (const bad of ['k /abs', 'k /', 'k .', 'a b c']) t.throws(() => parseLayerDeclarations(bad, 'bp'), { message: /bad line/ });
   t.throws(() => parseLayerDeclarations('a .heroku\nb .heroku/node\n', 'bp'), { message: /overlap at "\.heroku"/ });
   t.deepEqual(slugTarCommand().slice(-2), ['-', 'app']);
+  t.true(slugTarCommand().includes('--owner=1000') && slugTarCommand().includes('--group=1000'), '/app belongs to the app user');
   const rest = slugTarCommand({ excludes: ['app/node_modules'] });
   t.true(rest.indexOf('--anchored') < rest.indexOf('--exclude=app/node_modules'));
 });

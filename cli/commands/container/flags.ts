@@ -41,6 +41,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--cap-drop <cap>', 'drop a Linux capability (repeatable)', collect)
     .option('--privileged', 'give extended privileges')
     .option('--security-opt <opt>', 'seccomp=unconfined|<profile.json>, no-new-privileges[=true|false] (repeatable)', collect)
+    .option('--userns <mode>', 'user namespace: "host" (default) or "auto" (own range of host uids)')
     .option('--stop-timeout <seconds>', 'seconds to wait on stop before killing')
     .option('--stop-signal <signal>', 'signal to stop the container')
     .option('--storage-opt <key=value>', 'storage option: size=<size> bounds the writable layer, e.g. size=10G (repeatable)', collect)

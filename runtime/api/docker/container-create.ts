@@ -1,4 +1,5 @@
 /** Docker's `POST /containers/create` body → tspaas `CreateOptions`. */
+import { parseUsernsMode } from '../../containers/userns.js';
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
@@ -27,6 +28,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   SecurityOpt?: string[] | null;
   /** Part 5, storage quota: `--storage-opt size=10G`. */
   StorageOpt?: Record<string, string> | null;
+  /** Issue 13 part 2: "" / "host" = the host's user namespace, "auto" = a range from the engine's pool. */
+  UsernsMode?: string;
 }
 
 export interface DockerCreateBody {
@@ -96,6 +99,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     privileged: hc.Privileged || undefined,
     securityOpt: hc.SecurityOpt?.length ? hc.SecurityOpt : undefined,
     storageOpt: hc.StorageOpt && Object.keys(hc.StorageOpt).length ? hc.StorageOpt : undefined, // part 5, storage quota
+    userns: parseUsernsMode(hc.UsernsMode), // issue 13 part 2
   };
 }
 

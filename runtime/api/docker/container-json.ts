@@ -1,4 +1,5 @@
 /** tspaas `Container` → Docker's inspect (`/containers/{id}/json`) and list (`/containers/json`) JSON. */
+import { usernsModeOf } from '../../containers/userns.js';
 import type { Container, ContainerState } from '../../containers/types.js';
 import { bindsJson, mountsJson } from './mounts.js';
 import { epochMs, unixSeconds } from './time.js';
@@ -120,6 +121,7 @@ function hostConfigJson(c: Container): object {
     CapDrop: o.capDrop ?? null,
     Privileged: o.privileged ?? false,
     SecurityOpt: o.securityOpt ?? null,
+    UsernsMode: usernsModeOf(o), // issue 13 part 2
     ReadonlyRootfs: o.readOnlyRootfs ?? false,
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,

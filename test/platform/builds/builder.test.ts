@@ -33,7 +33,7 @@ test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const app: App = { id: randomUUID(), name: 'shop', teamId: randomUUID(), teamName: 't', currentReleaseId: null, createdAt: new Date().toISOString() };
+const app: App = { id: randomUUID(), name: 'shop', teamId: randomUUID(), teamName: 't', teamUsernsHostId: 1073741824, currentReleaseId: null, createdAt: new Date().toISOString() };
 
 async function build(files: Record<string, string>, env: Record<string, string> = {}, by: Builder = builder, forApp: App = app) {
   const buildId = randomUUID();

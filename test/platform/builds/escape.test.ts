@@ -41,7 +41,7 @@ test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const app: App = { id: randomUUID(), name: 'mallory', teamId: randomUUID(), teamName: 'evil', currentReleaseId: null, createdAt: new Date().toISOString() };
+const app: App = { id: randomUUID(), name: 'mallory', teamId: randomUUID(), teamName: 'evil', teamUsernsHostId: 1073741824, currentReleaseId: null, createdAt: new Date().toISOString() };
 
 async function build(files: Record<string, string>, links: Record<string, string>) {
   const buildId = randomUUID();

@@ -94,7 +94,7 @@ async function ipOn(engine: Engine, network: string): Promise<string> {
 }
 
 function team(name: string): App {
-  return { id: randomUUID(), name, teamId: randomUUID(), teamName: `team-of-${name}`, currentReleaseId: null, createdAt: new Date().toISOString() };
+  return { id: randomUUID(), name, teamId: randomUUID(), teamName: `team-of-${name}`, teamUsernsHostId: 1073741824, currentReleaseId: null, createdAt: new Date().toISOString() };
 }
 
 test('two builds of two teams at once: neither reaches the other, an app container or the host; both reach the outside through NAT', async (t) => {

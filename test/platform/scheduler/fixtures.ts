@@ -14,9 +14,15 @@ export const PORT = 5000;
 /** Busybox httpd answering `<DYNO> <MESSAGE>` on $PORT. */
 export const HTTPD = 'mkdir -p /www && echo "$DYNO $MESSAGE" > /www/index.html && exec httpd -f -p $PORT -h /www';
 
+let nextTeamRange = 0;
+/** A team's user namespace range as migration 0005 hands them out (each test app its own team, so its own range). */
+export function testTeamRange(): number {
+  return 1073741824 + 65536 * (nextTeamRange++ + (process.pid % 1000) * 16);
+}
+
 /** An app of a team (IDs random, name as given). */
 export function makeApp(name: string): App {
-  return { id: randomUUID(), name, teamId: randomUUID(), teamName: 'team', currentReleaseId: null, createdAt: new Date().toISOString() };
+  return { id: randomUUID(), name, teamId: randomUUID(), teamName: 'team', teamUsernsHostId: testTeamRange(), currentReleaseId: null, createdAt: new Date().toISOString() };
 }
 
 /** Release vN of `app` running busybox with these process types and config vars. */

@@ -54,3 +54,20 @@ test('authenticateToken: unknown, malformed and tampered tokens are Unauthorized
   }
   t.is((await authenticateToken(db, token)).user.email, 'tok@test');
 });
+
+// Issue 13 part 2: each team's user namespace range (migration 0005).
+test.serial('teams get distinct user namespace ranges of 65536 ids from 2^30 up, carried by their apps; a deleted team\'s range is never handed out again', async (t) => {
+  const teams = await Promise.all(['ns1', 'ns2', 'ns3', 'ns4'].map((n) => insertTeam(db, n)));
+  const apps = await Promise.all(teams.map((team, i) => insertApp(db, `ns-app-${i}`, team.id)));
+  const starts = apps.map((a) => a.teamUsernsHostId).sort((a, b) => a - b);
+  t.true(starts[0] >= 2 ** 30);
+  for (let i = 1; i < starts.length; i++) t.true(starts[i] >= starts[i - 1] + 65536, 'ranges do not overlap');
+  const last = starts[starts.length - 1];
+  await db.query('DELETE FROM apps WHERE team_id = $1', [teams[3].id]);
+  await db.query('DELETE FROM teams WHERE id = $1', [teams[3].id]);
+  const next = await insertApp(db, 'ns-app-next', (await insertTeam(db, 'ns5')).id);
+  t.true(next.teamUsernsHostId > last);
+  // the column cannot be set to a range below 2^30 (the engine's --userns=auto pool) or past 2^32 - 1
+  await t.throwsAsync(db.query('UPDATE teams SET userns_host_id = 100000 WHERE id = $1', [teams[0].id]));
+  await t.throwsAsync(db.query('UPDATE teams SET userns_host_id = 4294967295 WHERE id = $1', [teams[0].id]));
+});
