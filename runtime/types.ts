@@ -42,6 +42,8 @@ export interface EngineConfig {
    * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
    */
   insecureRegistries?: string[];
+  /** Default `--log-opt`s of containers (log-config.ts; `max-size`, `max-file`); absent keys: 10m × 3. */
+  logOpts?: Readonly<Record<string, string>>;
 }
 
 /** What `info` reports. */

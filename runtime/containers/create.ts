@@ -10,6 +10,7 @@ import { generateName } from './names.js';
 import { INIT_BINARY } from './spec.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
+import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
@@ -19,7 +20,7 @@ export async function createContainer(ctx: ContainerContext, opts: CreateOptions
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
-  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image) };
+  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image), logConfig: resolveLogConfig(opts.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS) };
   const record: ContainerRecord = {
     id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
     snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime: ctx.defaultRuntime,
