@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
 import type { EngineConfig } from '../runtime/types.js';
+import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
 import type { DeployTuning, PlatformConfig } from './types.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -77,6 +78,7 @@ export const USAGE = `Usage: tspaasd [options]
   --build-pids <n>          pids limit of build containers (default 4096; 0 = none)
   --build-timeout <seconds> time limit of one RUN step (default 3600; 0 = none)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
+  --log-opt <key=value>     default bound of container logs: max-size=10m, max-file=3 (repeatable; these are the defaults)
 
 Platform:
   --engine-only             run only the engine and its API socket (TSPAAS_ENGINE_ONLY=1)
@@ -111,7 +113,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
-        'log-level': { type: 'string' }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+        'log-level': { type: 'string' }, 'log-opt': { type: 'string', multiple: true }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
       allowPositionals: false,
@@ -146,6 +148,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         pidsLimit: count(values['build-pids'] ?? '4096', '--build-pids'),
         timeoutSeconds: count(values['build-timeout'] ?? '3600', '--build-timeout'),
       }),
+      logOpts: logOpts(values['log-opt'] ?? []),
     }),
     socketPath: path.join(runRoot, 'engine.sock'),
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
@@ -197,6 +200,21 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     platformFile: path.join(runRoot, 'platform.json'),
     adminTokenFile: path.join(runRoot, 'admin-token'),
   };
+}
+
+/** `--log-opt key=value` (repeatable) → the engine's default log options, checked as a container's would be. */
+function logOpts(values: string[]): Readonly<Record<string, string>> {
+  const asked: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw invalid(`invalid --log-opt "${v}": use key=value, e.g. max-size=10m`);
+    asked[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  try {
+    return Object.freeze(resolveLogConfig({ type: 'k8s-file', config: asked }, DEFAULT_LOG_OPTS).config);
+  } catch (err) {
+    throw invalid(`invalid --log-opt: ${(err as Error).message}`, err);
+  }
 }
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */

@@ -4,12 +4,15 @@
  */
 import type { LogLine, LogOptions } from './types.js';
 
+/** How every record conmon writes starts: `2026-01-02T`. A line that does not is a fragment (of a damaged or foreign file). */
+const TIME_START = /^\d{4}-\d\d-\d\dT$/;
+
 /** Parse one k8s-file record (without its newline); null for a malformed line. */
 export function parseRecord(line: string): LogLine | null {
   const a = line.indexOf(' ');
   const b = line.indexOf(' ', a + 1);
   const c = line.indexOf(' ', b + 1);
-  if (a < 0 || b < 0) return null;
+  if (a < 0 || b < 0 || !TIME_START.test(line.slice(0, 11))) return null;
   const stream = line.slice(a + 1, b);
   if (stream !== 'stdout' && stream !== 'stderr') return null;
   const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);

@@ -16,6 +16,8 @@ export interface LogPosition {
   file: LogFile;
   fh: FileHandle;
   offset: number;
+  /** The reader's buffer, kept across reads of this position's file. */
+  scratch?: Buffer;
 }
 
 /** Bytes read at a time, backwards or forwards. */
@@ -62,11 +64,17 @@ export async function tailStart(chain: LogFile[], o: LogOptions): Promise<LogPos
 async function scanBack(fh: FileHandle, end: number, stop: (l: LogLine) => boolean): Promise<number | null> {
   let pos = end;
   let held = Buffer.alloc(0); // bytes from `pos` on not parsed yet: a record whose start lies further back
+  const scratch = Buffer.alloc(CHUNK); // one buffer for the whole scan: a long scan makes no garbage
   while (pos > 0) {
     const len = Math.min(CHUNK, pos);
     pos -= len;
-    const chunk = Buffer.alloc(len);
-    await fh.read(chunk, 0, len, pos);
+    await fh.read(scratch, 0, len, pos);
+    const chunk = scratch.subarray(0, len);
+    if (pos > 0 && chunk.indexOf(0x0a) < 0) {
+      // All of it inside one record: hold it, unless that makes a "record" longer than conmon ever writes (skipped).
+      held = held.length + len > MAX_RECORD ? Buffer.alloc(0) : Buffer.concat([chunk, held]);
+      continue;
+    }
     const buf = held.length > 0 ? Buffer.concat([chunk, held]) : chunk;
     let recEnd = buf.length;
     for (;;) {
@@ -78,14 +86,17 @@ async function scanBack(fh: FileHandle, end: number, stop: (l: LogLine) => boole
       if (nl < 0) break;
     }
     // A "record" longer than conmon ever writes is not one: drop it rather than grow.
-    held = recEnd > MAX_RECORD ? Buffer.alloc(0) : buf.subarray(0, recEnd);
+    held = recEnd > MAX_RECORD ? Buffer.alloc(0) : Buffer.from(buf.subarray(0, recEnd));
   }
   return null;
 }
 
-/** The first whole record at or after byte `at` (at 0 the file's first; else after the next newline). */
+/** conmon's records are at most 8 KiB of output and a timestamp: enough to find one whole record from any byte. */
+const PROBE = 20 * 1024;
+
+/** The first whole record at or after byte `at` (at 0 the file's first; else after the next newline), within a probe's reach. */
 async function recordAt(fh: FileHandle, at: number, size: number): Promise<{ time: number; offset: number } | null> {
-  const buf = Buffer.alloc(Math.min(MAX_RECORD, size - at));
+  const buf = Buffer.alloc(Math.min(PROBE, size - at));
   const { bytesRead } = await fh.read(buf, 0, buf.length, at);
   let from = at === 0 ? 0 : buf.indexOf(0x0a) + 1;
   if (at > 0 && from === 0) return null;

@@ -56,6 +56,7 @@ export async function* readLog(log: string, maxFile: number, o: LogOptions, isDo
       for (let batch = await readChunk(cur, null); batch; batch = await readChunk(cur, null)) yield* batch.filter((l) => isWanted(l, o));
       await cur.fh.close();
       if (!next) return;
+      next.scratch = cur.scratch;
       cur = next;
     }
   } finally {
@@ -97,7 +98,8 @@ async function readChunk(cur: LogPosition, end: { key: string; size: number } | 
   let want = Math.min(CHUNK, limit - cur.offset);
   const records: LogLine[] = [];
   while (want > 0) {
-    const buf = Buffer.alloc(want);
+    if (!cur.scratch || cur.scratch.length < want) cur.scratch = Buffer.alloc(Math.max(want, CHUNK));
+    const buf = cur.scratch;
     const { bytesRead } = await cur.fh.read(buf, 0, want, cur.offset);
     if (bytesRead === 0) return records.length > 0 ? records : null;
     let from = 0;

@@ -20,6 +20,7 @@ test('defaults', (t) => {
     },
     insecureRegistries: [],
     build: { memory: 2 * 1024 ** 3, pidsLimit: 4096, timeoutSeconds: 3600 },
+    logOpts: { 'max-size': '10m', 'max-file': '3' },
   });
   t.is(c.socketPath, '/run/tspaas/engine.sock');
   t.is(c.pidFile, '/run/tspaas/tspaasd.pid');
@@ -77,6 +78,14 @@ test('--insecure-registry is repeatable and checked; none by default', (t) => {
   t.deepEqual(run([]).engine.insecureRegistries, []);
   t.deepEqual(run(['--insecure-registry', 'reg.lan:5000', '--insecure-registry=10.0.0.0/8']).engine.insecureRegistries, ['reg.lan:5000', '10.0.0.0/8']);
   t.throws(() => run(['--insecure-registry', 'http://x/y']), { message: /invalid --insecure-registry/ });
+});
+
+test('--log-opt sets the default bound of container logs, key by key, checked as a container\'s', (t) => {
+  t.deepEqual(run(['--log-opt', 'max-size=50m']).engine.logOpts, { 'max-size': '50m', 'max-file': '3' });
+  t.deepEqual(run(['--log-opt', 'max-file=5', '--log-opt=max-size=1g']).engine.logOpts, { 'max-size': '1g', 'max-file': '5' });
+  t.throws(() => run(['--log-opt', 'max-size=-1']), { message: /invalid --log-opt: invalid max-size "-1"/ });
+  t.throws(() => run(['--log-opt', 'compress=true']), { message: /unknown log opt 'compress'/ });
+  t.throws(() => run(['--log-opt', 'max-file']), { message: /use key=value/ });
 });
 
 test('build container limits', (t) => {

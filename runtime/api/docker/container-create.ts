@@ -23,6 +23,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Privileged?: boolean;
+  // log rotation (issue 13 part 3): `--log-driver`, `--log-opt`.
+  LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
 }
 
 export interface DockerCreateBody {
@@ -90,7 +92,17 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     capAdd: hc.CapAdd?.length ? hc.CapAdd : undefined,
     capDrop: hc.CapDrop?.length ? hc.CapDrop : undefined,
     privileged: hc.Privileged || undefined,
+    logConfig: logConfig(hc.LogConfig),
   };
+}
+
+/** HostConfig.LogConfig; an empty one means the engine's defaults (the engine checks the values). */
+function logConfig(lc: DockerHostConfig['LogConfig']): CreateOptions['logConfig'] {
+  if (!lc || (!lc.Type && Object.keys(lc.Config ?? {}).length === 0)) return undefined;
+  if (lc.Config && (typeof lc.Config !== 'object' || Object.values(lc.Config).some((v) => typeof v !== 'string'))) {
+    throw invalid('invalid LogConfig.Config: use an object of string values, e.g. {"max-size": "10m"}');
+  }
+  return { type: lc.Type ?? '', config: { ...lc.Config } };
 }
 
 /** Docker's strslice: a JSON string means a one-element list; `[""]` (e.g. `--entrypoint ""`) clears. */

@@ -123,7 +123,7 @@ function hostConfigJson(c: Container): object {
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,
     PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
-    LogConfig: { Type: 'k8s-file', Config: {} },
+    LogConfig: { Type: o.logConfig?.type ?? 'k8s-file', Config: o.logConfig?.config ?? {} },
     Runtime: c.record.runtime,
     Mounts: [],
   };
