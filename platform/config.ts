@@ -94,6 +94,7 @@ Platform:
   --drain <ms>              old web processes serve this long after the route switch (default 2000)
   --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
   --max-push-size <bytes>   largest git push taken (TSPAAS_MAX_PUSH_SIZE, default 1073741824 = 1 GiB)
+  --log-archive-size <bytes>  log lines kept per app of containers that are gone (default 1048576 = 1 MiB, at least 65536)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -164,7 +165,7 @@ const PLATFORM_OPTIONS = {
   'engine-only': { type: 'boolean' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, 'base-domain': { type: 'string' },
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
-  'max-push-size': { type: 'string' },
+  'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' },
 } as const;
 
 type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -190,6 +191,7 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     routerPort: port(values['router-port'] ?? env.TSPAAS_ROUTER_PORT ?? '80', '--router-port'),
     deploy: Object.freeze(deploy),
     maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
+    logArchiveBytes: archiveSize(values['log-archive-size'] ?? String(1024 ** 2)),
   };
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
@@ -215,6 +217,13 @@ function logOpts(values: string[]): Readonly<Record<string, string>> {
   } catch (err) {
     throw invalid(`invalid --log-opt: ${(err as Error).message}`, err);
   }
+}
+
+/** --log-archive-size: a whole conmon record (8 KiB, JSON-escaped) must fit, with room for more. */
+function archiveSize(value: string): number {
+  const n = positive(value, '--log-archive-size');
+  if (n < 65536) throw invalid(`invalid --log-archive-size "${value}": at least 65536 bytes`);
+  return n;
 }
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */

@@ -101,7 +101,10 @@ test('platform defaults', (t) => {
     baseDomain: 'localhost', routerPort: 80,
     deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
     maxPushBytes: 1024 ** 3,
+    logArchiveBytes: 1024 ** 2,
   });
+  t.is(run(['--log-archive-size', '200000']).platform.logArchiveBytes, 200000);
+  t.throws(() => run(['--log-archive-size', '1000']), { message: /at least 65536/ });
   t.is(c.databaseUrl, undefined, 'no URL: the embedded PostgreSQL');
   t.is(c.redisUrl, undefined, 'no URL: the embedded Redis');
   t.is(c.redisPrefix, 'tspaas');
