@@ -7,7 +7,7 @@
  *
  * Messages in: `prepare` (before conmon starts on a log), `start` (watch a
  * running container's log), `stop` (its last look, then no more watching);
- * `prepare` and `stop` are answered with `{ seq, error? }`. A failure while
+ * each is answered with `{ seq, error? }`. A failure while
  * watching is sent as `{ failed: id, error }`.
  */
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { prepareLogSync, rotateLogSync } from './log-files.js';
 /** A request to the rotation thread. */
 export type RotationRequest =
   | { op: 'prepare'; seq: number; log: string; maxFile: number }
-  | { op: 'start'; id: string; log: string; maxFile: number }
+  | { op: 'start'; seq: number; id: string; log: string; maxFile: number }
   | { op: 'stop'; seq: number; id: string; last?: { log: string; maxFile: number } };
 
 /** What the rotation thread sends back. */
@@ -82,6 +82,6 @@ function answer(seq: number, fn: () => void): void {
 
 port.on('message', (m: RotationRequest) => {
   if (m.op === 'prepare') answer(m.seq, () => prepareLogSync(m.log, m.maxFile));
-  else if (m.op === 'start') startWatch(m.id, m.log, m.maxFile);
+  else if (m.op === 'start') answer(m.seq, () => startWatch(m.id, m.log, m.maxFile));
   else answer(m.seq, () => { stopWatch(m.id); if (m.last) rotateLogSync(m.last.log, m.last.maxFile); });
 });

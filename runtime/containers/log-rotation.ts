@@ -20,6 +20,8 @@ export class LogRotation {
   private worker: Worker | null = null;
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Containers being watched, told when the thread stops unexpectedly. */
+  private readonly watched = new Set<string>();
   private readonly onFailure: RotationFailed;
 
   constructor(onFailure: RotationFailed) {
@@ -31,9 +33,10 @@ export class LogRotation {
     return this.request({ op: 'prepare', seq: ++this.seq, log, maxFile });
   }
 
-  /** Keep the log of a running container rotated until `stop`. */
-  start(id: string, log: string, maxFile: number): void {
-    this.thread().postMessage({ op: 'start', id, log, maxFile } satisfies RotationRequest);
+  /** Keep the log of a running container rotated until `stop`; resolves once the thread watches it (after an engine restart, output may be flowing). */
+  async start(id: string, log: string, maxFile: number): Promise<void> {
+    this.watched.add(id);
+    await this.request({ op: 'start', seq: ++this.seq, id, log, maxFile });
   }
 
   /**
@@ -42,6 +45,7 @@ export class LogRotation {
    * the container's stop must not depend on it.
    */
   async stop(id: string, last?: { log: string; maxFile: number }): Promise<void> {
+    this.watched.delete(id);
     if (!this.worker && !last) return;
     await this.request({ op: 'stop', seq: ++this.seq, id, last }).catch((err: Error) => this.onFailure(id, err.message));
   }
@@ -50,6 +54,7 @@ export class LogRotation {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = null;
+    this.watched.clear();
     await w?.terminate();
   }
 
@@ -80,7 +85,10 @@ export class LogRotation {
   }
 
   private onExit(err: Error): void {
-    if (this.worker) this.worker = null;
+    if (!this.worker) return; // closed on purpose
+    this.worker = null;
+    for (const id of this.watched) this.onFailure(id, `the log rotation thread stopped: ${err.message}`);
+    this.watched.clear();
     for (const p of this.pending.values()) p.reject(unavailable('log rotation failed: its thread stopped', err));
     this.pending.clear();
   }

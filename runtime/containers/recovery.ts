@@ -77,7 +77,7 @@ async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
   if (status === 'running' || status === 'paused') {
     ctx.rootfs.adopt(id);
     const logs = logPolicyOf(ctx, c);
-    if (logs.driver !== 'none') ctx.logRotation.start(id, p.log, logs.maxFile);
+    if (logs.driver !== 'none') await ctx.logRotation.start(id, p.log, logs.maxFile);
     if (status !== c.state.status) await ctx.store.saveState(id, { ...c.state, status });
     return;
   }

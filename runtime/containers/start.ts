@@ -38,7 +38,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
       bundle: p.bundle, pidFile: p.pidFile, exitDir: p.exitFile.slice(0, p.exitFile.lastIndexOf('/')), persistDir: p.persist,
       logPath: p.log, logSizeMax: logs.maxSize, logDriver: logs.driver, tty: c.record.config.Tty, stdin: c.record.config.OpenStdin,
     });
-    if (logs.driver !== 'none') ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
+    if (logs.driver !== 'none') await ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
     await connectAttachments(ctx, c, p.attachSocket);
     await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
     await ctx.store.saveState(c.record.id, running(c.state, pid));

@@ -39,6 +39,26 @@ async function follow(id: string): Promise<string[]> {
   return lines;
 }
 
+test.serial('after an engine restart, the running container\'s log is rotated again (recovery resumes the watch)', async (t) => {
+  const c = await te.engine.createContainer({
+    image: 'busybox:latest', cmd: ['sh', '-c', 'until [ -e /go ]; do sleep 0.1; done; seq 1 100000'], networkMode: 'none',
+    logConfig: { type: 'k8s-file', config: { 'max-size': '1m', 'max-file': '20' } },
+  });
+  await te.engine.startContainer(c.record.id);
+  const engine = await te.reopen();
+  // Output starts once the new engine is up (what conmon writes while no engine runs is covered only for two files).
+  await engine.startExec(await engine.createExec(c.record.id, { cmd: ['touch', '/go'], detach: true }), { detach: true });
+  await engine.waitContainer(c.record.id);
+  let text = '';
+  for await (const l of engine.containerLogs(c.record.id, {})) text += l.data.toString();
+  const lines = text.split('\n').slice(0, -1);
+  const files = await logFiles(c.record.id);
+  t.is(lines.length, 100000);
+  t.is(lines.findIndex((l, i) => l !== String(i + 1)), -1);
+  t.true(Object.keys(files).filter((n) => /^ctr\.log\.\d+$/.test(n)).length >= 4, JSON.stringify(files));
+  t.true(Object.values(files).every((size) => size <= 1_000_000), JSON.stringify(files));
+});
+
 test('logs -f across ten rotations gets every line exactly once, in order', async (t) => {
   // 200,000 lines make about 10.4 MB of k8s-file records: ten 1 MB files. max-file 20 keeps them all, so only following matters.
   const c = await te.engine.createContainer({
