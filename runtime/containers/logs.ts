@@ -21,8 +21,6 @@ import { isWanted, parseRecord, timeSeconds } from './log-records.js';
 import { CHUNK, MAX_RECORD, openLogFile, sinceStart, tailStart, type LogPosition } from './log-seek.js';
 import type { LogLine, LogOptions } from './types.js';
 
-export { parseRecord, timeSeconds } from './log-records.js';
-
 /**
  * Log lines of a container's log `log` (with up to `maxFile` files). Without
  * `follow` it yields what is there when it starts; with `follow` it keeps
