@@ -53,6 +53,9 @@ export interface RunFlags {
   expose?: string[];
   /** Part 5, storage quota: `--storage-opt size=10G` (repeatable). */
   storageOpt?: string[];
+  // log rotation (issue 13 part 3)
+  logDriver?: string;
+  logOpt?: string[];
 }
 
 /** What parsing needs from outside: the working directory, the local environment, a file reader. */
@@ -114,6 +117,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       UsernsMode: flags.userns, // issue 13 part 2
       PortBindings: ports.bindings,
       PublishAllPorts: !!flags.publishAll,
+      ...logConfigOf(flags),
     },
     NetworkingConfig: net.networkingConfig,
   };
@@ -179,6 +183,23 @@ export function parseBytes(value: string): number {
   if (!m) throw invalid(`invalid size "${value}": use a number with an optional unit b, k, m, g (e.g. 32m)`);
   const power = 'bkmgtp'.indexOf((m[2] || 'b').toLowerCase());
   return Math.round(Number(m[1]) * 1024 ** power);
+}
+
+function logConfigOf(flags: RunFlags): { LogConfig?: object } {
+  const lc = parseLogConfig(flags.logDriver, flags.logOpt ?? []);
+  return lc ? { LogConfig: lc } : {};
+}
+
+/** `--log-driver` and `--log-opt key=value` → HostConfig.LogConfig (the engine checks names and values). */
+export function parseLogConfig(driver: string | undefined, opts: string[]): { Type: string; Config: Record<string, string> } | undefined {
+  if (driver === undefined && opts.length === 0) return undefined;
+  const config: Record<string, string> = {};
+  for (const o of opts) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw invalid(`invalid --log-opt "${o}": use key=value, e.g. max-size=10m`);
+    config[o.slice(0, eq)] = o.slice(eq + 1);
+  }
+  return { Type: driver ?? '', Config: config };
 }
 
 /** "1.5" → 1.5e9 nano-CPUs. */

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
 import type { EngineConfig } from '../runtime/types.js';
+import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
 import type { DeployTuning, PlatformConfig } from './types.js';
 import { parseStorageSize } from '../runtime/quota/size.js';
 
@@ -82,6 +83,7 @@ export const USAGE = `Usage: tspaasd [options]
   --storage-size <size>     writable-layer size of containers created without --storage-opt size
                             (e.g. 10G; default none, as Docker; the platform bounds its apps itself)
   --log-level <level>       fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
+  --log-opt <key=value>     default bound of container logs: max-size=10m, max-file=3 (repeatable; these are the defaults)
 
 Platform:
   --engine-only             run only the engine and its API socket (TSPAAS_ENGINE_ONLY=1)
@@ -97,6 +99,7 @@ Platform:
   --drain <ms>              old web processes serve this long after the route switch (default 2000)
   --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
   --max-push-size <bytes>   largest git push taken (TSPAAS_MAX_PUSH_SIZE, default 1073741824 = 1 GiB)
+  --log-archive-size <bytes>  log lines kept per app of containers that are gone (default 1048576 = 1 MiB, at least 65536)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -117,7 +120,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         'insecure-registry': { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
         'storage-quota': { type: 'string' }, 'storage-size': { type: 'string' },
-        'log-level': { type: 'string' }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
+        'log-level': { type: 'string' }, 'log-opt': { type: 'string', multiple: true }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
       },
       strict: true,
       allowPositionals: false,
@@ -157,6 +160,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         enabled: oneOf(values['storage-quota'] ?? env.TSPAAS_STORAGE_QUOTA ?? 'on', ['on', 'off'] as const, '--storage-quota') === 'on',
         defaultSize: values['storage-size'] === undefined ? 0 : parseStorageSize('--storage-size', values['storage-size']),
       }),
+      logOpts: logOpts(values['log-opt'] ?? []),
     }),
     socketPath: path.join(runRoot, 'engine.sock'),
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
@@ -172,7 +176,7 @@ const PLATFORM_OPTIONS = {
   'engine-only': { type: 'boolean' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, 'base-domain': { type: 'string' },
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
-  'max-push-size': { type: 'string' },
+  'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' },
 } as const;
 
 type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -198,6 +202,7 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     routerPort: port(values['router-port'] ?? env.TSPAAS_ROUTER_PORT ?? '80', '--router-port'),
     deploy: Object.freeze(deploy),
     maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
+    logArchiveBytes: archiveSize(values['log-archive-size'] ?? String(1024 ** 2)),
   };
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
@@ -208,6 +213,28 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     platformFile: path.join(runRoot, 'platform.json'),
     adminTokenFile: path.join(runRoot, 'admin-token'),
   };
+}
+
+/** `--log-opt key=value` (repeatable) → the engine's default log options, checked as a container's would be. */
+function logOpts(values: string[]): Readonly<Record<string, string>> {
+  const asked: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw invalid(`invalid --log-opt "${v}": use key=value, e.g. max-size=10m`);
+    asked[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  try {
+    return Object.freeze(resolveLogConfig({ type: 'k8s-file', config: asked }, DEFAULT_LOG_OPTS).config);
+  } catch (err) {
+    throw invalid(`invalid --log-opt: ${(err as Error).message}`, err);
+  }
+}
+
+/** --log-archive-size: a whole conmon record (8 KiB, JSON-escaped) must fit, with room for more. */
+function archiveSize(value: string): number {
+  const n = positive(value, '--log-archive-size');
+  if (n < 65536) throw invalid(`invalid --log-archive-size "${value}": at least 65536 bytes`);
+  return n;
 }
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */

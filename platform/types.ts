@@ -66,6 +66,8 @@ export interface PlatformConfig {
    * nothing behind. Default 1 GiB, like Heroku's repository limit.
    */
   maxPushBytes: number;
+  /** Bytes of log lines kept per app of containers that are gone (log-archive.ts; the file may reach twice this before it is cut). Default 1 MiB. */
+  logArchiveBytes?: number;
 }
 
 export interface DeployTuning {

@@ -34,6 +34,7 @@ import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
 import { cancelRestart } from './containers/restart.js';
 import { containerLogs, attachContainer, resizeContainer } from './containers/stdio.js';
+import { LogRotation } from './containers/log-rotation.js';
 import { topContainer, statsContainer } from './containers/inspect.js';
 import { Execs, startExec, resizeExec } from './containers/exec.js';
 import { diffContainer, exportContainer, commitContainer, getArchive, statPath, putArchive } from './containers/filesystem.js';
@@ -88,6 +89,9 @@ class TspaasEngine implements Engine {
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
+      logRotation: new LogRotation((id, error) => this.events.emit('event', {
+        type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
+      })),
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
@@ -391,6 +395,7 @@ class TspaasEngine implements Engine {
 
   async close(): Promise<void> {
     this.watcher?.close();
+    await this.ctx.logRotation.close();
     for (const id of [...this.ctx.restartTimers.keys()]) cancelRestart(this.ctx, id);
     await this.network.close();
   }

@@ -55,6 +55,8 @@ export interface EngineConfig {
   storageQuota?: { enabled?: boolean; defaultSize?: number; buildCacheSize?: number; buildLayerSize?: number };
   /** Host ids `--userns=auto` hands out (issue 13 part 2); default containers/userns.ts DEFAULT_USERNS_POOL. */
   usernsPool?: UsernsPool;
+  /** Default `--log-opt`s of containers (log-config.ts; `max-size`, `max-file`); absent keys: 10m × 3. */
+  logOpts?: Readonly<Record<string, string>>;
 }
 
 /** Host ids the engine hands out for `--userns=auto`: [start, end), in ranges of `size`. */

@@ -21,7 +21,7 @@ import { appStorageOpt } from './disk.js';
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
   const networks = new AppNetworks(engine);
-  const archive = createLogArchive(config.dataDir);
+  const archive = createLogArchive(config.dataDir, KEEP_LINES, config.logArchiveBytes);
   const port = config.deploy.port;
   return {
     async startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts: StartOptions = {}) {

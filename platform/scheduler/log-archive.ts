@@ -6,9 +6,11 @@
  * container's last lines here, so `tspaas logs` still shows why web.1
  * crashed or what `run --detach` printed. One NDJSON file per app under
  * `<dataDir>/logs/apps/`, holding about the last {@link KEEP_LINES} lines
- * (it is cut back to them when it grows past twice that; the line count
- * is read from the file once per app, then kept in memory); removed with the
- * app. Writes of one app are serialized.
+ * and at most {@link KEEP_BYTES} bytes of them (it is cut back to the newest
+ * lines within both when it grows past twice either; the line count is read
+ * from the file once per app, then kept in memory), so an app's archive never
+ * takes more than twice the byte cap (tspaasd `--log-archive-size`); removed
+ * with the app. Writes of one app are serialized.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,8 @@ import type { LogEntry } from '../types.js';
 
 /** Lines kept per app (Heroku keeps 1,500). */
 export const KEEP_LINES = 1500;
+/** Bytes kept per app by default (1,500 lines of up to ~700 bytes). */
+export const KEEP_BYTES = 1024 ** 2;
 
 /** An archived line: the entry and the container it came from. */
 export interface ArchivedEntry extends LogEntry {
@@ -33,7 +37,7 @@ export interface LogArchive {
 }
 
 /** The archive under `<dataDir>/logs/apps`. */
-export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogArchive {
+export function createLogArchive(dataDir: string, keepLines = KEEP_LINES, keepBytes = KEEP_BYTES): LogArchive {
   const dir = path.join(dataDir, 'logs', 'apps');
   const fileOf = (appId: string) => path.join(dir, `${appId}.ndjson`);
   const queues = new Map<string, Promise<unknown>>();
@@ -72,16 +76,16 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
       }
       counts.delete(appId); // unknown until the append is done
       await fsp.appendFile(file, (torn ? '\n' : '') + kept.map((e) => `${JSON.stringify({ ...e, containerId })}\n`).join(''));
-      if (before + kept.length <= 2 * keepLines) {
+      if (before + kept.length <= 2 * keepLines && (await fsp.stat(file)).size <= 2 * keepBytes) {
         counts.set(appId, before + kept.length);
         return;
       }
       // Cut back to the newest lines: write a new file, then rename over the old one (readers see one or the other).
-      const lines = await readLines(file);
+      const lines = newest(await readLines(file), keepLines, keepBytes);
       const tmp = `${file}.tmp`;
-      await fsp.writeFile(tmp, `${lines.slice(-keepLines).join('\n')}\n`);
+      await fsp.writeFile(tmp, lines.map((l) => `${l}\n`).join(''));
       await fsp.rename(tmp, file);
-      counts.set(appId, Math.min(lines.length, keepLines));
+      counts.set(appId, lines.length);
     }),
 
     async read(appId) {
@@ -103,4 +107,16 @@ export function createLogArchive(dataDir: string, keepLines = KEEP_LINES): LogAr
       });
     }),
   };
+}
+
+/** The newest of `lines` that fit in `maxLines` lines and `maxBytes` bytes (newlines counted). */
+function newest(lines: string[], maxLines: number, maxBytes: number): string[] {
+  let bytes = 0;
+  let from = lines.length;
+  while (from > 0 && lines.length - from < maxLines) {
+    bytes += Buffer.byteLength(lines[from - 1]) + 1;
+    if (bytes > maxBytes) break;
+    from--;
+  }
+  return lines.slice(from);
 }

@@ -19,6 +19,8 @@ import { containerPaths, type ContainerPaths } from './paths.js';
 import type { HostLimits } from '../host.js';
 import type { CgroupLayout } from './cgroups.js';
 import type { ContainerNetworking } from '../network/types.js';
+import type { LogRotation } from './log-rotation.js';
+import { DEFAULT_LOG_OPTS, logPolicy, resolveLogConfig, type LogPolicy } from './log-config.js';
 
 export interface ContainerContext {
   config: Readonly<EngineConfig>;
@@ -46,11 +48,18 @@ export interface ContainerContext {
   network: ContainerNetworking;
   /** Facts of the host read once at engine start (see spec.ts SpecContext). */
   host: { limits: HostLimits; cgroups: CgroupLayout };
+  /** Rotation of running containers' logs (log-rotation.ts). */
+  logRotation: LogRotation;
 }
 
 /** The paths of a container. */
 export function pathsOf(ctx: ContainerContext, id: string): ContainerPaths {
   return containerPaths(ctx.config.root, ctx.config.runRoot, id);
+}
+
+/** A container's log driver and bounds (containers created before logs had options take the engine's defaults). */
+export function logPolicyOf(ctx: ContainerContext, c: Container): LogPolicy {
+  return logPolicy(c.record.options.logConfig ?? resolveLogConfig(undefined, ctx.config.logOpts ?? DEFAULT_LOG_OPTS));
 }
 
 /** The OCI runtime that runs a container. */

@@ -12,6 +12,7 @@ import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { writableLayerSize } from './storage-opt.js';
+import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
 
@@ -34,7 +35,7 @@ async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Ima
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
-  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image) };
+  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image), logConfig: resolveLogConfig(opts.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS) };
   const record: ContainerRecord = {
     id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
     snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime: ctx.defaultRuntime,

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { conflict, notFound } from '../../lib/errors.js';
 import type { Attachment } from '../types.js';
 import type { ContainerContext } from './context.js';
-import { pathsOf, runtimeOf } from './context.js';
+import { pathsOf, runtimeOf, logPolicyOf } from './context.js';
 import { launchMonitor } from './monitor.js';
 import { SocketAttachment } from './attach.js';
 import { resolveUser } from './user.js';
@@ -55,7 +55,7 @@ export async function startExec(ctx: ContainerContext, c: Container, s: ExecSess
   s.running = true;
   const launched = await launchMonitor({
     containerId: c.record.id, sessionId: s.id, name: c.record.name, runtimePath: rt.path, runtimeRoot: rt.root,
-    bundle: s.dir, pidFile: path.join(s.dir, 'pid'), exitDir: s.dir, logPath: path.join(s.dir, 'log'),
+    bundle: s.dir, pidFile: path.join(s.dir, 'pid'), exitDir: s.dir, logPath: path.join(s.dir, 'log'), logSizeMax: logPolicyOf(ctx, c).maxSize,
     tty: !!o.tty, stdin: !!o.attachStdin, execProcessSpec: specFile,
     beforeStart: att ? () => att.connect(path.join(s.dir, 'attach')) : undefined,
   }).catch((err) => { s.running = false; s.exitCode = (err as { exitCode?: number }).exitCode ?? 126; throw err; });

@@ -8,7 +8,7 @@
 import { promises as fsp, watch } from 'node:fs';
 import { isErrno } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
-import { pathsOf, runtimeOf, emitContainerEvent, cgroupPathOf } from './context.js';
+import { pathsOf, runtimeOf, emitContainerEvent, cgroupPathOf, logPolicyOf } from './context.js';
 import { deleteProcess } from './oci-runtime.js';
 import { readOomKills } from './cgroups.js';
 import { exitDir } from './paths.js';
@@ -64,6 +64,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
     error: forced?.error ?? '', finishedAt: finishedAt.toISOString(),
   });
   await fsp.rm(p.exitFile, { force: true });
+  await ctx.logRotation.stop(c.record.id, { log: p.log, maxFile: logPolicyOf(ctx, c).maxFile });
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
   ctx.attachments.delete(c.record.id);
   emitContainerEvent(ctx, c, 'die', { exitCode: String(code) });

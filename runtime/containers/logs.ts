@@ -1,135 +1,162 @@
 /**
- * Reading container logs written by conmon in the k8s-file format:
- * `<RFC 3339 nano time> <stdout|stderr> <F|P> <text>\n`, where `P` marks a
- * partial record (no newline at its end in the original stream).
+ * Reading a container's log (conmon's k8s-file records, log-records.ts)
+ * across its rotated files (log-files.ts), in memory bounded by a chunk and a
+ * record, never by the log: the start is found by seeking (log-seek.ts), then
+ * the files are read forwards in chunks.
+ *
+ * Following goes by file, not by name: at the end of a file the reader asks
+ * whether `ctr.log` is still that file. While it is, it waits for more. Once
+ * conmon has replaced it, the reader drains the old file to its end (conmon
+ * closed it before the rename, so nothing more comes) and goes on with the
+ * file after it in the chain, wherever rotation has renamed it meanwhile.
+ * So no line is read twice or skipped, unless the reader falls more than
+ * max-file files behind (the files it has not read yet are gone, as in Docker).
  */
-import { promises as fsp, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { isErrno } from '../../lib/errors.js';
+import { fileKey, logChain, type LogFile } from './log-files.js';
+import { isWanted, parseRecord, timeSeconds } from './log-records.js';
+import { CHUNK, MAX_RECORD, openLogFile, sinceStart, tailStart, type LogPosition } from './log-seek.js';
 import type { LogLine, LogOptions } from './types.js';
 
-/** Parse one k8s-file record; null for a malformed line. */
-export function parseRecord(line: string): LogLine | null {
-  const a = line.indexOf(' ');
-  const b = line.indexOf(' ', a + 1);
-  const c = line.indexOf(' ', b + 1);
-  if (a < 0 || b < 0) return null;
-  const stream = line.slice(a + 1, b);
-  if (stream !== 'stdout' && stream !== 'stderr') return null;
-  const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
-  const text = c < 0 ? '' : line.slice(c + 1);
-  return { time: normalizeTime(line.slice(0, a)), stream, data: Buffer.from(tag === 'P' ? text : `${text}\n`) };
-}
-
-/** conmon writes `…+00:00`; Docker clients expect `…Z`. */
-function normalizeTime(t: string): string {
-  return t.replace(/\+00:00$/, 'Z');
-}
-
-/** Seconds since the epoch, with the fraction, of an RFC 3339 nano time. */
-export function timeSeconds(t: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$/.exec(t);
-  if (!m) return Date.parse(t) / 1000;
-  return Date.parse(`${m[1]}${m[3]}`) / 1000 + Number(`0${m[2] ?? ''}`);
-}
-
-function wanted(l: LogLine, o: LogOptions): boolean {
-  if (l.stream === 'stdout' && o.stdout === false) return false;
-  if (l.stream === 'stderr' && o.stderr === false) return false;
-  const t = timeSeconds(l.time);
-  if (o.since !== undefined && o.since > 0 && t < o.since) return false;
-  if (o.until !== undefined && o.until > 0 && t > o.until) return false;
-  return true;
-}
-
-/** Split raw log bytes into complete records; returns them and the unconsumed rest. */
-function splitRecords(buf: string): { records: LogLine[]; rest: string } {
-  const lines = buf.split('\n');
-  const rest = lines.pop() ?? '';
-  const records = lines.map(parseRecord).filter((l): l is LogLine => l !== null);
-  return { records, rest };
-}
-
 /**
- * Log lines of a file. Without `follow` it yields what is there; with
- * `follow` it keeps yielding new lines until `isDone()` is true and the file
- * is drained. `tail` counts lines (records ending in a newline).
+ * Log lines of a container's log `log` (with up to `maxFile` files). Without
+ * `follow` it yields what is there when it starts; with `follow` it keeps
+ * yielding new lines until `isDone()` is true and the log is drained, or
+ * `o.signal` aborts. `tail` counts lines (records ending in a newline).
  */
-export async function* readLogFile(file: string, o: LogOptions, isDone: () => boolean): AsyncGenerator<LogLine> {
-  const first = await readFrom(file, 0);
-  let offset = first.length;
-  const split = splitRecords(first.toString());
-  let rest = split.rest;
-  for (const l of applyTail(split.records.filter((r) => wanted(r, o)), o.tail)) yield l;
-  if (!o.follow || o.signal?.aborted) return;
-  const waiter = new ChangeWaiter(file, o.signal);
+export async function* readLog(log: string, maxFile: number, o: LogOptions, isDone: () => boolean): AsyncGenerator<LogLine> {
+  const start = await startPosition(log, maxFile, o);
+  if (!start) return;
+  const end = o.follow ? null : await currentEnd(log);
+  const waiter = o.follow ? new ChangeWaiter(path.dirname(log), o.signal) : null;
+  let cur: LogPosition = start;
   try {
     for (;;) {
       if (o.signal?.aborted) return;
       const done = isDone();
-      const more = await readFrom(file, offset);
-      offset += more.length;
-      const s = splitRecords(rest + more.toString());
-      rest = s.rest;
-      for (const l of s.records) if (wanted(l, o)) yield l;
-      if (done && more.length === 0) return;
-      if (more.length === 0) await waiter.wait(250);
+      for (let batch = await readChunk(cur, end); batch; batch = await readChunk(cur, end)) {
+        for (const l of batch) {
+          if (o.until !== undefined && o.until > 0 && timeSeconds(l.time) > o.until) return;
+          if (isWanted(l, o)) yield l;
+        }
+      }
+      if (end && cur.file.key === end.key) return;
+      const next = await successor(log, maxFile, cur.file);
+      if (next === 'current') {
+        if (!waiter || done) return;
+        await waiter.wait(250);
+        continue;
+      }
+      // What conmon wrote between the last read and its switch to the next file.
+      for (let batch = await readChunk(cur, null); batch; batch = await readChunk(cur, null)) yield* batch.filter((l) => isWanted(l, o));
+      await cur.fh.close();
+      if (!next) return;
+      next.scratch = cur.scratch;
+      cur = next;
     }
   } finally {
-    waiter.close();
+    waiter?.close();
+    await cur.fh.close().catch(() => undefined);
   }
 }
 
-/** Keep the records making up the last `n` lines. */
-function applyTail(records: LogLine[], n: number | undefined): LogLine[] {
-  if (n === undefined || n < 0) return records;
-  if (n === 0) return [];
-  let lines = 0;
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i].data[records[i].data.length - 1] === 0x0a) lines++;
-    if (lines > n) return records.slice(i + 1);
+/** Where to begin: after seeking for `tail` or `since`, else the oldest file's start. */
+async function startPosition(log: string, maxFile: number, o: LogOptions): Promise<LogPosition | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const chain = await logChain(log, maxFile);
+    if (chain.length === 0) return null;
+    const found = o.tail !== undefined && o.tail >= 0 ? await tailStart(chain, o)
+      : o.since !== undefined && o.since > 0 ? await sinceStart(chain, o.since)
+        : await openAt(chain[0], 0);
+    if (found) return found;
   }
-  return records;
+  return null;
 }
 
-async function readFrom(file: string, offset: number): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await fsp.open(file, 'r');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return Buffer.alloc(0);
-    throw err;
-  }
-  try {
-    const { size } = await fh.stat();
-    if (size <= offset) return Buffer.alloc(0);
-    const buf = Buffer.alloc(size - offset);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+async function openAt(file: LogFile, offset: number): Promise<LogPosition | null> {
+  const fh = await openLogFile(file);
+  return fh ? { file, fh, offset } : null;
 }
 
-/** Wakes a follower when the file changes (inotify), or after a timeout. */
+/** The file being written and its size now: where a read without follow ends. */
+async function currentEnd(log: string): Promise<{ key: string; size: number } | null> {
+  const st = await fsp.stat(log, { bigint: true }).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return null; throw err; });
+  return st ? { key: fileKey(st), size: Number(st.size) } : null;
+}
+
+/**
+ * The whole records of the next chunk of `cur` (up to `end.size` when it is
+ * that file), advancing its offset past them; null at the end.
+ */
+async function readChunk(cur: LogPosition, end: { key: string; size: number } | null): Promise<LogLine[] | null> {
+  const limit = end && end.key === cur.file.key ? end.size : Infinity;
+  let want = Math.min(CHUNK, limit - cur.offset);
+  const records: LogLine[] = [];
+  while (want > 0) {
+    if (!cur.scratch || cur.scratch.length < want) cur.scratch = Buffer.alloc(Math.max(want, CHUNK));
+    const buf = cur.scratch;
+    const { bytesRead } = await cur.fh.read(buf, 0, want, cur.offset);
+    if (bytesRead === 0) return records.length > 0 ? records : null;
+    let from = 0;
+    for (let nl = buf.indexOf(0x0a); nl >= 0 && nl < bytesRead; nl = buf.indexOf(0x0a, from)) {
+      const rec = parseRecord(buf.toString('utf8', from, nl));
+      if (rec) records.push(rec);
+      from = nl + 1;
+    }
+    if (from > 0) {
+      cur.offset += from;
+      return records;
+    }
+    // No newline in a whole chunk: a record longer than conmon writes is skipped; a short one is still being written.
+    if (bytesRead < want) return null;
+    if (want >= MAX_RECORD) cur.offset += bytesRead;
+    want = Math.min(want * 2, MAX_RECORD, limit - cur.offset);
+  }
+  return records.length > 0 ? records : null;
+}
+
+/**
+ * What comes after `file`: 'current' while `ctr.log` is still it; else the
+ * next file of the chain, opened (null when there is none: the log is gone).
+ */
+async function successor(log: string, maxFile: number, file: LogFile): Promise<LogPosition | 'current' | null> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const now = await currentEnd(log);
+    if (now && now.key === file.key) return 'current';
+    const chain = await logChain(log, maxFile);
+    const at = chain.findIndex((f) => f.key === file.key);
+    // Not in the chain any more: the reader fell behind max-file files; go on with the oldest left.
+    const next = at >= 0 ? chain[at + 1] : chain[0];
+    if (!next) return now ? 'current' : null;
+    const opened = await openAt(next, 0);
+    if (opened) return opened;
+  }
+  return null;
+}
+
+/** Wakes a follower when the log's directory changes (inotify), or after a timeout. */
 class ChangeWaiter {
   private watcher: FSWatcher | null = null;
   private wake: (() => void) | null = null;
-
   private readonly signal: AbortSignal | undefined;
   private readonly onAbort = () => this.wake?.();
 
-  constructor(file: string, signal?: AbortSignal) {
+  constructor(dir: string, signal?: AbortSignal) {
     this.signal = signal;
     signal?.addEventListener('abort', this.onAbort);
     try {
-      this.watcher = watch(file, () => this.wake?.());
-      this.watcher.on('error', () => undefined);
+      this.watcher = watch(dir, () => this.wake?.());
+      this.watcher.on('error', () => undefined); // the timeout still wakes the follower
     } catch {
-      this.watcher = null; // not created yet: fall back to polling
+      this.watcher = null; // the directory is gone: fall back to the timeout
     }
   }
 
   wait(ms: number): Promise<void> {
+    if (this.signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
       this.wake = () => { clearTimeout(t); this.wake = null; resolve(); };

@@ -34,6 +34,10 @@ export interface MonitorOptions {
   exitDir: string;
   persistDir?: string;
   logPath: string;
+  /** conmon's `--log-size-max`: it starts a new file rather than grow `logPath` past this (log-files.ts). */
+  logSizeMax?: number;
+  /** `none`: conmon keeps no log. */
+  logDriver?: 'k8s-file' | 'none';
   tty: boolean;
   stdin: boolean;
   /** Exec mode: the process spec to run inside the running container. */
@@ -88,11 +92,12 @@ export async function launchMonitor(o: MonitorOptions): Promise<Launched> {
 function conmonArgs(o: MonitorOptions): string[] {
   const args = [
     '--api-version', '1', '-c', o.containerId, '-u', o.sessionId, '-r', o.runtimePath, '-b', o.bundle,
-    '-p', o.pidFile, '-n', o.name, '--exit-dir', o.exitDir, '-l', `k8s-file:${o.logPath}`,
+    '-p', o.pidFile, '-n', o.name, '--exit-dir', o.exitDir, '-l', o.logDriver === 'none' ? 'none' : `k8s-file:${o.logPath}`,
     '--log-level', o.logLevel ?? 'error', '--runtime-arg', `--root=${o.runtimeRoot}`, '--full-attach',
     '--socket-dir-path', o.bundle,
   ];
   if (o.persistDir) args.push('--persist-dir', o.persistDir);
+  if (o.logSizeMax !== undefined && o.logDriver !== 'none') args.push('--log-size-max', String(o.logSizeMax));
   if (o.tty) args.push('-t');
   else if (o.stdin) args.push('-i');
   if (o.execProcessSpec !== undefined) args.push('-e', '--exec-process-spec', o.execProcessSpec, '--exec-attach');

@@ -10,7 +10,7 @@
  * containers that are down get started again, as Docker does at boot.
  */
 import type { ContainerContext } from './context.js';
-import { pathsOf, runtimeOf } from './context.js';
+import { pathsOf, runtimeOf, logPolicyOf } from './context.js';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { processStatus, listProcesses, deleteProcess } from './oci-runtime.js';
@@ -76,6 +76,8 @@ async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
   const status = await processStatus(runtimeOf(ctx, c), id);
   if (status === 'running' || status === 'paused') {
     ctx.rootfs.adopt(id);
+    const logs = logPolicyOf(ctx, c);
+    if (logs.driver !== 'none') await ctx.logRotation.start(id, p.log, logs.maxFile);
     if (status !== c.state.status) await ctx.store.saveState(id, { ...c.state, status });
     return;
   }

@@ -38,6 +38,7 @@ export async function destroy(ctx: ContainerContext, c: Container, volumes: bool
   const p = pathsOf(ctx, c.record.id);
   await ctx.store.saveState(c.record.id, { ...c.state, status: 'removing' });
   await ctx.store.delete(c.record.id);
+  await ctx.logRotation.stop(c.record.id);
   for (const a of ctx.attachments.get(c.record.id) ?? []) a.finish();
   ctx.attachments.delete(c.record.id);
   emitContainerEvent(ctx, c, 'destroy');

@@ -7,7 +7,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import { notModified, conflict } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
-import { pathsOf, runtimeOf, emitContainerEvent } from './context.js';
+import { pathsOf, runtimeOf, emitContainerEvent, logPolicyOf } from './context.js';
 import { launchMonitor } from './monitor.js';
 import { startProcess, deleteProcess } from './oci-runtime.js';
 import { specFor } from './bundle.js';
@@ -32,15 +32,19 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     await writeEtcFiles(ctx, c, p, sandbox, links);
     await fsp.writeFile(p.specFile, JSON.stringify(await specFor(ctx, c, p, { netnsPath: sandbox?.netns, env: links.env })));
     const rt = runtimeOf(ctx, c);
+    const logs = logPolicyOf(ctx, c);
+    if (logs.driver !== 'none') await ctx.logRotation.prepare(p.log, logs.maxFile);
     const { pid } = await launchMonitor({
       containerId: c.record.id, sessionId: c.record.id, name: c.record.name, runtimePath: rt.path, runtimeRoot: rt.root,
       bundle: p.bundle, pidFile: p.pidFile, exitDir: p.exitFile.slice(0, p.exitFile.lastIndexOf('/')), persistDir: p.persist,
-      logPath: p.log, tty: c.record.config.Tty, stdin: c.record.config.OpenStdin,
+      logPath: p.log, logSizeMax: logs.maxSize, logDriver: logs.driver, tty: c.record.config.Tty, stdin: c.record.config.OpenStdin,
     });
+    if (logs.driver !== 'none') await ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
     await connectAttachments(ctx, c, p.attachSocket);
     await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
     await ctx.store.saveState(c.record.id, running(c.state, pid));
   } catch (err) {
+    await ctx.logRotation.stop(c.record.id);
     await ctx.network.detach(c.record.id).catch(() => undefined);
     await ctx.rootfs.release(c.record.id, p.rootfs);
     const exitCode = (err as { exitCode?: number }).exitCode ?? 128;

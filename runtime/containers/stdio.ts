@@ -1,17 +1,19 @@
 /** Logs and attachments of a container's main process. */
-import { conflict } from '../../lib/errors.js';
+import { conflict, invalid } from '../../lib/errors.js';
 import type { Attachment } from '../types.js';
 import type { ContainerContext } from './context.js';
-import { pathsOf } from './context.js';
+import { pathsOf, logPolicyOf } from './context.js';
 import { SocketAttachment } from './attach.js';
-import { readLogFile } from './logs.js';
+import { readLog } from './logs.js';
 import { resizeTerminal } from './resize.js';
 import type { Container, LogLine, LogOptions } from './types.js';
 
 /** The container's log lines; following ends when the container is no longer running. */
 export function containerLogs(ctx: ContainerContext, c: Container, o: LogOptions): AsyncIterable<LogLine> {
   const isDone = () => c.state.status !== 'running' && c.state.status !== 'paused' && c.state.status !== 'restarting';
-  return readLogFile(pathsOf(ctx, c.record.id).log, o, isDone);
+  const policy = logPolicyOf(ctx, c);
+  if (policy.driver === 'none') throw invalid('configured logging driver does not support reading (the container\'s log driver is "none")');
+  return readLog(pathsOf(ctx, c.record.id).log, policy.maxFile, o, isDone);
 }
 
 /**
@@ -26,7 +28,7 @@ export async function attachContainer(
   let set = ctx.attachments.get(id);
   if (!set) ctx.attachments.set(id, (set = new Set()));
   const att = new SocketAttachment(wants, (a) => set!.delete(a));
-  if (o.logs) {
+  if (o.logs && logPolicyOf(ctx, c).driver !== 'none') {
     for await (const l of containerLogs(ctx, c, { follow: false })) att.replay(l.stream, l.data);
   }
   if (o.stream === false) {

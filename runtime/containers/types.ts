@@ -12,7 +12,8 @@
  *   rename only), fsynced at create,
  * - `state.json` — the `ContainerState` (what happened), replaced atomically,
  * - `ctr.log` — stdout/stderr in conmon's k8s-file format (timestamped lines,
- *   stream apart), kept until `rm`,
+ *   stream apart), kept until `rm`, with its rotated files `ctr.log.1`… and
+ *   `ctr.log.keep` (log-files.ts),
  * - `hostname`, `hosts`, `resolv.conf` — bind-mounted into the container.
  * Its volatile part is `<run root>/c/<id>/`: `bundle/config.json` (the OCI
  * spec, generated at each start), `bundle/rootfs` (where the root is mounted
@@ -29,6 +30,7 @@
 import type { ContainerConfig } from '../images/types.js';
 import type { EndpointRequest, Link, PortBinding, SandboxState } from '../network/types.js';
 import type { IdMaps } from '../archive/owners.js';
+import type { LogConfig } from './log-config.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
@@ -134,6 +136,9 @@ export interface CreateOptions {
    * resolved map ('auto' becomes a map with `auto: true`).
    */
   userns?: UsernsOption;
+  // ---- log rotation (issue 13 part 3) ----
+  /** Log driver and options (`--log-driver`, `--log-opt`; log-config.ts); at create, what it leaves out is filled from the engine's defaults. */
+  logConfig?: LogConfig;
 }
 
 /** A container's own user namespace; `auto` when the engine picked the range. */

@@ -205,3 +205,11 @@ test('--security-opt: a missing or malformed profile file and a value-less optio
   t.throws(() => parseSecurityOpts(['seccomp'], env), { message: /invalid --security-opt: "seccomp"/ });
   t.throws(() => parseSecurityOpts(['apparmor='], env), { message: /invalid --security-opt: "apparmor="/ });
 });
+
+test('--log-driver and --log-opt become HostConfig.LogConfig; none given leaves it to the engine', (t) => {
+  const { body } = buildCreateRequest({ logDriver: 'json-file', logOpt: ['max-size=10m', 'max-file=3'] }, 'busybox', [], penv());
+  t.deepEqual(body.HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } });
+  t.deepEqual(buildCreateRequest({ logOpt: ['max-size=1m'] }, 'busybox', [], penv()).body.HostConfig.LogConfig, { Type: '', Config: { 'max-size': '1m' } });
+  t.is(buildCreateRequest({}, 'busybox', [], penv()).body.HostConfig.LogConfig, undefined);
+  t.throws(() => buildCreateRequest({ logOpt: ['max-size'] }, 'busybox', [], penv()), { message: /invalid --log-opt "max-size": use key=value/ });
+});

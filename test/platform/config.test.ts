@@ -21,6 +21,7 @@ test('defaults', (t) => {
     insecureRegistries: [],
     build: { memory: 2 * 1024 ** 3, pidsLimit: 4096, timeoutSeconds: 3600 },
     storageQuota: { enabled: true, defaultSize: 0 },
+    logOpts: { 'max-size': '10m', 'max-file': '3' },
   });
   t.is(c.socketPath, '/run/tspaas/engine.sock');
   t.is(c.pidFile, '/run/tspaas/tspaasd.pid');
@@ -80,6 +81,14 @@ test('--insecure-registry is repeatable and checked; none by default', (t) => {
   t.throws(() => run(['--insecure-registry', 'http://x/y']), { message: /invalid --insecure-registry/ });
 });
 
+test('--log-opt sets the default bound of container logs, key by key, checked as a container\'s', (t) => {
+  t.deepEqual(run(['--log-opt', 'max-size=50m']).engine.logOpts, { 'max-size': '50m', 'max-file': '3' });
+  t.deepEqual(run(['--log-opt', 'max-file=5', '--log-opt=max-size=1g']).engine.logOpts, { 'max-size': '1g', 'max-file': '5' });
+  t.throws(() => run(['--log-opt', 'max-size=-1']), { message: /invalid --log-opt: invalid max-size "-1"/ });
+  t.throws(() => run(['--log-opt', 'compress=true']), { message: /unknown log opt 'compress'/ });
+  t.throws(() => run(['--log-opt', 'max-file']), { message: /use key=value/ });
+});
+
 test('build container limits', (t) => {
   t.deepEqual(run(['--build-memory', '0', '--build-pids', '100', '--build-timeout', '60']).engine.build, { memory: 0, pidsLimit: 100, timeoutSeconds: 60 });
   t.throws(() => run(['--build-pids', 'many']), { message: /invalid --build-pids "many"/ });
@@ -93,7 +102,10 @@ test('platform defaults', (t) => {
     baseDomain: 'localhost', routerPort: 80,
     deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
     maxPushBytes: 1024 ** 3,
+    logArchiveBytes: 1024 ** 2,
   });
+  t.is(run(['--log-archive-size', '200000']).platform.logArchiveBytes, 200000);
+  t.throws(() => run(['--log-archive-size', '1000']), { message: /at least 65536/ });
   t.is(c.databaseUrl, undefined, 'no URL: the embedded PostgreSQL');
   t.is(c.redisUrl, undefined, 'no URL: the embedded Redis');
   t.is(c.redisPrefix, 'tspaas');

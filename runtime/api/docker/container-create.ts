@@ -30,6 +30,8 @@ export interface DockerHostConfig extends DockerHostNetworking {
   StorageOpt?: Record<string, string> | null;
   /** Issue 13 part 2: "" / "host" = the host's user namespace, "auto" = a range from the engine's pool. */
   UsernsMode?: string;
+  // log rotation (issue 13 part 3): `--log-driver`, `--log-opt`.
+  LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
 }
 
 export interface DockerCreateBody {
@@ -100,7 +102,17 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     securityOpt: hc.SecurityOpt?.length ? hc.SecurityOpt : undefined,
     storageOpt: hc.StorageOpt && Object.keys(hc.StorageOpt).length ? hc.StorageOpt : undefined, // part 5, storage quota
     userns: parseUsernsMode(hc.UsernsMode), // issue 13 part 2
+    logConfig: logConfig(hc.LogConfig),
   };
+}
+
+/** HostConfig.LogConfig; an empty one means the engine's defaults (the engine checks the values). */
+function logConfig(lc: DockerHostConfig['LogConfig']): CreateOptions['logConfig'] {
+  if (!lc || (!lc.Type && Object.keys(lc.Config ?? {}).length === 0)) return undefined;
+  if (lc.Config && (typeof lc.Config !== 'object' || Object.values(lc.Config).some((v) => typeof v !== 'string'))) {
+    throw invalid('invalid LogConfig.Config: use an object of string values, e.g. {"max-size": "10m"}');
+  }
+  return { type: lc.Type ?? '', config: { ...lc.Config } };
 }
 
 /** Docker's strslice: a JSON string means a one-element list; `[""]` (e.g. `--entrypoint ""`) clears. */

@@ -28,7 +28,15 @@ export async function pumpLogs(lines: AsyncIterable<LogLine>, res: ServerRespons
     if (step.done) break;
     const line = step.value;
     const data = format.timestamps ? Buffer.concat([Buffer.from(`${formatNanoUtc(line.time)} `), line.data]) : line.data;
-    res.write(encode(line.stream, data));
+    // A reader slower than the disk (a 2 GB log with --since) must not pile the log up in memory: wait for the socket.
+    if (!res.write(encode(line.stream, data)) && (await Promise.race([drained(res), closed])) === 'closed') {
+      void it.return?.();
+      return;
+    }
   }
   res.end();
+}
+
+function drained(res: ServerResponse): Promise<'drained'> {
+  return new Promise((resolve) => res.once('drain', () => resolve('drained')));
 }

@@ -5,7 +5,7 @@
  * interleaved, removal.
  */
 import test from 'ava';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogArchive } from '../../../platform/scheduler/log-archive.js';
@@ -49,4 +49,21 @@ test('concurrent keeps of one app are written one after the other', async (t) =>
   // Each container's lines are contiguous and in order.
   const runs = kept.reduce<string[]>((acc, e) => (acc.at(-1) === e.containerId ? acc : [...acc, e.containerId]), []);
   t.is(new Set(runs).size, runs.length);
+});
+
+test('an app\'s archive is bounded in bytes too: long lines are cut back to the newest that fit the byte cap', async (t) => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-archive-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const archive = createLogArchive(dir, 1500, 64 * 1024);
+  const file = path.join(dir, 'logs', 'apps', 'a.ndjson');
+  // Lines of 8 KiB, conmon's largest record: 1,500 of them would be 12 MB; the cap keeps the file under 2 × 64 KiB.
+  const long = (i: number) => ({ ...entry('web.1', i), line: `${i} ${'x'.repeat(8192)}` });
+  for (let round = 0; round < 10; round++) {
+    await archive.keep('a', `c${round}`, Array.from({ length: 10 }, (_, i) => long(round * 10 + i)));
+    t.true((await stat(file)).size <= 2 * 64 * 1024, `round ${round}: ${(await stat(file)).size} bytes`);
+  }
+  const kept = await archive.read('a');
+  t.true(kept.length >= 7 && kept.length <= 15, `${kept.length} lines kept`);
+  t.is(kept.at(-1)?.line.split(' ')[0], '99', 'the newest line is kept');
+  t.deepEqual(kept.map((e) => Number(e.line.split(' ')[0])), Array.from({ length: kept.length }, (_, i) => 100 - kept.length + i));
 });

@@ -156,3 +156,11 @@ test('SecurityOpt passes through as given; an empty list is none', (t) => {
   t.is(toCreateOptions({ Image: 'x', HostConfig: { SecurityOpt: [] } }).securityOpt, undefined);
   t.is(toCreateOptions({ Image: 'x', HostConfig: { SecurityOpt: null } }).securityOpt, undefined);
 });
+
+test('HostConfig.LogConfig passes through; the docker CLI\'s empty one means the engine\'s defaults', (t) => {
+  t.deepEqual(toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-size': '5m' } } } }).logConfig, { type: 'json-file', config: { 'max-size': '5m' } });
+  t.false('logConfig' in toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: '', Config: {} } } }));
+  t.false('logConfig' in toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: '', Config: null } } }));
+  const err = t.throws(() => toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: 'k8s-file', Config: { 'max-size': 5 } as never } } }));
+  t.is((err as { kind?: string }).kind, 'Invalid');
+});
