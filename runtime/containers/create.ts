@@ -10,6 +10,7 @@ import { generateName } from './names.js';
 import { INIT_BINARY } from './spec.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
+import { checkHostBounds, hostCapacity } from './resources.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
@@ -60,6 +61,7 @@ function validate(o: CreateOptions): void {
   }
   if (o.memory !== undefined && o.memory > 0 && o.memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
+  checkHostBounds(o, hostCapacity()); // part 4: no limit above what the host has
 }
 
 /** Image config + options → the process config the container will run (Docker's rules). */

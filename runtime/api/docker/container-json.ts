@@ -123,6 +123,7 @@ function hostConfigJson(c: Container): object {
     Memory: o.memory ?? 0,
     NanoCpus: o.nanoCpus ?? 0,
     PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
+    CpuShares: o.cpuShares ?? 0,
     LogConfig: { Type: 'k8s-file', Config: {} },
     Runtime: c.record.runtime,
     Mounts: [],
