@@ -57,6 +57,8 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     ],
     memory: spec.limits.memory,
     pidsLimit: spec.limits.pids,
+    nanoCpus: spec.limits.nanoCpus,
+    cpuShares: spec.limits.cpuShares,
     networkMode: spec.network,
   });
   const id = c.record.id;

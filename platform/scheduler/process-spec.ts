@@ -6,10 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
-import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
-
-/** Limit on processes (threads) per container, as a fork bomb guard. */
-export const PIDS_LIMIT = 4096;
+import { planLimits } from '../plans.js';
+import { LABELS, type App, type Plan, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
 /** What a process container is made from. */
 export interface ProcessSpec {
@@ -17,7 +15,8 @@ export interface ProcessSpec {
   release: Release;
   type: string;
   index: number;
-  memoryBytes: number;
+  /** The plan's bounds, with the process's memory (plans.ts `boundsOf`). */
+  bounds: Plan;
   network: string;
   port: number;
   stopGraceSeconds: number;
@@ -43,10 +42,9 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     env: envList({ ...s.release.config, PORT: String(s.port), DYNO: name }),
     labels: {
       ...appLabels(s.app, s.release), [LABELS.type]: s.type, [LABELS.index]: String(s.index),
-      ...(s.restarts > 0 ? { [LABELS.restarts]: String(s.restarts) } : {}),
+      ...(s.restarts > 0 ? { [LABELS.restarts]: String(s.restarts) } : {}), [LABELS.plan]: s.bounds.name,
     },
-    memory: s.memoryBytes,
-    pidsLimit: PIDS_LIMIT,
+    ...planLimits(s.bounds),
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
     // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
     init: true,
@@ -93,6 +91,7 @@ export function toProcessInfo(c: Container, network: string, port: number): Proc
     startedAt: c.state.startedAt.startsWith('0001-') ? c.record.created : c.state.startedAt,
     command: commandOf(c),
     memoryBytes: c.record.options.memory ?? null,
+    plan: labels[LABELS.plan] ?? null,
   };
 }
 

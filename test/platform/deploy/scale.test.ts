@@ -139,8 +139,8 @@ test.serial('a crash loop restarts with growing delays and shows as crashed with
 
 test.serial('a new size restarts only that type, and its new containers get it', async (t) => {
   const before = await ps();
-  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', memoryBytes: 96 << 20 }], caller);
-  t.deepEqual(f.find((e) => e.type === 'worker'), { type: 'worker', quantity: 2, memoryBytes: 96 << 20 });
+  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', size: { plan: 'basic', memoryBytes: 96 << 20 } }], caller);
+  t.deepEqual(f.find((e) => e.type === 'worker'), { type: 'worker', quantity: 2, plan: 'basic', memoryBytes: 96 << 20 });
   const workers = await eventually('resized workers', async () => {
     const w = ids(await ps(), 'worker');
     return w.length === 2 && w.every((id) => !ids(before, 'worker').includes(id)) && w;
