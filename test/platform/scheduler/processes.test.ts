@@ -50,8 +50,9 @@ test('two web processes: distinct IPs on the app\'s network, both answer on PORT
   t.is(await eventually(() => httpGet(`http://${p2.address}:${PORT}/`).catch(() => undefined)), 'web.2 hello\n');
   const c = await te.engine.getContainer(p1.containerId);
   t.regex(c.record.name, /^shop\.web\.1\.v3\.[0-9a-f]{6}$/);
-  t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3' });
-  t.like(c.record.options, { memory: 64 * 1024 * 1024, pidsLimit: 4096, restartPolicy: { name: 'no', maximumRetryCount: 0 } });
+  t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3', [LABELS.plan]: 'basic' });
+  // The plan's bounds (basic: weight 512, 1 CPU, 256 pids) with the size's memory.
+  t.like(c.record.options, { memory: 64 * 1024 * 1024, cpuShares: 512, nanoCpus: 1e9, pidsLimit: 256, restartPolicy: { name: 'no', maximumRetryCount: 0 } });
   const listed = await s.listProcesses(app);
   t.deepEqual(listed.map((p) => [p.name, p.state, p.address, p.command]), [['web.1', 'up', p1.address, HTTPD], ['web.2', 'up', p2.address, HTTPD]]);
   await s.removeApp(app);
