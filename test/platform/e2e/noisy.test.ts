@@ -5,8 +5,9 @@
  * fork bomb, a memory balloon — each bounded in time; while it runs, team B's
  * app is measured through the router and tspaasd's API is called.
  *
- * The bound each test states: B's p99 under noise ≤ 5 × B's idle p99
- * (measured just before) + 50 ms. The floor keeps a few-millisecond idle p99
+ * The bound each test states: B's p99 under noise ≤ 5 × B's idle p99 + 50 ms,
+ * idle measured just before and just after the noise (the larger of the two:
+ * other work on a shared CI host comes and goes, and is not A's noise). The floor keeps a few-millisecond idle p99
  * on a 2-core CI machine shared with other test runs from making the bound
  * meaningless; 5× is what the issue names. tspaasd's API answers every call
  * within 3 s. Both hold because every container runs at its plan: A's
@@ -67,8 +68,9 @@ test.serial('a CPU spin on every core: the plan\'s quota holds it to one core, B
 });
 
 test.serial('a fork bomb: it stops at the plan\'s pids limit, B\'s p99 and the API stay within bounds', async (t) => {
-  // Started in the background before the main process becomes `sleep`, which needs no fork to go on.
-  const { run, during } = await withNoise(t, `f(){ f|f& }; f & exec sleep ${NOISE_SECONDS}`, null, async (cgroup) => {
+  // Started in the background before the main process becomes `sleep`, which needs no fork to go on. Its "can't fork"
+  // messages go to /dev/null: a flood of log lines is the log-flood test's noise (part 3), not this one's.
+  const { run, during } = await withNoise(t, `(f(){ f|f& }; f) 2>/dev/null & exec sleep ${NOISE_SECONDS}`, null, async (cgroup) => {
     await sleep(2000);
     const stats = await readStats(cgroup);
     return { pids: stats.pids, limit: stats.pidsLimit, refused: await readPidsLimitHits(cgroup) };
@@ -91,6 +93,20 @@ test.serial('a memory balloon past its limit: each allocation is OOM-killed insi
   t.deepEqual([...new Set(exits)], ['dd exit 137'], 'every allocation past the limit was killed (SIGKILL by the OOM killer)');
 });
 
+test.serial('sizes larger than anything on offer are refused through the CLI with the reason, and the operator sees them', async (t) => {
+  // The issue's report: `tspaas run -s 1000G` set a 1000 GB limit on a 24 GB host.
+  const run = await a.tspaas(['run', '-s', '1000G', 'true'], repoA);
+  t.is(run.code, 1);
+  t.regex(run.stderr, /size 1000G is larger than the largest plan \(performance-l, 8 GiB\)/);
+  const scale = await a.tspaas(['scale', 'web=1:1000G'], repoA);
+  t.is(scale.code, 1);
+  t.regex(scale.stderr, /size 1000G is larger than the largest plan/);
+  t.regex(await world.platform.log(), /size refused/, 'tspaasd logs each refusal');
+  const res = await fetch(`${world.platform.apiUrl}/v1/apps/noisy/activity`, { headers: { authorization: `Bearer ${a.token}` } });
+  const refused = (await res.json() as Array<{ action: string; details: { action: string; size: string } }>).filter((e) => e.action === 'size.refused');
+  t.deepEqual(refused.map((e) => e.details.action).sort(), ['formation.scale', 'run.attached']);
+});
+
 /**
  * Measure B idle, start A's noise as a `tspaas run` one-off of A's app, wait
  * for its container, then measure B and call the API for MEASURE_MS while
@@ -98,7 +114,7 @@ test.serial('a memory balloon past its limit: each allocation is OOM-killed insi
  */
 async function withNoise<T>(t: { log(...v: unknown[]): void; true(v: boolean, m?: string): void }, line: string, size: string | null,
   probe: (cgroup: string) => Promise<T>): Promise<{ run: Result; during: T }> {
-  const idle = p99(await latencies(() => false, IDLE_REQUESTS));
+  const before = p99(await latencies(() => false, IDLE_REQUESTS));
   const run = a.tspaas(['run', ...(size ? ['-s', size] : []), line], repoA);
   const id = await eventually(oneOffOf('noisy'), 'A\'s one-off running', 30_000);
   await sleep(NOISE_RAMP_MS);
@@ -107,6 +123,8 @@ async function withNoise<T>(t: { log(...v: unknown[]): void; true(v: boolean, m?
     latencies(() => performance.now() > until), apiLatencies(() => performance.now() > until), probe(cgroupOf(id)),
   ]);
   const result = await run;
+  await eventually(async () => !(await oneOffOf('noisy')()), 'A\'s one-off gone', 30_000);
+  const idle = Math.max(before, p99(await latencies(() => false, IDLE_REQUESTS)));
   const bound = 5 * idle + 50;
   t.log(`B idle p99 ${idle.toFixed(1)} ms; under noise p99 ${p99(busy).toFixed(1)} ms over ${busy.length} requests (bound ${bound.toFixed(1)} ms); API max ${Math.max(...api).toFixed(0)} ms`);
   t.true(p99(busy) <= bound, `B's p99 ${p99(busy).toFixed(1)} ms is within ${bound.toFixed(1)} ms`);
