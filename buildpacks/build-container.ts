@@ -63,6 +63,8 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     ],
     memory: spec.limits.memory,
     pidsLimit: spec.limits.pids,
+    nanoCpus: spec.limits.nanoCpus,
+    cpuShares: spec.limits.cpuShares,
     networkMode: spec.network,
     userns: spec.userns,
   });

@@ -138,6 +138,9 @@ export interface BuildLimits {
   memory: number;
   /** Pids limit (default 1024). */
   pids: number;
+  /** CPU quota in nano-CPUs and CPU weight (cpu.shares); absent = none / the default (1024). */
+  nanoCpus?: number;
+  cpuShares?: number;
 }
 
 /** What a build produced. */

@@ -27,6 +27,8 @@ export interface RunFlags {
   memory?: string;
   cpus?: string;
   pidsLimit?: string;
+  /** Part 4 of issue 13 (cpu weight). */
+  cpuShares?: string;
   restart?: string;
   label?: string[];
   network?: string;
@@ -105,6 +107,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       Memory: flags.memory === undefined ? 0 : parseBytes(flags.memory),
       NanoCpus: flags.cpus === undefined ? 0 : parseCpus(flags.cpus),
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
+      CpuShares: flags.cpuShares === undefined ? undefined : parseInteger(flags.cpuShares, '--cpu-shares'),
       RestartPolicy: parseRestartPolicy(flags.restart ?? 'no'),
       AutoRemove: !!flags.rm,
       ...(flags.storageOpt?.length ? { StorageOpt: parseStorageOpts(flags.storageOpt) } : {}), // part 5, storage quota

@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
 import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
-import type { DeployTuning, PlatformConfig } from './types.js';
+import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
+import type { DeployTuning, Plan, PlatformConfig } from './types.js';
 import { parseStorageSize } from '../runtime/quota/size.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -100,6 +101,10 @@ Platform:
   --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
   --max-push-size <bytes>   largest git push taken (TSPAAS_MAX_PUSH_SIZE, default 1073741824 = 1 GiB)
   --log-archive-size <bytes>  log lines kept per app of containers that are gone (default 1048576 = 1 MiB, at least 65536)
+  --plan <spec>             a process size on offer, name:memory=1G,cpus=1,shares=1024,pids=512; repeatable,
+                            replaces the defaults (TSPAAS_PLANS: specs separated by spaces; docs/platform.md)
+  --default-plan <name>     plan of processes and one-offs that name none (TSPAAS_DEFAULT_PLAN, default basic)
+  --build-plan <name>       plan of build containers (TSPAAS_BUILD_PLAN, default standard-2x)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -117,7 +122,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         root: { type: 'string' }, 'run-root': { type: 'string' }, runtime: { type: 'string' },
         'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
-        'insecure-registry': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true }, plan: { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
         'storage-quota': { type: 'string' }, 'storage-size': { type: 'string' },
         'log-level': { type: 'string' }, 'log-opt': { type: 'string', multiple: true }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
@@ -167,7 +172,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
     pidFile: path.join(runRoot, 'tspaasd.pid'),
     logLevel: oneOf(values['log-level'] ?? env.TSPAAS_LOG_LEVEL ?? 'info', LOG_LEVELS, '--log-level'),
     version,
-    ...platformPart(values, env, root, runRoot),
+    ...platformPart(values, env, root, runRoot, values.plan),
   };
   return { kind: 'run', config: Object.freeze(config) };
 }
@@ -176,14 +181,14 @@ const PLATFORM_OPTIONS = {
   'engine-only': { type: 'boolean' }, listen: { type: 'string' }, 'public-url': { type: 'string' }, 'base-domain': { type: 'string' },
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
-  'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' },
+  'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' }, 'default-plan': { type: 'string' }, 'build-plan': { type: 'string' },
 } as const;
 
 type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 type PlatformPart = Pick<DaemonConfig, 'engineOnly' | 'platform' | 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'platformFile' | 'adminTokenFile'>;
 
 /** The platform's half of the config (flags over environment over defaults). */
-function platformPart(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, root: string, runRoot: string): PlatformPart {
+function platformPart(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, root: string, runRoot: string, planSpecs?: string[]): PlatformPart {
   const listen = parseListen(values.listen ?? env.TSPAAS_LISTEN ?? '127.0.0.1:5080');
   const publicUrl = parsePublicUrl(values['public-url'] ?? env.TSPAAS_PUBLIC_URL ?? defaultPublicUrl(listen));
   const deploy: DeployTuning = {
@@ -203,6 +208,7 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     deploy: Object.freeze(deploy),
     maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
     logArchiveBytes: archiveSize(values['log-archive-size'] ?? String(1024 ** 2)),
+    plans: planTable(values, env, planSpecs),
   };
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
@@ -237,12 +243,20 @@ function archiveSize(value: string): number {
   return n;
 }
 
+/** The plans (--plan, else TSPAAS_PLANS, else the defaults) and the default and build plans among them, frozen. */
+function planTable(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, specs?: string[]): PlatformConfig['plans'] {
+  const given = specs ?? env.TSPAAS_PLANS?.split(/\s+/).filter(Boolean);
+  const list = given?.length ? given.map(parsePlanSpec) : DEFAULT_PLANS;
+  const plans = plansOf(list, values['default-plan'] ?? env.TSPAAS_DEFAULT_PLAN ?? DEFAULT_PLAN, values['build-plan'] ?? env.TSPAAS_BUILD_PLAN ?? DEFAULT_BUILD_PLAN);
+  return Object.freeze({ ...plans, list: Object.freeze(plans.list.map((p) => Object.freeze(p))) as Plan[] });
+}
+
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */
 export const MAX_PUSH_BYTES = 1024 ** 3;
 
 /** Deploy tuning defaults (platform/types.ts documents each). */
 export const DEPLOY_DEFAULTS: Readonly<DeployTuning> = Object.freeze({
-  port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000,
+  port: 5000, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000,
   settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10,
 });
 

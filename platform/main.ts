@@ -31,6 +31,8 @@ import { createEventBus } from './events.js';
 import { listen } from './http.js';
 import { startEmbeddedPostgres } from './services/postgres.js';
 import { startEmbeddedRedis } from './services/redis.js';
+import { buildPlan, planMisfits } from './plans.js';
+import { hostCapacity } from '../runtime/containers/resources.js';
 import type { PlatformDeps } from './types.js';
 import { isAlive } from '../lib/process.js';
 
@@ -151,11 +153,12 @@ async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine
     import('./scheduler/local.js'), import('./builds/builder.js'), import('./deploy/index.js'), import('./jobs/index.js'), import('./builds/job.js'),
     import('./control/erase.js'),
   ]);
+  for (const why of planMisfits(config.platform.plans, hostCapacity())) log.warn(`${why}: that plan is refused when asked for`);
   const deps = {
     config: config.platform, db, engine, log,
     events: createEventBus(log.child({ part: 'events' })),
     scheduler: createLocalScheduler(engine, config.platform, log.child({ part: 'scheduler' })),
-    builder: createBuilder(engine, { cacheRoot: buildCaches(config) }),
+    builder: createBuilder(engine, { cacheRoot: buildCaches(config), plan: buildPlan(config.platform.plans) }),
   } as PlatformDeps;
   deps.deployer = createDeployer(deps);
   services.push({ name: 'deployer', close: () => deps.deployer.close() });

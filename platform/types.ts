@@ -27,7 +27,9 @@
  * - *release*: vN = image + config vars + process types, numbered per app,
  *   immutable. A config change, a build, a rollback each make a new release.
  *   Deploying it makes it the app's *current release* when it succeeds.
- * - *formation*: desired `type → quantity, memory` for the app; `scale`
+ * - *plan*: a process size the operator offers (like Heroku's dyno sizes):
+ *   memory, CPU weight and quota, pids (`Plan`; platform/plans.ts).
+ * - *formation*: desired `type → quantity, plan` for the app; `scale`
  *   changes it. Types without a formation row run `web=1` (when the release
  *   has `web`) and others 0, as on Heroku.
  * - *process*: one running container of the current release, named
@@ -68,13 +70,40 @@ export interface PlatformConfig {
   maxPushBytes: number;
   /** Bytes of log lines kept per app of containers that are gone (log-archive.ts; the file may reach twice this before it is cut). Default 1 MiB. */
   logArchiveBytes?: number;
+  /** The process sizes on offer (`--plan`), the default one and the builds' one (issue 13, part 4). */
+  plans: Plans;
+}
+
+/**
+ * A process size the operator offers, like Heroku's dyno sizes; every app,
+ * one-off and build container gets one. No plan may ask for more than the
+ * host has: one that does is listed but refused (`Invalid`) when asked for.
+ */
+export interface Plan {
+  /** Lowercase name: `basic`, `standard-1x`… */
+  name: string;
+  /** Memory limit (swap included: none beyond it). */
+  memoryBytes: number;
+  /** CPU weight against the other containers (cgroup v1 cpu.shares; 1024 = Docker's default). */
+  cpuShares: number;
+  /** CPU quota in cores (CFS quota over 100 ms); 0 = none. */
+  cpus: number;
+  /** Processes and threads at most (fork bombs stop here). */
+  pidsLimit: number;
+}
+
+/** The plans on offer, smallest memory first, and the names of the default one and of the builds' one. */
+export interface Plans {
+  list: Plan[];
+  /** The plan of processes and one-offs that name none. */
+  default: string;
+  /** The plan of build containers (Dockerfile steps and buildpacks). */
+  build: string;
 }
 
 export interface DeployTuning {
   /** PORT given to web processes. Default 5000. */
   port: number;
-  /** Memory of a process when the formation names none. Default 512 MiB. */
-  defaultMemoryBytes: number;
   /** TCP/HTTP check: attempts, ms between attempts, ms per attempt. Defaults 30, 500, 2000. */
   checkAttempts: number;
   checkIntervalMs: number;
@@ -175,7 +204,14 @@ export interface Release {
   finishedAt: string | null;
 }
 
-export interface FormationEntry { type: string; quantity: number; memoryBytes: number }
+/**
+ * One process type's wish. `memoryBytes` is the plan's, or less when the size
+ * was given as memory (`web=1:256M`: the smallest plan that fits, with that memory).
+ */
+export interface FormationEntry { type: string; quantity: number; plan: string; memoryBytes: number }
+
+/** The size a process runs at: a plan's name and its memory (the plan's own, or a smaller one asked for). */
+export type ProcessSize = Pick<FormationEntry, 'plan' | 'memoryBytes'>;
 
 export type ProcessState = 'starting' | 'up' | 'crashed' | 'stopping';
 
@@ -196,6 +232,8 @@ export interface ProcessInfo {
   command: string;
   /** The container's memory limit; null when it has none. Reconcile rolls processes whose size is not the formation's. */
   memoryBytes: number | null;
+  /** The plan it runs at (LABELS.plan); null for a container started before plans existed. */
+  plan: string | null;
 }
 
 export interface Domain { hostname: string; appId: string; certificate: string | null; createdAt: string }
@@ -214,6 +252,8 @@ export const LABELS = {
   oneOff: 'io.tspaas.one-off',
   /** How many times the platform restarted this `type.N` before this container (StartOptions.restarts); absent = 0. */
   restarts: 'io.tspaas.restarts',
+  /** The plan the container's bounds come from (ProcessSize.plan). */
+  plan: 'io.tspaas.plan',
 } as const;
 
 // ---------------------------------------------------------------- events
@@ -300,7 +340,7 @@ export interface Scheduler {
    * (`Invalid` when the release has no image or no such process type). `opts.restarts` is kept
    * on the container (LABELS.restarts) so `ps` shows crash loops across replacement containers.
    */
-  startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts?: StartOptions): Promise<ProcessInfo>;
+  startProcess(app: App, release: Release, type: string, index: number, size: ProcessSize, opts?: StartOptions): Promise<ProcessInfo>;
   /** SIGTERM, then SIGKILL after the grace; its last log lines are kept for `logs`, the container is removed. Unknown containers are ignored. */
   stopProcess(containerId: string, graceSeconds: number): Promise<void>;
   /** Every process container of the app (any release), from the engine's view; one-offs are not processes and are left out. */
@@ -323,6 +363,8 @@ export interface Scheduler {
    * lines (destroy). Idempotent; `Unavailable` when a container of the app is still there afterwards.
    */
   removeApp(app: App): Promise<void>;
+  /** What one process may get at most: the host's memory and CPUs (a Kubernetes scheduler: its largest node's). */
+  capacity(): Promise<{ memoryBytes: number; cpus: number }>;
 }
 
 export interface StartOptions {
@@ -346,7 +388,8 @@ export interface OneOffOptions {
   attach: boolean;
   rows?: number;
   cols?: number;
-  memoryBytes?: number;
+  /** Absent = the default plan. */
+  size?: ProcessSize;
 }
 
 export interface OneOff {
@@ -384,7 +427,7 @@ export interface Deployer {
   /** The reconcile job's body: formation vs running processes of the current release. */
   reconcileApp(appId: string, types?: string[]): Promise<void>;
   /** Change the formation (`web=2:512M`) and enqueue a reconcile of the changed types only. */
-  scale(app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>, caller: Caller): Promise<FormationEntry[]>;
+  scale(app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>, caller: Caller): Promise<FormationEntry[]>;
   /**
    * Restart all processes, or one type, or one `type.N`: new containers first, then the old stop.
    * `NotFound` at once when nothing matches; otherwise resolves when the restart is done (callers

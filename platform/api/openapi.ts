@@ -27,6 +27,7 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   '/v1/health': { get: { summary: 'Liveness', public: true } },
   '/v1/openapi.json': { get: { summary: 'This document', public: true } },
   '/v1/whoami': { get: { summary: 'The caller', returns: 'User' } },
+  '/v1/plans': { get: { summary: 'The process sizes on offer, and whether this host can run each', returns: ['PlanInfo'] } },
   '/v1/status': { get: { summary: 'Version and job queue counts of the whole platform', returns: 'Status', admin: true } },
   '/v1/teams': {
     get: { summary: 'Teams (admins: all; others: theirs)', returns: ['Team'] },

@@ -13,7 +13,7 @@ import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { audit } from '../control/audit.js';
 import { currentRelease } from '../control/history.js';
-import { parseSize } from '../control/sizes.js';
+import { requestSize } from '../control/plans.js';
 import type { App, Caller, OneOff, PlatformDeps } from '../types.js';
 import { errorResponse } from './errors.js';
 import type { RunMessage } from './types.js';
@@ -82,7 +82,7 @@ async function runSession(deps: PlatformDeps, caller: Caller, app: App, ws: WebS
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
     oneOff = await deps.scheduler.runOneOff(app, release, {
       command: start.command, env: start.env, tty: start.tty, attach: true, rows: start.rows, cols: start.cols,
-      memoryBytes: start.size === undefined ? undefined : parseSize(start.size),
+      size: start.size === undefined ? undefined : await requestSize(deps, caller, app, start.size, 'run.attached'),
     });
     send(ws, { type: 'started', name: oneOff.name, containerId: oneOff.containerId });
     await audit(deps.db, caller, app, 'run.attached', { name: oneOff.name });

@@ -20,7 +20,8 @@ export const TEAM_NAME = '^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$';
 export const APP_NAME = '^[a-z][a-z0-9-]{0,28}[a-z0-9]$';
 export const EMAIL = '^[^@\\s]+@[^@\\s]+$';
 export const PROCESS_TYPE = '^[a-z][a-z0-9_-]{0,29}$';
-export const SIZE = '^[0-9]+[kKmMgG]$';
+/** A plan's name (any case, as Heroku takes `Standard-1X`) or memory like `512M`. */
+export const SIZE = '^([0-9]+[kKmMgG]|[A-Za-z][A-Za-z0-9-]{0,29})$';
 
 /** A one-off's argv: Linux takes at most 128 KiB per argument (MAX_ARG_STRLEN); we take 32 KiB and 1000 of them. */
 const COMMAND: Schema = { type: 'array', minItems: 1, maxItems: 1000, items: str({ maxLength: 32768 }) };
@@ -69,7 +70,7 @@ export const REQUEST_SCHEMAS = {
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;
 
-const formationEntry = obj({ type: str(), quantity: { type: 'integer' }, memoryBytes: { type: 'integer' } }, ['type', 'quantity', 'memoryBytes']);
+const formationEntry = obj({ type: str(), quantity: { type: 'integer' }, plan: str(), memoryBytes: { type: 'integer' } }, ['type', 'quantity', 'plan', 'memoryBytes']);
 
 /** Bodies the API answers with. */
 export const RESPONSE_SCHEMAS: Record<string, Schema> = {
@@ -80,6 +81,10 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     ['id', 'email', 'isAdmin', 'teams', 'createdAt']),
   NewToken: obj({ id: str(), token: str(), description: str(), createdAt: time }, ['id', 'token', 'description', 'createdAt']),
   FormationEntry: formationEntry,
+  PlanInfo: obj({
+    name: str(), memoryBytes: { type: 'integer' }, cpuShares: { type: 'integer' }, cpus: { type: 'number' }, pidsLimit: { type: 'integer' },
+    default: { type: 'boolean' }, build: { type: 'boolean' }, fits: { type: 'boolean' },
+  }, ['name', 'memoryBytes', 'cpuShares', 'cpus', 'pidsLimit', 'default', 'build', 'fits']),
   AppInfo: obj({
     name: str(), team: str(), url: str(), gitUrl: str(), currentVersion: nullable({ type: 'integer' }),
     formation: { type: 'array', items: ref('FormationEntry') }, domains: { type: 'array', items: str() }, createdAt: time,
@@ -98,8 +103,8 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   ProcessInfo: obj({
     name: str(), type: str(), index: { type: 'integer' }, containerId: str(), releaseVersion: { type: 'integer' },
     state: { enum: ['starting', 'up', 'crashed', 'stopping'] }, address: nullable(str()), port: nullable({ type: 'integer' }),
-    restarts: { type: 'integer' }, startedAt: time, command: str(), memoryBytes: nullable({ type: 'integer' }),
-  }, ['name', 'type', 'index', 'containerId', 'releaseVersion', 'state', 'restarts', 'startedAt', 'memoryBytes']),
+    restarts: { type: 'integer' }, startedAt: time, command: str(), memoryBytes: nullable({ type: 'integer' }), plan: nullable(str()),
+  }, ['name', 'type', 'index', 'containerId', 'releaseVersion', 'state', 'restarts', 'startedAt', 'memoryBytes', 'plan']),
   LogEntry: obj({ time, source: str(), stream: { enum: ['stdout', 'stderr'] }, line: str() }, ['time', 'source', 'stream', 'line']),
   PlatformEvent: { type: 'object', required: ['kind', 'appId'], properties: { kind: { enum: ['build', 'build-done', 'deploy', 'deploy-done', 'process'] } } },
   RunStarted: obj({ name: str(), containerId: str() }, ['name', 'containerId']),

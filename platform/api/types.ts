@@ -20,6 +20,7 @@
  *   GET    /v1/health                         → { ok: true }                       (no auth)
  *   GET    /v1/openapi.json                   → OpenAPI 3.1 document               (no auth)
  *   GET    /v1/whoami                         → User
+ *   GET    /v1/plans                          → PlanInfo[]        (the process sizes on offer)
  *   GET    /v1/status                         → Status            (admin)
  *   GET    /v1/teams                          → Team[]            (admin: all; others: theirs)
  *   POST   /v1/teams            CreateTeam    → Team              (admin)
@@ -55,10 +56,10 @@
  *   GET    /v1/apps/:app/activity             → AuditEntry[]
  */
 import type {
-  Build, Certificate, Domain, FormationEntry, LogEntry, PlatformEvent, ProcessInfo, Release, Team, User,
+  Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, User,
 } from '../types.js';
 
-export type { Build, Certificate, Domain, FormationEntry, LogEntry, PlatformEvent, ProcessInfo, Release, Team, User };
+export type { Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, User };
 
 export const API_PREFIX = '/v1';
 
@@ -102,7 +103,17 @@ export interface ConfigChanged { config: Record<string, string>; release: Releas
 
 export interface Rollback { version: number }
 
-/** `size` like `512M`, `1G` (memory). */
+/**
+ * A plan (`GET /v1/plans`), whether processes and one-offs that name none
+ * get it (`default`), whether builds run with it (`build`), and whether this
+ * host can run it (`fits`: a size larger than the host is refused).
+ */
+export interface PlanInfo extends Plan { default: boolean; build: boolean; fits: boolean }
+
+/**
+ * `size`: a plan's name (`standard-1x`), or memory like `512M`, `1G` (the
+ * smallest plan with at least that much, with exactly that memory).
+ */
 export interface Scale { updates: Array<{ type: string; quantity?: number; size?: string }> }
 
 /** No target: every process; `web`: one type; `web.2`: one process. */

@@ -32,7 +32,9 @@ import type { Engine } from '../../runtime/types.js';
 import { BUILD_SCOPE_LABEL } from '../../runtime/build/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
-import type { App, AppJson, Builder } from '../types.js';
+import type { BuildLimits } from '../../buildpacks/types.js';
+import { planLimits } from '../plans.js';
+import type { App, AppJson, Builder, Plan } from '../types.js';
 import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
@@ -52,6 +54,8 @@ export interface BuilderOptions {
   cacheRoot: string;
   /** CA bundle given to buildpack build containers (default the host's). */
   caFile?: string;
+  /** Bounds of build containers, Dockerfile steps and buildpacks alike (the build plan); absent = the engine's and buildpacks' own defaults. */
+  plan?: Plan;
 }
 
 /** The image tag of a build: `tspaas/<app>:build-<first 8 of the build id>`. */
@@ -61,7 +65,7 @@ export function imageTag(appName: string, buildId: string): string {
 
 /** A Builder over `engine`: Dockerfile builds when the source has one at its root, else buildpacks. */
 export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
-  const strategies: Strategy[] = [dockerfileStrategy(engine), buildpackStrategy(engine, opts)];
+  const strategies: Strategy[] = [dockerfileStrategy(engine, opts), buildpackStrategy(engine, opts)];
   return {
     async build(req, onLine) {
       const info = await inspectSource(req.sourcePath);
@@ -94,7 +98,7 @@ async function eraseBuilds(engine: Engine, opts: BuilderOptions, app: App): Prom
   if (left.length > 0) throw unavailable(`images of ${app.name} are still there: ${left.flatMap((i) => i.repoTags).join(', ')}`);
 }
 
-function dockerfileStrategy(engine: Engine): Strategy {
+function dockerfileStrategy(engine: Engine, opts: BuilderOptions): Strategy {
   return {
     name: 'dockerfile',
     applies: (info) => info.hasDockerfile,
@@ -102,7 +106,7 @@ function dockerfileStrategy(engine: Engine): Strategy {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app), userns: teamUserns(req.app) };
+      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app), userns: teamUserns(req.app), ...(opts.plan ? planLimits(opts.plan) : {}) };
       await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;
@@ -118,13 +122,19 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
       onLine('-----> Building with buildpacks');
       const result = await buildApp(engine, {
         source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
-        labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) }, userns: teamUserns(req.app),
+        labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) }, userns: teamUserns(req.app), limits: opts.plan ? buildpackLimits(opts.plan) : undefined,
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);
       return result.releaseCommand ? { ...result.processTypes, release: result.releaseCommand } : { ...result.processTypes };
     },
   };
+}
+
+/** The build plan as buildpacks' limits (their time limit stays their own). */
+function buildpackLimits(plan: Plan): Partial<BuildLimits> {
+  const l = planLimits(plan);
+  return { memory: l.memory, pids: l.pidsLimit, nanoCpus: l.nanoCpus, cpuShares: l.cpuShares };
 }
 
 /** tspaas errors keep their kind and message (what the pusher sees); anything else is internal. */

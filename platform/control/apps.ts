@@ -42,7 +42,7 @@ async function pickTeam(deps: Deps, caller: Caller, name: string | undefined): P
 /** What `apps:info` shows of an app. */
 export async function describeApp(deps: Deps, app: App): Promise<AppInfo> {
   const [release, formation, domains] = await Promise.all([
-    currentRelease(deps.db, app), effectiveFormation(deps.db, app, deps.config.deploy.defaultMemoryBytes), listDomains(deps.db, app.id),
+    currentRelease(deps.db, app), effectiveFormation(deps.db, app, deps.config.plans), listDomains(deps.db, app.id),
   ]);
   const port = deps.config.routerPort === 80 ? '' : `:${deps.config.routerPort}`;
   return {

@@ -3,8 +3,10 @@
  * part owns these tables and their store modules).
  */
 import type { Queryable } from '../db/pool.js';
+import { boundsOf, defaultSize } from '../plans.js';
+import { listFormation } from '../store/formation.js';
 import * as releases from '../store/releases.js';
-import type { App, FormationEntry, Release } from '../types.js';
+import type { App, FormationEntry, Plans, Release } from '../types.js';
 
 /** The release serving now, or null before the first successful deploy. */
 export async function currentRelease(q: Queryable, app: App): Promise<Release | null> {
@@ -26,14 +28,12 @@ export const getReleaseByVersion = releases.getReleaseByVersion;
  * (web=1 and others 0 unless a formation row says otherwise), plus rows for
  * types the release does not have yet.
  */
-export async function effectiveFormation(q: Queryable, app: App, defaultMemoryBytes: number): Promise<FormationEntry[]> {
-  const res = await q.query<{ type: string; quantity: number; memory_bytes: string }>(
-    'SELECT type, quantity, memory_bytes FROM formation WHERE app_id = $1', [app.id]);
+export async function effectiveFormation(q: Queryable, app: App, plans: Plans): Promise<FormationEntry[]> {
   const entries = new Map<string, FormationEntry>();
   const release = await currentRelease(q, app);
   for (const type of Object.keys(release?.processTypes ?? {})) {
-    if (type !== 'release') entries.set(type, { type, quantity: type === 'web' ? 1 : 0, memoryBytes: defaultMemoryBytes });
+    if (type !== 'release') entries.set(type, { type, quantity: type === 'web' ? 1 : 0, ...defaultSize(plans) });
   }
-  for (const r of res.rows) entries.set(r.type, { type: r.type, quantity: r.quantity, memoryBytes: Number(r.memory_bytes) });
+  for (const r of await listFormation(q, app.id)) entries.set(r.type, { ...r, plan: boundsOf(plans, r).name });
   return [...entries.values()].sort((a, b) => a.type.localeCompare(b.type));
 }

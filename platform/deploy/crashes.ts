@@ -109,9 +109,9 @@ export class CrashWatcher {
     const app = (await getAppById(deps.db, row.appId))!;
     if (row.type === 'web' && row.address && row.port) await removeBackend(deps.db, app.name, { address: row.address, port: row.port });
     const release = (await currentRelease(deps.db, app.id))!;
-    const f = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes).find((x) => x.type === row.type);
+    const f = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans).find((x) => x.type === row.type);
     if (!f || row.index > f.quantity) return stopProcesses(deps, [row]);
-    const slot = { type: row.type, index: row.index, memoryBytes: f.memoryBytes, restarts: row.restarts + 1 };
+    const slot = { type: row.type, index: row.index, plan: f.plan, memoryBytes: f.memoryBytes, restarts: row.restarts + 1 };
     try {
       const p = await startChecked(deps, app, release, slot, (line) => deps.log.info({ app: app.name }, line));
       if (p.type === 'web' && p.address) await addBackend(deps.db, app.name, { address: p.address, port: p.port ?? deps.config.deploy.port });

@@ -4,7 +4,9 @@
  * defaults (web=1 when the release has web, others 0). Pure.
  */
 import { invalid } from '../../lib/errors.js';
-import type { FormationEntry, Release } from '../types.js';
+import { boundsOf, defaultSize, resolveSize } from '../plans.js';
+import type { StoredFormation } from '../store/formation.js';
+import type { FormationEntry, Plans, Release } from '../types.js';
 
 /** The release-phase command's type: run before a deploy, never a process. */
 export const RELEASE_PHASE = 'release';
@@ -18,18 +20,19 @@ export function processTypesOf(release: Pick<Release, 'processTypes'>): string[]
   return types.length === 0 ? ['web'] : types.sort();
 }
 
-/** The formation of `release`: every type it has, quantities from `rows`, else app.json, else the defaults. */
-export function desiredFormation(release: Pick<Release, 'processTypes' | 'appJson'>, rows: FormationEntry[], defaultMemoryBytes: number): FormationEntry[] {
+/**
+ * The formation of `release`: every type it has, quantities and sizes from
+ * `rows`, else app.json (`size`: a plan or memory), else the defaults (the
+ * default plan). A row from before plans gets the plan its memory fits.
+ */
+export function desiredFormation(release: Pick<Release, 'processTypes' | 'appJson'>, rows: StoredFormation[], plans: Plans): FormationEntry[] {
   const byType = new Map(rows.map((r) => [r.type, r]));
   return processTypesOf(release).map((type) => {
     const row = byType.get(type);
-    if (row) return row;
+    if (row) return { ...row, plan: boundsOf(plans, row).name };
     const initial = release.appJson?.formation?.[type];
-    return {
-      type,
-      quantity: initial?.quantity ?? (type === 'web' ? 1 : 0),
-      memoryBytes: initial?.size ? parseMemory(initial.size) : defaultMemoryBytes,
-    };
+    const size = initial?.size ? resolveSize(plans, initial.size, parseMemory) : defaultSize(plans);
+    return { type, quantity: initial?.quantity ?? (type === 'web' ? 1 : 0), ...size };
   });
 }
 

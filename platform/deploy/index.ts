@@ -8,7 +8,7 @@ import { invalid, notFound } from '../../lib/errors.js';
 import { getAppById } from '../store/apps.js';
 import { listFormation, upsertFormation } from '../store/formation.js';
 import { currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
-import type { App, Deployer, FormationEntry, PlatformDeps, Release } from '../types.js';
+import type { App, Deployer, FormationEntry, PlatformDeps, ProcessSize, Release } from '../types.js';
 import { CrashWatcher, DEFAULT_BACKOFF, type CrashBackoff } from './crashes.js';
 import { desiredFormation, processTypesOf } from './formation.js';
 import { isAppFault, runDeploy } from './pipeline.js';
@@ -110,21 +110,21 @@ async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reaso
 }
 
 /** The formation after `changes` (validated against the current, else latest, release) and the types that change. */
-async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; memoryBytes?: number }>):
+async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>):
   Promise<{ entries: FormationEntry[]; changed: string[] }> {
   const release = (await currentRelease(deps.db, app.id)) ?? (await latestRelease(deps.db, app.id));
   if (!release || !release.image) throw invalid(`${app.name} has no process types yet: push it first`);
   const known = processTypesOf(release);
   const unknown = changes.filter((c) => !known.includes(c.type)).map((c) => c.type);
   if (unknown.length) throw notFound(`no process type ${unknown.join(', ')} (this app has ${known.join(', ')})`);
-  const entries = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes);
+  const entries = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans);
   const changed: string[] = [];
   for (const c of changes) {
     if (c.quantity !== undefined && (!Number.isInteger(c.quantity) || c.quantity < 0 || c.quantity > 100)) throw invalid(`quantity of ${c.type} must be 0-100`);
-    if (c.memoryBytes !== undefined && (!Number.isInteger(c.memoryBytes) || c.memoryBytes < 4 * 1024 ** 2)) throw invalid(`memory of ${c.type} must be at least 4M`);
+    if (c.size !== undefined && (!Number.isInteger(c.size.memoryBytes) || c.size.memoryBytes < 4 * 1024 ** 2)) throw invalid(`memory of ${c.type} must be at least 4M`);
     const e = entries.find((x) => x.type === c.type)!;
-    const next = { type: c.type, quantity: c.quantity ?? e.quantity, memoryBytes: c.memoryBytes ?? e.memoryBytes };
-    if (next.quantity !== e.quantity || next.memoryBytes !== e.memoryBytes) changed.push(c.type);
+    const next = { type: c.type, quantity: c.quantity ?? e.quantity, plan: c.size?.plan ?? e.plan, memoryBytes: c.size?.memoryBytes ?? e.memoryBytes };
+    if (next.quantity !== e.quantity || next.memoryBytes !== e.memoryBytes || next.plan !== e.plan) changed.push(c.type);
     Object.assign(e, next);
   }
   return { entries, changed: [...new Set(changed)] };

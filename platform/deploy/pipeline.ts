@@ -68,7 +68,7 @@ export async function runDeploy(r: DeployRun): Promise<void> {
 /** The release's formation (rows for new types are written), and what runs now. */
 async function planFormation(r: DeployRun): Promise<void> {
   const { deps, app, release } = r;
-  r.formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes);
+  r.formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans);
   await insertMissingFormation(deps.db, app.id, r.formation);
   const { mine, others } = await processesByRelease(deps, app, release);
   r.old = others;
@@ -118,7 +118,7 @@ async function stopOld(r: DeployRun): Promise<void> {
 
 /** `type.index` slots of a formation, lowest indexes first. */
 export function slotsOf(formation: FormationEntry[]): ProcessSlot[] {
-  return formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => ({ type: f.type, index: i + 1, memoryBytes: f.memoryBytes })));
+  return formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => ({ type: f.type, index: i + 1, plan: f.plan, memoryBytes: f.memoryBytes })));
 }
 
 /** Whether an error is the app's fault (a failed check or release phase): recorded, never retried. */

@@ -7,7 +7,7 @@ import { invalid, isKind } from '../../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
 import { transactionId, untilRoutersServe } from '../routes/live.js';
 import { deleteProcesses, recordProcess, setProcessState } from '../store/processes.js';
-import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
+import type { App, PlatformDeps, ProcessInfo, ProcessSize, Release } from '../types.js';
 import { checkProcess } from './health.js';
 import { mapLimit } from './parallel.js';
 
@@ -38,7 +38,7 @@ export async function commitRoutes(deps: PlatformDeps, write: (q: Queryable) => 
 }
 
 /** What to start: one `type.index` of a release. */
-export interface ProcessSlot { type: string; index: number; memoryBytes: number; restarts?: number }
+export interface ProcessSlot extends ProcessSize { type: string; index: number; restarts?: number }
 
 /**
  * Start `slot` of `release`, record it, run its health check; resolves with
@@ -48,7 +48,7 @@ export interface ProcessSlot { type: string; index: number; memoryBytes: number;
  */
 export async function startChecked(deps: PlatformDeps, app: App, release: Release, slot: ProcessSlot, say: (line: string) => void): Promise<ProcessInfo> {
   say(`Starting ${slot.type}.${slot.index}…`);
-  const p = await deps.scheduler.startProcess(app, release, slot.type, slot.index, slot.memoryBytes, { restarts: slot.restarts ?? 0 });
+  const p = await deps.scheduler.startProcess(app, release, slot.type, slot.index, { plan: slot.plan, memoryBytes: slot.memoryBytes }, { restarts: slot.restarts ?? 0 });
   await recordProcess(deps.db, app.id, release.id, p, 'starting');
   try {
     say(await checkProcess(p, release, deps.config.deploy, () => isUp(deps, app, p.containerId)));

@@ -33,7 +33,7 @@ export async function reconcileApp(deps: PlatformDeps, appId: string, types?: st
     await stopProcesses(deps, leftovers);
   }
   if (!release) return;
-  const formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes)
+  const formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans)
     .filter((f) => !types || types.includes(f.type));
   const mine = all.filter((p) => p.releaseVersion === release.version);
   const plan = formation.map((f) => planType(f, mine.filter((p) => p.type === f.type)));
@@ -46,7 +46,7 @@ export async function reconcileApp(deps: PlatformDeps, appId: string, types?: st
 
 /**
  * What to do for one type: broken ones are replaced, extras (highest first)
- * go, missing indexes start, kept ones of another size are resized.
+ * go, missing indexes start, kept ones of another size (memory or plan) are resized.
  */
 export function planType(f: FormationEntry, procs: ProcessInfo[]): { stop: ProcessInfo[]; start: ProcessSlot[]; resize: ProcessInfo[] } {
   const broken = procs.filter((p) => p.state !== 'up');
@@ -57,9 +57,9 @@ export function planType(f: FormationEntry, procs: ProcessInfo[]): { stop: Proce
   for (let i = 1; i <= f.quantity; i++) {
     if (running.has(i)) continue;
     const dead = broken.find((p) => p.index === i);
-    start.push({ type: f.type, index: i, memoryBytes: f.memoryBytes, restarts: dead ? dead.restarts + 1 : 0 });
+    start.push({ type: f.type, index: i, plan: f.plan, memoryBytes: f.memoryBytes, restarts: dead ? dead.restarts + 1 : 0 });
   }
-  return { stop: [...broken, ...extras], start, resize: kept.filter((p) => p.memoryBytes !== f.memoryBytes) };
+  return { stop: [...broken, ...extras], start, resize: kept.filter((p) => p.memoryBytes !== f.memoryBytes || p.plan !== f.plan) };
 }
 
 /** Start the slots; a process that fails its check is logged (the app's fault), anything else fails the job. */

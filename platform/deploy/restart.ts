@@ -8,6 +8,7 @@ import { conflict, notFound } from '../../lib/errors.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import { setBackends } from '../routes/backends.js';
+import { defaultSize } from '../plans.js';
 import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { sleep } from './health.js';
@@ -26,13 +27,14 @@ export async function restartTargets(deps: PlatformDeps, app: App, target: strin
 
 /** Restart `procs` of `release` type by type (caller holds the app's lock). */
 export async function restartProcesses(deps: PlatformDeps, app: App, release: Release, procs: ProcessInfo[], say: (l: string) => void): Promise<void> {
-  const formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.deploy.defaultMemoryBytes);
+  const formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans);
   for (const type of [...new Set(procs.map((p) => p.type))]) {
     const group = procs.filter((p) => p.type === type);
-    const memoryBytes = formation.find((f) => f.type === type)?.memoryBytes ?? deps.config.deploy.defaultMemoryBytes;
+    const f = formation.find((x) => x.type === type);
+    const size = f ? { plan: f.plan, memoryBytes: f.memoryBytes } : defaultSize(deps.config.plans);
     const fresh: ProcessInfo[] = [];
     try {
-      await mapLimit(group, PARALLEL, async (p) => { fresh.push(await startChecked(deps, app, release, { type, index: p.index, memoryBytes }, say)); });
+      await mapLimit(group, PARALLEL, async (p) => { fresh.push(await startChecked(deps, app, release, { type, index: p.index, ...size }, say)); });
     } catch (err) {
       await stopProcesses(deps, fresh);
       throw err;

@@ -9,7 +9,9 @@ import type { Logger } from 'pino';
 import { isKind, unavailable } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container } from '../../runtime/containers/types.js';
-import { LABELS, type App, type LogEntry, type PlatformConfig, type ProcessInfo, type Release, type Scheduler, type StartOptions } from '../types.js';
+import { hostCapacity } from '../../runtime/containers/resources.js';
+import { boundsOf, defaultSize } from '../plans.js';
+import { LABELS, type App, type LogEntry, type PlatformConfig, type ProcessInfo, type ProcessSize, type Release, type Scheduler, type StartOptions } from '../types.js';
 import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
 import { appLogs, entries, logText, sourceOf } from './logs.js';
@@ -24,10 +26,10 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
   const archive = createLogArchive(config.dataDir, KEEP_LINES, config.logArchiveBytes);
   const port = config.deploy.port;
   return {
-    async startProcess(app: App, release: Release, type: string, index: number, memoryBytes: number, opts: StartOptions = {}) {
+    async startProcess(app: App, release: Release, type: string, index: number, size: ProcessSize, opts: StartOptions = {}) {
       const network = await networks.ensure(app);
       const create = processCreateOptions({
-        app, release, type, index, memoryBytes, network, port,
+        app, release, type, index, bounds: boundsOf(config.plans, size), network, port,
         stopGraceSeconds: config.deploy.stopGraceSeconds, restarts: opts.restarts ?? 0,
         storageOpt: await appStorageOpt(engine), // part 5, storage quota
       });
@@ -66,7 +68,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
 
     runOneOff: async (app, release, opts) => runOneOff(engine, {
       app, release, opts, network: await networks.ensure(app), port,
-      memoryBytes: opts.memoryBytes ?? config.deploy.defaultMemoryBytes,
+      bounds: boundsOf(config.plans, opts.size ?? defaultSize(config.plans)),
     }, (id) => archiveAndRemove(engine, archive, log, id).catch((err: unknown) => log.warn({ err, container: id }, 'could not remove an ended one-off'))),
 
     async removeApp(app) {
@@ -77,6 +79,8 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       await networks.remove(app);
       log.info({ app: app.name }, 'app removed from the engine');
     },
+
+    capacity: async () => hostCapacity(),
   };
 }
 

@@ -12,8 +12,9 @@ import { randomInt } from 'node:crypto';
 import { invalid, isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
-import { LABELS, type App, type OneOff, type OneOffOptions, type Release } from '../types.js';
-import { APP_CAP_DROP, appLabels, envList, PIDS_LIMIT, shellCommand } from './process-spec.js';
+import { LABELS, type App, type OneOff, type OneOffOptions, type Plan, type Release } from '../types.js';
+import { planLimits } from '../plans.js';
+import { APP_CAP_DROP, appLabels, envList, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
 import { appStorageOpt } from './disk.js';
 import { teamUserns } from '../userns.js';
@@ -24,7 +25,8 @@ export interface OneOffRequest {
   opts: OneOffOptions;
   network: string;
   port: number;
-  memoryBytes: number;
+  /** The plan's bounds, with the one-off's memory. */
+  bounds: Plan;
 }
 
 /** Create, attach, start a one-off; `ended` gets a detached one once it exited. See the file's comment. */
@@ -77,12 +79,11 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     cmd: shellCommand(line),
     // The caller's env last: `run -e`, or the release phase's DYNO=release.1.
     env: envList({ ...release.config, PORT: String(req.port), DYNO: `run.${n}`, ...opts.env }),
-    labels: { ...appLabels(app, release), [LABELS.type]: 'run', [LABELS.index]: String(n), [LABELS.oneOff]: '1' },
+    labels: { ...appLabels(app, release), [LABELS.type]: 'run', [LABELS.index]: String(n), [LABELS.oneOff]: '1', [LABELS.plan]: req.bounds.name },
     tty: opts.tty,
     openStdin: opts.attach,
     stdinOnce: true,
-    memory: req.memoryBytes,
-    pidsLimit: PIDS_LIMIT,
+    ...planLimits(req.bounds),
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
     // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
     init: true,

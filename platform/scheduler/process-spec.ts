@@ -7,13 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { invalid } from '../../lib/errors.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { teamUserns } from '../userns.js';
-import { LABELS, type App, type ProcessInfo, type ProcessState, type Release } from '../types.js';
+import { planLimits } from '../plans.js';
+import { LABELS, type App, type Plan, type ProcessInfo, type ProcessState, type Release } from '../types.js';
 
 /** Part A: capabilities app containers (and one-offs) drop beyond Docker's defaults: no raw sockets, so no forged packets. */
 export const APP_CAP_DROP: readonly string[] = ['NET_RAW'];
-
-/** Limit on processes (threads) per container, as a fork bomb guard. */
-export const PIDS_LIMIT = 4096;
 
 /** What a process container is made from. */
 export interface ProcessSpec {
@@ -21,7 +19,8 @@ export interface ProcessSpec {
   release: Release;
   type: string;
   index: number;
-  memoryBytes: number;
+  /** The plan's bounds, with the process's memory (plans.ts `boundsOf`). */
+  bounds: Plan;
   network: string;
   port: number;
   stopGraceSeconds: number;
@@ -49,10 +48,9 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     env: envList({ ...s.release.config, PORT: String(s.port), DYNO: name }),
     labels: {
       ...appLabels(s.app, s.release), [LABELS.type]: s.type, [LABELS.index]: String(s.index),
-      ...(s.restarts > 0 ? { [LABELS.restarts]: String(s.restarts) } : {}),
+      ...(s.restarts > 0 ? { [LABELS.restarts]: String(s.restarts) } : {}), [LABELS.plan]: s.bounds.name,
     },
-    memory: s.memoryBytes,
-    pidsLimit: PIDS_LIMIT,
+    ...planLimits(s.bounds),
     restartPolicy: { name: 'no', maximumRetryCount: 0 },
     // An init as PID 1, so SIGTERM reaches the app (a process that is PID 1 itself ignores it unless it handles it).
     init: true,
@@ -102,6 +100,7 @@ export function toProcessInfo(c: Container, network: string, port: number): Proc
     startedAt: c.state.startedAt.startsWith('0001-') ? c.record.created : c.state.startedAt,
     command: commandOf(c),
     memoryBytes: c.record.options.memory ?? null,
+    plan: labels[LABELS.plan] ?? null,
   };
 }
 

@@ -1,17 +1,20 @@
 /**
- * Formation: the desired `type → quantity, memory` of an app. Types without a
- * row fall back to defaults (deploy/formation.ts).
+ * Formation: the desired `type → quantity, plan, memory` of an app. Types
+ * without a row fall back to defaults (deploy/formation.ts).
  */
 import type { Queryable } from '../db/pool.js';
 import type { FormationEntry } from '../types.js';
 
-interface FormationRow { type: string; quantity: number; memory_bytes: string }
+/** A stored row: `plan` is null in rows written before plans existed (migration 0005); their memory picks one. */
+export type StoredFormation = Omit<FormationEntry, 'plan'> & { plan: string | null };
 
-const toEntry = (r: FormationRow): FormationEntry => ({ type: r.type, quantity: r.quantity, memoryBytes: Number(r.memory_bytes) });
+interface FormationRow { type: string; quantity: number; plan: string | null; memory_bytes: string }
+
+const toEntry = (r: FormationRow): StoredFormation => ({ type: r.type, quantity: r.quantity, plan: r.plan, memoryBytes: Number(r.memory_bytes) });
 
 /** The app's formation rows, by type. */
-export async function listFormation(q: Queryable, appId: string): Promise<FormationEntry[]> {
-  const res = await q.query<FormationRow>('SELECT type, quantity, memory_bytes FROM formation WHERE app_id = $1 ORDER BY type', [appId]);
+export async function listFormation(q: Queryable, appId: string): Promise<StoredFormation[]> {
+  const res = await q.query<FormationRow>('SELECT type, quantity, plan, memory_bytes FROM formation WHERE app_id = $1 ORDER BY type', [appId]);
   return res.rows.map(toEntry);
 }
 
@@ -19,9 +22,9 @@ export async function listFormation(q: Queryable, appId: string): Promise<Format
 export async function upsertFormation(q: Queryable, appId: string, entries: FormationEntry[]): Promise<void> {
   for (const e of entries) {
     await q.query(
-      `INSERT INTO formation (app_id, type, quantity, memory_bytes) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (app_id, type) DO UPDATE SET quantity = EXCLUDED.quantity, memory_bytes = EXCLUDED.memory_bytes, updated_at = now()`,
-      [appId, e.type, e.quantity, e.memoryBytes]);
+      `INSERT INTO formation (app_id, type, quantity, plan, memory_bytes) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (app_id, type) DO UPDATE SET quantity = EXCLUDED.quantity, plan = EXCLUDED.plan, memory_bytes = EXCLUDED.memory_bytes, updated_at = now()`,
+      [appId, e.type, e.quantity, e.plan, e.memoryBytes]);
   }
 }
 
@@ -29,7 +32,7 @@ export async function upsertFormation(q: Queryable, appId: string, entries: Form
 export async function insertMissingFormation(q: Queryable, appId: string, entries: FormationEntry[]): Promise<void> {
   for (const e of entries) {
     await q.query(
-      'INSERT INTO formation (app_id, type, quantity, memory_bytes) VALUES ($1, $2, $3, $4) ON CONFLICT (app_id, type) DO NOTHING',
-      [appId, e.type, e.quantity, e.memoryBytes]);
+      'INSERT INTO formation (app_id, type, quantity, plan, memory_bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (app_id, type) DO NOTHING',
+      [appId, e.type, e.quantity, e.plan, e.memoryBytes]);
   }
 }

@@ -52,6 +52,7 @@ function createOptions(b: Build, image: Image, spec: BuildContainerSpec): Create
     memory: b.opts.memory ?? limits.memory,
     pidsLimit: b.opts.pidsLimit ?? limits.pidsLimit,
     nanoCpus: b.opts.nanoCpus,
+    cpuShares: b.opts.cpuShares,
     networkMode: b.opts.networkMode || undefined,
     labels: { 'io.tspaas.build': 'true' },
     // Part 5, storage quota: a RUN step cannot fill the disk.

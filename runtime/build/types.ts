@@ -98,6 +98,8 @@ export interface BuildOptions {
   pidsLimit?: number;
   /** Nano-CPUs of build containers (0 = no limit). */
   nanoCpus?: number;
+  /** CPU weight of build containers (cpu.shares; absent = the default, 1024). */
+  cpuShares?: number;
   /** Network of RUN steps and ADD downloads: `default`/`bridge` (the default), `none`, `host`, or a network name. */
   networkMode?: string;
   /**

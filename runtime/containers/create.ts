@@ -13,6 +13,7 @@ import { validateNetworking } from './network.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { writableLayerSize } from './storage-opt.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
+import { checkHostBounds, hostCapacity } from './resources.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
 
@@ -78,6 +79,7 @@ function validate(o: CreateOptions): void {
   }
   if (o.memory !== undefined && o.memory > 0 && o.memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
+  checkHostBounds(o, hostCapacity()); // part 4: no limit above what the host has
 }
 
 /** Unknown capability names are refused at create, as Docker does ("invalid CapAdd: unknown capability: …"). */

@@ -13,7 +13,7 @@
  * - RLIMIT_NOFILE = min(1048576, the engine's hard limit), since a limit
  *   above it needs CAP_SYS_RESOURCE, which the engine may not hold.
  * - memory limit with swap = limit (no escape into swap), CPU quota over a
- *   100 ms period, pids limit; all in the explicit cgroup
+ *   100 ms period, CPU weight (`cpu.shares`, see resources.ts), pids limit; all in the explicit cgroup
  *   `<cgroupParent>/<id>`.
  * The root is `rootfs` (relative to the bundle): the caller mounts the
  * container's snapshot at `bundle/rootfs` before starting it.
@@ -26,6 +26,7 @@ import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE, type OciSe
 import { parseSecurityOpts } from './security-opts.js';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { readHostLimits, type HostLimits } from '../host.js';
+import { cpuShares } from './resources.js';
 import { invalid, unavailable } from '../../lib/errors.js';
 
 export interface OciMount { destination: string; type: string; source: string; options: string[] }
@@ -60,7 +61,7 @@ export interface OciSpec {
     resources: {
       devices: OciDeviceRule[];
       memory?: { limit: number; swap: number };
-      cpu?: { quota: number; period: number };
+      cpu?: { quota?: number; period?: number; shares?: number };
       pids?: { limit: number };
     };
     devices: OciDevice[];
@@ -366,6 +367,8 @@ function buildResources(options: CreateOptions, privileged: boolean): OciSpec['l
     if (quota < 1000) throw invalid('the CPU limit must be at least 0.01 CPUs');
     r.cpu = { quota, period: CPU_PERIOD };
   }
+  const shares = cpuShares(options); // part 4 (cpu weight): resources.ts
+  if (shares !== undefined) r.cpu = { ...r.cpu, shares };
   if ((options.pidsLimit ?? 0) > 0) r.pids = { limit: options.pidsLimit! };
   return r;
 }

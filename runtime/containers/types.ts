@@ -76,6 +76,9 @@ export interface CreateOptions {
   nanoCpus?: number;
   /** 0 or negative = no limit. */
   pidsLimit?: number;
+  // Part 4 of issue 13 (cpu weight): Docker's --cpu-shares.
+  /** Relative CPU weight (cgroup v1 cpu.shares; converted to cpu.weight on v2); 0/absent = the kernel's default, 1024. */
+  cpuShares?: number;
   restartPolicy?: RestartPolicy;
   autoRemove?: boolean;
   /**

@@ -7,7 +7,7 @@ import test from 'ava';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { ConfigChanged, FormationEntry, PlatformEvent, ProcessInfo, Release, RunMessage, User } from '../../platform/api/types.js';
+import type { ConfigChanged, FormationEntry, PlanInfo, PlatformEvent, ProcessInfo, Release, RunMessage, User } from '../../platform/api/types.js';
 import { ndjson, StandIn, tempDirs, tspaas, type Reply } from './platform-stand-in.js';
 
 const user: User = { id: 'u1', email: 'alice@example.com', isAdmin: false, teams: ['acme'], createdAt: '2026-11-23T00:00:00Z' };
@@ -18,7 +18,7 @@ const release = (version: number, extra: Partial<Release> = {}): Release => ({
 });
 const proc = (name: string, containerId: string, state: ProcessInfo['state'] = 'up'): ProcessInfo => ({
   name, type: name.split('.')[0]!, index: Number(name.split('.')[1]), containerId, releaseVersion: 3, state,
-  address: '10.1.0.2', port: 5000, restarts: 0, startedAt: '2026-11-23T10:00:00Z', command: 'node index.js', memoryBytes: 256 * 1024 * 1024,
+  address: '10.1.0.2', port: 5000, restarts: 0, startedAt: '2026-11-23T10:00:00Z', command: 'node index.js', memoryBytes: 256 * 1024 * 1024, plan: 'basic',
 });
 
 /** A stand-in with whoami, logged in as alice, working in `-a shop`. */
@@ -123,7 +123,7 @@ test('a failed deploy exits 1 with its reason; --no-wait returns at once; unset 
 });
 
 test('scale sends the updates and waits until the processes are up; no arguments shows the formation', async (t) => {
-  const formation: FormationEntry[] = [{ type: 'web', quantity: 2, memoryBytes: 2 ** 29 }, { type: 'worker', quantity: 0, memoryBytes: 2 ** 29 }];
+  const formation: FormationEntry[] = [{ type: 'web', quantity: 2, plan: 'basic', memoryBytes: 2 ** 29 }, { type: 'worker', quantity: 0, plan: 'basic', memoryBytes: 2 ** 29 }];
   const { api, run } = await loggedIn(t, {
     'PATCH /v1/apps/shop/formation': { json: formation },
     'GET /v1/apps/shop/formation': { json: formation },
@@ -138,7 +138,7 @@ test('scale sends the updates and waits until the processes are up; no arguments
   t.deepEqual(api.requests[1]!.body, { updates: [{ type: 'web', quantity: 2, size: '512M' }, { type: 'worker', quantity: 0 }] });
   t.is(api.calls.filter((c) => c === 'GET /v1/apps/shop/processes').length, 3);
   t.regex(r.stderr, /web\.2: starting \(v3\)\n.*web\.2: up \(v3\)\ndone/s);
-  t.regex(r.stdout, /^Scaling to web=2:512M worker=0:512M\nTYPE {6}QUANTITY {3}SIZE\nweb {7}2 {10}512M\n/);
+  t.regex(r.stdout, /^Scaling to web=2:basic\/512M worker=0:basic\/512M\nTYPE {6}QUANTITY {3}PLAN {6}MEMORY\nweb {7}2 {10}basic {5}512M\n/);
   const show = await run(['scale', '--json']);
   t.deepEqual(JSON.parse(show.stdout), formation);
   const bad = await run(['scale', 'web=many']);
@@ -161,7 +161,23 @@ test('ps:restart web waits for new containers of the type; ps prints the table',
   t.deepEqual(api.requests.find((q) => q.method === 'POST')!.body, { target: 'web' });
   t.deepEqual((JSON.parse(r.stdout) as ProcessInfo[]).map((p) => p.containerId), ['new1']);
   const ps = await run(['ps']);
-  t.regex(ps.stdout, /^NAME +STATE +UPTIME +RELEASE +SIZE +ADDRESS +RESTARTS +COMMAND\nweb\.1 +up +.+ +v3 +256M +10\.1\.0\.2:5000 +0 +node index\.js\nworker\.1 /);
+  t.regex(ps.stdout, /^NAME +STATE +UPTIME +RELEASE +SIZE +ADDRESS +RESTARTS +COMMAND\nweb\.1 +up +.+ +v3 +basic\/256M +10\.1\.0\.2:5000 +0 +node index\.js\nworker\.1 /);
+});
+
+test('plans lists the sizes on offer with what is the default, what builds get and what this host cannot run; --json gives the data', async (t) => {
+  const G = 2 ** 30;
+  const plans: PlanInfo[] = [
+    { name: 'basic', memoryBytes: G / 2, cpuShares: 512, cpus: 1, pidsLimit: 256, default: true, build: false, fits: true },
+    { name: 'standard-2x', memoryBytes: 2 * G, cpuShares: 2048, cpus: 1, pidsLimit: 1024, default: false, build: true, fits: true },
+    { name: 'performance-l', memoryBytes: 8 * G, cpuShares: 8192, cpus: 4, pidsLimit: 8192, default: false, build: false, fits: false },
+  ];
+  const { api, dirs } = await loggedIn(t, { 'GET /v1/plans': { json: plans } });
+  const run = (args: string[]) => tspaas(args, dirs);
+  const r = await run(['plans']);
+  t.is(r.code, 0, r.stderr);
+  t.true(api.calls.includes('GET /v1/plans'));
+  t.regex(r.stdout, /^PLAN +MEMORY +CPUS +WEIGHT +PIDS +NOTES\nbasic +512M +1 +512 +256 +default\nstandard-2x +2G +1 +2048 +1024 +builds\nperformance-l +8G +4 +8192 +8192 +larger than this host allows\n$/);
+  t.deepEqual(JSON.parse((await run(['plans', '--json'])).stdout), plans);
 });
 
 test('logs: flags become the query; lines are time, source and text; --json prints the entries', async (t) => {

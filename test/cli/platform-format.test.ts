@@ -15,7 +15,9 @@ test('scale words: TYPE=N, TYPE=N:SIZE, TYPE=:SIZE; anything else is refused wit
   t.deepEqual(parseScale('web=2:512m'), { type: 'web', quantity: 2, size: '512M' });
   t.deepEqual(parseScale('worker=:1G'), { type: 'worker', size: '1G' });
   t.deepEqual(parseScale('web=0'), { type: 'web', quantity: 0 });
-  for (const bad of ['web', 'web=', 'web=two', 'web=2:lots', '=3', 'web=-1']) {
+  // A plan's name goes as it is (lowercased); the platform says whether it is one.
+  t.deepEqual(parseScale('web=2:Standard-1X'), { type: 'web', quantity: 2, size: 'standard-1x' });
+  for (const bad of ['web', 'web=', 'web=two', 'web=2:1x', 'web=2:-big', '=3', 'web=-1']) {
     const err = t.throws(() => parseScale(bad));
     t.regex(err.message, /TYPE=QUANTITY/, bad);
     t.regex((err as { hint?: string }).hint ?? '', /web=2:512M/);
@@ -44,7 +46,7 @@ test('memory sizes print as scale takes them', (t) => {
   t.is(memory(2 ** 30), '1G');
   t.is(memory(1536 * 2 ** 20), '1536M');
   t.is(memory(1000), '1000B');
-  t.is(formationWords([{ type: 'web', quantity: 2, memoryBytes: 2 ** 29 }, { type: 'worker', quantity: 0, memoryBytes: 2 ** 30 }]), 'web=2:512M worker=0:1G');
+  t.is(formationWords([{ type: 'web', quantity: 2, plan: 'basic', memoryBytes: 2 ** 29 }, { type: 'worker', quantity: 0, plan: 'standard-1x', memoryBytes: 2 ** 30 }]), 'web=2:basic/512M worker=0:standard-1x/1G');
 });
 
 test('tables: apps, processes, releases, config', (t) => {

@@ -152,7 +152,7 @@ test('full create body from run flags', (t) => {
   const req = buildCreateRequest({
     interactive: true, tty: true, env: ['A=1'], workdir: '/w', user: '1000:1000', entrypoint: '/bin/sh', name: 'web', hostname: 'h1',
     volume: ['/host:/ctr:ro', 'vol:/v', '/anon'], readOnly: true, tmpfs: ['/run', '/tmp:size=64m,mode=1777'], memory: '32m', cpus: '1.5',
-    pidsLimit: '64', restart: 'on-failure:3', label: ['a=b', 'flag'], network: 'none', capAdd: ['NET_ADMIN'], capDrop: ['ALL'],
+    pidsLimit: '64', cpuShares: '512', restart: 'on-failure:3', label: ['a=b', 'flag'], network: 'none', capAdd: ['NET_ADMIN'], capDrop: ['ALL'],
     privileged: false, stopTimeout: '5', stopSignal: 'SIGINT',
   }, 'busybox', ['-c', 'echo hi'], penv());
   t.is(req.name, 'web');
@@ -162,7 +162,7 @@ test('full create body from run flags', (t) => {
     StopTimeout: 5, StopSignal: 'SIGINT', Volumes: { '/anon': {} }, ExposedPorts: undefined, NetworkingConfig: undefined,
     HostConfig: {
       Binds: ['/host:/ctr:ro', 'vol:/v'], Tmpfs: { '/run': '', '/tmp': 'size=64m,mode=1777' }, ReadonlyRootfs: true,
-      Memory: 32 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 64, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+      Memory: 32 * 1024 * 1024, NanoCpus: 1_500_000_000, PidsLimit: 64, CpuShares: 512, RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
       AutoRemove: false, Init: undefined, NetworkMode: 'none', Links: undefined, Dns: undefined, DnsSearch: undefined, DnsOptions: undefined, ExtraHosts: undefined,
       CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: false, SecurityOpt: undefined, PortBindings: undefined, PublishAllPorts: false,
     },

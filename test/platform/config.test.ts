@@ -1,4 +1,5 @@
 import test from 'ava';
+import { DEFAULT_PLANS } from '../../platform/plans.js';
 import { parseDaemonArgs } from '../../platform/config.js';
 
 const run = (argv: string[], env: Record<string, string> = {}) => {
@@ -100,9 +101,10 @@ test('platform defaults', (t) => {
   t.deepEqual(c.platform, {
     dataDir: '/var/lib/tspaas/platform', runDir: '/run/tspaas', listen: { host: '127.0.0.1', port: 5080 }, publicUrl: 'http://127.0.0.1:5080',
     baseDomain: 'localhost', routerPort: 80,
-    deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 ** 2, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+    deploy: { port: 5000, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
     maxPushBytes: 1024 ** 3,
     logArchiveBytes: 1024 ** 2,
+    plans: { list: DEFAULT_PLANS, default: 'basic', build: 'standard-2x' },
   });
   t.is(run(['--log-archive-size', '200000']).platform.logArchiveBytes, 200000);
   t.throws(() => run(['--log-archive-size', '1000']), { message: /at least 65536/ });
@@ -112,6 +114,30 @@ test('platform defaults', (t) => {
   t.is(c.platformFile, '/run/tspaas/platform.json');
   t.is(c.adminTokenFile, '/run/tspaas/admin-token');
   t.true(Object.isFrozen(c.platform) && Object.isFrozen(c.platform.deploy) && Object.isFrozen(c.platform.listen));
+});
+
+// Issue 13, part 4: the plans on offer come from the operator.
+test('plans: --plan replaces the defaults (TSPAAS_PLANS too), --default-plan and --build-plan pick among them; bad specs are refused', (t) => {
+  t.deepEqual(run([]).platform.plans.list.map((p) => p.name), ['basic', 'standard-1x', 'standard-2x', 'performance-m', 'performance-l']);
+  const c = run(['--plan', 'big:memory=2G,cpus=2,shares=2048,pids=1024', '--plan', 'Small:memory=256M,cpus=0.5,shares=256,pids=64', '--default-plan', 'small', '--build-plan', 'big']);
+  t.deepEqual(c.platform.plans, {
+    list: [
+      { name: 'small', memoryBytes: 256 * 1024 ** 2, cpuShares: 256, cpus: 0.5, pidsLimit: 64 },
+      { name: 'big', memoryBytes: 2 * 1024 ** 3, cpuShares: 2048, cpus: 2, pidsLimit: 1024 },
+    ],
+    default: 'small', build: 'big',
+  });
+  t.true(Object.isFrozen(c.platform.plans) && Object.isFrozen(c.platform.plans.list[0]));
+  const env = parseDaemonArgs([], { TSPAAS_PLANS: 'a:memory=1G,cpus=1,shares=1024,pids=100  b:memory=2G,cpus=0,shares=2048,pids=100', TSPAAS_DEFAULT_PLAN: 'a', TSPAAS_BUILD_PLAN: 'b' }, '1');
+  t.deepEqual(env.kind === 'run' && env.config.platform.plans.list.map((p) => [p.name, p.cpus]), [['a', 1], ['b', 0]]);
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=1024']), { message: /invalid --plan "x:memory=1G,cpus=1,shares=1024": it needs exactly memory, cpus, shares and pids/ });
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=1,pids=10']), { message: /shares is 2-262144/ });
+  t.throws(() => run(['--plan', 'x:memory=lots,cpus=1,shares=2,pids=100']), { message: /lots is not a size/ });
+  t.throws(() => run(['--plan', '9x:memory=1G,cpus=1,shares=2,pids=100']), { message: /invalid --plan "9x:/ });
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100']), { message: /--default-plan basic is not a plan \(x\)/ });
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100', '--plan', 'x:memory=2G,cpus=1,shares=2,pids=100', '--default-plan', 'x', '--build-plan', 'x']),
+    { message: /plan x is defined twice/ });
+  t.throws(() => run(['--build-plan', 'huge']), { message: /--build-plan huge is not a plan/ });
 });
 
 test('platform settings from the environment, flags over environment', (t) => {

@@ -23,6 +23,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-m, --memory <bytes>', 'memory limit (e.g. 32m, 1g)')
     .option('--cpus <n>', 'number of CPUs (e.g. 1.5)')
     .option('--pids-limit <n>', 'maximum number of processes')
+    .option('-c, --cpu-shares <n>', 'CPU weight relative to other containers (default 1024)')
     .option('--restart <policy>', 'no, on-failure[:max-retries], always, unless-stopped')
     .option('-l, --label <key=value>', 'set a label (repeatable)', collect)
     .option('--network <mode>', 'bridge, none, host or a network name')

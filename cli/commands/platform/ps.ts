@@ -11,13 +11,14 @@ import { waitForProcesses } from './progress.js';
 import { platformAction, target, withApp } from './shared.js';
 import { formationTable, formationWords, psTable } from './tables.js';
 
-/** `web=4`, `web=2:512M`, `worker=:1G` → one update of the Scale body. */
+/** `web=4`, `web=2:512M`, `worker=:1G`, `web=2:standard-1x` (a plan) → one update of the Scale body. */
 export function parseScale(word: string): Scale['updates'][number] {
-  const m = /^([a-z][a-z0-9_-]*)=(\d*)(?::(\d+(?:\.\d+)?[kmg]b?))?$/i.exec(word);
+  const m = /^([a-z][a-z0-9_-]*)=(\d*)(?::(\d+(?:\.\d+)?[kmg]b?|[a-z][a-z0-9-]*))?$/i.exec(word);
   if (!m || (m[2] === '' && !m[3])) {
-    throw new PlatformError('Invalid', `"${word}" is not TYPE=QUANTITY[:SIZE]`, 'write e.g. web=4, worker=1 or web=2:512M');
+    throw new PlatformError('Invalid', `"${word}" is not TYPE=QUANTITY[:SIZE]`, 'write e.g. web=4, worker=1, web=2:512M or web=2:standard-1x (see `tspaas plans`)');
   }
-  return { type: m[1]!, ...(m[2] !== '' ? { quantity: Number(m[2]) } : {}), ...(m[3] ? { size: m[3].toUpperCase() } : {}) };
+  const size = m[3] && (/^\d/.test(m[3]) ? m[3].toUpperCase() : m[3].toLowerCase());
+  return { type: m[1]!, ...(m[2] !== '' ? { quantity: Number(m[2]) } : {}), ...(size ? { size } : {}) };
 }
 
 /** True when process `p` is what a restart `target` names (all, a type, or `type.N`). */
@@ -27,7 +28,7 @@ export function targets(p: ProcessInfo, target?: string): boolean {
 
 /** Add scale, ps and ps:restart. */
 export function register(program: Command, app: App): void {
-  withApp(program.command('scale').description('Show the formation, or change it: web=4 worker=1 web=2:512M').argument('[TYPE=N[:SIZE]...]'))
+  withApp(program.command('scale').description('Show the formation, or change it: web=4 worker=1 web=2:standard-1x web=2:512M').argument('[TYPE=N[:SIZE]...]'))
     .option('--no-wait', 'return once the formation is changed')
     .action(platformAction(app, async (ctx, words: string[], opts: { app?: string; wait: boolean }) => {
       const { api, base } = await target(ctx, opts);

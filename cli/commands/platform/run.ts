@@ -1,5 +1,5 @@
 /**
- * `tspaas run [-d] [--size 1G] [-e K=V] CMD…`: a one-off process of the
+ * `tspaas run [-d] [--size PLAN|1G] [-e K=V] CMD…`: a one-off process of the
  * current release. Interactive runs speak the RunMessage protocol over the
  * WebSocket `GET …/run` (platform/api/types.ts): the local terminal goes raw
  * when both ends are terminals, its size follows SIGWINCH, and the CLI exits
@@ -22,7 +22,7 @@ interface RunOpts { app?: string; detach?: boolean; size?: string; env?: string[
 export function register(program: Command, app: App): void {
   withApp(program.command('run').description('Run a one-off process in a new container of the current release').argument('<command...>'))
     .option('-d, --detach', 'start it in the background and return (its output goes to `tspaas logs`)')
-    .option('-s, --size <memory>', 'memory of the container, e.g. 1G')
+    .option('-s, --size <size>', 'a plan (see `tspaas plans`), e.g. standard-1x, or memory, e.g. 1G')
     .option('-e, --env <NAME=value>', 'extra config var for this run (repeatable)', collect)
     .option('--no-tty', 'no pseudo-terminal even when this is a terminal')
     .allowUnknownOption()

@@ -35,15 +35,15 @@ export function appInfo(a: AppInfo): string {
   ]);
 }
 
-/** `web=2:512M worker=1:512M`. */
+/** `web=2:basic/512M worker=1:standard-1x/1G` (plan, then the memory it runs with). */
 export function formationWords(f: FormationEntry[]): string {
-  return f.map((e) => `${e.type}=${e.quantity}:${memory(e.memoryBytes)}`).join(' ');
+  return f.map((e) => `${e.type}=${e.quantity}:${e.plan}/${memory(e.memoryBytes)}`).join(' ');
 }
 
 /** `scale` without arguments. */
 export function formationTable(f: FormationEntry[]): string {
   if (!f.length) return 'No process types yet: push the app first\n';
-  return table(['TYPE', 'QUANTITY', 'SIZE'], f.map((e) => [e.type, String(e.quantity), memory(e.memoryBytes)]));
+  return table(['TYPE', 'QUANTITY', 'PLAN', 'MEMORY'], f.map((e) => [e.type, String(e.quantity), e.plan, memory(e.memoryBytes)]));
 }
 
 /** `ps`: one line per process, grouped by type as the API orders them. */
@@ -51,7 +51,7 @@ export function psTable(ps: ProcessInfo[], now = Date.now()): string {
   if (!ps.length) return 'No processes are running\n';
   return table(['NAME', 'STATE', 'UPTIME', 'RELEASE', 'SIZE', 'ADDRESS', 'RESTARTS', 'COMMAND'], ps.map((p) => [
     p.name, p.state, p.state === 'up' ? timeAgo(p.startedAt, now).replace(/ ago$/, '') : '-', `v${p.releaseVersion}`,
-    p.memoryBytes === null ? '-' : memory(p.memoryBytes),
+    [p.plan, p.memoryBytes === null ? null : memory(p.memoryBytes)].filter(Boolean).join('/') || '-',
     p.address ? `${p.address}${p.port ? `:${p.port}` : ''}` : '-', String(p.restarts), ellipsis(p.command, 40),
   ]));
 }

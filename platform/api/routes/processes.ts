@@ -4,7 +4,7 @@
 import { conflict, invalid } from '../../../lib/errors.js';
 import { audit } from '../../control/audit.js';
 import { currentRelease, effectiveFormation } from '../../control/history.js';
-import { parseSize } from '../../control/sizes.js';
+import { listPlans, requestSize } from '../../control/plans.js';
 import { listBuilds } from '../../store/builds.js';
 import type { Restart, RunDetached, Scale } from '../types.js';
 import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
@@ -15,12 +15,16 @@ import { readBody } from '../validate.js';
 export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.get('/apps/:app/builds', async (ctx) => { ctx.body = await listBuilds(deps.db, (await appOf(ctx, deps)).id); });
   router.get('/apps/:app/formation', async (ctx) => {
-    ctx.body = await effectiveFormation(deps.db, await appOf(ctx, deps), deps.config.deploy.defaultMemoryBytes);
+    ctx.body = await effectiveFormation(deps.db, await appOf(ctx, deps), deps.config.plans);
   });
+  router.get('/plans', async (ctx) => { ctx.body = await listPlans(deps); });
   router.patch('/apps/:app/formation', async (ctx) => {
     const app = await appOf(ctx, deps);
     const { updates } = await readBody<Scale>(ctx.req, 'Scale');
-    const changes = updates.map((u) => ({ type: u.type, quantity: u.quantity, memoryBytes: u.size === undefined ? undefined : parseSize(u.size) }));
+    const changes = [];
+    for (const u of updates) {
+      changes.push({ type: u.type, quantity: u.quantity, size: u.size === undefined ? undefined : await requestSize(deps, callerOf(ctx), app, u.size, 'formation.scale') });
+    }
     ctx.body = await deps.deployer.scale(app, changes, callerOf(ctx));
     await audit(deps.db, callerOf(ctx), app, 'formation.scale', { updates });
   });
@@ -52,8 +56,8 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
     const body = await readBody<RunDetached>(ctx.req, 'RunDetached');
     const release = await currentRelease(deps.db, app);
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
-    const memoryBytes = body.size === undefined ? undefined : parseSize(body.size);
-    const run = await deps.scheduler.runOneOff(app, release, { command: body.command, env: body.env, tty: false, attach: false, memoryBytes });
+    const size = body.size === undefined ? undefined : await requestSize(deps, callerOf(ctx), app, body.size, 'run.detached');
+    const run = await deps.scheduler.runOneOff(app, release, { command: body.command, env: body.env, tty: false, attach: false, size });
     await audit(deps.db, callerOf(ctx), app, 'run.detached', { name: run.name });
     ctx.status = 201;
     ctx.body = { name: run.name, containerId: run.containerId };

@@ -18,6 +18,7 @@ export interface DockerHostConfig extends DockerHostNetworking {
   CpuQuota?: number;
   CpuPeriod?: number;
   PidsLimit?: number | null;
+  CpuShares?: number;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   AutoRemove?: boolean;
   Init?: boolean | null;
@@ -93,6 +94,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     memory: hc.Memory || undefined,
     nanoCpus: nanoCpus(hc),
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
+    cpuShares: hc.CpuShares || undefined,
     restartPolicy: restartPolicy(hc.RestartPolicy),
     autoRemove: hc.AutoRemove || undefined,
     init: hc.Init || undefined,

@@ -127,6 +127,7 @@ function hostConfigJson(c: Container): object {
     NanoCpus: o.nanoCpus ?? 0,
     PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
     StorageOpt: o.storageOpt ?? null, // part 5, storage quota
+    CpuShares: o.cpuShares ?? 0,
     LogConfig: { Type: o.logConfig?.type ?? 'k8s-file', Config: o.logConfig?.config ?? {} },
     Runtime: c.record.runtime,
     Mounts: [],

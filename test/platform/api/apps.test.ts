@@ -93,9 +93,9 @@ test('config: {} before any release, then the current release\'s; names are chec
   t.is((await api.call('GET', '/v1/apps/cfg/releases/v9', { token: a.token })).status, 404);
   t.is((await api.call('GET', '/v1/apps/cfg/releases/latest', { token: a.token })).status, 400);
   t.like((await must(api.call('GET', '/v1/apps/cfg', { token: a.token }), 200)).body as object,
-    { currentVersion: 1, formation: [{ type: 'web', quantity: 1, memoryBytes: 512 * 1024 * 1024 }] });
+    { currentVersion: 1, formation: [{ type: 'web', quantity: 1, plan: 'basic', memoryBytes: 512 * 1024 * 1024 }] });
   t.deepEqual((await must(api.call('GET', '/v1/apps/cfg/formation', { token: a.token }), 200)).body,
-    [{ type: 'web', quantity: 1, memoryBytes: 512 * 1024 * 1024 }]);
+    [{ type: 'web', quantity: 1, plan: 'basic', memoryBytes: 512 * 1024 * 1024 }]);
   t.is((await api.call('PATCH', '/v1/apps/cfg/formation', { token: a.token, body: { updates: [{ type: 'web', size: '12X' }] } })).status, 400);
   t.is((await api.call('PATCH', '/v1/apps/cfg/formation', { token: a.token, body: { updates: [{ type: 'web', quantity: 101 }] } })).status, 400);
 });

@@ -21,6 +21,7 @@ import { openDb, type Db } from '../../../platform/db/pool.js';
 import { createEventBus } from '../../../platform/events.js';
 import type { PlatformConfig, PlatformDeps } from '../../../platform/types.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { testPlans } from '../../helpers/plans.js';
 
 export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: unknown; text: string }
 
@@ -51,8 +52,9 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tsp-api-'));
   const config: PlatformConfig = {
     dataDir, runDir: dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1:5080/', baseDomain: 'localhost', routerPort: 8080,
-    deploy: { port: 5000, defaultMemoryBytes: 512 * 1024 * 1024, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
+    deploy: { port: 5000, checkAttempts: 30, checkIntervalMs: 500, checkTimeoutMs: 2000, settleMs: 2000, drainMs: 2000, stopGraceSeconds: 10 },
     maxPushBytes: 1024 ** 3,
+    plans: testPlans(),
     ...configFields,
   };
   const deps: PlatformDeps = {

@@ -33,6 +33,13 @@ test.after.always(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A build plan of odd numbers, and the line a build container prints of its own cgroup (v1 files, else v2's). */
+const BUILD_PLAN = { name: 'build-test', memoryBytes: 300 * 1024 * 1024, cpuShares: 300, cpus: 0.5, pidsLimit: 99 };
+const READ_LIMITS = 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/pids/pids.max 2>/dev/null'
+  + ' || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpu.max /sys/fs/cgroup/pids.max';
+// v2: cpu.weight = 1 + (300 - 2) * 9999 / 262142 = 12 (runc's conversion); cpu.max "50000 100000".
+const BUILD_PLAN_LIMITS = [`limits: ${300 * 1024 * 1024} 300 50000 99`, `limits: ${300 * 1024 * 1024} 12 50000 100000 99`];
+
 const app: App = { id: randomUUID(), name: 'shop', teamId: randomUUID(), teamName: 't', teamUsernsHostId: 1073741824, currentReleaseId: null, createdAt: new Date().toISOString() };
 
 async function build(files: Record<string, string>, env: Record<string, string> = {}, by: Builder = builder, forApp: App = app) {
@@ -88,7 +95,7 @@ test('without a Dockerfile the buildpacks build it: Procfile types plus the rele
   t.timeout(10 * 60_000);
   await provideStacks(te.engine);
   const bp = await envBuildpack(t);
-  const withCa = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: bp.caFile });
+  const withCa = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: bp.caFile, plan: BUILD_PLAN });
   const { result, lines } = await build({
     '.buildpacks': `${bp.url}\n`,
     Procfile: 'web: exec httpd -f -p $PORT\nrelease: echo release-phase\n',
@@ -97,6 +104,7 @@ test('without a Dockerfile the buildpacks build it: Procfile types plus the rele
   t.deepEqual(result.processTypes, { web: 'exec httpd -f -p $PORT', release: 'echo release-phase' });
   t.true(lines.some((l) => l.includes('Building with buildpacks')));
   t.true(lines.some((l) => l.includes('copying GREETING')), 'the buildpack\'s output streams');
+  t.true(lines.some((l) => BUILD_PLAN_LIMITS.some((want) => l.endsWith(want))), `the build container runs at the build plan:\n${lines.join('\n')}`);
   const run = await runToEnd(te.engine, { image: result.image, cmd: ['cat', '/app/greeting.txt'] });
   t.is(run.stdout, 'hello from the config', 'the config var reached the compile through ENV_DIR');
 });
@@ -107,7 +115,7 @@ async function envBuildpack(t: ExecutionContext): Promise<{ url: string; caFile:
   t.teardown(() => web.remove());
   return { caFile: web.caFile, url: await web.addTarball('env-bp', {
     'bin/detect': '+x #!/bin/sh\necho env-copy\n',
-    'bin/compile': '+x #!/bin/sh\necho "-----> copying GREETING"\ncp "$3/GREETING" "$1/greeting.txt"\n',
+    'bin/compile': `+x #!/bin/sh\necho "-----> copying GREETING"\ncp "$3/GREETING" "$1/greeting.txt"\necho "-----> limits:" $(${READ_LIMITS})\n`,
     'bin/release': '+x #!/bin/sh\necho "--- {}"\n',
   }) };
 }
@@ -128,4 +136,11 @@ test('builds run on the app\'s own build network, removed when the app is erased
   await builder.erase(other);
   await t.throwsAsync(te.engine.inspectNetwork(buildNetworkName(other)), { message: /not found/ });
   await builder.erase(other); // a second erase finds nothing and is fine
+});
+
+// Issue 13, part 4: builds run at the build plan's bounds, read here by a RUN step from its own cgroup.
+test('a Dockerfile build\'s steps run at the build plan: memory, CPU weight and quota, pids', async (t) => {
+  const bounded = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: HOST_CA, plan: BUILD_PLAN });
+  const { lines } = await build({ Dockerfile: `FROM busybox:latest\nRUN echo limits: $(${READ_LIMITS})\n` }, {}, bounded);
+  t.true(BUILD_PLAN_LIMITS.some((want) => lines.includes(want)), lines.join('\n'));
 });

@@ -24,6 +24,7 @@ import { eraseApp } from '../../../platform/control/erase.js';
 import type { App, PlatformConfig, PlatformDeps } from '../../../platform/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
+import { testPlans } from '../../helpers/plans.js';
 
 export interface Tenant { team: string; teamId: string; userId: string; token: string; app: App }
 
@@ -90,10 +91,11 @@ function platformConfig(base: string): PlatformConfig {
     dataDir: path.join(base, 'data'), runDir: path.join(base, 'run'), listen: { host: '127.0.0.1', port: 0 },
     publicUrl: 'http://127.0.0.1', baseDomain: 'localhost', routerPort: 8080,
     deploy: {
-      port: 5000, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 20, checkIntervalMs: 250, checkTimeoutMs: 1000,
+      port: 5000, checkAttempts: 20, checkIntervalMs: 250, checkTimeoutMs: 1000,
       settleMs: 200, drainMs: 100, stopGraceSeconds: 2,
     },
     maxPushBytes: 1024 ** 3,
+    plans: testPlans(128 * 1024 * 1024),
   };
 }
 

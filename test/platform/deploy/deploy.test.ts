@@ -10,6 +10,7 @@ import { getRelease, setReleaseStatus } from '../../../platform/store/releases.j
 import { listProcessRecords } from '../../../platform/store/processes.js';
 import { startBed, deployed, eventually, fetchText, WEB, type Bed } from './harness.js';
 import type { App, PlatformEvent, Release } from '../../../platform/types.js';
+import { memorySize } from '../../helpers/plans.js';
 
 let bed: Bed;
 let app: App;
@@ -120,7 +121,7 @@ test.serial('deployRelease is idempotent: run again, run concurrently, and resum
     return insertRelease(q, nextRelease(app.id, await latestRelease(q, app.id), { kind: 'build', build: build2 }, null));
   });
   await setReleaseStatus(bed.deps.db, r2.id, 'deploying');
-  const early = await bed.deps.scheduler.startProcess(app, r2, 'web', 1, 64 << 20);
+  const early = await bed.deps.scheduler.startProcess(app, r2, 'web', 1, memorySize(64 << 20));
   await bed.deps.deployer.deployRelease(r2.id);
   t.is((await getRelease(bed.deps.db, r2.id)).status, 'succeeded');
   t.deepEqual(await bed.backends(app), [`${early.address}:${early.port}`]);

@@ -19,6 +19,7 @@ import { createDeployer, type DeployerOptions } from '../../../platform/deploy/i
 import { createJobs } from '../../../platform/jobs/index.js';
 import { getAppById, insertApp } from '../../../platform/store/apps.js';
 import type { App, Build, PlatformConfig, PlatformDeps, PlatformEvent, Release } from '../../../platform/types.js';
+import { testPlans } from '../../helpers/plans.js';
 
 export const PORT = 5000;
 
@@ -49,8 +50,9 @@ export async function startBed(prefix: string, opts: DeployerOptions = {}): Prom
   const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
   const config: PlatformConfig = {
     dataDir, runDir: dataDir, listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1', baseDomain: 'localhost', routerPort: 80,
-    deploy: { port: PORT, defaultMemoryBytes: 64 << 20, checkAttempts: 40, checkIntervalMs: 100, checkTimeoutMs: 1000, settleMs: 300, drainMs: 200, stopGraceSeconds: 1 },
+    deploy: { port: PORT, checkAttempts: 40, checkIntervalMs: 100, checkTimeoutMs: 1000, settleMs: 300, drainMs: 200, stopGraceSeconds: 1 },
     maxPushBytes: 1024 ** 3,
+    plans: testPlans(64 << 20),
   };
   const events: PlatformEvent[] = [];
   const bus = createEventBus(log);

@@ -10,6 +10,7 @@ import { DEPLOY_STEPS, slotsOf } from '../../../platform/deploy/pipeline.js';
 import { planType } from '../../../platform/deploy/reconcile.js';
 import { rampingWaits } from '../../../platform/deploy/health.js';
 import type { Build, ProcessInfo, Release } from '../../../platform/types.js';
+import { testPlans } from '../../helpers/plans.js';
 
 const MB = 1024 * 1024;
 const release = (over: Partial<Release> = {}): Release => ({
@@ -47,12 +48,19 @@ test('a rollback copies image, config and types of the old release', (t) => {
 test('formation: rows win, then app.json, then web=1 and others 0; release is never a process', (t) => {
   t.deepEqual(processTypesOf(release()), ['web']);
   t.deepEqual(processTypesOf(release({ processTypes: {} })), ['web'], 'an image without types runs its command as web');
+  const plans = testPlans(64 * MB);
   const r = release({ processTypes: build.processTypes, appJson: { formation: { worker: { quantity: 2, size: '256M' } } } });
-  t.deepEqual(desiredFormation(r, [], 64 * MB), [
-    { type: 'web', quantity: 1, memoryBytes: 64 * MB }, { type: 'worker', quantity: 2, memoryBytes: 256 * MB }]);
-  t.deepEqual(desiredFormation(r, [{ type: 'web', quantity: 4, memoryBytes: 512 * MB }, { type: 'gone', quantity: 1, memoryBytes: 64 * MB }], 64 * MB)
-    .map((f) => [f.type, f.quantity]), [['web', 4], ['worker', 2]]);
-  t.deepEqual(slotsOf([{ type: 'web', quantity: 2, memoryBytes: 1 }]).map((s) => `${s.type}.${s.index}`), ['web.1', 'web.2']);
+  // Memory alone: the smallest plan with at least that much (basic, 512M), run with exactly that memory.
+  t.deepEqual(desiredFormation(r, [], plans), [
+    { type: 'web', quantity: 1, plan: 'test', memoryBytes: 64 * MB }, { type: 'worker', quantity: 2, plan: 'basic', memoryBytes: 256 * MB }]);
+  // Heroku's app.json names plans, in any case.
+  const named = release({ processTypes: build.processTypes, appJson: { formation: { worker: { quantity: 1, size: 'Standard-2X' } } } });
+  t.like(desiredFormation(named, [], plans)[1], { plan: 'standard-2x', memoryBytes: 2048 * MB });
+  t.throws(() => desiredFormation(release({ appJson: { formation: { web: { size: 'huge' } } } }), [], plans), { message: /size huge is not a plan \(test, basic, / });
+  // A row from before plans (plan NULL) gets the plan its memory fits.
+  t.deepEqual(desiredFormation(r, [{ type: 'web', quantity: 4, plan: null, memoryBytes: 512 * MB }, { type: 'gone', quantity: 1, plan: null, memoryBytes: 64 * MB }], plans)
+    .map((f) => [f.type, f.quantity, f.plan]), [['web', 4, 'basic'], ['worker', 2, 'basic']]);
+  t.deepEqual(slotsOf([{ type: 'web', quantity: 2, plan: 'test', memoryBytes: 1 }]).map((s) => `${s.type}.${s.index}`), ['web.1', 'web.2']);
 });
 
 test('sizes', (t) => {
@@ -65,18 +73,22 @@ test('sizes', (t) => {
 });
 
 test('reconcile plan: broken replaced with a restart counted, extras highest first, missing lowest first, kept ones of another size resized', (t) => {
-  const p = (index: number, state: ProcessInfo['state'], restarts = 0, memoryBytes: number | null = 1) =>
-    ({ name: `web.${index}`, type: 'web', index, state, restarts, containerId: `c${index}`, memoryBytes }) as ProcessInfo;
-  const plan = planType({ type: 'web', quantity: 3, memoryBytes: 1 }, [p(1, 'up'), p(2, 'crashed', 2), p(5, 'up'), p(4, 'up')]);
+  const p = (index: number, state: ProcessInfo['state'], restarts = 0, memoryBytes: number | null = 1, plan: string | null = 'basic') =>
+    ({ name: `web.${index}`, type: 'web', index, state, restarts, containerId: `c${index}`, memoryBytes, plan }) as ProcessInfo;
+  const f = (quantity: number, memoryBytes: number, plan = 'basic') => ({ type: 'web', quantity, plan, memoryBytes });
+  const plan = planType(f(3, 1), [p(1, 'up'), p(2, 'crashed', 2), p(5, 'up'), p(4, 'up')]);
   t.deepEqual(plan.stop.map((x) => x.containerId), ['c2', 'c5', 'c4']);
   t.deepEqual(plan.start.map((s) => [s.index, s.restarts]), [[2, 3], [3, 0]]);
   t.deepEqual(plan.resize, []);
-  t.deepEqual(planType({ type: 'web', quantity: 0, memoryBytes: 1 }, [p(1, 'up')]).stop.map((x) => x.index), [1]);
+  t.deepEqual(planType(f(0, 1), [p(1, 'up')]).stop.map((x) => x.index), [1]);
   // Only kept, running processes are resized: the extra and the crashed one go anyway.
-  const sized = planType({ type: 'web', quantity: 2, memoryBytes: 2 }, [p(1, 'up'), p(2, 'crashed', 0, 1), p(3, 'up', 0, 1), p(4, 'up', 0, null)]);
+  const sized = planType(f(2, 2), [p(1, 'up'), p(2, 'crashed', 0, 1), p(3, 'up', 0, 1), p(4, 'up', 0, null)]);
   t.deepEqual(sized.resize.map((x) => x.containerId), ['c1']);
   t.deepEqual(sized.start.map((s) => [s.index, s.memoryBytes]), [[2, 2]]);
-  t.deepEqual(planType({ type: 'web', quantity: 1, memoryBytes: 2 }, [p(1, 'up', 0, null)]).resize.map((x) => x.index), [1]);
+  t.deepEqual(planType(f(1, 2), [p(1, 'up', 0, null)]).resize.map((x) => x.index), [1]);
+  // Same memory, another plan (CPU and pids differ): resized too; so is a container from before plans.
+  t.deepEqual(planType(f(2, 1, 'standard-1x'), [p(1, 'up'), p(2, 'up', 0, 1, null)]).resize.map((x) => x.index), [1, 2]);
+  t.deepEqual(planType(f(1, 1), [p(1, 'up')]).resize, []);
 });
 
 test('the pipeline runs its steps in this order', (t) => {

@@ -139,12 +139,24 @@ test.serial('a crash loop restarts with growing delays and shows as crashed with
 
 test.serial('a new size restarts only that type, and its new containers get it', async (t) => {
   const before = await ps();
-  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', memoryBytes: 96 << 20 }], caller);
-  t.deepEqual(f.find((e) => e.type === 'worker'), { type: 'worker', quantity: 2, memoryBytes: 96 << 20 });
+  const f = await bed.deps.deployer.scale(app, [{ type: 'worker', size: { plan: 'basic', memoryBytes: 96 << 20 } }], caller);
+  t.deepEqual(f.find((e) => e.type === 'worker'), { type: 'worker', quantity: 2, plan: 'basic', memoryBytes: 96 << 20 });
   const workers = await eventually('resized workers', async () => {
     const w = ids(await ps(), 'worker');
     return w.length === 2 && w.every((id) => !ids(before, 'worker').includes(id)) && w;
   });
-  for (const id of workers) t.is((await bed.te.engine.getContainer(id)).record.options.memory, 96 << 20);
+  // Issue 13, part 4: the plan's CPU weight, CPU quota and pids come with it (basic: 512, 1 CPU, 256).
+  for (const id of workers) {
+    t.like((await bed.te.engine.getContainer(id)).record, {
+      options: { memory: 96 << 20, cpuShares: 512, nanoCpus: 1e9, pidsLimit: 256 }, config: { Labels: { 'io.tspaas.plan': 'basic' } },
+    });
+  }
   t.deepEqual(ids(await ps(), 'web'), ids(before, 'web'));
+  // Another plan with the same memory still rolls the type: CPU and pids differ.
+  await bed.deps.deployer.scale(app, [{ type: 'worker', size: { plan: 'standard-2x', memoryBytes: 96 << 20 } }], caller);
+  const rolled = await eventually('workers on standard-2x', async () => {
+    const w = (await ps()).filter((p) => p.type === 'worker');
+    return w.length === 2 && w.every((p) => p.plan === 'standard-2x' && p.state === 'up') && w;
+  });
+  for (const p of rolled) t.like((await bed.te.engine.getContainer(p.containerId)).record.options, { memory: 96 << 20, cpuShares: 2048, pidsLimit: 1024 });
 });

@@ -5,6 +5,7 @@
  * engine; an engine that cannot bound disk runs them unbounded instead of
  * refusing (tspaasd has warned at start).
  */
+import { memorySize } from '../../helpers/plans.js';
 import test from 'ava';
 import { startTestEngine } from '../../helpers/engine.js';
 import { APP_WRITABLE_LAYER_BYTES, appStorageOpt } from '../../../platform/scheduler/disk.js';
@@ -17,7 +18,7 @@ test('a process and a one-off get the app writable-layer bound; a one-off writin
   const s = scheduler(te);
   const app = makeApp('disky');
   const release = makeRelease(app, 1, { web: HTTPD });
-  const p = await s.startProcess(app, release, 'web', 1, 64 * 1024 * 1024);
+  const p = await s.startProcess(app, release, 'web', 1, memorySize(64 * 1024 * 1024));
   t.deepEqual((await te.engine.getContainer(p.containerId)).record.options.storageOpt, { size: String(APP_WRITABLE_LAYER_BYTES) });
   // The bound is real: 2 GiB + 16 MiB of writes stop at the limit.
   const mib = APP_WRITABLE_LAYER_BYTES / 1024 / 1024 + 16;
@@ -38,7 +39,7 @@ test('an engine without quotas: app containers run unbounded (no storage option)
   await te.engine.ensureImage('busybox:latest');
   const s = scheduler(te);
   const app = makeApp('loose');
-  const p = await s.startProcess(app, makeRelease(app, 1, { web: HTTPD }), 'web', 1, 64 * 1024 * 1024);
+  const p = await s.startProcess(app, makeRelease(app, 1, { web: HTTPD }), 'web', 1, memorySize(64 * 1024 * 1024));
   t.is((await te.engine.getContainer(p.containerId)).record.options.storageOpt, undefined);
   await s.removeApp(app);
 });

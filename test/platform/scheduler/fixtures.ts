@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import type { TestEngine } from '../../helpers/engine.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { App, PlatformConfig, Release, Scheduler } from '../../../platform/types.js';
+import { testPlans } from '../../helpers/plans.js';
 
 export const PORT = 5000;
 
@@ -40,10 +41,11 @@ export function platformConfig(dataDir: string): PlatformConfig {
     dataDir, runDir: '/nonexistent', listen: { host: '127.0.0.1', port: 0 }, publicUrl: 'http://127.0.0.1',
     baseDomain: 'localhost', routerPort: 80,
     deploy: {
-      port: PORT, defaultMemoryBytes: 128 * 1024 * 1024, checkAttempts: 3, checkIntervalMs: 100, checkTimeoutMs: 1000,
+      port: PORT, checkAttempts: 3, checkIntervalMs: 100, checkTimeoutMs: 1000,
       settleMs: 100, drainMs: 100, stopGraceSeconds: 2,
     },
     maxPushBytes: 1024 ** 3,
+    plans: testPlans(128 * 1024 * 1024),
   };
 }
 

@@ -14,6 +14,7 @@ import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { LogEntry, Scheduler } from '../../../platform/types.js';
 import { compareTimes } from '../../../platform/scheduler/logs.js';
 import { eventually, makeApp, makeRelease, platformConfig, scheduler } from './fixtures.js';
+import { memorySize } from '../../helpers/plans.js';
 
 let te: TestEngine;
 let s: Scheduler;
@@ -36,7 +37,7 @@ const TICKS = 'for i in 1 2 3; do echo "$DYNO line $i"; sleep 0.2; done; echo "$
 test('logs merge the processes\' lines in time order with type.N sources; tail is per process; type picks web or web.1', async (t) => {
   const app = makeApp('merge');
   const release = makeRelease(app, 1, { web: TICKS, worker: TICKS });
-  await Promise.all([s.startProcess(app, release, 'web', 1, 64 << 20), s.startProcess(app, release, 'web', 2, 64 << 20), s.startProcess(app, release, 'worker', 1, 64 << 20)]);
+  await Promise.all([s.startProcess(app, release, 'web', 1, memorySize(64 << 20)), s.startProcess(app, release, 'web', 2, memorySize(64 << 20)), s.startProcess(app, release, 'worker', 1, memorySize(64 << 20))]);
   const all = await eventually(async () => {
     const l = await collect(s.logs(app, { follow: false }));
     return l.length === 12 ? l : undefined;
@@ -57,7 +58,7 @@ test('logs merge the processes\' lines in time order with type.N sources; tail i
 test('follow: the backlog, then new lines; a process started later joins; abort ends the stream', async (t) => {
   const app = makeApp('follow');
   const release = makeRelease(app, 1, { web: 'echo "$DYNO up"; while read x; do :; done; sleep 600', worker: 'echo "$DYNO up"; sleep 1; echo "$DYNO later"; sleep 600' });
-  await s.startProcess(app, release, 'web', 1, 64 << 20);
+  await s.startProcess(app, release, 'web', 1, memorySize(64 << 20));
   await eventually(async () => (await collect(s.logs(app, { follow: false }))).length === 1);
   const ac = new AbortController();
   const seen: LogEntry[] = [];
@@ -65,7 +66,7 @@ test('follow: the backlog, then new lines; a process started later joins; abort 
     for await (const e of s.logs(app, { follow: true, tail: 10, signal: ac.signal })) seen.push(e);
   })();
   await eventually(async () => seen.length === 1);
-  await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  await s.startProcess(app, release, 'worker', 1, memorySize(64 << 20));
   await eventually(async () => seen.length === 3, 15_000);
   t.deepEqual(seen.map((e) => `${e.source}: ${e.line}`), ['web.1: web.1 up', 'worker.1: worker.1 up', 'worker.1: worker.1 later']);
   ac.abort();
@@ -77,10 +78,10 @@ test('follow: the backlog, then new lines; a process started later joins; abort 
 test('lines of removed processes stay in the logs (a crash\'s reason, a deploy\'s old processes), once each; destroy forgets them', async (t) => {
   const app = makeApp('history');
   const v1 = makeRelease(app, 1, { web: 'echo "$DYNO v1 up"; echo "$DYNO v1 dying" >&2; sleep 600' });
-  const old = await s.startProcess(app, v1, 'web', 1, 64 << 20);
+  const old = await s.startProcess(app, v1, 'web', 1, memorySize(64 << 20));
   await eventually(async () => (await s.tailLogs(old.containerId, 5)).length === 2);
   const v2 = makeRelease(app, 2, { web: 'echo "$DYNO v2 up"; sleep 600' });
-  await s.startProcess(app, v2, 'web', 1, 64 << 20);
+  await s.startProcess(app, v2, 'web', 1, memorySize(64 << 20));
   await s.stopProcess(old.containerId, 1);
   t.deepEqual((await s.listProcesses(app)).map((p) => p.releaseVersion), [2], 'the old container is gone');
   const lines = await eventually(async () => {
@@ -101,7 +102,7 @@ test('lines of removed processes stay in the logs (a crash\'s reason, a deploy\'
 test('follow with tail 0 shows only new lines; leaving the loop ends the stream', async (t) => {
   const app = makeApp('tailzero');
   const release = makeRelease(app, 1, { web: 'echo old; sleep 2; echo new; sleep 600' });
-  const p = await s.startProcess(app, release, 'web', 1, 64 << 20);
+  const p = await s.startProcess(app, release, 'web', 1, memorySize(64 << 20));
   await eventually(async () => (await s.tailLogs(p.containerId, 5)).length === 1);
   const lines: string[] = [];
   for await (const e of s.logs(app, { follow: true, tail: 0 })) {
@@ -118,7 +119,7 @@ test('keeping a removed process\'s lines is best effort: when the archive cannot
   await writeFile(path.join(dataDir, 'logs'), 'a file where the archive\'s directory should be');
   const broken = createLocalScheduler(te.engine, platformConfig(dataDir), pino({ level: 'silent' }));
   const app = makeApp('noarchive');
-  const p = await broken.startProcess(app, makeRelease(app, 1, { web: 'echo hello; sleep 600' }), 'web', 1, 64 << 20);
+  const p = await broken.startProcess(app, makeRelease(app, 1, { web: 'echo hello; sleep 600' }), 'web', 1, memorySize(64 << 20));
   await eventually(async () => (await broken.tailLogs(p.containerId, 5)).length === 1);
   await broken.stopProcess(p.containerId, 1);
   t.deepEqual(await broken.listProcesses(app), []);

@@ -75,3 +75,32 @@ test('a detached one-off is removed when it ends though nobody waits; stop() end
   await long.stop();
   await s.removeApp(app);
 });
+
+// Issue 13, part 4: a one-off runs at a plan's bounds, read here from its own cgroup (v1 files, else v2's).
+test('a one-off gets its size\'s plan (memory, CPU weight and quota, pids) in its cgroup; the default plan when it names none', async (t) => {
+  const app = makeApp('sized');
+  const release = makeRelease(app, 1, {});
+  const probe = [
+    'cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max',
+    'cat /sys/fs/cgroup/cpu/cpu.shares 2>/dev/null || cat /sys/fs/cgroup/cpu.weight',
+    'cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d" " -f1 /sys/fs/cgroup/cpu.max',
+    'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max',
+  ].join('; ');
+  const limits = async (size?: { plan: string; memoryBytes: number }) => {
+    const run = await s.runOneOff(app, release, { command: [probe], tty: false, attach: true, size });
+    let out = '';
+    run.attachment!.onOutput((_s, d) => { out += d.toString(); });
+    const ended = new Promise<void>((r) => run.attachment!.onEnd(r));
+    t.is(await run.wait(), 0, out);
+    await ended;
+    return out.trim().split('\n');
+  };
+  // v1: shares as given; v2: cpu.weight = 1 + (shares - 2) * 9999 / 262142 (runc's conversion).
+  t.deepEqual(await limits({ plan: 'standard-2x', memoryBytes: 96 << 20 }), [String(96 << 20), ...(await isV2() ? ['79'] : ['2048']), '100000', '1024']);
+  t.deepEqual(await limits(), [String(128 << 20), ...(await isV2() ? ['39'] : ['1024']), '100000', '512'], 'the fixtures\' default plan: test, 128M, weight 1024, 512 pids');
+  await s.removeApp(app);
+});
+
+async function isV2(): Promise<boolean> {
+  return (await te.engine.info()).cgroupVersion === '2';
+}

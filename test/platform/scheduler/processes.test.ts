@@ -12,6 +12,7 @@ import { contains, parseIp, parseSubnet } from '../../../runtime/network/cidr.js
 import { isKind } from '../../../lib/errors.js';
 import { LABELS, type Scheduler } from '../../../platform/types.js';
 import { eventually, HTTPD, makeApp, makeRelease, PORT, scheduler } from './fixtures.js';
+import { memorySize } from '../../helpers/plans.js';
 
 let te: TestEngine;
 let s: Scheduler;
@@ -36,7 +37,7 @@ async function execIn(containerId: string, script: string): Promise<{ code: numb
 test('two web processes: distinct IPs on the app\'s network, both answer on PORT with their env; labels and limits set', async (t) => {
   const app = makeApp('shop');
   const release = makeRelease(app, 3, { web: HTTPD }, { MESSAGE: 'hello' });
-  const [p1, p2] = await Promise.all([1, 2].map((i) => s.startProcess(app, release, 'web', i, 64 * 1024 * 1024)));
+  const [p1, p2] = await Promise.all([1, 2].map((i) => s.startProcess(app, release, 'web', i, memorySize(64 * 1024 * 1024))));
   const net = await te.engine.inspectNetwork('tspaas-shop');
   t.not(p1.address, p2.address);
   for (const p of [p1, p2]) {
@@ -49,8 +50,9 @@ test('two web processes: distinct IPs on the app\'s network, both answer on PORT
   t.is(await eventually(() => httpGet(`http://${p2.address}:${PORT}/`).catch(() => undefined)), 'web.2 hello\n');
   const c = await te.engine.getContainer(p1.containerId);
   t.regex(c.record.name, /^shop\.web\.1\.v3\.[0-9a-f]{6}$/);
-  t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3' });
-  t.like(c.record.options, { memory: 64 * 1024 * 1024, pidsLimit: 4096, restartPolicy: { name: 'no', maximumRetryCount: 0 }, capDrop: ['NET_RAW'] });
+  t.like(c.record.config.Labels, { [LABELS.app]: 'shop', [LABELS.appId]: app.id, [LABELS.type]: 'web', [LABELS.index]: '1', [LABELS.release]: release.id, [LABELS.version]: '3', [LABELS.plan]: 'basic' });
+  // The plan's bounds (basic: weight 512, 1 CPU, 256 pids) with the size's memory.
+  t.like(c.record.options, { memory: 64 * 1024 * 1024, cpuShares: 512, nanoCpus: 1e9, pidsLimit: 256, restartPolicy: { name: 'no', maximumRetryCount: 0 }, capDrop: ['NET_RAW'] });
   // No raw sockets in app containers (issue 13): CAP_NET_RAW (bit 13) is out of the bounding set.
   const bnd = await execIn(p1.containerId, 'grep ^CapBnd: /proc/self/status | cut -f2');
   t.is((BigInt(`0x${bnd.out.trim()}`) >> 13n) & 1n, 0n, bnd.out);
@@ -64,9 +66,9 @@ test('apps cannot reach each other: a process of one app gets no answer from ano
   const b = makeApp('beta');
   const ra = makeRelease(a, 1, { web: HTTPD });
   const rb = makeRelease(b, 1, { web: HTTPD });
-  const a1 = await s.startProcess(a, ra, 'web', 1, 64 << 20);
-  const a2 = await s.startProcess(a, ra, 'web', 2, 64 << 20);
-  const b1 = await s.startProcess(b, rb, 'web', 1, 64 << 20);
+  const a1 = await s.startProcess(a, ra, 'web', 1, memorySize(64 << 20));
+  const a2 = await s.startProcess(a, ra, 'web', 2, memorySize(64 << 20));
+  const b1 = await s.startProcess(b, rb, 'web', 1, memorySize(64 << 20));
   t.not((await te.engine.inspectNetwork('tspaas-alpha')).subnet, (await te.engine.inspectNetwork('tspaas-beta')).subnet);
   await eventually(() => httpGet(`http://${a1.address}:${PORT}/`).catch(() => undefined));
   // Debian's static busybox wget segfaults (glibc's resolver in a static binary); nc speaks HTTP/1.0 well enough.
@@ -83,7 +85,7 @@ test('apps cannot reach each other: a process of one app gets no answer from ano
 test('stopProcess stops with grace and removes; an unknown container is fine', async (t) => {
   const app = makeApp('stopper');
   const release = makeRelease(app, 1, { worker: 'trap "echo bye; exit 0" TERM; while true; do sleep 0.1; done' });
-  const p = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  const p = await s.startProcess(app, release, 'worker', 1, memorySize(64 << 20));
   t.is(p.state, 'up');
   await s.stopProcess(p.containerId, 5);
   await t.throwsAsync(te.engine.getContainer(p.containerId), { message: /No such container/ });
@@ -97,7 +99,7 @@ test('processes run under an init: a command without a TERM handler still ends o
   const app = makeApp('initpid');
   // `exec sleep`: sleep would be PID 1 without the init, and PID 1 ignores SIGTERM it does not handle.
   const release = makeRelease(app, 1, { worker: 'exec sleep 600' });
-  const p = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  const p = await s.startProcess(app, release, 'worker', 1, memorySize(64 << 20));
   const top = await te.engine.topContainer(p.containerId, '-o pid,args');
   t.regex(JSON.stringify(top.processes), /\/dev\/init/, 'PID 1 is the init');
   await te.engine.stopContainer(p.containerId, 60);
@@ -109,8 +111,8 @@ test('processes run under an init: a command without a TERM handler still ends o
 test('a process that exits by itself shows as crashed (any exit code) with the restarts given; a missing type or image is Invalid', async (t) => {
   const app = makeApp('crashy');
   const release = makeRelease(app, 2, { worker: 'echo boom >&2; exit 3', clock: 'exit 0' });
-  const w = await s.startProcess(app, release, 'worker', 1, 64 << 20, { restarts: 4 });
-  const c = await s.startProcess(app, release, 'clock', 1, 64 << 20);
+  const w = await s.startProcess(app, release, 'worker', 1, memorySize(64 << 20), { restarts: 4 });
+  const c = await s.startProcess(app, release, 'clock', 1, memorySize(64 << 20));
   const listed = await eventually(async () => {
     const ps = await s.listProcesses(app);
     return ps.every((p) => p.state === 'crashed') ? ps : undefined;
@@ -119,12 +121,12 @@ test('a process that exits by itself shows as crashed (any exit code) with the r
   t.deepEqual(await s.tailLogs(w.containerId, 5), ['boom']);
   t.deepEqual(await s.tailLogs('f'.repeat(64), 5), []);
   t.truthy(c.containerId);
-  const web = await s.startProcess(app, release, 'web', 1, 64 << 20);
+  const web = await s.startProcess(app, release, 'web', 1, memorySize(64 << 20));
   const image = await te.engine.images.get('busybox:latest');
   t.deepEqual((await te.engine.getContainer(web.containerId)).record.config.Cmd, image.config.config.Cmd, 'web without a command runs the image\'s own');
-  await t.throwsAsync(s.startProcess(app, release, 'nope', 1, 64 << 20), { message: /no process type "nope"/ });
-  await t.throwsAsync(s.startProcess(app, { ...release, image: null }, 'worker', 1, 64 << 20), { message: /has no image/ });
-  const err = await s.startProcess(app, release, 'nope', 1, 1).catch((e: unknown) => e);
+  await t.throwsAsync(s.startProcess(app, release, 'nope', 1, memorySize(64 << 20)), { message: /no process type "nope"/ });
+  await t.throwsAsync(s.startProcess(app, { ...release, image: null }, 'worker', 1, memorySize(64 << 20)), { message: /has no image/ });
+  const err = await s.startProcess(app, release, 'nope', 1, memorySize(1)).catch((e: unknown) => e);
   t.true(isKind(err, 'Invalid'));
   await s.removeApp(app);
 });
@@ -133,8 +135,8 @@ test('concurrent first starts of an app share one network; removeApp leaves no c
   const app = makeApp('gone');
   const release = makeRelease(app, 1, { web: HTTPD, worker: 'sleep 600' });
   const started = await Promise.all([
-    s.startProcess(app, release, 'web', 1, 64 << 20), s.startProcess(app, release, 'web', 2, 64 << 20),
-    s.startProcess(app, release, 'worker', 1, 64 << 20),
+    s.startProcess(app, release, 'web', 1, memorySize(64 << 20)), s.startProcess(app, release, 'web', 2, memorySize(64 << 20)),
+    s.startProcess(app, release, 'worker', 1, memorySize(64 << 20)),
   ]);
   t.is(new Set(started.map((p) => p.address)).size, 3);
   t.is((await te.engine.listNetworks()).filter((n) => n.name === 'tspaas-gone').length, 1);
@@ -159,8 +161,8 @@ test('an image with its own entrypoint (as a buildpack launcher or Dockerfile ap
   t.is(built.error, null);
   const app = makeApp('entry');
   const release = { ...makeRelease(app, 1, { web: '', worker: 'echo "$FROM_EP $DYNO"; sleep 600' }), image: 'entry-app:v1' };
-  const web = await s.startProcess(app, release, 'web', 1, 64 << 20);
-  const worker = await s.startProcess(app, release, 'worker', 1, 64 << 20);
+  const web = await s.startProcess(app, release, 'web', 1, memorySize(64 << 20));
+  const worker = await s.startProcess(app, release, 'worker', 1, memorySize(64 << 20));
   t.is(await eventually(() => httpGet(`http://${web.address}:${PORT}/`).catch(() => undefined)), 'image-cmd launcher\n');
   t.deepEqual(await eventually(async () => { const l = await s.tailLogs(worker.containerId, 5); return l.length ? l : undefined; }), ['launcher worker.1']);
   await s.removeApp(app);

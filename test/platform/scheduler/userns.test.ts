@@ -7,6 +7,7 @@
  * Docker's userns-remap documentation ("the container's root is an
  * unprivileged uid on the host") and podman's `--userns=auto` tests.
  */
+import { memorySize } from '../../helpers/plans.js';
 import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -28,7 +29,7 @@ test.after.always(async () => { await te?.cleanup(); });
 /** Start `web.1` of `app` writing a 0600 secret into its own filesystem, then serving. */
 async function startSecretKeeper(app: App): Promise<{ containerId: string; pid: number }> {
   const release = makeRelease(app, 1, { web: 'echo "secret of $DYNO" > /secret && chmod 600 /secret && id -u > /uid && cat /proc/self/uid_map > /map && exec sleep 600' });
-  const info = await s.startProcess(app, release, 'web', 1, 64 * 1024 * 1024);
+  const info = await s.startProcess(app, release, 'web', 1, memorySize(64 * 1024 * 1024));
   const c = await eventually(async () => {
     const got = await te.engine.getContainer(info.containerId);
     return got.state.status === 'running' && got.state.pid > 0 ? got : undefined;

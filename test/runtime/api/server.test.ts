@@ -293,3 +293,14 @@ test('close() ends streams and removes the socket; the socket is 0600', async (t
   t.is((await stat(socketPath)).mode & 0o777, 0o660);
   await group.close();
 });
+
+// Issue 13, part 4: through the Engine API as the docker CLI sends it (dockerode).
+test('CpuShares reaches inspect; a Memory above the host\'s is a 400 with the reason', async (t) => {
+  const { engine, docker } = await start(t);
+  await engine.ensureImage('busybox');
+  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { CpuShares: 512 } });
+  t.is((await c.inspect()).HostConfig.CpuShares, 512);
+  const err = await t.throwsAsync(() => docker.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { Memory: 1000 * 1024 ** 3 } }));
+  t.is((err as { statusCode?: number }).statusCode, 400);
+  t.regex(err!.message, /memory limit 1000 GiB is larger than this host's memory/);
+});

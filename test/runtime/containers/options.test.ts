@@ -121,3 +121,32 @@ test('--cpus becomes a CFS quota in the container\'s own cgroup', async (t) => {
   t.is(r.exitCode, 0, r.stderr);
   t.is(r.stdout.trim(), '50000 100000');
 });
+
+// Part 4 of issue 13: every container has a CPU weight; no limit above what the host has.
+test('--cpu-shares sets the cgroup\'s CPU weight; without it the kernel\'s default 1024 holds', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  // v1: cpu.shares as given; v2: cpu.weight converted as runc does (1 + (512 - 2) * 9999 / 262142 = 20; default 100).
+  const read = ['sh', '-c', 'cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares'];
+  const weighted = await runToEnd(te.engine, { image: 'busybox', cpuShares: 512, cmd: read });
+  t.is(weighted.exitCode, 0, weighted.stderr);
+  t.true(['512', '20'].includes(weighted.stdout.trim()), weighted.stdout);
+  const plain = await runToEnd(te.engine, { image: 'busybox', cmd: read });
+  t.true(['1024', '100'].includes(plain.stdout.trim()), plain.stdout);
+  await t.throwsAsync(() => te.engine.createContainer({ image: 'busybox', cmd: ['true'], cpuShares: -1 }), { message: /invalid CPU shares \(-1\)/ });
+});
+
+test('a memory limit above the host\'s memory, or more CPUs than it has, is refused at create', async (t) => {
+  const te = await startTestEngine();
+  t.teardown(() => te.cleanup());
+  await te.engine.ensureImage('busybox');
+  // The issue's report: `run -s 1000G` set a 1000 GB limit on a 24 GB host.
+  const huge = await t.throwsAsync(() => te.engine.createContainer({ image: 'busybox', cmd: ['true'], memory: 1000 * 1024 ** 3 }));
+  t.regex(huge!.message, /^memory limit 1000 GiB is larger than this host's memory \(\d+(\.\d)? GiB\)$/);
+  const cpus = os.availableParallelism();
+  await t.throwsAsync(() => te.engine.createContainer({ image: 'busybox', cmd: ['true'], nanoCpus: (cpus + 1) * 1e9 }),
+    { message: `range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available` });
+  t.deepEqual(await te.engine.listContainers({ all: true }), [], 'nothing is left of a refused create');
+  const fits = await runToEnd(te.engine, { image: 'busybox', cmd: ['true'], memory: os.totalmem(), nanoCpus: cpus * 1e9 });
+  t.is(fits.exitCode, 0, 'the host\'s whole memory and every CPU are still allowed');
+});

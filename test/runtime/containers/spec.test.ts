@@ -196,6 +196,11 @@ test('the spec has an explicit cgroup path, limits and Docker defaults', (t) => 
   t.deepEqual(spec.linux.resources.memory, { limit: 64 * 1024 * 1024, swap: 64 * 1024 * 1024 });
   t.deepEqual(spec.linux.resources.cpu, { quota: 150000, period: 100000 });
   t.deepEqual(spec.linux.resources.pids, { limit: 100 });
+  // Part 4 of issue 13: the CPU weight, clamped to the kernel's 2..262144 as cgroup v1 does.
+  t.deepEqual(buildSpec(pureInput({ cpuShares: 512 })).linux.resources.cpu, { shares: 512 });
+  t.deepEqual(buildSpec(pureInput({ cpuShares: 1, nanoCpus: 1e9 })).linux.resources.cpu, { quota: 100000, period: 100000, shares: 2 });
+  t.deepEqual(buildSpec(pureInput({ cpuShares: 1e6 })).linux.resources.cpu, { shares: 262144 });
+  t.is(buildSpec(pureInput({})).linux.resources.cpu, undefined, 'no --cpu-shares: the kernel default (1024), as Docker leaves it');
   t.deepEqual(spec.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 20000, hard: 20000 }]);
   t.deepEqual(spec.process.env, ['PATH=/custom', 'HOSTNAME=abc', 'TERM=xterm', 'FOO=1', 'HOME=/root']);
   t.true(spec.process.noNewPrivileges);

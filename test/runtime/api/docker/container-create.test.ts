@@ -37,6 +37,8 @@ test('NanoCpus and network modes pass through; bridge means the default', (t) =>
   t.is(toCreateOptions({ Image: 'x', HostConfig: { NetworkMode: 'none' } }).networkMode, 'none');
   t.is(toCreateOptions({ Image: 'x', HostConfig: { NetworkMode: 'bridge' } }).networkMode, undefined);
   t.is(toCreateOptions({ Image: 'x', HostConfig: { PidsLimit: -1 } }).pidsLimit, undefined);
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { CpuShares: 512 } }).cpuShares, 512);
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { CpuShares: 0 } }).cpuShares, undefined, 'CpuShares 0 = the default, as in Docker');
 });
 
 test('anonymous volumes get a generated name unless a bind covers them', (t) => {
