@@ -117,7 +117,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       CapDrop: flags.capDrop,
       Privileged: !!flags.privileged,
       SecurityOpt: parseSecurityOpts(flags.securityOpt ?? [], penv),
-      UsernsMode: flags.userns, // issue 13 part 2
+      ...(flags.userns ? { UsernsMode: flags.userns } : {}), // issue 13 part 2
       PortBindings: ports.bindings,
       PublishAllPorts: !!flags.publishAll,
       ...logConfigOf(flags),
