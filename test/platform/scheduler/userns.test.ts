@@ -64,13 +64,12 @@ test('each team runs in its own range; a process escaped from team A is an unpri
   t.true(uidA >= a.teamUsernsHostId && uidA < a.teamUsernsHostId + TEAM_USERNS_SIZE, `host uid ${uidA}`);
   t.is((await fsp.stat(secretB)).uid, b.teamUsernsHostId);
   // the breakout: act on the host as team A's uid. The engine's dirs are not
-  // searchable by others, so the file is linked (same inode, owner and mode)
-  // into an open dir: only its own 0600 mode stands between A and it.
-  const open = await fsp.mkdtemp(path.join(path.dirname(te.config.root), 'probe-'));
-  await fsp.chmod(open, 0o755);
-  for (let d = open; d !== '/'; d = path.dirname(d)) await fsp.chmod(d, (await fsp.stat(d)).mode | 0o111);
-  const linked = path.join(open, 'secret-of-b');
-  await fsp.link(path.join(te.config.root, 'snapshots', 'active', pb.containerId, 'upper', 'secret'), linked);
+  // searchable by others, so they are made searchable (never readable) up to
+  // the file: only its own 0600 mode stands between A and it. (The file stays
+  // where it is: a quota'd upper dir is its own btrfs subvolume, so a hard
+  // link out of it is EXDEV.)
+  const linked = path.join(te.config.root, 'snapshots', 'active', pb.containerId, 'upper', 'secret');
+  for (let d = path.dirname(linked); d !== '/'; d = path.dirname(d)) await fsp.chmod(d, (await fsp.stat(d)).mode | 0o111);
   const asA = await run('setpriv', [`--reuid=${uidA}`, `--regid=${uidA}`, '--clear-groups', 'cat', linked], { allowFailure: true });
   t.not(asA.code, 0);
   t.regex(asA.stderr, /Permission denied/);
