@@ -75,14 +75,18 @@ export async function installGuards(guards: PortGuard[]): Promise<void> {
 }
 
 /**
- * Remove every rule of the ports `veths`. A rule someone else removed between
- * the listing and the removal fails the transaction; the chain is then
- * listed again (a few times at most).
+ * Remove the rules of `guards`: as they were installed, in one transaction;
+ * when that fails (some are gone already, or someone else changed the
+ * chain), every rule of their veths, found by listing the chain.
  */
-export async function removeGuards(veths: string[]): Promise<void> {
-  if (veths.length === 0) return;
-  const names = new Set(veths);
-  await serial.run(() => removeWhere(async (rules) => rules.filter((l) => names.has(vethOf(l)))));
+export async function removeGuards(guards: PortGuard[]): Promise<void> {
+  if (guards.length === 0) return;
+  const exact = guards.flatMap(guardRules).map((l) => `-D${l.slice(2)}`);
+  const names = new Set(guards.map((g) => g.veth));
+  await serial.run(async () => {
+    if (await restore(exact).then(() => true, () => false)) return;
+    await removeWhere(async (rules) => rules.filter((l) => names.has(vethOf(l))));
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ import { DnsServers } from './resolver.js';
 import { bridgeList, loopbackList, runtimeConfigOf } from './plan.js';
 import { assignHostPorts } from './ports.js';
 import {
-  attachOne, attachSandbox, detachOne, detachSandbox, guardsOf, loadSandboxes, netnsFile, saveSandbox, stateOf, vethsOf,
+  attachOne, attachSandbox, detachOne, detachSandbox, guardsOf, loadSandboxes, netnsFile, saveSandbox, stateOf, knownGuardsOf,
   type AttachmentRecord, type SandboxDirs, type SandboxRecord,
 } from './sandbox.js';
 import { removeNetns } from './netns.js';
@@ -259,7 +259,7 @@ export class NetworkManager implements ContainerNetworking {
   private async guardLive(): Promise<void> {
     await ensureGuardChain();
     const attachments = [...this.live.values()].flatMap((r) => r.attachments);
-    await removeGuards(vethsOf(attachments));
+    await removeGuards(knownGuardsOf(attachments));
     await installGuards(guardsOf(attachments));
   }
 

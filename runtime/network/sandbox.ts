@@ -83,7 +83,7 @@ export async function detachOne(d: SandboxDirs, rec: SandboxRecord, a: Attachmen
   try {
     await delList(d.cniPath, a.list, { containerId: rec.containerId, netns, ifname: a.ifname, runtimeConfig: a.runtimeConfig }, a.result);
   } finally {
-    await removeGuards(vethsOf([a]));
+    await removeGuards(knownGuardsOf([a]));
   }
 }
 
@@ -111,9 +111,9 @@ export function guardsOf(attachments: AttachmentRecord[]): PortGuard[] {
   });
 }
 
-/** The host ends of the veths of the attachments ADD has finished (whose guards are to go). */
-export function vethsOf(attachments: AttachmentRecord[]): string[] {
-  return attachments.flatMap((a) => guardOf(String(a.list.plugins[0]?.bridge ?? ''), a.result, a.ifname)?.veth ?? []);
+/** The guards the attachments ADD has finished would have (those to remove; none for a result without one). */
+export function knownGuardsOf(attachments: AttachmentRecord[]): PortGuard[] {
+  return attachments.flatMap((a) => guardOf(String(a.list.plugins[0]?.bridge ?? ''), a.result, a.ifname) ?? []);
 }
 
 /** Save a record as it is now. */

@@ -60,7 +60,7 @@ async function hostVeth(c: Container): Promise<string> {
 
 /** The control: take the engine's guard off the attacker's port (the test puts nothing back: the attacker goes). */
 async function unguard(c: Container): Promise<void> {
-  await removeGuards([await hostVeth(c)]);
+  await removeGuards([{ veth: await hostVeth(c), mac: macOf(c), ip: ipOf(c) }]);
 }
 
 /** A counter of the victim's /proc/net/snmp (`Icmp InEchos`) or /proc/net/snmp6. */
@@ -218,7 +218,7 @@ test.serial('after a restart the engine guards the ports of running containers a
   const veth = await hostVeth(neighbour);
   const rulesOf = async (name: string) => (await run('ebtables', ['-t', 'filter', '-L', GUARD_CHAIN])).stdout.split('\n').filter((l) => ` ${l} `.includes(` -i ${name} `));
   // As an engine from before the guards, or one killed between ADD and the guards, would have left things.
-  await removeGuards([veth]);
+  await removeGuards([{ veth, mac: macOf(neighbour), ip: ipOf(neighbour) }]);
   // As an engine killed with a container running would have left them, its veth gone since.
   await installGuards([{ veth: 'vethdead0001', mac: '02:00:00:00:00:01', ip: '10.0.0.1' }]);
   await te.reopen();
