@@ -13,7 +13,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../../../lib/exec.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
-import { startServer } from '../../helpers/netns.js';
+import { createOutside, freePort, startServer } from '../../helpers/netns.js';
 import { provideStacks } from '../../helpers/stacks.js';
 import { installGuards, removeGuards, GUARD_CHAIN } from '../../../runtime/network/antispoof.js';
 import type { Container } from '../../../runtime/containers/types.js';
@@ -224,4 +224,30 @@ test.serial('after a restart the engine guards the ports of running containers a
   await te.reopen();
   t.is((await rulesOf(veth)).length, 3, 'the running container\'s port is guarded again');
   t.deepEqual(await rulesOf('vethdead0001'), [], 'the gone veth\'s rules are swept');
+});
+
+// OWASP SSRF prevention cheat sheet (cloud metadata at 169.254.169.254); RFC 3927 §2.7: a router never forwards link-local traffic.
+test.serial('link-local: nothing from a container is routed to 169.254.0.0/16 (a metadata service behind the host); routable outside addresses are', async (t) => {
+  const outside = await createOutside(te.config.network.pool);
+  const ll = '169.254.213.7';
+  await run('ip', ['-n', outside.ns, 'addr', 'add', `${ll}/32`, 'dev', 'eth0']);
+  await run('ip', ['route', 'add', `${ll}/32`, 'via', outside.address]);
+  t.teardown(async () => {
+    await run('ip', ['route', 'del', `${ll}/32`], { allowFailure: true });
+    await outside.remove();
+  });
+  const port = await freePort();
+  const tenant = (to: string) => sh(neighbour.record.id, `sleep 1; echo from-tenant | nc -w 2 ${to} ${port}`);
+  const blocked = outside.listen(port, 5000, ll);
+  await tenant(ll);
+  await t.throwsAsync(blocked, { message: /nothing arrived/ }, 'the link-local service saw nothing');
+  const fromHost = outside.listen(port, 5000, ll);
+  await sleep(1000);
+  await new Promise<void>((resolve, reject) => {
+    const c = net.connect(port, ll, () => { c.end('from-host'); resolve(); }).on('error', reject);
+  });
+  t.is((await fromHost).data, 'from-host', 'control: the host itself reaches it (the route is there)');
+  const open = outside.listen(port, 5000);
+  await tenant(outside.address);
+  t.is((await open).data, 'from-tenant\n', 'control: the tenant reaches a routable outside address');
 });
