@@ -2,9 +2,13 @@
  * Anti-spoofing on the bridge ports: a container sends only from its own MAC
  * and IPv4 address, ARP only about itself, and nothing else (no IPv6, no
  * VLAN-tagged frames, no other ethertype). Enforced by ebtables (bridge
- * family, table `filter`) on the host end of each container's veth, in one
- * chain shared by every engine on the host and jumped to from the top of
- * INPUT (frames to the host) and FORWARD (frames to other ports):
+ * family) on the host end of each container's veth, in one chain shared by
+ * every engine on the host and jumped to from the top of the `nat` table's
+ * PREROUTING: there, a frame is judged before the bridge learns its source
+ * MAC (a forged one dropped later, in INPUT or FORWARD, would still have
+ * taught the bridge to send the neighbour's traffic to the forger's port),
+ * and before it goes to the host or to any other port. This is where
+ * libvirt's nwfilter puts its no-mac-spoofing rules too:
  *
  * ```
  * -A TSPAAS-PORTS -i <veth> -s <mac> -p IPv4 --ip-src <ip> -j RETURN
@@ -26,6 +30,9 @@ import { listVeths } from './bridge.js';
 import type { CniResult } from './cni.js';
 
 export const GUARD_CHAIN = 'TSPAAS-PORTS';
+/** The ebtables table of the chain. */
+export const GUARD_TABLE = 'nat';
+const TABLE = GUARD_TABLE;
 
 /** One guarded bridge port: the host end of a container's veth and what the container may send from. */
 export interface PortGuard {
@@ -37,14 +44,12 @@ export interface PortGuard {
 /** Our own ebtables calls one at a time (the legacy ebtables replaces whole tables). */
 const serial = new Mutex();
 
-/** Create the chain and its jumps from INPUT and FORWARD, once (idempotent). */
+/** Create the chain and its jump from PREROUTING, once (idempotent). */
 export async function ensureGuardChain(): Promise<void> {
   await serial.run(async () => {
-    await ebtables(['-t', 'filter', '-N', GUARD_CHAIN, '-P', 'RETURN'], true);
-    for (const from of ['INPUT', 'FORWARD']) {
-      const rules = (await ebtables(['-t', 'filter', '-L', from])).split('\n');
-      if (!rules.some((l) => l.trim() === `-j ${GUARD_CHAIN}`)) await ebtables(['-t', 'filter', '-I', from, '1', '-j', GUARD_CHAIN]);
-    }
+    await ebtables(['-t', TABLE, '-N', GUARD_CHAIN, '-P', 'RETURN'], true);
+    const rules = (await ebtables(['-t', TABLE, '-L', 'PREROUTING'])).split('\n');
+    if (!rules.some((l) => l.trim() === `-j ${GUARD_CHAIN}`)) await ebtables(['-t', TABLE, '-I', 'PREROUTING', '1', '-j', GUARD_CHAIN]);
   });
 }
 
@@ -116,7 +121,7 @@ async function removeWhere(select: (rules: string[]) => Promise<string[]>): Prom
 
 /** The rules of the chain as `ebtables -L` prints them (without the chain name); none when it does not exist. */
 async function listChain(): Promise<string[]> {
-  const out = await ebtables(['-t', 'filter', '-L', GUARD_CHAIN], true);
+  const out = await ebtables(['-t', TABLE, '-L', GUARD_CHAIN], true);
   return out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('-'));
 }
 
@@ -125,7 +130,7 @@ function vethOf(rule: string): string {
 }
 
 async function restore(lines: string[]): Promise<void> {
-  await run('ebtables-restore', ['--noflush'], { input: `*filter\n${lines.join('\n')}\n` });
+  await run('ebtables-restore', ['--noflush'], { input: `*${TABLE}\n${lines.join('\n')}\n` });
 }
 
 /** Run ebtables; its stdout. With `tolerate`, a failure gives '' instead of throwing. */

@@ -15,7 +15,7 @@ import { run } from '../../../lib/exec.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createOutside, freePort, startServer } from '../../helpers/netns.js';
 import { provideStacks } from '../../helpers/stacks.js';
-import { installGuards, removeGuards, GUARD_CHAIN } from '../../../runtime/network/antispoof.js';
+import { installGuards, removeGuards, GUARD_CHAIN, GUARD_TABLE } from '../../../runtime/network/antispoof.js';
 import type { Container } from '../../../runtime/containers/types.js';
 
 let te: TestEngine;
@@ -58,6 +58,13 @@ async function hostVeth(c: Container): Promise<string> {
   return links.find((l) => l.ifindex === index)!.ifname;
 }
 
+/** The bridge port the test network's bridge sends frames for `mac` to ('' when it has not learnt it). */
+async function fdbPortOf(mac: string): Promise<string> {
+  const bridge = (await te.engine.inspectNetwork(netName)).bridge;
+  const fdb = JSON.parse((await run('bridge', ['-j', 'fdb', 'show', 'br', bridge])).stdout) as Array<{ mac: string; ifname: string }>;
+  return fdb.find((e) => e.mac === mac.toLowerCase())?.ifname ?? '';
+}
+
 /** The control: take the engine's guard off the attacker's port (the test puts nothing back: the attacker goes). */
 async function unguard(c: Container): Promise<void> {
   await removeGuards([{ veth: await hostVeth(c), mac: macOf(c), ip: ipOf(c) }]);
@@ -88,7 +95,7 @@ test.serial('IPv6 is off in every container and on the bridge; the guard chain h
   t.is((await run('cat', [`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`])).stdout.trim(), '1');
   t.is((await run('ip', ['-6', 'addr', 'show', 'dev', bridge])).stdout.trim(), '');
   const veth = await hostVeth(neighbour);
-  const rules = (await run('ebtables', ['-t', 'filter', '-L', GUARD_CHAIN])).stdout.split('\n').filter((l) => ` ${l} `.includes(` -i ${veth} `));
+  const rules = (await run('ebtables', ['-t', GUARD_TABLE, '-L', GUARD_CHAIN])).stdout.split('\n').filter((l) => ` ${l} `.includes(` -i ${veth} `));
   t.is(rules.length, 3, rules.join('\n'));
   t.true(rules.some((l) => l.includes(`--ip-src ${ipOf(neighbour)} `)));
 });
@@ -107,7 +114,7 @@ test.serial('IP spoofing: a container cannot send from its neighbour\'s IPv4 add
   t.true(await counter(victim, 'InEchos') > before + 2, 'control: without the guard the forged echoes arrive');
 });
 
-// Cilium CFP cilium#27955 (a pod taking over a neighbour's MAC and IP); the CNI bridge plugin's macspoofchk.
+// Cilium CFP cilium#27955 (a pod taking over a neighbour's MAC and IP); the CNI bridge plugin's macspoofchk; bridge FDB (CAM table) poisoning.
 test.serial('MAC spoofing: a container that takes its neighbour\'s MAC and IP reaches nobody', async (t) => {
   const a = await attacker();
   await sh(a.record.id, `ping -c 1 -W 2 ${ipOf(victim)}`);
@@ -118,9 +125,13 @@ test.serial('MAC spoofing: a container that takes its neighbour\'s MAC and IP re
   ].join('; ');
   await sh(a.record.id, spoof);
   t.is(await counter(victim, 'InEchos'), before, 'the victim saw nothing from the impostor');
+  // The bridge did not learn the neighbour's MAC on the impostor's port either (it would send the neighbour's traffic there).
+  const attackerPort = await hostVeth(a);
+  t.not(await fdbPortOf(macOf(neighbour)), attackerPort);
   await unguard(a);
   await sh(a.record.id, `ping -c 3 -W 1 ${ipOf(victim)}`);
   t.true(await counter(victim, 'InEchos') > before, 'control: without the guard the impostor is answered');
+  t.is(await fdbPortOf(macOf(neighbour)), attackerPort, 'control: without the guard the bridge learns the forged MAC on the impostor\'s port');
 });
 
 // kubernetes#43953 ("ebtables filtering rules to filter out arp spoofing"): poisoning a neighbour's ARP entry for the gateway.
@@ -216,7 +227,7 @@ test.serial('link-local: a container reaches no service on the host\'s 169.254.0
 
 test.serial('after a restart the engine guards the ports of running containers anew and sweeps the rules of veths that are gone', async (t) => {
   const veth = await hostVeth(neighbour);
-  const rulesOf = async (name: string) => (await run('ebtables', ['-t', 'filter', '-L', GUARD_CHAIN])).stdout.split('\n').filter((l) => ` ${l} `.includes(` -i ${name} `));
+  const rulesOf = async (name: string) => (await run('ebtables', ['-t', GUARD_TABLE, '-L', GUARD_CHAIN])).stdout.split('\n').filter((l) => ` ${l} `.includes(` -i ${name} `));
   // As an engine from before the guards, or one killed between ADD and the guards, would have left things.
   await removeGuards([{ veth, mac: macOf(neighbour), ip: ipOf(neighbour) }]);
   // As an engine killed with a container running would have left them, its veth gone since.
