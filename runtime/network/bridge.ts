@@ -4,7 +4,9 @@
  * and `network create` fails early on a clash). The CNI bridge plugin then
  * finds them in place.
  */
+import { promises as fsp } from 'node:fs';
 import { run } from '../../lib/exec.js';
+import { isErrno } from '../../lib/errors.js';
 import { subnetOf, type Subnet } from './cidr.js';
 
 /** Make sure bridge `name` exists, holds `gateway/prefix` and is up. */
@@ -13,7 +15,19 @@ export async function ensureBridge(name: string, gateway: string, prefix: number
   if (!exists) await run('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
   const addr = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', name]);
   if (!addr.stdout.includes(` ${gateway}/${prefix} `)) await run('ip', ['addr', 'add', `${gateway}/${prefix}`, 'dev', name]);
+  await disableIpv6(name);
   await run('ip', ['link', 'set', 'dev', name, 'up']);
+}
+
+/**
+ * No IPv6 on the bridge: the host has no link-local address there for a
+ * container to reach and takes no router advertisement from it
+ * (CVE-2020-13401). A kernel without IPv6 has nothing to turn off.
+ */
+async function disableIpv6(name: string): Promise<void> {
+  await fsp.writeFile(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1').catch((err: unknown) => {
+    if (!isErrno(err, 'ENOENT')) throw err;
+  });
 }
 
 /** Delete bridge `name`; a missing one is fine. */

@@ -56,6 +56,8 @@ export function rulesOf(net: FirewallNetwork): string {
       `-A TSPAAS-FORWARD -o ${b} ! -i ${b} ${c} -j DROP`,
     ]
     : [
+      // Link-local destinations are never routed (RFC 3927 §2.7): no cloud metadata service (169.254.169.254) through the host.
+      `-A TSPAAS-FORWARD -i ${b} -d 169.254.0.0/16 ${c} -j DROP`,
       // Inserted first: replies and published ports pass before any network's isolation jump sees them.
       `-I TSPAAS-FORWARD 1 -o ${b} -m conntrack --ctstate RELATED,ESTABLISHED,DNAT ${c} -j ACCEPT`,
       `-A TSPAAS-FORWARD -i ${b} ! -o ${b} ${c} -j TSPAAS-ISOLATION`,

@@ -11,13 +11,14 @@ import { KeyedMutex } from '../../lib/mutex.js';
 import { carve, contains, formatSubnet, nthAddress, overlaps, parseIp, parseSubnet, type Subnet } from './cidr.js';
 import { ensureBridge, hostSubnets, removeBridge } from './bridge.js';
 import { ensureChains, installRules, removeRules } from './firewall.js';
+import { ensureGuardChain, installGuards, removeGuards, sweepGuards } from './antispoof.js';
 import { NetworkStore } from './store.js';
 import { NameTable } from './names.js';
 import { DnsServers } from './resolver.js';
 import { bridgeList, loopbackList, runtimeConfigOf } from './plan.js';
 import { assignHostPorts } from './ports.js';
 import {
-  attachOne, attachSandbox, detachOne, detachSandbox, loadSandboxes, netnsFile, saveSandbox, stateOf,
+  attachOne, attachSandbox, detachOne, detachSandbox, guardsOf, loadSandboxes, netnsFile, saveSandbox, stateOf, knownGuardsOf,
   type AttachmentRecord, type SandboxDirs, type SandboxRecord,
 } from './sandbox.js';
 import { removeNetns } from './netns.js';
@@ -57,6 +58,7 @@ export class NetworkManager implements ContainerNetworking {
     await this.ensurePredefined();
     for (const n of this.store.list()) if (n.driver === 'bridge') await this.bringUp(n);
     for (const rec of await loadSandboxes(this.dirs)) this.live.set(rec.containerId, rec);
+    await this.guardLive();
     this.names.rebuild(this.store.list().map((n) => n.id), this.live.values());
   }
 
@@ -69,6 +71,7 @@ export class NetworkManager implements ContainerNetworking {
       if (!this.live.has(id)) await removeNetns(path.join(nsDir, id)).catch(() => undefined);
     }
     await this.sweepIpam();
+    await sweepGuards();
     this.names.rebuild(this.store.list().map((n) => n.id), this.live.values());
   }
 
@@ -246,6 +249,18 @@ export class NetworkManager implements ContainerNetworking {
       list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), ports.length > 0),
       runtimeConfig: runtimeConfigOf(net, wish.ipv4Address, ports),
     };
+  }
+
+  /**
+   * Guard the ports of the sandboxes found on disk anew (an engine that
+   * stopped between ADD and the guards, or one from before them): their
+   * rules are replaced in two transactions, whatever was there.
+   */
+  private async guardLive(): Promise<void> {
+    await ensureGuardChain();
+    const attachments = [...this.live.values()].flatMap((r) => r.attachments);
+    await removeGuards(knownGuardsOf(attachments));
+    await installGuards(guardsOf(attachments));
   }
 
   private refreshNames(rec: SandboxRecord): void {

@@ -9,11 +9,19 @@ import { run } from '../../lib/exec.js';
 import { isErrno, unavailable } from '../../lib/errors.js';
 import { unmount } from '../snapshots/mount.js';
 
-/** Create a fresh network namespace bound to `file` (its directory is created). */
+/**
+ * Run in every new namespace before any interface is added: IPv6 off for `lo`
+ * and every interface to come (the engine's networks are IPv4 only; a
+ * container that turns it back on still cannot send it past its bridge port,
+ * antispoof.ts). A kernel without IPv6 has nothing to turn off.
+ */
+const IPV6_OFF = 'c=/proc/sys/net/ipv6/conf; [ ! -d $c ] || { echo 1 > $c/default/disable_ipv6 && echo 1 > $c/all/disable_ipv6; }';
+
+/** Create a fresh network namespace bound to `file` (its directory is created), with IPv6 off. */
 export async function createNetns(file: string): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fsp.writeFile(file, '', { mode: 0o444 });
-  const res = await run('unshare', [`--net=${file}`, 'true'], { allowFailure: true });
+  const res = await run('unshare', [`--net=${file}`, '/bin/sh', '-c', IPV6_OFF], { allowFailure: true });
   if (res.code !== 0) {
     await fsp.rm(file, { force: true });
     throw unavailable(`cannot create a network namespace: ${res.stderr.trim() || `unshare exited with ${res.code}`}`);

@@ -9,9 +9,10 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/fs.js';
-import { isErrno } from '../../lib/errors.js';
+import { isErrno, unavailable } from '../../lib/errors.js';
 import { addList, delList, type CniResult, type ConfList } from './cni.js';
 import { createNetns, removeNetns } from './netns.js';
+import { guardOf, installGuards, removeGuards, type PortGuard } from './antispoof.js';
 import type { Endpoint, PortBinding, SandboxState } from './types.js';
 
 /** One network of a sandbox: what ADD was (or will be) given and what it returned. */
@@ -59,6 +60,7 @@ export async function attachSandbox(d: SandboxDirs, rec: SandboxRecord): Promise
     ]);
     const done = { ...rec, attachments: rec.attachments.map((a, i) => ({ ...a, result: results[i] })) };
     await writeJsonAtomic(sandboxFile(d, rec.containerId), done, { durable: false });
+    await installGuards(guardsOf(done.attachments));
     return done;
   } catch (err) {
     await detachSandbox(d, rec).catch(() => undefined);
@@ -78,7 +80,11 @@ export async function detachSandbox(d: SandboxDirs, rec: SandboxRecord): Promise
 /** DEL one attachment (its namespace may be gone already: plugins must tolerate that). */
 export async function detachOne(d: SandboxDirs, rec: SandboxRecord, a: AttachmentRecord): Promise<void> {
   const netns = await fsp.access(rec.netns).then(() => rec.netns, () => '');
-  await delList(d.cniPath, a.list, { containerId: rec.containerId, netns, ifname: a.ifname, runtimeConfig: a.runtimeConfig }, a.result);
+  try {
+    await delList(d.cniPath, a.list, { containerId: rec.containerId, netns, ifname: a.ifname, runtimeConfig: a.runtimeConfig }, a.result);
+  } finally {
+    await removeGuards(knownGuardsOf([a]));
+  }
 }
 
 /** ADD one more attachment to a live sandbox. */
@@ -86,7 +92,28 @@ export async function attachOne(d: SandboxDirs, rec: SandboxRecord, a: Attachmen
   const plan = { ...rec, attachments: [...rec.attachments, a] };
   await writeJsonAtomic(sandboxFile(d, rec.containerId), plan, { durable: false });
   const result = await addList(d.cniPath, a.list, { containerId: rec.containerId, netns: rec.netns, ifname: a.ifname, runtimeConfig: a.runtimeConfig });
-  return { ...a, result };
+  const added = { ...a, result };
+  try {
+    await installGuards(guardsOf([added]));
+  } catch (err) {
+    await detachOne(d, rec, added).catch(() => undefined);
+    throw err;
+  }
+  return added;
+}
+
+/** The anti-spoofing guards of the attachments ADD has finished (antispoof.ts); a finished one without a veth, MAC or IPv4 is an error, never an unguarded port. */
+export function guardsOf(attachments: AttachmentRecord[]): PortGuard[] {
+  return attachments.filter((a) => a.result).map((a) => {
+    const g = guardOf(String(a.list.plugins[0]?.bridge ?? ''), a.result, a.ifname);
+    if (!g) throw unavailable(`cannot guard ${a.ifname} on ${a.networkName}: the CNI result names no host veth, MAC and IPv4 address`);
+    return g;
+  });
+}
+
+/** The guards the attachments ADD has finished would have (those to remove; none for a result without one). */
+export function knownGuardsOf(attachments: AttachmentRecord[]): PortGuard[] {
+  return attachments.flatMap((a) => guardOf(String(a.list.plugins[0]?.bridge ?? ''), a.result, a.ifname) ?? []);
 }
 
 /** Save a record as it is now. */

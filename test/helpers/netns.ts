@@ -71,8 +71,10 @@ export interface Outside {
   address: string;
   /** The host's address on the link to it (what masquerading rewrites sources to). */
   hostAddress: string;
-  /** Accept one TCP connection on `port` inside the outside namespace: its data and peer address (rejects after `timeoutMs`). */
-  listen(port: number, timeoutMs?: number): Promise<{ data: string; from: string }>;
+  /** The namespace's name (for `ip -n`). */
+  ns: string;
+  /** Accept one TCP connection on `port` (of `host`, default `address`) inside the outside namespace: its data and peer address (rejects after `timeoutMs`). */
+  listen(port: number, timeoutMs?: number, host?: string): Promise<{ data: string; from: string }>;
   /** Serve the files under `dir` over HTTP (or HTTPS with `tls` key and cert files) on `port` inside the namespace, until `close`. */
   serve(port: number, dir: string, tls?: { key: string; cert: string }): Promise<{ close(): void }>;
   remove(): Promise<void>;
@@ -102,8 +104,8 @@ export async function createOutside(pool: string): Promise<Outside> {
   await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   await run('ip', ['-n', ns, 'route', 'add', 'default', 'via', hostAddress]);
   return {
-    address, hostAddress,
-    listen: (port, timeoutMs = 10000) => acceptOnce(ns, address, port, timeoutMs),
+    address, hostAddress, ns,
+    listen: (port, timeoutMs = 10000, host = address) => acceptOnce(ns, host, port, timeoutMs),
     serve: (port, dir, tls) => serveFiles(ns, address, port, dir, tls),
     remove: async () => {
       await run('ip', ['link', 'del', hostIf], { allowFailure: true });
