@@ -28,8 +28,9 @@ export interface TestEngine {
 export const TEST_LAYER_SIZE = 8 * 1024 ** 3;
 
 /** Start an engine in fresh temporary roots. */
-export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota'] } = {}): Promise<TestEngine> {
-  const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-'));
+export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota']; under?: string } = {}): Promise<TestEngine> {
+  // `under`: a dir to make the engine's root in (a test's own filesystem), else the tests' TMPDIR.
+  const base = await mkdtemp(path.join(opts.under ?? os.tmpdir(), 'tsp-'));
   const slot = await claimNetworkSlot();
   const config: EngineConfig = {
     root: path.join(base, 'root'),

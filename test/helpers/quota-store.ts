@@ -22,3 +22,30 @@ const tmp = path.join(TEST_QUOTA_STORE, 'tmp');
 mkdirSync(tmp, { recursive: true });
 chmodSync(tmp, 0o1777);
 process.env.TMPDIR = tmp;
+
+/**
+ * A quota filesystem of the test's own (a sparse btrfs image, loop-mounted
+ * with quotas on), for tests that measure free space: on the shared store,
+ * other test files write meanwhile.
+ */
+export async function privateQuotaStore(size = '1G'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const base = await mkdtemp(path.join(tmp, 'own-store-'));
+  const image = path.join(base, 'store.img');
+  const dir = path.join(base, 'mnt');
+  mkdirSync(dir);
+  await run('truncate', ['-s', size, image]);
+  await run('mkfs.btrfs', ['-q', '-f', image]);
+  await run('mount', ['-o', 'loop', image, dir]);
+  await run('btrfs', ['quota', 'enable', dir]);
+  return {
+    dir,
+    async cleanup() {
+      await run('umount', ['-l', dir]).catch(() => undefined);
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
