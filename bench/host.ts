@@ -65,3 +65,17 @@ export async function unmountUnder(dir: string): Promise<void> {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await run('umount', ['-l', m], { allowFailure: true });
 }
+
+/**
+ * Mount a sparse btrfs image with quotas on at `dir` (made), so an engine
+ * rooted there can bound writable layers (docs/engine.md "Disk quotas"); the
+ * image lives next to it. unmountUnder of a parent takes it down.
+ */
+export async function quotaStore(dir: string, size = '4G'): Promise<void> {
+  const image = `${dir}.img`;
+  await fsp.mkdir(dir, { recursive: true });
+  await run('truncate', ['-s', size, image]);
+  await run('mkfs.btrfs', ['-q', '-f', image]);
+  await run('mount', ['-o', 'loop', image, dir]);
+  await run('btrfs', ['quota', 'enable', dir]);
+}
