@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { invalid } from '../lib/errors.js';
+import { parseSecurityOpts } from './security-opt.js';
 
 /** The flags as commander hands them over (Docker's names). */
 export interface RunFlags {
@@ -127,59 +128,6 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
   return { name: flags.name, body };
 }
 
-/**
- * `--security-opt` as Docker's CLI sends it: `seccomp=<file>` becomes
- * `seccomp=<the file's JSON, compacted>` (the engine never reads client
- * files); `unconfined` and `builtin` pass as they are; every entry but the
- * bare `no-new-privileges` needs a value. The engine checks the rest.
- */
-export function parseSecurityOpts(opts: string[], penv: ParseEnv): string[] | undefined {
-  return nonEmpty(opts.map((opt) => {
-    const sep = opt.includes('=') ? '=' : ':';
-    const i = opt.indexOf(sep);
-    const [key, value] = i < 0 ? [opt, ''] : [opt.slice(0, i), opt.slice(i + 1)];
-    if (key === 'no-new-privileges') return opt;
-    if (!value) throw invalid(`invalid --security-opt: "${opt}": use key=value`);
-    if (key !== 'seccomp' || value === 'unconfined' || value === 'builtin') return opt;
-    return `seccomp=${seccompFileJson(value, penv)}`;
-  }));
-}
-
-function seccompFileJson(file: string, penv: ParseEnv): string {
-  let text: string;
-  try {
-    text = penv.readFile(path.resolve(penv.cwd, file));
-  } catch (err) {
-    throw invalid(`opening seccomp profile (${file}) failed: ${(err as Error).message}`, err);
-  }
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    throw invalid(`seccomp profile (${file}) is not valid JSON: ${(err as Error).message}`, err);
-  }
-  return compactJson(text);
-}
-
-/** Drop the whitespace between JSON tokens (as Go's json.Compact), leaving numbers as written (64-bit masks lose nothing). */
-function compactJson(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (inString) {
-      out += ch;
-      if (ch === '\\') out += text[++i] ?? '';
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') {
-      inString = true;
-      out += ch;
-    } else if (!/\s/.test(ch)) {
-      out += ch;
-    }
-  }
-  return out;
-}
-
 /** "32m", "1.5g", "512k", "1024", "64MiB" → bytes (binary units, like Docker). */
 export function parseBytes(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)(i?b)?$/i.exec(value.trim());
@@ -196,13 +144,7 @@ function logConfigOf(flags: RunFlags): { LogConfig?: object } {
 /** `--log-driver` and `--log-opt key=value` → HostConfig.LogConfig (the engine checks names and values). */
 export function parseLogConfig(driver: string | undefined, opts: string[]): { Type: string; Config: Record<string, string> } | undefined {
   if (driver === undefined && opts.length === 0) return undefined;
-  const config: Record<string, string> = {};
-  for (const o of opts) {
-    const eq = o.indexOf('=');
-    if (eq <= 0) throw invalid(`invalid --log-opt "${o}": use key=value, e.g. max-size=10m`);
-    config[o.slice(0, eq)] = o.slice(eq + 1);
-  }
-  return { Type: driver ?? '', Config: config };
+  return { Type: driver ?? '', Config: keyValues(opts, '--log-opt', 'max-size=10m') };
 }
 
 /** "1.5" → 1.5e9 nano-CPUs. */
@@ -407,13 +349,18 @@ function objectOf(keys: string[]): Record<string, object> | undefined {
   return keys.length ? Object.fromEntries(keys.map((k) => [k, {}])) : undefined;
 }
 
-/** Part 5, storage quota: `--storage-opt key=value` items → HostConfig.StorageOpt (the engine checks keys and sizes). */
+/** `--storage-opt key=value` items → HostConfig.StorageOpt (the engine checks keys and sizes); volume create's `--opt` too. */
 export function parseStorageOpts(items: string[], flag = '--storage-opt'): Record<string, string> | undefined {
   if (items.length === 0) return undefined;
+  return keyValues(items, flag, flag === '--storage-opt' ? 'size=10G' : 'o=size=10G');
+}
+
+/** `key=value` items of a repeatable flag → an object; `Invalid`, naming the flag and an example, for an item without a key. */
+function keyValues(items: string[], flag: string, example: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of items) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw invalid(`invalid ${flag} "${item}": use key=value, e.g. ${flag === '--storage-opt' ? 'size=10G' : 'o=size=10G'}`);
+    if (eq <= 0) throw invalid(`invalid ${flag} "${item}": use key=value, e.g. ${example}`);
     out[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return out;

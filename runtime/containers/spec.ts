@@ -6,7 +6,7 @@
  * profile) is gathered first by `specInputFor`. The defaults are Docker's,
  * or stricter:
  * - Docker's default capability set minus CAP_MKNOD; `capAdd`/`capDrop` (with "ALL") as
- *   Docker applies them; privileged = every capability the engine holds.
+ *   Docker applies them (capabilities.ts); privileged = every capability the engine holds.
  * - no-new-privileges and the seccomp profile resolved for the container's
  *   capabilities, both as `securityOpt` says (security-opts.ts), Docker's masked and read-only /proc and /sys paths, a
  *   device cgroup that denies everything but the standard character devices.
@@ -27,7 +27,8 @@ import { parseSecurityOpts } from './security-opts.js';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { readHostLimits, type HostLimits } from '../host.js';
 import { cpuShares } from './resources.js';
-import { invalid, unavailable } from '../../lib/errors.js';
+import { invalid } from '../../lib/errors.js';
+import { capsFromMask, resolveCapabilities } from './capabilities.js';
 
 export interface OciMount { destination: string; type: string; source: string; options: string[] }
 export interface OciDeviceRule { allow: boolean; type?: 'a' | 'c' | 'b'; major?: number; minor?: number; access: string }
@@ -109,25 +110,6 @@ export interface SpecInput {
   cgroupNamespace?: boolean;
 }
 
-/**
- * Docker's default capability set minus CAP_MKNOD: Docker grants it and
- * relies on the device cgroup alone; tspaas refuses `mknod` outright
- * (`--cap-add MKNOD` gives it back).
- */
-export const DEFAULT_CAPABILITIES: readonly string[] = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_NET_RAW', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
-
-/** Every capability the kernel knows, index = capability number. */
-export const ALL_CAPABILITIES: readonly string[] = [
-  'CHOWN', 'DAC_OVERRIDE', 'DAC_READ_SEARCH', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID', 'SETPCAP',
-  'LINUX_IMMUTABLE', 'NET_BIND_SERVICE', 'NET_BROADCAST', 'NET_ADMIN', 'NET_RAW', 'IPC_LOCK', 'IPC_OWNER',
-  'SYS_MODULE', 'SYS_RAWIO', 'SYS_CHROOT', 'SYS_PTRACE', 'SYS_PACCT', 'SYS_ADMIN', 'SYS_BOOT', 'SYS_NICE',
-  'SYS_RESOURCE', 'SYS_TIME', 'SYS_TTY_CONFIG', 'MKNOD', 'LEASE', 'AUDIT_WRITE', 'AUDIT_CONTROL', 'SETFCAP',
-  'MAC_OVERRIDE', 'MAC_ADMIN', 'SYSLOG', 'WAKE_ALARM', 'BLOCK_SUSPEND', 'AUDIT_READ', 'PERFMON', 'BPF',
-  'CHECKPOINT_RESTORE',
-].map((c) => `CAP_${c}`);
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -262,41 +244,6 @@ export function mergeEnv(...lists: string[][]): string[] {
   return [...byKey.values()];
 }
 
-/** Docker's rules: add ALL → all minus drops; drop ALL → only the adds; else defaults − drops + adds. */
-export function resolveCapabilities(p: Pick<ProcessInput, 'capAdd' | 'capDrop' | 'privileged' | 'host'>): string[] {
-  const held = new Set(p.host.caps);
-  if (p.privileged) return ALL_CAPABILITIES.filter((c) => held.has(c));
-  const add = (p.capAdd ?? []).map(normalizeCap);
-  const drop = (p.capDrop ?? []).map(normalizeCap);
-  let caps: string[];
-  if (add.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !drop.includes(c) && held.has(c));
-  else if (drop.includes('ALL')) caps = add;
-  else caps = [...DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c)), ...add];
-  caps = [...new Set(caps)];
-  const missing = caps.filter((c) => !held.has(c));
-  if (missing.length) throw unavailable(`capabilities not available to the engine on this host: ${missing.join(', ')}`);
-  return caps;
-}
-
-/** Docker's spelling rules: any case, with or without CAP_, or "ALL"; `Invalid` for a name the kernel does not know. */
-export function normalizeCap(name: string): string {
-  const upper = name.trim().toUpperCase();
-  if (upper === 'ALL') return 'ALL';
-  const cap = upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
-  if (!ALL_CAPABILITIES.includes(cap)) throw invalid(`unknown capability: "${cap}"`);
-  return cap;
-}
-
-/** Capability names of a bounding-set bit mask. */
-export function capsFromMask(mask: bigint): string[] {
-  return ALL_CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
-}
-
-/** Bit mask of capability names, as /proc/<pid>/status shows it (16 hex digits). */
-export function capMask(caps: readonly string[]): string {
-  const mask = caps.reduce((m, c) => m | (1n << BigInt(ALL_CAPABILITIES.indexOf(c))), 0n);
-  return mask.toString(16).padStart(16, '0');
-}
 
 function buildNamespaces(options: CreateOptions, netnsPath: string | undefined, cgroupNs: boolean): OciSpec['linux']['namespaces'] {
   const ns: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'mount' }, { type: 'uts' }, { type: 'ipc' }];

@@ -1,8 +1,9 @@
 import test from 'ava';
 import {
-  buildCreateRequest, parseBytes, parseSecurityOpts, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
+  buildCreateRequest, parseBytes, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
   type ParseEnv,
 } from '../../cli/run-options.js';
+import { parseSecurityOpts } from '../../cli/security-opt.js';
 
 const penv = (files: Record<string, string> = {}, env: Record<string, string> = {}): ParseEnv => ({
   cwd: '/home/me/app',

@@ -13,7 +13,7 @@ import { compiledSeccomp } from '../../../runtime/containers/seccomp-bpf.js';
 import { runToEnd } from '../../helpers/engine.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE } from '../../../runtime/containers/seccomp.js';
 import { claimNetworkSlot } from '../../helpers/network-slot.js';
-import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../../runtime/containers/spec.js';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../../runtime/containers/capabilities.js';
 
 /** Deny mkdir with EACCES, and personality(PER_LINUX32) only (an argument condition). */
 const PROFILE = {

@@ -7,7 +7,7 @@ import { isKind } from '../../../lib/errors.js';
 import {
   loadSeccompProfile, resolveSeccomp, compareKernel, CONTAINERS_COMMON_SECCOMP_PROFILE, type SeccompProfile, type OciSeccomp,
 } from '../../../runtime/containers/seccomp.js';
-import { DEFAULT_CAPABILITIES } from '../../../runtime/containers/spec.js';
+import { DEFAULT_CAPABILITIES } from '../../../runtime/containers/capabilities.js';
 
 /** Syscall names allowed (unconditionally, i.e. without args) by a resolved profile. */
 function allowed(s: OciSeccomp): Set<string> {

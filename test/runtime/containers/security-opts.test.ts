@@ -11,7 +11,7 @@ import { parseSecurityOpts } from '../../../runtime/containers/security-opts.js'
 import {
   CONTAINERS_COMMON_SECCOMP_PROFILE, DEFAULT_SECCOMP_PROFILE, loadSeccompProfile, resolveSeccomp, type OciSeccomp,
 } from '../../../runtime/containers/seccomp.js';
-import { DEFAULT_CAPABILITIES, capMask, capsFromMask } from '../../../runtime/containers/spec.js';
+import { DEFAULT_CAPABILITIES, capMask, capsFromMask } from '../../../runtime/containers/capabilities.js';
 import { containerInspectJson } from '../../../runtime/api/docker/container-json.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
 import type { CreateOptions } from '../../../runtime/containers/types.js';
