@@ -26,7 +26,7 @@ import { TEAM_USERNS_SIZE } from '../../../platform/userns.js';
 import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
 
 const USERNS_SOURCE = 'issue 13 part 2 (host uid after breakout via the user namespace mapping); Docker\'s userns-remap docs';
-/** Probes of this file besides the shared list: host uid, the neighbour's pid from inside, and from the host as A's uid. */
+/** Probes of this file besides the shared list: host uid, the neighbour's pid from inside, and from the host as A's uid (signal, environment). */
 const PLATFORM_ONLY = 3;
 const NEIGHBOUR_SOURCE = 'issue 13 ("ptrace of host pids"; teams isolated from each other); Linux kill(2) and pid_namespaces(7)';
 
@@ -162,16 +162,22 @@ test(`team A's container cannot see or signal team B's processes: another pid na
   for (const tm of [a, b]) t.is((await run('kill', ['-0', String(tm.webPid)], { allowFailure: true })).code, 0);
 });
 
-test(`after a breakout, team A's host uid cannot signal team B's processes (source: ${NEIGHBOUR_SOURCE}; Docker's userns-remap docs)`, async (t) => {
+test(`after a breakout, team A's host uid cannot signal team B's processes or read their environment (source: ${NEIGHBOUR_SOURCE}; Docker's userns-remap docs)`, async (t) => {
   const [a, b] = await teams;
   for (const [from, to] of [[a, b], [b, a]]) {
     const uid = await hostUid(from.webPid);
     const probe = await asHostUid(uid, `kill -0 ${to.webPid}`);
     t.not(probe.code, 0);
     t.regex(probe.stderr, /Operation not permitted/);
-    // control: the neighbour's own uid may signal it
+    // its environment holds the app's config vars (its secrets)
+    const environ = await asHostUid(uid, `cat /proc/${to.webPid}/environ`);
+    t.not(environ.code, 0);
+    t.regex(environ.stderr, /Permission denied/);
+    // controls: the neighbour's own uid may signal it; host root reads its environment (not even the
+    // neighbour's own uid may: its user namespace is owned by host root, and reading needs privilege over it)
     const control = await asHostUid(await hostUid(to.webPid), `kill -0 ${to.webPid}`);
     t.is(control.code, 0, control.stderr);
+    t.regex((await fsp.readFile(`/proc/${to.webPid}/environ`, 'utf8')).replace(/\0/g, '\n'), /^DYNO=web\.1$/m);
   }
 });
 
