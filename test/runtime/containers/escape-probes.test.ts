@@ -1,151 +1,19 @@
 /**
  * Escape probes, part 1 of issue 13 ("syscalls as Docker gates them"): each
- * probe runs in a real container with the engine's defaults (or the
- * platform's app options) and must be refused; the same probe under a
- * control (the capability it needs, `--privileged`, `seccomp=unconfined`
- * or `no-new-privileges=false`) must succeed, so a refusal means the
- * defaults hold, not that the probe is broken.
- *
- * Syscalls busybox and util-linux cannot make go through perl's syscall()
- * in the Debian run stack, with x86_64 numbers. Where this kernel itself
- * lacks the feature (no module loader, no kexec), the control shows that
- * the call gets past the filter and the capability check to the kernel
- * (ENOSYS/EINVAL instead of the filter's EPERM).
+ * probe of the shared list (test/helpers/escape-probes.ts) runs in a real
+ * container with the engine's defaults (or the options its `hardened` names,
+ * e.g. the platform's cap drop) and must be refused; the same probe under
+ * its control must succeed, so a refusal means the defaults hold, not that
+ * the probe is broken. The platform's run of the same list inside two
+ * teams' containers is test/platform/scheduler/escape-probes.test.ts.
  */
 import test from 'ava';
-import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { provideStacks } from '../../helpers/stacks.js';
-import { APP_CAP_DROP } from '../../../platform/scheduler/process-spec.js';
-import type { CreateOptions } from '../../../runtime/containers/types.js';
-
-interface Probe {
-  name: string;
-  /** Where the case comes from. */
-  source: string;
-  image: 'busybox' | 'debian';
-  cmd: string[];
-  /** Options of the hardened run besides the defaults (e.g. the platform's cap drop). */
-  hardened?: Partial<CreateOptions>;
-  /** What the hardened run answers. */
-  refused: RegExp;
-  /** Options under which the probe works. */
-  control: Partial<CreateOptions>;
-  /** What the control run prints (default: OK). */
-  works?: RegExp;
-}
-
-const EPERM = /Operation not permitted/;
-const EROFS = /Read-only file system/;
-const DOCKER_DOCS = 'Docker docs, "Seccomp security profiles for Docker": significant syscalls blocked by the default profile';
-const SYS_ADMIN: Partial<CreateOptions> = { capAdd: ['SYS_ADMIN'] };
-const UNCONFINED: Partial<CreateOptions> = { securityOpt: ['seccomp=unconfined'] };
-/** Reached the kernel: anything but the filter's EPERM (this kernel has no module loader or kexec). */
-const PAST_FILTER = /^(OK|ERR (Function not implemented|Invalid argument|Exec format error|Bad message|No such file or directory))$/m;
-
-/** perl with a helper `sc(nr, args…)` (on copies of the arguments) that dies with "ERR <errno text>" when the syscall fails. */
-function perl(code: string): string[] {
-  return ['perl', '-MPOSIX', '-e', `sub sc { my ($n, @a) = @_; my $r = syscall($n, @a); die "ERR $!\\n" if $r < 0; $r } ${code}; print "OK\\n";`];
-}
-
-function util(command: string): string[] {
-  return ['sh', '-c', `${command} && echo OK`];
-}
-
-/** clone(flags|SIGCHLD) that waits for its child. */
-const cloneWith = (flags: string) => `my $p = sc(56, ${flags} | 17, 0, 0, 0, 0); POSIX::_exit(0) if $p == 0; waitpid($p, 0)`;
-
-const PROBES: Probe[] = [
-  { name: 'unshare -U -r (busybox): root with every capability in a new user namespace', source: 'issue 13 (the reported escape); ' + DOCKER_DOCS + ' (unshare)', image: 'busybox', cmd: ['unshare', '-U', '-r', 'sh', '-c', 'id -u && echo OK'], refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --net', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --net true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --mount', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --mount true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --pid --fork', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --pid --fork true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --ipc', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --ipc true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --uts', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --uts true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'unshare --cgroup', source: DOCKER_DOCS + ' (unshare)', image: 'debian', cmd: util('unshare --cgroup true'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'clone(CLONE_NEWUSER) by syscall', source: DOCKER_DOCS + ' (clone: "deny cloning new namespaces")', image: 'debian', cmd: perl(cloneWith('0x10000000')), refused: EPERM, control: SYS_ADMIN },
-  { name: 'clone(CLONE_NEWNET|CLONE_NEWNS) by syscall', source: DOCKER_DOCS + ' (clone)', image: 'debian', cmd: perl(cloneWith('0x40020000')), refused: EPERM, control: SYS_ADMIN },
-  {
-    name: 'clone3(CLONE_NEWUSER) answers ENOSYS', source: 'moby/moby#42681 (clone3 answers ENOSYS so libc falls back to the clone rule)', image: 'debian',
-    cmd: perl('my $p = sc(435, pack("Q8", 0x10000000, 0, 0, 0, 17, 0, 0, 0), 64); POSIX::_exit(0) if $p == 0; waitpid($p, 0)'),
-    refused: /Function not implemented/, control: SYS_ADMIN,
-  },
-  { name: 'setns into a namespace', source: DOCKER_DOCS + ' (setns)', image: 'debian', cmd: perl('open(my $f, "<", "/proc/self/ns/uts") or die; sc(308, fileno($f), 0)'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'mount a tmpfs', source: DOCKER_DOCS + ' (mount)', image: 'debian', cmd: perl('sc(165, "none", "/mnt", "tmpfs", 0, 0)'), refused: EPERM, control: SYS_ADMIN },
-  { name: 'bind-mount /etc', source: DOCKER_DOCS + ' (mount)', image: 'debian', cmd: perl('sc(165, "/etc", "/mnt", 0, 4096, 0)'), refused: EPERM, control: SYS_ADMIN },
-  // A fresh proc mount needs an unmasked /proc beside it (the kernel's mount_too_revealing), hence --privileged.
-  { name: 'mount a new proc', source: 'CVE-2019-16884 (procfs mounted over an AppArmor/masked /proc); ' + DOCKER_DOCS, image: 'debian', cmd: perl('sc(165, "proc", "/mnt", "proc", 0, 0)'), refused: EPERM, control: { privileged: true } },
-  { name: 'umount2 /etc/hostname (uncover what the runtime hid)', source: DOCKER_DOCS + ' (umount2)', image: 'debian', cmd: perl('sc(166, "/etc/hostname", 2)'), refused: EPERM, control: SYS_ADMIN },
-  {
-    name: 'pivot_root', source: DOCKER_DOCS + ' (pivot_root)', image: 'debian',
-    cmd: perl('mkdir "/tmp/new"; eval { sc(165, "none", "/tmp/new", "tmpfs", 0, 0) }; mkdir "/tmp/new/old"; chdir "/tmp/new"; sc(155, ".", "old")'),
-    refused: EPERM, control: SYS_ADMIN,
-  },
-  { name: 'keyctl (the kernel keyring is not namespaced)', source: DOCKER_DOCS + ' (keyctl); CVE-2016-0728', image: 'debian', cmd: perl('sc(250, 0, -3, 1)'), refused: EPERM, control: UNCONFINED },
-  { name: 'add_key', source: DOCKER_DOCS + ' (add_key)', image: 'debian', cmd: perl('sc(248, "user", "tspaas-probe", "secret", 6, -3)'), refused: EPERM, control: UNCONFINED },
-  { name: 'request_key', source: DOCKER_DOCS + ' (request_key)', image: 'debian', cmd: perl('eval { sc(248, "user", "tspaas-probe", "secret", 6, -3) }; sc(249, "user", "tspaas-probe", 0, 0)'), refused: EPERM, control: UNCONFINED },
-  {
-    name: 'bpf(BPF_MAP_CREATE)', source: DOCKER_DOCS + ' (bpf)', image: 'debian',
-    cmd: perl('my $a = pack("L5", 2, 4, 4, 1, 0) . ("\\0" x 100); sc(321, 0, $a, length $a)'), refused: EPERM, control: { capAdd: ['BPF'] },
-  },
-  {
-    name: 'perf_event_open (own process, user space only)', source: DOCKER_DOCS + ' (perf_event_open)', image: 'debian',
-    cmd: perl('my $a = pack("LLQQQQQ", 1, 128, 0, 0, 0, 0, 0x61) . ("\\0" x 80); sc(298, $a, 0, -1, -1, 0)'), refused: EPERM, control: { capAdd: ['PERFMON'] },
-  },
-  { name: 'userfaultfd', source: DOCKER_DOCS + ' (userfaultfd); used to win kernel races in exploits', image: 'debian', cmd: perl('sc(323, 1)'), refused: EPERM, control: UNCONFINED },
-  {
-    name: 'ptrace(PTRACE_ATTACH) of another process', source: DOCKER_DOCS + ' (ptrace); stricter than Docker: CAP_SYS_PTRACE on every kernel', image: 'debian',
-    cmd: perl('my $c = fork; if (!$c) { sleep 30; POSIX::_exit(0) } my $r = syscall(101, 16, $c, 0, 0); my $e = $!; kill 9, $c; die "ERR $e\\n" if $r < 0'),
-    refused: EPERM, control: { capAdd: ['SYS_PTRACE'] },
-  },
-  { name: 'finit_module', source: DOCKER_DOCS + ' (finit_module)', image: 'debian', cmd: perl('open(my $f, "<", "/dev/null") or die; sc(313, fileno($f), "", 0)'), refused: EPERM, control: { privileged: true }, works: PAST_FILTER },
-  { name: 'init_module', source: DOCKER_DOCS + ' (init_module)', image: 'debian', cmd: perl('sc(175, "\\0" x 64, 64, "")'), refused: EPERM, control: { privileged: true }, works: PAST_FILTER },
-  { name: 'kexec_load', source: DOCKER_DOCS + ' (kexec_load)', image: 'debian', cmd: perl('sc(246, 0, 0, 0, 0x12340000)'), refused: EPERM, control: { privileged: true }, works: PAST_FILTER },
-  {
-    name: 'open_by_handle_at (the "shocker" breakout)', source: 'shocker.c, Docker 0.11 breakout (2014, S. Krahmer); ' + DOCKER_DOCS, image: 'debian',
-    cmd: perl('open(my $o, ">", "/dev/shm/f") or die; close $o; my $h = pack("Li", 128, 0) . ("\\0" x 128); my $id = pack("i", 0);'
-      + ' my $f = "/dev/shm/f"; syscall(303, -100, $f, $h, $id, 0) == 0 or die "ERR $!\\n"; my $m = POSIX::open("/dev/shm", O_RDONLY); sc(304, $m, $h, 0)'),
-    refused: EPERM, control: { capAdd: ['DAC_READ_SEARCH'] },
-  },
-  // This kernel has no /proc/sysrq-trigger (no CONFIG_MAGIC_SYSRQ); /proc/sys is the same read-only rule.
-  { name: 'write /proc/sys/kernel (hostname, written back unchanged)', source: 'Docker\'s read-only /proc paths (moby oci/defaults.go: /proc/sys, /proc/sysrq-trigger)', image: 'busybox', cmd: util('v=$(cat /proc/sys/kernel/hostname) && echo $v > /proc/sys/kernel/hostname'), refused: EROFS, control: { privileged: true } },
-  { name: 'write /proc/sys (net.ipv4.ip_forward, written back unchanged)', source: 'Docker\'s read-only /proc/sys (moby oci/defaults.go)', image: 'busybox', cmd: util('v=$(cat /proc/sys/net/ipv4/ip_forward) && echo $v > /proc/sys/net/ipv4/ip_forward'), refused: EROFS, control: { privileged: true } },
-  { name: 'write /sys (lo\'s mtu, written back unchanged)', source: 'Docker mounts /sys read-only (moby oci/defaults.go)', image: 'busybox', cmd: util('v=$(cat /sys/class/net/lo/mtu) && echo $v > /sys/class/net/lo/mtu'), refused: EROFS, control: { privileged: true } },
-  { name: 'mknod a block device (the host\'s disk, 8:0)', source: 'Docker\'s device cgroup docs; tspaas drops CAP_MKNOD too', image: 'busybox', cmd: util('mknod /tmp/sda b 8 0'), refused: EPERM, control: { capAdd: ['MKNOD'] } },
-  { name: 'raw AF_PACKET socket in an app container (NET_RAW dropped)', source: 'issue 13 ("app containers drop NET_RAW"); CVE-2020-14386 (AF_PACKET)', image: 'debian', hardened: { capDrop: [...APP_CAP_DROP] }, cmd: perl('socket(my $s, 17, 3, 0) or die "ERR $!\\n"'), refused: EPERM, control: {} },
-  { name: 'raw ICMP socket in an app container (NET_RAW dropped)', source: 'issue 13; packet forging needs SOCK_RAW', image: 'debian', hardened: { capDrop: [...APP_CAP_DROP] }, cmd: perl('socket(my $s, 2, 3, 1) or die "ERR $!\\n"'), refused: EPERM, control: {} },
-  {
-    name: 'a setuid-root binary run by nobody gains nothing under no-new-privileges', source: 'Linux no_new_privs (Documentation/userspace-api/no_new_privs.rst); Docker --security-opt no-new-privileges', image: 'debian',
-    cmd: ['sh', '-c', 'cp /usr/bin/id /tmp/id && chmod 4755 /tmp/id && setpriv --reuid=65534 --regid=65534 --clear-groups /tmp/id -u'],
-    refused: /^65534$/m, control: { securityOpt: ['no-new-privileges=false'] }, works: /^0$/m,
-  },
-  { name: 'syslog (read the host\'s kernel log)', source: DOCKER_DOCS + ' (syslog)', image: 'busybox', cmd: util('dmesg > /dev/null'), refused: EPERM, control: { capAdd: ['SYSLOG'] } },
-  { name: 'io_uring_setup (a way around seccomp)', source: 'moby/moby#46762 (io_uring blocked by default)', image: 'debian', cmd: perl('sc(425, 1, "\\0" x 120)'), refused: EPERM, control: UNCONFINED },
-];
+import { ESCAPE_PROBES, runProbe } from '../../helpers/escape-probes.js';
 
 let te: TestEngine;
 let debian: string;
-/** Container runs at a time (a 2-core host shared with other test files). */
-const PARALLEL = 3;
-let slots = PARALLEL;
-const waiting: (() => void)[] = [];
-
-async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (slots === 0) await new Promise<void>((r) => waiting.push(r));
-  else slots--;
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else slots++;
-  }
-}
-
-async function runProbe(p: Probe, opts: Partial<CreateOptions>): Promise<string> {
-  const image = p.image === 'debian' ? debian : 'busybox';
-  const r = await limited(() => runToEnd(te.engine, { image, cmd: p.cmd, ...opts }));
-  return (r.stdout + r.stderr).trim();
-}
 
 test.before(async () => {
   if (process.arch !== 'x64') throw new Error('the perl probes use x86_64 syscall numbers');
@@ -155,14 +23,14 @@ test.before(async () => {
 });
 test.after.always(() => te?.cleanup());
 
-test('there are at least 18 probes, each naming its source', (t) => {
-  t.true(PROBES.length >= 18);
-  for (const p of PROBES) t.true(p.source.length > 0, p.name);
+test('there are at least 25 probes, each naming its source', (t) => {
+  t.true(ESCAPE_PROBES.length >= 25);
+  for (const p of ESCAPE_PROBES) t.true(p.source.length > 0, p.name);
 });
 
-for (const p of PROBES) {
+for (const p of ESCAPE_PROBES) {
   test(`refused by default: ${p.name}`, async (t) => {
-    const [hardened, control] = await Promise.all([runProbe(p, p.hardened ?? {}), runProbe(p, p.control)]);
+    const [hardened, control] = await Promise.all([runProbe(te.engine, debian, p, p.hardened ?? {}), runProbe(te.engine, debian, p, p.control)]);
     t.regex(hardened, p.refused, `hardened run answered: ${hardened}`);
     t.notRegex(hardened, /^OK$/m, 'the probe succeeded in a default container');
     t.regex(control, p.works ?? /^OK$/m, `control ${JSON.stringify(p.control)} answered: ${control}`);
