@@ -82,7 +82,9 @@ test('--since and --until of a 2.2 GB log stream it: the right lines, memory bou
     return { n, last };
   });
   t.deepEqual(r.value, { n: 20000, last: 'line 40000\n' });
-  t.true(r.rssMb < 20 && r.externalMb < 20, `rss +${r.rssMb} MB, external +${r.externalMb} MB`);
+  // 20,000 lines stream through the heap (garbage the GC takes in its own time; +21.8 MB seen in a loaded full run):
+  // the bound tells streaming from loading, which would add the 2.2 GB file.
+  t.true(r.rssMb < 64 && r.externalMb < 20, `rss +${r.rssMb} MB, external +${r.externalMb} MB`);
   const until = Date.parse('2026-01-01T11:00:00Z') / 1000;
   const old = await measured(() => text(big, { until, tail: 2 }));
   t.deepEqual(old.value, ['line 19999\n', 'line 20000\n']);
