@@ -59,8 +59,13 @@ const FILLER_DISK = 64 * 2 ** 20;
 const LOG_BOUND = (3 + 2) * 10_000_000;
 /** Part 3: an app's log archive is at most twice --log-archive-size (default 1 MiB; docs/platform.md, Logs are bounded). */
 const ARCHIVE_BOUND = 2 * KEEP_BYTES;
-/** What else the host's free disk may lose meanwhile: filesystem metadata, tspaasd's and the router's logs, other tests on a shared CI host. */
-const DISK_SLACK = 32 * 2 ** 20;
+/**
+ * What else the host's free disk may lose meanwhile: filesystem metadata, btrfs freeing a removed file's extents only at
+ * its next commit, and above all other test runs writing to the same quota filesystem on a shared CI host (measured:
+ * up to ~100 MiB over a test while a full suite ran beside it). Unbounded, either attack takes gigabytes in that time
+ * (the issue: 8.8 GB of log in 30 s), so the check still tells a bound from none by an order of magnitude.
+ */
+const DISK_SLACK = 256 * 2 ** 20;
 /** The issue's "Done when": `logs --tail 10` answered in under a second. */
 const TAIL_BOUND_MS = 1000;
 const FLOOD_LINE = 'noisy-flood: a tenant that logs as fast as it can';
@@ -128,8 +133,8 @@ test.serial('a memory balloon past its limit: each allocation is OOM-killed insi
 test.serial('a disk filler: each write stops at the plan\'s disk inside the one-off, the host\'s free disk drops by no more, B\'s p99 and the API stay within bounds', async (t) => {
   // Fill the writable layer until the write fails, say how and how much, remove, sync (the filesystem frees it then), again.
   const fill = `end=$(( $(date +%s) + ${NOISE_SECONDS} )); while [ $(date +%s) -lt $end ]; do dd if=/dev/zero of=/fill bs=1M 2>&1 | grep -oE 'No space left on device|Disk quota exceeded'; echo "filled $(wc -c < /fill)"; rm /fill; sync; done`;
-  const free = await hostFree();
-  const { run, during } = await withNoise(t, fill, ['-s', 'filler'], async (_cgroup, _id, until) => ({ lowest: await lowestFree(until) }));
+  let free = 0;
+  const { run, during } = await withNoise(t, fill, ['-s', 'filler'], async (_cgroup, _id, until) => ({ lowest: await lowestFree(until) }), async () => { free = await hostFree(); });
   t.is(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split(/\r?\n/);
   const filled = lines.filter((l) => l.startsWith('filled ')).map((l) => Number(l.slice(7)));
@@ -145,8 +150,8 @@ test.serial('a disk filler: each write stops at the plan\'s disk inside the one-
 
 test.serial('a log flood: the one-off\'s log stays within (max-file + 2) × max-size, the app\'s archive within 2 × --log-archive-size, logs --tail 10 answers within a second, B\'s p99 and the API stay within bounds', async (t) => {
   // The issue's report: a flood filled 8.8 GB in 30 s, and a tail of a big log took tspaasd down. Detached: output goes only to the log.
-  const free = await hostFree();
-  const { run, during } = await withNoise(t, `yes '${FLOOD_LINE}' & exec sleep ${NOISE_SECONDS}`, ['-d'], (_cgroup, id, until) => watchFlood(id, until));
+  let free = 0;
+  const { run, during } = await withNoise(t, `yes '${FLOOD_LINE}' & exec sleep ${NOISE_SECONDS}`, ['-d'], (_cgroup, id, until) => watchFlood(id, until), async () => { free = await hostFree(); });
   t.is(run.code, 0, run.stderr);
   const archive = await archiveFiles();
   const cli = await timed(() => a.tspaas(['logs', '--tail', '10'], repoA));
@@ -180,11 +185,12 @@ test.serial('sizes larger than anything on offer are refused through the CLI wit
  * Measure B idle, start A's noise as a `tspaas run` one-off of A's app (with
  * `flags`: a size, `-d`), wait for its container, then measure B and call the
  * API for MEASURE_MS (until `until`) while `probe` looks at A's cgroup and
- * container; assert the bounds; return the run's result.
+ * container (`atStart` runs just before the one-off); assert the bounds; return the run's result.
  */
 async function withNoise<T>(t: { log(...v: unknown[]): void; true(v: boolean, m?: string): void }, line: string, flags: string[],
-  probe: (cgroup: string, id: string, until: number) => Promise<T>): Promise<{ run: Result; during: T }> {
+  probe: (cgroup: string, id: string, until: number) => Promise<T>, atStart?: () => Promise<void>): Promise<{ run: Result; during: T }> {
   const before = p99(await latencies(() => false, IDLE_REQUESTS));
+  await atStart?.();
   const run = a.tspaas(['run', ...flags, line], repoA);
   const id = await eventually(oneOffOf('noisy'), 'A\'s one-off running', 30_000);
   await sleep(NOISE_RAMP_MS);
