@@ -101,7 +101,7 @@ Platform:
   --stop-grace <seconds>    SIGTERM → SIGKILL grace of stopped processes (default 10)
   --max-push-size <bytes>   largest git push taken (TSPAAS_MAX_PUSH_SIZE, default 1073741824 = 1 GiB)
   --log-archive-size <bytes>  log lines kept per app of containers that are gone (default 1048576 = 1 MiB, at least 65536)
-  --plan <spec>             a process size on offer, name:memory=1G,cpus=1,shares=1024,pids=512; repeatable,
+  --plan <spec>             a process size on offer, name:memory=1G,cpus=1,shares=1024,pids=512[,disk=2G]; repeatable,
                             replaces the defaults (TSPAAS_PLANS: specs separated by spaces; docs/platform.md)
   --default-plan <name>     plan of processes and one-offs that name none (TSPAAS_DEFAULT_PLAN, default basic)
   --build-plan <name>       plan of build containers (TSPAAS_BUILD_PLAN, default standard-2x)

@@ -9,6 +9,7 @@ import { invalid } from '../lib/errors.js';
 import { formatBytes } from '../runtime/containers/resources.js';
 import type { CreateOptions } from '../runtime/containers/types.js';
 import { parseSize } from './control/sizes.js';
+import { APP_WRITABLE_LAYER_BYTES } from './scheduler/disk.js';
 import type { PlanInfo } from './api/types.js';
 import type { Plan, Plans, ProcessSize } from './types.js';
 
@@ -32,23 +33,40 @@ export const DEFAULT_BUILD_PLAN = 'standard-2x';
 
 const PLAN_NAME = /^[a-z][a-z0-9-]{0,29}$/;
 const SPEC_KEYS = ['memory', 'cpus', 'shares', 'pids'] as const;
+/** Keys a spec may leave out: `disk` (part 5; default 2 GiB, `APP_WRITABLE_LAYER_BYTES`). */
+const OPTIONAL_KEYS = ['disk'] as const;
 
-/** One `--plan` value, `name:memory=1G,cpus=1,shares=1024,pids=512` (every key required). */
+/** One `--plan` value, `name:memory=1G,cpus=1,shares=1024,pids=512[,disk=2G]` (every key but disk required). */
 export function parsePlanSpec(spec: string): Plan {
   const m = /^([^:]+):(.*)$/.exec(spec.trim());
   const name = m?.[1].toLowerCase() ?? '';
-  if (!m || !PLAN_NAME.test(name)) throw invalid(`invalid --plan "${spec}": use name:memory=1G,cpus=1,shares=1024,pids=512`);
+  if (!m || !PLAN_NAME.test(name)) throw invalid(`invalid --plan "${spec}": use name:memory=1G,cpus=1,shares=1024,pids=512[,disk=2G]`);
   const kv = new Map(m[2].split(',').map((p) => p.split('=', 2) as [string, string | undefined]));
   const missing = SPEC_KEYS.filter((k) => !kv.get(k));
-  const unknown = [...kv.keys()].filter((k) => !(SPEC_KEYS as readonly string[]).includes(k));
-  if (missing.length || unknown.length) throw invalid(`invalid --plan "${spec}": it needs exactly memory, cpus, shares and pids`);
+  const unknown = [...kv.keys()].filter((k) => !([...SPEC_KEYS, ...OPTIONAL_KEYS] as readonly string[]).includes(k));
+  if (missing.length || unknown.length) throw invalid(`invalid --plan "${spec}": it needs exactly memory, cpus, shares and pids (disk is optional)`);
   const cpus = Number(kv.get('cpus'));
   const shares = Number(kv.get('shares'));
   const pids = Number(kv.get('pids'));
   if (!/^\d+(\.\d+)?$/.test(kv.get('cpus')!) || (cpus > 0 && cpus < 0.01)) throw invalid(`invalid --plan "${spec}": cpus is a number of cores (0 = no quota)`);
   if (!Number.isInteger(shares) || shares < 2 || shares > 262144) throw invalid(`invalid --plan "${spec}": shares is 2-262144`);
   if (!Number.isInteger(pids) || pids < 16) throw invalid(`invalid --plan "${spec}": pids is a whole number of at least 16`);
-  return { name, memoryBytes: parseSize(kv.get('memory')!), cpuShares: shares, cpus, pidsLimit: pids };
+  return { name, memoryBytes: parseSize(kv.get('memory')!), cpuShares: shares, cpus, pidsLimit: pids, ...specDisk(spec, kv.get('disk')) };
+}
+
+/** Part 5: a spec's `disk=` (writable-layer size, written as memory is: 64M, 2G), or nothing. */
+function specDisk(spec: string, text: string | undefined): Pick<Plan, 'diskBytes'> {
+  if (text === undefined) return {};
+  try {
+    return { diskBytes: parseSize(text) };
+  } catch (err) {
+    throw invalid(`invalid --plan "${spec}": disk ${(err as Error).message}`, err);
+  }
+}
+
+/** Part 5: the writable-layer size of a plan's app and one-off containers (the plan's `disk`, else 2 GiB). */
+export function planDisk(plan: Plan): number {
+  return plan.diskBytes ?? APP_WRITABLE_LAYER_BYTES;
 }
 
 /** The plan table: the given plans (none = the defaults), sorted by memory; Invalid on a duplicate or an unknown default/build plan. */
@@ -133,9 +151,9 @@ export function checkFits(label: string, bounds: Plan, host: { memoryBytes: numb
   if (why) throw invalid(why);
 }
 
-/** A plan as the API lists it: whether it is the default or the builds' one, and whether this host can run it. */
+/** A plan as the API lists it (its disk resolved): whether it is the default or the builds' one, and whether this host can run it. */
 export function describePlan(plans: Plans, p: Plan, host: { memoryBytes: number; cpus: number }): PlanInfo {
-  return { ...p, default: p.name === plans.default, build: p.name === plans.build, fits: misfit(p.name, p, host) === null };
+  return { ...p, diskBytes: planDisk(p), default: p.name === plans.default, build: p.name === plans.build, fits: misfit(p.name, p, host) === null };
 }
 
 /**

@@ -28,7 +28,7 @@
  *   immutable. A config change, a build, a rollback each make a new release.
  *   Deploying it makes it the app's *current release* when it succeeds.
  * - *plan*: a process size the operator offers (like Heroku's dyno sizes):
- *   memory, CPU weight and quota, pids (`Plan`; platform/plans.ts).
+ *   memory, CPU weight and quota, pids, writable-layer disk (`Plan`; platform/plans.ts).
  * - *formation*: desired `type → quantity, plan` for the app; `scale`
  *   changes it. Types without a formation row run `web=1` (when the release
  *   has `web`) and others 0, as on Heroku.
@@ -90,6 +90,8 @@ export interface Plan {
   cpus: number;
   /** Processes and threads at most (fork bombs stop here). */
   pidsLimit: number;
+  /** Issue 13, part 5: writable-layer size of its app and one-off containers; absent = 2 GiB (scheduler/disk.ts, `planDisk`). */
+  diskBytes?: number;
 }
 
 /** The plans on offer, smallest memory first, and the names of the default one and of the builds' one. */

@@ -83,6 +83,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   FormationEntry: formationEntry,
   PlanInfo: obj({
     name: str(), memoryBytes: { type: 'integer' }, cpuShares: { type: 'integer' }, cpus: { type: 'number' }, pidsLimit: { type: 'integer' },
+    diskBytes: { type: 'integer' },
     default: { type: 'boolean' }, build: { type: 'boolean' }, fits: { type: 'boolean' },
   }, ['name', 'memoryBytes', 'cpuShares', 'cpus', 'pidsLimit', 'default', 'build', 'fits']),
   AppInfo: obj({

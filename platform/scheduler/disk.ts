@@ -1,14 +1,14 @@
 /**
  * Disk of app containers (issue 13, part 5): every app and one-off
- * container's writable layer is bounded, the default size below standing in
- * for a per-plan size until plans carry one (the plans of part 4 will map a
- * plan to its size here). When the engine cannot bound disk (no quota
- * filesystem), tspaasd has said so loudly at start and containers run
- * unbounded rather than not at all.
+ * container's writable layer is bounded, at its plan's `disk` (`--plan
+ * …,disk=2G`; plans.ts `planDisk`), the default size below when the plan
+ * names none. When the engine cannot bound disk (no quota filesystem),
+ * tspaasd has said so loudly at start and containers run unbounded rather
+ * than not at all.
  */
 import type { Engine } from '../../runtime/types.js';
 
-/** Writable-layer size of an app container when its plan names none: 2 GiB (Heroku's dynos get a few GB of ephemeral disk). */
+/** Writable-layer size of an app container when its plan names no disk: 2 GiB (Heroku's dynos get a few GB of ephemeral disk). */
 export const APP_WRITABLE_LAYER_BYTES = 2 * 1024 ** 3;
 
 const supported = new WeakMap<Engine, Promise<boolean>>();

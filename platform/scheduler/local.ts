@@ -10,7 +10,7 @@ import { isKind, unavailable } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container } from '../../runtime/containers/types.js';
 import { hostCapacity } from '../../runtime/containers/resources.js';
-import { boundsOf, defaultSize } from '../plans.js';
+import { boundsOf, defaultSize, planDisk } from '../plans.js';
 import { LABELS, type App, type LogEntry, type PlatformConfig, type ProcessInfo, type ProcessSize, type Release, type Scheduler, type StartOptions } from '../types.js';
 import { AppNetworks, networkName } from './network.js';
 import { processCreateOptions, toProcessInfo } from './process-spec.js';
@@ -28,10 +28,11 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
   return {
     async startProcess(app: App, release: Release, type: string, index: number, size: ProcessSize, opts: StartOptions = {}) {
       const network = await networks.ensure(app);
+      const bounds = boundsOf(config.plans, size);
       const create = processCreateOptions({
-        app, release, type, index, bounds: boundsOf(config.plans, size), network, port,
+        app, release, type, index, bounds, network, port,
         stopGraceSeconds: config.deploy.stopGraceSeconds, restarts: opts.restarts ?? 0,
-        storageOpt: await appStorageOpt(engine), // part 5, storage quota
+        storageOpt: await appStorageOpt(engine, planDisk(bounds)), // part 5, storage quota: the plan's disk
       });
       const c = await engine.createContainer(create);
       try {

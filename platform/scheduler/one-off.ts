@@ -13,7 +13,7 @@ import { invalid, isKind, unless } from '../../lib/errors.js';
 import type { Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
 import { LABELS, type App, type OneOff, type OneOffOptions, type Plan, type Release } from '../types.js';
-import { planLimits } from '../plans.js';
+import { planDisk, planLimits } from '../plans.js';
 import { APP_CAP_DROP, appLabels, envList, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
 import { appStorageOpt } from './disk.js';
@@ -59,7 +59,7 @@ export async function runOneOff(engine: Engine, req: OneOffRequest, ended: (cont
 async function createOneOff(engine: Engine, req: OneOffRequest): Promise<{ container: Container; n: number }> {
   const line = req.opts.command.join(' ').trim();
   if (!line) throw invalid('a command to run is needed');
-  const storageOpt = await appStorageOpt(engine); // part 5, storage quota
+  const storageOpt = await appStorageOpt(engine, planDisk(req.bounds)); // part 5, storage quota: the plan's disk
   for (let attempt = 0; ; attempt++) {
     const n = randomInt(1000, 10000);
     try {

@@ -20,6 +20,25 @@ export interface LogPosition {
   scratch?: Buffer;
 }
 
+/**
+ * Where a read without follow ends: the newest file with anything in it of
+ * the chain the seek listed, and its size then. Not simply the newest: the
+ * chain may show the empty file the engine prepared for conmon's next
+ * switch (log-files.ts) after the one conmon still writes. A read that
+ * ended at whatever `ctr.log` is later would, under a flood that rotates
+ * faster than it reads, never end (and a `--tail 10` returned megabytes).
+ */
+export interface LogEnd {
+  key: string;
+  size: number;
+}
+
+/** A read's start and its end, as one seek saw them. */
+export interface LogSpan {
+  start: LogPosition;
+  end: LogEnd;
+}
+
 /** Bytes read at a time, backwards or forwards. */
 export const CHUNK = 64 * 1024;
 /** conmon writes records of at most 8 KiB of output; a longer "line" is not one of its and is skipped. */
@@ -39,19 +58,21 @@ export async function openLogFile(f: LogFile): Promise<FileHandle | null> {
  * first) from its end; a record older than `o.since` ends the scan too.
  * Null when a file changed names under the scan (the caller lists again).
  */
-export async function tailStart(chain: LogFile[], o: LogOptions): Promise<LogPosition | null> {
+export async function tailStart(chain: LogFile[], o: LogOptions): Promise<LogSpan | null> {
   let lines = 0;
   const visit = (l: LogLine): boolean => {
     if (o.since !== undefined && o.since > 0 && timeSeconds(l.time) < o.since) return true;
     if (isWanted(l, o) && endsLine(l)) lines++;
     return lines > (o.tail ?? 0);
   };
+  let end: LogEnd | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const fh = await openLogFile(chain[i]);
     if (!fh) return null;
     const { size } = await fh.stat();
+    if (size > 0 || i === 0) end ??= { key: chain[i].key, size };
     const found = o.tail === 0 ? size : await scanBack(fh, size, visit);
-    if (found !== null || i === 0) return { file: chain[i], fh, offset: found ?? 0 };
+    if (found !== null || i === 0) return { start: { file: chain[i], fh, offset: found ?? 0 }, end: end ?? { key: chain[i].key, size } };
     await fh.close();
   }
   return null;
@@ -80,8 +101,10 @@ async function scanBack(fh: FileHandle, end: number, stop: (l: LogLine) => boole
     for (;;) {
       const nl = recEnd >= 2 ? buf.lastIndexOf(0x0a, recEnd - 2) : -1;
       if (nl < 0 && pos > 0) break; // this record may begin in the previous chunk
-      const rec = parseRecord(buf.toString('utf8', nl + 1, buf[recEnd - 1] === 0x0a ? recEnd - 1 : recEnd));
-      if (rec && stop(rec)) return pos + recEnd;
+      // A last record with no newline yet is still being written: not a line of this read's (logs.ts stops before it).
+      const complete = buf[recEnd - 1] === 0x0a;
+      const rec = parseRecord(buf.toString('utf8', nl + 1, complete ? recEnd - 1 : recEnd));
+      if (rec && complete && stop(rec)) return pos + recEnd;
       recEnd = nl + 1;
       if (nl < 0) break;
     }
@@ -114,17 +137,19 @@ async function recordAt(fh: FileHandle, at: number, size: number): Promise<{ tim
  * record is older, bisected down to a chunk before it (the forward reader
  * filters the few older records left). Null when a file changed names.
  */
-export async function sinceStart(chain: LogFile[], since: number): Promise<LogPosition | null> {
+export async function sinceStart(chain: LogFile[], since: number): Promise<LogSpan | null> {
+  let end: LogEnd | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const fh = await openLogFile(chain[i]);
     if (!fh) return null;
     const { size } = await fh.stat();
+    if (size > 0 || i === 0) end ??= { key: chain[i].key, size };
     const first = size > 0 ? await recordAt(fh, 0, size) : null;
     if (i > 0 && (!first || first.time >= since)) {
       await fh.close();
       continue;
     }
-    return { file: chain[i], fh, offset: await bisect(fh, size, since) };
+    return { start: { file: chain[i], fh, offset: await bisect(fh, size, since) }, end: end ?? { key: chain[i].key, size } };
   }
   return null;
 }

@@ -18,7 +18,7 @@ import { promises as fsp } from 'node:fs';
 import { isErrno } from '../../lib/errors.js';
 import { fileKey, logChain, type LogFile } from './log-files.js';
 import { isWanted, parseRecord, timeSeconds } from './log-records.js';
-import { CHUNK, MAX_RECORD, openLogFile, sinceStart, tailStart, type LogPosition } from './log-seek.js';
+import { CHUNK, MAX_RECORD, openLogFile, sinceStart, tailStart, type LogEnd, type LogPosition, type LogSpan } from './log-seek.js';
 import type { LogLine, LogOptions } from './types.js';
 
 /**
@@ -28,11 +28,12 @@ import type { LogLine, LogOptions } from './types.js';
  * `o.signal` aborts. `tail` counts lines (records ending in a newline).
  */
 export async function* readLog(log: string, maxFile: number, o: LogOptions, isDone: () => boolean): AsyncGenerator<LogLine> {
-  const start = await startPosition(log, maxFile, o);
-  if (!start) return;
-  const end = o.follow ? null : await currentEnd(log);
+  const span = await startPosition(log, maxFile, o);
+  if (!span) return;
+  // Without follow: up to where the log ended when the seek listed it, never chasing a log that rotates faster than we read.
+  const end = o.follow ? null : span.end;
   const waiter = o.follow ? new ChangeWaiter(path.dirname(log), o.signal) : null;
-  let cur: LogPosition = start;
+  let cur: LogPosition = span.start;
   try {
     for (;;) {
       if (o.signal?.aborted) return;
@@ -44,7 +45,7 @@ export async function* readLog(log: string, maxFile: number, o: LogOptions, isDo
         }
       }
       if (end && cur.file.key === end.key) return;
-      const next = await successor(log, maxFile, cur.file);
+      const next = await successor(log, maxFile, cur.file, o.follow === true);
       if (next === 'current') {
         if (!waiter || done) return;
         await waiter.wait(250);
@@ -63,17 +64,29 @@ export async function* readLog(log: string, maxFile: number, o: LogOptions, isDo
   }
 }
 
-/** Where to begin: after seeking for `tail` or `since`, else the oldest file's start. */
-async function startPosition(log: string, maxFile: number, o: LogOptions): Promise<LogPosition | null> {
+/** Where to begin (after seeking for `tail` or `since`, else the oldest file's start) and where the log ended then. */
+async function startPosition(log: string, maxFile: number, o: LogOptions): Promise<LogSpan | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const chain = await logChain(log, maxFile);
     if (chain.length === 0) return null;
     const found = o.tail !== undefined && o.tail >= 0 ? await tailStart(chain, o)
       : o.since !== undefined && o.since > 0 ? await sinceStart(chain, o.since)
-        : await openAt(chain[0], 0);
+        : await fromOldest(chain);
     if (found) return found;
   }
   return null;
+}
+
+/** The oldest file's start, and the newest non-empty file's size now (log-seek.ts, LogEnd); null when a file changed names meanwhile. */
+async function fromOldest(chain: LogFile[]): Promise<LogSpan | null> {
+  let end: LogEnd | undefined;
+  for (let i = chain.length - 1; i >= 0 && !end; i--) {
+    const st = await fsp.stat(chain[i].path, { bigint: true }).catch(() => null);
+    if (!st || fileKey(st) !== chain[i].key) return null;
+    if (st.size > 0n || i === 0) end = { key: chain[i].key, size: Number(st.size) };
+  }
+  const start = await openAt(chain[0], 0);
+  return start && end ? { start, end } : null;
 }
 
 async function openAt(file: LogFile, offset: number): Promise<LogPosition | null> {
@@ -110,8 +123,9 @@ async function readChunk(cur: LogPosition, end: { key: string; size: number } | 
       cur.offset += from;
       return records;
     }
-    // No newline in a whole chunk: a record longer than conmon writes is skipped; a short one is still being written.
-    if (bytesRead < want) return null;
+    // No newline in a whole chunk: a record longer than conmon writes is skipped; a short one is still being written
+    // (or cut by the read's end: conmon was writing it when the end was taken), so it is not this read's.
+    if (bytesRead < want || cur.offset + bytesRead >= limit) return null;
     if (want >= MAX_RECORD) cur.offset += bytesRead;
     want = Math.min(want * 2, MAX_RECORD, limit - cur.offset);
   }
@@ -121,15 +135,17 @@ async function readChunk(cur: LogPosition, end: { key: string; size: number } | 
 /**
  * What comes after `file`: 'current' while `ctr.log` is still it; else the
  * next file of the chain, opened (null when there is none: the log is gone).
+ * A `file` rotated out of the chain: a follower (`resync`) goes on with the
+ * oldest file left; a read to an end stops (its end went with it).
  */
-async function successor(log: string, maxFile: number, file: LogFile): Promise<LogPosition | 'current' | null> {
+async function successor(log: string, maxFile: number, file: LogFile, resync: boolean): Promise<LogPosition | 'current' | null> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = await currentEnd(log);
     if (now && now.key === file.key) return 'current';
     const chain = await logChain(log, maxFile);
     const at = chain.findIndex((f) => f.key === file.key);
     // Not in the chain any more: the reader fell behind max-file files; go on with the oldest left.
-    const next = at >= 0 ? chain[at + 1] : chain[0];
+    const next = at >= 0 ? chain[at + 1] : resync ? chain[0] : undefined;
     if (!next) return now ? 'current' : null;
     const opened = await openAt(next, 0);
     if (opened) return opened;

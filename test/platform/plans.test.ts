@@ -1,7 +1,8 @@
 /** Plans (issue 13, part 4): sizes as users write them, resolved against the operator's plans and held to the host. Pure. */
 import test from 'ava';
 import { isKind } from '../../lib/errors.js';
-import { DEFAULT_PLANS, boundsOf, checkFits, defaultSize, planLimits, planMisfits, plansOf, resolveSize } from '../../platform/plans.js';
+import { DEFAULT_PLANS, boundsOf, checkFits, defaultSize, describePlan, planDisk, planLimits, planMisfits, plansOf, resolveSize } from '../../platform/plans.js';
+import { APP_WRITABLE_LAYER_BYTES } from '../../platform/scheduler/disk.js';
 
 const M = 1024 ** 2;
 const G = 1024 ** 3;
@@ -29,6 +30,14 @@ test('bounds: the plan\'s CPU and pids with the size\'s memory; a gone plan or a
   t.is(boundsOf(plans, { plan: null, memoryBytes: 16 * G }).name, 'performance-l', 'more than any plan: the largest one\'s CPU and pids');
   t.deepEqual(planLimits(boundsOf(plans, { plan: 'standard-2x', memoryBytes: 2 * G })), { memory: 2 * G, cpuShares: 2048, nanoCpus: 1e9, pidsLimit: 1024 });
   t.is(planLimits({ name: 'free', memoryBytes: G, cpuShares: 1024, cpus: 0, pidsLimit: 100 }).nanoCpus, undefined, 'cpus 0 = no quota');
+});
+
+test('disk (part 5): a plan\'s writable-layer size, 2 GiB when it names none; bounds keep it; the API lists it resolved', (t) => {
+  const small = { name: 'small', memoryBytes: G, cpuShares: 1024, cpus: 1, pidsLimit: 100, diskBytes: 64 * M };
+  t.is(planDisk(small), 64 * M);
+  t.is(planDisk(boundsOf(plansOf([small], 'small', 'small'), { plan: 'small', memoryBytes: 256 * M })), 64 * M);
+  t.is(planDisk(boundsOf(plans, { plan: 'basic', memoryBytes: 256 * M })), APP_WRITABLE_LAYER_BYTES);
+  t.is(describePlan(plans, DEFAULT_PLANS[0], host).diskBytes, 2 * G);
 });
 
 test('nothing larger than the host: memory or CPUs beyond it are refused with the numbers', (t) => {

@@ -10,7 +10,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPlatform, type TestPlatform } from '../../helpers/platform.js';
+import { startPlatform, type PlatformOptions, type TestPlatform } from '../../helpers/platform.js';
 import { startTestEngine } from '../../helpers/engine.js';
 import { provideStacks, stacksTarPath } from '../../helpers/stacks.js';
 
@@ -42,14 +42,14 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Start the platform and give its engine the buildpack stacks (from the shared test cache). */
-export async function startWorld(): Promise<World> {
+/** Start the platform (with `opts`, e.g. more tspaasd flags) and give its engine the buildpack stacks (from the shared test cache). */
+export async function startWorld(opts: PlatformOptions = {}): Promise<World> {
   const tar = stacksTarPath();
   if (await fsp.access(tar).then(() => false, () => true)) {
     const te = await startTestEngine();
     try { await provideStacks(te.engine); } finally { await te.cleanup(); }
   }
-  const platform = await startPlatform();
+  const platform = await startPlatform(opts);
   await loadImages(path.join(platform.runRoot, 'engine.sock'), tar);
   const dirs: string[] = [];
   return {

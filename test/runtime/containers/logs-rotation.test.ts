@@ -160,3 +160,30 @@ test('a container writing to stdout as fast as it can for 15 s: its log stays wi
   // Three whole lines (and the start of the one `yes` was writing when it was stopped, a partial record).
   t.is(tail.body.toString('latin1').split('a line of a container that logs as fast as it can, over and over\n').length, 4);
 });
+
+test('`--tail 10` while a flood rotates the log: ten lines each time, at once (the read ends where the log ended when it was asked)', async (t) => {
+  // Found by the platform's log-flood test (issue 13, noisy neighbours): a tail read chased the file conmon was writing
+  // (megabytes for --tail 10), or spun forever on a record cut by its end.
+  const line = 'a line of a container that logs as fast as it can';
+  const c = await te.engine.createContainer({ image: 'busybox:latest', cmd: ['sh', '-c', `yes '${line}' & exec sleep 20`], networkMode: 'none', init: true });
+  await te.engine.startContainer(c.record.id);
+  t.teardown(() => te.engine.removeContainer(c.record.id, { force: true }).catch(() => undefined));
+  await new Promise((r) => setTimeout(r, 1000));
+  const reads: Array<{ ms: number; lines: number; bytes: number }> = [];
+  for (const until = Date.now() + 12_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    const t0 = performance.now();
+    const read = { ms: 0, lines: 0, bytes: 0 };
+    for await (const l of te.engine.containerLogs(c.record.id, { tail: 10, stdout: true })) {
+      read.bytes += l.data.length;
+      if (l.data.at(-1) === 0x0a) read.lines++;
+    }
+    reads.push({ ...read, ms: performance.now() - t0 });
+  }
+  const rotations = Object.keys(await logFiles(c.record.id)).filter((n) => /^ctr\.log\.\d+$/.test(n)).length;
+  t.log(`${reads.length} reads during the flood: ${Math.min(...reads.map((r) => r.lines))}-${Math.max(...reads.map((r) => r.lines))} lines, at most ${Math.max(...reads.map((r) => r.ms)).toFixed(0)} ms`);
+  t.true(rotations >= 2, 'the log rotated meanwhile');
+  t.true(reads.length >= 20);
+  // Ten lines, and at most the start of an eleventh that conmon wrote as a partial record (it split the line between reads).
+  t.true(reads.every((r) => r.lines === 10 && r.bytes < 11 * (line.length + 1)), JSON.stringify(reads.filter((r) => r.lines !== 10 || r.bytes >= 11 * (line.length + 1))));
+  t.true(reads.every((r) => r.ms < 1000), 'each answered within a second');
+});
