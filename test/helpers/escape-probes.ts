@@ -33,6 +33,8 @@ export interface Probe {
   control: Partial<CreateOptions>;
   /** What the control run prints (default: OK). */
   works?: RegExp;
+  /** Runs in a container of its own: where it works, it changes the container for whatever runs after it. */
+  alone?: boolean;
 }
 
 export const EPERM = /Operation not permitted/;
@@ -81,7 +83,8 @@ export const ESCAPE_PROBES: Probe[] = [
   {
     name: 'pivot_root', source: DOCKER_DOCS + ' (pivot_root)', image: 'debian',
     cmd: perl('mkdir "/tmp/new"; eval { sc(165, "none", "/tmp/new", "tmpfs", 0, 0) }; mkdir "/tmp/new/old"; chdir "/tmp/new"; sc(155, ".", "old")'),
-    refused: EPERM, control: SYS_ADMIN,
+    // Where it works, every process of the container has the new root.
+    refused: EPERM, control: SYS_ADMIN, alone: true,
   },
   { name: 'keyctl (the kernel keyring is not namespaced)', source: DOCKER_DOCS + ' (keyctl); CVE-2016-0728', image: 'debian', cmd: perl('sc(250, 0, -3, 1)'), refused: EPERM, control: UNCONFINED },
   { name: 'add_key', source: DOCKER_DOCS + ' (add_key)', image: 'debian', cmd: perl('sc(248, "user", "tspaas-probe", "secret", 6, -3)'), refused: EPERM, control: UNCONFINED },
@@ -150,29 +153,28 @@ export const ESCAPE_PROBES: Probe[] = [
   },
 ];
 
-/** Container runs at a time (a 2-core host shared with other test files). */
-const PARALLEL = 3;
-let slots = PARALLEL;
-const waiting: (() => void)[] = [];
-
-/** Run `fn` when fewer than PARALLEL runs of this process are under way. */
-export async function limited<T>(fn: () => Promise<T>): Promise<T> {
-  if (slots === 0) await new Promise<void>((r) => waiting.push(r));
-  else slots--;
-  try {
-    return await fn();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else slots++;
-  }
-}
-
-/** Run `p` in a plain engine container of its image with `opts`; its stdout and stderr, trimmed. */
-export async function runProbe(engine: Engine, debianImage: string, p: Probe, opts: Partial<CreateOptions>): Promise<string> {
-  const image = p.image === 'debian' ? debianImage : 'busybox';
-  const r = await limited(() => runToEnd(engine, { image, cmd: p.cmd, ...opts }));
-  return (r.stdout + r.stderr).trim();
+/**
+ * Run every probe of `probes` in containers made with `optsOf(probe)`; what
+ * each printed (stdout and stderr, trimmed), in the order of `probes`.
+ * Probes with the same image and options share one container, in turn (a
+ * `probeScript`, as a tenant would try them), so a whole list costs a
+ * handful of containers; a probe marked `alone` gets its own.
+ */
+export async function runProbes(engine: Engine, debianImage: string, probes: Probe[], optsOf: (p: Probe) => Partial<CreateOptions>): Promise<string[]> {
+  const groups = new Map<string, number[]>();
+  probes.forEach((p, i) => {
+    const key = p.alone ? `alone ${i}` : `${p.image} ${JSON.stringify(optsOf(p))}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out: string[] = [];
+  await Promise.all([...groups.values()].map(async (members) => {
+    const first = probes[members[0]];
+    const image = first.image === 'debian' ? debianImage : 'busybox';
+    const r = await runToEnd(engine, { image, cmd: ['sh', '-c', probeScript(members.map((i) => probes[i].cmd))], ...optsOf(first) });
+    const each = parseProbeRun(r.stdout + r.stderr, members.length);
+    members.forEach((i, k) => { out[i] = each[k]; });
+  }));
+  return out;
 }
 
 /** `arg` quoted for /bin/sh. */

@@ -1,5 +1,5 @@
 /**
- * Loaded by ava before every test file (package.json "ava.require"): the
+ * Loaded by ava before every test file (ava.config.js, `require`): the
  * tests' temporary roots — and so every test engine's storage — live on the
  * quota filesystem `scripts/setup.sh --test` mounts at /var/lib/tspaas-test
  * (scripts/quota-store.sh), so every test container runs with a real disk

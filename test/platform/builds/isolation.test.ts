@@ -13,7 +13,7 @@ import test from 'ava';
 import net from 'node:net';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createBuilder } from '../../../platform/builds/builder.js';
 import { buildNetworkName } from '../../../platform/builds/network.js';
@@ -136,8 +136,11 @@ test('two builds of two teams at once: neither reaches the other, an app contain
   };
   const targets = (peer: string, hostLines: string[]) => [...PORTS.map((p) => `${peer} ${p}`), `${shopIp} 8000`, ...hostLines].join('\n') + '\n';
   const probes = { alpha: targets(ipB, await hostTargets(alpha)), bravo: targets(ipA, await hostTargets(bravo)) };
-  await writeFile(path.join(files, 'targets-alpha.txt'), probes.alpha);
-  await writeFile(path.join(files, 'targets-bravo.txt'), probes.bravo);
+  // Written whole, then renamed into place: the probes poll for these files and must never fetch one half-written.
+  for (const name of ['alpha', 'bravo'] as const) {
+    await writeFile(path.join(files, `.targets-${name}.txt`), probes[name]);
+    await rename(path.join(files, `.targets-${name}.txt`), path.join(files, `targets-${name}.txt`));
+  }
 
   const [a, b] = await Promise.all(reports);
   await writeFile(path.join(files, 'finish.txt'), 'go\n');

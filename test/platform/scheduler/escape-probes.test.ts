@@ -18,7 +18,7 @@ import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import { run } from '../../../lib/exec.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
-import { ESCAPE_PROBES, parseProbeRun, probeScript, runProbe } from '../../helpers/escape-probes.js';
+import { ESCAPE_PROBES, parseProbeRun, probeScript, runProbes } from '../../helpers/escape-probes.js';
 import { provideStacks } from '../../helpers/stacks.js';
 import { memorySize } from '../../helpers/plans.js';
 import type { App, Release, Scheduler } from '../../../platform/types.js';
@@ -46,6 +46,8 @@ let te: TestEngine;
 let s: Scheduler;
 let debian: string;
 let teams: Promise<[Team, Team]>;
+/** What each probe answered under its control, in a plain engine container. */
+let controls: Promise<string[]>;
 
 test.before(async () => {
   if (process.arch !== 'x64') throw new Error('the perl probes use x86_64 syscall numbers');
@@ -54,7 +56,10 @@ test.before(async () => {
   await te.engine.ensureImage('busybox');
   s = scheduler(te);
   teams = probeTwoTeams();
-  teams.catch(() => undefined); // reported by each test that awaits it
+  controls = runProbes(te.engine, debian, ESCAPE_PROBES, (p) => p.control);
+  // reported by each test that awaits them
+  teams.catch(() => undefined);
+  controls.catch(() => undefined);
 });
 test.after.always(async () => {
   const ts = await teams?.catch(() => null);
@@ -183,7 +188,7 @@ test(`after a breakout, team A's host uid cannot signal team B's processes or re
 
 for (const [i, p] of ESCAPE_PROBES.entries()) {
   test(`refused in both teams' app and one-off containers: ${p.name} (source: ${p.source})`, async (t) => {
-    const [both, works] = await Promise.all([teams, runProbe(te.engine, debian, p, p.control)]);
+    const [both, works] = await Promise.all([teams, controls.then((all) => all[i])]);
     for (const tm of both) {
       for (const [where, out] of Object.entries(tm.runs)) {
         t.regex(out[i + 1], p.refused, `${tm.app.name} ${where} answered: ${out[i + 1]}`);
