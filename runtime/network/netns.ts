@@ -1,31 +1,29 @@
 /**
- * Network namespaces as files: `unshare --net=<file>` creates a namespace
- * and bind-mounts it on the file, so it lives on without any process in it
+ * Network namespaces as files, as `unshare --net=<file>` makes them: a
+ * namespace is created and bind-mounted on the file (by the resident
+ * syscall helper, lib/syscalls.ts), so it lives on without any process in it
  * until the file is unmounted. The container's OCI spec joins it by path.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../lib/exec.js';
 import { isErrno, unavailable } from '../../lib/errors.js';
+import { bindNewNetns } from '../../lib/syscalls.js';
 import { unmount } from '../snapshots/mount.js';
 
 /**
- * Run in every new namespace before any interface is added: IPv6 off for `lo`
- * and every interface to come (the engine's networks are IPv4 only; a
- * container that turns it back on still cannot send it past its bridge port,
- * antispoof.ts). A kernel without IPv6 has nothing to turn off.
+ * Create a fresh network namespace bound to `file` (its directory is
+ * created), with IPv6 off for `lo` and every interface to come, before any
+ * is added (the engine's networks are IPv4 only; a container that turns it
+ * back on still cannot send it past its bridge port, antispoof.ts).
  */
-const IPV6_OFF = 'c=/proc/sys/net/ipv6/conf; [ ! -d $c ] || { echo 1 > $c/default/disable_ipv6 && echo 1 > $c/all/disable_ipv6; }';
-
-/** Create a fresh network namespace bound to `file` (its directory is created), with IPv6 off. */
 export async function createNetns(file: string): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fsp.writeFile(file, '', { mode: 0o444 });
-  const res = await run('unshare', [`--net=${file}`, '/bin/sh', '-c', IPV6_OFF], { allowFailure: true });
-  if (res.code !== 0) {
+  await bindNewNetns(file).catch(async (err: unknown) => {
     await fsp.rm(file, { force: true });
-    throw unavailable(`cannot create a network namespace: ${res.stderr.trim() || `unshare exited with ${res.code}`}`);
-  }
+    throw unavailable(`cannot create a network namespace: ${err instanceof Error ? err.message : String(err)}`, err);
+  });
 }
 
 /** Release the namespace bound to `file` and delete the file; a missing one is fine. */

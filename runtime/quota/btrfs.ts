@@ -9,7 +9,9 @@
  * qgroup can never bound another dir.
  */
 import { promises as fsp } from 'node:fs';
-import { conflict } from '../../lib/errors.js';
+import path from 'node:path';
+import { conflict, isErrno, unavailable } from '../../lib/errors.js';
+import { btrfsSubvolume } from '../../lib/syscalls.js';
 import { exists } from '../../lib/fs.js';
 import { run } from '../../lib/exec.js';
 import { mkdirNew } from './dirs.js';
@@ -24,14 +26,12 @@ export class BtrfsQuota implements DirQuota {
   async create(dir: string, bytes: number | null, mode = 0o755): Promise<void> {
     if (!bytes) return mkdirNew(dir, mode);
     if (await exists(dir)) throw conflict(`${dir} already exists`);
-    await run('btrfs', ['subvolume', 'create', dir]);
-    try {
-      await fsp.chmod(dir, mode);
-      await run('btrfs', ['qgroup', 'limit', String(bytes), dir]);
-    } catch (err) {
+    // The ioctls `btrfs subvolume create` and `btrfs qgroup limit` make, by the resident syscall helper.
+    await btrfsSubvolume(path.resolve(dir), mode, bytes).catch(async (err: unknown) => {
+      if (isErrno(err, 'EEXIST')) throw conflict(`${dir} already exists`, err);
       await fsp.rm(dir, { recursive: true, force: true });
-      throw err;
-    }
+      throw unavailable(`cannot make the quota dir ${dir}: ${err instanceof Error ? err.message : String(err)}`, err);
+    });
   }
 
   async remove(dir: string): Promise<void> {

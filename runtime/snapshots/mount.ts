@@ -1,17 +1,19 @@
 /**
- * Performing the `Mount`s a snapshotter returns, with mount(8)/umount(8).
+ * Performing the `Mount`s a snapshotter returns: mount(2) and umount2(2),
+ * made by the resident syscall helper (lib/syscalls.ts), not a mount(8) run
+ * per call.
  *
  * The kernel takes mount options as one page (4096 bytes, NUL included). When
  * an overlay's options are longer (very deep layer chains), the lower dirs are
- * rewritten relative to their common parent and mount(8) runs from there: the
+ * rewritten relative to their common parent and the mount is made from there: the
  * kernel resolves relative lowerdir paths against the mounting process's cwd
  * (containerd does the same). With the snapshotter's short `l/` links that
  * leaves ~13 bytes a layer: some 300 layers fit, near overlay's own 500-layer limit.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { invalid, unavailable } from '../../lib/errors.js';
-import { run } from '../../lib/exec.js';
+import { invalid, isErrno, unavailable } from '../../lib/errors.js';
+import * as sys from '../../lib/syscalls.js';
 import type { Mount } from './types.js';
 import type { IdMaps } from '../archive/owners.js';
 import { mountIdmappedOverlay } from './idmap.js';
@@ -48,15 +50,48 @@ async function mountIdmapped(m: Mount, target: string, idmap: IdmapRoot): Promis
 
 async function mountOne(m: Mount, target: string): Promise<void> {
   if (m.type === 'bind' || m.options.includes('bind') || m.options.includes('rbind')) return bindMount(m, target);
-  const { options, cwd } = fitOptions(m.options);
-  await run('mount', ['-t', m.type, '-o', options, m.source, target], { cwd });
+  const { flags, data } = splitOptions(m.options);
+  const { options, cwd } = fitOptions(data);
+  await sys.mount(m.source, target, m.type, flags, options, cwd).catch((err: unknown) => { throw failed(`mount -t ${m.type} on ${target}`, err); });
 }
 
+/** A bind mount (recursive for `rbind`), remounted with its flags (`ro`, `nosuid`, …) when it has any, as mount(8) does. */
 async function bindMount(m: Mount, target: string): Promise<void> {
-  const recursive = m.options.includes('rbind');
-  await run('mount', [recursive ? '--rbind' : '--bind', m.source, target]);
   const rest = m.options.filter((o) => o !== 'bind' && o !== 'rbind');
-  if (rest.length > 0) await run('mount', ['-o', ['remount', 'bind', ...rest].join(','), target]);
+  const propagation = rest.filter((o) => o in PROPAGATION);
+  const { flags, data } = splitOptions(rest.filter((o) => !(o in PROPAGATION)));
+  if (data.length > 0) throw invalid(`bind mount of ${m.source}: unsupported options ${data.join(',')}`);
+  const bind = sys.MS_BIND | (m.options.includes('rbind') ? sys.MS_REC : 0);
+  await sys.mount(m.source, target, '', bind, '').catch((err: unknown) => { throw failed(`bind mount of ${m.source} on ${target}`, err); });
+  const steps = [...(flags ? [sys.MS_REMOUNT | sys.MS_BIND | flags] : []), ...propagation.map((o) => PROPAGATION[o])];
+  for (const step of steps) {
+    await sys.mount('', target, '', step, '').catch(async (err: unknown) => {
+      await unmount(target).catch(() => undefined);
+      throw failed(`remount of ${target} (${rest.join(',')})`, err);
+    });
+  }
+}
+
+/** Propagation options, each its own mount(2) call as mount(8) makes it. */
+const PROPAGATION: Record<string, number> = Object.fromEntries(
+  Object.entries({ private: sys.MS_PRIVATE, slave: sys.MS_SLAVE, shared: sys.MS_SHARED })
+    .flatMap(([name, flag]) => [[name, flag], [`r${name}`, flag | sys.MS_REC]]),
+);
+
+/** mount(8)'s split of an option list: flag names become mount(2) flags (`rw` is none), the rest is the filesystem's data. */
+function splitOptions(options: string[]): { flags: number; data: string[] } {
+  let flags = 0;
+  const data: string[] = [];
+  for (const o of options) {
+    if (o === 'rw' || o === 'defaults') continue;
+    if (o in sys.MOUNT_FLAGS) flags |= sys.MOUNT_FLAGS[o];
+    else data.push(o);
+  }
+  return { flags, data };
+}
+
+function failed(what: string, err: unknown): Error {
+  return unavailable(`${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
 }
 
 /**
@@ -86,10 +121,14 @@ function commonDir(paths: string[]): string {
 
 /** Unmount `target`; a target that is not mounted is fine. `lazy` detaches a busy mount (umount -l). */
 export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
-  const res = await run('umount', opts.lazy ? ['-l', target] : [target], { allowFailure: true });
-  if (res.code === 0 || /not mounted|no mount point specified/.test(res.stderr)) return;
-  if (/No such file or directory/.test(res.stderr) && !(await isMountPoint(target))) return;
-  throw unavailable(`umount ${target} failed: ${res.stderr.trim() || `exit code ${res.code}`}`);
+  try {
+    await sys.umount(target, opts.lazy ? sys.MNT_DETACH : 0);
+  } catch (err) {
+    // EINVAL: not a mount point; ENOENT: nothing there (unless it is a mount whose dir is gone)
+    if (isErrno(err, 'EINVAL')) return;
+    if (isErrno(err, 'ENOENT') && !(await isMountPoint(target))) return;
+    throw failed(`umount ${target}`, err);
+  }
 }
 
 /**

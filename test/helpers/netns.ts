@@ -80,16 +80,20 @@ export interface Outside {
   remove(): Promise<void>;
 }
 
+/** The next /30 of the last /24 of a pool for an outside host: one after another within a test file, so two never share addresses. */
+let nextQuad = randomBytes(1)[0] % 63;
+
 /**
  * An "outside" host: a network namespace linked to the host by a veth pair
- * on the last /30 of the test's pool, routed like any other network the
- * host reaches.
+ * on a /30 of the last /24 of the test's pool, routed like any other network
+ * the host reaches.
  */
 export async function createOutside(pool: string): Promise<Outside> {
   const [a, b, c] = pool.split('.').map(Number);
   const prefix = Number(pool.split('/')[1]);
   const lastThird = c + 2 ** (24 - prefix) - 1;
-  const quad = randomBytes(1)[0] % 63;
+  const quad = nextQuad;
+  nextQuad = (nextQuad + 1) % 63;
   const hostAddress = `${a}.${b}.${lastThird}.${quad * 4 + 1}`;
   const address = `${a}.${b}.${lastThird}.${quad * 4 + 2}`;
   const tag = randomBytes(3).toString('hex');
