@@ -113,16 +113,24 @@ sub op_idmap {
     die $err unless $ok;
   });
 }
-# A network namespace bound on $file, IPv6 off in it (a kernel without IPv6 has nothing to turn off).
+# A network namespace bound on $file: IPv6 off (a kernel without IPv6 has nothing to turn off), lo up.
 sub op_netns {
   my ($file) = @_;
-  my $off = sub {
+  my $setup = sub {
     for my $f ('/proc/sys/net/ipv6/conf/default/disable_ipv6', '/proc/sys/net/ipv6/conf/all/disable_ipv6') {
       next unless -e $f;
       open(my $h, '>', $f) or return 0; syswrite($h, "1\n") or return 0; close $h or return 0;
     }
+    # SIOCGIFFLAGS, then SIOCSIFFLAGS with IFF_UP, on an AF_INET datagram socket
+    socket(my $s, 2, 2, 0) or return 0;
+    my $ifr = pack('a16 x24', 'lo');
+    ioctl($s, 0x8913, $ifr) or return 0;
+    my ($flags) = unpack('x16 S', $ifr);
+    $ifr = pack('a16 S x22', 'lo', $flags | 1);
+    ioctl($s, 0x8914, $ifr) or return 0;
+    close $s;
     1 };
-  with_child_ns(0x40000000, $off, sub {
+  with_child_ns(0x40000000, $setup, sub {
     my ($pid) = @_;
     my ($src, $none) = ("/proc/$pid/ns/net", '');
     syscall(165, $src, $file, $none, 0x1000, $none) == 0 or fail "bind the network namespace on $file";
@@ -244,6 +252,11 @@ function helper(): Helper {
   return helpers.reduce((a, b) => (b.pending.length < a.pending.length ? b : a));
 }
 
+/** Pids of the helpers alive now (for tests and diagnostics). */
+export function helperPids(): number[] {
+  return helpers.filter((h) => !h.dead && h.child.pid !== undefined).map((h) => h.child.pid!);
+}
+
 function call(op: string, cwd: string | undefined, args: Array<string | number>): Promise<void> {
   const fields = [op, cwd ?? '', ...args.map(String)];
   if (fields.some((f) => f.includes('\0'))) return Promise.reject(new SyscallError(`${op}: an argument holds a NUL byte`, 22, 'EINVAL'));
@@ -269,7 +282,7 @@ export function idmappedOverlay(uidMap: string, gidMap: string, target: string, 
   return call('idmap', cwd, [uidMap, gidMap, target, data, ...pairs]);
 }
 
-/** A new network namespace bound on the existing file `file`, IPv6 off in it. */
+/** A new network namespace bound on the existing file `file`: IPv6 off, `lo` up (what CNI's loopback plugin does), nothing else. */
 export function bindNewNetns(file: string): Promise<void> {
   return call('netns', undefined, [file]);
 }

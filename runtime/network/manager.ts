@@ -15,7 +15,7 @@ import { ensureGuardChain, installGuards, removeGuards, sweepGuards } from './an
 import { NetworkStore } from './store.js';
 import { NameTable } from './names.js';
 import { DnsServers } from './resolver.js';
-import { bridgeList, loopbackList, runtimeConfigOf } from './plan.js';
+import { bridgeList, runtimeConfigOf } from './plan.js';
 import { assignHostPorts } from './ports.js';
 import {
   attachOne, attachSandbox, detachOne, detachSandbox, guardsOf, loadSandboxes, netnsFile, saveSandbox, stateOf, knownGuardsOf,
@@ -143,7 +143,7 @@ export class NetworkManager implements ContainerNetworking {
     const taken = [...this.live.values()].flatMap((r) => r.ports);
     const ports = await assignHostPorts(req.ports, taken);
     const rec: SandboxRecord = {
-      containerId: req.containerId, name: req.name, netns: netnsFile(this.dirs, req.containerId), loopback: loopbackList(),
+      containerId: req.containerId, name: req.name, netns: netnsFile(this.dirs, req.containerId),
       attachments: req.networks.map((w, i) => this.plan(this.store.resolve(w.networkId), w, `eth${i}`, i === 0 ? ports : [])),
       ports,
     };

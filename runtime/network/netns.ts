@@ -13,9 +13,10 @@ import { unmount } from '../snapshots/mount.js';
 
 /**
  * Create a fresh network namespace bound to `file` (its directory is
- * created), with IPv6 off for `lo` and every interface to come, before any
- * is added (the engine's networks are IPv4 only; a container that turns it
- * back on still cannot send it past its bridge port, antispoof.ts).
+ * created), with `lo` up and IPv6 off for it and every interface to come,
+ * before any is added (the engine's networks are IPv4 only; a container
+ * that turns it back on still cannot send it past its bridge port,
+ * antispoof.ts).
  */
 export async function createNetns(file: string): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });

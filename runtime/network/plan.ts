@@ -3,11 +3,6 @@ import path from 'node:path';
 import type { ConfList } from './cni.js';
 import type { Network, PortBinding } from './types.js';
 
-/** `lo` up inside the sandbox. */
-export function loopbackList(): ConfList {
-  return { name: 'tspaas-loopback', plugins: [{ type: 'loopback' }] };
-}
-
 /**
  * bridge (veth on the network's bridge, host-local IPAM, default route unless
  * internal; masquerading is the engine's own rule, not the plugin's), then

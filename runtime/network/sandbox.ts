@@ -32,7 +32,6 @@ export interface SandboxRecord {
   /** Container name when attached (for DNS). */
   name: string;
   netns: string;
-  loopback: ConfList;
   attachments: AttachmentRecord[];
   ports: PortBinding[];
 }
@@ -47,17 +46,15 @@ export interface SandboxDirs {
 export const sandboxFile = (d: SandboxDirs, id: string) => path.join(d.dir, 'sandboxes', `${id}.json`);
 export const netnsFile = (d: SandboxDirs, id: string) => path.join(d.dir, 'netns', id);
 
-/** Create the namespace and run ADD for lo and every attachment (in parallel); undo everything on failure. */
+/** Create the namespace (lo up) and run ADD for every attachment (in parallel); undo everything on failure. */
 export async function attachSandbox(d: SandboxDirs, rec: SandboxRecord): Promise<SandboxRecord> {
   await fsp.mkdir(path.dirname(sandboxFile(d, rec.containerId)), { recursive: true, mode: 0o700 });
   await writeJsonAtomic(sandboxFile(d, rec.containerId), rec, { durable: false });
   try {
     await createNetns(rec.netns);
     const target = (ifname: string, runtimeConfig?: Record<string, unknown>) => ({ containerId: rec.containerId, netns: rec.netns, ifname, runtimeConfig });
-    const [, ...results] = await Promise.all([
-      addList(d.cniPath, rec.loopback, target('lo')),
-      ...rec.attachments.map((a) => addList(d.cniPath, a.list, target(a.ifname, a.runtimeConfig))),
-    ]);
+    // lo is up already (createNetns)
+    const results = await Promise.all(rec.attachments.map((a) => addList(d.cniPath, a.list, target(a.ifname, a.runtimeConfig))));
     const done = { ...rec, attachments: rec.attachments.map((a, i) => ({ ...a, result: results[i] })) };
     await writeJsonAtomic(sandboxFile(d, rec.containerId), done, { durable: false });
     await installGuards(guardsOf(done.attachments));
