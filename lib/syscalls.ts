@@ -77,41 +77,53 @@ sub with_child_ns {
   close $hold_w; close $ready_r; waitpid($pid, 0);
   die $err unless $ok;
 }
-# Overlay on $target over idmapped clones of the lower dirs (argument pairs: layer dir, scratch dir).
-sub op_idmap {
-  my ($uidmap, $gidmap, $target, $data, @pairs) = @_;
+# A user namespace with these maps, as an open fd on it: made once per pair of maps by a child that
+# unshares it and exits; the fd keeps the namespace alive. At most 64 are kept (then all are let go).
+my %userns;
+sub userns_of {
+  my ($uidmap, $gidmap) = @_;
+  my $key = "$uidmap|$gidmap";
+  return $userns{$key} if $userns{$key};
+  %userns = () if keys(%userns) >= 64;
+  my $ns;
   with_child_ns(0x10000000, sub { 1 }, sub {
     my ($pid) = @_;
     for (['uid_map', $uidmap], ['gid_map', $gidmap]) {
       open(my $f, '>', "/proc/$pid/$_->[0]") or fail "open $_->[0]";
       syswrite($f, $_->[1]) or fail "write $_->[0]"; close $f or fail "write $_->[0]";
     }
-    open(my $ns, '<', "/proc/$pid/ns/user") or fail 'open the user namespace';
-    my @done;
-    my $ok = eval {
-      while (@pairs) {
-        my ($src, $dst) = splice(@pairs, 0, 2);
-        my $fd = syscall(428, -100, $src, 1 | 0x80000);
-        fail "open_tree $src" if $fd < 0;
-        my ($e1, $e2) = ('', '');
-        my $attr = pack('QQQQ', 0x00100000, 0, 0, fileno($ns));
-        my $step = syscall(442, $fd, $e1, 0x1000, $attr, 32) == 0 ? (syscall(429, $fd, $e2, -100, $dst, 4) == 0 ? '' : "move_mount $dst") : "mount_setattr(MOUNT_ATTR_IDMAP) $src";
-        my ($e, $m) = ($! + 0, "$!");
-        syscall(3, $fd);
-        die [$e, "$step: $m"] if $step;
-        push @done, $dst;
-      }
-      my ($t1, $t2) = ('overlay', 'overlay');
-      syscall(165, $t1, $target, $t2, 0, $data) == 0 or fail "mount overlay on $target";
-      1 };
-    my $err = $@;
-    # overlayfs holds private clones of its layers: the scratch mounts go either way
-    for my $d (@done) {
-      next if syscall(166, $d, 2) == 0;
-      ($ok, $err) = (0, [$! + 0, "umount $d: $!"]) if $ok;
-    }
-    die $err unless $ok;
+    open($ns, '<', "/proc/$pid/ns/user") or fail 'open the user namespace';
   });
+  return $userns{$key} = $ns;
+}
+# Overlay on $target over idmapped clones of the lower dirs (argument pairs: layer dir, scratch dir).
+sub op_idmap {
+  my ($uidmap, $gidmap, $target, $data, @pairs) = @_;
+  my $ns = userns_of($uidmap, $gidmap);
+  my @done;
+  my $ok = eval {
+    while (@pairs) {
+      my ($src, $dst) = splice(@pairs, 0, 2);
+      my $fd = syscall(428, -100, $src, 1 | 0x80000);
+      fail "open_tree $src" if $fd < 0;
+      my ($e1, $e2) = ('', '');
+      my $attr = pack('QQQQ', 0x00100000, 0, 0, fileno($ns));
+      my $step = syscall(442, $fd, $e1, 0x1000, $attr, 32) == 0 ? (syscall(429, $fd, $e2, -100, $dst, 4) == 0 ? '' : "move_mount $dst") : "mount_setattr(MOUNT_ATTR_IDMAP) $src";
+      my ($e, $m) = ($! + 0, "$!");
+      syscall(3, $fd);
+      die [$e, "$step: $m"] if $step;
+      push @done, $dst;
+    }
+    my ($t1, $t2) = ('overlay', 'overlay');
+    syscall(165, $t1, $target, $t2, 0, $data) == 0 or fail "mount overlay on $target";
+    1 };
+  my $err = $@;
+  # overlayfs holds private clones of its layers: the scratch mounts go either way
+  for my $d (@done) {
+    next if syscall(166, $d, 2) == 0;
+    ($ok, $err) = (0, [$! + 0, "umount $d: $!"]) if $ok;
+  }
+  die $err unless $ok;
 }
 # A network namespace bound on $file: IPv6 off (a kernel without IPv6 has nothing to turn off), lo up.
 sub op_netns {

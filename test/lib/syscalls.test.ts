@@ -130,3 +130,27 @@ test.serial('a helper killed under a pending call: the call fails with Unavailab
   t.false(sys.helperPids().some((p) => pids.includes(p)));
   await sys.umount(m);
 });
+
+test('idmapped overlays: each shows the shared layer under its own map, the layer itself unchanged', async (t) => {
+  const dir = await tempDir(t);
+  const layer = path.join(dir, 'layer');
+  mkdirSync(layer);
+  writeFileSync(path.join(layer, 'file'), 'x');
+  const mountWith = async (name: string, hostId: number) => {
+    const [target, upper, work, scratch] = ['target', 'upper', 'work', 'scratch'].map((d) => path.join(dir, name, d));
+    for (const d of [target, upper, work, path.join(scratch, '0')]) mkdirSync(d, { recursive: true });
+    const map = `0 ${hostId} 65536\n`;
+    await sys.idmappedOverlay(map, map, target, `lowerdir=${path.join(scratch, '0')},upperdir=${upper},workdir=${work}`, [layer, path.join(scratch, '0')]);
+    return target;
+  };
+  const a = await mountWith('a', 100000);
+  const b = await mountWith('b', 200000);
+  // the same maps again: the helper's kept namespace serves it
+  const a2 = await mountWith('a2', 100000);
+  t.is(statSync(path.join(a, 'file')).uid, 100000);
+  t.is(statSync(path.join(b, 'file')).uid, 200000);
+  t.is(statSync(path.join(a2, 'file')).uid, 100000);
+  t.is(statSync(path.join(layer, 'file')).uid, 0, 'the layer is unchanged');
+  t.false(mounted(path.join(dir, 'a', 'scratch', '0')), 'the clone is detached once the overlay holds it');
+  for (const m of [a, b, a2]) await sys.umount(m);
+});
