@@ -1,5 +1,6 @@
 /**
- * Start and stop the engine under test: the built tspaasd (dist/platform/main.js)
+ * Start and stop the engine under test: the built tspaasd (dist/platform/main.js;
+ * the bench:* scripts that use it build first, so it is never a stale build)
  * on the bench's temporary root and run root, in its own cgroup parent, with
  * network settings of its own (bridges, subnets) so it never clashes with a
  * real tspaasd on the host. Stopping it also takes its bridges and firewall
