@@ -65,13 +65,24 @@ export async function tailStart(chain: LogFile[], o: LogOptions): Promise<LogSpa
     if (isWanted(l, o) && endsLine(l)) lines++;
     return lines > (o.tail ?? 0);
   };
+  return walkBack(chain, (fh, size) => (o.tail === 0 ? size : scanBack(fh, size, visit)));
+}
+
+/**
+ * The walk both seeks share: the files of `chain` from the newest, each
+ * opened and asked `find` for a start in it (null: look in the older
+ * file); the oldest file's answer stands whatever it is (its start when
+ * null). Only the chosen file stays open. The end is the newest file with
+ * anything in it. Null when a file changed names under the walk.
+ */
+async function walkBack(chain: LogFile[], find: (fh: FileHandle, size: number) => Promise<number | null> | number | null): Promise<LogSpan | null> {
   let end: LogEnd | undefined;
   for (let i = chain.length - 1; i >= 0; i--) {
     const fh = await openLogFile(chain[i]);
     if (!fh) return null;
     const { size } = await fh.stat();
     if (size > 0 || i === 0) end ??= { key: chain[i].key, size };
-    const found = o.tail === 0 ? size : await scanBack(fh, size, visit);
+    const found = await find(fh, size);
     if (found !== null || i === 0) return { start: { file: chain[i], fh, offset: found ?? 0 }, end: end ?? { key: chain[i].key, size } };
     await fh.close();
   }
@@ -138,20 +149,12 @@ async function recordAt(fh: FileHandle, at: number, size: number): Promise<{ tim
  * filters the few older records left). Null when a file changed names.
  */
 export async function sinceStart(chain: LogFile[], since: number): Promise<LogSpan | null> {
-  let end: LogEnd | undefined;
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const fh = await openLogFile(chain[i]);
-    if (!fh) return null;
-    const { size } = await fh.stat();
-    if (size > 0 || i === 0) end ??= { key: chain[i].key, size };
+  return walkBack(chain, async (fh, size) => {
     const first = size > 0 ? await recordAt(fh, 0, size) : null;
-    if (i > 0 && (!first || first.time >= since)) {
-      await fh.close();
-      continue;
-    }
-    return { start: { file: chain[i], fh, offset: await bisect(fh, size, since) }, end: end ?? { key: chain[i].key, size } };
-  }
-  return null;
+    // the oldest file is the start whatever its first record says (walkBack takes its null as offset 0)
+    if (!first || first.time >= since) return null;
+    return bisect(fh, size, since);
+  });
 }
 
 /** A record start before which every record is older than `since`, within a chunk of the first that is not. */
