@@ -5,12 +5,10 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveEngineApi } from '../../runtime/api/server.js';
-import { startTestEngine } from '../helpers/engine.js';
+import { serveTestEngineFor } from '../helpers/engine-api.js';
 import { startRegistry } from '../helpers/registry.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,15 +28,8 @@ function tspaas(env: Record<string, string>, args: string[], input = ''): Promis
 }
 
 test('login, push, pull (credentials from the 0600 file), logout', async (t) => {
-  const [te, reg, dir] = await Promise.all([startTestEngine(), startRegistry({ basic: { username: 'carol', password: 'pw1' } }), mkdtemp(path.join(os.tmpdir(), 'tsp-cli-reg-'))]);
-  const socketPath = path.join(dir, 'engine.sock');
-  const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-cli-registry' });
-  t.teardown(async () => {
-    await server.close();
-    await reg.stop();
-    await te.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  });
+  const [{ te, dir, socketPath }, reg] = await Promise.all([serveTestEngineFor(t, { version: '0.1.0-cli-registry' }), startRegistry({ basic: { username: 'carol', password: 'pw1' } })]);
+  t.teardown(() => reg.stop());
   const env = { TSPAAS_ENGINE_SOCK: socketPath, TSPAAS_CONFIG_DIR: path.join(dir, 'conf') };
   const ok = async (args: string[], input?: string) => {
     const r = await tspaas(env, args, input);

@@ -5,16 +5,14 @@
  * "done when" cases that go through the API.
  */
 import test, { type ExecutionContext } from 'ava';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine } from '../../helpers/engine.js';
 import { demux } from './client.js';
 import { docker, withDockerCli, type CliResult } from './cli.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 
 interface Env {
   socketPath: string;
@@ -24,16 +22,8 @@ interface Env {
 }
 
 async function start(t: { teardown(fn: () => Promise<void>): void }): Promise<Env> {
-  const te = await startTestEngine();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-e2e-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-e2e' });
-  t.teardown(async () => {
-    await server.close();
-    await te.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { socketPath, dir, client: new Docker({ socketPath }), cli: (args, opts) => docker(socketPath, args, opts) };
+  const { socketPath, dir, client } = await serveTestEngineFor(t, { version: '0.1.0-e2e' });
+  return { socketPath, dir, client, cli: (args, opts) => docker(socketPath, args, opts) };
 }
 
 /** A CLI call that must exit 0; its stderr explains a failure. */

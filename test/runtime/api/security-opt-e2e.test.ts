@@ -5,32 +5,22 @@
  * and a bad option must come back as Docker's error.
  */
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
+import { serveTestEngine, type ServedEngine } from '../../helpers/engine-api.js';
 import { docker, withDockerCli, type CliResult } from './cli.js';
 
 let cli: (args: string[]) => Promise<CliResult>;
 let dir: string;
-let te: TestEngine | undefined;
-let server: { close(): Promise<void> } | undefined;
+let served: ServedEngine | undefined;
 
 withDockerCli(() => {
   test.before(async () => {
-    te = await startTestEngine();
-    dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-secopt-'));
-    const socketPath = path.join(dir, 'engine.sock');
-    server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-e2e' });
-    await te.engine.ensureImage('busybox');
-    cli = (args) => docker(socketPath, args);
+    served = await serveTestEngine({ version: '0.1.0-e2e', busybox: true });
+    dir = served.dir;
+    cli = (args) => docker(served!.socketPath, args);
   });
-  test.after.always(async () => {
-    await server?.close();
-    await te?.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  test.after.always(() => served?.close());
 
   test('docker run --security-opt seccomp=<file>: the CLI sends the JSON, the container runs under it; inspect shows it', async (t) => {
     const file = path.join(dir, 'deny-mkdir.json');

@@ -9,23 +9,14 @@ import net from 'node:net';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Docker from 'dockerode';
 import { serveEngineApi } from '../../../runtime/api/server.js';
 import { startTestEngine } from '../../helpers/engine.js';
 import { demux, request } from './client.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 
 async function start(t: { teardown(fn: () => Promise<void>): void }) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-api-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const te = await startTestEngine();
-  const engine = te.engine;
-  const server = await serveEngineApi(engine, { socketPath, version: '0.1.0-test', logger: { error: () => {} } });
-  t.teardown(async () => {
-    await server.close();
-    await te.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { socketPath, engine, server, docker: new Docker({ socketPath }) };
+  const { socketPath, engine, server, client } = await serveTestEngineFor(t, { quiet: true });
+  return { socketPath, engine, server, docker: client };
 }
 
 test('ping advertises the API version; /v1.NN prefixes and unprefixed paths both work', async (t) => {

@@ -5,29 +5,12 @@
  * volume quota option), against a real engine on the tests' quota filesystem.
  */
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import Docker from 'dockerode';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine } from '../../helpers/engine.js';
 import { docker, withDockerCli } from './cli.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 
 const FULL = /No space left on device|Disk quota exceeded/;
 
-async function start(t: { teardown(fn: () => Promise<void>): void }) {
-  const te = await startTestEngine();
-  await te.engine.ensureImage('busybox');
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-quota-e2e-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-e2e' });
-  t.teardown(async () => {
-    await server.close();
-    await te.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { socketPath, client: new Docker({ socketPath }) };
-}
+const start = (t: { teardown(fn: () => Promise<void>): void }) => serveTestEngineFor(t, { version: '0.1.0-e2e', busybox: true });
 
 test('HostConfig.StorageOpt is kept and shown back by inspect; a bad size is a 400 with the reason', async (t) => {
   const { client } = await start(t);

@@ -6,30 +6,14 @@
  * else is refused with 400 and a message.
  */
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Docker from 'dockerode';
 import { run } from '../../../lib/exec.js';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine } from '../../helpers/engine.js';
 import { demux } from './client.js';
 import { docker, withDockerCli } from './cli.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 
-async function start(t: { teardown(fn: () => Promise<void>): void }) {
-  const te = await startTestEngine({ runtime: 'crun' });
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-userns-'));
-  const socketPath = path.join(dir, 'engine.sock');
-  const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-e2e' });
-  t.teardown(async () => {
-    await server.close();
-    await te.cleanup();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await te.engine.ensureImage('busybox');
-  return { socketPath, client: new Docker({ socketPath }) };
-}
+const start = (t: { teardown(fn: () => Promise<void>): void }) => serveTestEngineFor(t, { engine: { runtime: 'crun' }, version: '0.1.0-e2e', busybox: true });
 
 test('dockerode: UsernsMode auto runs as a shifted root and inspect says so; host keeps host ids; a bad mode is a 400', async (t) => {
   const { client } = await start(t);

@@ -4,11 +4,9 @@
  * test/runtime/api/cli.ts for TSPAAS_REQUIRE_DOCKER_CLI).
  */
 import test from 'ava';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine } from '../../helpers/engine.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 import { docker, withDockerCli } from '../api/cli.js';
 
 process.env.DOCKER_BUILDKIT = '0';
@@ -16,15 +14,7 @@ process.env.DOCKER_BUILDKIT = '0';
 withDockerCli(() => {
   test('DOCKER_BUILDKIT=0 docker build: classic output, cache, -f, --build-arg, --target, errors; the image runs', async (t) => {
     t.timeout(5 * 60_000);
-    const te = await startTestEngine();
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-build-cli-'));
-    const socketPath = path.join(dir, 'engine.sock');
-    const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-build' });
-    t.teardown(async () => {
-      await server.close();
-      await te.cleanup();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const { dir, socketPath } = await serveTestEngineFor(t, { version: '0.1.0-build' });
     const ctx = path.join(dir, 'ctx');
     await mkdir(path.join(ctx, 'sub'), { recursive: true });
     await writeFile(path.join(ctx, 'Dockerfile'), 'FROM busybox AS base\nARG WHO=nobody\nCOPY sub/ /data/\nRUN echo "hello $WHO" > /greeting\nFROM base\nCMD ["cat", "/greeting", "/data/a.txt"]\n');

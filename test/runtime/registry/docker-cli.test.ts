@@ -5,26 +5,15 @@
  * test/runtime/api/cli.ts and TSPAAS_REQUIRE_DOCKER_CLI).
  */
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { serveEngineApi } from '../../../runtime/api/server.js';
-import { startTestEngine } from '../../helpers/engine.js';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
 import { startRegistry } from '../../helpers/registry.js';
 import { docker, withDockerCli } from '../api/cli.js';
 import { skopeoInspect } from './fixtures.js';
 
 withDockerCli(() => {
   test('docker login, push, pull and run through the Engine API', async (t) => {
-    const [te, reg, dir] = await Promise.all([startTestEngine(), startRegistry({ basic: { username: 'bob', password: 'pw' } }), mkdtemp(path.join(os.tmpdir(), 'tsp-reg-cli-'))]);
-    const socketPath = path.join(dir, 'engine.sock');
-    const server = await serveEngineApi(te.engine, { socketPath, version: '0.1.0-registry' });
-    t.teardown(async () => {
-      await server.close();
-      await reg.stop();
-      await te.cleanup();
-      await rm(dir, { recursive: true, force: true });
-    });
+    const [{ te, socketPath }, reg] = await Promise.all([serveTestEngineFor(t, { version: '0.1.0-registry' }), startRegistry({ basic: { username: 'bob', password: 'pw' } })]);
+    t.teardown(() => reg.stop());
     const cli = async (args: string[], input?: string) => {
       const r = await docker(socketPath, args, { input, timeoutMs: 120_000 });
       t.is(r.code, 0, `docker ${args.join(' ')}: ${r.stderr}`);
