@@ -4,8 +4,12 @@
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../lib/exec.js';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The 1-minute load average with two decimals. */
 export function load(): number {
@@ -67,15 +71,11 @@ export async function unmountUnder(dir: string): Promise<void> {
 }
 
 /**
- * Mount a sparse btrfs image with quotas on at `dir` (made), so an engine
- * rooted there can bound writable layers (docs/engine.md "Disk quotas"); the
- * image lives next to it. unmountUnder of a parent takes it down.
+ * Mount a quota filesystem of its own at `dir` (made; scripts/quota-store.sh
+ * --own: a sparse XFS or btrfs image next to it), so an engine rooted there
+ * can bound writable layers (docs/engine.md "Disk quotas"). unmountUnder of
+ * a parent takes it down.
  */
 export async function quotaStore(dir: string, size = '4G'): Promise<void> {
-  const image = `${dir}.img`;
-  await fsp.mkdir(dir, { recursive: true });
-  await run('truncate', ['-s', size, image]);
-  await run('mkfs.btrfs', ['-q', '-f', image]);
-  await run('mount', ['-o', 'loop', image, dir]);
-  await run('btrfs', ['quota', 'enable', dir]);
+  await run('bash', [path.join(REPO_ROOT, 'scripts/quota-store.sh'), '--own', dir], { env: { ...process.env, TSPAAS_STORAGE_SIZE: size } });
 }

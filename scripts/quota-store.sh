@@ -9,14 +9,21 @@
 # already has quotas is left alone. What the directory held before moves
 # into the new filesystem (the old copy is kept as <dir>.pre-quota).
 #
-#   bash scripts/quota-store.sh <dir> [image]     image default: <dir>.img
+#   bash scripts/quota-store.sh [--own] <dir> [image]     image default: <dir>.img
+#
+# --own: a filesystem of the directory's own even when where it lives has
+# quotas already (tests and benchmarks that measure free space, which other
+# writers on a shared filesystem would disturb).
 #
 # Knobs: TSPAAS_STORAGE_SIZE   image size (e.g. 200G; default 40 % of the free space
 #                              where the image lives, at least 10G; sparse)
+#        TSPAAS_STORAGE_FS      xfs or btrfs: that filesystem or an error (default: XFS when it can, else btrfs)
 #        TSPAAS_SETUP_DRY_RUN=1  say what would be done, change nothing
 set -euo pipefail
 
-DIR=${1:?usage: quota-store.sh <dir> [image]}
+OWN=0
+if [ "${1:-}" = --own ]; then OWN=1; shift; fi
+DIR=${1:?usage: quota-store.sh [--own] <dir> [image]}
 DIR=${DIR%/}
 IMAGE=${2:-$DIR.img}
 DRY_RUN=${TSPAAS_SETUP_DRY_RUN:-0}
@@ -52,9 +59,11 @@ make_image() {
   say "creating a $size sparse image $IMAGE"
   truncate -s "$size" "$IMAGE"
   probe=$(mktemp -d)
-  if command -v mkfs.xfs >/dev/null && mkfs.xfs -q -f "$IMAGE" && mount -o loop,prjquota "$IMAGE" "$probe" 2>/dev/null; then
+  if [ "${TSPAAS_STORAGE_FS:-}" != btrfs ] && command -v mkfs.xfs >/dev/null && mkfs.xfs -q -f "$IMAGE" && mount -o loop,prjquota "$IMAGE" "$probe" 2>/dev/null; then
     umount "$probe"
     say "formatted XFS (project quotas)"
+  elif [ "${TSPAAS_STORAGE_FS:-}" = xfs ]; then
+    rmdir "$probe"; rm -f "$IMAGE"; die "TSPAAS_STORAGE_FS=xfs, but this kernel cannot mount XFS with prjquota (CONFIG_XFS_QUOTA) or mkfs.xfs is missing"
   else
     command -v mkfs.btrfs >/dev/null || { rmdir "$probe"; rm -f "$IMAGE"; die "this kernel cannot mount XFS with prjquota and mkfs.btrfs is missing (apt-get install btrfs-progs)"; }
     mkfs.btrfs -q -f "$IMAGE" >/dev/null
@@ -68,7 +77,7 @@ if [ -d "$DIR" ] && mountpoint -q "$DIR"; then
   die "$DIR is a $(fs_type "$DIR") mount without quotas: remount it with prjquota (XFS) or run btrfs quota enable, or unmount it"
 fi
 existing=$DIR; [ -d "$existing" ] || existing=$(dirname "$DIR")
-if [ -d "$existing" ] && has_quota "$existing"; then
+if [ "$OWN" = 0 ] && [ -d "$existing" ] && has_quota "$existing"; then
   say "$existing is already on $(fs_type "$existing") with quotas; nothing to mount"
   exit 0
 fi

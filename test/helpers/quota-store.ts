@@ -8,6 +8,7 @@
  */
 import { mkdirSync, chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mountOf } from '../../runtime/quota/detect.js';
 
 /** Where setup.sh --test mounts the tests' quota filesystem. */
@@ -24,23 +25,20 @@ chmodSync(tmp, 0o1777);
 process.env.TMPDIR = tmp;
 
 /**
- * A quota filesystem of the test's own (a sparse btrfs image, loop-mounted
- * with quotas on), for tests that measure free space: on the shared store,
- * other test files write meanwhile.
+ * A quota filesystem of the test's own (scripts/quota-store.sh --own: a
+ * sparse image, loop-mounted with quotas on), for tests that measure free
+ * space: on the shared store, other test files write meanwhile. `fs`
+ * insists on one filesystem (default: XFS where the kernel can, else btrfs).
  */
-export async function privateQuotaStore(size = '1G'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function privateQuotaStore(size = '1G', fs?: 'btrfs' | 'xfs'): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
   const base = await mkdtemp(path.join(tmp, 'own-store-'));
-  const image = path.join(base, 'store.img');
   const dir = path.join(base, 'mnt');
-  mkdirSync(dir);
-  await run('truncate', ['-s', size, image]);
-  await run('mkfs.btrfs', ['-q', '-f', image]);
-  await run('mount', ['-o', 'loop', image, dir]);
-  await run('btrfs', ['quota', 'enable', dir]);
+  const script = fileURLToPath(new URL('../../scripts/quota-store.sh', import.meta.url));
+  await run('bash', [script, '--own', dir, path.join(base, 'store.img')], { env: { ...process.env, TSPAAS_STORAGE_SIZE: size, ...(fs ? { TSPAAS_STORAGE_FS: fs } : {}) } });
   return {
     dir,
     async cleanup() {

@@ -72,7 +72,7 @@ test('a network namespace bound on a file has only lo, up, and IPv6 off', async 
 });
 
 test('a btrfs subvolume with a qgroup limit: its mode, the limit btrfs reports, EEXIST for an existing one', async (t) => {
-  const store = await privateQuotaStore('256M');
+  const store = await privateQuotaStore('256M', 'btrfs');
   t.teardown(() => store.cleanup());
   const dir = path.join(store.dir, 'layer');
   await sys.btrfsSubvolume(dir, 0o700, 5 * 1024 * 1024);
