@@ -118,7 +118,9 @@ prune_dev_dependencies() {
   case $pm in
     npm) run_step "pruning devDependencies (npm prune)" npm prune "$(npm_dev_flags omit)" --offline --no-audit --no-fund ;;
     yarn) prune_with_yarn ;;
-    pnpm) run_step "pruning devDependencies (pnpm prune --prod)" env npm_config_store_dir="$CACHE_DIR/pnpm" pnpm prune --prod ;;
+    # `pnpm prune --prod` empties the node_modules of workspace packages (pnpm 9): an offline install does it right.
+    pnpm) run_step "pruning devDependencies (pnpm install --prod --offline)" pnpm install --prod --frozen-lockfile --offline \
+            --store-dir "$CACHE_DIR/pnpm" --config.confirmModulesPurge=false ;;
   esac
   if [ -n "$modules_key" ]; then save_install "$CACHE_DIR/node_modules/$(deps_key)-prod"; fi
   run_script heroku-cleanup

@@ -14,6 +14,8 @@ export_config_vars() {
   export NODE_ENV=${NODE_ENV:-production}
   REGISTRY=${NPM_CONFIG_REGISTRY:-${npm_config_registry:-https://registry.npmjs.org}}
   REGISTRY=${REGISTRY%/}
+  # Yarn 2+ does not read npm's setting; its own default is registry.yarnpkg.com.
+  export YARN_NPM_REGISTRY_SERVER=${YARN_NPM_REGISTRY_SERVER:-$REGISTRY}
 }
 
 # keep_dev_dependencies: true when the config says devDependencies stay (Heroku: NPM_CONFIG_PRODUCTION=false,

