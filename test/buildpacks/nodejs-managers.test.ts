@@ -1,9 +1,10 @@
 /**
  * The nodejs buildpack with the apps Heroku users push, each built by the
  * real buildpack in a real build container and then run and asked for its
- * body: an app without a lockfile (heroku/node-js-sample), Yarn 1, Yarn 4
- * Plug'n'Play, pnpm 9 and pnpm workspaces (modelled on the test fixtures of
- * heroku/heroku-buildpack-nodejs: yarn, yarn-2-pnp, pnpm-9, pnpm-workspaces).
+ * body: an app without a lockfile (heroku/node-js-sample, on Node 20 and on
+ * Node 14), Yarn 1, Yarn 4 Plug'n'Play and zero-installs, pnpm 9 and pnpm
+ * workspaces (modelled on the test fixtures of heroku/heroku-buildpack-nodejs:
+ * yarn, yarn-2-pnp, yarn-2-pnp-zero, pnpm-9, pnpm-workspaces).
  * The fixtures live in fixtures/nodejs/<name>; their lockfiles were written by
  * the managers themselves. The apps of one manager share a cache directory,
  * like the builds of one host share the downloads of Node.
@@ -57,8 +58,8 @@ async function build(source: string, tag: string, cacheDir: string, extra: { net
 }
 
 /** Build fixture NAME, run the image and return its body. */
-async function buildAndAsk(name: string, tag: string, cacheDir: string) {
-  const source = await writeApp(await readFixture(name));
+async function buildAndAsk(name: string, tag: string, cacheDir: string, changed: Record<string, string> = {}) {
+  const source = await writeApp({ ...await readFixture(name), ...changed });
   dirs.push(source);
   const { lines, result } = await build(source, tag, cacheDir);
   if (result instanceof Error) throw new Error(`${result.message}\n${lines.join('\n')}`);
@@ -104,6 +105,21 @@ test.serial('packageManager yarn@4 with a berry yarn.lock → Yarn 4 from @yarnp
   t.true(app.lines.includes('       @yarnpkg/cli-dist 4.5.3'), app.lines.join('\n'));
   const tree = await runToEnd(te.engine, { image: 'yarn4:1', cmd: ['test -f .pnp.cjs && ! test -e node_modules && echo pnp'] });
   t.is(tree.stdout, 'pnp\n');
+
+  // Zero-installs (heroku-buildpack-nodejs fixture yarn-2-pnp-zero): the release in .yarn/releases named by
+  // yarnPath, and .yarn/cache committed, build with no network at all. Both are taken from what the first
+  // build kept: the @yarnpkg/cli-dist package store and the saved install (lib/fetch.sh, lib/deps.sh).
+  const kept = path.join(managers.dir, 'node_modules', (await fsp.readdir(path.join(managers.dir, 'node_modules'))).find((n) => !n.endsWith('.list'))!);
+  await fsp.cp(path.join(kept, '.yarn/cache'), path.join(app.source, '.yarn/cache'), { recursive: true });
+  await fsp.mkdir(path.join(app.source, '.yarn/releases'));
+  await fsp.copyFile(path.join(managers.dir, 'packages/@yarnpkg+cli-dist/4.5.3/bin/yarn.js'), path.join(app.source, '.yarn/releases/yarn-4.5.3.cjs'));
+  await fsp.writeFile(path.join(app.source, '.yarnrc.yml'), 'yarnPath: .yarn/releases/yarn-4.5.3.cjs\nenableGlobalCache: false\n');
+  await fsp.writeFile(path.join(app.source, 'index.js'), (await fsp.readFile(path.join(app.source, 'index.js'), 'utf8')).replace('pnp:', 'zero-installs:'));
+  const zero = await build(app.source, 'yarn4:2', managers.dir, { network: 'none' });
+  if (zero.result instanceof Error) return t.fail(`${zero.result.message}\n${zero.lines.join('\n')}`);
+  t.true(zero.lines.includes('       .yarn/releases/yarn-4.5.3.cjs (.yarnrc.yml yarnPath: nothing to download)'), zero.lines.join('\n'));
+  const served = await serveImage(te.engine, 'yarn4:2');
+  t.is((await httpGet(served.url)).body.toString(), 'yarn 4 zero-installs: 1m');
 });
 
 test.serial('pnpm-lock.yaml 9.0 → pnpm 9; devDependencies pruned by `pnpm prune --prod`', async (t) => {
@@ -124,4 +140,16 @@ test.serial('pnpm workspaces: every package\'s node_modules survives the cached 
   t.true(again.lines.includes('       pnpm-lock.yaml unchanged: restoring the install from the cache (no network install)'), again.lines.join('\n'));
   const served = await serveImage(te.engine, 'pnpmws:2');
   t.is((await httpGet(served.url)).body.toString(), 'pnpm workspaces: 1m');
+});
+
+test('Node 14 gets the npm it shipped with (6), not npm 10, which does not run on it (issue 14)', async (t) => {
+  t.timeout(8 * 60 * 1000);
+  const files = await readFixture('node-js-sample');
+  const json = JSON.parse(files['package.json']) as { engines: { node: string } };
+  json.engines.node = '14.x'; // heroku/node-js-getting-started's engines before 2021
+  const app = await buildAndAsk('node-js-sample', 'node14:1', await tempDir('tspaas-node14-'), { 'package.json': JSON.stringify(json) });
+  t.is(app.body, 'Hello World!');
+  t.true(app.lines.includes('-----> Installing npm (6.x)'), app.lines.join('\n'));
+  const versions = await runToEnd(te.engine, { image: 'node14:1', cmd: ['node --version; npm --version'] });
+  t.regex(versions.stdout, /^v14\.\d+\.\d+\n6\.\d+\.\d+\n$/);
 });
