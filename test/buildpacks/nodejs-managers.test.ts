@@ -81,21 +81,30 @@ test('heroku/node-js-sample (no lockfile): npm install, answers, and rebuilds of
   const again = await build(first.source, 'nodesample:2', cacheDir, { network: 'none' });
   if (again.result instanceof Error) return t.fail(`${again.result.message}\n${again.lines.join('\n')}`);
   t.true(again.lines.includes('       package.json unchanged: restoring node_modules from the cache (no network install)'), again.lines.join('\n'));
-  t.deepEqual(again.result.reusedLayers.map((k) => k.replace(/-v2-.*/, '')), ['nodejs-runtime', 'nodejs-modules']);
+  t.deepEqual(again.result.reusedLayers.map((k) => k.replace(/-v\d+-.*/, '')), ['nodejs-runtime', 'nodejs-modules']);
   const served = await serveImage(te.engine, 'nodesample:2');
   t.is((await httpGet(served.url)).body.toString(), 'Hello World!');
+
+  // Heroku's switches: no cache restored, devDependencies kept.
+  const fresh = await build(first.source, 'nodesample:3', cacheDir, { env: { NODE_MODULES_CACHE: 'false', NPM_CONFIG_PRODUCTION: 'false' } });
+  if (fresh.result instanceof Error) return t.fail(`${fresh.result.message}\n${fresh.lines.join('\n')}`);
+  t.true(fresh.lines.includes('       NODE_MODULES_CACHE=false: installing from scratch'), fresh.lines.join('\n'));
+  t.true(fresh.lines.includes('-----> Keeping devDependencies (NPM_CONFIG_PRODUCTION=false)'));
+  t.false(fresh.lines.includes('-----> Pruning devDependencies'));
 });
 
 const managers = { dir: '' };
 test.before(async () => { managers.dir = await tempDir('tspaas-managers-'); });
 
-test.serial('yarn.lock v1 → Yarn 1 with --frozen-lockfile; devDependencies pruned', async (t) => {
+test.serial('yarn.lock v1 → Yarn 1 with --frozen-lockfile; heroku-prebuild, heroku-postbuild with devDependencies, then pruned', async (t) => {
   t.timeout(8 * 60 * 1000);
   const app = await buildAndAsk('yarn-1', 'yarn1:1', managers.dir);
   t.is(app.body, 'yarn 1: 1m');
-  t.true(app.lines.includes('-----> Installing yarn (1.x)'), app.lines.join('\n'));
-  const tree = await runToEnd(te.engine, { image: 'yarn1:1', cmd: ['yarn --version; test -d node_modules/ms && ! test -e node_modules/is-number && echo pruned'] });
-  t.regex(tree.stdout, /^1\.22\.\d+\npruned\n$/);
+  for (const line of ['-----> Installing yarn (1.x)', '-----> Running heroku-prebuild', '-----> Running heroku-postbuild', '       devDependencies present at build time']) {
+    t.true(app.lines.includes(line), `${line}\n${app.lines.join('\n')}`);
+  }
+  const tree = await runToEnd(te.engine, { image: 'yarn1:1', cmd: ['yarn --version; cat prebuild.txt; test -d node_modules/ms && ! test -e node_modules/is-number && echo pruned'] });
+  t.regex(tree.stdout, /^1\.22\.\d+\nprebuild\npruned\n$/);
 });
 
 test.serial('packageManager yarn@4 with a berry yarn.lock → Yarn 4 from @yarnpkg/cli-dist, --immutable, Plug\'n\'Play at run time', async (t) => {

@@ -110,7 +110,7 @@ npm_dev_flags() {
 prune_dev_dependencies() {
   [ -z "$pruned" ] || return 0
   if keep_dev_dependencies; then
-    echo "-----> Keeping devDependencies (NPM_CONFIG_PRODUCTION=${NPM_CONFIG_PRODUCTION:-}, YARN_PRODUCTION=${YARN_PRODUCTION:-}, NODE_ENV=$NODE_ENV)"
+    echo "-----> Keeping devDependencies ($(keep_dev_reason))"
     return 0
   fi
   [ -d "$BUILD_DIR/node_modules" ] || [ -f "$BUILD_DIR/.pnp.cjs" ] || return 0

@@ -24,5 +24,14 @@ keep_dev_dependencies() {
   [ "${NPM_CONFIG_PRODUCTION:-}" = false ] || [ "${YARN_PRODUCTION:-}" = false ] || [ "$NODE_ENV" != production ]
 }
 
+# keep_dev_reason: the settings that make keep_dev_dependencies true, as "NAME=value" words.
+keep_dev_reason() {
+  local reasons=()
+  [ "${NPM_CONFIG_PRODUCTION:-}" != false ] || reasons+=("NPM_CONFIG_PRODUCTION=false")
+  [ "${YARN_PRODUCTION:-}" != false ] || reasons+=("YARN_PRODUCTION=false")
+  [ "$NODE_ENV" = production ] || reasons+=("NODE_ENV=$NODE_ENV")
+  echo "${reasons[*]}"
+}
+
 # use_modules_cache: false when NODE_MODULES_CACHE=false (every build installs from scratch, as on Heroku).
 use_modules_cache() { [ "${NODE_MODULES_CACHE:-true}" != false ]; }

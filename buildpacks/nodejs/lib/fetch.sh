@@ -66,7 +66,9 @@ curl_with_progress() {
 # once and kept only when it matches INTEGRITY and PINNED_HASH (packageManager's "+sha512.<hex>", of the
 # tarball or, as corepack computes it for Yarn 2+, of its bin/yarn.js). Prints its directory.
 store_package() {
-  local name=$1 version=$2 tarball=$3 integrity=$4 pinned=${5:-} store="$CACHE_DIR/packages/${1//\//+}/$2" why
+  local name=$1 version=$2 tarball=$3 integrity=$4 pinned=${5:-} store why
+  # A pinned hash has its own store: a copy verified without it (or with another) is not taken for it.
+  store="$CACHE_DIR/packages/${name//\//+}/$version${pinned:+-${pinned:0:40}}"
   if [ ! -d "$store" ]; then
     mkdir -p "$(dirname "$store")"
     download "$tarball" "$store.tgz"

