@@ -2,9 +2,9 @@
  * The nodejs buildpack with the apps Heroku users push, each built by the
  * real buildpack in a real build container and then run and asked for its
  * body: an app without a lockfile (heroku/node-js-sample, on Node 20 and on
- * Node 14), Yarn 1, Yarn 4 Plug'n'Play and zero-installs, pnpm 9 and pnpm
- * workspaces (modelled on the test fixtures of heroku/heroku-buildpack-nodejs:
- * yarn, yarn-2-pnp, yarn-2-pnp-zero, pnpm-9, pnpm-workspaces).
+ * Node 14), Yarn 1, Yarn 4 Plug'n'Play and zero-installs, pnpm 9, pnpm and
+ * npm workspaces (modelled on the test fixtures of heroku/heroku-buildpack-nodejs:
+ * yarn, yarn-2-pnp, yarn-2-pnp-zero, pnpm-9, pnpm-workspaces, workspaces).
  * The fixtures live in fixtures/nodejs/<name>; their lockfiles were written by
  * the managers themselves. The apps of one manager share a cache directory,
  * like the builds of one host share the downloads of Node.
@@ -149,6 +149,17 @@ test.serial('pnpm workspaces: every package\'s node_modules survives the cached 
   t.true(again.lines.includes('       pnpm-lock.yaml unchanged: restoring the install from the cache (no network install)'), again.lines.join('\n'));
   const served = await serveImage(te.engine, 'pnpmws:2');
   t.is((await httpGet(served.url)).body.toString(), 'pnpm workspaces: 1m');
+});
+
+test.serial('npm workspaces (heroku-buildpack-nodejs fixture workspaces): a package\'s own node_modules survives the cached second build', async (t) => {
+  t.timeout(8 * 60 * 1000);
+  const app = await buildAndAsk('npm-workspaces', 'npmws:1', managers.dir);
+  t.is(app.body, 'npm workspaces: 2.1.3 2.0.0');
+  const again = await build(app.source, 'npmws:2', managers.dir, { network: 'none' });
+  if (again.result instanceof Error) return t.fail(`${again.result.message}\n${again.lines.join('\n')}`);
+  t.true(again.lines.includes('       package-lock.json unchanged: restoring the install from the cache (no network install)'), again.lines.join('\n'));
+  const served = await serveImage(te.engine, 'npmws:2');
+  t.is((await httpGet(served.url)).body.toString(), 'npm workspaces: 2.1.3 2.0.0');
 });
 
 test('Node 14 gets the npm it shipped with (6), not npm 10, which does not run on it (issue 14)', async (t) => {
