@@ -131,7 +131,7 @@ test.serial('packageManager yarn@4 with a berry yarn.lock → Yarn 4 from @yarnp
   t.is((await httpGet(served.url)).body.toString(), 'yarn 4 zero-installs: 1m');
 });
 
-test.serial('pnpm-lock.yaml 9.0 → pnpm 9; devDependencies pruned by `pnpm prune --prod`', async (t) => {
+test.serial('pnpm-lock.yaml 9.0 → pnpm 9; devDependencies pruned by an offline `pnpm install --prod`', async (t) => {
   t.timeout(8 * 60 * 1000);
   const app = await buildAndAsk('pnpm-9', 'pnpm9:1', managers.dir);
   t.is(app.body, 'pnpm 9: 1m');
