@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/'] },
+  // test/buildpacks/fixtures: the apps users push (CommonJS, their own style), not project code.
+  { ignores: ['dist/', 'node_modules/', 'test/buildpacks/fixtures/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

