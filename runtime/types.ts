@@ -42,6 +42,13 @@ export interface EngineConfig {
    * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
    */
   insecureRegistries?: string[];
+  /**
+   * Mirrors of Docker Hub (dockerd's `registry-mirrors`): `http(s)://host[:port]`
+   * URLs, tried in order by pulls (and build FROMs) of Docker Hub names;
+   * each serves docker.io/library/node as `library/node` (registry/mirrors.ts).
+   * Absent or empty: such pulls fail saying how to configure one.
+   */
+  registryMirrors?: string[];
   // ---- part 5, storage quota (runtime/quota, docs/engine.md "Disk quotas") ----
   /**
    * Bounding disk: `enabled` (default true) uses the quotas the root's
@@ -195,7 +202,8 @@ export interface Engine {
    * Pull `ref` (`host[:port]/repo[:tag|@digest]`) from its registry
    * (runtime/registry/types.ts): every blob digest-checked, layers through the
    * safe-extraction rules, committed all or nothing and tagged `ref` (not when
-   * by digest). `Unavailable` for a name without a registry host (Docker Hub),
+   * by digest). A name without a registry host (Docker Hub) comes from the
+   * first registry mirror that has it; `Unavailable` when there are none,
    * `Forbidden` when the registry refuses the credentials, `Invalid` for a
    * digest mismatch. Progress per layer in Docker's words.
    */

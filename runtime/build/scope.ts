@@ -8,6 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import type { ContainerConfig, Image } from '../images/types.js';
 import { fullyQualified, idPrefix, normalizeReference } from '../images/refs.js';
+import { DOCKER_HUB, parseRemoteRef } from '../registry/reference.js';
+import type { RegistryAuth } from '../registry/types.js';
 import { BUILD_SCOPE_LABEL } from './types.js';
 
 /** Addresses no scoped build's registry may have: loopback, unspecified, link-local, multicast/reserved (v4 and v6). */
@@ -65,4 +67,21 @@ function deniedList(subnets: string[]): net.BlockList {
   for (const a of Object.values(os.networkInterfaces()).flat()) if (a) list.addAddress(a.address.split('%')[0], a.family === 'IPv6' ? 'ipv6' : 'ipv4');
   for (const s of subnets) list.addSubnet(s.split('/')[0], Number(s.split('/')[1]), 'ipv4');
   return list;
+}
+
+/**
+ * Whether a scoped build asks the registry for `name` even when the image is
+ * in the store: yes for a name with a registry host, so that an image that
+ * one scope pulled with its credentials is never a base for a scope without
+ * them (the registry decides again; layers already here are not fetched
+ * twice). Docker Hub names (from the operator's mirrors) and local images
+ * are used as they are.
+ */
+export function mustPullAgain(scope: string | undefined, name: string): boolean {
+  return scope !== undefined && parseRemoteRef(name).registry !== DOCKER_HUB;
+}
+
+/** The build's credentials for the registry `name` is pulled from (keys: registry hosts, `docker.io` for Docker Hub). */
+export function registryAuthFor(auths: Readonly<Record<string, RegistryAuth>> | undefined, name: string): RegistryAuth | undefined {
+  return auths?.[parseRemoteRef(name).registry];
 }
