@@ -108,15 +108,9 @@ export type OnProgress = (p: Progress) => void;
 
 // ---- registries (behaviour: runtime/registry/types.ts, docs/registry.md) ----
 
-/** Credentials for one registry, as Docker's X-Registry-Auth carries them. */
-export interface RegistryAuth {
-  username?: string;
-  password?: string;
-  /** OAuth2 refresh token from an earlier login (exchanged at the token realm). */
-  identityToken?: string;
-  /** A bearer token to send as is. */
-  registryToken?: string;
-}
+// Credentials for one registry: defined apart so that build/types.ts can name them without a cycle.
+import type { RegistryAuth } from './registry/credentials.js';
+export type { RegistryAuth };
 
 export interface PullOptions {
   auth?: RegistryAuth;

@@ -58,7 +58,7 @@
  * build succeeded.
  */
 import type { UsernsOption } from '../containers/types.js';
-import type { RegistryAuth } from '../registry/types.js';
+import type { RegistryAuth } from '../registry/credentials.js';
 
 /** Limits of every build container; the engine config's `build` overrides the defaults. */
 export interface BuildLimits {
