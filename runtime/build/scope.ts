@@ -50,10 +50,11 @@ export function scopedConfig(config: ContainerConfig, scope: string | undefined)
  * resolves to, an address of the list above, one of this host's own, or one
  * in `subnets` (the engine's networks). IPv4 literals in any spelling are
  * normalized first (WHATWG URL parsing). A name that does not resolve is
- * left to the pull to fail.
+ * left to the pull to fail. A Docker Hub name may always be pulled: it goes
+ * only to the registry mirrors the operator configured (registry/mirrors.ts).
  */
 export async function mayPullFrom(scope: string | undefined, name: string, subnets: string[]): Promise<boolean> {
-  if (scope === undefined) return true;
+  if (scope === undefined || parseRemoteRef(name).registry === DOCKER_HUB) return true;
   const domain = fullyQualified(normalizeReference(name)).split('/')[0];
   const host = new URL(`https://${domain}`).hostname.replace(/^\[|\]$/g, '');
   const addresses = net.isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
