@@ -94,6 +94,8 @@ export interface EngineInfo {
   securityOptions: string[];
   /** Part 5: how disk is bounded (runtime/quota/types.ts); `none` with the reason when it is not. */
   storageQuota: { backend: 'xfs' | 'btrfs' | 'none'; reason: string };
+  /** The registry mirrors of the engine config, in order. */
+  registryMirrors: string[];
 }
 
 /** Progress of a long operation (base image creation, loads): one message per step. */

@@ -110,6 +110,8 @@ test.serial('Engine API: POST /images/create?fromImage=node&tag=20 and POST /bui
   const pulled = await request(socketPath, 'POST', '/images/create?fromImage=node&tag=20');
   t.is(pulled.status, 200);
   t.regex(pulled.body.toString(), /Status: Downloaded newer image for node:20/);
+  const info = JSON.parse((await request(socketPath, 'GET', '/info')).body.toString()) as { RegistryConfig: { Mirrors: string[] } };
+  t.deepEqual(info.RegistryConfig.Mirrors, [`http://${empty.host}/`, `http://${mirror.host}/`], 'GET /info (docker info) lists the mirrors in order');
   t.is(await served('node:20'), 'node:20 from the mirror');
 
   const base = `${priv.host}/team/base:1`;
@@ -129,6 +131,8 @@ withDockerCli(() => {
     const pull = await docker(socketPath, ['pull', 'node:20'], { timeoutMs: 120_000 });
     t.is(pull.code, 0, pull.stderr);
     t.regex(pull.stdout, /Status: Downloaded newer image for node:20/);
+    const info = await docker(socketPath, ['info']);
+    t.true(info.stdout.includes(`Registry Mirrors:\n  http://${empty.host}/\n  http://${mirror.host}/`), info.stdout);
     const ctx = await mkdtemp(path.join(dir, 'ctx-'));
     await writeFile(path.join(ctx, 'Dockerfile'), 'FROM node:20\nRUN echo via-cli\n');
     process.env.DOCKER_BUILDKIT = '0';
