@@ -23,6 +23,7 @@ import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-co
 import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
 import type { DeployTuning, Plan, PlatformConfig } from './types.js';
 import { parseStorageSize } from '../runtime/quota/size.js';
+import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -76,6 +77,9 @@ export const USAGE = `Usage: tspaasd [options]
   --bridge-prefix <prefix>  prefix of user networks' bridges, up to 7 characters (default tsbr-)
   --insecure-registry <host>  registry reached over plain HTTP: host, host:port or CIDR; repeatable
                             (localhost and 127.0.0.0/8 always are)
+  --registry-mirror <url>   mirror of Docker Hub for pulls and build FROMs of names like node:20, e.g.
+                            http://10.0.0.5:5000; repeatable, tried in order (TSPAAS_REGISTRY_MIRRORS: URLs
+                            separated by commas or spaces; docs/engine.md "Registry mirrors")
   --build-memory <bytes>    memory limit of Dockerfile build containers (default 2147483648; 0 = none)
   --build-pids <n>          pids limit of build containers (default 4096; 0 = none)
   --build-timeout <seconds> time limit of one RUN step (default 3600; 0 = none)
@@ -122,7 +126,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         root: { type: 'string' }, 'run-root': { type: 'string' }, runtime: { type: 'string' },
         'cgroup-parent': { type: 'string' }, 'socket-group': { type: 'string' }, 'seccomp-profile': { type: 'string' },
         bridge: { type: 'string' }, 'bridge-subnet': { type: 'string' }, 'network-pool': { type: 'string' }, 'bridge-prefix': { type: 'string' },
-        'insecure-registry': { type: 'string', multiple: true }, plan: { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true }, 'registry-mirror': { type: 'string', multiple: true }, plan: { type: 'string', multiple: true },
         'build-memory': { type: 'string' }, 'build-pids': { type: 'string' }, 'build-timeout': { type: 'string' },
         'storage-quota': { type: 'string' }, 'storage-size': { type: 'string' },
         'log-level': { type: 'string' }, 'log-opt': { type: 'string', multiple: true }, ...PLATFORM_OPTIONS, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' },
@@ -155,6 +159,8 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
         resolvConf: '/etc/resolv.conf',
       }),
       insecureRegistries: Object.freeze((values['insecure-registry'] ?? []).map(registryName)) as string[],
+      // Part R of issue 14: Docker Hub mirrors.
+      registryMirrors: registryMirrors(values['registry-mirror'], env.TSPAAS_REGISTRY_MIRRORS),
       build: Object.freeze({
         memory: count(values['build-memory'] ?? String(2 * 1024 ** 3), '--build-memory'),
         pidsLimit: count(values['build-pids'] ?? '4096', '--build-pids'),
@@ -316,6 +322,12 @@ function absolute(p: string, flag: string): string {
 function registryName(value: string): string {
   if (!/^[A-Za-z0-9.:[\]-]+(\/\d{1,2})?$/.test(value)) throw invalid(`invalid --insecure-registry "${value}": use host, host:port or an IPv4 CIDR`);
   return value;
+}
+
+/** --registry-mirror (repeatable), else TSPAAS_REGISTRY_MIRRORS (commas or spaces): validated URLs, in order. */
+function registryMirrors(flags: string[] | undefined, fromEnv: string | undefined): string[] {
+  const given = flags ?? (fromEnv ?? '').split(/[\s,]+/).filter(Boolean);
+  return Object.freeze(given.map((url) => parseMirrorUrl(url, '--registry-mirror'))) as string[];
 }
 
 function count(value: string, flag: string): number {

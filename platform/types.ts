@@ -309,6 +309,16 @@ export interface Jobs {
 }
 
 /** Turns a source tar into an image (builds/). Used by the build job. */
+/** What a build is given: the app, its source tar, config vars (buildpacks) and registry credentials (Dockerfile FROMs). */
+export interface BuildRequest {
+  app: App;
+  buildId: string;
+  sourcePath: string;
+  env: Record<string, string>;
+  /** Issue 14 part R: the app's registry logins (its team's, overridden by its own), by registry host; only this build sees them. */
+  registryAuth?: Record<string, { username: string; password: string }>;
+}
+
 export interface Builder {
   /**
    * Build: reads the tar at `sourcePath`, picks Dockerfile or buildpacks,
@@ -316,7 +326,7 @@ export interface Builder {
    * `onLine`. `Invalid` when the build fails (message = the reason the
    * pusher sees), `Unavailable` on a time-out.
    */
-  build(req: { app: App; buildId: string; sourcePath: string; env: Record<string, string> }, onLine: (line: string) => void):
+  build(req: BuildRequest, onLine: (line: string) => void):
     Promise<{ builder: 'dockerfile' | 'buildpacks'; image: string; processTypes: Record<string, string>; appJson: AppJson | null }>;
   /**
    * Each build runs in the app's own network sandbox (its build network,

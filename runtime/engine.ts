@@ -114,7 +114,7 @@ class TspaasEngine implements Engine {
 
   // ---- registries (runtime/registry) ----
   private get registry(): RegistryConfig {
-    return { insecureRegistries: this.config.insecureRegistries ?? [], stateDir: path.join(this.config.root, 'registry') };
+    return { insecureRegistries: this.config.insecureRegistries ?? [], mirrors: this.config.registryMirrors ?? [], stateDir: path.join(this.config.root, 'registry') };
   }
 
   async pullImage(ref: string, opts: PullOptions = {}): Promise<Image> {

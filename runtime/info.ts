@@ -36,6 +36,7 @@ export async function engineInfo(config: EngineConfig, ctx: ContainerContext, im
     images: (await images.list()).length,
     securityOptions: ['name=seccomp,profile=builtin', 'name=no-new-privileges'],
     storageQuota: { backend: ctx.snapshots.quota.backend, reason: ctx.snapshots.quota.reason }, // part 5
+    registryMirrors: config.registryMirrors ?? [], // issue 14 part R
   };
 }
 

@@ -42,6 +42,13 @@ export interface EngineConfig {
    * or an IPv4 CIDR. localhost, 127.0.0.0/8 and ::1 always are. Absent = none more.
    */
   insecureRegistries?: string[];
+  /**
+   * Mirrors of Docker Hub (dockerd's `registry-mirrors`): `http(s)://host[:port]`
+   * URLs, tried in order by pulls (and build FROMs) of Docker Hub names;
+   * each serves docker.io/library/node as `library/node` (registry/mirrors.ts).
+   * Absent or empty: such pulls fail saying how to configure one.
+   */
+  registryMirrors?: string[];
   // ---- part 5, storage quota (runtime/quota, docs/engine.md "Disk quotas") ----
   /**
    * Bounding disk: `enabled` (default true) uses the quotas the root's
@@ -87,6 +94,8 @@ export interface EngineInfo {
   securityOptions: string[];
   /** Part 5: how disk is bounded (runtime/quota/types.ts); `none` with the reason when it is not. */
   storageQuota: { backend: 'xfs' | 'btrfs' | 'none'; reason: string };
+  /** The registry mirrors of the engine config, in order. */
+  registryMirrors: string[];
 }
 
 /** Progress of a long operation (base image creation, loads): one message per step. */
@@ -101,15 +110,9 @@ export type OnProgress = (p: Progress) => void;
 
 // ---- registries (behaviour: runtime/registry/types.ts, docs/registry.md) ----
 
-/** Credentials for one registry, as Docker's X-Registry-Auth carries them. */
-export interface RegistryAuth {
-  username?: string;
-  password?: string;
-  /** OAuth2 refresh token from an earlier login (exchanged at the token realm). */
-  identityToken?: string;
-  /** A bearer token to send as is. */
-  registryToken?: string;
-}
+// Credentials for one registry: defined apart so that build/types.ts can name them without a cycle.
+import type { RegistryAuth } from './registry/credentials.js';
+export type { RegistryAuth };
 
 export interface PullOptions {
   auth?: RegistryAuth;
@@ -195,7 +198,8 @@ export interface Engine {
    * Pull `ref` (`host[:port]/repo[:tag|@digest]`) from its registry
    * (runtime/registry/types.ts): every blob digest-checked, layers through the
    * safe-extraction rules, committed all or nothing and tagged `ref` (not when
-   * by digest). `Unavailable` for a name without a registry host (Docker Hub),
+   * by digest). A name without a registry host (Docker Hub) comes from the
+   * first registry mirror that has it; `Unavailable` when there are none,
    * `Forbidden` when the registry refuses the credentials, `Invalid` for a
    * digest mismatch. Progress per layer in Docker's words.
    */

@@ -20,6 +20,7 @@ interface Op {
   admin?: boolean;
 }
 
+const TEAM = { name: 'team', schema: { type: 'string' }, description: 'the team (default: your only team)' };
 const FOLLOW = { name: 'follow', schema: { enum: ['0', '1'] }, description: '1: keep the stream open for new lines' };
 
 /** Every path of the API: method → operation. Paths use OpenAPI's `{param}` form. */
@@ -91,6 +92,13 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/v1/apps/{app}/certs/{name}': { delete: { summary: 'Remove a certificate', status: 204 } },
   '/v1/apps/{app}/activity': { get: { summary: 'Audit log of the app', returns: ['AuditEntry'] } },
+  '/v1/registry-logins': {
+    get: { summary: 'Registry logins of your teams and their apps (hosts and users, never passwords)', returns: ['RegistryLogin'], query: [TEAM] },
+    put: { summary: 'Store a private registry\'s credentials for the Dockerfile builds of a team (or, with app, of one app)', body: 'SetRegistryLogin', returns: 'RegistryLogin' },
+  },
+  '/v1/registry-logins/{host}': {
+    delete: { summary: 'Forget a registry login of a team (or, with app, of one app)', status: 204, query: [TEAM, { name: 'app', schema: { type: 'string' }, description: 'the app whose own login it is' }] },
+  },
 };
 
 /** The document, with `servers` pointing at the public URL. */

@@ -65,6 +65,10 @@ export const REQUEST_SCHEMAS = {
   // The rules (DNS names only; no IP, localhost, public suffix or platform name) are checked in
   // control/hostnames.ts, which says which one a name breaks; 254 leaves room for a trailing dot.
   AddDomain: obj({ hostname: str({ minLength: 1, maxLength: 254, description: 'a DNS host name (shop.example.com) or a wildcard (*.example.com); case and a trailing dot are ignored' }) }, ['hostname']),
+  SetRegistryLogin: obj({
+    host: str({ minLength: 1, maxLength: 300 }), username: str({ minLength: 1, maxLength: 255 }), password: str({ minLength: 1, maxLength: 8192 }),
+    team: str({ pattern: TEAM_NAME }), app: str({ pattern: APP_NAME }),
+  }, ['host', 'username', 'password']),
   AddCert: obj({ cert: str({ maxLength: 65536 }), key: str({ maxLength: 65536 }), name: str({ pattern: '^[a-z0-9][a-z0-9.-]{0,62}$' }) }, ['cert', 'key']),
 } satisfies Record<string, Schema>;
 
@@ -112,5 +116,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   Domain: obj({ hostname: str(), appId: str(), certificate: nullable(str()), createdAt: time }, ['hostname', 'appId', 'certificate', 'createdAt']),
   Certificate: obj({ id: str(), appId: str(), name: str(), hostnames: { type: 'array', items: str() }, expiresAt: time, createdAt: time },
     ['id', 'appId', 'name', 'hostnames', 'expiresAt', 'createdAt']),
+  RegistryLogin: obj({ host: str(), username: str(), team: str(), app: nullable(str()), createdAt: time, updatedAt: time },
+    ['host', 'username', 'team', 'app', 'createdAt', 'updatedAt']),
   AuditEntry: obj({ time, user: nullable(str()), action: str(), details: { type: 'object' } }, ['time', 'user', 'action', 'details']),
 };

@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { domainRoutes } from './routes/domains.js';
 import { processRoutes } from './routes/processes.js';
+import { registryLoginRoutes } from './routes/registry-logins.js';
 import { streamRoutes } from './routes/streams.js';
 import { createRunBridge } from './run-socket.js';
 import { API_PREFIX } from './types.js';
@@ -60,6 +61,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   processRoutes(router, deps);
   streamRoutes(router, deps);
   domainRoutes(router, deps);
+  registryLoginRoutes(router, deps); // issue 14 part R
   return router;
 }
 

@@ -54,6 +54,9 @@
  *   POST   /v1/apps/:app/certs    AddCert     → Certificate       (domains it covers get it)
  *   DELETE /v1/apps/:app/certs/:name          → 204
  *   GET    /v1/apps/:app/activity             → AuditEntry[]
+ *   GET    /v1/registry-logins?team=:team     → RegistryLogin[]   (the caller's teams and their apps; never a password)
+ *   PUT    /v1/registry-logins  SetRegistryLogin → RegistryLogin  (a team's, or with `app` one app's; replaces the same host's)
+ *   DELETE /v1/registry-logins/:host?team=:team&app=:app → 204
  */
 import type {
   Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, User,
@@ -79,6 +82,26 @@ export interface CreateUser { email: string; teams: string[]; admin?: boolean }
 export interface CreateToken { description?: string }
 /** The secret is shown once; only its hash is kept. */
 export interface NewToken { id: string; token: string; description: string; createdAt: string }
+
+/**
+ * A private registry's credentials for Dockerfile builds (issue 14, part R):
+ * of `app` when given (used instead of its team's for the same host), else
+ * of `team` (may be left out when the caller is in exactly one team).
+ * `host` is `host[:port]` (a scheme or `/v2/` path is dropped); Docker Hub
+ * is refused (it is reached through the operator's mirrors).
+ */
+export interface SetRegistryLogin { host: string; username: string; password: string; team?: string; app?: string }
+
+/** A stored registry login as listed: never its password. */
+export interface RegistryLogin {
+  host: string;
+  username: string;
+  team: string;
+  /** The app it is for; null for the whole team. */
+  app: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
 
 /** `team` may be left out when the caller is in exactly one team. */
 export interface CreateApp { name: string; team?: string }

@@ -106,7 +106,10 @@ function dockerfileStrategy(engine: Engine, opts: BuilderOptions): Strategy {
       const procfile = info.procfile === null ? null : parseProcfile(info.procfile);
       onLine('-----> Building with the Dockerfile');
       const render = renderBuildEvent(onLine);
-      const buildOpts = { tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app), userns: teamUserns(req.app), ...(opts.plan ? planLimits(opts.plan) : {}) };
+      const buildOpts = {
+        tags: [tag], labels: { 'io.tspaas.app': req.app.name }, networkMode: network, scope: buildScope(req.app), userns: teamUserns(req.app),
+        registryAuth: req.registryAuth, ...(opts.plan ? planLimits(opts.plan) : {}), // registryAuth: issue 14 part R (registry logins)
+      };
       await engine.buildImage(createReadStream(req.sourcePath), buildOpts, render);
       const types: Record<string, string> = procfile && Object.keys(procfile.processTypes).length > 0 ? { ...procfile.processTypes } : { web: '' };
       return procfile?.release ? { ...types, release: procfile.release } : types;

@@ -13,6 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { TspaasError } from '../../lib/errors.js';
 import { loadCaller } from '../auth/callers.js';
+import { buildRegistryAuth } from '../control/registry-logins.js';
 import { getAppById } from '../store/apps.js';
 import { getBuild, latestReleaseConfig, markBuildFailed, markBuildRunning, markBuildSucceeded, releaseOfBuild } from '../store/builds.js';
 import type { App, Build, Caller, PlatformDeps } from '../types.js';
@@ -44,7 +45,8 @@ async function buildSource(deps: PlatformDeps, app: App, build: Build): Promise<
   if (!(await markBuildRunning(deps.db, build.id))) return null;
   try {
     const env = await latestReleaseConfig(deps.db, app.id);
-    const out = await deps.builder.build({ app, buildId: build.id, sourcePath: source, env }, log);
+    const registryAuth = await buildRegistryAuth(deps.db, app); // issue 14 part R: the team's and app's registry logins
+    const out = await deps.builder.build({ app, buildId: build.id, sourcePath: source, env, registryAuth }, log);
     log(`-----> Built ${out.image} (${out.builder})`);
     return await markBuildSucceeded(deps.db, build.id, out);
   } catch (err) {

@@ -27,7 +27,8 @@ export async function createApp(deps: Deps, caller: Caller, body: CreateApp): Pr
   });
 }
 
-async function pickTeam(deps: Deps, caller: Caller, name: string | undefined): Promise<string> {
+/** The id of the caller's team called `name`, or of their only team when no name is given (also used by registry-logins.ts). */
+export async function pickTeam(deps: Pick<PlatformDeps, 'db'>, caller: Caller, name: string | undefined): Promise<string> {
   const teams = await listTeams(deps.db, visibleTeamIds(caller));
   if (name === undefined) {
     const own = teams.filter((t) => caller.teamIds.includes(t.id));

@@ -13,7 +13,7 @@ import { applyLayer } from '../archive/index.js';
 import type { Image } from '../images/types.js';
 import { withBuildContainer } from './containers.js';
 import { fetchForBuild } from './fetch-url.js';
-import { mayPullFrom, mayUseImage, resolvableRef } from './scope.js';
+import { mayPullFrom, mayUseImage, mustPullAgain, registryAuthFor, resolvableRef } from './scope.js';
 import type { Instruction } from './dockerfile/index.js';
 import { resolveSources, type Source } from './sources.js';
 import type { Build } from './state.js';
@@ -64,23 +64,36 @@ async function fromImage(b: Build, ref: string, stageIndex: number): Promise<Ima
   return baseImage(b, ref);
 }
 
-/** A FROM or --from image: present, made now (the built-in base images), or pulled from the registry its name holds. */
+/**
+ * A FROM or --from image: present, made now (the built-in base images), or
+ * pulled from the registry its name holds (Docker Hub names: from the
+ * engine's registry mirrors), with the build's credentials for it. A scoped
+ * build asks the registry again even when the image is here (mustPullAgain).
+ */
 export async function baseImage(b: Build, ref: string): Promise<Image> {
   const { engine } = b.deps;
-  const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
   const name = resolvableRef(b.opts.scope, ref);
   if (name === null) throw noSuchImage(ref);
-  const image = await engine.ensureImage(name, onProgress).catch(async (err) => {
-    if (!isKind(err, 'NotFound')) throw err;
-    const subnets = (await engine.listNetworks()).map((n) => n.subnet).filter(Boolean);
-    if (!(await mayPullFrom(b.opts.scope, name, subnets))) throw noSuchImage(ref);
-    return engine.pullImage(name, { onProgress }).catch((pullErr) => {
-      if (isKind(pullErr, 'NotFound')) throw noSuchImage(ref, pullErr);
-      throw pullErr;
+  const image = mustPullAgain(b.opts.scope, name)
+    ? await pullBase(b, ref, name)
+    : await engine.ensureImage(name, (progress) => b.emit({ kind: 'progress', progress })).catch(async (err) => {
+      if (!isKind(err, 'NotFound')) throw err;
+      return pullBase(b, ref, name);
     });
-  });
   if (!mayUseImage(b.opts.scope, image)) throw noSuchImage(ref);
   return image;
+}
+
+/** Pull a base image where a (scoped) build may make the engine pull from. */
+async function pullBase(b: Build, ref: string, name: string): Promise<Image> {
+  const { engine } = b.deps;
+  const subnets = (await engine.listNetworks()).map((n) => n.subnet).filter(Boolean);
+  if (!(await mayPullFrom(b.opts.scope, name, subnets))) throw noSuchImage(ref);
+  const onProgress = (progress: BuildProgress) => b.emit({ kind: 'progress', progress });
+  return engine.pullImage(name, { onProgress, auth: registryAuthFor(b.opts.registryAuth, name) }).catch((pullErr) => {
+    if (isKind(pullErr, 'NotFound')) throw noSuchImage(ref, pullErr);
+    throw pullErr;
+  });
 }
 
 /** Docker's answer to a FROM image that is neither here nor in its registry. */

@@ -8,6 +8,8 @@ import net from 'node:net';
 import os from 'node:os';
 import type { ContainerConfig, Image } from '../images/types.js';
 import { fullyQualified, idPrefix, normalizeReference } from '../images/refs.js';
+import { DOCKER_HUB, parseRemoteRef } from '../registry/reference.js';
+import type { RegistryAuth } from '../registry/types.js';
 import { BUILD_SCOPE_LABEL } from './types.js';
 
 /** Addresses no scoped build's registry may have: loopback, unspecified, link-local, multicast/reserved (v4 and v6). */
@@ -48,10 +50,11 @@ export function scopedConfig(config: ContainerConfig, scope: string | undefined)
  * resolves to, an address of the list above, one of this host's own, or one
  * in `subnets` (the engine's networks). IPv4 literals in any spelling are
  * normalized first (WHATWG URL parsing). A name that does not resolve is
- * left to the pull to fail.
+ * left to the pull to fail. A Docker Hub name may always be pulled: it goes
+ * only to the registry mirrors the operator configured (registry/mirrors.ts).
  */
 export async function mayPullFrom(scope: string | undefined, name: string, subnets: string[]): Promise<boolean> {
-  if (scope === undefined) return true;
+  if (scope === undefined || parseRemoteRef(name).registry === DOCKER_HUB) return true;
   const domain = fullyQualified(normalizeReference(name)).split('/')[0];
   const host = new URL(`https://${domain}`).hostname.replace(/^\[|\]$/g, '');
   const addresses = net.isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
@@ -65,4 +68,21 @@ function deniedList(subnets: string[]): net.BlockList {
   for (const a of Object.values(os.networkInterfaces()).flat()) if (a) list.addAddress(a.address.split('%')[0], a.family === 'IPv6' ? 'ipv6' : 'ipv4');
   for (const s of subnets) list.addSubnet(s.split('/')[0], Number(s.split('/')[1]), 'ipv4');
   return list;
+}
+
+/**
+ * Whether a scoped build asks the registry for `name` even when the image is
+ * in the store: yes for a name with a registry host, so that an image that
+ * one scope pulled with its credentials is never a base for a scope without
+ * them (the registry decides again; layers already here are not fetched
+ * twice). Docker Hub names (from the operator's mirrors) and local images
+ * are used as they are.
+ */
+export function mustPullAgain(scope: string | undefined, name: string): boolean {
+  return scope !== undefined && parseRemoteRef(name).registry !== DOCKER_HUB;
+}
+
+/** The build's credentials for the registry `name` is pulled from (keys: registry hosts, `docker.io` for Docker Hub). */
+export function registryAuthFor(auths: Readonly<Record<string, RegistryAuth>> | undefined, name: string): RegistryAuth | undefined {
+  return auths?.[parseRemoteRef(name).registry];
 }

@@ -58,6 +58,7 @@
  * build succeeded.
  */
 import type { UsernsOption } from '../containers/types.js';
+import type { RegistryAuth } from '../registry/credentials.js';
 
 /** Limits of every build container; the engine config's `build` overrides the defaults. */
 export interface BuildLimits {
@@ -109,6 +110,12 @@ export interface BuildOptions {
    * A-Z a-z 0-9 _ . - (starting with a letter or digit). Absent = unscoped.
    */
   scope?: string;
+  /**
+   * Credentials for pulling FROM / `--from` images, by registry host
+   * (`host[:port]`; `docker.io` for Docker Hub names, used with its
+   * mirrors), as Docker's `X-Registry-Config`. Only this build uses them.
+   */
+  registryAuth?: Readonly<Record<string, RegistryAuth>>;
   /** Issue 13 part 2: the user namespace of every build container (as CreateOptions.userns); absent = the host's. */
   userns?: UsernsOption;
 }

@@ -21,9 +21,10 @@ export class RegistrySession {
    * Ping `/v2/` and answer its challenge for `scopes` (`repository:x:pull`…):
    * a bearer token from the realm, or Basic credentials checked with a second
    * `GET /v2/`. A registry that asks for nothing gets no credentials.
+   * `base` (`scheme://host[:port]`) is where it is reached: by default
+   * HTTPS, or HTTP for an insecure registry; a mirror's URL says it itself.
    */
-  static async open(registry: string, cfg: RegistryConfig, auth: RegistryAuth | undefined, scopes: string[]): Promise<RegistrySession> {
-    const base = `${isInsecure(registry, cfg.insecureRegistries) ? 'http' : 'https'}://${registry}`;
+  static async open(registry: string, cfg: RegistryConfig, auth: RegistryAuth | undefined, scopes: string[], base = baseUrl(registry, cfg)): Promise<RegistrySession> {
     if (auth?.registryToken) return new RegistrySession(registry, base, `Bearer ${auth.registryToken}`);
     const ping = await send({ method: 'GET', url: `${base}/v2/` });
     ping.resume();
@@ -60,6 +61,10 @@ export class RegistrySession {
     }
     throw await replyError(res, `registry ${this.registry}`);
   }
+}
+
+function baseUrl(registry: string, cfg: RegistryConfig): string {
+  return `${isInsecure(registry, cfg.insecureRegistries) ? 'http' : 'https'}://${registry}`;
 }
 
 /** Upload locations may be absolute or relative to the registry. */

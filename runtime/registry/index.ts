@@ -12,7 +12,8 @@ import type { RegistryAuth, RegistryConfig } from './types.js';
 
 export { pullImage } from './pull.js';
 export { pushImage } from './push.js';
-export { remoteRef, registryHost } from './reference.js';
+export { DOCKER_HUB, parseRemoteRef, remoteRef, registryHost } from './reference.js';
+export { parseMirrorUrl } from './mirrors.js';
 export type * from './types.js';
 
 /** The store's staging and commit interface, which pull needs beyond the ImageStore contract. */

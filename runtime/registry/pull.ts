@@ -16,11 +16,10 @@ import type { StoreCore } from '../images/core.js';
 import { MEDIA, UNCOMPRESSED_SIZE, sha256, type OciLayout, type StagedBlob } from '../images/layout.js';
 import { normalizeTag } from '../images/refs.js';
 import type { Descriptor, Image, ImageConfig, ImageStore, Layer } from '../images/types.js';
-import { RegistrySession } from './client.js';
+import type { RegistrySession } from './client.js';
 import { readAll, replyError } from './http.js';
-import { resolveManifest } from './manifest.js';
+import { locateManifest } from './mirrors.js';
 import { BlobProgress, mapLimit } from './progress.js';
-import { remoteRef } from './reference.js';
 import { BlobSources } from './sources.js';
 import type { PullOptions, RegistryConfig } from './types.js';
 
@@ -36,9 +35,7 @@ interface Fetched {
 
 /** Pull `ref` into `store`; returns the image and the registry's manifest digest. */
 export async function pullImage(store: Store, cfg: RegistryConfig, ref: string, opts: PullOptions = {}): Promise<{ image: Image; digest: string }> {
-  const r = remoteRef(ref);
-  const s = await RegistrySession.open(r.registry, cfg, opts.auth, [`repository:${r.repository}:pull`]);
-  const { manifest, digest } = await resolveManifest(s, r);
+  const { s, r, manifest, digest } = await locateManifest(cfg, ref, opts.auth);
   const configBytes = await fetchSmallBlob(s, r.repository, manifest.config);
   const config = parseConfig(configBytes, manifest.layers.length, ref);
   const known = await knownLayers(store);

@@ -5,7 +5,9 @@
  * Vocabulary
  * - *registry*: a host[:port] serving `/v2/` (`127.0.0.1:5000`). A reference
  *   without one (`alpine`, `library/alpine`) names Docker Hub, which this
- *   engine does not reach: such pulls and pushes fail with `Unavailable`.
+ *   engine does not reach: such pulls go to the registry mirrors
+ *   (mirrors.ts) and fail with `Unavailable` when there are none; pushes
+ *   to Docker Hub always fail so.
  * - *repository*: the path after the registry (`team/app`).
  * - *manifest*: OCI (`application/vnd.oci.image.manifest.v1+json`) or Docker
  *   schema 2 (`application/vnd.docker.distribution.manifest.v2+json`). An
@@ -50,6 +52,8 @@ export type { PullOptions, PushOptions, RegistryAuth } from '../types.js';
 export interface RegistryConfig {
   /** Hosts (`host` or `host:port`) or CIDRs spoken to in plain HTTP; loopback always is. */
   insecureRegistries: readonly string[];
+  /** Mirrors of Docker Hub (`http(s)://host[:port]`), tried in order by pulls of Docker Hub names (mirrors.ts). */
+  mirrors?: readonly string[];
   /** Where the engine remembers which repositories hold which blobs (for cross-repo mounts). */
   stateDir: string;
 }

@@ -28,7 +28,7 @@ export interface TestEngine {
 export const TEST_LAYER_SIZE = 8 * 1024 ** 3;
 
 /** Start an engine in fresh temporary roots. */
-export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota']; under?: string } = {}): Promise<TestEngine> {
+export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota']; under?: string; registries?: Pick<EngineConfig, 'registryMirrors' | 'insecureRegistries'> } = {}): Promise<TestEngine> {
   // `under`: a dir to make the engine's root in (a test's own filesystem), else the tests' TMPDIR.
   const base = await mkdtemp(path.join(opts.under ?? os.tmpdir(), 'tsp-'));
   const slot = await claimNetworkSlot();
@@ -40,6 +40,7 @@ export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'
     seccompProfile: '',
     network: slot.config,
     storageQuota: opts.storageQuota ?? { defaultSize: TEST_LAYER_SIZE },
+    ...opts.registries, // issue 14 part R: registry mirrors, insecure registries
   };
   let engine = await createEngine(config);
   return {

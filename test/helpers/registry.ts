@@ -20,7 +20,7 @@ import { freePort } from './postgres.js';
 const execFileP = promisify(execFile);
 
 export interface TestRegistry {
-  /** `127.0.0.1:<port>` */
+  /** `127.0.0.1:<port>` (or `<outside address>:<port>`) */
   host: string;
   /** Storage root (`docker/registry/v2/…` inside). */
   storage: string;
@@ -36,12 +36,15 @@ export interface RegistryOptions {
   basic?: { username: string; password: string };
   /** Bearer token auth with one user (the token server checks its Basic credentials). */
   token?: { username: string; password: string };
+  /** Issue 14 part R: listen on `address` inside network namespace `ns` (an "outside" host, test/helpers/netns.ts) instead of 127.0.0.1. */
+  outside?: { ns: string; address: string };
 }
 
 /** Start docker-registry and wait until `/v2/` answers. */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-registry-'));
   const port = await freePort();
+  const address = opts.outside?.address ?? '127.0.0.1';
   const tokenRequests: string[][] = [];
   let tokenServer: http.Server | null = null;
   let auth = '';
@@ -56,17 +59,19 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
       + `    issuer: tspaas-test-issuer\n    rootcertbundle: ${started.certFile}\n`;
   }
   const config = `version: 0.1\nlog:\n  level: info\n  formatter: text\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'storage')}\n`
-    + `  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n  secret: ${randomBytes(8).toString('hex')}\n${auth}`;
+    + `  delete:\n    enabled: true\nhttp:\n  addr: ${address}:${port}\n  secret: ${randomBytes(8).toString('hex')}\n${auth}`;
   await writeFile(path.join(dir, 'config.yml'), config);
   const logFile = path.join(dir, 'registry.log');
   const out = createWriteStream(logFile);
-  const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = ['docker-registry', 'serve', path.join(dir, 'config.yml')];
+  const [cmd, ...args] = opts.outside ? ['ip', 'netns', 'exec', opts.outside.ns, ...argv] : argv;
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.pipe(out);
   child.stderr.pipe(out);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await waitUp(port, child);
+  await waitUp(address, port, child);
   return {
-    host: `127.0.0.1:${port}`,
+    host: `${address}:${port}`,
     storage: path.join(dir, 'storage'),
     log: () => readFile(logFile, 'utf8'),
     tokenRequests,
@@ -80,11 +85,11 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   };
 }
 
-async function waitUp(port: number, child: ReturnType<typeof spawn>): Promise<void> {
+async function waitUp(address: string, port: number, child: ReturnType<typeof spawn>): Promise<void> {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
     const ok = await new Promise<boolean>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/v2/' }, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
+      http.get({ host: address, port, path: '/v2/' }, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(false));
     });
     if (ok) return;
     await sleep(50);

@@ -20,6 +20,7 @@ test('defaults', (t) => {
       cniPath: ['/usr/lib/cni', '/opt/cni/bin'], resolvConf: '/etc/resolv.conf',
     },
     insecureRegistries: [],
+    registryMirrors: [],
     build: { memory: 2 * 1024 ** 3, pidsLimit: 4096, timeoutSeconds: 3600 },
     storageQuota: { enabled: true, defaultSize: 0 },
     logOpts: { 'max-size': '10m', 'max-file': '3' },
@@ -80,6 +81,16 @@ test('--insecure-registry is repeatable and checked; none by default', (t) => {
   t.deepEqual(run([]).engine.insecureRegistries, []);
   t.deepEqual(run(['--insecure-registry', 'reg.lan:5000', '--insecure-registry=10.0.0.0/8']).engine.insecureRegistries, ['reg.lan:5000', '10.0.0.0/8']);
   t.throws(() => run(['--insecure-registry', 'http://x/y']), { message: /invalid --insecure-registry/ });
+});
+
+test('--registry-mirror is repeatable, kept in order, checked as dockerd checks registry-mirrors; TSPAAS_REGISTRY_MIRRORS otherwise', (t) => {
+  t.deepEqual(run(['--registry-mirror', 'https://mirror.lan/', '--registry-mirror=http://10.0.0.5:5000']).engine.registryMirrors, ['https://mirror.lan', 'http://10.0.0.5:5000']);
+  t.deepEqual(run([], { TSPAAS_REGISTRY_MIRRORS: 'http://a.lan:5000, https://b.lan' }).engine.registryMirrors, ['http://a.lan:5000', 'https://b.lan']);
+  t.deepEqual(run(['--registry-mirror', 'https://flag.lan'], { TSPAAS_REGISTRY_MIRRORS: 'https://env.lan' }).engine.registryMirrors, ['https://flag.lan']);
+  // dockerd's ValidateMirror: a scheme of http or https, nothing after the host.
+  for (const bad of ['mirror.lan:5000', 'ftp://mirror.lan', 'https://mirror.lan/v2/', 'https://u:p@mirror.lan', 'https://mirror.lan?x=1']) {
+    t.throws(() => run(['--registry-mirror', bad]), { message: /invalid --registry-mirror/ }, bad);
+  }
 });
 
 test('--log-opt sets the default bound of container logs, key by key, checked as a container\'s', (t) => {

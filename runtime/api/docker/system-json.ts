@@ -55,6 +55,8 @@ export function infoJson(info: EngineInfo, version: string): object {
     ...FIXED_INFO,
     // Part 5, storage quota: what bounds the writable layers, loudly when nothing does.
     DriverStatus: [['Quota', info.storageQuota.backend]],
+    // Issue 14 part R: `docker info` lists them under "Registry Mirrors" (dockerd keeps the trailing slash).
+    RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: [], Mirrors: info.registryMirrors.map((m) => `${m}/`) },
     Warnings: info.storageQuota.backend === 'none' ? [`WARNING: disk is not bounded (--storage-opt size is refused): ${info.storageQuota.reason}`] : null,
   };
 }

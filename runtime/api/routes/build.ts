@@ -8,6 +8,7 @@ import type { BuildEvent, BuildOptions } from '../../build/types.js';
 import type { Exchange, Route } from '../exchange.js';
 import { sendJson } from '../http/reply.js';
 import { familiarRef } from '../docker/refs.js';
+import { registryConfigHeader } from '../docker/registry-auth.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
@@ -66,6 +67,7 @@ export function buildOptions(ex: Exchange): BuildOptions {
     memory: int(ex, 'memory') || undefined,
     nanoCpus: quota > 0 ? Math.round((quota / period) * 1e9) : undefined,
     networkMode: ex.query.get('networkmode') || undefined,
+    registryAuth: registryConfigHeader(ex.req.headers['x-registry-config']),
   };
 }
 

@@ -50,6 +50,16 @@ test.serial('a Dockerfile app is built with the Dockerfile and served', async (t
   t.is((await viaRouter(world, 'boxed')).body.trim(), 'dockerfile-app');
 });
 
+// Issue 14 part R: this platform has no registry mirror (registry.test.ts runs one that has).
+test.serial('a Dockerfile app FROM node:20 without a registry mirror fails saying how to configure one', async (t) => {
+  const dir = await makeRepo(world, alice, { Dockerfile: 'FROM node:20\nCMD ["node", "server.js"]\n' });
+  await must(alice.tspaas(['apps:create', 'hubbed'], dir));
+  const push = await alice.git(['push', 'tspaas', 'main'], dir);
+  t.not(push.code, 0);
+  t.true(push.stderr.includes('remote:  !     cannot reach registry docker.io for "node:20" (docker.io/library/node:20): this engine has no access to Docker Hub; '
+    + 'configure a registry mirror that serves Docker Hub\'s images (tspaasd --registry-mirror URL, or TSPAAS_REGISTRY_MIRRORS) or name an image on a registry you run'), push.stderr);
+});
+
 test.serial('scale web=4 runs four processes with distinct IPs that share the traffic; scale web=1 stops three', async (t) => {
   await must(alice.tspaas(['scale', 'web=4'], shop));
   const ps = await eventually(async () => {

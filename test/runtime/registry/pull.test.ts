@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 import type { Progress } from '../../../runtime/types.js';
 import { runToEnd } from '../../helpers/engine.js';
+import { build } from '../build/helpers.js';
 import { saveLayout, skopeoInspect, skopeoPush, startEnv, storeBlobs, type Env } from './fixtures.js';
 
 let env: Env;
@@ -103,10 +104,16 @@ test.serial('a corrupted blob fails with a digest error and the store is unchang
   t.false((await readFile(file)).equals(Buffer.alloc(0)));
 });
 
-test.serial('a name without a registry host fails naming Docker Hub; an unknown repository is NotFound', async (t) => {
+test.serial('a name without a registry host fails naming Docker Hub and how to configure a mirror (also as a build FROM); an unknown repository is NotFound', async (t) => {
   const hub = await t.throwsAsync(env.engine.pullImage('alpine:3'));
   t.is((hub as { kind?: string }).kind, 'Unavailable');
-  t.regex(hub!.message, /registry docker\.io/);
+  const expected = 'cannot reach registry docker.io for "alpine:3" (docker.io/library/alpine:3): this engine has no access to Docker Hub; '
+    + 'configure a registry mirror that serves Docker Hub\'s images (tspaasd --registry-mirror URL, or TSPAAS_REGISTRY_MIRRORS) or name an image on a registry you run, e.g. 127.0.0.1:5000/alpine';
+  t.is(hub!.message, expected);
+  const built = await build(env.engine, { Dockerfile: 'FROM alpine:3\nRUN true\n' });
+  t.is(built.error?.message, expected);
+  const push = await t.throwsAsync(env.engine.pushImage('busybox:latest'));
+  t.notRegex(push!.message, /mirror/, 'mirrors serve pulls only');
   const missing = await t.throwsAsync(env.engine.pullImage(`${env.reg.host}/nothing/here:1`));
   t.is((missing as { kind?: string }).kind, 'NotFound');
 });
