@@ -1,6 +1,19 @@
 # The app's main packages built into bin/: those of go.mod's `// +heroku install ./cmd/...` line (Heroku's
 # go buildpack convention, as in heroku/go-getting-started), else every main package of the module.
 
+# Run a go command for its stdout; on failure print its output and fail naming WHAT and go's first line.
+go_or_fail() {
+  local what=$1 out err rc=0
+  shift
+  err=$(mktemp)
+  out=$("$@" 2> "$err") || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    sed 's/^/       /' "$err" | tail -n 20 >&2
+    fail "$what failed: $(grep -m1 . "$err" || echo "exit code $rc")"
+  fi
+  echo "$out"
+}
+
 # The package patterns to build.
 install_patterns() {
   local line
@@ -13,8 +26,7 @@ build_main_packages() {
   local module=$1 patterns pkgs p log rc
   patterns=$(install_patterns)
   # shellcheck disable=SC2086 # the patterns are words
-  pkgs=$(go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' $patterns 2>&1) \
-    || fail "go list $patterns failed: $(grep -m1 . <<< "$pkgs")"
+  pkgs=$(go_or_fail "finding the main packages (go list $patterns)" go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' $patterns)
   [ -n "$pkgs" ] || fail "no main package in $module ($patterns): nothing to build into bin/"
   mkdir -p bin
   log=$(mktemp)

@@ -3,10 +3,12 @@
 
 FAILED_MARK=$(mktemp -u /tmp/tspaas-failed.XXXXXX)
 
-# Print each argument as one ` !     ` line on stderr and exit 1 (also from a $(…) subshell: the mark tells the trap).
+# Print each line of each argument as a ` !     ` line on stderr and exit 1 (also from a $(…) subshell: the mark tells the trap).
 fail() {
-  local line
-  for line in "$@"; do echo " !     $line" >&2; done
+  local arg line
+  for arg in "$@"; do
+    while IFS= read -r line; do echo " !     $line" >&2; done <<< "$arg"
+  done
   : > "$FAILED_MARK"
   exit 1
 }

@@ -34,8 +34,8 @@ explain_download_failure() {
   if [ "$GOPROXY" = off ]; then
     fail "go.mod requires modules that are not vendored and GOPROXY is off: $first" \
       "Commit vendor/ (\`go mod vendor\`) or set GOPROXY in the app's config to a module proxy this build can reach."
-  elif grep -q 'sum.golang.org' <<< "$out"; then
-    fail "checksums could not be verified (go.sum lacks them and sum.golang.org is not reachable): $first" \
+  elif grep -qE '(^|: )verifying ' <<< "$out"; then
+    fail "checksums could not be verified (go.sum lacks them and the checksum database ${GOSUMDB:-sum.golang.org} is not reachable): $first" \
       "Commit a complete go.sum (\`go mod tidy\`), or set GONOSUMDB / GOSUMDB in the app's config."
   elif grep -qE 'dial tcp|connection refused|no such host|i/o timeout|network is unreachable' <<< "$out"; then
     fail "the module proxy $GOPROXY is not reachable from the build: $first" \

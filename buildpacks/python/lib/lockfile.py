@@ -5,6 +5,7 @@ stderr and exit code 2. Runs with the app's venv Python, whose pip vendors `pack
 """
 import json
 import platform
+import re
 import sys
 import tomllib
 from pathlib import Path
@@ -46,15 +47,44 @@ def check_requires_python(spec, where):
         raise LockfileError(f"{where} requires Python {spec}; this stack has only Python {PYTHON} (Debian's python3)")
 
 
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def poetry_roots(build):
+    """The main dependencies of a Poetry project: [tool.poetry.dependencies] (not python) or [project].dependencies."""
+    project = read_toml(build / "pyproject.toml")
+    names = [n for n in project.get("tool", {}).get("poetry", {}).get("dependencies", {}) if n != "python"]
+    for spec in project.get("project", {}).get("dependencies", []):
+        names.append(re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", spec).group(1))
+    return [normalize(n) for n in names]
+
+
+def poetry_dependency_applies(spec):
+    """A poetry.lock dependency is installed unless it is optional (an extra) or its markers exclude this Python."""
+    if not isinstance(spec, dict):
+        return True
+    return not spec.get("optional") and Marker(spec.get("markers") or "python_version > '0'").evaluate({"extra": ""})
+
+
 def poetry(build):
-    """poetry.lock: every package of the main group (as `poetry sync --only main`), with its files' hashes."""
+    """poetry.lock: the packages the main dependencies reach (as `poetry sync --only main`), with their files' hashes."""
     lock = read_toml(build / "poetry.lock")
     legacy_files = lock.get("metadata", {}).get("files", {})  # lock format 1.x keeps hashes here
-    out = []
-    for p in lock.get("package", []):
-        groups = p.get("groups") or [p.get("category", "main")]
-        if "main" not in groups or p.get("optional"):
+    by_name = {normalize(p["name"]): p for p in lock.get("package", [])}
+    seen, queue = set(), poetry_roots(build)
+    while queue:
+        name = queue.pop()
+        if name in seen:
             continue
+        if name not in by_name:
+            raise LockfileError(f"poetry.lock has no package {name}: run `poetry lock` again and commit it")
+        seen.add(name)
+        deps = by_name[name].get("dependencies", {})
+        queue += [normalize(d) for d, v in deps.items() if poetry_dependency_applies(v)]
+    out = []
+    for name in sorted(seen):
+        p = by_name[name]
         source = p.get("source", {}).get("type")
         if source in ("git", "directory", "file", "url"):
             raise LockfileError(f"poetry.lock: {p['name']} comes from a {source} source; only index packages can be installed here")
@@ -107,7 +137,8 @@ def uv_line(by_name, name, version):
     if {"editable", "virtual"} & pkg.get("source", {}).keys():
         return None
     if "registry" not in pkg.get("source", {}):
-        raise LockfileError(f"uv.lock: {name} comes from {pkg.get('source')}; only index packages can be installed here")
+        where = " ".join(f"{k} {v}" for k, v in pkg.get("source", {}).items()) or "no source"
+        raise LockfileError(f"uv.lock: {name} comes from {where}; only index packages can be installed here")
     files = pkg.get("wheels", []) + ([pkg["sdist"]] if "sdist" in pkg else [])
     return line(name, version, [f["hash"] for f in files if f.get("hash")])
 
@@ -125,7 +156,7 @@ def pipenv(build):
     for name, spec in lock.get("default", {}).items():
         local = next((k for k in ("git", "path", "file", "editable") if k in spec), None)
         if local:
-            raise LockfileError(f"Pipfile.lock: {name} is a {local} dependency; only index packages can be installed here")
+            raise LockfileError(f"Pipfile.lock: {name} is a {local} dependency ({spec[local]}); only index packages can be installed here")
         if not spec.get("version", "").startswith("=="):
             raise LockfileError(f"Pipfile.lock: {name} has no pinned version (`pipenv lock` writes one)")
         out.append(line(name, spec["version"][2:], spec.get("hashes", []), spec.get("markers")))

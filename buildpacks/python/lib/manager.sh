@@ -7,7 +7,7 @@ python_package_manager() {
   if [ -f "$BUILD_DIR/requirements.txt" ] && grep -qvE '^\s*(#|$)' "$BUILD_DIR/requirements.txt"; then found+=(requirements.txt); fi
   for f in Pipfile.lock poetry.lock uv.lock; do [ -f "$BUILD_DIR/$f" ] && found+=("$f"); done
   if [ "${#found[@]}" -gt 1 ]; then
-    fail "found ${found[*]}: several package managers' files; keep only the one of the package manager the app uses"
+    fail "found $(printf '%s, ' "${found[@]}" | sed 's/, $//'): several package managers' files; keep only the one of the package manager the app uses"
   fi
   case "${found[0]:-}" in
     requirements.txt) echo requirements ;;

@@ -32,7 +32,7 @@ explain_pip_failure() {
     fail "pip could not reach the package index $index to install $what (exit code $rc): ${reason:-no answer}" \
       "Set PIP_INDEX_URL (and PIP_EXTRA_INDEX_URL) in the app's config to an index this build can reach."
   elif grep -q 'DO NOT MATCH THE HASHES' "$log"; then
-    fail "pip refused a download for $what: its hash is not the one in the lockfile ($(grep -m1 -E '^ +[A-Za-z0-9_.-]+==' "$log" | xargs))" \
+    fail "pip refused a download for $what: its hash is not the one in the lockfile ($(grep -m1 -oE '^ +[A-Za-z0-9_.-]+==[^ ]+' "$log" | xargs))" \
       "The index serves other files than the lockfile was made with: lock again against this index."
   fi
   fail "pip could not install $what (exit code $rc): ${reason:-see the output of pip above}"
