@@ -104,7 +104,7 @@ async function addGoModule(dir: string, proxy: string, mod: string, version: str
   await fsp.mkdir(at, { recursive: true });
   const tree = path.join(dir, 'modules', `${mod}@${version}`);
   await writeTree(tree, files);
-  await run('sh', ['-c', `cd "${path.dirname(tree)}" && zip -qXDr "${path.join(at, `${version}.zip`)}" "${path.basename(tree)}"`]);
+  await run('sh', ['-c', `cd "${path.join(dir, 'modules')}" && zip -qXDr "${path.join(at, `${version}.zip`)}" "${mod}@${version}"`]);
   await fsp.writeFile(path.join(at, `${version}.mod`), files['go.mod']);
   await fsp.writeFile(path.join(at, `${version}.info`), JSON.stringify({ Version: version, Time: '2024-01-01T00:00:00Z' }));
   await fsp.appendFile(path.join(at, 'list'), `${version}\n`);
