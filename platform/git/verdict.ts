@@ -6,6 +6,7 @@
  * still runs: the release before it, or nothing when there was none.
  */
 import { desiredFormation } from '../deploy/formation.js';
+import { initialQuantities } from '../deploy/initial-formation.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import type { App, PlatformDeps, Release } from '../types.js';
@@ -19,10 +20,11 @@ export async function deployedLines(deps: PlatformDeps, app: App, release: Relea
   if (running.length) {
     return [`=====> ${app.name} deployed: ${running.map((f) => `${f.type}=${f.quantity}`).join(', ')} running; ${web}, so the app has no URL`];
   }
-  const first = formation.find((f) => f.type === 'web') ?? formation[0];
+  // web when there is one, else the Procfile's first type (the one a first deploy runs).
+  const first = formation.some((f) => f.type === 'web') ? 'web' : [...initialQuantities(release).keys()][0] ?? 'web';
   return [
     ` !     ${app.name} v${release.version} is released, but no process is running: every process type is scaled to 0.`,
-    ` !     Start one with: tspaas scale ${first ? first.type : 'web'}=1`,
+    ` !     Start one with: tspaas scale ${first}=1`,
   ];
 }
 
