@@ -31,7 +31,7 @@ export async function processPort(engine: Engine, release: Release, platformPort
 
 /** `1`–`65535` as a number, else Invalid with the commands that fix it. */
 export function parsePort(text: string): number {
-  const port = /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : 0;
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (port < 1 || port > 65535) {
     throw invalid(`the config var PORT="${text}" is not a port number (1-65535): set one with \`tspaas config:set PORT=5000\` or remove it with \`tspaas config:unset PORT\``);
   }
