@@ -5,6 +5,7 @@
  */
 import test from 'ava';
 import { outputLines, MAX_LINE } from '../../../platform/builds/lines.js';
+import { parseAppJson } from '../../../platform/builds/source.js';
 import { initialQuantities, initialScaleLines } from '../../../platform/deploy/initial-formation.js';
 
 const quantities = (processTypes: Record<string, string>, formation?: Record<string, { quantity?: number }>) =>
@@ -18,6 +19,14 @@ test('first deploy: web=1; no web → the first Procfile type; app.json quantiti
   t.deepEqual(quantities({ worker: 'a', clock: 'b' }, { clock: { quantity: 2 } }), { worker: 0, clock: 2 });
   t.deepEqual(quantities({ web: 'a', worker: 'b' }, { worker: { quantity: 1 } }), { web: 1, worker: 1 });
   t.deepEqual(quantities({ worker: 'a' }, { worker: { quantity: 0 } }), { worker: 0 }, 'app.json may ask for nothing');
+});
+
+test('app.json quantities must be ones `tspaas scale` takes (0-100), else the build fails saying so', (t) => {
+  for (const quantity of [-1, 1.5, '1', 101]) {
+    t.throws(() => parseAppJson(JSON.stringify({ formation: { worker: { quantity } } })),
+      { message: 'app.json "formation.worker" must be an object whose "quantity" is a whole number 0-100' }, String(quantity));
+  }
+  t.deepEqual(parseAppJson('{"formation": {"worker": {"quantity": 1, "size": "basic"}}}').formation, { worker: { quantity: 1, size: 'basic' } });
 });
 
 test('first deploy: the lines the pusher reads', (t) => {
