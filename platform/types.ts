@@ -229,6 +229,8 @@ export interface ProcessInfo {
   /** Container address on the app's network; null when not running. */
   address: string | null;
   port: number | null;
+  /** Issue 14 part P: where `port` came from (config PORT, the image's EXPOSE, the default), for messages; absent on old containers. */
+  portFrom?: string;
   restarts: number;
   startedAt: string;
   command: string;
@@ -256,6 +258,9 @@ export const LABELS = {
   restarts: 'io.tspaas.restarts',
   /** The plan the container's bounds come from (ProcessSize.plan). */
   plan: 'io.tspaas.plan',
+  /** Issue 14 part P: the process's PORT and where it came from (scheduler/port.ts); absent = the platform's port. */
+  port: 'io.tspaas.port',
+  portFrom: 'io.tspaas.port-from',
 } as const;
 
 // ---------------------------------------------------------------- events

@@ -63,6 +63,7 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   '/v1/apps/{app}/releases/{version}/events': { get: { summary: 'Deploy events (NDJSON of PlatformEvent) until the deploy ends', returns: 'ndjson' } },
   '/v1/apps/{app}/rollback': { post: { summary: 'New release from an old one', body: 'Rollback', returns: 'Release', status: 201 } },
   '/v1/apps/{app}/builds': { get: { summary: 'Builds, newest first', returns: ['Build'] } },
+  '/v1/apps/{app}/builds/{id}': { get: { summary: 'One build (a failed one with its reason in `error`)', returns: 'Build' } },
   '/v1/apps/{app}/builds/{id}/log': { get: { summary: 'Build output (text)', returns: 'text', query: [FOLLOW] } },
   '/v1/apps/{app}/formation': {
     get: { summary: 'Formation', returns: ['FormationEntry'] },

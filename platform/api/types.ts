@@ -39,6 +39,7 @@
  *   GET    /v1/apps/:app/releases/:version/events → NDJSON stream of PlatformEvent, ends when the deploy ends
  *   POST   /v1/apps/:app/rollback  Rollback   → Release           (the new release; its deploy is queued)
  *   GET    /v1/apps/:app/builds               → Build[]
+ *   GET    /v1/apps/:app/builds/:id           → Build
  *   GET    /v1/apps/:app/builds/:id/log?follow=1 → text/plain, line by line
  *   GET    /v1/apps/:app/formation            → FormationEntry[]
  *   PATCH  /v1/apps/:app/formation  Scale     → FormationEntry[]

@@ -11,6 +11,7 @@ import { isErrno } from '../../lib/errors.js';
 import type { Db } from '../db/pool.js';
 import { getBuild, releaseOfBuild } from '../store/builds.js';
 import type { EventBus, PlatformEvent } from '../types.js';
+import { outputLines } from './lines.js';
 
 /** Where a build's source tar waits for its build job: `<dataDir>/sources/<buildId>.tar`. */
 export function sourcePath(dataDir: string, buildId: string): string {
@@ -22,12 +23,12 @@ export function buildLogPath(dataDir: string, buildId: string): string {
   return path.join(dataDir, 'logs', 'builds', `${buildId}.log`);
 }
 
-/** A line sink for one build: appends to its log file and publishes the line. */
+/** A line sink for one build: appends to its log file and publishes the line (split at each `\r` and `\n`: lines.ts). */
 export function openBuildLog(dataDir: string, events: EventBus, appId: string, buildId: string): (line: string) => void {
   const file = buildLogPath(dataDir, buildId);
   mkdirSync(path.dirname(file), { recursive: true });
   return (text) => {
-    for (const line of text.replace(/\n$/, '').split('\n')) {
+    for (const line of outputLines(text)) {
       appendFileSync(file, `${line}\n`);
       events.publish({ kind: 'build', appId, buildId, line });
     }

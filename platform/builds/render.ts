@@ -13,7 +13,7 @@ export function renderBuildEvent(onLine: (line: string) => void): (e: BuildEvent
   };
   return (e) => {
     if (e.kind === 'output') {
-      const lines = (partial + e.data.toString('utf8')).split(/\r?\n/);
+      const lines = (partial + e.data.toString('utf8')).split(/\r?\n|\r(?!$)/); // \r too: progress redraws are lines (lines.ts)
       partial = lines.pop() ?? '';
       for (const line of lines) onLine(line);
       return;

@@ -57,6 +57,11 @@ export function parseAppJson(text: string): AppJson {
   const json = value as Record<string, unknown>;
   checkObjectOf(json.healthchecks, 'healthchecks', (v) => Array.isArray(v) && v.every((c) => typeof c === 'object' && c !== null), 'a list of checks');
   checkObjectOf(json.formation, 'formation', (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'an object');
+  // Issue 14 part P: a quantity the first deploy would run must be one `tspaas scale` accepts.
+  checkObjectOf(json.formation, 'formation', (v) => {
+    const q = (v as { quantity?: unknown }).quantity;
+    return q === undefined || (Number.isInteger(q) && (q as number) >= 0 && (q as number) <= 100);
+  }, 'an object whose "quantity" is a whole number 0-100');
   return json as AppJson;
 }
 

@@ -4,25 +4,24 @@
 import { invalid } from '../../lib/errors.js';
 import type { ConfigChanged, ConfigPatch } from '../api/types.js';
 import type { App, Caller, PlatformDeps } from '../types.js';
+import { parsePort } from '../scheduler/port.js';
 import { audit } from './audit.js';
 import { configRelease } from './history.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Set by the platform for web processes. */
-const RESERVED = new Set(['PORT']);
 
 /** The config of the current release (or the newest, or none). */
 export async function readConfig(deps: Pick<PlatformDeps, 'db'>, app: App): Promise<Record<string, string>> {
   return (await configRelease(deps.db, app))?.config ?? {};
 }
 
-/** Apply a patch (null = unset) through a new release; Invalid for bad or reserved names. */
+/** Apply a patch (null = unset) through a new release; Invalid for bad names and a PORT that is no port number. */
 export async function patchConfig(deps: Pick<PlatformDeps, 'db' | 'deployer'>, caller: Caller, app: App, patch: ConfigPatch): Promise<ConfigChanged> {
   const set: Record<string, string> = {};
   const unset: string[] = [];
   for (const [name, value] of Object.entries(patch)) {
     if (!NAME.test(name)) throw invalid(`${name} is not a valid config var name ([A-Za-z_][A-Za-z0-9_]*)`);
-    if (RESERVED.has(name)) throw invalid(`${name} is set by the platform`);
+    if (name === 'PORT' && value !== null) parsePort(value); // issue 14 part P: the port processes get (scheduler/port.ts), Dokku's way
     if (value === null) unset.push(name);
     else set[name] = value;
   }

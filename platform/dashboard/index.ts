@@ -1,7 +1,8 @@
 /**
  * The read-only dashboard (handlebars, templates in views/): a login form
  * that keeps the API token in an HttpOnly SameSite=Strict cookie, the
- * caller's apps, and one app's formation, processes, domains and releases.
+ * caller's apps, and one app's formation, processes, domains, releases and
+ * failed builds (with their reasons).
  * Same ownership rules as the API (auth/ownership.ts); every value is
  * HTML-escaped by the templates.
  */
@@ -16,6 +17,7 @@ import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { describeApp, listAppInfos } from '../control/apps.js';
 import { listReleases } from '../control/history.js';
+import { listBuilds } from '../store/builds.js';
 import { listDomains } from '../store/domains.js';
 import type { Caller, PlatformDeps } from '../types.js';
 
@@ -53,10 +55,11 @@ export function dashboardRouter(deps: PlatformDeps): Router {
   }));
   router.get('/dashboard/apps/:app', (ctx) => guarded(ctx, async (caller) => {
     const app = await findApp(deps.db, caller, ctx.params.app);
-    const [info, releases, domains] = await Promise.all([describeApp(deps, app), listReleases(deps.db, app.id, 20), listDomains(deps.db, app.id)]);
+    const [info, releases, domains, builds] = await Promise.all([describeApp(deps, app), listReleases(deps.db, app.id, 20), listDomains(deps.db, app.id), listBuilds(deps.db, app.id, 20)]);
+    const failedBuilds = builds.filter((b) => b.status === 'failed'); // issue 14 part P: builds that made no release, with their reason
     const processes = await Promise.resolve().then(() => deps.scheduler.listProcesses(app)).then((p) => ({ list: p, error: null }), () => ({ list: [], error: 'processes are unavailable right now' }));
     const formation = info.formation.map((f) => ({ ...f, memoryMiB: Math.round(f.memoryBytes / 1048576) }));
-    page(ctx, 'app', { title: app.name, app: info, releases, domains, formation, processes: processes.list, processError: processes.error }, caller.user);
+    page(ctx, 'app', { title: app.name, app: info, releases, failedBuilds, domains, formation, processes: processes.list, processError: processes.error }, caller.user);
   }));
 
   /** Run a page for a logged-in caller; to the login form without one, an error page on failure. */

@@ -1,15 +1,16 @@
 /**
  * Desired processes of a release: which types run and how many, from the
- * formation rows, app.json's `formation` (initial quantities) and Heroku's
- * defaults (web=1 when the release has web, others 0). Pure.
+ * formation rows, else (first deploy: no rows yet) app.json's `formation`
+ * and the initial quantities of initial-formation.ts, else Heroku's defaults
+ * for a type a later release adds (web=1, others 0). Pure.
  */
 import { invalid } from '../../lib/errors.js';
 import { boundsOf, defaultSize, resolveSize } from '../plans.js';
 import type { StoredFormation } from '../store/formation.js';
 import type { FormationEntry, Plans, Release } from '../types.js';
+import { initialQuantities, RELEASE_PHASE } from './initial-formation.js';
 
-/** The release-phase command's type: run before a deploy, never a process. */
-export const RELEASE_PHASE = 'release';
+export { RELEASE_PHASE };
 
 /**
  * Process types of a release. A release with no types at all (a Dockerfile
@@ -22,17 +23,20 @@ export function processTypesOf(release: Pick<Release, 'processTypes'>): string[]
 
 /**
  * The formation of `release`: every type it has, quantities and sizes from
- * `rows`, else app.json (`size`: a plan or memory), else the defaults (the
- * default plan). A row from before plans gets the plan its memory fits.
+ * `rows`; with no rows at all (the first deploy), app.json (`size`: a plan
+ * or memory) and the initial quantities (a worker-only release runs its
+ * first type); a type a later release adds gets web=1 or 0 at the default
+ * plan. A row from before plans gets the plan its memory fits.
  */
 export function desiredFormation(release: Pick<Release, 'processTypes' | 'appJson'>, rows: StoredFormation[], plans: Plans): FormationEntry[] {
   const byType = new Map(rows.map((r) => [r.type, r]));
+  const first = rows.length === 0 ? initialQuantities(release) : null;
   return processTypesOf(release).map((type) => {
     const row = byType.get(type);
     if (row) return { ...row, plan: boundsOf(plans, row).name };
-    const initial = release.appJson?.formation?.[type];
-    const size = initial?.size ? resolveSize(plans, initial.size, parseMemory) : defaultSize(plans);
-    return { type, quantity: initial?.quantity ?? (type === 'web' ? 1 : 0), ...size };
+    if (!first) return { type, quantity: type === 'web' ? 1 : 0, ...defaultSize(plans) };
+    const size = release.appJson?.formation?.[type]?.size;
+    return { type, quantity: first.get(type)!.quantity, ...(size ? resolveSize(plans, size, parseMemory) : defaultSize(plans)) };
   });
 }
 

@@ -26,17 +26,23 @@ export async function checkProcess(p: ProcessInfo, release: Release, tuning: Dep
   }
   if (!p.address) throw invalid(`${p.name} has no address`);
   const checks = release.appJson?.healthchecks?.web ?? [];
-  const target = { address: p.address, port: p.port ?? tuning.port };
+  const target = { address: p.address, port: p.port ?? tuning.port, hint: portHint(p.port ?? tuning.port, p.portFrom) };
   if (checks.length === 0) {
-    await attempt(p.name, 'TCP connect', rampingWaits(tuning.checkAttempts, tuning.checkIntervalMs), alive,
-      () => tcpConnect(target.address, target.port, tuning.checkTimeoutMs));
+    await attempt(p.name, `TCP connect to port ${target.port}`, rampingWaits(tuning.checkAttempts, tuning.checkIntervalMs), alive,
+      () => tcpConnect(target.address, target.port, tuning.checkTimeoutMs), target.hint);
   }
   for (const c of checks) await runCheck(p.name, c, target, tuning, alive);
   return `${p.name} healthy at ${target.address}:${target.port}`;
 }
 
+/** Issue 14 part P: the port a failed check tried, where it came from and how to change it. */
+export function portHint(port: number, from = 'the platform default'): string {
+  const dockerfile = from.includes('EXPOSE') ? ', or EXPOSE only the port it listens on in the Dockerfile' : '';
+  return `The app must listen on PORT=${port} (${from}); set another with \`tspaas config:set PORT=<port>\`${dockerfile}.`;
+}
+
 /** One app.json check with its own attempts, waits and timeout (seconds), defaults from tuning. */
-async function runCheck(name: string, c: HealthCheck, t: { address: string; port: number }, tuning: DeployTuning, alive: AliveProbe): Promise<void> {
+async function runCheck(name: string, c: HealthCheck, t: { address: string; port: number; hint: string }, tuning: DeployTuning, alive: AliveProbe): Promise<void> {
   await sleep((c.initialDelay ?? 0) * 1000);
   const timeoutMs = c.timeout ? c.timeout * 1000 : tuning.checkTimeoutMs;
   const what = c.path ? `GET ${c.path}` : 'TCP connect';
@@ -45,7 +51,7 @@ async function runCheck(name: string, c: HealthCheck, t: { address: string; port
     : () => tcpConnect(t.address, t.port, timeoutMs);
   const attempts = Math.max(1, c.attempts ?? tuning.checkAttempts);
   const waitMs = c.wait !== undefined ? c.wait * 1000 : tuning.checkIntervalMs;
-  await attempt(name, c.name ? `${c.name} (${what})` : what, new Array<number>(attempts - 1).fill(waitMs), alive, probe);
+  await attempt(name, c.name ? `${c.name} (${what})` : what, new Array<number>(attempts - 1).fill(waitMs), alive, probe, t.hint);
 }
 
 /** First wait of the default check. */
@@ -63,8 +69,8 @@ export function rampingWaits(attempts: number, intervalMs: number): number[] {
   return waits;
 }
 
-/** Try `probe`, then again after each of `waits`; a dead process or the last failure throws Invalid. */
-async function attempt(name: string, what: string, waits: number[], alive: AliveProbe, probe: () => Promise<void>): Promise<void> {
+/** Try `probe`, then again after each of `waits`; a dead process or the last failure (with `hint`) throws Invalid. */
+async function attempt(name: string, what: string, waits: number[], alive: AliveProbe, probe: () => Promise<void>, hint = ''): Promise<void> {
   let last: string;
   for (let i = 0; ; i++) {
     try {
@@ -76,7 +82,7 @@ async function attempt(name: string, what: string, waits: number[], alive: Alive
     if (i === waits.length) break;
     await sleep(waits[i]!);
   }
-  throw invalid(`${name} failed its health check after ${waits.length + 1} attempts (${what}: ${last})`);
+  throw invalid(`${name} failed its health check after ${waits.length + 1} attempts (${what}: ${last})${hint ? `\n${hint}` : ''}`);
 }
 
 /** Resolves once a TCP connection to address:port opens. */

@@ -13,6 +13,7 @@ import { setProcessState } from '../store/processes.js';
 import { setBackends } from '../routes/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
+import { initialScaleLines } from './initial-formation.js';
 import { sleep } from './health.js';
 import { mapLimit } from './parallel.js';
 import { backendsOf, commitRoutes, PARALLEL, processesByRelease, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
@@ -68,7 +69,9 @@ export async function runDeploy(r: DeployRun): Promise<void> {
 /** The release's formation (rows for new types are written), and what runs now. */
 async function planFormation(r: DeployRun): Promise<void> {
   const { deps, app, release } = r;
-  r.formation = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans);
+  const rows = await listFormation(deps.db, app.id);
+  r.formation = desiredFormation(release, rows, deps.config.plans);
+  if (rows.length === 0) for (const line of initialScaleLines(release, r.formation)) r.say(line); // issue 14 part P: the first formation, said
   await insertMissingFormation(deps.db, app.id, r.formation);
   const { mine, others } = await processesByRelease(deps, app, release);
   r.old = others;

@@ -8,6 +8,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isErrno } from '../../lib/errors.js';
 import type { EventBus } from '../types.js';
+import { outputLines } from '../builds/lines.js';
 
 /** `<dataDir>/logs/releases/<releaseId>.log`. */
 export function releaseLogPath(dataDir: string, releaseId: string): string {
@@ -30,7 +31,7 @@ export class ReleaseLog {
   say(appId: string, releaseId: string, line: string): void {
     if (!this.made) mkdirSync(this.dir, { recursive: true });
     this.made = true;
-    for (const l of line.split('\n')) {
+    for (const l of outputLines(line)) {
       appendFileSync(this.file(releaseId), `${l}\n`);
       this.events.publish({ kind: 'deploy', appId, releaseId, line: l });
     }

@@ -5,11 +5,15 @@
  */
 import { followBuildLog } from '../builds/log.js';
 import type { App, Build, PlatformDeps, PlatformEvent } from '../types.js';
+import { deployedLines, stillServingLine } from './verdict.js';
 
 /** Queue the build, stream it and its deploy through `send`; resolves 0 when deployed, 1 otherwise. */
 export async function streamPushResult(
-  deps: PlatformDeps, app: App, build: Build, send: (line: string) => void, signal: AbortSignal,
+  deps: PlatformDeps, app: App, build: Build, sendLine: (line: string) => void, signal: AbortSignal,
 ): Promise<number> {
+  // Issue 14 part P: a reason already shown (the build's ` !     reason`, the deploy's `Deploy of vN failed: reason`) is not printed again.
+  const sent = new Set<string>();
+  const send = (line: string) => { sent.add(line); sendLine(line); };
   send(`-----> Building ${app.name} from ${build.source.slice(0, 7)} (build ${build.id})`);
   // followBuildLog subscribes before it awaits anything, so no line of the job is missed.
   const ended = followBuildLog({ db: deps.db, events: deps.events, dataDir: deps.config.dataDir }, build, send, { follow: true, signal });
@@ -17,24 +21,21 @@ export async function streamPushResult(
   const end = await ended;
   if (end === null) return 1;
   if (end.status === 'failed' || !end.releaseId) {
-    send(` !     Push rejected: the build failed${end.error ? ` (${end.error})` : ''}.`);
+    const shown = !end.error || sent.has(` !     ${end.error.split('\n')[0]}`);
+    send(` !     Push rejected: the build failed${shown ? '' : ` (${end.error})`}.`);
+    send(await stillServingLine(deps, app));
     return 1;
   }
   send('-----> Deploying');
   const onEvent = (e: PlatformEvent) => { if (e.kind === 'deploy' && e.releaseId === end.releaseId) send(e.line); };
   const release = await deps.deployer.waitForRelease(end.releaseId, onEvent, signal);
   if (release.status !== 'succeeded') {
-    send(` !     Push rejected: the deploy of v${release.version} failed${release.error ? `: ${release.error}` : ''}.`);
-    send(' !     The previous release keeps serving.');
+    const shown = !release.error || sent.has(`Deploy of v${release.version} failed: ${release.error.split('\n')[0]}`);
+    send(` !     Push rejected: the deploy of v${release.version} failed${shown ? ' (the reason is above)' : `: ${release.error}`}.`);
+    send(await stillServingLine(deps, app));
     return 1;
   }
   send(`-----> Released v${release.version}`);
-  send(`=====> ${app.name} deployed to ${appUrl(deps, app)}`);
+  for (const line of await deployedLines(deps, app, release)) send(line);
   return 0;
-}
-
-/** `http://<app>.<baseDomain>[:routerPort]`, as AppInfo.url. */
-function appUrl(deps: PlatformDeps, app: App): string {
-  const port = deps.config.routerPort === 80 ? '' : `:${deps.config.routerPort}`;
-  return `http://${app.name}.${deps.config.baseDomain}${port}`;
 }

@@ -19,6 +19,7 @@ import { createLogArchive, KEEP_LINES, type LogArchive } from './log-archive.js'
 import { runOneOff } from './one-off.js';
 import { quietly } from './calls.js';
 import { appStorageOpt } from './disk.js';
+import { processPort } from './port.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
@@ -30,7 +31,7 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
       const network = await networks.ensure(app);
       const bounds = boundsOf(config.plans, size);
       const create = processCreateOptions({
-        app, release, type, index, bounds, network, port,
+        app, release, type, index, bounds, network, port: await processPort(engine, release, port), // issue 14 part P
         stopGraceSeconds: config.deploy.stopGraceSeconds, restarts: opts.restarts ?? 0,
         storageOpt: await appStorageOpt(engine, planDisk(bounds)), // part 5, storage quota: the plan's disk
       });

@@ -78,7 +78,8 @@ function oneOffOptions(req: OneOffRequest, line: string, n: number): CreateOptio
     image: release.image,
     cmd: shellCommand(line),
     // The caller's env last: `run -e`, or the release phase's DYNO=release.1.
-    env: envList({ ...release.config, PORT: String(req.port), DYNO: `run.${n}`, ...opts.env }),
+    // Issue 14 part P: config PORT as processes get it.
+    env: envList({ ...release.config, PORT: release.config.PORT ?? String(req.port), DYNO: `run.${n}`, ...opts.env }),
     labels: { ...appLabels(app, release), [LABELS.type]: 'run', [LABELS.index]: String(n), [LABELS.oneOff]: '1', [LABELS.plan]: req.bounds.name },
     tty: opts.tty,
     openStdin: opts.attach,

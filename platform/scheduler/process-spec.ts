@@ -9,6 +9,7 @@ import type { Container, CreateOptions } from '../../runtime/containers/types.js
 import { teamUserns } from '../userns.js';
 import { planLimits } from '../plans.js';
 import { LABELS, type App, type Plan, type ProcessInfo, type ProcessState, type Release } from '../types.js';
+import type { ProcessPort } from './port.js';
 
 /** Part A: capabilities app containers (and one-offs) drop beyond Docker's defaults: no raw sockets, so no forged packets. */
 export const APP_CAP_DROP: readonly string[] = ['NET_RAW'];
@@ -22,7 +23,8 @@ export interface ProcessSpec {
   /** The plan's bounds, with the process's memory (plans.ts `boundsOf`). */
   bounds: Plan;
   network: string;
-  port: number;
+  /** The process's PORT and where it came from (port.ts). */
+  port: ProcessPort;
   stopGraceSeconds: number;
   restarts: number;
   /** Part 5, storage quota: the writable layer's bound (disk.ts `appStorageOpt`); absent = unbounded. */
@@ -31,7 +33,8 @@ export interface ProcessSpec {
 
 /**
  * Create options of `type.index`: the release's image, env (config vars,
- * then PORT and DYNO, which the platform owns), its command through
+ * then PORT — config PORT, else the image's one EXPOSEd port, else the
+ * platform's: port.ts — and DYNO), its command through
  * `/bin/sh -c` (appended to the image's entrypoint, so a buildpack image's
  * launcher still sets up /app's environment), or the image's own
  * CMD/ENTRYPOINT for a `web` without a command (Dockerfile images).
@@ -45,9 +48,10 @@ export function processCreateOptions(s: ProcessSpec): CreateOptions {
     name: `${s.app.name}.${name}.v${s.release.version}.${randomBytes(3).toString('hex')}`,
     image: s.release.image,
     cmd: command?.trim() ? shellCommand(command) : undefined,
-    env: envList({ ...s.release.config, PORT: String(s.port), DYNO: name }),
+    env: envList({ ...s.release.config, PORT: String(s.port.port), DYNO: name }),
     labels: {
       ...appLabels(s.app, s.release), [LABELS.type]: s.type, [LABELS.index]: String(s.index),
+      [LABELS.port]: String(s.port.port), [LABELS.portFrom]: s.port.from,
       ...(s.restarts > 0 ? { [LABELS.restarts]: String(s.restarts) } : {}), [LABELS.plan]: s.bounds.name,
     },
     ...planLimits(s.bounds),
@@ -95,7 +99,8 @@ export function toProcessInfo(c: Container, network: string, port: number): Proc
     releaseVersion: Number(labels[LABELS.version] ?? 0),
     state,
     address: state === 'up' ? endpoint?.ipAddress ?? null : null,
-    port: state === 'up' ? port : null,
+    port: state === 'up' ? Number(labels[LABELS.port] ?? port) : null,
+    ...(labels[LABELS.portFrom] ? { portFrom: labels[LABELS.portFrom] } : {}),
     restarts: Number(labels[LABELS.restarts] ?? 0) + c.state.restartCount,
     startedAt: c.state.startedAt.startsWith('0001-') ? c.record.created : c.state.startedAt,
     command: commandOf(c),

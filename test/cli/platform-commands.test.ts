@@ -110,12 +110,13 @@ test('a failed deploy exits 1 with its reason; --no-wait returns at once; unset 
     'POST /v1/apps/shop/rollback': { json: release(5, { description: 'Rollback to v3' }) },
     'GET /v1/apps/shop/releases/5/events': ndjson([{ kind: 'deploy-done', appId: 'a1', releaseId: 'r5', status: 'failed', error: 'health' }]),
     'GET /v1/apps/shop/releases/5': { json: failed },
+    'GET /v1/apps/shop': { json: { name: 'shop', currentVersion: 3 } },
     'PATCH /v1/apps/shop/config': { json: { config: {}, release: release(6) } },
   });
   const r = await run(['rollback', 'v3']);
   t.is(r.code, 1);
   t.deepEqual(api.requests.find((q) => q.path.endsWith('/rollback'))!.body, { version: 3 });
-  t.regex(r.stderr, /tspaas: the deploy of v5 failed: web\.1 failed its health check: no answer on port 5000\nnot listening\nhint: the previous release keeps serving/);
+  t.regex(r.stderr, /tspaas: the deploy of v5 failed: web\.1 failed its health check: no answer on port 5000\nnot listening\nhint: v3 keeps running; see/);
   const unset = await run(['config:unset', 'A', 'B', '--no-wait']);
   t.is(unset.code, 0, unset.stderr);
   t.deepEqual(api.requests.at(-1)!.body, { A: null, B: null });

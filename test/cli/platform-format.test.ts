@@ -65,7 +65,7 @@ test('tables: apps, processes, releases, config', (t) => {
   t.deepEqual(ps[1]!.split(/\s{2,}/), ['web.1', 'up', '5 minutes', 'v3', '512M', '10.1.0.2:5000', '1', 'node index.js']);
   t.deepEqual(ps[2]!.split(/\s{2,}/), ['web.2', 'crashed', '-', 'v3', '-', '-', '1', 'node index.js']);
   const rel = { version: 4, status: 'succeeded', description: 'Set GREETING config vars', userEmail: 'a@example.com', createdAt: '2026-11-23T08:00:00Z' } as Release;
-  t.deepEqual(releasesTable([rel], now).split('\n')[1]!.split(/\s{2,}/), ['v4', 'succeeded', 'Set GREETING config vars', 'a@example.com', '2 hours ago']);
+  t.deepEqual(releasesTable([rel], [], now).split('\n')[1]!.split(/\s{2,}/), ['v4', 'succeeded', 'Set GREETING config vars', 'a@example.com', '2 hours ago']);
   t.is(configLines({ ZED: '1', A_LONG_NAME: 'x y' }), 'A_LONG_NAME: x y\nZED:         1\n');
   t.is(configLines({}), 'No config vars set\n');
 });

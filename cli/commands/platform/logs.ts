@@ -44,10 +44,15 @@ export function register(program: Command, app: App): void {
     const builds = await api.json<Build[]>('GET', `${base}/builds`);
     ctx.print(builds, () => buildsTable(builds));
   }));
-  withApp(program.command('builds:output').description('Print the log of a build').argument('<id>'))
+  withApp(program.command('builds:output').description('Print the log of a build (a failed one too); --json: the build and its lines').argument('<id>'))
     .option('-f, --follow', 'follow a running build until it ends')
     .action(platformAction(app, async (ctx, id: string, opts: { app?: string; follow?: boolean }) => {
       const { api, base } = await target(ctx, opts);
-      for await (const line of api.lines(`${base}/builds/${seg(id)}/log${opts.follow ? '?follow=1' : ''}`)) ctx.io.stdout.write(`${line}\n`);
+      const lines: string[] = [];
+      for await (const line of api.lines(`${base}/builds/${seg(id)}/log${opts.follow ? '?follow=1' : ''}`)) {
+        if (ctx.json) lines.push(line);
+        else ctx.io.stdout.write(`${line}\n`);
+      }
+      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ build: await api.json<Build>('GET', `${base}/builds/${seg(id)}`), lines })}\n`);
     }));
 }

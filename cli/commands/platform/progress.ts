@@ -6,7 +6,7 @@
  * with the elapsed time; with --json nothing but the command's result is
  * printed.
  */
-import type { PlatformEvent, ProcessInfo, Release } from '../../../platform/api/types.js';
+import type { AppInfo, PlatformEvent, ProcessInfo, Release } from '../../../platform/api/types.js';
 import type { CliContext } from '../../context.js';
 import { PlatformError, type PlatformClient } from '../../platform-client.js';
 
@@ -52,13 +52,15 @@ export async function followDeploy(ctx: CliContext, api: PlatformClient, base: s
     status.done(outcome ? `v${release.version}: deploy ${outcome.status}` : `v${release.version}: event stream ended`);
   }
   const ended = await api.json<Release>('GET', `${base}/releases/${release.version}`);
-  if (ended.status === 'failed') throw deployFailed(ended);
+  if (ended.status === 'failed') throw deployFailed(ended, (await api.json<AppInfo>('GET', base)).currentVersion);
   return ended;
 }
 
-function deployFailed(r: Release): PlatformError {
+/** Issue 14 part P: the hint names what still runs, and never a previous release when there is none. */
+function deployFailed(r: Release, current: number | null): PlatformError {
+  const running = current === null ? 'no release was running before, so the app runs nothing yet' : `v${current} keeps running`;
   return new PlatformError('Conflict', `the deploy of v${r.version} failed: ${r.error ?? 'no reason recorded'}`,
-    `the previous release keeps serving; see \`tspaas releases:info v${r.version}\` and \`tspaas logs\``);
+    `${running}; see \`tspaas releases:info v${r.version}\` and \`tspaas logs\``);
 }
 
 /**

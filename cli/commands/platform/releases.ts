@@ -1,12 +1,13 @@
 /**
- * `tspaas releases`, `releases:info vN`, `releases:output vN`, `rollback vN`.
+ * `tspaas releases` (failed builds, which made no release, listed among them
+ * with their reason), `releases:info vN`, `releases:output vN`, `rollback vN`.
  * A rollback is a new release with vN's image and config, deployed like any
  * other; its deploy is followed unless `--no-wait`. `releases:output` prints
  * a release's deploy log (release phase, starts, checks, route switch), and
  * follows it while the deploy runs.
  */
 import type { Command } from 'commander';
-import type { PlatformEvent, Release, Rollback } from '../../../platform/api/types.js';
+import type { Build, PlatformEvent, Release, Rollback } from '../../../platform/api/types.js';
 import type { App } from '../../context.js';
 import { PlatformError } from '../../platform-client.js';
 import { followDeploy } from './progress.js';
@@ -25,7 +26,9 @@ export function register(program: Command, app: App): void {
   withApp(program.command('releases').description('List the app\'s releases, newest first')).action(platformAction(app, async (ctx, opts: { app?: string }) => {
     const { api, base } = await target(ctx, opts);
     const releases = await api.json<Release[]>('GET', `${base}/releases`);
-    ctx.print(releases, () => releasesTable(releases));
+    // Issue 14 part P: builds that failed made no release; humans see them among the releases with their reason.
+    const failed = ctx.json ? [] : (await api.json<Build[]>('GET', `${base}/builds`)).filter((b) => b.status === 'failed');
+    ctx.print(releases, () => releasesTable(releases, failed));
   }));
   withApp(program.command('releases:info').description('Show one release').argument('<version>', 'vN'))
     .action(platformAction(app, async (ctx, version: string, opts: { app?: string }) => {

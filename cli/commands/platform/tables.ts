@@ -56,12 +56,19 @@ export function psTable(ps: ProcessInfo[], now = Date.now()): string {
   ]));
 }
 
-/** `releases`: newest first. */
-export function releasesTable(releases: Release[], now = Date.now()): string {
-  if (!releases.length) return 'No releases yet: push with `git push tspaas main`\n';
-  return table(['VERSION', 'STATUS', 'DESCRIPTION', 'BY', 'WHEN'], releases.map((r) => [
-    `v${r.version}`, r.status, ellipsis(r.description, 48), r.userEmail ?? '-', timeAgo(r.createdAt, now),
-  ]));
+/** `releases`: newest first, with the failed builds (no version; their reason as the description) in time order. */
+export function releasesTable(releases: Release[], failedBuilds: Build[] = [], now = Date.now()): string {
+  if (!releases.length && !failedBuilds.length) return 'No releases yet: push with `git push tspaas main`\n';
+  const rows = [
+    ...releases.map((r) => ({ at: r.createdAt, row: [`v${r.version}`, r.status, ellipsis(r.description, 48), r.userEmail ?? '-', timeAgo(r.createdAt, now)] })),
+    ...failedBuilds.map((b) => ({ at: b.createdAt, row: ['-', 'build failed', `Build ${b.id.slice(0, 8)} of ${b.source.slice(0, 7)}: ${firstLine(b.error)}`, '-', timeAgo(b.createdAt, now)] })),
+  ];
+  rows.sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+  return table(['VERSION', 'STATUS', 'DESCRIPTION', 'BY', 'WHEN'], rows.map((r) => r.row));
+}
+
+function firstLine(text: string | null): string {
+  return (text ?? 'no reason recorded').split('\n')[0]!;
 }
 
 /** `releases:info vN`. */
@@ -97,8 +104,8 @@ export function certsTable(certs: Certificate[]): string {
 /** `builds`: newest first as the API lists them. */
 export function buildsTable(builds: Build[], now = Date.now()): string {
   if (!builds.length) return 'No builds yet\n';
-  return table(['ID', 'STATUS', 'SOURCE', 'BUILDER', 'STARTED'], builds.map((b) => [
-    b.id, b.status, b.source.slice(0, 7), b.builder ?? '-', timeAgo(b.createdAt, now),
+  return table(['ID', 'STATUS', 'SOURCE', 'BUILDER', 'STARTED', 'REASON'], builds.map((b) => [
+    b.id, b.status, b.source.slice(0, 7), b.builder ?? '-', timeAgo(b.createdAt, now), b.status === 'failed' ? firstLine(b.error) : '',
   ]));
 }
 

@@ -5,7 +5,7 @@ import { conflict, invalid } from '../../../lib/errors.js';
 import { audit } from '../../control/audit.js';
 import { currentRelease, effectiveFormation } from '../../control/history.js';
 import { listPlans, requestSize } from '../../control/plans.js';
-import { listBuilds } from '../../store/builds.js';
+import { getAppBuild, listBuilds } from '../../store/builds.js';
 import type { Restart, RunDetached, Scale } from '../types.js';
 import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
 import { clientGone, sendNdjson } from '../stream.js';
@@ -14,6 +14,8 @@ import { readBody } from '../validate.js';
 /** Register the process routes on the /v1 router. */
 export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.get('/apps/:app/builds', async (ctx) => { ctx.body = await listBuilds(deps.db, (await appOf(ctx, deps)).id); });
+  // Issue 14 part P: one build, failed ones with their reason (`error`).
+  router.get('/apps/:app/builds/:id', async (ctx) => { ctx.body = await getAppBuild(deps.db, (await appOf(ctx, deps)).id, ctx.params.id!); });
   router.get('/apps/:app/formation', async (ctx) => {
     ctx.body = await effectiveFormation(deps.db, await appOf(ctx, deps), deps.config.plans);
   });

@@ -84,7 +84,7 @@ test('config: {} before any release, then the current release\'s; names are chec
   await seedRelease(api.db, 'cfg', 1, { config: { A: '1' }, current: true });
   await seedRelease(api.db, 'cfg', 2, { config: { A: '2' } });
   t.deepEqual((await must(api.call('GET', '/v1/apps/cfg/config', { token: a.token }), 200)).body, { A: '1' });
-  for (const patch of [{ PORT: '1' }, { '1A': 'x' }, { 'A-B': 'x' }, {}, { A: 5 }]) {
+  for (const patch of [{ PORT: 'http' }, { PORT: '70000' }, { '1A': 'x' }, { 'A-B': 'x' }, {}, { A: 5 }]) {
     t.is((await api.call('PATCH', '/v1/apps/cfg/config', { token: a.token, body: patch })).status, 400, JSON.stringify(patch));
   }
   const releases = (await must(api.call('GET', '/v1/apps/cfg/releases', { token: a.token }), 200)).body as Array<{ version: number }>;

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { startApi, must, seedRelease, type TestApi } from './harness.js';
+import { insertBuild, markBuildFailed } from '../../../platform/store/builds.js';
 
 let api: TestApi;
 let a: { token: string };
@@ -54,4 +55,20 @@ test('apps of the caller\'s teams only; another tenant\'s app page is 404; value
   t.notRegex(theirs.text, /dash-b/);
   const bCookie = await login(b.token);
   t.regex((await must(page('/dashboard/apps/blog', bCookie), 200)).text, /dash-b/);
+});
+
+// Issue 14 part P: a failed build made no release; the app page and the API still show it with its reason.
+test('failed builds are on the app page and at GET /v1/apps/:app/builds/:id with their reason; not for another team', async (t) => {
+  const { rows } = await api.db.query<{ id: string }>("SELECT id FROM apps WHERE name = 'shop'");
+  const build = await insertBuild(api.db, rows[0]!.id, null, 'a'.repeat(40));
+  await markBuildFailed(api.db, build.id, "The command '/bin/sh -c apt-get install -y <nodejs-legacy>' returned a non-zero code: 100");
+  const shop = await must(page('/dashboard/apps/shop', await login(a.token)), 200);
+  t.regex(shop.text, /<h3>Failed builds<\/h3>/);
+  t.true(shop.text.includes(`<code>${build.id}</code>`));
+  t.true(shop.text.includes('returned a non-zero code: 100'));
+  t.true(shop.text.includes('&lt;nodejs-legacy&gt;'), 'the reason is HTML-escaped');
+  const one = await must(api.call('GET', `/v1/apps/shop/builds/${build.id}`, { token: a.token }), 200);
+  t.like(one.body as object, { id: build.id, status: 'failed', error: "The command '/bin/sh -c apt-get install -y <nodejs-legacy>' returned a non-zero code: 100" });
+  t.is((await api.call('GET', `/v1/apps/shop/builds/${build.id}`, { token: b.token })).status, 404);
+  t.is((await api.call('GET', '/v1/apps/shop/builds/not-a-build', { token: a.token })).status, 404);
 });

@@ -45,7 +45,7 @@ test('a rollback copies image, config and types of the old release', (t) => {
   t.throws(() => nextRelease('a', release(), { kind: 'rollback', to: release({ appId: 'b' }) }, null), { message: /another app/ });
 });
 
-test('formation: rows win, then app.json, then web=1 and others 0; release is never a process', (t) => {
+test('formation: rows win, then (first deploy) app.json, then web=1 and others 0; release is never a process', (t) => {
   t.deepEqual(processTypesOf(release()), ['web']);
   t.deepEqual(processTypesOf(release({ processTypes: {} })), ['web'], 'an image without types runs its command as web');
   const plans = testPlans(64 * MB);
@@ -57,9 +57,9 @@ test('formation: rows win, then app.json, then web=1 and others 0; release is ne
   const named = release({ processTypes: build.processTypes, appJson: { formation: { worker: { quantity: 1, size: 'Standard-2X' } } } });
   t.like(desiredFormation(named, [], plans)[1], { plan: 'standard-2x', memoryBytes: 2048 * MB });
   t.throws(() => desiredFormation(release({ appJson: { formation: { web: { size: 'huge' } } } }), [], plans), { message: /size huge is not a plan \(test, basic, / });
-  // A row from before plans (plan NULL) gets the plan its memory fits.
+  // A row from before plans (plan NULL) gets the plan its memory fits; app.json counts on the first deploy only (no rows yet), like Heroku's.
   t.deepEqual(desiredFormation(r, [{ type: 'web', quantity: 4, plan: null, memoryBytes: 512 * MB }, { type: 'gone', quantity: 1, plan: null, memoryBytes: 64 * MB }], plans)
-    .map((f) => [f.type, f.quantity, f.plan]), [['web', 4, 'basic'], ['worker', 2, 'basic']]);
+    .map((f) => [f.type, f.quantity, f.plan]), [['web', 4, 'basic'], ['worker', 0, 'test']]);
   t.deepEqual(slotsOf([{ type: 'web', quantity: 2, plan: 'test', memoryBytes: 1 }]).map((s) => `${s.type}.${s.index}`), ['web.1', 'web.2']);
 });
 
