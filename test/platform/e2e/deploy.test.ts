@@ -102,7 +102,7 @@ test.serial('a push whose build fails exits non-zero with the reason; the old re
   await commitAll(alice, shop, 'broken package.json');
   const push = await alice.git(['push', 'tspaas', 'main'], shop);
   t.not(push.code, 0);
-  t.regex(push.stderr, /remote: .*package\.json is not valid JSON/);
+  t.regex(push.stderr, /remote: .*package\.json is not a valid JSON object/);
   t.is((await viaRouter(world, 'shop')).body, 'hello from web.1 (one)');
 });
 
