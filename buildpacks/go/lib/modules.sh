@@ -7,7 +7,7 @@ go_config_from_env() {
   for name in GOPROXY GOFLAGS GOPRIVATE GONOPROXY GONOSUMDB GOSUMDB GOINSECURE; do
     if [ -f "$ENV_DIR/$name" ]; then export "$name=$(cat "$ENV_DIR/$name")"; fi
   done
-  export GOFLAGS="-trimpath ${GOFLAGS:-}" GOPROXY=${GOPROXY:-off}
+  export GOFLAGS="${GOFLAGS:-}" GOPROXY=${GOPROXY:-off}
 }
 
 # Use vendor/ when the app has it; else download what go.mod requires (or find it in the module cache).
