@@ -17,8 +17,8 @@ import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
 import { provideStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
+import { readNodeFixture as readFixture } from './fixtures/nodejs/read.js';
 
-const FIXTURES = new URL('./fixtures/nodejs/', import.meta.url);
 let te: TestEngine;
 const dirs: string[] = [];
 
@@ -30,18 +30,6 @@ test.after.always(async () => {
   await te?.cleanup();
   await Promise.all(dirs.map((d) => fsp.rm(d, { recursive: true, force: true })));
 });
-
-/** The files of fixtures/nodejs/NAME (path → content). */
-async function readFixture(name: string): Promise<Record<string, string>> {
-  const root = path.join(FIXTURES.pathname, name);
-  const files: Record<string, string> = {};
-  for (const entry of await fsp.readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(root, file)] = await fsp.readFile(file, 'utf8');
-  }
-  return files;
-}
 
 async function tempDir(prefix: string): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), prefix));

@@ -15,6 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { buffer } from 'node:stream/consumers';
+import { request } from '../runtime/api/client.js';
+import { contextTar } from '../runtime/build/helpers.js';
 import { freePort } from './postgres.js';
 
 const execFileP = promisify(execFile);
@@ -134,4 +137,16 @@ function signJwt(key: string, certDer: string, subject: string, service: string,
   const claims = b64({ iss: 'tspaas-test-issuer', sub: subject, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access });
   const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(key).toString('base64url');
   return `${header}.${claims}.${signature}`;
+}
+
+/** Build `dockerfile` as `ref` on the engine at `socket`, push it (with `auth`) and remove it there, so builds must pull it. */
+export async function publishImage(socket: string, ref: string, dockerfile: string, auth?: { username: string; password: string }): Promise<void> {
+  const built = await request(socket, 'POST', `/build?t=${encodeURIComponent(ref)}`, await buffer(contextTar({ Dockerfile: dockerfile })), { 'Content-Type': 'application/x-tar' });
+  if (!/Successfully built/.test(built.body.toString())) throw new Error(`build of ${ref}: ${built.body.toString()}`);
+  const [name, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
+  const header = Buffer.from(JSON.stringify(auth ?? {})).toString('base64');
+  const pushed = await request(socket, 'POST', `/images/${encodeURIComponent(name)}/push?tag=${tag}`, undefined, { 'X-Registry-Auth': header });
+  if (!/"Digest"/.test(pushed.body.toString())) throw new Error(`push of ${ref}: ${pushed.body.toString()}`);
+  const removed = await request(socket, 'DELETE', `/images/${encodeURIComponent(ref)}`);
+  if (removed.status !== 200) throw new Error(`rmi ${ref}: ${removed.body.toString()}`);
 }

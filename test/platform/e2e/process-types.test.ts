@@ -10,7 +10,7 @@
  */
 import test from 'ava';
 import {
-  commitAll, createTenant, eventually, makeRepo, must, startWorld, viaRouter, writeFiles, type Result, type Tenant, type World,
+  commitAll, createTenant, remoteLines, eventually, makeRepo, must, startWorld, viaRouter, writeFiles, type Tenant, type World,
 } from './world.js';
 
 let world: World;
@@ -23,11 +23,6 @@ test.before(async () => {
   alice = await createTenant(world, 'procs');
 });
 test.after.always(async () => { await world?.close(); });
-
-/** The `remote:` lines of a push, without git's prefix and padding. */
-function remoteLines(push: Result): string[] {
-  return push.stderr.split('\n').filter((l) => l.startsWith('remote: ')).map((l) => l.slice('remote: '.length).trimEnd());
-}
 
 /** No line of the push follows an identical one (the same reason or step said twice). */
 function assertNoRepeats(t: { deepEqual(a: unknown, b: unknown, m?: string): void }, lines: string[]): void {

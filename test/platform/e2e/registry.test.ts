@@ -13,12 +13,9 @@
  */
 import test from 'ava';
 import path from 'node:path';
-import { contextTar } from '../../runtime/build/helpers.js';
-import { request } from '../../runtime/api/client.js';
-import { buffer } from 'node:stream/consumers';
 import { createOutside, type Outside } from '../../helpers/netns.js';
 import { claimNetworkSlot } from '../../helpers/network-slot.js';
-import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import { publishImage, startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { createTenant, makeRepo, must, startWorld, viaRouter, type Tenant, type World } from './world.js';
 
 const PRIV = { username: 'acme-ci', password: 'pr1vate-Registry-pw' };
@@ -38,29 +35,18 @@ test.before(async () => {
   [mirror, priv] = await Promise.all([startRegistry(), startRegistry({ basic: PRIV, outside: { ns: outside.ns, address: outside.address } })]);
   world = await startWorld({ args: ['--registry-mirror', `http://${mirror.host}`, '--insecure-registry', outside.address] });
   // The operator fills the mirror and the team its private registry (docker build + docker push through the Engine API).
-  await publish(`${mirror.host}/library/node:20`, 'FROM busybox\nRUN echo served-from-the-mirror > /origin\n');
-  await publish(`${priv.host}/acme/base:1`, 'FROM busybox\nRUN echo served-from-the-private-registry > /origin\n', PRIV);
+  await publishImage(engineSocket(), `${mirror.host}/library/node:20`, 'FROM busybox\nRUN echo served-from-the-mirror > /origin\n');
+  await publishImage(engineSocket(), `${priv.host}/acme/base:1`, 'FROM busybox\nRUN echo served-from-the-private-registry > /origin\n', PRIV);
   [acme, globex] = await Promise.all([createTenant(world, 'acme'), createTenant(world, 'globex')]);
 });
+const engineSocket = () => path.join(world.platform.runRoot, 'engine.sock');
+
 test.after.always(async () => {
   await world?.close();
   await Promise.all([mirror?.stop(), priv?.stop()]);
   await outside?.remove();
   await releaseSlot?.();
 });
-
-/** Build `dockerfile` as `ref` on the platform's engine, push it (with `auth`), and remove it there, so builds must pull it. */
-async function publish(ref: string, dockerfile: string, auth?: typeof PRIV): Promise<void> {
-  const sock = path.join(world.platform.runRoot, 'engine.sock');
-  const built = await request(sock, 'POST', `/build?t=${encodeURIComponent(ref)}`, await buffer(contextTar({ Dockerfile: dockerfile })), { 'Content-Type': 'application/x-tar' });
-  if (!/Successfully built/.test(built.body.toString())) throw new Error(`build of ${ref}: ${built.body.toString()}`);
-  const [name, tag] = [ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1)];
-  const header = Buffer.from(JSON.stringify(auth ?? {})).toString('base64');
-  const pushed = await request(sock, 'POST', `/images/${encodeURIComponent(name)}/push?tag=${tag}`, undefined, { 'X-Registry-Auth': header });
-  if (!/"Digest"/.test(pushed.body.toString())) throw new Error(`push of ${ref}: ${pushed.body.toString()}`);
-  const removed = await request(sock, 'DELETE', `/images/${encodeURIComponent(ref)}`);
-  if (removed.status !== 200) throw new Error(`rmi ${ref}: ${removed.body.toString()}`);
-}
 
 /** A Dockerfile app FROM `base` serving its /origin file (Dokku's tests/apps/dockerfile, with busybox httpd). */
 const dockerfileApp = (base: string) => ({

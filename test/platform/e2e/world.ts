@@ -128,6 +128,11 @@ export async function must(p: Promise<Result>): Promise<Result> {
   return r;
 }
 
+/** The `remote:` lines of a push, without git's prefix and padding. */
+export function remoteLines(push: Result): string[] {
+  return push.stderr.split('\n').filter((l) => l.startsWith('remote: ')).map((l) => l.slice('remote: '.length).trimEnd());
+}
+
 /** GET `/` of `<app>.localhost` through the router. */
 export function viaRouter(world: World, app: string, urlPath = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
