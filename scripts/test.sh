@@ -6,7 +6,8 @@
 #
 #   bash scripts/test.sh [ava arguments…]     e.g. bash scripts/test.sh test/runtime
 #
-# Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output).
+# Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output,
+# ava.times = the report with arrival times, from which the longest files are printed).
 # Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 45m).
 set -uo pipefail
 
@@ -65,12 +66,16 @@ check lint npm run --silent lint
 # default reporter, not --tap: ava's TAP writer crashes the whole run on some
 # error objects (a YAML dump of an undefined property).
 say "ava"
+# Each line of ava's report with the second it arrived (ava.times), for the span of each file.
+stamp() { local line; while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done; }
 {
   timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
     | tee "$LOGS/ava.log" >&2
   exit "${PIPESTATUS[0]}"
-} 3>&1 | tee "$LOGS/ava.out"
+} 3>&1 | tee "$LOGS/ava.out" >(stamp > "$LOGS/ava.times")
 ava_status=${PIPESTATUS[0]}
+say "the longest test files (seconds, tests, file):"
+node --import=tsx test/helpers/summary/times.ts "$LOGS/ava.times" 12 >&2 || true
 if ! read -r ava_passed ava_failed ava_skipped ava_todo < <(node --import=tsx test/helpers/summary/main.ts "$LOGS/ava.out"); then
   ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
 fi
