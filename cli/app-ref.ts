@@ -70,9 +70,14 @@ export async function setCredentialHelper(cwd: string, platform: string, helper:
   if (unset.code !== 0 && unset.code !== 5) throw gitFailed(['config', '--unset-all'], unset);
 }
 
-/** The helper value git runs through the shell: `!<node> <args>… git:credential <extra>…`, quoted where needed. */
-export function helperCommand(self: { command: string; args: string[] }, extra: string[] = []): string {
-  return `!${[self.command, ...self.args, 'git:credential', ...extra].map(shellQuote).join(' ')}`;
+/**
+ * The helper value git runs through the shell, with the operation appended:
+ * `get` runs `<node> <args>… <extra>… get`, quoted where needed; `store`
+ * and `erase`, which change nothing, only drain their input (no node start).
+ */
+export function helperCommand(helper: { command: string; args: string[] }, extra: string[] = []): string {
+  const get = [helper.command, ...helper.args, ...extra, 'get'].map(shellQuote).join(' ');
+  return `!f() { if [ "$1" = get ]; then exec ${get}; else cat >/dev/null; fi; }; f`;
 }
 
 /** Quote for sh when needed: plain words stay as they are. */

@@ -30,8 +30,8 @@ export interface CliConfig {
   /** TSPAAS_URL / TSPAAS_TOKEN: the platform and token to use instead of the current login (scripts, CI). */
   platformUrl?: string;
   platformToken?: string;
-  /** How to run this very CLI again (node, its loader flags, the script): the git credential helper `apps:create` configures. */
-  self?: { command: string; args: string[] };
+  /** How to run the git credential helper `apps:create` configures (node, its loader flags, cli/git-credential/main). */
+  credentialHelper?: { command: string; args: string[] };
 }
 
 export interface CliIO {

@@ -27,7 +27,10 @@ const config: CliConfig = Object.freeze({
   platformFile: path.join(configDir, 'platform.json'),
   platformUrl: env.TSPAAS_URL || undefined,
   platformToken: env.TSPAAS_TOKEN || undefined,
-  self: Object.freeze({ command: process.execPath, args: [...process.execArgv.map(absoluteLoader), path.resolve(process.argv[1]!)] }),
+  credentialHelper: Object.freeze({
+    command: process.execPath,
+    args: [...process.execArgv.map(absoluteLoader), path.join(here, fromSource ? 'git-credential/main.ts' : 'git-credential/main.js')],
+  }),
   env: Object.freeze({ ...env }),
 });
 

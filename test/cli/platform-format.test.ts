@@ -104,8 +104,11 @@ test('git URLs name the app; the helper command line survives the shell', (t) =>
   t.is(appFromGitUrl('https://github.com/acme/shop.git'), null);
   t.is(shellQuote('/usr/bin/node'), '/usr/bin/node');
   t.is(shellQuote("it's here"), `'it'\\''s here'`);
-  const cmd = helperCommand({ command: '/opt/node 20/bin/node', args: ['--import', 'file:///x/tsx/index.mjs', "/o'brien/cli/main.ts"] }, ['--platform', 'http://h:1']);
+  // printf stands in for node: it prints each word it gets, as git's shell would pass them.
+  const cmd = helperCommand({ command: 'printf', args: ['%s\\n', '/opt/node 20/bin/node', "/o'brien/cli/git-credential/main.ts"] }, ['--platform', 'http://h:1']);
   t.true(cmd.startsWith('!'));
-  const words = execFileSync('sh', ['-c', `for w in ${cmd.slice(1)}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' }).trimEnd().split('\n');
-  t.deepEqual(words, ['/opt/node 20/bin/node', '--import', 'file:///x/tsx/index.mjs', "/o'brien/cli/main.ts", 'git:credential', '--platform', 'http://h:1']);
+  const asGit = (op: string) => execFileSync('sh', ['-c', `${cmd.slice(1)} "$@"`, cmd.slice(1), op], { encoding: 'utf8', input: 'protocol=http\n\n' });
+  t.deepEqual(asGit('get').trimEnd().split('\n'), ['/opt/node 20/bin/node', "/o'brien/cli/git-credential/main.ts", '--platform', 'http://h:1', 'get']);
+  t.is(asGit('store'), '', 'store and erase start nothing');
+  t.is(asGit('erase'), '');
 });

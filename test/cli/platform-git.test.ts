@@ -80,7 +80,7 @@ test('login (0600 file), apps:create adds the remote and the credential helper; 
   t.is((await git(dir, ['config', '--get', 'remote.tspaas.url'])).stdout.trim(), `${api.url}/git/shop.git`);
   const helpers = (await git(dir, ['config', '--local', '--get-all', `credential.${api.url}.helper`])).stdout.split('\n');
   t.is(helpers[0], '', 'helpers from other config files are reset');
-  t.regex(helpers[1]!, /^!\S+ --import \S+tsx\S* \S+\/cli\/main\.ts git:credential --platform http:\/\/127\.0\.0\.1:\d+$/);
+  t.regex(helpers[1]!, /^!f\(\) \{ if \[ "\$1" = get \]; then exec \S+ --import \S+tsx\S* \S+\/cli\/git-credential\/main\.ts --platform http:\/\/127\.0\.0\.1:\d+ get; else cat >\/dev\/null; fi; \}; f$/);
   t.is((await git(dir, ['config', '--local', '--get', `credential.${api.url}.useHttpPath`])).code, 1);
 
   const env = { TSPAAS_CONFIG_DIR: dirs.configDir };
@@ -89,6 +89,14 @@ test('login (0600 file), apps:create adds the remote and the credential helper; 
   t.is(fill.code, 0, fill.stderr);
   t.regex(fill.stdout, /^username=tspaas$/m);
   t.regex(fill.stdout, new RegExp(`^password=${TOKEN}$`, 'm'));
+
+  // After a push git says `store` (or `erase` when refused): nothing changes, and no node starts for it.
+  const logins = await readFile(path.join(dirs.configDir, 'platform.json'), 'utf8');
+  for (const op of ['approve', 'reject']) {
+    const r = await git(dir, ['credential', op], { input: `protocol=http\nhost=${host}\nusername=tspaas\npassword=other\n\n`, env });
+    t.is(r.code, 0, r.stderr);
+  }
+  t.is(await readFile(path.join(dirs.configDir, 'platform.json'), 'utf8'), logins);
 
   const ls = await git(dir, ['ls-remote', 'tspaas'], { env });
   t.not(ls.code, 0, 'the stand-in has no repository');

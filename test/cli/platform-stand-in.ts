@@ -106,7 +106,7 @@ export async function tspaas(argv: string[], opts: { configDir: string; cwd: str
     version: '0.0.0-test', socketPath: '/nonexistent/engine.sock', root: '/nonexistent', runRoot: '/nonexistent',
     daemon: { command: process.execPath, args: [] }, cwd: opts.cwd, env: {},
     authFile: path.join(opts.configDir, 'auth.json'), platformFile: path.join(opts.configDir, 'platform.json'),
-    self: { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), CLI_MAIN] },
+    credentialHelper: { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), CLI_MAIN.replace(/main\.ts$/, 'git-credential/main.ts')] },
   };
   const code = await runCli(argv, config, { stdin, stdout, stderr } as unknown as CliIO);
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
