@@ -17,10 +17,10 @@ import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { run } from '../lib/exec.js';
 import { load, machine } from './host.js';
 import { podmanArgv, preparePodman, which } from './peers.js';
+import { provideServices } from './services.js';
 import { table } from './stats.js';
 import { commitAll, createTenant, eventually, makeRepo, must, nodeApp, startWorld, viaRouter, writeFiles, type Tenant } from '../test/platform/e2e/world.js';
 
@@ -43,13 +43,6 @@ try {
 } finally {
   await world.close();
   await fsp.rm(work, { recursive: true, force: true });
-}
-
-/** The suite's private PostgreSQL and Redis (scripts/services.sh) unless DATABASE_URL and REDIS_URL are set. */
-async function provideServices(): Promise<void> {
-  if (process.env.DATABASE_URL && process.env.REDIS_URL) return;
-  const { stdout } = await run('bash', [path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'scripts/services.sh')]);
-  for (const m of stdout.matchAll(/^export (DATABASE_URL|REDIS_URL)=(\S+)$/gm)) process.env[m[1]] = m[2];
 }
 
 /** Commit a change (unless the first push), push, and time until the router serves `tag`. */
