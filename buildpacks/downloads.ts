@@ -26,7 +26,8 @@
  *   succeeded or not, `promoteDownloads` takes each outbox entry: opened with
  *   O_NOFOLLOW|O_NONBLOCK, refused unless it is a regular file with one link,
  *   at most `maxFileBytes`, really at the path it was opened by; copied into
- *   a temporary file of the store while the host hashes the bytes it copies;
+ *   a temporary file of the store while the host hashes the bytes it copies
+ *   (at most 16 files per build);
  *   refused unless that hash is its name; then fsync'd and renamed into place.
  *   Every outbox entry is removed afterwards, kept or refused; refusals are
  *   reported (the build's output says which and why).
@@ -68,6 +69,8 @@ export interface PromoteReport {
 const NAME = /^sha512-[0-9a-f]{128}$/;
 const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 const DEFAULT_MAX_FILE_BYTES = 512 * 1024 ** 2;
+/** Files taken from one build's outbox (a Node build hands over at most two: Node and its manager). */
+const MAX_ENTRIES = 16;
 
 /** Move the verified downloads a finished build left in its cache's outbox into the store (see the contract above). */
 export async function promoteDownloads(cacheDir: string, store: DownloadStore): Promise<PromoteReport> {
@@ -82,9 +85,11 @@ export async function promoteDownloads(cacheDir: string, store: DownloadStore): 
   }
   await fsp.mkdir(store.dir, { recursive: true, mode: 0o755 });
   const realOutbox = path.join(await fsp.realpath(cacheDir), OUTBOX);
+  let taken = 0;
   for (const name of (await fsp.readdir(outbox)).sort()) {
     try {
       if (name.endsWith('.used')) await markUsed(store, name.slice(0, -'.used'.length));
+      else if (++taken > MAX_ENTRIES) throw invalid(`more than ${MAX_ENTRIES} downloads in one build`);
       else report.kept.push(await promoteOne(path.join(realOutbox, name), name, store));
     } catch (err) {
       report.refused.push({ name: `${OUTBOX}/${name}`, why: (err as Error).message });
