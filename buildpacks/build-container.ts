@@ -7,6 +7,8 @@
  *   /tspaas/env              ENV_DIR: one file per config var
  *   /tspaas/buildpacks/<n>   each buildpack's files (those on this host copied
  *                            in before the start, https:// ones fetched after)
+ *   /tspaas/downloads        the host's download store, read-only, when the
+ *                            build has one (downloads.ts; TSPAAS_DOWNLOADS names it)
  */
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
@@ -20,6 +22,7 @@ import type { BuildLimits, ResolvedBuildpack } from './types.js';
 import type { UsernsOption } from '../runtime/containers/types.js';
 import type { IdMapping } from '../runtime/archive/owners.js';
 import { run } from '../lib/exec.js';
+import { DOWNLOADS_DIR, DOWNLOADS_ENV } from './downloads.js';
 
 export const BUILD_DIR = '/app';
 export const CACHE_DIR = '/cache';
@@ -35,6 +38,8 @@ export interface BuildContainerSpec {
   caFile?: string;
   /** Issue 13 part 2: its user namespace (the cache dir is given to its root). */
   userns?: UsernsOption;
+  /** The host's download store directory, mounted read-only (downloads.ts). */
+  downloadsDir?: string;
 }
 
 /** What goes into the build container before it starts. */
@@ -55,11 +60,12 @@ export async function startBuildContainer(engine: Engine, spec: BuildContainerSp
     image: spec.image,
     cmd: ['sleep', 'infinity'],
     workingDir: BUILD_DIR,
-    env: ['STACK=tspaas-bookworm', 'HOME=/app', 'CI=true', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`],
+    env: ['STACK=tspaas-bookworm', 'HOME=/app', 'CI=true', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`, ...(spec.downloadsDir ? [`${DOWNLOADS_ENV}=${DOWNLOADS_DIR}`] : [])],
     labels: { 'io.tspaas.buildpacks.build': 'true' },
     mounts: [
       { type: 'bind', source: spec.cacheDir, target: CACHE_DIR, readOnly: false },
       ...(spec.caFile ? [{ type: 'bind' as const, source: spec.caFile, target: CA_BUNDLE, readOnly: true }] : []),
+      ...(spec.downloadsDir ? [{ type: 'bind' as const, source: spec.downloadsDir, target: DOWNLOADS_DIR, readOnly: true }] : []),
     ],
     memory: spec.limits.memory,
     pidsLimit: spec.limits.pids,

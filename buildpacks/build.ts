@@ -13,6 +13,7 @@ import { invalid } from '../lib/errors.js';
 import { BUILDPACKS_DIR, startBuildContainer, unpackSource } from './build-container.js';
 import { parseLayerDeclarations, rememberLayers, storedLayers, type LayerDeclaration } from './layers.js';
 import { fetchRemoteBuildpacks } from './fetch.js';
+import { describePromotion, promoteDownloads } from './downloads.js';
 import { compile, detect, readText, release, type PhaseContext } from './phases.js';
 import { parseProcfile, type Procfile } from './procfile.js';
 import { mergeReleases } from './release.js';
@@ -101,9 +102,14 @@ const chooseBuildpacks: BuildStep = async (s) => {
 };
 
 const startContainer: BuildStep = async (s) => {
-  const spec = { image: s.stacks!.build, cacheDir: s.cacheDir, limits: s.limits, network: s.opts.network, caFile: s.opts.caFile, userns: s.opts.userns };
+  const downloadsDir = s.opts.downloads?.dir;
+  if (downloadsDir) await fsp.mkdir(downloadsDir, { recursive: true, mode: 0o755 });
+  const spec = { image: s.stacks!.build, cacheDir: s.cacheDir, limits: s.limits, network: s.opts.network, caFile: s.opts.caFile, userns: s.opts.userns, downloadsDir };
   s.phase.id = await startBuildContainer(s.engine, spec, { sourceDir: s.sourceDir, env: s.opts.env ?? {}, buildpacks: s.candidates });
-  s.cleanups.push(() => s.engine.removeContainer(s.phase.id, { force: true }));
+  s.cleanups.push(async () => {
+    await s.engine.removeContainer(s.phase.id, { force: true });
+    await handOverDownloads(s); // only once the container is gone: nothing of the tenant's runs to change its cache meanwhile
+  });
   s.phase.deadline = Date.now() + s.limits.timeoutMs; // the limit is the buildpacks' time, not the stacks'
 };
 
@@ -179,6 +185,13 @@ const writeImage: BuildStep = async (s) => {
 export const buildSteps: readonly BuildStep[] = [
   prepareCache, prepareSource, chooseBuildpacks, prepareStacks, startContainer, fetchBuildpacks, detectBuildpacks, compileAll, releaseAll, packSlug, writeImage,
 ];
+
+/** The downloads the build verified (its cache's outbox) into the host's store, success or not; said in its output. */
+async function handOverDownloads(s: BuildState): Promise<void> {
+  if (!s.opts.downloads) return;
+  const report = await promoteDownloads(s.cacheDir, s.opts.downloads).catch((err: Error) => ({ failed: err.message }));
+  for (const line of describePromotion(report)) s.phase.out(line);
+}
 
 /** Procfile first, then the buildpacks' defaults for types it does not name. */
 function processTypesOf(s: BuildState): Record<string, string> {

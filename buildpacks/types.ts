@@ -84,6 +84,7 @@
 import type { UsernsOption } from '../runtime/containers/types.js';
 import type { Readable } from 'node:stream';
 import type { OnProgress } from '../runtime/types.js';
+import type { DownloadStore } from './downloads.js';
 
 /** One line of build output, already in Heroku's style (`-----> Step`, `       detail`). */
 export type OnOutput = (line: string) => void;
@@ -129,6 +130,13 @@ export interface BuildOptions {
    * CreateOptions.userns); the cache dir is given to its root. Absent = the host's.
    */
   userns?: UsernsOption;
+  /**
+   * The host's download store (contract in downloads.ts): mounted read-only
+   * at /tspaas/downloads (`TSPAAS_DOWNLOADS`), and the verified downloads the
+   * build leaves in CACHE_DIR/downloads are moved into it after the build
+   * container is gone. Absent = none: every cache downloads for itself.
+   */
+  downloads?: DownloadStore;
 }
 
 export interface BuildLimits {

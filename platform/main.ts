@@ -158,7 +158,10 @@ async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine
     config: config.platform, db, engine, log,
     events: createEventBus(log.child({ part: 'events' })),
     scheduler: createLocalScheduler(engine, config.platform, log.child({ part: 'scheduler' })),
-    builder: createBuilder(engine, { cacheRoot: buildCaches(config), plan: buildPlan(config.platform.plans) }),
+    builder: createBuilder(engine, {
+      cacheRoot: buildCaches(config), plan: buildPlan(config.platform.plans),
+      downloads: { dir: path.join(config.platform.dataDir, 'downloads') }, // issue 14 part S: the host's download store
+    }),
   } as PlatformDeps;
   deps.deployer = createDeployer(deps);
   services.push({ name: 'deployer', close: () => deps.deployer.close() });

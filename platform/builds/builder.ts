@@ -33,6 +33,7 @@ import { BUILD_SCOPE_LABEL } from '../../runtime/build/types.js';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseProcfile } from '../../buildpacks/procfile.js';
 import type { BuildLimits } from '../../buildpacks/types.js';
+import type { DownloadStore } from '../../buildpacks/downloads.js';
 import { planLimits } from '../plans.js';
 import type { App, AppJson, Builder, Plan } from '../types.js';
 import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
@@ -56,6 +57,12 @@ export interface BuilderOptions {
   caFile?: string;
   /** Bounds of build containers, Dockerfile steps and buildpacks alike (the build plan); absent = the engine's and buildpacks' own defaults. */
   plan?: Plan;
+  /**
+   * Issue 14 part S: the host-wide download store of buildpack builds (buildpacks/downloads.ts), e.g.
+   * `<data>/downloads` next to the caches: read-only in every build container, filled by the host with
+   * what builds downloaded and verified. Absent = none (each app's cache downloads for itself).
+   */
+  downloads?: DownloadStore;
 }
 
 /** The image tag of a build: `tspaas/<app>:build-<first 8 of the build id>`. */
@@ -127,6 +134,7 @@ function buildpackStrategy(engine: Engine, opts: BuilderOptions): Strategy {
         source: createReadStream(req.sourcePath), tag, env: req.env, caFile: opts.caFile ?? '/etc/ssl/certs/ca-certificates.crt', network,
         labels: { [BUILD_SCOPE_LABEL]: buildScope(req.app) }, userns: teamUserns(req.app), limits: opts.plan ? buildpackLimits(opts.plan) : undefined,
         cacheDir: path.join(opts.cacheRoot, req.app.name), onOutput: onLine, onProgress: (p) => onLine(`       ${p.status}`),
+        downloads: opts.downloads, // issue 14 part S
       });
       onLine(`-----> Process types: ${Object.keys(result.processTypes).join(', ') || '(none)'}`);
       return result.releaseCommand ? { ...result.processTypes, release: result.releaseCommand } : { ...result.processTypes };

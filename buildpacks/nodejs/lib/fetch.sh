@@ -62,20 +62,17 @@ curl_with_progress() {
   return "$status"
 }
 
-# store_package NAME VERSION TARBALL INTEGRITY [PINNED_HASH]: the unpacked tarball in the cache, downloaded
-# once and kept only when it matches INTEGRITY and PINNED_HASH (packageManager's "+sha512.<hex>", of the
-# tarball or, as corepack computes it for Yarn 2+, of its bin/yarn.js). Prints its directory.
+# store_package NAME VERSION TARBALL INTEGRITY [PINNED_HASH]: the unpacked tarball in the cache, obtained
+# once (fetch_tarball) and kept only when it matches INTEGRITY and PINNED_HASH (packageManager's
+# "+sha512.<hex>", of the tarball or, as corepack computes it for Yarn 2+, of its bin/yarn.js). Prints its directory.
 store_package() {
-  local name=$1 version=$2 tarball=$3 integrity=$4 pinned=${5:-} store why
+  local name=$1 version=$2 tarball=$3 integrity=$4 pinned=${5:-} store why key
   # A pinned hash has its own store: a copy verified without it (or with another) is not taken for it.
   store="$CACHE_DIR/packages/${name//\//+}/$version${pinned:+-${pinned:0:40}}"
   if [ ! -d "$store" ]; then
     mkdir -p "$(dirname "$store")"
-    download "$tarball" "$store.tgz"
-    if ! why=$(python3 "$BP_DIR/lib/integrity.py" "$store.tgz" "$integrity" 2>&1); then
-      rm -f "$store.tgz"
-      fail "$name@$version from $tarball does not match its integrity: $why"
-    fi
+    key=$(python3 "$BP_DIR/lib/integrity.py" --store-name "$integrity")
+    fetch_tarball "$name@$version" "$tarball" "$integrity" "$key" "$store.tgz"
     rm -rf "$store.tmp"; mkdir -p "$store.tmp"
     if ! why=$(tar xzf "$store.tgz" -C "$store.tmp" --strip-components=1 2>&1); then
       rm -rf "$store.tmp" "$store.tgz"
@@ -85,7 +82,41 @@ store_package() {
       rm -rf "$store.tmp" "$store.tgz"
       fail "$name@$version from $tarball does not match packageManager: $why"
     fi
-    rm -f "$store.tgz"; mv "$store.tmp" "$store"
+    mv "$store.tmp" "$store"
+    hand_over "$store.tgz"
   fi
   echo "$store"
+}
+
+# The host's download store (buildpacks/downloads.ts): TSPAAS_DOWNLOADS, when the runner gives one, is a
+# read-only directory of tarballs named sha512-<hex> of their bytes, shared by every build on the host.
+# A tarball missing there is downloaded and, once verified, left in $CACHE_DIR/downloads/<that name>: after
+# the build the host hashes it itself and keeps it in the store under the hash it really has.
+
+# fetch_tarball LABEL URL INTEGRITY KEY FILE: the tarball verified against INTEGRITY into FILE: a copy of
+# the store's KEY when it has one, else downloaded (KEY, sha512-<hex> or empty, names it for the store).
+fetch_tarball() {
+  local label=$1 url=$2 integrity=$3 key=$4 file=$5 shared="" why
+  HANDOVER=""
+  [ -n "$key" ] && [ -n "${TSPAAS_DOWNLOADS:-}" ] && shared="$TSPAAS_DOWNLOADS/$key"
+  if [ -n "$shared" ] && [ -f "$shared" ]; then
+    if why=$(cp "$shared" "$file" 2>&1 && python3 "$BP_DIR/lib/integrity.py" "$file" "$integrity" 2>&1); then
+      echo "       $label: from the host's download store" >&2
+      mkdir -p "$CACHE_DIR/downloads"; : > "$CACHE_DIR/downloads/$key.used"
+      return
+    fi
+    echo "       $label: the host's download store has it but its copy is not usable (${why}); downloading it" >&2
+  fi
+  download "$url" "$file"
+  if ! why=$(python3 "$BP_DIR/lib/integrity.py" "$file" "$integrity" 2>&1); then
+    rm -f "$file"
+    fail "$label from $url does not match its integrity: $why"
+  fi
+  [ -n "$shared" ] && HANDOVER="$CACHE_DIR/downloads/$key"
+  return 0
+}
+
+# hand_over FILE: the verified download FILE goes to the host's store (HANDOVER, set by fetch_tarball), or away.
+hand_over() {
+  if [ -n "$HANDOVER" ]; then mkdir -p "$CACHE_DIR/downloads"; mv "$1" "$HANDOVER"; else rm -f "$1"; fi
 }
