@@ -40,7 +40,7 @@ let failed: boolean;
 try {
   mirrors = await createPackageMirrors(slot.config.pool);
   for (const [name, version, files, requires] of wheels()) await mirrors.addWheel(name, version, files, requires);
-  world = await startWorld();
+  world = await startWorld({ built: true }); // what an operator runs: dist/, not the sources through tsx
   const tenant = await createTenant(world, 'bench');
   const results: AppResult[] = [];
   for (const app of apps) results.push(await coldPush(world, tenant, mirrors, app));

@@ -28,7 +28,7 @@ const APP = 'benchapp';
 const SCALE_TO = 20;
 
 await provideServices();
-const world = await startWorld();
+const world = await startWorld({ built: true }); // what an operator runs: dist/, not the sources through tsx
 const work = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-bench-deploy-'));
 try {
   const tenant = await createTenant(world, 'bench');

@@ -53,6 +53,8 @@ export interface TestPlatform {
 export interface PlatformOptions {
   /** More tspaasd flags (e.g. ['--drain', '500']). */
   args?: string[];
+  /** Run the build in dist/ (`npm run build` first), as an operator's install does, instead of the sources through tsx: for benchmarks. */
+  built?: boolean;
 }
 
 /** Start router and tspaasd and wait until tspaasd is ready. */
@@ -71,7 +73,8 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
   const router = await startRouter(db.url, { waitForRoutes: false });
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
-  const args = ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', root, '--run-root', runRoot, '--cgroup-parent', cgroupParent,
+  const main = opts.built ? [path.join(REPO, 'dist/platform/main.js')] : ['--import=tsx', path.join(REPO, 'platform/main.ts')];
+  const args = [...main, '--root', root, '--run-root', runRoot, '--cgroup-parent', cgroupParent,
     '--database-url', db.url, '--redis-url', redisUrl, '--redis-prefix', redisPrefix, '--listen', `127.0.0.1:${port}`,
     '--router-port', String(router.httpPort), '--base-domain', 'localhost', '--log-level', 'info', ...slot.flags, ...(opts.args ?? [])];
   let child: ChildProcess | undefined;

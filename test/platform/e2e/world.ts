@@ -38,6 +38,8 @@ export interface Tenant {
 
 export interface World {
   platform: TestPlatform;
+  /** node's arguments that run the `tspaas` CLI: from dist/ when the platform is `built`, else the sources through tsx. */
+  cli: string[];
   dirs: string[];
   close(): Promise<void>;
 }
@@ -53,7 +55,7 @@ export async function startWorld(opts: PlatformOptions = {}): Promise<World> {
   await loadImages(path.join(platform.runRoot, 'engine.sock'), tar);
   const dirs: string[] = [];
   return {
-    platform, dirs,
+    platform, dirs, cli: opts.built ? [path.join(REPO, 'dist/cli/main.js')] : CLI,
     async close() {
       await platform.stop();
       for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
@@ -89,7 +91,7 @@ export async function createTenant(world: World, team: string): Promise<Tenant> 
   const env = { ...process.env, ...own };
   const tenant: Tenant = {
     team, email, token, configDir, env: own,
-    tspaas: (args, cwd = configDir, input) => run(process.execPath, [...CLI, ...args], cwd, env, input),
+    tspaas: (args, cwd = configDir, input) => run(process.execPath, [...world.cli, ...args], cwd, env, input),
     git: (args, cwd) => run('git', args, cwd, env),
   };
   const login = await tenant.tspaas(['login', platform.apiUrl, '--token', token]);
