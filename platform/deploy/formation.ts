@@ -1,6 +1,6 @@
 /**
  * Desired processes of a release: which types run and how many, from the
- * formation rows, else (first deploy: no rows yet) app.json's `formation`
+ * formation rows, else (first deploy: nothing served yet) app.json's `formation`
  * and the initial quantities of initial-formation.ts, else Heroku's defaults
  * for a type a later release adds (web=1, others 0). Pure.
  */
@@ -23,14 +23,18 @@ export function processTypesOf(release: Pick<Release, 'processTypes'>): string[]
 
 /**
  * The formation of `release`: every type it has, quantities and sizes from
- * `rows`; with no rows at all (the first deploy), app.json (`size`: a plan
- * or memory) and the initial quantities (a worker-only release runs its
- * first type); a type a later release adds gets web=1 or 0 at the default
- * plan. A row from before plans gets the plan its memory fits.
+ * `rows`; on the app's first deploy (`first`: no release has served yet;
+ * by default, no rows at all), a type without a row gets app.json's
+ * quantity and size (a plan or memory) or its initial quantity (a
+ * worker-only release runs its first type); on later deploys a type a
+ * release adds gets web=1 or 0 at the default plan. A row from before plans
+ * gets the plan its memory fits.
  */
-export function desiredFormation(release: Pick<Release, 'processTypes' | 'appJson'>, rows: StoredFormation[], plans: Plans): FormationEntry[] {
+export function desiredFormation(
+  release: Pick<Release, 'processTypes' | 'appJson'>, rows: StoredFormation[], plans: Plans, firstDeploy = rows.length === 0,
+): FormationEntry[] {
   const byType = new Map(rows.map((r) => [r.type, r]));
-  const first = rows.length === 0 ? initialQuantities(release) : null;
+  const first = firstDeploy ? initialQuantities(release) : null;
   return processTypesOf(release).map((type) => {
     const row = byType.get(type);
     if (row) return { ...row, plan: boundsOf(plans, row).name };

@@ -37,13 +37,14 @@ export function initialQuantities(release: Pick<Release, 'processTypes' | 'appJs
 /**
  * What the pusher is told about a first formation: nothing for the usual
  * `web=1`; the scale of a worker-only app and app.json's quantities; the
- * app.json types the release does not have.
+ * app.json types the release does not have. `formation`: the entries the
+ * first deploy decided (types the user scaled already are not in it).
  */
 export function initialScaleLines(release: Pick<Release, 'processTypes' | 'appJson'>, formation: FormationEntry[]): string[] {
   const first = initialQuantities(release);
   const lines: string[] = [];
   const chosen = [...first].find(([, v]) => v.reason === 'first type');
-  if (chosen) lines.push(`Scaled ${chosen[0]} to 1: the first process type of the Procfile (there is no web process)`);
+  if (chosen && formation.some((f) => f.type === chosen[0])) lines.push(`Scaled ${chosen[0]} to 1: the first process type of the Procfile (there is no web process)`);
   const json = formation.filter((f) => first.get(f.type)?.reason === 'app.json');
   if (json.length) lines.push(`Scaled ${json.map((f) => `${f.type}=${f.quantity}:${f.plan}`).join(', ')} as app.json's formation says`);
   const unknown = Object.keys(release.appJson?.formation ?? {}).filter((t) => !first.has(t));

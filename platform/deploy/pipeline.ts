@@ -70,8 +70,11 @@ export async function runDeploy(r: DeployRun): Promise<void> {
 async function planFormation(r: DeployRun): Promise<void> {
   const { deps, app, release } = r;
   const rows = await listFormation(deps.db, app.id);
-  r.formation = desiredFormation(release, rows, deps.config.plans);
-  if (rows.length === 0) for (const line of initialScaleLines(release, r.formation)) r.say(line); // issue 14 part P: the first formation, said
+  // The first deploy is the first to serve: a `scale` after a failed first push does not make app.json's formation skipped.
+  const first = app.currentReleaseId === null;
+  r.formation = desiredFormation(release, rows, deps.config.plans, first);
+  const initial = r.formation.filter((e) => !rows.some((row) => row.type === e.type));
+  if (first) for (const line of initialScaleLines(release, initial)) r.say(line); // issue 14 part P: the first formation, said
   await insertMissingFormation(deps.db, app.id, r.formation);
   const { mine, others } = await processesByRelease(deps, app, release);
   r.old = others;

@@ -7,6 +7,8 @@ import test from 'ava';
 import { outputLines, MAX_LINE } from '../../../platform/builds/lines.js';
 import { parseAppJson } from '../../../platform/builds/source.js';
 import { initialQuantities, initialScaleLines } from '../../../platform/deploy/initial-formation.js';
+import { desiredFormation } from '../../../platform/deploy/formation.js';
+import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, defaultSize, plansOf } from '../../../platform/plans.js';
 
 const quantities = (processTypes: Record<string, string>, formation?: Record<string, { quantity?: number }>) =>
   Object.fromEntries([...initialQuantities({ processTypes, appJson: formation ? { formation } : null })].map(([k, v]) => [k, v.quantity]));
@@ -19,6 +21,20 @@ test('first deploy: web=1; no web → the first Procfile type; app.json quantiti
   t.deepEqual(quantities({ worker: 'a', clock: 'b' }, { clock: { quantity: 2 } }), { worker: 0, clock: 2 });
   t.deepEqual(quantities({ web: 'a', worker: 'b' }, { worker: { quantity: 1 } }), { web: 1, worker: 1 });
   t.deepEqual(quantities({ worker: 'a' }, { worker: { quantity: 0 } }), { worker: 0 }, 'app.json may ask for nothing');
+});
+
+test('the first deploy is the first to serve: rows from a `scale` after a failed first push win for their types, app.json decides the rest', (t) => {
+  const plans = plansOf(DEFAULT_PLANS, DEFAULT_PLAN, DEFAULT_BUILD_PLAN);
+  const release = { processTypes: { worker: 'a', clock: 'b' }, appJson: { formation: { clock: { quantity: 2 } } } };
+  const row = { type: 'worker', quantity: 3, ...defaultSize(plans) };
+  const first = desiredFormation(release, [row], plans, true);
+  t.deepEqual(first.map((e) => `${e.type}=${e.quantity}`), ['clock=2', 'worker=3']);
+  // Once a release served, a type without a row gets Heroku's default (web=1, others 0), not app.json's.
+  t.deepEqual(desiredFormation(release, [row], plans, false).map((e) => `${e.type}=${e.quantity}`), ['clock=0', 'worker=3']);
+  t.deepEqual(desiredFormation(release, [row], plans).map((e) => e.quantity), [0, 3], 'rows present: not a first deploy by default');
+  const f = (type: string, quantity: number) => ({ type, quantity, plan: 'basic', memoryBytes: 1 });
+  t.deepEqual(initialScaleLines({ processTypes: { worker: 'a', clock: 'b' }, appJson: null }, [f('clock', 0)]), [],
+    'a worker the user scaled already is not "scaled to 1" by the deploy');
 });
 
 test('app.json quantities must be ones `tspaas scale` takes (0-100), else the build fails saying so', (t) => {
