@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { createPackageMirrors, type PackageMirrors } from '../helpers/package-mirrors.js';
 import * as apps from './fixtures/go-apps.js';
@@ -29,7 +29,7 @@ const BUILD_TIMEOUT = 5 * 60 * 1000;
 const STACK_GO = 'go1.19.8';
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   mirrors = await createPackageMirrors(te.config.network.pool);
   goSum = await mirrors.addGoModule(apps.GREETING, apps.GREETING_VERSION, apps.greetingModule());
   warmCache = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-gocache-'));

@@ -3,14 +3,14 @@ import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 
 let te: TestEngine;
 const dirs: string[] = [];
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
 });
 test.after.always(async () => {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { provideStacks } from '../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { createHttpsOutside, type HttpsOutside } from '../helpers/https-outside.js';
 
@@ -26,7 +26,7 @@ const tarballs = new Map<string, { file: string; hex: string; bytes: Buffer }>()
 const dirs: string[] = [];
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
   web = await createHttpsOutside(te.config.network.pool);
   for (const p of PACKAGES) await publish(p.name, p.version);

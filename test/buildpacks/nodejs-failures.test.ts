@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp } from '../helpers/apps.js';
 import { createHttpsOutside, type HttpsOutside } from '../helpers/https-outside.js';
 
@@ -23,7 +23,7 @@ const dirs: string[] = [];
 let cacheDir = '';
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
   web = await createHttpsOutside(te.config.network.pool);
   cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-nodefail-'));

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { readNodeFixture as readFixture } from './fixtures/nodejs/read.js';
 
@@ -23,7 +23,7 @@ let te: TestEngine;
 const dirs: string[] = [];
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
 });
 test.after.always(async () => {

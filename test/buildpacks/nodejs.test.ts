@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../buildpacks/build.js';
 import { parseRelease } from '../../buildpacks/release.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { expressApp } from '../helpers/node-app.js';
 
@@ -21,7 +21,7 @@ let te: TestEngine;
 const dirs: string[] = [];
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
 });
 test.after.always(async () => {

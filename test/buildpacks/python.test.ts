@@ -11,7 +11,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks, HOST_CA } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, HOST_CA } from '../helpers/stacks.js';
 import { writeApp, serveImage, httpGet } from '../helpers/apps.js';
 import { createPackageMirrors, type PackageMirrors } from '../helpers/package-mirrors.js';
 import * as apps from './fixtures/python-apps.js';
@@ -26,7 +26,7 @@ const BUILD_TIMEOUT = 5 * 60 * 1000;
 const STACK_PYTHON = '3.11.2';
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   mirrors = await createPackageMirrors(te.config.network.pool);
   const made = [];
   for (const [name, version, files, requires] of apps.wheels()) made.push(await mirrors.addWheel(name, version, files, requires));

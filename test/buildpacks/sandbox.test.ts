@@ -19,7 +19,7 @@ import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import type { BuildOptions } from '../../buildpacks/types.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
-import { provideStacks } from '../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../helpers/stacks.js';
 import { createHttpsOutside, writeTree, type HttpsOutside } from '../helpers/https-outside.js';
 
 let te: TestEngine;
@@ -27,7 +27,7 @@ let web: HttpsOutside;
 let scratch: string;
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
   web = await createHttpsOutside(te.config.network.pool);
   scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'tsp-bp-sandbox-'));

@@ -28,7 +28,12 @@ export interface TestEngine {
 export const TEST_LAYER_SIZE = 8 * 1024 ** 3;
 
 /** Start an engine in fresh temporary roots. */
-export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota']; under?: string; registries?: Pick<EngineConfig, 'registryMirrors' | 'insecureRegistries'> } = {}): Promise<TestEngine> {
+export async function startTestEngine(opts: {
+  runtime?: 'crun' | 'runc' | 'auto'; storageQuota?: EngineConfig['storageQuota']; under?: string;
+  registries?: Pick<EngineConfig, 'registryMirrors' | 'insecureRegistries'>;
+  /** Fill the engine's root before the engine opens it (e.g. `seedStacks` of stacks.ts: the stacks, loaded and unpacked). */
+  seed?: (root: string) => Promise<void>;
+} = {}): Promise<TestEngine> {
   // `under`: a dir to make the engine's root in (a test's own filesystem), else the tests' TMPDIR.
   const base = await mkdtemp(path.join(opts.under ?? os.tmpdir(), 'tsp-'));
   const slot = await claimNetworkSlot();
@@ -42,6 +47,7 @@ export async function startTestEngine(opts: { runtime?: 'crun' | 'runc' | 'auto'
     storageQuota: opts.storageQuota ?? { defaultSize: TEST_LAYER_SIZE },
     ...opts.registries, // issue 14 part R: registry mirrors, insecure registries
   };
+  await opts.seed?.(config.root);
   let engine = await createEngine(config);
   return {
     get engine() { return engine; },

@@ -53,6 +53,8 @@ export interface TestPlatform {
 export interface PlatformOptions {
   /** More tspaasd flags (e.g. ['--drain', '500']). */
   args?: string[];
+  /** Fill tspaasd's engine root before it starts (e.g. `seedStacks` of stacks.ts). */
+  seed?: (engineRoot: string) => Promise<void>;
   /** Run the build in dist/ (`npm run build` first), as an operator's install does, instead of the sources through tsx: for benchmarks. */
   built?: boolean;
 }
@@ -96,6 +98,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
   };
   let adminToken: string;
   try {
+    await opts.seed?.(path.join(root, 'engine'));
     await launch();
     adminToken = (await readFile(path.join(runRoot, 'admin-token'), 'utf8')).trim();
   } catch (err) {

@@ -15,7 +15,7 @@ import { buildNetworkName, NETWORK_ROLE_LABEL } from '../../../platform/builds/n
 import type { App, Builder } from '../../../platform/types.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
 import { createHttpsOutside } from '../../helpers/https-outside.js';
-import { HOST_CA, provideStacks } from '../../helpers/stacks.js';
+import { HOST_CA, provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { sourceTar } from './sources.js';
 
 let te: TestEngine;
@@ -23,7 +23,7 @@ let builder: Builder;
 let dir: string;
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-builder-'));
   builder = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: HOST_CA });
 });

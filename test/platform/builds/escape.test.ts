@@ -17,7 +17,7 @@ import path from 'node:path';
 import { createBuilder } from '../../../platform/builds/builder.js';
 import type { App, Builder } from '../../../platform/types.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
-import { HOST_CA, provideStacks } from '../../helpers/stacks.js';
+import { HOST_CA, provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { sourceTar } from './sources.js';
 
 let te: TestEngine;
@@ -28,7 +28,7 @@ let otherRepo: string;
 const CANARY = `other-team-${randomBytes(10).toString('hex')}`;
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-escape-'));
   builder = createBuilder(te.engine, { cacheRoot: path.join(dir, 'cache'), caFile: HOST_CA });
   otherRepo = path.join(dir, 'git', 'other.git');

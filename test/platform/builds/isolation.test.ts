@@ -22,7 +22,7 @@ import type { Engine } from '../../../runtime/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { startServer } from '../../helpers/netns.js';
 import { createHttpsOutside, type HttpsOutside } from '../../helpers/https-outside.js';
-import { provideStacks } from '../../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { sourceTar } from './sources.js';
 
 let te: TestEngine;
@@ -30,7 +30,7 @@ let web: HttpsOutside;
 let dir: string;
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await provideStacks(te.engine);
   web = await createHttpsOutside(te.config.network.pool);
   dir = await mkdtemp(path.join(os.tmpdir(), 'tsp-isolation-'));

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPlatform, type PlatformOptions, type TestPlatform } from '../../helpers/platform.js';
 import { startTestEngine } from '../../helpers/engine.js';
-import { provideStacks, stacksTarPath } from '../../helpers/stacks.js';
+import { provideStacks, seedStacks, stacksTarPath } from '../../helpers/stacks.js';
+import { buildStack } from '../../../buildpacks/stacks/index.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // tsx by URL: the CLI runs in app directories, where a bare `tsx` does not resolve.
@@ -44,15 +45,18 @@ export interface World {
   close(): Promise<void>;
 }
 
-/** Start the platform (with `opts`, e.g. more tspaasd flags) and give its engine the buildpack stacks (from the shared test cache). */
+/** Start the platform (with `opts`, e.g. more tspaasd flags) with the buildpack stacks in its engine (seeded, else loaded from the shared test cache). */
 export async function startWorld(opts: PlatformOptions = {}): Promise<World> {
-  const tar = stacksTarPath();
-  if (await fsp.access(tar).then(() => false, () => true)) {
-    const te = await startTestEngine();
-    try { await provideStacks(te.engine); } finally { await te.cleanup(); }
+  const platform = await startPlatform({ ...opts, seed: seedStacks });
+  const socket = path.join(platform.runRoot, 'engine.sock');
+  if (!(await hasImage(socket, buildStack.name))) {
+    const tar = stacksTarPath();
+    if (await fsp.access(tar).then(() => false, () => true)) {
+      const te = await startTestEngine();
+      try { await provideStacks(te.engine); } finally { await te.cleanup(); }
+    }
+    await loadImages(socket, tar);
   }
-  const platform = await startPlatform(opts);
-  await loadImages(path.join(platform.runRoot, 'engine.sock'), tar);
   const dirs: string[] = [];
   return {
     platform, dirs, cli: opts.built ? [path.join(REPO, 'dist/cli/main.js')] : CLI,
@@ -61,6 +65,17 @@ export async function startWorld(opts: PlatformOptions = {}): Promise<World> {
       for (const d of dirs) await fsp.rm(d, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether the engine at `socketPath` has image `name`. */
+function hasImage(socketPath: string, name: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path: `/images/${encodeURIComponent(name)}/json` }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', reject);
+  });
 }
 
 /** `POST /images/load` of a `docker save` tar on the engine socket. */

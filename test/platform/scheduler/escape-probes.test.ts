@@ -19,7 +19,7 @@ import { promises as fsp } from 'node:fs';
 import { run } from '../../../lib/exec.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine.js';
 import { ESCAPE_PROBES, parseProbeRun, probeScript, runProbes } from '../../helpers/escape-probes.js';
-import { provideStacks } from '../../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { memorySize } from '../../helpers/plans.js';
 import type { App, Release, Scheduler } from '../../../platform/types.js';
 import { TEAM_USERNS_SIZE } from '../../../platform/userns.js';
@@ -51,7 +51,7 @@ let controls: Promise<string[]>;
 
 test.before(async () => {
   if (process.arch !== 'x64') throw new Error('the perl probes use x86_64 syscall numbers');
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   debian = (await provideStacks(te.engine)).run;
   await te.engine.ensureImage('busybox');
   s = scheduler(te);

@@ -10,7 +10,7 @@
  */
 import test from 'ava';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
-import { provideStacks } from '../../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { ESCAPE_PROBES, runProbes } from '../../helpers/escape-probes.js';
 
 let te: TestEngine;
@@ -19,7 +19,7 @@ let runs: Promise<{ hardened: string[]; control: string[] }>;
 
 test.before(async () => {
   if (process.arch !== 'x64') throw new Error('the perl probes use x86_64 syscall numbers');
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   const debian = (await provideStacks(te.engine)).run;
   await te.engine.ensureImage('busybox');
   runs = (async () => {

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { run } from '../../../lib/exec.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createOutside, freePort, startServer } from '../../helpers/netns.js';
-import { provideStacks } from '../../helpers/stacks.js';
+import { provideStacks, seedStacks } from '../../helpers/stacks.js';
 import { installGuards, removeGuards, GUARD_CHAIN, GUARD_TABLE } from '../../../runtime/network/antispoof.js';
 import type { Container } from '../../../runtime/containers/types.js';
 
@@ -25,7 +25,7 @@ let neighbour: Container;
 let perlImage: string;
 
 test.before(async () => {
-  te = await startTestEngine();
+  te = await startTestEngine({ seed: seedStacks });
   await te.engine.ensureImage('busybox');
   perlImage = (await provideStacks(te.engine)).run;
   netName = (await te.engine.createNetwork({ name: 'spoof-net' })).name;
