@@ -78,6 +78,9 @@ async function stackTemplate(): Promise<string> {
   await withLock(`${template}.lock`, async () => {
     if (await exists(ready)) return;
     await removeTemplate(template); // a half-made one
+    for (const old of await fsp.readdir(os.tmpdir())) { // templates of stack definitions that changed since
+      if (/^tspaas-stacks-[0-9a-f]{12}$/.test(old) && path.join(os.tmpdir(), old) !== template) await removeTemplate(path.join(os.tmpdir(), old));
+    }
     const te = await startTestEngine({
       async seed(root) {
         await fsp.mkdir(root, { recursive: true });
