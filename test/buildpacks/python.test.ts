@@ -8,6 +8,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { buildApp } from '../../buildpacks/build.js';
 import { startTestEngine, runToEnd, type TestEngine } from '../helpers/engine.js';
@@ -75,6 +76,30 @@ test.serial('python-getting-started: requirements.txt and .python-version 3.11 f
   const lines = await buildsAndAnswers(t, apps.gettingStarted(), 'py-gs:latest', apps.bodyOf('getting-started', '1.2.0'));
   t.true(lines.includes(`       .python-version asks for Python 3.11: using the stack's Python ${STACK_PYTHON}`), lines.join('\n'));
   t.true(lines.includes(`       Package index: ${mirrors.pipIndex}`));
+});
+
+test.serial('a rebuild with the same dependencies reuses the last virtualenv with no network; a changed lockfile or index installs again', async (t) => {
+  t.timeout(BUILD_TIMEOUT);
+  const cacheDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-pycache-'));
+  dirs.push(cacheDir);
+  const files = apps.poetryBasic(hashes);
+  const again = async (changed: Record<string, string>, tag: string, env: Record<string, string> = indexEnv(), network?: string) => {
+    const source = await writeApp({ ...files, ...changed });
+    dirs.push(source);
+    const lines: string[] = [];
+    const result = await buildApp(te.engine, { source, tag, env, cacheDir, network, caFile: HOST_CA, onOutput: (l) => lines.push(l) }).catch((e: Error) => e);
+    if (result instanceof Error) throw new Error(`${result.message}\n${lines.join('\n')}`);
+    return { lines, result };
+  };
+  await again({}, 'py-warm:1');
+  const warm = await again({ 'app.py': files['app.py'].replace("greet('poetry')", "greet('warm')") }, 'py-warm:2', indexEnv(), 'none');
+  t.true(warm.lines.includes('-----> Dependencies unchanged since the last build: its virtualenv is reused (nothing installed)'), warm.lines.join('\n'));
+  t.true(warm.result.reusedLayers.some((k) => k.startsWith('python-venv-v1-')));
+  const { url } = await serveImage(te.engine, 'py-warm:2');
+  t.is((await httpGet(url)).body.toString(), apps.bodyOf('warm'));
+  // Another index is another install (an operator's mirror may serve other files).
+  const moved = await again({}, 'py-warm:3', { ...indexEnv(), PIP_EXTRA_INDEX_URL: mirrors.pipIndex });
+  t.true(moved.lines.includes('-----> Installing poetry.lock with pip'), moved.lines.join('\n'));
 });
 
 test.serial('poetry_basic: poetry.lock pins 1.1.0 (the index has 1.2.0) with hashes; the dev group is not installed', async (t) => {
@@ -174,7 +199,7 @@ test.serial('fails: a uv.lock that is not TOML', async (t) => {
 
 test.serial('fails: an unexpected failure names the command (a file where .profile.d must be a directory)', async (t) => {
   const lines = await fails(t, { ...apps.appFiles('x'), 'requirements.txt': '\n', '.profile.d': 'not a directory\n' }, [
-    ' !     python: `mkdir -p "$BUILD_DIR/.profile.d"` failed (exit code 1) at compile line 32',
+    ' !     python: `mkdir -p "$BUILD_DIR/.profile.d"` failed (exit code 1) at compile line 26',
   ]);
   t.true(lines.some((l) => l.includes('mkdir: cannot create directory') && l.includes('File exists')), lines.join('\n'));
 });

@@ -37,3 +37,23 @@ explain_pip_failure() {
   fi
   fail "pip could not install $what (exit code $rc): ${reason:-see the output of pip above}"
 }
+
+# A new venv at $VENV with the dependencies of kind $1 (python_package_manager) installed by pip.
+install_dependencies() {
+  local kind=$1 err
+  rm -rf "$VENV"
+  err=$(python3 -m venv "$VENV" 2>&1) || fail "could not create the virtualenv at /app/.venv: $err"
+  case "$kind" in
+    requirements)
+      echo "-----> Installing requirements.txt with pip"
+      pip_install requirements.txt -r "$BUILD_DIR/requirements.txt" ;;
+    pipenv | poetry | uv | pep621)
+      declare -A FILE=([pipenv]=Pipfile.lock [poetry]=poetry.lock [uv]=uv.lock [pep621]=pyproject.toml)
+      echo "-----> Installing ${FILE[$kind]} with pip"
+      install_locked "$kind" "${FILE[$kind]}" ;;
+    setup)
+      echo "-----> Installing the project (setup.py) with pip"
+      pip_install "the project (setup.py)" "$BUILD_DIR" ;;
+    none) echo "-----> No dependencies to install" ;;
+  esac
+}
