@@ -1,13 +1,15 @@
 /**
  * ava's configuration. Test files run four at a time, in ava's usual order,
- * except the two single tests that take minutes: they start first, so that
- * neither starts late and makes the tail of the run. (Starting every long
+ * except the files that take minutes (two single long tests and the corpus
+ * of 27 pushes): they start first, so that none starts late and makes the
+ * tail of the run. (Starting every long
  * file first was tried: four heavy files at once on two cores slowed each
  * other past their timeouts.)
  */
 const LONGEST_FIRST = [
   'test/runtime/network/leaks.test.ts',
   'test/runtime/network/density.test.ts',
+  'test/platform/e2e/corpus.test.ts',
 ];
 
 const rank = (file) => {

@@ -57,7 +57,7 @@ function lineOf(raw: string, ms: number): TimedLine {
 
 /** The phases of a push, in order: name, and the line that ends it (matched on the first line that fits). */
 export const PHASES: ReadonlyArray<{ name: string; what: string; end: RegExp | null }> = [
-  { name: 'auth', what: 'git connects; its credential helper (the tspaas CLI, run for get and store) gives the token', end: /^(Enumerating|Counting) objects/ },
+  { name: 'auth', what: 'git connects; its credential helper (cli/git-credential, run for get only) gives the token', end: /^(Enumerating|Counting) objects/ },
   { name: 'upload', what: 'git packs and sends the commit', end: /^Total \d+/ },
   { name: 'receive', what: 'tspaasd receives the pack, queues the build, a worker takes it', end: /^-----> Building with (buildpacks|the Dockerfile)$/ },
   { name: 'container', what: 'build container started, source copied in, buildpacks detect', end: /^-----> .+ app detected$/ },
