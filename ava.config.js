@@ -2,9 +2,8 @@
  * ava's configuration. Test files run four at a time, in ava's usual order,
  * except the files that take minutes (two single long tests and the corpus
  * of 27 pushes): they start first, so that none starts late and makes the
- * tail of the run. (Starting every long
- * file first was tried: four heavy files at once on two cores slowed each
- * other past their timeouts.)
+ * tail of the run. (Starting every long file first was tried: four heavy
+ * files at once on two cores slowed each other past their timeouts.)
  */
 const LONGEST_FIRST = [
   'test/runtime/network/leaks.test.ts',
