@@ -60,8 +60,24 @@ export function nextName(log: string): string {
   return `${log}.next`;
 }
 
-/** The log's files that exist, oldest first, each once (a prepared file conmon has not taken yet is not one). */
+/**
+ * The log's files that exist, oldest first, each once (a prepared file conmon
+ * has not taken yet is not one). The names are looked at one by one, so a
+ * listing made while a rotation renames them can miss a file (stat `.2`
+ * just after `.2 → .3`, stat `.1` just after `.1 → .2`): it is taken again
+ * until two listings in a row agree.
+ */
 export async function logChain(log: string, maxFile: number): Promise<LogFile[]> {
+  let last = await listChain(log, maxFile);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const again = await listChain(log, maxFile);
+    if (again.length === last.length && again.every((f, i) => f.key === last[i].key && f.path === last[i].path)) return again;
+    last = again;
+  }
+  return last;
+}
+
+async function listChain(log: string, maxFile: number): Promise<LogFile[]> {
   const names = [...Array.from({ length: Math.max(maxFile, 1) }, (_, i) => rotatedName(log, maxFile - i)), keepName(log), nextName(log), log];
   const unused = await keyOf(tmpName(log));
   const files: LogFile[] = [];
