@@ -217,6 +217,8 @@ export interface WorkerStatus {
   appliedAt: number;
   /** Requests and WebSockets in flight. */
   inflight: number;
+  /** The data path serving plain HTTP (`--data-path`). */
+  dataPath: DataPath;
   /** Client connections: open now, and refused by the caps (`--max-connections`, `--max-connections-per-ip`) since the worker started. */
   connections: { open: number; refusedTotal: number; refusedPerAddress: number };
   apps: Record<string, AppStats>;

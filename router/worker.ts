@@ -12,6 +12,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { acceptOn, checkingIntervalMs, trackConnections } from './edge/accept.js';
 import { Admission } from './edge/admission.js';
+import { FastConnection } from './fast/connection.js';
+import type { FastContext } from './fast/exchange.js';
+import { onRequestDeadline } from './fast/upstream.js';
 import { AccessLog } from './observe/access-log.js';
 import { Stats } from './observe/stats.js';
 import { ErrorPages } from './pages/errors.js';
@@ -45,7 +48,7 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
   const listeners = await listen(ctx, contexts, log);
   const status = (): WorkerStatus => ({
     id: workerId, pid: process.pid, generation: ctx.table?.generation ?? 0, appliedAt, inflight: ctx.inflight,
-    connections: listeners.admission.counts(), apps: ctx.stats.report(),
+    dataPath: config.dataPath, connections: listeners.admission.counts(), apps: ctx.stats.report(),
   });
   process.on('message', (m: PrimaryMessage) => {
     if (m.type === 'snapshot') apply(m.snapshot);
@@ -66,6 +69,16 @@ interface Listeners {
   accepting: net.Server[];
   servers: http.Server[];
   admission: Admission;
+  /** The fast path's shared state (null with --data-path=http-proxy). */
+  fast: FastContext | null;
+}
+
+/** The fast path of this worker's plain-HTTP listener; `handOff` gives a socket to the http-proxy path. */
+function fastContext(ctx: WorkerContext, handOff: (socket: net.Socket) => void): FastContext {
+  return {
+    worker: ctx, requests: new DeadlineWheel(onRequestDeadline), connections: new DeadlineWheel((c) => c.expire()), handOff,
+    open: new Set(), port: String(ctx.config.httpPort), keepAliveSeconds: Math.floor(ctx.config.keepAliveTimeoutMs / 1000),
+  };
 }
 
 /** Start the public listeners. */
@@ -78,7 +91,10 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
   const admission = new Admission(c.maxConnections, c.maxConnectionsPerAddress, log);
   const plain = serve(http.createServer(options), ctx, { encrypted: false, proto: 'http', port: String(c.httpPort) });
   const servers = [plain];
-  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, (socket) => plain.emit('connection', socket))];
+  const handOff = (socket: net.Socket) => plain.emit('connection', socket);
+  const fast = c.dataPath === 'fast' ? fastContext(ctx, handOff) : null;
+  const take = fast === null ? handOff : (socket: net.Socket) => new FastConnection(fast, socket);
+  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, take)];
   if (c.httpsPort !== 0) {
     const cert = readFileSync(path.join(c.stateDir, 'default.crt'));
     const key = readFileSync(path.join(c.stateDir, 'default.key'));
@@ -90,7 +106,7 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
     accepting.push(await acceptOn(c.httpsPort, c.bindAddress, admission, false, (socket) => secure.emit('connection', socket)));
   }
   for (const s of servers) trackConnections(s);
-  return { accepting, servers, admission };
+  return { accepting, servers, admission, fast };
 }
 
 /** Wire a listener to the pipeline. */
@@ -165,8 +181,9 @@ function record(x: Exchange, status: number): void {
 }
 
 /** Stop accepting, let requests in flight finish (up to the drain grace), then exit. */
-async function shutdown(ctx: WorkerContext, { accepting, servers }: Listeners, log: Logger): Promise<void> {
+async function shutdown(ctx: WorkerContext, { accepting, servers, fast }: Listeners, log: Logger): Promise<void> {
   for (const s of accepting) s.close();
+  if (fast !== null) for (const c of fast.open) c.shutdown();
   for (const s of servers) {
     s.close();
     s.closeIdleConnections();

@@ -11,7 +11,8 @@ import type { Admission } from './admission.js';
 
 /** Listen on `host:port`; every admitted socket goes to `take`. */
 export async function acceptOn(port: number, host: string, admission: Admission, answerHttp: boolean, take: (socket: net.Socket) => void): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // Half-open like node's http.Server: a client's FIN ends the connection after the response in flight.
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     if (admission.admit(socket, answerHttp)) take(socket);
   });
   await new Promise<void>((resolve, reject) => {
