@@ -15,9 +15,9 @@ import type net from 'node:net';
 import type { PageReason } from '../pages/errors.js';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import { framing, handedOff, verdict } from './decide.js';
-import { FastExchange, type ClientSide, type FastContext } from './exchange.js';
+import { FastExchange, record, type ClientSide, type FastContext } from './exchange.js';
 import { backendHead, ownHead, readFacts, type Origin } from './head.js';
-import { HTTPParser, isParseError, METHODS, STOP_AFTER_HEAD, type NativeParser, type ParseError } from './llhttp.js';
+import { bindRequestParser, HTTPParser, isParseError, METHODS, type HeadSink, type NativeParser, type ParseError } from './llhttp.js';
 import { abandon, resumeResponse, sendToBackend, writeRequestBody } from './upstream.js';
 
 const enum Mode { Head, Body, Wait, Closed }
@@ -26,7 +26,7 @@ const CONNECTION = Symbol('tspaas.fast-connection');
 const STASH_HEADS = 4;
 
 /** One client connection. */
-export class FastConnection implements ClientSide, ChunkSink {
+export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   wheelTick = -1;
   wheelIndex = 0;
   keepAlive = true;
@@ -54,11 +54,7 @@ export class FastConnection implements ClientSide, ChunkSink {
 
   constructor(readonly ctx: FastContext, readonly socket: net.Socket) {
     this.origin = { clientIp: socket.remoteAddress ?? '', proto: 'http', port: ctx.port };
-    const p = this.parser as unknown as Record<number, unknown> & { owner: FastConnection };
-    p.owner = this;
-    p[HTTPParser.kOnMessageBegin] = onRequestBegin;
-    p[HTTPParser.kOnHeaders] = onRequestHeaders;
-    p[HTTPParser.kOnHeadersComplete] = onRequestHead;
+    bindRequestParser(this.parser, this);
     this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
     (socket as unknown as Record<symbol, FastConnection>)[CONNECTION] = this;
     socket.on('data', onClientData);
@@ -375,48 +371,4 @@ function onClientError(this: net.Socket): void {
 
 function onClientDrain(this: net.Socket): void {
   connectionOf(this).drained();
-}
-
-function ownerOf(parser: unknown): FastConnection {
-  return (parser as { owner: FastConnection }).owner;
-}
-
-/** A new head starts: forget the last one's lines. */
-function onRequestBegin(this: NativeParser): number {
-  const c = ownerOf(this);
-  c.headers = [];
-  c.url = '';
-  return 0;
-}
-
-/** Header lines beyond llhttp's batch of 32 (or a head spread over reads) arrive here before the head callback. */
-function onRequestHeaders(this: NativeParser, headers: string[], url: string): void {
-  const c = ownerOf(this);
-  for (const h of headers) c.headers.push(h);
-  c.url += url;
-}
-
-function onRequestHead(this: NativeParser, major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined,
-  _status: number, _message: string, upgrade: boolean, shouldKeepAlive: boolean): number {
-  const c = ownerOf(this);
-  c.seen = true;
-  c.major = major;
-  c.minor = minor;
-  c.method = method;
-  c.upgrade = upgrade;
-  c.shouldKeepAlive = shouldKeepAlive;
-  if (headers !== undefined) for (const h of headers) c.headers.push(h);
-  if (url !== undefined) c.url += url;
-  return STOP_AFTER_HEAD;
-}
-
-/** Stats and access log of one exchange. */
-function record(ctx: FastContext, x: FastExchange, status: number, bytes: number): void {
-  const ms = Math.round((performance.now() - x.start) * 1000) / 1000;
-  const app = x.entry === null ? null : x.entry.route.app;
-  if (app !== null) ctx.worker.stats.record(app, status, ms);
-  if (!ctx.worker.accessLog.enabled) return;
-  ctx.worker.accessLog.write({
-    host: x.facts.host ?? '', method: x.method, path: x.url, status, bytes, duration_ms: ms, backend: x.answeredBy, request_id: x.requestId, app,
-  });
 }

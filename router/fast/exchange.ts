@@ -83,3 +83,14 @@ export class FastExchange implements Timed {
     this.sentBefore = client.socket.bytesWritten;
   }
 }
+
+/** Stats and access log of one exchange. */
+export function record(ctx: FastContext, x: FastExchange, status: number, bytes: number): void {
+  const ms = Math.round((performance.now() - x.start) * 1000) / 1000;
+  const app = x.entry === null ? null : x.entry.route.app;
+  if (app !== null) ctx.worker.stats.record(app, status, ms);
+  if (!ctx.worker.accessLog.enabled) return;
+  ctx.worker.accessLog.write({
+    host: x.facts.host ?? '', method: x.method, path: x.url, status, bytes, duration_ms: ms, backend: x.answeredBy, request_id: x.requestId, app,
+  });
+}

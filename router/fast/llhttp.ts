@@ -58,3 +58,61 @@ export const SKIP_BODY = 1;
 export function isParseError(r: number | ParseError | undefined): r is ParseError {
   return typeof r === 'object';
 }
+
+/** Where a request parser puts a head: the fields the head callbacks fill in. */
+export interface HeadSink {
+  seen: boolean;
+  major: number;
+  minor: number;
+  method: number;
+  url: string;
+  /** Raw `[name, value, …]`. */
+  headers: string[];
+  upgrade: boolean;
+  shouldKeepAlive: boolean;
+}
+
+/** Make `parser` fill `sink` with each request head and stop right after it. */
+export function bindRequestParser(parser: NativeParser, sink: HeadSink): void {
+  const p = parser as unknown as Record<number, unknown> & { owner: HeadSink };
+  p.owner = sink;
+  p[HTTPParser.kOnMessageBegin] = onRequestBegin;
+  p[HTTPParser.kOnHeaders] = onRequestHeaders;
+  p[HTTPParser.kOnHeadersComplete] = onRequestHead;
+}
+
+function ownerOf(parser: unknown): HeadSink {
+  return (parser as { owner: HeadSink }).owner;
+}
+
+/** A new head starts: forget the last one's lines. */
+function onRequestBegin(this: NativeParser): number {
+  const c = ownerOf(this);
+  c.headers = [];
+  c.url = '';
+  return 0;
+}
+
+/** Header lines beyond llhttp's batch of 32 (or a head spread over reads) arrive here before the head callback. */
+function onRequestHeaders(this: NativeParser, headers: string[], url: string): void {
+  const c = ownerOf(this);
+  for (const h of headers) c.headers.push(h);
+  c.url += url;
+}
+
+function onRequestHead(this: NativeParser, major: number, minor: number, headers: string[] | undefined, method: number, url: string | undefined,
+  _status: number, _message: string, upgrade: boolean, shouldKeepAlive: boolean): number {
+  const c = ownerOf(this);
+  c.seen = true;
+  c.major = major;
+  c.minor = minor;
+  c.method = method;
+  c.upgrade = upgrade;
+  c.shouldKeepAlive = shouldKeepAlive;
+  if (headers !== undefined) {
+    if (c.headers.length === 0) c.headers = headers;
+    else for (const h of headers) c.headers.push(h);
+  }
+  if (url !== undefined) c.url += url;
+  return STOP_AFTER_HEAD;
+}

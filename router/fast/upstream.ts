@@ -157,7 +157,8 @@ function onResponseHead(this: NativeParser, _maj: number, _min: number, headers:
   status: number, _msg: string, upgrade: boolean, keepAlive: boolean): number {
   const up = ownerOf(this);
   const x = up.x;
-  const raw = headers ?? up.partial;
+  // Lines beyond llhttp's batch of 32 came through onResponseHeaders first.
+  const raw = headers === undefined ? up.partial : up.partial.length === 0 ? headers : [...up.partial, ...headers];
   up.partial = [];
   if (x === null || up.poisoned) return SKIP_BODY;
   // 1xx: dropped (the final response follows on the same connection); 101 without an upgrade asked is a broken backend.
