@@ -22,7 +22,7 @@ import { BackendRegistry } from './proxy/backends.js';
 import { attach, Exchange, exchangeOf, type Edge, type WorkerContext } from './proxy/exchange.js';
 import { DeadlineWheel } from './proxy/deadlines.js';
 import { createProxy, forward, onDeadline } from './proxy/forward.js';
-import { REQUEST_PASSES } from './proxy/passes.js';
+import { afterRefusal, REQUEST_PASSES } from './proxy/passes.js';
 import { handleUpgrade } from './proxy/upgrade.js';
 import { compileTable } from './table/compile.js';
 import { SecureContexts, TLS_DEFAULTS } from './tls/certificates.js';
@@ -87,6 +87,8 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
   const options: http.ServerOptions = {
     keepAliveTimeout: c.keepAliveTimeoutMs, headersTimeout: c.headersTimeoutMs, requestTimeout: 0,
     maxHeaderSize: c.maxHeaderBytes, noDelay: true, connectionsCheckingInterval: checkingIntervalMs(c.headersTimeoutMs),
+    // A missing Host is the router's to answer (400, then close: passes.ts refuseAmbiguous); node's own 400 keeps the connection.
+    requireHostHeader: false,
   };
   const admission = new Admission(c.maxConnections, c.maxConnectionsPerAddress, log);
   const plain = serve(http.createServer(options), ctx, { encrypted: false, proto: 'http', port: String(c.httpPort) });
@@ -136,6 +138,7 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
 
 /** One plain request: the passes in order, then the backend. */
 function handleRequest(ctx: WorkerContext, edge: Edge, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (afterRefusal(req)) return;
   const x = new Exchange(ctx, edge, req, res);
   attach(req, x);
   attach(res, x);

@@ -24,6 +24,8 @@ const enum Mode { Head, Body, Wait, Closed }
 const CONNECTION = Symbol('tspaas.fast-connection');
 /** Pipelined bytes kept while a response is pending, in request heads' worth; more pauses reading. */
 const STASH_HEADS = 4;
+/** After the router ended a connection, the client has this long to end its side. */
+const CLOSE_LINGER_MS = 5_000;
 
 /** One client connection. */
 export class FastConnection implements ClientSide, ChunkSink, HeadSink {
@@ -117,7 +119,9 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     this.keepAlive = this.shouldKeepAlive;
     const frame = framing(facts);
     if (frame.kind === 'refused') {
-      this.refuseRaw(frame.status);
+      this.keepAlive = false;
+      this.mode = Mode.Wait;
+      this.refuse(x, frame.reason);
       return null;
     }
     x.hasBody = frame.kind !== 'none';
@@ -203,6 +207,8 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     if (x.responseStarted) return this.destroy(x, 499);
     this.keepAlive = false;
     this.refuse(x, 'body-too-large');
+    // The rest of the body is not read: no request can follow it.
+    this.close();
   }
 
   /** Bytes after the current request while its response is pending. */
@@ -251,8 +257,8 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   }
 
   /** Refuse what cannot be parsed or framed: a bare status, then close (as router/worker.ts does for node's parser). */
-  private refuseRaw(status: 400 | 408 | 431 | 501): void {
-    const text = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 501: 'Not Implemented' }[status];
+  private refuseRaw(status: 400 | 408 | 431): void {
+    const text = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
     this.socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     const x = this.x;
     if (x !== null) this.finish(x, status);
@@ -296,12 +302,14 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   private close(): void {
     if (this.mode === Mode.Closed) return;
     this.mode = Mode.Closed;
-    this.ctx.connections.disarm(this);
     this.socket.end();
+    // A client that keeps sending after our end gets this long before the connection is cut.
+    this.ctx.connections.arm(this, CLOSE_LINGER_MS);
   }
 
-  /** The headers or keep-alive timeout passed (connections wheel). */
+  /** The headers or keep-alive timeout passed, or the linger after our end (connections wheel). */
   expire(): void {
+    if (this.mode === Mode.Closed) this.socket.destroy();
     if (this.mode !== Mode.Head) return;
     if (this.idle) {
       this.mode = Mode.Closed;

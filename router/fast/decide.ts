@@ -29,30 +29,30 @@ export function handedOff(h: ParsedHead): boolean {
 }
 
 /** How the request's body is framed, or why the framing is refused (status and reason). */
-export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'refused'; status: 400 | 501 };
+export type Framing = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'refused'; reason: PageReason };
 
 /**
  * The body framing, refusing what nginx refuses (llhttp already refused
  * CL+TE, invalid and duplicate Content-Length, bare LF, NUL and CR in
  * headers): a Transfer-Encoding other than exactly `chunked` is 501, as
  * nginx answers an unknown transfer coding (obfuscated TE: "xchunked",
- * "chunked, identity", Kettle 2019); more than one Host line is 400.
+ * "chunked, identity", Kettle 2019); no Host, or more than one, is 400.
+ * The connection closes after either answer (as nginx does).
  */
 export function framing(f: RequestFacts): Framing {
-  if (f.hosts > 1) return { kind: 'refused', status: 400 };
   if (f.transferEncoding !== undefined) {
-    return f.transferEncoding.toLowerCase() === 'chunked' ? { kind: 'chunked' } : { kind: 'refused', status: 501 };
+    return f.transferEncoding.toLowerCase() === 'chunked' ? { kind: 'chunked' } : { kind: 'refused', reason: 'unknown-coding' };
   }
+  if (f.hosts !== 1 || f.host === '') return { kind: 'refused', reason: 'bad-request' };
   return f.contentLength > 0 ? { kind: 'length', length: f.contentLength } : { kind: 'none' };
 }
 
 /** What the router answers itself: a page, a redirect, or nothing (go to a backend). */
 export type Verdict = { kind: 'page'; reason: PageReason } | { kind: 'redirect'; location: string } | null;
 
-/** The passes: host → route (404, no Host 400), HTTPS redirect, maintenance, no backends, declared body too large. */
+/** The passes: host → route (404), HTTPS redirect, maintenance, no backends, declared body too large. */
 export function verdict(x: FastExchange, httpsPort: number, bodyLength: number): Verdict {
-  const host = x.facts.host;
-  if (host === undefined || host === '') return { kind: 'page', reason: 'bad-request' };
+  const host = x.facts.host!;
   const table = x.client.ctx.worker.table;
   x.entry = table === null ? null : table.match(host);
   if (x.entry === null) return { kind: 'page', reason: 'unknown-host' };
