@@ -235,8 +235,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   responseEnded(x: FastExchange, status: number): void {
     this.finish(x, status);
     if (status === 499) return this.close();
-    // The request body is still arriving: it is read (and dropped) to find the next request.
-    if (this.mode === Mode.Body) return;
+    // The request body is still arriving: it is read (and dropped) to find the next request; a pause for the backend's sake ends.
+    if (this.mode === Mode.Body) {
+      this.socket.resume();
+      return;
+    }
     this.next();
   }
 
@@ -244,8 +247,10 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     const page = this.ctx.worker.pages.render(reason, x.requestId, x.facts.accept);
     const headers: [string, string][] = [['content-type', page.contentType], ['content-length', String(Buffer.byteLength(page.body))],
       ['cache-control', 'no-store'], ['x-request-id', x.requestId]];
+    this.socket.cork();
     this.socket.write(ownHead(page.status, headers, this.keepAlive, this.ctx.keepAliveSeconds), 'latin1');
     this.socket.write(x.method === 'HEAD' ? '' : page.body);
+    this.socket.uncork();
     x.status = page.status;
     this.responseEnded(x, page.status);
   }
@@ -284,10 +289,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     this.idle = true;
     this.parser.initialize(HTTPParser.REQUEST, {}, this.ctx.worker.config.maxHeaderBytes, 0);
     this.ctx.connections.arm(this, this.ctx.worker.config.keepAliveTimeoutMs);
+    // Paused for a full backend or a long stash: the backend's drain may come after the exchange ended.
+    this.socket.resume();
     const stash = this.stash;
     if (stash === null) return;
     this.stash = null;
-    this.socket.resume();
     // After the current callback stack (a backend parser may be mid-execute).
     queueMicrotask(() => this.feed(stash));
   }

@@ -78,7 +78,10 @@ export function sendToBackend(x: FastExchange): boolean {
   up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
   x.upstream = up;
   x.client.ctx.requests.arm(x, x.entry!.route.requestTimeoutMs);
-  up.socket.write(x.head);
+  // The head and the body bytes that came in the same read leave in one write (uncorked once the read is handled).
+  up.socket.cork();
+  up.socket.write(x.head, 'latin1');
+  queueMicrotask(() => up.socket.uncork());
   return true;
 }
 
@@ -200,6 +203,8 @@ function onResponseComplete(this: NativeParser): void {
   release(x);
   if (up.keepAlive && x.requestDone && !up.poisoned && !up.backend.closed) {
     up.reused = true;
+    // Paused while the client was slow; the last piece came in the same read. Idle sockets read, so a close is seen.
+    up.socket.resume();
     const idle = up.backend.idleSockets;
     if (idle.length < up.backend.maxIdle) idle.push(up.socket);
     else up.socket.destroy();
@@ -219,7 +224,11 @@ function onBackendData(this: net.Socket, data: Buffer): void {
     this.destroy();
     return;
   }
+  // Whatever this read makes for the client (head, body pieces, the last chunk) leaves in one write.
+  const client = up.x.client.socket;
+  client.cork();
   const r = up.parser.execute(data);
+  client.uncork();
   if (up.poisoned) this.destroy();
   else if (isParseError(r)) fail(up, r);
 }
