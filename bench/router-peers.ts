@@ -133,6 +133,37 @@ http {
   return proc;
 }
 
+/** HAProxy the same: HTTP mode, keep-alive both ways with connection reuse, X-Forwarded-For/Proto and a request id. */
+export async function startHaproxy(dir: string, port: number, backends: number[], workers: number): Promise<Proc> {
+  await fsp.mkdir(path.join(dir, 'haproxy'), { recursive: true });
+  const conf = path.join(dir, 'haproxy', 'haproxy.cfg');
+  await fsp.writeFile(conf, `global
+  nbthread ${workers}
+  pidfile ${dir}/haproxy/haproxy.pid
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 65s
+  timeout server 30s
+  option http-keep-alive
+  http-reuse always
+frontend web
+  bind 127.0.0.1:${port}
+  option forwardfor
+  unique-id-format %{+X}o%ci:%cp_%fi:%fp_%Ts_%rt:%pid
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Request-Id %[unique-id]
+  http-response set-header X-Request-Id %[unique-id]
+  default_backend app
+backend app
+  balance roundrobin
+${backends.map((p, i) => `  server b${i} 127.0.0.1:${p}`).join('\n')}
+`);
+  const proc = startProc(['haproxy', '-f', conf, '-db']);
+  await waitForPort(port, 'haproxy');
+  return proc;
+}
+
 /** Caddy the same (its reverse_proxy sets X-Forwarded-* and keeps upstream connections alive by default). */
 export async function startCaddy(dir: string, port: number, backends: number[], workers: number): Promise<Proc> {
   await fsp.mkdir(path.join(dir, 'caddy'), { recursive: true });
@@ -192,7 +223,7 @@ export async function runWrk(port: number, host: string, opts: { seconds: number
 /** Install what is missing from Debian, without leaving nginx or Caddy services running. */
 export async function ensureTools(notes: string[]): Promise<void> {
   const missing: string[] = [];
-  for (const [bin, pkg] of [['wrk', 'wrk'], ['nginx', 'nginx'], ['caddy', 'caddy']]) {
+  for (const [bin, pkg] of [['wrk', 'wrk'], ['nginx', 'nginx'], ['caddy', 'caddy'], ['haproxy', 'haproxy']]) {
     if ((await run('sh', ['-c', `command -v ${bin}`], { allowFailure: true })).code !== 0) missing.push(pkg);
   }
   if (missing.length === 0) return;

@@ -2,16 +2,20 @@
  * Router benchmark (`npm run bench:router`): wrk on loopback, the same two
  * node backends behind each case, the same worker count:
  *
- *   direct  wrk → backend (no proxy: the ceiling)
- *   tspaas  wrk → tspaas-router (http-proxy, node cluster) → backends
- *   nginx   wrk → nginx (Debian) as an equivalent reverse proxy → backends
- *   caddy   wrk → Caddy (Debian) the same → backends
+ *   direct       wrk → backend (no proxy: the ceiling)
+ *   tspaas-fast  wrk → tspaas-router --data-path=fast (node cluster) → backends
+ *   tspaas       wrk → tspaas-router --data-path=http-proxy → backends
+ *   nginx        wrk → nginx (Debian) as an equivalent reverse proxy → backends
+ *   caddy        wrk → Caddy (Debian) the same → backends
+ *   haproxy      wrk → HAProxy (Debian) the same → backends
  *
  * Every proxy keeps upstream connections alive, sets X-Forwarded-* and a
  * request id, round-robins over the backends and writes an access log to a
- * file. Reports requests/s, p50 and p99 latency and the proxy's CPU time per
+ * file (HAProxy only logs to syslog: none here). Reports requests/s, p50 and p99 latency and the proxy's CPU time per
  * request (all its processes); prints a table, then as the last line one JSON
- * object with the figures, `ratio_vs_nginx` and `ratio_vs_caddy` (rps ratios).
+ * object with the figures, `ratio_vs_nginx`, `ratio_vs_caddy` and
+ * `ratio_vs_haproxy` (rps ratios of the fast path; `http_proxy` holds the
+ * same for the http-proxy path).
  *
  * Then route changes: BENCH_CHANGES (20) commits that each add an app to the
  * route table, timed from COMMIT until every tspaas-router worker serves the
@@ -35,7 +39,7 @@ import pg from 'pg';
 import { run } from '../lib/exec.js';
 import { migrate } from '../platform/db/migrate.js';
 import {
-  cpuSeconds, ensureTools, freePort, runWrk, startBackend, startCaddy, startNginx, startProc, waitForPort, type Proc, type WrkResult,
+  cpuSeconds, ensureTools, freePort, runWrk, startBackend, startCaddy, startHaproxy, startNginx, startProc, waitForPort, type Proc, type WrkResult,
 } from './router-peers.js';
 import { table } from './stats.js';
 
@@ -91,26 +95,33 @@ async function prepareRoutes(serverUrl: string, backends: number[]): Promise<{ u
   return { url: url.toString(), drop: () => sql(admin.toString(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-/** The four cases. */
+/** The cases: no proxy, both router data paths, and the peers. */
 function cases(dir: string, backends: number[], routesUrl: string): Case[] {
   return [
     { name: 'direct', what: 'wrk → backend (no proxy)', start: async () => ({ port: backends[0], proc: null }) },
-    {
-      name: 'tspaas', what: `tspaas-router, ${WORKERS} workers`,
-      start: async () => {
-        const [port, admin] = [await freePort(), await freePort()];
-        const proc = startProc([process.execPath, path.join(REPO, 'dist/router/main.js'), '--database-url', routesUrl, '--bind', '127.0.0.1',
-          '--http-port', String(port), '--https-port', '0', '--admin-port', String(admin), '--workers', String(WORKERS),
-          '--access-log', path.join(dir, 'tspaas-access.log'), '--state-dir', path.join(dir, 'tspaas'), '--log-level', 'warn']);
-        await waitForPort(port, 'tspaas-router');
-        await waitForPort(admin, 'tspaas-router admin');
-        await waitForRoutes(admin);
-        return { port, proc, admin };
-      },
-    },
+    tspaasCase('tspaas-fast', 'fast', dir, routesUrl),
+    tspaasCase('tspaas', 'http-proxy', dir, routesUrl),
     { name: 'nginx', what: `nginx, ${WORKERS} workers`, start: async () => { const port = await freePort(); return { port, proc: await startNginx(dir, port, backends, WORKERS) }; } },
     { name: 'caddy', what: `Caddy, GOMAXPROCS=${WORKERS}`, start: async () => { const port = await freePort(); return { port, proc: await startCaddy(dir, port, backends, WORKERS) }; } },
+    { name: 'haproxy', what: `HAProxy, ${WORKERS} threads`, start: async () => { const port = await freePort(); return { port, proc: await startHaproxy(dir, port, backends, WORKERS) }; } },
   ];
+}
+
+/** tspaas-router on one data path (`--data-path`). */
+function tspaasCase(name: string, dataPath: 'fast' | 'http-proxy', dir: string, routesUrl: string): Case {
+  return {
+    name, what: `tspaas-router --data-path=${dataPath}, ${WORKERS} workers`,
+    start: async () => {
+      const [port, admin] = [await freePort(), await freePort()];
+      const proc = startProc([process.execPath, path.join(REPO, 'dist/router/main.js'), '--database-url', routesUrl, '--bind', '127.0.0.1',
+        '--http-port', String(port), '--https-port', '0', '--admin-port', String(admin), '--workers', String(WORKERS),
+        '--access-log', path.join(dir, `${name}-access.log`), '--state-dir', path.join(dir, name), '--log-level', 'warn', '--data-path', dataPath]);
+      await waitForPort(port, 'tspaas-router');
+      await waitForPort(admin, 'tspaas-router admin');
+      await waitForRoutes(admin);
+      return { port, proc, admin };
+    },
+  };
 }
 
 interface WorkerStats { generation: number; appliedAt: number }
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
         runs.set(r.c.name, list);
       }
     }
-    const tspaas = running.find((r) => r.admin !== undefined)!;
+    const tspaas = running.find((r) => r.c.name === 'tspaas-fast')!;
     process.stderr.write(`bench: ${CHANGES} route changes through tspaas-router…\n`);
     changes = await routeChanges(routes.url, tspaas.admin!);
   } finally {
@@ -242,8 +253,13 @@ function report(results: Map<string, Figures>, changes: number[], notes: string[
   }]));
   process.stdout.write(`\n${JSON.stringify({
     bench: 'router', date: new Date().toISOString(), workers: WORKERS, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, cases: figures,
-    ratio_vs_nginx: ratio(get('tspaas').rps, get('nginx').rps), ratio_vs_caddy: ratio(get('tspaas').rps, get('caddy').rps),
-    p99_vs_nginx: ratio(get('tspaas').p99Ms, get('nginx').p99Ms),
+    // The fast path is the one held to the targets; the http-proxy path's figures follow for comparison.
+    ratio_vs_nginx: ratio(get('tspaas-fast').rps, get('nginx').rps), ratio_vs_caddy: ratio(get('tspaas-fast').rps, get('caddy').rps),
+    ratio_vs_haproxy: ratio(get('tspaas-fast').rps, get('haproxy').rps), p99_vs_nginx: ratio(get('tspaas-fast').p99Ms, get('nginx').p99Ms),
+    http_proxy: {
+      ratio_vs_nginx: ratio(get('tspaas').rps, get('nginx').rps), ratio_vs_caddy: ratio(get('tspaas').rps, get('caddy').rps),
+      ratio_vs_haproxy: ratio(get('tspaas').rps, get('haproxy').rps), p99_vs_nginx: ratio(get('tspaas').p99Ms, get('nginx').p99Ms),
+    },
     route_change_ms: { changes: changes.length, median_ms: change.median, max_ms: change.max },
   })}\n`);
 }

@@ -14,7 +14,7 @@ import { BUILDPACKS_DIR, startBuildContainer, unpackSource } from './build-conta
 import { parseLayerDeclarations, rememberLayers, storedLayers, type LayerDeclaration } from './layers.js';
 import { fetchRemoteBuildpacks } from './fetch.js';
 import { describePromotion, promoteDownloads } from './downloads.js';
-import { compile, detect, readText, release, type PhaseContext } from './phases.js';
+import { compile, detectAll, readText, release, type PhaseContext } from './phases.js';
 import { parseProcfile, type Procfile } from './procfile.js';
 import { mergeReleases } from './release.js';
 import { resolveBuildpacks } from './resolve.js';
@@ -116,11 +116,11 @@ const startContainer: BuildStep = async (s) => {
 const fetchBuildpacks: BuildStep = (s) => fetchRemoteBuildpacks(s.phase, s.candidates);
 
 const detectBuildpacks: BuildStep = async (s) => {
-  for (const bp of s.candidates) {
-    const name = await detect(s.phase, bp);
+  const names = await detectAll(s.phase, s.candidates, s.mode === 'all' ? 'declined' : 'detected');
+  for (const [i, name] of names.entries()) {
+    const bp = s.candidates[i];
     if (name === null && s.mode === 'all') throw invalid(`App not compatible with buildpack ${bp.ref}: its bin/detect declined this app`);
     if (name !== null) s.ran.push({ bp, name });
-    if (name !== null && s.mode === 'first-detected') break;
   }
   if (s.ran.length === 0) {
     throw invalid(`No buildpack detected this app. Tried, in order: ${s.candidates.map((b) => b.ref).join(', ')}. `

@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
-import type { BalanceMode, RouterConfig } from './types.js';
+import type { BalanceMode, DataPath, RouterConfig } from './types.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const BALANCE: readonly BalanceMode[] = ['round-robin', 'least-connections'];
+const DATA_PATHS: readonly DataPath[] = ['fast', 'http-proxy'];
 
 /** Usage text of tspaas-router. */
 export const USAGE = `Usage: tspaas-router [options]
@@ -34,7 +35,10 @@ export const USAGE = `Usage: tspaas-router [options]
   --max-sockets <n>           keep-alive sockets per backend and worker (256)
   --keep-alive-timeout <ms>   idle client connections close after this (65000)
   --headers-timeout <ms>      a request head must arrive within this (10000)
-  --max-header-size <bytes>   largest request head (16384)
+  --max-header-size <bytes>   largest request head (16384; 431 above)
+  --max-connections <n>       open client connections per worker (10000; more are refused)
+  --max-connections-per-ip <n>  open client connections per worker from one address (1000)
+  --data-path <path>          fast or http-proxy (TSPAAS_ROUTER_DATA_PATH, default http-proxy)
   --log-level <level>         fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
   -h, --help                  show this help
 `;
@@ -48,7 +52,8 @@ const OPTIONS = {
   'access-log': { type: 'string' }, balance: { type: 'string' }, 'connect-timeout': { type: 'string' },
   'request-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, 'drain-grace': { type: 'string' },
   'backend-down': { type: 'string' }, 'max-sockets': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
-  'headers-timeout': { type: 'string' }, 'max-header-size': { type: 'string' }, 'log-level': { type: 'string' },
+  'headers-timeout': { type: 'string' }, 'max-header-size': { type: 'string' },
+  'max-connections': { type: 'string' }, 'max-connections-per-ip': { type: 'string' }, 'data-path': { type: 'string' }, 'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +85,9 @@ export function parseRouterArgs(argv: string[], env: Readonly<Record<string, str
     keepAliveTimeoutMs: n('keep-alive-timeout', undefined, 65_000),
     headersTimeoutMs: n('headers-timeout', undefined, 10_000),
     maxHeaderBytes: n('max-header-size', undefined, 16_384, 1024),
+    maxConnections: n('max-connections', undefined, 10_000),
+    maxConnectionsPerAddress: n('max-connections-per-ip', undefined, 1_000),
+    dataPath: oneOf(values['data-path'] ?? env.TSPAAS_ROUTER_DATA_PATH ?? 'http-proxy', DATA_PATHS, '--data-path'),
     proxy: Object.freeze({
       connectTimeoutMs: n('connect-timeout', undefined, 5_000),
       requestTimeoutMs: n('request-timeout', undefined, 30_000),

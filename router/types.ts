@@ -123,6 +123,9 @@ export interface RouteSnapshot {
   certificates: CertificateRow[];
 }
 
+/** `--data-path`: the fast path, or node's HTTP stack with http-proxy for everything. */
+export type DataPath = 'fast' | 'http-proxy';
+
 /** Router-wide defaults for what a route row leaves null, and the edge's own limits. */
 export interface ProxyDefaults {
   connectTimeoutMs: number;
@@ -164,6 +167,11 @@ export interface RouterConfig {
   headersTimeoutMs: number;
   /** Client side: largest request head in bytes (431 above it). */
   maxHeaderBytes: number;
+  /** Client side: open connections per worker, in all and from one client address (more are refused). */
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** Which code carries plain HTTP requests: the fast path (router/fast) or node's http.Server with http-proxy. */
+  dataPath: DataPath;
   proxy: ProxyDefaults;
 }
 
@@ -209,6 +217,10 @@ export interface WorkerStatus {
   appliedAt: number;
   /** Requests and WebSockets in flight. */
   inflight: number;
+  /** The data path serving plain HTTP (`--data-path`). */
+  dataPath: DataPath;
+  /** Client connections: open now, and refused by the caps (`--max-connections`, `--max-connections-per-ip`) since the worker started. */
+  connections: { open: number; refusedTotal: number; refusedPerAddress: number };
   apps: Record<string, AppStats>;
 }
 

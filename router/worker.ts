@@ -6,8 +6,15 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { acceptOn, checkingIntervalMs, trackConnections } from './edge/accept.js';
+import { Admission } from './edge/admission.js';
+import { FastConnection } from './fast/connection.js';
+import type { FastContext } from './fast/exchange.js';
+import { onRequestDeadline } from './fast/upstream.js';
 import { AccessLog } from './observe/access-log.js';
 import { Stats } from './observe/stats.js';
 import { ErrorPages } from './pages/errors.js';
@@ -15,7 +22,7 @@ import { BackendRegistry } from './proxy/backends.js';
 import { attach, Exchange, exchangeOf, type Edge, type WorkerContext } from './proxy/exchange.js';
 import { DeadlineWheel } from './proxy/deadlines.js';
 import { createProxy, forward, onDeadline } from './proxy/forward.js';
-import { REQUEST_PASSES } from './proxy/passes.js';
+import { afterRefusal, REQUEST_PASSES } from './proxy/passes.js';
 import { handleUpgrade } from './proxy/upgrade.js';
 import { compileTable } from './table/compile.js';
 import { SecureContexts, TLS_DEFAULTS } from './tls/certificates.js';
@@ -38,17 +45,18 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
     appliedAt = Date.now();
     send({ type: 'applied', generation: snapshot.generation });
   };
-  const servers = await listen(ctx, contexts);
+  const listeners = await listen(ctx, contexts, log);
   const status = (): WorkerStatus => ({
-    id: workerId, pid: process.pid, generation: ctx.table?.generation ?? 0, appliedAt, inflight: ctx.inflight, apps: ctx.stats.report(),
+    id: workerId, pid: process.pid, generation: ctx.table?.generation ?? 0, appliedAt, inflight: ctx.inflight,
+    dataPath: config.dataPath, connections: listeners.admission.counts(), apps: ctx.stats.report(),
   });
   process.on('message', (m: PrimaryMessage) => {
     if (m.type === 'snapshot') apply(m.snapshot);
     else if (m.type === 'status') send({ type: 'status', requestId: m.requestId, status: status() });
-    else if (m.type === 'shutdown') void shutdown(ctx, servers, log);
+    else if (m.type === 'shutdown') void shutdown(ctx, listeners, log);
   });
   // The primary gone means nobody can stop us cleanly any more.
-  process.on('disconnect', () => void shutdown(ctx, servers, log));
+  process.on('disconnect', () => void shutdown(ctx, listeners, log));
   send({ type: 'ready' });
 }
 
@@ -56,16 +64,39 @@ function send(m: WorkerMessage): void {
   process.send?.(m);
 }
 
+/** The public listeners: accept loops (with the connection caps) feeding the data path. */
+interface Listeners {
+  accepting: net.Server[];
+  servers: http.Server[];
+  admission: Admission;
+  /** The fast path's shared state (null with --data-path=http-proxy). */
+  fast: FastContext | null;
+}
+
+/** The fast path of this worker's plain-HTTP listener; `handOff` gives a socket to the http-proxy path. */
+function fastContext(ctx: WorkerContext, handOff: (socket: net.Socket) => void): FastContext {
+  return {
+    worker: ctx, requests: new DeadlineWheel(onRequestDeadline), connections: new DeadlineWheel((c) => c.expire()), handOff,
+    open: new Set(), port: String(ctx.config.httpPort), keepAliveSeconds: Math.floor(ctx.config.keepAliveTimeoutMs / 1000),
+  };
+}
+
 /** Start the public listeners. */
-async function listen(ctx: WorkerContext, contexts: SecureContexts): Promise<http.Server[]> {
+async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger): Promise<Listeners> {
   const c = ctx.config;
   const options: http.ServerOptions = {
     keepAliveTimeout: c.keepAliveTimeoutMs, headersTimeout: c.headersTimeoutMs, requestTimeout: 0,
-    maxHeaderSize: c.maxHeaderBytes, noDelay: true,
+    maxHeaderSize: c.maxHeaderBytes, noDelay: true, connectionsCheckingInterval: checkingIntervalMs(c.headersTimeoutMs),
+    // A missing Host is the router's to answer (400, then close: passes.ts refuseAmbiguous); node's own 400 keeps the connection.
+    requireHostHeader: false,
   };
+  const admission = new Admission(c.maxConnections, c.maxConnectionsPerAddress, log);
   const plain = serve(http.createServer(options), ctx, { encrypted: false, proto: 'http', port: String(c.httpPort) });
   const servers = [plain];
-  await listenOn(plain, c.httpPort, c.bindAddress);
+  const handOff = (socket: net.Socket) => plain.emit('connection', socket);
+  const fast = c.dataPath === 'fast' ? fastContext(ctx, handOff) : null;
+  const take = fast === null ? handOff : (socket: net.Socket) => new FastConnection(fast, socket);
+  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, take)];
   if (c.httpsPort !== 0) {
     const cert = readFileSync(path.join(c.stateDir, 'default.crt'));
     const key = readFileSync(path.join(c.stateDir, 'default.key'));
@@ -74,16 +105,10 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts): Promise<htt
       SNICallback: (name, cb) => cb(null, contexts.lookup(ctx.table, name)),
     });
     servers.push(serve(secure, ctx, { encrypted: true, proto: 'https', port: String(c.httpsPort) }));
-    await listenOn(secure, c.httpsPort, c.bindAddress);
+    accepting.push(await acceptOn(c.httpsPort, c.bindAddress, admission, false, (socket) => secure.emit('connection', socket)));
   }
-  return servers;
-}
-
-function listenOn(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host }, () => { server.off('error', reject); resolve(); });
-  });
+  for (const s of servers) trackConnections(s);
+  return { accepting, servers, admission, fast };
 }
 
 /** Wire a listener to the pipeline. */
@@ -91,15 +116,29 @@ function serve(server: http.Server, ctx: WorkerContext, edge: Edge): http.Server
   server.keepAliveTimeout = ctx.config.keepAliveTimeoutMs;
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => handleRequest(ctx, edge, req, res));
   server.on('upgrade', (req: http.IncomingMessage, socket, head: Buffer) => handleUpgrade(ctx, edge, req, socket, head, logUpgrade));
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    else socket.destroy();
-  });
+  server.on('clientError', onClientError);
   return server;
+}
+
+/**
+ * A request node's parser refused, or a head that did not arrive in time:
+ * 431 for a head above the limit (RFC 6585 §5), 408 for the headers timeout,
+ * 400 for the rest; the connection is closed after the answer.
+ */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large'
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  socket.destroy();
 }
 
 /** One plain request: the passes in order, then the backend. */
 function handleRequest(ctx: WorkerContext, edge: Edge, req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (afterRefusal(req)) return;
   const x = new Exchange(ctx, edge, req, res);
   attach(req, x);
   attach(res, x);
@@ -145,7 +184,9 @@ function record(x: Exchange, status: number): void {
 }
 
 /** Stop accepting, let requests in flight finish (up to the drain grace), then exit. */
-async function shutdown(ctx: WorkerContext, servers: http.Server[], log: Logger): Promise<void> {
+async function shutdown(ctx: WorkerContext, { accepting, servers, fast }: Listeners, log: Logger): Promise<void> {
+  for (const s of accepting) s.close();
+  if (fast !== null) for (const c of fast.open) c.shutdown();
   for (const s of servers) {
     s.close();
     s.closeIdleConnections();

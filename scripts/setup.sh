@@ -4,7 +4,7 @@
 # non-interactive; when nothing is missing it only checks, in about a second.
 #
 #   bash scripts/setup.sh          # what the platform needs
-#   bash scripts/setup.sh --test   # plus the test-only extras (podman, skopeo, umoci, registry)
+#   bash scripts/setup.sh --test   # plus the test-only extras (podman, skopeo, umoci, registry, nginx)
 #
 # Knobs (environment):
 #   TSPAAS_SETUP_EXTRA_PACKAGES  more Debian packages to require (space-separated)
@@ -30,7 +30,7 @@ BASE_PACKAGES=(
   xfsprogs btrfs-progs
 )
 # Interop peers used only by the tests and the benchmark.
-TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl)
+TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl nginx)
 # Oldest Node.js the dependencies accept (ava 7, eslint 10: ^20.19).
 NODE_MIN=${TSPAAS_SETUP_NODE_MIN:-20.19.0}
 # Node.js line installed from nodejs.org when Debian's own is too old.
@@ -134,6 +134,10 @@ mapfile -t missing < <(missing_packages "${packages[@]}")
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing Debian packages: ${missing[*]}"
   apt_install "${missing[@]}"
+  # nginx is there for the router's desync test, which runs its own: no service of it stays on port 80.
+  if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx; then
+    act systemctl disable --now nginx || say "could not stop the nginx service apt-get started (it holds port 80)"
+  fi
 fi
 node_ok || install_node
 [ "$DRY_RUN" = 1 ] || node_ok || die "node >= $NODE_MIN and npm are still missing"

@@ -1,5 +1,6 @@
 /**
- * Pages the router answers with itself: 404 unknown host, 413 body too
+ * Pages the router answers with itself: 400 no or several Hosts, 501
+ * unknown transfer coding, 404 unknown host, 413 body too
  * large, 502 bad gateway, 503 no backends or maintenance, 504 timeout. HTML
  * (Handlebars, compiled once per worker) for browsers, JSON when the client's
  * Accept asks for JSON rather than HTML. Only fixed sentences and the request
@@ -10,7 +11,7 @@ import Handlebars from 'handlebars';
 import { ERROR_PAGE } from './template.js';
 
 /** The reasons the router answers itself. */
-export type PageReason = 'bad-request' | 'unknown-host' | 'body-too-large' | 'bad-gateway' | 'no-backends' | 'maintenance' | 'timeout';
+export type PageReason = 'bad-request' | 'unknown-coding' | 'unknown-host' | 'body-too-large' | 'bad-gateway' | 'no-backends' | 'maintenance' | 'timeout';
 
 interface PageText {
   status: number;
@@ -21,6 +22,7 @@ interface PageText {
 
 const TEXTS: Record<PageReason, PageText> = {
   'bad-request': { status: 400, code: 'bad_request', title: 'Bad request', message: 'The request has no valid Host header.' },
+  'unknown-coding': { status: 501, code: 'unknown_transfer_coding', title: 'Not implemented', message: 'The request body uses a transfer coding other than chunked.' },
   'unknown-host': { status: 404, code: 'no_such_app', title: 'No such app', message: 'There is no app at this address.' },
   'body-too-large': { status: 413, code: 'body_too_large', title: 'Request too large', message: 'The request body is larger than this app accepts.' },
   'bad-gateway': { status: 502, code: 'bad_gateway', title: 'Bad gateway', message: 'The app did not answer properly. Try again in a moment.' },

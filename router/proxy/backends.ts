@@ -45,10 +45,19 @@ export class Backend {
   closed = false;
   /** Open WebSocket tunnels: [client socket, backend socket]. */
   readonly tunnels = new Set<net.Socket>();
+  readonly address: string;
+  readonly port: number;
+  /** The fast path's idle keep-alive connections to this backend (router/fast/upstream.ts), most recent last. */
+  readonly idleSockets: net.Socket[] = [];
+  /** At most this many of them. */
+  readonly maxIdle: number;
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(address: string, port: number, limits: ProxyDefaults, makeProxy: ProxyFactory) {
     this.key = backendKey(address, port);
+    this.address = address;
+    this.port = port;
+    this.maxIdle = limits.maxIdleSocketsPerBackend;
     this.agent = new http.Agent({
       keepAlive: true, maxSockets: limits.maxSocketsPerBackend, maxFreeSockets: limits.maxIdleSocketsPerBackend,
       scheduling: 'lifo', timeout: 60_000,
@@ -93,6 +102,7 @@ export class Backend {
     clearTimeout(this.drainTimer);
     this.closed = true;
     for (const s of this.tunnels) s.destroy();
+    for (const s of this.idleSockets.splice(0)) s.destroy();
     this.agent.destroy();
   }
 }

@@ -142,7 +142,7 @@ function onBackendResponseClose(this: http.IncomingMessage): void {
 }
 
 /** The backend's raw header lines minus hop-by-hop ones (and those its Connection names), plus Via and X-Request-Id: a flat [name, value, …] list. */
-function responseHeaders(raw: string[], requestId: string): string[] {
+export function responseHeaders(raw: string[], requestId: string): string[] {
   const out: string[] = [];
   let via: string | undefined;
   let named: Set<string> | null = null;

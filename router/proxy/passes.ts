@@ -23,10 +23,43 @@ export function refuse(x: Exchange, reason: PageReason): true {
   return true;
 }
 
-/** Host → route; unknown hosts get 404 (no Host at all: 400). */
+/**
+ * What nginx refuses and node's parser lets through: a Transfer-Encoding
+ * other than exactly `chunked` (nginx: 501; node takes `identity, chunked`
+ * as chunked) and more than one Host line (RFC 9112 §3.2; node keeps the
+ * first). The connection closes after the answer, as after a missing Host:
+ * what follows a doubtful request is not read as another one.
+ */
+export const refuseAmbiguous: Pass = (x) => {
+  const te = x.req.headers['transfer-encoding'];
+  if (te !== undefined && te.toLowerCase() !== 'chunked') return refuseAndClose(x, 'unknown-coding');
+  if (x.req.headers.host === undefined || x.req.headers.host === '' || hostLines(x.req.rawHeaders) > 1) return refuseAndClose(x, 'bad-request');
+  return false;
+};
+
+function hostLines(raw: string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') n++;
+  return n;
+}
+
+/** Marks a client socket whose framing is in doubt: requests node parsed after the refused one are never served. */
+const DOUBTFUL = Symbol('tspaas.doubtful');
+
+function refuseAndClose(x: Exchange, reason: PageReason): true {
+  x.res?.setHeader('connection', 'close');
+  (x.req.socket as unknown as Record<symbol, boolean>)[DOUBTFUL] = true;
+  return refuse(x, reason);
+}
+
+/** A request node parsed after a refused one on the same connection (node parses pipelined requests ahead): left unanswered, the connection closes. */
+export function afterRefusal(req: http.IncomingMessage): boolean {
+  return (req.socket as unknown as Record<symbol, boolean | undefined>)[DOUBTFUL] === true;
+}
+
+/** Host → route; unknown hosts get 404 (refuseAmbiguous answered a missing Host). */
 export const resolveRoute: Pass = (x) => {
-  const host = x.req.headers.host;
-  if (host === undefined || host === '') return refuse(x, 'bad-request');
+  const host = x.req.headers.host!;
   x.entry = x.ctx.table === null ? null : x.ctx.table.match(host);
   return x.entry === null ? refuse(x, 'unknown-host') : false;
 };
@@ -103,9 +136,9 @@ export const forwardHeaders: Pass = (x) => {
 };
 
 /** The steps of a plain request, in order. */
-export const REQUEST_PASSES: readonly Pass[] = [resolveRoute, redirectToHttps, maintenance, requireBackends, limitBody, stripHopByHop, forwardHeaders];
+export const REQUEST_PASSES: readonly Pass[] = [refuseAmbiguous, resolveRoute, redirectToHttps, maintenance, requireBackends, limitBody, stripHopByHop, forwardHeaders];
 /** The steps of an upgrade (WebSocket) request, in order. */
-export const UPGRADE_PASSES: readonly Pass[] = [resolveRoute, maintenance, requireBackends, stripHopByHop, forwardHeaders];
+export const UPGRADE_PASSES: readonly Pass[] = [refuseAmbiguous, resolveRoute, maintenance, requireBackends, stripHopByHop, forwardHeaders];
 
 /** `Via` value the router appends on responses too. */
 export const VIA_TOKEN = VIA;

@@ -1,7 +1,7 @@
 /**
  * `tspaas build` as a user runs it: the real CLI process against a real
- * tspaasd (test/helpers/daemon.ts), whose engine gets the cached stacks
- * through the Engine API (`POST /images/load`). The source goes up as a tar
+ * tspaasd (test/helpers/daemon.ts), whose engine root is seeded with the
+ * stacks (test/helpers/stacks.ts). The source goes up as a tar
  * to `POST /tspaas/buildpacks/build`, the buildpack runner plugged in by
  * platform/main.ts builds it, and the output streams back to the terminal.
  */
@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startTestEngine } from '../helpers/engine.js';
-import { provideStacks, stacksTarPath } from '../helpers/stacks.js';
+import { provideStacks, seedStacks, stacksTarPath } from '../helpers/stacks.js';
+import { buildStack } from '../../buildpacks/stacks/index.js';
 import { writeApp } from '../helpers/apps.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -60,9 +61,11 @@ async function appIn(files: Record<string, string>): Promise<string> {
 }
 
 test.before(async () => {
-  daemon = await startDaemon();
-  const loaded = await daemon.docker.loadImage(createReadStream(await stacksTar()));
-  await new Promise((resolve, reject) => daemon.docker.modem.followProgress(loaded, (err) => (err ? reject(err) : resolve(undefined))));
+  daemon = await startDaemon({ seed: seedStacks });
+  if (await daemon.docker.getImage(buildStack.name).inspect().then(() => false, () => true)) { // not seeded (not on btrfs)
+    const loaded = await daemon.docker.loadImage(createReadStream(await stacksTar()));
+    await new Promise((resolve, reject) => daemon.docker.modem.followProgress(loaded, (err) => (err ? reject(err) : resolve(undefined))));
+  }
 });
 test.after.always(async () => {
   await daemon?.cleanup();

@@ -33,7 +33,7 @@ export interface TestDaemon {
 }
 
 /** Start tspaasd on fresh roots and wait until its socket answers. */
-export async function startDaemon(opts: { runtime?: string } = {}): Promise<TestDaemon> {
+export async function startDaemon(opts: { runtime?: string; seed?: (engineRoot: string) => Promise<void> } = {}): Promise<TestDaemon> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'tspd-'));
   const root = path.join(base, 'root');
   const runRoot = path.join(base, 'run');
@@ -56,6 +56,7 @@ export async function startDaemon(opts: { runtime?: string } = {}): Promise<Test
     await slot.release();
     throw new Error('tspaasd did not answer within 60 s');
   };
+  await opts.seed?.(path.join(root, 'engine')); // e.g. seedStacks (stacks.ts)
   await launch();
   const docker = new Docker({ socketPath: socket });
   const stop = async (signal: NodeJS.Signals) => {

@@ -1,0 +1,388 @@
+/**
+ * A client connection on the fast path. The worker's accept loop gives it
+ * the socket; it parses each request head with node's llhttp (stopped right
+ * after the head), decides with decide.ts, and frames the body itself:
+ * Content-Length bytes are forwarded as they come, chunked bodies are
+ * decoded strictly and re-encoded (chunked.ts). One request at a time:
+ * pipelined bytes wait until the response before them is complete, and a
+ * request whose framing is in doubt is refused and the connection closed,
+ * so one client's bytes are never read as another request.
+ *
+ * A request the fast path does not serve (decide.ts `handedOff`) goes, with
+ * every byte of it not yet used, to node's http.Server and http-proxy.
+ */
+import type net from 'node:net';
+import type { PageReason } from '../pages/errors.js';
+import { ChunkedDecoder, type ChunkSink } from './chunked.js';
+import { framing, handedOff, verdict } from './decide.js';
+import { FastExchange, record, type ClientSide, type FastContext } from './exchange.js';
+import { backendHead, ownHead, readFacts, type Origin } from './head.js';
+import { bindRequestParser, HTTPParser, isParseError, METHODS, type HeadSink, type NativeParser, type ParseError } from './llhttp.js';
+import { abandon, resumeResponse, sendToBackend, writeRequestBody } from './upstream.js';
+
+const enum Mode { Head, Body, Wait, Closed }
+const CONNECTION = Symbol('tspaas.fast-connection');
+/** Pipelined bytes kept while a response is pending, in request heads' worth; more pauses reading. */
+const STASH_HEADS = 4;
+/** After the router ended a connection, the client has this long to end its side. */
+const CLOSE_LINGER_MS = 5_000;
+
+/** One client connection. */
+export class FastConnection implements ClientSide, ChunkSink, HeadSink {
+  wheelTick = -1;
+  wheelIndex = 0;
+  keepAlive = true;
+  private mode = Mode.Head;
+  private readonly parser: NativeParser = new HTTPParser();
+  /** Bytes of the head being parsed (given back whole on a hand-off). */
+  private chunks: Buffer[] = [];
+  /** Bytes after the current request, kept until its response is complete. */
+  private stash: Buffer | null = null;
+  private x: FastExchange | null = null;
+  private bodyLeft = 0;
+  private decoder: ChunkedDecoder | null = null;
+  /** Between requests (keep-alive timeout) rather than inside a head (headers timeout). */
+  private idle = true;
+  private readonly origin: Origin;
+  /** Filled by the parser's head callbacks. */
+  seen = false;
+  major = 0;
+  minor = 0;
+  method = 0;
+  url = '';
+  headers: string[] = [];
+  upgrade = false;
+  shouldKeepAlive = false;
+
+  constructor(readonly ctx: FastContext, readonly socket: net.Socket) {
+    this.origin = { clientIp: socket.remoteAddress ?? '', proto: 'http', port: ctx.port };
+    bindRequestParser(this.parser, this);
+    this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
+    (socket as unknown as Record<symbol, FastConnection>)[CONNECTION] = this;
+    socket.on('data', onClientData);
+    socket.on('end', onClientEnd);
+    socket.on('close', onClientClose);
+    socket.on('error', onClientError);
+    socket.on('drain', onClientDrain);
+    ctx.connections.arm(this, ctx.worker.config.headersTimeoutMs);
+    ctx.open.add(this);
+  }
+
+  /** The worker stops: close now when between requests, else after the response in flight. */
+  shutdown(): void {
+    this.keepAlive = false;
+    if (this.mode === Mode.Head && this.idle) this.close();
+  }
+
+  /** Bytes from the client, in whatever state the connection is. */
+  feed(data: Buffer): void {
+    let next: Buffer | null = data;
+    while (next !== null && next.length > 0 && this.mode !== Mode.Closed) {
+      if (this.mode === Mode.Head) next = this.readHead(next);
+      else if (this.mode === Mode.Body) next = this.readBody(next);
+      else {
+        this.keep(next);
+        next = null;
+      }
+    }
+  }
+
+  private readHead(buf: Buffer): Buffer | null {
+    if (this.idle) {
+      this.idle = false;
+      this.ctx.connections.arm(this, this.ctx.worker.config.headersTimeoutMs);
+    }
+    this.chunks.push(buf);
+    this.seen = false;
+    const r = this.parser.execute(buf);
+    if (isParseError(r)) {
+      this.refuseHead(r);
+      return null;
+    }
+    if (!this.seen) return null;
+    const whole = this.chunks;
+    this.chunks = [];
+    this.ctx.connections.disarm(this);
+    return this.begin(whole, buf.subarray(r));
+  }
+
+  /** A complete head: hand it off, refuse it, answer it, or send it to a backend. Returns the bytes after the head. */
+  private begin(whole: Buffer[], rest: Buffer): Buffer | null {
+    const facts = readFacts(this.headers);
+    if (handedOff({ major: this.major, minor: this.minor, method: METHODS[this.method], upgrade: this.upgrade, facts })) {
+      this.handOff(whole.length === 1 ? whole[0] : Buffer.concat(whole));
+      return null;
+    }
+    const x = new FastExchange(this, METHODS[this.method], this.url, facts);
+    this.x = x;
+    this.ctx.worker.inflight++;
+    this.keepAlive = this.shouldKeepAlive;
+    const frame = framing(facts);
+    if (frame.kind === 'refused') {
+      this.keepAlive = false;
+      this.mode = Mode.Wait;
+      this.refuse(x, frame.reason);
+      return null;
+    }
+    x.hasBody = frame.kind !== 'none';
+    const answer = verdict(x, this.ctx.worker.config.httpsPort, frame.kind === 'length' ? frame.length : 0);
+    if (answer !== null) {
+      // The body is not read: the connection ends after the answer.
+      if (x.hasBody) this.keepAlive = false;
+      x.requestDone = true;
+      this.mode = Mode.Wait;
+      if (answer.kind === 'page') this.refuse(x, answer.reason);
+      else this.redirect(x, answer.location);
+      return x.hasBody ? null : rest;
+    }
+    x.head = backendHead(x.method, x.url, this.headers, facts, this.origin, x.requestId, frame.kind === 'chunked');
+    if (frame.kind === 'length') {
+      this.bodyLeft = frame.length;
+      this.mode = Mode.Body;
+    } else if (frame.kind === 'chunked') {
+      this.decoder = new ChunkedDecoder(this);
+      this.mode = Mode.Body;
+    } else {
+      x.requestDone = true;
+      this.mode = Mode.Wait;
+    }
+    if (!sendToBackend(x)) this.refuse(x, 'bad-gateway');
+    return rest;
+  }
+
+  private readBody(buf: Buffer): Buffer | null {
+    if (this.decoder !== null) {
+      const used = this.decoder.write(buf);
+      return used === -1 || used === buf.length ? null : buf.subarray(used);
+    }
+    const take = Math.min(this.bodyLeft, buf.length);
+    this.bodyLeft -= take;
+    this.forward(take === buf.length ? buf : buf.subarray(0, take));
+    if (this.bodyLeft === 0) this.end();
+    return take === buf.length ? null : buf.subarray(take);
+  }
+
+  /** Body bytes for the backend (dropped when the exchange is over: the body is read to find the next request). */
+  private forward(data: Buffer): void {
+    const x = this.x;
+    if (x === null || x.upstream === null) return;
+    x.bodyBytes += data.length;
+    if (x.bodyBytes > x.entry!.route.maxBodyBytes) return this.bodyTooLarge(x);
+    if (!writeRequestBody(x, data)) this.socket.pause();
+  }
+
+  /** A decoded piece of a chunked body: sent on as one chunk. */
+  chunk(data: Buffer): void {
+    const x = this.x;
+    if (x === null || x.upstream === null) return;
+    x.bodyBytes += data.length;
+    if (x.bodyBytes > x.entry!.route.maxBodyBytes) return this.bodyTooLarge(x);
+    writeRequestBody(x, `${data.length.toString(16)}\r\n`);
+    writeRequestBody(x, data);
+    if (!writeRequestBody(x, '\r\n')) this.socket.pause();
+  }
+
+  /** The request body is complete. */
+  end(): void {
+    const x = this.x;
+    if (this.decoder !== null) {
+      this.decoder = null;
+      if (x !== null) writeRequestBody(x, '0\r\n\r\n');
+    }
+    if (x === null) return this.next();
+    x.requestDone = true;
+    this.mode = Mode.Wait;
+  }
+
+  /** A chunked body outside the grammar: 400 and close (what follows cannot be trusted to be a request). */
+  fail(): void {
+    const x = this.x;
+    if (x !== null) abandon(x);
+    if (x !== null && x.responseStarted) this.destroy(x, 499);
+    else this.refuseRaw(400);
+  }
+
+  private bodyTooLarge(x: FastExchange): void {
+    abandon(x);
+    if (x.responseStarted) return this.destroy(x, 499);
+    this.keepAlive = false;
+    this.refuse(x, 'body-too-large');
+    // The rest of the body is not read: no request can follow it.
+    this.close();
+  }
+
+  /** Bytes after the current request while its response is pending. */
+  private keep(data: Buffer): void {
+    this.stash = this.stash === null ? data : Buffer.concat([this.stash, data]);
+    if (this.stash.length > STASH_HEADS * this.ctx.worker.config.maxHeaderBytes) this.socket.pause();
+  }
+
+  writeHead(head: string): void {
+    this.socket.write(head, 'latin1');
+  }
+
+  writeBody(data: Buffer, chunk: boolean): boolean {
+    if (!chunk) return this.socket.write(data);
+    if (data.length === 0) return this.socket.write('0\r\n\r\n');
+    this.socket.cork();
+    this.socket.write(`${data.length.toString(16)}\r\n`);
+    this.socket.write(data);
+    const ok = this.socket.write('\r\n');
+    this.socket.uncork();
+    return ok;
+  }
+
+  responseEnded(x: FastExchange, status: number): void {
+    this.finish(x, status);
+    if (status === 499) return this.close();
+    // The request body is still arriving: it is read (and dropped) to find the next request; a pause for the backend's sake ends.
+    if (this.mode === Mode.Body) {
+      this.socket.resume();
+      return;
+    }
+    this.next();
+  }
+
+  refuse(x: FastExchange, reason: PageReason): void {
+    const page = this.ctx.worker.pages.render(reason, x.requestId, x.facts.accept);
+    const headers: [string, string][] = [['content-type', page.contentType], ['content-length', String(Buffer.byteLength(page.body))],
+      ['cache-control', 'no-store'], ['x-request-id', x.requestId]];
+    this.socket.cork();
+    this.socket.write(ownHead(page.status, headers, this.keepAlive, this.ctx.keepAliveSeconds), 'latin1');
+    this.socket.write(x.method === 'HEAD' ? '' : page.body);
+    this.socket.uncork();
+    x.status = page.status;
+    this.responseEnded(x, page.status);
+  }
+
+  private redirect(x: FastExchange, location: string): void {
+    const headers: [string, string][] = [['location', location], ['content-length', '0'], ['x-request-id', x.requestId]];
+    this.socket.write(ownHead(308, headers, this.keepAlive, this.ctx.keepAliveSeconds), 'latin1');
+    this.responseEnded(x, 308);
+  }
+
+  /** Refuse what cannot be parsed or framed: a bare status, then close (as router/worker.ts does for node's parser). */
+  private refuseRaw(status: 400 | 408 | 431): void {
+    const text = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+    this.socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    const x = this.x;
+    if (x !== null) this.finish(x, status);
+    this.close();
+  }
+
+  private refuseHead(err: ParseError): void {
+    this.refuseRaw(err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
+  }
+
+  /** The exchange is over: counters, stats, access log. */
+  private finish(x: FastExchange, status: number): void {
+    if (this.x !== x) return;
+    this.x = null;
+    this.ctx.worker.inflight--;
+    record(this.ctx, x, status, this.socket.bytesWritten - x.sentBefore);
+  }
+
+  /** Ready for the next request (or closed when the exchange ended keep-alive). */
+  private next(): void {
+    if (!this.keepAlive) return this.close();
+    this.mode = Mode.Head;
+    this.idle = true;
+    this.parser.initialize(HTTPParser.REQUEST, {}, this.ctx.worker.config.maxHeaderBytes, 0);
+    this.ctx.connections.arm(this, this.ctx.worker.config.keepAliveTimeoutMs);
+    // Paused for a full backend or a long stash: the backend's drain may come after the exchange ended.
+    this.socket.resume();
+    const stash = this.stash;
+    if (stash === null) return;
+    this.stash = null;
+    // After the current callback stack (a backend parser may be mid-execute).
+    queueMicrotask(() => this.feed(stash));
+  }
+
+  private destroy(x: FastExchange, status: number): void {
+    this.finish(x, status);
+    this.close();
+    this.socket.destroy();
+  }
+
+  /** No more requests: end the connection once what was written is out. */
+  private close(): void {
+    if (this.mode === Mode.Closed) return;
+    this.mode = Mode.Closed;
+    this.socket.end();
+    // A client that keeps sending after our end gets this long before the connection is cut.
+    this.ctx.connections.arm(this, CLOSE_LINGER_MS);
+  }
+
+  /** The headers or keep-alive timeout passed, or the linger after our end (connections wheel). */
+  expire(): void {
+    if (this.mode === Mode.Closed) this.socket.destroy();
+    if (this.mode !== Mode.Head) return;
+    if (this.idle) {
+      this.mode = Mode.Closed;
+      this.socket.destroy();
+    } else this.refuseRaw(408);
+  }
+
+  /** The client closed: an exchange in flight is abandoned (499). */
+  closed(): void {
+    this.ctx.open.delete(this);
+    this.mode = Mode.Closed;
+    this.ctx.connections.disarm(this);
+    const x = this.x;
+    if (x !== null) {
+      abandon(x);
+      this.finish(x, 499);
+    }
+  }
+
+  /** The client sent FIN: nothing more will come; end after the response in flight. */
+  ended(): void {
+    this.keepAlive = false;
+    if (this.x === null) this.close();
+  }
+
+  drained(): void {
+    if (this.x !== null) resumeResponse(this.x);
+  }
+
+  /** Give the socket, with `bytes` put back in front, to node's http.Server (http-proxy path). */
+  private handOff(bytes: Buffer): void {
+    this.ctx.open.delete(this);
+    this.mode = Mode.Closed;
+    this.ctx.connections.disarm(this);
+    const s = this.socket;
+    s.removeListener('data', onClientData);
+    s.removeListener('end', onClientEnd);
+    s.removeListener('close', onClientClose);
+    s.removeListener('error', onClientError);
+    s.removeListener('drain', onClientDrain);
+    s.pause();
+    s.unshift(bytes);
+    this.ctx.handOff(s);
+    s.resume();
+  }
+}
+
+function connectionOf(s: net.Socket): FastConnection {
+  return (s as unknown as Record<symbol, FastConnection>)[CONNECTION];
+}
+
+function onClientData(this: net.Socket, data: Buffer): void {
+  connectionOf(this).feed(data);
+}
+
+function onClientEnd(this: net.Socket): void {
+  connectionOf(this).ended();
+}
+
+function onClientClose(this: net.Socket): void {
+  connectionOf(this).closed();
+}
+
+function onClientError(this: net.Socket): void {
+  this.destroy();
+}
+
+function onClientDrain(this: net.Socket): void {
+  connectionOf(this).drained();
+}

@@ -1,0 +1,96 @@
+/**
+ * One request on the fast path (an *exchange*) and what every exchange of a
+ * worker shares. Plain fields instead of node's request/response objects:
+ * the fast path's per-request cost is this object, two strings (the heads)
+ * and the parser's header list.
+ */
+import { randomUUID } from 'node:crypto';
+import type net from 'node:net';
+import type { PageReason } from '../pages/errors.js';
+import type { HostEntry } from '../table/compile.js';
+import type { Backend } from '../proxy/backends.js';
+import type { DeadlineWheel, Timed } from '../proxy/deadlines.js';
+import type { WorkerContext } from '../proxy/exchange.js';
+import type { RequestFacts } from './head.js';
+
+/** Heroku's rule for a client's X-Request-Id: 20–200 of these characters (as router/proxy/exchange.ts). */
+const VALID_REQUEST_ID = /^[A-Za-z0-9+/=._:-]{20,200}$/;
+
+/** What the fast path of one worker shares. */
+export interface FastContext {
+  worker: WorkerContext;
+  /** Request and idle timeouts of exchanges waiting on or streaming from a backend. */
+  requests: DeadlineWheel<FastExchange>;
+  /** Headers and keep-alive timeouts of client connections. */
+  connections: DeadlineWheel<Timed & { expire(): void }>;
+  /** Give a socket (its unread bytes put back) to node's http.Server with http-proxy. */
+  handOff(socket: net.Socket): void;
+  /** Open client connections (closed at shutdown). */
+  open: Set<{ shutdown(): void }>;
+  /** X-Forwarded-Port of the listener. */
+  port: string;
+  keepAliveSeconds: number;
+}
+
+/** What an exchange needs from its client connection (connection.ts). */
+export interface ClientSide {
+  readonly ctx: FastContext;
+  readonly socket: net.Socket;
+  keepAlive: boolean;
+  /** The backend's response started: its head for the client. */
+  writeHead(head: string): void;
+  /** A body piece for the client; false when the client's buffer is full. */
+  writeBody(data: Buffer, chunk: boolean): boolean;
+  /** The response is complete (`status`), or cut short (the client connection is closed). */
+  responseEnded(x: FastExchange, status: number): void;
+  /** The router answers with one of its pages (no response byte went out yet). */
+  refuse(x: FastExchange, reason: PageReason): void;
+}
+
+/** The state of one request. */
+export class FastExchange implements Timed {
+  readonly start = performance.now();
+  readonly requestId: string;
+  entry: HostEntry | null = null;
+  /** Backend of the current attempt (counted in its in-flight) and the connection to it. */
+  backend: Backend | null = null;
+  upstream: { socket: net.Socket } | null = null;
+  answeredBy: string | null = null;
+  tried: Backend[] | null = null;
+  /** The head sent to the backend (kept for a retry). */
+  head = '';
+  /** The request has a body (never retried: its bytes already went to the failed attempt). */
+  hasBody = false;
+  /** Every request byte went to the backend. */
+  requestDone = false;
+  /** The response head went to the client. */
+  responseStarted = false;
+  /** The router frames the response body chunked (the backend sent no Content-Length). */
+  chunkOut = false;
+  status = 0;
+  timedOut = false;
+  bodyBytes = 0;
+  wheelTick = -1;
+  wheelIndex = 0;
+  activity = -1;
+  activeAt = 0;
+  /** Bytes the client connection had received before this exchange. */
+  readonly sentBefore: number;
+
+  constructor(readonly client: ClientSide, readonly method: string, readonly url: string, readonly facts: RequestFacts) {
+    const given = facts.requestId;
+    this.requestId = given !== undefined && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+    this.sentBefore = client.socket.bytesWritten;
+  }
+}
+
+/** Stats and access log of one exchange. */
+export function record(ctx: FastContext, x: FastExchange, status: number, bytes: number): void {
+  const ms = Math.round((performance.now() - x.start) * 1000) / 1000;
+  const app = x.entry === null ? null : x.entry.route.app;
+  if (app !== null) ctx.worker.stats.record(app, status, ms);
+  if (!ctx.worker.accessLog.enabled) return;
+  ctx.worker.accessLog.write({
+    host: x.facts.host ?? '', method: x.method, path: x.url, status, bytes, duration_ms: ms, backend: x.answeredBy, request_id: x.requestId, app,
+  });
+}
