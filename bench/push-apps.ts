@@ -9,13 +9,9 @@
  * one line of source: `marker`, which occurs once in `file` and in the body
  * the app answers, gets the push's tag in front of it.
  */
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expressApp } from '../test/helpers/node-app.js';
+import { readNodeFixture as readFixture } from '../test/buildpacks/fixtures/nodejs/read.js';
 import * as python from '../test/buildpacks/fixtures/python-apps.js';
-
-const NODE_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/buildpacks/fixtures/nodejs');
 
 /** Where the Python app installs from (the bench's package index). */
 export interface PipIndex {
@@ -81,15 +77,3 @@ export const BENCH_APPS: readonly BenchApp[] = [
     file: 'index.html', marker: 'static site', body: '<!DOCTYPE html>\n<h1>static site</h1>\n',
   },
 ];
-
-/** The files of test/buildpacks/fixtures/nodejs/NAME (path → content). */
-async function readFixture(name: string): Promise<Record<string, string>> {
-  const root = path.join(NODE_FIXTURES, name);
-  const files: Record<string, string> = {};
-  for (const entry of await fsp.readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
-    files[path.relative(root, file)] = await fsp.readFile(file, 'utf8');
-  }
-  return files;
-}
