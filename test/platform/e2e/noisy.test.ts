@@ -60,12 +60,13 @@ const LOG_BOUND = (3 + 2) * 10_000_000;
 /** Part 3: an app's log archive is at most twice --log-archive-size (default 1 MiB; docs/platform.md, Logs are bounded). */
 const ARCHIVE_BOUND = 2 * KEEP_BYTES;
 /**
- * What else the host's free disk may lose meanwhile: filesystem metadata, btrfs freeing a removed file's extents only at
- * its next commit, and above all other test runs writing to the same quota filesystem on a shared CI host (measured:
- * up to ~100 MiB over a test while a full suite ran beside it). Unbounded, either attack takes gigabytes in that time
- * (the issue: 8.8 GB of log in 30 s), so the check still tells a bound from none by an order of magnitude.
+ * What a tenant's files may take beyond their bound: filesystem metadata and the blocks a write rounds up to. The
+ * bound is checked on what the tenant's one-off itself holds on the host's disk (its writable layer, its logs, the
+ * archive), not on the host's free disk: other test runs write to the same filesystem on a shared CI host (seen: over
+ * 320 MiB during one check), so the free disk's drop is only logged. Unbounded, either attack takes gigabytes in the
+ * measured time (the issue: 8.8 GB of log in 30 s).
  */
-const DISK_SLACK = 256 * 2 ** 20;
+const DISK_SLACK = 4 * 2 ** 20;
 /** The issue's "Done when": `logs --tail 10` answered in under a second. */
 const TAIL_BOUND_MS = 1000;
 const FLOOD_LINE = 'noisy-flood: a tenant that logs as fast as it can';
@@ -134,18 +135,20 @@ test.serial('a disk filler: each write stops at the plan\'s disk inside the one-
   // Fill the writable layer until the write fails, say how and how much, remove, sync (the filesystem frees it then), again.
   const fill = `end=$(( $(date +%s) + ${NOISE_SECONDS} )); while [ $(date +%s) -lt $end ]; do dd if=/dev/zero of=/fill bs=1M 2>&1 | grep -oE 'No space left on device|Disk quota exceeded'; echo "filled $(wc -c < /fill)"; rm /fill; sync; done`;
   let free = 0;
-  const { run, during } = await withNoise(t, fill, ['-s', 'filler'], async (_cgroup, _id, until) => ({ lowest: await lowestFree(until) }), async () => { free = await hostFree(); });
+  const { run, during } = await withNoise(t, fill, ['-s', 'filler'], (_cgroup, id, until) => watchDisk(id, until), async () => { free = await hostFree(); });
   t.is(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split(/\r?\n/);
   const filled = lines.filter((l) => l.startsWith('filled ')).map((l) => Number(l.slice(7)));
   const errors = lines.filter((l) => !l.startsWith('filled '));
-  t.log(`${filled.length} fills of the ${FILLER_DISK >> 20} MiB layer: ${[...new Set(filled.map((b) => (b / 2 ** 20).toFixed(1)))].join(', ')} MiB; ${[...new Set(errors)].join(', ')}; host free disk dropped by ${((free - during.lowest) / 2 ** 20).toFixed(1)} MiB at most`);
+  t.log(`${filled.length} fills of the ${FILLER_DISK >> 20} MiB layer: ${[...new Set(filled.map((b) => (b / 2 ** 20).toFixed(1)))].join(', ')} MiB; ${[...new Set(errors)].join(', ')}; its layer took at most ${(during.layer / 2 ** 20).toFixed(1)} MiB of the host's disk (free disk dropped by ${((free - during.lowest) / 2 ** 20).toFixed(1)} MiB, other tests included)`);
   t.true(filled.length >= 2, run.stdout);
   t.is(errors.length, filled.length, `every fill ended with the quota's error: ${run.stdout}`);
   t.true(errors.every((e) => /^(No space left on device|Disk quota exceeded)$/.test(e)), run.stdout);
   // At about the bound: no more than it, and most of it (the filesystem counts the layer's metadata and files too).
   t.true(filled.every((b) => b <= FILLER_DISK && b >= FILLER_DISK / 2), `fills of ${filled.join(', ')} bytes against a ${FILLER_DISK}-byte layer`);
-  t.true(free - during.lowest <= FILLER_DISK + DISK_SLACK, `the host lost at most the layer's ${FILLER_DISK >> 20} MiB + ${DISK_SLACK >> 20} MiB`);
+  // Sampled every 50 ms while the layer fills and empties again: the fullest sample is most of the bound, never more.
+  t.true(during.layer >= FILLER_DISK / 2, `the layer was seen filling (${during.layer} bytes at most)`);
+  t.true(during.layer <= FILLER_DISK + DISK_SLACK, `the host lost at most the layer's ${FILLER_DISK >> 20} MiB + ${DISK_SLACK >> 20} MiB to it (${during.layer} bytes)`);
 });
 
 test.serial('a log flood: the one-off\'s log stays within (max-file + 2) × max-size, the app\'s archive within 2 × --log-archive-size, logs --tail 10 answers within a second, B\'s p99 and the API stay within bounds', async (t) => {
@@ -155,13 +158,14 @@ test.serial('a log flood: the one-off\'s log stays within (max-file + 2) × max-
   t.is(run.code, 0, run.stderr);
   const archive = await archiveFiles();
   const cli = await timed(() => a.tspaas(['logs', '--tail', '10'], repoA));
-  t.log(`A's log at most ${(during.logBytes / 1e6).toFixed(1)} MB on disk over ${during.files} files (bound ${LOG_BOUND / 1e6} MB); archive ${archive.map((f) => f.bytes >> 10).join(', ')} KiB (bound ${ARCHIVE_BOUND >> 10} KiB); host free disk dropped by ${((free - during.lowest) / 2 ** 20).toFixed(1)} MiB at most`);
+  t.log(`A's log at most ${(during.logBytes / 1e6).toFixed(1)} MB on disk over ${during.files} files (bound ${LOG_BOUND / 1e6} MB); archive ${archive.map((f) => f.bytes >> 10).join(', ')} KiB (bound ${ARCHIVE_BOUND >> 10} KiB); its layer at most ${(during.layer / 2 ** 20).toFixed(1)} MiB; host free disk dropped by ${((free - during.lowest) / 2 ** 20).toFixed(1)} MiB, other tests included`);
   t.log(`GET …/logs?tail=10 during the flood: max ${during.tailMs.toFixed(0)} ms over ${during.tails} calls; \`tspaas logs --tail 10\` after it: ${cli.ms.toFixed(0)} ms`);
   t.true(during.files >= 3, 'the flood rotated the log');
   t.true(during.logBytes <= LOG_BOUND, `${during.logBytes} bytes of log`);
   t.true(archive.every((f) => f.bytes <= ARCHIVE_BOUND), `archive files of ${archive.map((f) => f.bytes).join(', ')} bytes`);
   t.true(archive.some((f) => f.flood), 'the one-off\'s last lines went to the archive when it was removed');
-  t.true(free - during.lowest <= LOG_BOUND + ARCHIVE_BOUND + DISK_SLACK, 'the host lost at most the log bounds + slack');
+  const held = during.logBytes + during.layer + archive.filter((f) => f.flood).reduce((sum, f) => sum + f.bytes, 0);
+  t.true(held <= LOG_BOUND + ARCHIVE_BOUND + DISK_SLACK, `the host lost at most the log bounds + slack to the flood (${held} bytes)`);
   t.true(during.tails >= 3 && during.sawFlood && during.tailMs < TAIL_BOUND_MS, `the tail answered within ${TAIL_BOUND_MS} ms, with the flood's lines`);
   t.is(cli.value.code, 0, cli.value.stderr);
   t.true(cli.value.stdout.split('\n').filter((l) => l.includes(FLOOD_LINE)).length >= 10, cli.value.stdout.slice(-2000));
@@ -262,24 +266,37 @@ async function hostFree(): Promise<number> {
   return s.bavail * s.bsize;
 }
 
-/** The least free disk seen, every 100 ms, until `until`. */
-async function lowestFree(until: number): Promise<number> {
-  let lowest = Infinity;
+/** Every 50 ms until `until`: the least free disk seen, and the most the container's writable layer held. */
+async function watchDisk(id: string, until: number): Promise<{ lowest: number; layer: number }> {
+  const seen = { lowest: Infinity, layer: 0 };
   while (performance.now() < until) {
-    lowest = Math.min(lowest, await hostFree());
-    await sleep(100);
+    seen.lowest = Math.min(seen.lowest, await hostFree());
+    seen.layer = Math.max(seen.layer, await layerBytes(id));
+    await sleep(50);
   }
-  return lowest;
+  return seen;
+}
+
+/** Bytes of the host's disk that a container's writable layer holds: the allocated blocks of everything in its upper dir. */
+async function layerBytes(id: string): Promise<number> {
+  const upper = path.join(world.platform.root, 'engine', 'snapshots', 'active', id, 'upper');
+  let total = 0;
+  for (const e of await fsp.readdir(upper, { recursive: true, withFileTypes: true }).catch(() => [])) {
+    const st = await fsp.lstat(path.join(e.parentPath ?? e.path, e.name)).catch(() => null);
+    if (st) total += st.blocks * 512;
+  }
+  return total;
 }
 
 /** Every 200 ms until `until`: the most the container's log takes, the files it wrote, the least free disk, and a timed `GET …/logs?tail=10` of A's app. */
 async function watchFlood(id: string, until: number) {
-  const seen = { logBytes: 0, written: new Set<number>(), lowest: Infinity, tailMs: 0, tails: 0, sawFlood: false };
+  const seen = { logBytes: 0, written: new Set<number>(), lowest: Infinity, layer: 0, tailMs: 0, tails: 0, sawFlood: false };
   while (performance.now() < until) {
     const disk = await logDisk(id);
     seen.logBytes = Math.max(seen.logBytes, disk.bytes);
     if (disk.current) seen.written.add(disk.current);
     seen.lowest = Math.min(seen.lowest, await hostFree());
+    seen.layer = Math.max(seen.layer, await layerBytes(id));
     const tail = await timed(() => fetch(`${world.platform.apiUrl}/v1/apps/noisy/logs?tail=10`, { headers: { authorization: `Bearer ${a.token}` } }).then(async (r) => ({ status: r.status, body: await r.text() })));
     if (tail.value.status !== 200) throw new Error(`logs?tail=10 answered ${tail.value.status}: ${tail.value.body}`);
     seen.tailMs = Math.max(seen.tailMs, tail.ms);
