@@ -41,6 +41,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   private x: FastExchange | null = null;
   private bodyLeft = 0;
   private decoder: ChunkedDecoder | null = null;
+  /** The backend socket corked while a client read is handled (uncorked at its end: head and body in one write). */
+  private corked: net.Socket | null = null;
+  /** Output gathered while a backend read is handled, and its bytes. */
+  private gathered: (string | Buffer)[] | null = null;
+  private gatheredBytes = 0;
   /** Between requests (keep-alive timeout) rather than inside a head (headers timeout). */
   private idle = true;
   private readonly origin: Origin;
@@ -84,6 +89,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
         this.keep(next);
         next = null;
       }
+    }
+    const corked = this.corked;
+    if (corked !== null) {
+      this.corked = null;
+      corked.uncork();
     }
   }
 
@@ -146,11 +156,17 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
       x.requestDone = true;
       this.mode = Mode.Wait;
     }
-    if (!sendToBackend(x)) this.refuse(x, 'bad-gateway');
+    if (!sendToBackend(x, x.hasBody)) this.refuse(x, 'bad-gateway');
+    else if (x.hasBody) this.corked = x.upstream!.socket;
     return rest;
   }
 
   private readBody(buf: Buffer): Buffer | null {
+    const up = this.x?.upstream;
+    if (this.corked === null && up) {
+      this.corked = up.socket;
+      up.socket.cork();
+    }
     if (this.decoder !== null) {
       const used = this.decoder.write(buf);
       return used === -1 || used === buf.length ? null : buf.subarray(used);
@@ -217,11 +233,44 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     if (this.stash.length > STASH_HEADS * this.ctx.worker.config.maxHeaderBytes) this.socket.pause();
   }
 
+  gather(): void {
+    this.gathered ??= [];
+  }
+
+  flush(): boolean {
+    const parts = this.gathered;
+    if (parts === null) return true;
+    this.gathered = null;
+    if (parts.length === 0) return true;
+    const out = Buffer.allocUnsafe(this.gatheredBytes);
+    this.gatheredBytes = 0;
+    let at = 0;
+    for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
+    return this.socket.write(out);
+  }
+
+  /** Gathered (strings are latin1: a byte per character). */
+  private put(part: string | Buffer): void {
+    this.gathered!.push(part);
+    this.gatheredBytes += part.length;
+  }
+
   writeHead(head: string): void {
-    this.socket.write(head, 'latin1');
+    if (this.gathered !== null) this.put(head);
+    else this.socket.write(head, 'latin1');
   }
 
   writeBody(data: Buffer, chunk: boolean): boolean {
+    if (this.gathered !== null) {
+      if (!chunk) this.put(data);
+      else if (data.length === 0) this.put('0\r\n\r\n');
+      else {
+        this.put(`${data.length.toString(16)}\r\n`);
+        this.put(data);
+        this.put('\r\n');
+      }
+      return true;
+    }
     if (!chunk) return this.socket.write(data);
     if (data.length === 0) return this.socket.write('0\r\n\r\n');
     this.socket.cork();
@@ -233,6 +282,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   }
 
   responseEnded(x: FastExchange, status: number): void {
+    this.flush();
     this.finish(x, status);
     if (status === 499) return this.close();
     // The request body is still arriving: it is read (and dropped) to find the next request; a pause for the backend's sake ends.
@@ -244,6 +294,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   }
 
   refuse(x: FastExchange, reason: PageReason): void {
+    this.flush();
     const page = this.ctx.worker.pages.render(reason, x.requestId, x.facts.accept);
     const headers: [string, string][] = [['content-type', page.contentType], ['content-length', String(Buffer.byteLength(page.body))],
       ['cache-control', 'no-store'], ['x-request-id', x.requestId]];
@@ -263,6 +314,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
 
   /** Refuse what cannot be parsed or framed: a bare status, then close (as router/worker.ts does for node's parser). */
   private refuseRaw(status: 400 | 408 | 431): void {
+    this.flush();
     const text = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
     this.socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     const x = this.x;
@@ -306,6 +358,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
 
   /** No more requests: end the connection once what was written is out. */
   private close(): void {
+    this.flush();
     if (this.mode === Mode.Closed) return;
     this.mode = Mode.Closed;
     this.socket.end();

@@ -37,6 +37,10 @@ export interface ClientSide {
   readonly ctx: FastContext;
   readonly socket: net.Socket;
   keepAlive: boolean;
+  /** Gather what follows (heads, body pieces) until `flush`: a backend read is being handled. */
+  gather(): void;
+  /** Write what was gathered as one buffer (copied: the pieces may be the backend's read buffer); false when the client's buffer is full. */
+  flush(): boolean;
   /** The backend's response started: its head for the client. */
   writeHead(head: string): void;
   /** A body piece for the client; false when the client's buffer is full. */

@@ -25,6 +25,13 @@ const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH',
 /** An idle backend connection closes after this long (as the http-proxy path's agent). */
 const IDLE_MS = 60_000;
 const UPSTREAM = Symbol('tspaas.upstream');
+/**
+ * Every backend socket of the worker reads into this one buffer (node's
+ * `onread`: no stream machinery per read). Safe because a read is handled
+ * at once: llhttp copies what it keeps past the read, and the client's
+ * output is gathered into a buffer of its own (connection.ts `flush`).
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** One connection to a backend. */
 export class Upstream {
@@ -48,7 +55,6 @@ export class Upstream {
     p[HTTPParser.kOnBody] = onResponseBody;
     p[HTTPParser.kOnMessageComplete] = onResponseComplete;
     p[HTTPParser.kOnMessageBegin] = onResponseBegin;
-    socket.on('data', onBackendData);
     socket.on('end', onBackendEnd);
     socket.on('close', onBackendClose);
     socket.on('error', onBackendError);
@@ -66,8 +72,13 @@ function ownerOf(parser: unknown): Upstream {
   return (parser as { owner: Upstream }).owner;
 }
 
-/** Send the exchange to the next backend of its route (first attempt or a retry); false when none is left. */
-export function sendToBackend(x: FastExchange): boolean {
+/**
+ * Send the exchange to the next backend of its route (first attempt or a
+ * retry); false when none is left. `cork`: body bytes of the same client
+ * read follow, and the caller uncorks the connection's socket once the read
+ * is handled, so head and body leave in one write.
+ */
+export function sendToBackend(x: FastExchange, cork = false): boolean {
   const backend = x.entry!.route.pool.pick(x.tried);
   if (backend === null) return false;
   x.backend = backend;
@@ -78,10 +89,8 @@ export function sendToBackend(x: FastExchange): boolean {
   up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
   x.upstream = up;
   x.client.ctx.requests.arm(x, x.entry!.route.requestTimeoutMs);
-  // The head and the body bytes that came in the same read leave in one write (uncorked once the read is handled).
-  up.socket.cork();
+  if (cork) up.socket.cork();
   up.socket.write(x.head, 'latin1');
-  queueMicrotask(() => up.socket.uncork());
   return true;
 }
 
@@ -95,8 +104,9 @@ function takeIdle(backend: Backend): Upstream | null {
 }
 
 function connect(backend: Backend, timeoutMs: number): Upstream {
-  const socket = net.connect({ host: backend.address, port: backend.port, noDelay: true });
-  const up = new Upstream(backend, socket);
+  const onread = { buffer: READ_BUFFER, callback: (nread: number): boolean => onBackendRead(up, nread) };
+  const socket: net.Socket = net.connect({ host: backend.address, port: backend.port, noDelay: true, onread });
+  const up: Upstream = new Upstream(backend, socket);
   up.connectTimer = setTimeout(onConnectTimeout, timeoutMs, up);
   socket.once('connect', onBackendConnect);
   return up;
@@ -118,11 +128,6 @@ export function writeRequestBody(x: FastExchange, data: Buffer | string): boolea
   const up = x.upstream as Upstream | null;
   if (up === null || up.socket.destroyed) return true;
   return up.socket.write(data);
-}
-
-/** Every request byte went out: the connection may go back to the pool once the response is complete. */
-export function requestSent(x: FastExchange): void {
-  x.requestDone = true;
 }
 
 /** The client went away or the router gave up on the exchange: its backend connection cannot be reused. */
@@ -217,27 +222,32 @@ export function resumeResponse(x: FastExchange): void {
   (x.upstream as Upstream | null)?.socket.resume();
 }
 
-function onBackendData(this: net.Socket, data: Buffer): void {
-  const up = upstreamOf(this);
-  if (up.x === null) {
+/** A read from the backend: `nread` bytes of READ_BUFFER. False pauses the socket (the client's buffer is full). */
+function onBackendRead(up: Upstream, nread: number): boolean {
+  const x = up.x;
+  if (x === null) {
     // Bytes on an idle connection belong to no request.
-    this.destroy();
-    return;
+    up.socket.destroy();
+    return true;
   }
   // Whatever this read makes for the client (head, body pieces, the last chunk) leaves in one write.
-  const client = up.x.client.socket;
-  client.cork();
-  const r = up.parser.execute(data);
-  client.uncork();
-  if (up.poisoned) this.destroy();
+  x.client.gather();
+  const r = up.parser.execute(READ_BUFFER.subarray(0, nread));
+  const ok = x.client.flush();
+  if (up.poisoned) up.socket.destroy();
   else if (isParseError(r)) fail(up, r);
+  else return ok || up.x === null;
+  return true;
 }
 
 function onBackendEnd(this: net.Socket): void {
   const up = upstreamOf(this);
   // A close-delimited body ends here; anything else unfinished is a failure.
-  if (up.x !== null && up.x.responseStarted) {
+  const x = up.x;
+  if (x !== null && x.responseStarted) {
+    x.client.gather();
     const r = up.parser.finish();
+    x.client.flush();
     if (isParseError(r)) fail(up, r);
   }
   this.destroy();
