@@ -7,7 +7,8 @@
 #   bash scripts/test.sh [ava arguments…]     e.g. bash scripts/test.sh test/runtime
 #
 # Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output,
-# ava.times = the report with arrival times, from which the longest files are printed).
+# ava.times = the report with arrival times, from which the longest files are printed; ava-http-proxy.* the same
+# for the router's tests on its http-proxy data path).
 # Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 45m).
 set -uo pipefail
 
@@ -61,33 +62,43 @@ check() {
 check typecheck npm run --silent typecheck
 check lint npm run --silent lint
 
-# ava's report goes to stdout (kept in ava.out and counted by
-# test/helpers/summary), the tests' own output to stderr (ava.log). The
+# ava's report goes to stdout (kept in <name>.out and counted by
+# test/helpers/summary), the tests' own output to stderr (<name>.log). The
 # default reporter, not --tap: ava's TAP writer crashes the whole run on some
 # error objects (a YAML dump of an undefined property).
-say "ava"
-# Each line of ava's report with the second it arrived (ava.times), for the span of each file.
+# Each line of ava's report with the second it arrived (<name>.times), for the span of each file.
 stamp() { local line; while IFS= read -r line; do printf '%(%s)T %s\n' -1 "$line"; done; }
-{
-  timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
-    | tee "$LOGS/ava.log" >&2
-  exit "${PIPESTATUS[0]}"
-} 3>&1 | tee "$LOGS/ava.out" >(stamp > "$LOGS/ava.times")
-ava_status=${PIPESTATUS[0]}
-say "the longest test files (seconds, tests, file):"
-node --import=tsx test/helpers/summary/times.ts "$LOGS/ava.times" 12 >&2 || true
-if ! read -r ava_passed ava_failed ava_skipped ava_todo < <(node --import=tsx test/helpers/summary/main.ts "$LOGS/ava.out"); then
-  ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
+# Run ava ($1 = name of its logs, the rest = ava's arguments) and add its counts.
+run_ava() {
+  local name=$1; shift
+  say "$name"
+  {
+    timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
+      | tee "$LOGS/$name.log" >&2
+    exit "${PIPESTATUS[0]}"
+  } 3>&1 | tee "$LOGS/$name.out" >(stamp > "$LOGS/$name.times")
+  local status=${PIPESTATUS[0]} ava_passed ava_failed ava_skipped ava_todo
+  say "the longest test files (seconds, tests, file):"
+  node --import=tsx test/helpers/summary/times.ts "$LOGS/$name.times" 12 >&2 || true
+  if ! read -r ava_passed ava_failed ava_skipped ava_todo < <(node --import=tsx test/helpers/summary/main.ts "$LOGS/$name.out"); then
+    ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
+  fi
+  if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+    say "$name timed out after ${TSPAAS_TEST_TIMEOUT:-45m} (a hung test?); counting the unfinished run as one more failure"
+    ava_failed=$((ava_failed + 1))
+  elif [ "$status" != 0 ] && [ "$ava_failed" = 0 ]; then
+    # ava failed without reporting a failed test: it crashed, found no test files…
+    say "$name exited with status $status without a failed test; counting that as one failure"
+    ava_failed=1
+  fi
+  say "$name: $ava_passed passed, $ava_failed failed, $ava_skipped skipped, $ava_todo todo"
+  passed=$((passed + ava_passed))
+  failed=$((failed + ava_failed))
+}
+run_ava ava "$@"
+# The router's tests once more on its other data path (the first run used the default, the fast path;
+# docs/router.md, "Data paths"), when the whole suite runs.
+if [ "$#" = 0 ]; then
+  TSPAAS_ROUTER_DATA_PATH=http-proxy run_ava ava-http-proxy 'test/router/**/*.test.ts'
 fi
-if [ "$ava_status" = 124 ] || [ "$ava_status" = 137 ]; then
-  say "ava timed out after ${TSPAAS_TEST_TIMEOUT:-45m} (a hung test?); counting the unfinished run as one more failure"
-  ava_failed=$((ava_failed + 1))
-elif [ "$ava_status" != 0 ] && [ "$ava_failed" = 0 ]; then
-  # ava failed without reporting a failed test: it crashed, found no test files…
-  say "ava exited with status $ava_status without a failed test; counting that as one failure"
-  ava_failed=1
-fi
-say "ava: $ava_passed passed, $ava_failed failed, $ava_skipped skipped, $ava_todo todo"
-passed=$((passed + ava_passed))
-failed=$((failed + ava_failed))
 finish

@@ -84,7 +84,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     let next: Buffer | null = data;
     while (next !== null && next.length > 0 && this.mode !== Mode.Closed) {
       if (this.mode === Mode.Head) next = this.readHead(next);
-      else if (this.mode === Mode.Body) next = this.readBody(next);
+      else if (this.mode === Mode.Body && this.x?.queued !== true) next = this.readBody(next);
       else {
         this.keep(next);
         next = null;
@@ -157,7 +157,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
       this.mode = Mode.Wait;
     }
     if (!sendToBackend(x, x.hasBody)) this.refuse(x, 'bad-gateway');
-    else if (x.hasBody) this.corked = x.upstream!.socket;
+    else if (x.hasBody && x.upstream !== null) this.corked = x.upstream.socket;
     return rest;
   }
 
@@ -196,6 +196,15 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     writeRequestBody(x, `${data.length.toString(16)}\r\n`);
     writeRequestBody(x, data);
     if (!writeRequestBody(x, '\r\n')) this.socket.pause();
+  }
+
+  attached(): void {
+    // Body bytes that came while the request waited for a backend connection were held with the pipelined ones.
+    const held = this.stash;
+    if (this.mode !== Mode.Body || held === null) return;
+    this.stash = null;
+    this.socket.resume();
+    this.feed(held);
   }
 
   /** The request body is complete. */

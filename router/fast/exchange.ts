@@ -47,6 +47,8 @@ export interface ClientSide {
   writeBody(data: Buffer, chunk: boolean): boolean;
   /** The response is complete (`status`), or cut short (the client connection is closed). */
   responseEnded(x: FastExchange, status: number): void;
+  /** The request waited for a connection to its backend and has one now: body bytes held meanwhile go on. */
+  attached(): void;
   /** The router answers with one of its pages (no response byte went out yet). */
   refuse(x: FastExchange, reason: PageReason): void;
 }
@@ -61,6 +63,8 @@ export class FastExchange implements Timed {
   upstream: { socket: net.Socket } | null = null;
   answeredBy: string | null = null;
   tried: Backend[] | null = null;
+  /** Waiting for a connection to its backend (`--max-sockets` busy ones open). */
+  queued = false;
   /** The head sent to the backend (kept for a retry). */
   head = '';
   /** The request has a body (never retried: its bytes already went to the failed attempt). */

@@ -64,6 +64,24 @@ export class Upstream {
   }
 }
 
+/** Per backend: its connections busy with a request, and the exchanges waiting for one (`--max-sockets`), oldest first. */
+interface Lane {
+  busy: number;
+  waiting: FastExchange[];
+  /** serveWaiting is queued. */
+  serving: boolean;
+}
+const lanes = new WeakMap<Backend, Lane>();
+
+function laneOf(backend: Backend): Lane {
+  let lane = lanes.get(backend);
+  if (lane === undefined) {
+    lane = { busy: 0, waiting: [], serving: false };
+    lanes.set(backend, lane);
+  }
+  return lane;
+}
+
 function upstreamOf(socket: net.Socket): Upstream {
   return (socket as unknown as Record<symbol, Upstream>)[UPSTREAM];
 }
@@ -83,15 +101,63 @@ export function sendToBackend(x: FastExchange, cork = false): boolean {
   if (backend === null) return false;
   x.backend = backend;
   backend.inflight++;
-  const up = takeIdle(backend) ?? connect(backend, x.entry!.route.connectTimeoutMs);
+  x.client.ctx.requests.arm(x, x.entry!.route.requestTimeoutMs);
+  const lane = laneOf(backend);
+  const idle = takeIdle(backend);
+  if (idle === null && lane.busy >= backend.maxSockets) {
+    // Its request timeout runs while it waits.
+    x.queued = true;
+    lane.waiting.push(x);
+    return true;
+  }
+  attach(x, idle ?? connect(backend, x.entry!.route.connectTimeoutMs), lane, cork);
+  return true;
+}
+
+/** The exchange takes the connection: its head goes out. */
+function attach(x: FastExchange, up: Upstream, lane: Lane, cork: boolean): void {
+  lane.busy++;
   up.x = x;
   up.partial = [];
   up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
   x.upstream = up;
-  x.client.ctx.requests.arm(x, x.entry!.route.requestTimeoutMs);
   if (cork) up.socket.cork();
   up.socket.write(x.head, 'latin1');
-  return true;
+}
+
+/**
+ * An exchange left one of the backend's connections. Waiting exchanges take
+ * connections after the current callback (this one may run inside the
+ * connection's parser, which must finish its read first).
+ */
+function vacate(backend: Backend): void {
+  const lane = laneOf(backend);
+  lane.busy--;
+  if (lane.waiting.length > 0 && !lane.serving) {
+    lane.serving = true;
+    queueMicrotask(() => serveWaiting(backend, lane));
+  }
+}
+
+/** The oldest waiting exchanges take connections (idle ones, or new ones) while the cap allows. */
+function serveWaiting(backend: Backend, lane: Lane): void {
+  lane.serving = false;
+  while (lane.waiting.length > 0) {
+    const idle = takeIdle(backend);
+    if (idle === null && lane.busy >= backend.maxSockets) return;
+    const x = lane.waiting.shift()!;
+    x.queued = false;
+    attach(x, idle ?? connect(backend, x.entry!.route.connectTimeoutMs), lane, false);
+    x.client.attached();
+  }
+}
+
+/** A waiting exchange gives up its place. */
+function unqueue(x: FastExchange): void {
+  x.queued = false;
+  const waiting = laneOf(x.backend!).waiting;
+  const at = waiting.indexOf(x);
+  if (at !== -1) waiting.splice(at, 1);
 }
 
 function takeIdle(backend: Backend): Upstream | null {
@@ -134,11 +200,13 @@ export function writeRequestBody(x: FastExchange, data: Buffer | string): boolea
 export function abandon(x: FastExchange): void {
   const up = x.upstream as Upstream | null;
   x.upstream = null;
+  if (x.queued) unqueue(x);
+  release(x);
   if (up !== null) {
     up.x = null;
     up.socket.destroy();
+    vacate(up.backend);
   }
-  release(x);
 }
 
 function release(x: FastExchange): void {
@@ -214,6 +282,7 @@ function onResponseComplete(this: NativeParser): void {
     if (idle.length < up.backend.maxIdle) idle.push(up.socket);
     else up.socket.destroy();
   } else up.socket.destroy();
+  vacate(up.backend);
   x.client.responseEnded(x, x.status);
 }
 
@@ -283,6 +352,7 @@ function fail(up: Upstream, err: ParseError | null): void {
   up.x = null;
   x.upstream = null;
   up.socket.destroy();
+  vacate(up.backend);
   const backend = x.backend;
   release(x);
   if (x.responseStarted) {
@@ -307,6 +377,13 @@ function fail(up: Upstream, err: ParseError | null): void {
  * timeout (checked every quarter of it, as on the http-proxy path).
  */
 export function onRequestDeadline(x: FastExchange, now: number): void {
+  if (x.queued) {
+    // Waited for a connection to its backend for the whole request timeout.
+    unqueue(x);
+    release(x);
+    x.client.refuse(x, 'timeout');
+    return;
+  }
   const up = x.upstream as Upstream | null;
   if (up === null) return;
   if (!x.responseStarted) {

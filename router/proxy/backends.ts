@@ -51,6 +51,8 @@ export class Backend {
   readonly idleSockets: net.Socket[] = [];
   /** At most this many of them. */
   readonly maxIdle: number;
+  /** At most this many connections busy with a request at once (`--max-sockets`; more requests wait). */
+  readonly maxSockets: number;
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(address: string, port: number, limits: ProxyDefaults, makeProxy: ProxyFactory) {
@@ -58,6 +60,7 @@ export class Backend {
     this.address = address;
     this.port = port;
     this.maxIdle = limits.maxIdleSocketsPerBackend;
+    this.maxSockets = limits.maxSocketsPerBackend;
     this.agent = new http.Agent({
       keepAlive: true, maxSockets: limits.maxSocketsPerBackend, maxFreeSockets: limits.maxIdleSocketsPerBackend,
       scheduling: 'lifo', timeout: 60_000,

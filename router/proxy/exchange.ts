@@ -61,6 +61,8 @@ export class Exchange implements Timed {
   proxyRes: http.IncomingMessage | null = null;
   /** Why the router answered itself instead of a backend (for the log and the error pass). */
   timedOut = false;
+  /** Answered 504 while waiting for a connection to its backend (`--max-sockets` busy). */
+  waitedOut = false;
   bodyBytes = 0;
   /** Place on the worker's deadline wheel (see deadlines.ts). */
   wheelTick = -1;

@@ -49,6 +49,8 @@ export function forward(x: Exchange): void {
   }
   x.backend = backend;
   backend.inflight++;
+  // From here, not from the socket: the time a request waits for one of the agent's `--max-sockets` counts.
+  x.ctx.deadlines.arm(x, x.entry!.route.requestTimeoutMs);
   // The instance's own options apply: no per-request options object to copy.
   (backend.proxy.web as WebWithCallback)(x.req, x.res!, onProxyError);
 }
@@ -56,12 +58,16 @@ export function forward(x: Exchange): void {
 /** `web(req, res, callback)`: http-proxy's form without per-request options (its typings only list the four-argument one). */
 type WebWithCallback = (req: http.IncomingMessage, res: http.ServerResponse, callback: HttpProxy.ErrorCallback) => void;
 
-/** The backend request exists and has a socket: arm the request timeout (and the connect timeout on a fresh connection). */
+/** The backend request exists and has a socket: arm the connect timeout on a fresh connection. */
 function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): void {
   const x = exchangeOf(req);
+  if (x.waitedOut) {
+    // Answered 504 while it waited for a connection (`--max-sockets`): the request never goes out.
+    proxyReq.destroy();
+    return;
+  }
   x.proxyReq = proxyReq;
   attach(proxyReq, x);
-  x.ctx.deadlines.arm(x, x.entry!.route.requestTimeoutMs);
   const socket = proxyReq.socket;
   if (socket !== null && socket.connecting) {
     const timer = setTimeout(onConnectTimeout, x.entry!.route.connectTimeoutMs, proxyReq);
@@ -77,7 +83,8 @@ function onProxyReq(proxyReq: http.ClientRequest, req: http.IncomingMessage): vo
  */
 export function onDeadline(x: Exchange, now: number): void {
   const proxyReq = x.proxyReq;
-  if (proxyReq === null || x.res === null) return;
+  if (x.res === null) return;
+  if (proxyReq === null) return waitedOut(x);
   if (x.answeredBy === null) {
     x.timedOut = true;
     proxyReq.destroy(Object.assign(new Error('backend timed out'), { code: 'ETIMEDOUT' }));
@@ -91,6 +98,17 @@ export function onDeadline(x: Exchange, now: number): void {
   }
   if (now - x.activeAt >= idle) proxyReq.destroy(Object.assign(new Error('backend idle'), { code: 'ETIMEDOUT' }));
   else x.ctx.deadlines.arm(x, Math.min(idle - (now - x.activeAt), Math.ceil(idle / 4)), now);
+}
+
+/** The request timeout passed while the request waited for a connection to its backend (`--max-sockets` busy): 504. */
+function waitedOut(x: Exchange): void {
+  x.waitedOut = true;
+  const backend = x.backend;
+  if (backend !== null) {
+    x.backend = null;
+    backend.release();
+  }
+  refuse(x, 'timeout');
 }
 
 /** Bytes moved so far on both connections of a streaming exchange (only compared, never shown). */
@@ -187,6 +205,8 @@ function dropNamed(list: string[], names: Set<string>): void {
 function onProxyError(err: Error, req: http.IncomingMessage, res: http.ServerResponse | net.Socket): void {
   const x = exchangeOf(req);
   x.ctx.deadlines.disarm(x);
+  // Already answered 504 while waiting; its request was destroyed before it went out.
+  if (x.waitedOut) return;
   const backend = x.backend;
   if (backend !== null) {
     x.backend = null;
