@@ -22,7 +22,7 @@ import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
 import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
 import type { DeployTuning, Plan, PlatformConfig } from './types.js';
-import { parseStorageSize } from '../runtime/quota/size.js';
+import { parseBytes } from '../lib/bytes.js';
 import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -169,7 +169,7 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
       // Part 5, storage quota.
       storageQuota: Object.freeze({
         enabled: oneOf(values['storage-quota'] ?? env.TSPAAS_STORAGE_QUOTA ?? 'on', ['on', 'off'] as const, '--storage-quota') === 'on',
-        defaultSize: values['storage-size'] === undefined ? 0 : parseStorageSize('--storage-size', values['storage-size']),
+        defaultSize: values['storage-size'] === undefined ? 0 : parseBytes(values['storage-size'], '--storage-size'),
       }),
       logOpts: logOpts(values['log-opt'] ?? []),
     }),
