@@ -16,7 +16,7 @@ import { kindOf } from '../../lib/errors.js';
 import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { describeApp, listAppInfos } from '../control/apps.js';
-import { listReleases } from '../control/history.js';
+import { listReleases } from '../store/releases.js';
 import { listBuilds } from '../store/builds.js';
 import { listDomains } from '../store/domains.js';
 import type { Caller, PlatformDeps } from '../types.js';
