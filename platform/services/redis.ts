@@ -13,7 +13,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findBinary } from '../../lib/binaries.js';
 import { invalid, unavailable } from '../../lib/errors.js';
-import { asUser, livePid, openPath, ownedDir, runDetached, tail, waitForExit } from './process.js';
+import { livePid } from '../../lib/process.js';
+import { asUser, openPath, ownedDir, runDetached, tail, waitForExit } from './process.js';
 import type { EmbeddedService } from './types.js';
 
 const USER = 'redis';
