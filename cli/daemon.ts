@@ -1,74 +1,31 @@
 /**
  * Starting and stopping a local tspaasd and tspaas-router for `tspaas up` /
- * `tspaas down`. The layout under the run root is tspaasd's
- * (platform/config.ts): `engine.sock`, `tspaasd.pid`, `platform.json`,
- * `admin-token`; `tspaas up` adds `tspaasd.log`, and `tspaas-router.pid`
- * and `tspaas-router.log` for the router it starts.
+ * `tspaas down`. The files under the run root are the contract shared with
+ * tspaasd (lib/run-files.ts); pid files are read with lib/process.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, promises as fsp } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { isErrno, unavailable } from '../lib/errors.js';
+import { unavailable } from '../lib/errors.js';
+import { pidExists } from '../lib/process.js';
+import { runFiles, type PlatformInfo, type RunFiles } from '../lib/run-files.js';
 import { EngineClient } from './engine-client.js';
 
-export interface DaemonPaths {
+/** The run files, and the data root tspaasd is started with. */
+export interface DaemonPaths extends RunFiles {
   root: string;
-  runRoot: string;
-  socketPath: string;
-  pidFile: string;
-  logFile: string;
-  /** Written by tspaasd once the platform is ready: { databaseUrl, listen, publicUrl, pid }. */
-  platformFile: string;
-  /** The first start's admin token, until `tspaas up` shows it once. */
-  adminTokenFile: string;
-  routerPidFile: string;
-  routerLogFile: string;
-}
-
-/** What tspaasd publishes in <run>/platform.json. */
-export interface PlatformInfo {
-  databaseUrl: string;
-  listen: string;
-  publicUrl: string;
-  pid: number;
 }
 
 /** Where tspaasd and the router keep their socket, pid files and logs for a given run root. */
 export function daemonPaths(root: string, runRoot: string): DaemonPaths {
-  const at = (name: string) => path.join(runRoot, name);
-  return {
-    root, runRoot, socketPath: at('engine.sock'), pidFile: at('tspaasd.pid'), logFile: at('tspaasd.log'), platformFile: at('platform.json'),
-    adminTokenFile: at('admin-token'), routerPidFile: at('tspaas-router.pid'), routerLogFile: at('tspaas-router.log'),
-  };
+  return { root, ...runFiles(runRoot) };
 }
 
 /** The router's entry point beside tspaasd's (`…/platform/main.js` → `…/router/main.js`; .ts from the sources). */
 export function routerArgs(daemonArgs: string[]): string[] {
   const script = daemonArgs[daemonArgs.length - 1]!;
   return [...daemonArgs.slice(0, -1), path.join(path.dirname(path.dirname(script)), 'router', path.basename(script))];
-}
-
-/** The pid in the pid file when that process is alive. */
-export async function runningPid(pidFile: string): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(pidFile, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-  const pid = Number(text.trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return isErrno(err, 'EPERM');
-  }
 }
 
 /** Spawn tspaasd detached, its output appended to the log file; returns the child (already unref'd). */
@@ -154,7 +111,7 @@ function accepts(port: number): Promise<boolean> {
 export async function stopDaemon(pid: number, timeoutMs: number, name = 'tspaasd'): Promise<void> {
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (pidExists(pid)) {
     if (Date.now() > deadline) throw unavailable(`${name} (pid ${pid}) did not stop within ${timeoutMs / 1000}s`);
     await sleep(100);
   }

@@ -10,7 +10,8 @@
  */
 import http from 'node:http';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { TspaasError, unavailable, type ErrorKind } from '../lib/errors.js';
+import { TspaasError, unavailable } from '../lib/errors.js';
+import { kindOfStatus } from '../lib/http-status.js';
 
 type QueryValue = string | number | boolean | string[] | undefined | null;
 
@@ -32,19 +33,14 @@ export interface Hijacked {
   input: Writable | null;
 }
 
-const STATUS_KINDS: Record<number, ErrorKind> = {
-  304: 'NotModified', 400: 'Invalid', 401: 'Forbidden', 403: 'Forbidden', 404: 'NotFound',
-  409: 'Conflict', 500: 'Internal', 501: 'Unavailable', 503: 'Unavailable',
-};
-
-/** The error for an unsuccessful answer: the kind from the status, the message from the body. */
+/** The error for an unsuccessful answer: the kind from the status (lib/http-status.ts, read backwards), the message from the body. */
 export function errorFromResponse(status: number, body: string): TspaasError {
   let message = body.trim();
   try {
     const parsed = JSON.parse(body) as { message?: string };
     if (typeof parsed.message === 'string') message = parsed.message;
   } catch { /* not JSON: keep the text */ }
-  return new TspaasError(STATUS_KINDS[status] ?? (status >= 500 ? 'Internal' : 'Invalid'), message || `HTTP ${status}`);
+  return new TspaasError(kindOfStatus(status), message || `HTTP ${status}`);
 }
 
 /** Encode a query string: arrays repeat the key, booleans become 1/0, empty values are left out. */

@@ -6,10 +6,11 @@
  */
 import WebSocket from 'ws';
 import { TspaasError, type ErrorKind } from '../lib/errors.js';
+import { STATUS_OF_KIND, kindOfStatus } from '../lib/http-status.js';
 import type { ApiError } from '../platform/api/types.js';
 import { platformUrl, readLogins } from './platform-credentials.js';
 
-const KINDS: ErrorKind[] = ['NotFound', 'Conflict', 'Invalid', 'Unauthorized', 'Forbidden', 'NotModified', 'Unavailable', 'Internal'];
+const KINDS = Object.keys(STATUS_OF_KIND) as ErrorKind[];
 
 /** An error to show as `tspaas: <message>` followed by `hint: <hint>`. */
 export class PlatformError extends TspaasError {
@@ -105,14 +106,14 @@ export async function connectPlatform(settings: PlatformSettings): Promise<Platf
   return new PlatformClient(url, token);
 }
 
-/** An API error reply → PlatformError (401 gets a hint to log in again). */
+/** An API error reply → PlatformError: the body's kind, else the status's (lib/http-status.ts); 401 gets a hint to log in again. */
 export function apiError(status: number, text: string, url: string): PlatformError {
   let body: Partial<ApiError> = {};
   try {
     body = JSON.parse(text) as ApiError;
   } catch { /* not JSON: a proxy or an old daemon */ }
   const e = body.error;
-  const kind = KINDS.find((k) => k === e?.kind) ?? (status === 401 ? 'Unauthorized' : status === 404 ? 'NotFound' : 'Internal');
+  const kind = KINDS.find((k) => k === e?.kind) ?? kindOfStatus(status);
   const message = e?.message ?? `the platform answered ${status}${text ? `: ${text.slice(0, 200).trim()}` : ''}`;
   const hint = e?.hint ?? (status === 401 ? `your token was not accepted: log in again with \`tspaas login ${url}\`` : undefined);
   return new PlatformError(kind, message, hint, status);

@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseBytes } from '../lib/bytes.js';
 import { invalid } from '../lib/errors.js';
 import { parseSecurityOpts } from './security-opt.js';
 
@@ -105,7 +106,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
       Binds: nonEmpty(volumes.flatMap((v) => (v.bind ? [v.bind] : []))),
       Tmpfs: parseTmpfs(flags.tmpfs ?? []),
       ReadonlyRootfs: !!flags.readOnly,
-      Memory: flags.memory === undefined ? 0 : parseBytes(flags.memory),
+      Memory: flags.memory === undefined ? 0 : parseBytes(flags.memory, '--memory'),
       NanoCpus: flags.cpus === undefined ? 0 : parseCpus(flags.cpus),
       PidsLimit: flags.pidsLimit === undefined ? undefined : parseInteger(flags.pidsLimit, '--pids-limit'),
       CpuShares: flags.cpuShares === undefined ? undefined : parseInteger(flags.cpuShares, '--cpu-shares'),
@@ -126,14 +127,6 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
     NetworkingConfig: net.networkingConfig,
   };
   return { name: flags.name, body };
-}
-
-/** "32m", "1.5g", "512k", "1024", "64MiB" → bytes (binary units, like Docker). */
-export function parseBytes(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmgtp]?)(i?b)?$/i.exec(value.trim());
-  if (!m) throw invalid(`invalid size "${value}": use a number with an optional unit b, k, m, g (e.g. 32m)`);
-  const power = 'bkmgtp'.indexOf((m[2] || 'b').toLowerCase());
-  return Math.round(Number(m[1]) * 1024 ** power);
 }
 
 function logConfigOf(flags: RunFlags): { LogConfig?: object } {

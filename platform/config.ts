@@ -5,24 +5,21 @@
  *
  * Layout (all under two roots, so tests run side by side in temp dirs):
  *   <root>/engine          engine state (images, snapshots, containers, volumes)
- *   <run>/engine           engine volatile state (conmon sockets, exit files)
- *   <run>/engine.sock      Engine API socket
- *   <run>/tspaasd.pid      pid file of the running tspaasd
  *   <root>/platform        the platform's data (PlatformConfig.dataDir): git repos, build
  *                          caches and logs, embedded PostgreSQL (postgres/) and Redis (redis/)
- *   <run>/platform.json    { databaseUrl, listen, publicUrl, pid }, written once the platform is
- *                          ready (for `tspaas up`, which starts the router on the same database)
- *   <run>/admin-token      the first start's admin token (0600), until `tspaas up` shows it
+ *   <run>/…                the run files shared with `tspaas up` (lib/run-files.ts): the engine's
+ *                          volatile state, its API socket, the pid file, platform.json, admin-token
  * With --engine-only, tspaasd is just the engine and its API socket.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
+import { runFiles } from '../lib/run-files.js';
 import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
 import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
 import type { DeployTuning, Plan, PlatformConfig } from './types.js';
-import { parseStorageSize } from '../runtime/quota/size.js';
+import { parseBytes } from '../lib/bytes.js';
 import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -141,12 +138,13 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
   if (values.version) return { kind: 'version' };
   const root = absolute(values.root ?? env.TSPAAS_ROOT ?? '/var/lib/tspaas', '--root');
   const runRoot = absolute(values['run-root'] ?? env.TSPAAS_RUN ?? '/run/tspaas', '--run-root');
+  const files = runFiles(runRoot);
   const config: DaemonConfig = {
     root,
     runRoot,
     engine: Object.freeze({
       root: path.join(root, 'engine'),
-      runRoot: path.join(runRoot, 'engine'),
+      runRoot: files.engineRunDir,
       runtime: oneOf(values.runtime ?? env.TSPAAS_RUNTIME ?? 'auto', RUNTIMES, '--runtime'),
       cgroupParent: cgroupPath(values['cgroup-parent'] ?? '/tspaas'),
       seccompProfile: values['seccomp-profile'] ?? '',
@@ -169,13 +167,13 @@ export function parseDaemonArgs(argv: string[], env: Readonly<Record<string, str
       // Part 5, storage quota.
       storageQuota: Object.freeze({
         enabled: oneOf(values['storage-quota'] ?? env.TSPAAS_STORAGE_QUOTA ?? 'on', ['on', 'off'] as const, '--storage-quota') === 'on',
-        defaultSize: values['storage-size'] === undefined ? 0 : parseStorageSize('--storage-size', values['storage-size']),
+        defaultSize: values['storage-size'] === undefined ? 0 : parseBytes(values['storage-size'], '--storage-size'),
       }),
       logOpts: logOpts(values['log-opt'] ?? []),
     }),
-    socketPath: path.join(runRoot, 'engine.sock'),
+    socketPath: files.socketPath,
     socketGroup: values['socket-group'] ?? (env.TSPAAS_SOCKET_GROUP || undefined),
-    pidFile: path.join(runRoot, 'tspaasd.pid'),
+    pidFile: files.pidFile,
     logLevel: oneOf(values['log-level'] ?? env.TSPAAS_LOG_LEVEL ?? 'info', LOG_LEVELS, '--log-level'),
     version,
     ...platformPart(values, env, root, runRoot, values.plan),
@@ -222,8 +220,8 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     databaseUrl: values['database-url'] ?? (env.DATABASE_URL || undefined),
     redisUrl: values['redis-url'] ?? (env.REDIS_URL || undefined),
     redisPrefix: redisPrefix(values['redis-prefix'] ?? env.TSPAAS_REDIS_PREFIX ?? 'tspaas'),
-    platformFile: path.join(runRoot, 'platform.json'),
-    adminTokenFile: path.join(runRoot, 'admin-token'),
+    platformFile: runFiles(runRoot).platformFile,
+    adminTokenFile: runFiles(runRoot).adminTokenFile,
   };
 }
 

@@ -34,7 +34,8 @@ import { startEmbeddedRedis } from './services/redis.js';
 import { buildPlan, planMisfits } from './plans.js';
 import { hostCapacity } from '../runtime/containers/resources.js';
 import type { PlatformDeps } from './types.js';
-import { isAlive } from '../lib/process.js';
+import { livePid } from '../lib/process.js';
+import type { PlatformInfo } from '../lib/run-files.js';
 
 /** A running part of tspaasd. */
 interface Service {
@@ -116,7 +117,7 @@ async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log
   services.push({ name: 'http', close: () => listener.close() });
   await announceAdminToken(config, db, log);
   await reconcileAll(deps);
-  const published = { databaseUrl, listen: listener.url, publicUrl: config.platform.publicUrl, pid: process.pid };
+  const published: PlatformInfo = { databaseUrl, listen: listener.url, publicUrl: config.platform.publicUrl, pid: process.pid };
   await writeFileAtomic(config.platformFile, `${JSON.stringify(published, null, 2)}\n`, { mode: 0o600 });
   return { listen: listener.url, publicUrl: config.platform.publicUrl, socket: config.socketPath };
 }
@@ -213,8 +214,8 @@ function buildCaches(config: Readonly<DaemonConfig>): string {
 
 /** Refuse to start next to a live tspaasd; otherwise write our pid. */
 async function claimPidFile(pidFile: string): Promise<void> {
-  const old = Number((await fsp.readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (old > 0 && old !== process.pid && isAlive(old)) throw conflict(`tspaasd is already running (pid ${old}, ${pidFile})`);
+  const old = await livePid(pidFile);
+  if (old !== undefined && old !== process.pid) throw conflict(`tspaasd is already running (pid ${old}, ${pidFile})`);
   await fsp.mkdir(path.dirname(pidFile), { recursive: true });
   await writeFileAtomic(pidFile, `${process.pid}\n`);
 }

@@ -5,10 +5,10 @@
  * run with exactly that memory) — resolved and held to what the host has.
  * Pure: the host's capacity is passed in.
  */
+import { parseBytes } from '../lib/bytes.js';
 import { invalid } from '../lib/errors.js';
 import { formatBytes } from '../runtime/containers/resources.js';
 import type { CreateOptions } from '../runtime/containers/types.js';
-import { parseSize } from './control/sizes.js';
 import { APP_WRITABLE_LAYER_BYTES } from './scheduler/disk.js';
 import type { PlanInfo } from './api/types.js';
 import type { Plan, Plans, ProcessSize } from './types.js';
@@ -51,16 +51,16 @@ export function parsePlanSpec(spec: string): Plan {
   if (!/^\d+(\.\d+)?$/.test(kv.get('cpus')!) || (cpus > 0 && cpus < 0.01)) throw invalid(`invalid --plan "${spec}": cpus is a number of cores (0 = no quota)`);
   if (!Number.isInteger(shares) || shares < 2 || shares > 262144) throw invalid(`invalid --plan "${spec}": shares is 2-262144`);
   if (!Number.isInteger(pids) || pids < 16) throw invalid(`invalid --plan "${spec}": pids is a whole number of at least 16`);
-  return { name, memoryBytes: parseSize(kv.get('memory')!), cpuShares: shares, cpus, pidsLimit: pids, ...specDisk(spec, kv.get('disk')) };
+  return { name, memoryBytes: parsePlanBytes(kv.get('memory')!, 'memory'), cpuShares: shares, cpus, pidsLimit: pids, ...specDisk(spec, kv.get('disk')) };
 }
 
 /** Part 5: a spec's `disk=` (writable-layer size, written as memory is: 64M, 2G), or nothing. */
 function specDisk(spec: string, text: string | undefined): Pick<Plan, 'diskBytes'> {
   if (text === undefined) return {};
   try {
-    return { diskBytes: parseSize(text) };
+    return { diskBytes: parsePlanBytes(text, 'disk') };
   } catch (err) {
-    throw invalid(`invalid --plan "${spec}": disk ${(err as Error).message}`, err);
+    throw invalid(`invalid --plan "${spec}": ${(err as Error).message}`, err);
   }
 }
 
@@ -111,15 +111,15 @@ export function planLimits(bounds: Plan): Pick<CreateOptions, 'memory' | 'cpuSha
 }
 
 /**
- * A size as users write it: a plan's name, or memory (`parseMemory`, the
- * API's `512M` by default) = the smallest plan with at least that much,
- * with exactly that memory. Invalid when it is neither or no plan is that large.
+ * A size as users write it (the API, app.json): a plan's name, or memory
+ * (`parsePlanBytes`: `512M`, `1.5G`) = the smallest plan with at least that
+ * much, with exactly that memory. Invalid when it is neither or no plan is that large.
  */
-export function resolveSize(plans: Plans, text: string, parseMemory: (t: string) => number = parseSize): ProcessSize {
+export function resolveSize(plans: Plans, text: string): ProcessSize {
   const named = findPlan(plans, text.trim());
   if (named) return { plan: named.name, memoryBytes: named.memoryBytes };
   if (!/^\d/.test(text.trim())) throw invalid(`size ${text} is not a plan (${plans.list.map((p) => p.name).join(', ')}) nor memory like 512M`);
-  const bytes = parseMemory(text);
+  const bytes = parsePlanBytes(text);
   const largest = plans.list[plans.list.length - 1];
   if (bytes > largest.memoryBytes) throw invalid(`size ${text} is larger than the largest plan (${largest.name}, ${formatBytes(largest.memoryBytes)})`);
   return { plan: plans.list.find((p) => p.memoryBytes >= bytes)!.name, memoryBytes: bytes };
@@ -167,4 +167,15 @@ export function planMisfits(plans: Plans, host: { memoryBytes: number; cpus: num
     if (why) throw invalid(`${flag}: ${why}`);
   }
   return plans.list.flatMap((p) => misfit(p.name, p, host) ?? []);
+}
+
+const MIN_PLAN_BYTES = 4 * 1024 ** 2;
+const MAX_PLAN_BYTES = 1024 ** 4;
+
+/** Bytes of a process's or a plan's memory or disk (lib/bytes.ts's rule: `512M`, `1.5G`), between 4M and 1T; Invalid otherwise. */
+export function parsePlanBytes(text: string, what = 'size'): number {
+  const bytes = parseBytes(text, what);
+  if (bytes < MIN_PLAN_BYTES) throw invalid(`${what} ${text} is below the 4M minimum`);
+  if (bytes > MAX_PLAN_BYTES) throw invalid(`${what} ${text} is above the 1T maximum`);
+  return bytes;
 }

@@ -6,10 +6,11 @@
  * the host first and acts only when needed, so running it again is a no-op.
  * It needs root (CAP_SYS_ADMIN for mounts, CAP_NET_ADMIN for sysctls).
  */
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { isErrno, unavailable } from '../lib/errors.js';
 import { run } from '../lib/exec.js';
+import { findBinary } from '../lib/binaries.js';
 import { canRunCrun, detectCgroups, hybridUnifiedControllers } from './containers/cgroups.js';
 
 /** Limits of this process that containers must stay within. */
@@ -34,8 +35,6 @@ export interface RuntimeChoice {
   path: string;
 }
 
-/** Where runtimes are looked for (PATH is not consulted: only entry points read the environment). */
-const BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
 /** Read the engine's own limits from /proc/self. */
@@ -125,20 +124,6 @@ async function loadOverlay(): Promise<string | null> {
   if (/\toverlay$/m.test(await fsp.readFile('/proc/filesystems', 'utf8'))) return null;
   await run('modprobe', ['overlay']);
   return 'loaded the overlay kernel module';
-}
-
-/** Absolute path of an executable found in the standard system directories, or null. */
-export async function findBinary(name: string): Promise<string | null> {
-  for (const dir of BIN_DIRS) {
-    const file = path.join(dir, name);
-    try {
-      await fsp.access(file, fsc.X_OK);
-      return file;
-    } catch {
-      // not here; try the next directory
-    }
-  }
-  return null;
 }
 
 /**

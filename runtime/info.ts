@@ -7,7 +7,8 @@ import type { ImageStore } from './images/types.js';
 import type { ContainerContext } from './containers/context.js';
 import type { OciRuntime } from './containers/oci-runtime.js';
 import { detectCgroups } from './containers/cgroups.js';
-import { chooseRuntime, findBinary } from './host.js';
+import { findBinary } from '../lib/binaries.js';
+import { chooseRuntime } from './host.js';
 
 export const ENGINE_VERSION = '0.1.0';
 

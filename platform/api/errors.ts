@@ -1,15 +1,14 @@
 /**
- * The one place error kinds become HTTP statuses (platform/api/types.ts).
- * Internal errors are logged with their details; clients get a generic body.
+ * The platform API's errors: the status of the kind from the one table both
+ * edges share (lib/http-status.ts), the body `{error: {kind, message, hint}}`
+ * (platform/api/types.ts). Internal errors are logged with their details;
+ * clients get a generic body.
  */
 import type { Logger } from 'pino';
 import type { Context, Next } from 'koa';
 import { kindOf, type ErrorKind } from '../../lib/errors.js';
+import { STATUS_OF_KIND } from '../../lib/http-status.js';
 import type { ApiError } from './types.js';
-
-export const STATUS: Record<ErrorKind, number> = {
-  Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409, NotModified: 304, Unavailable: 503, Internal: 500,
-};
 
 const HINTS: Partial<Record<ErrorKind, string>> = {
   Unauthorized: 'log in again with `tspaas login` (or pass a valid token)',
@@ -21,7 +20,7 @@ export function errorResponse(err: unknown, log: Logger): { status: number; body
   if (kind === 'Internal') log.error({ err }, 'internal error in the API');
   const message = kind === 'Internal' ? 'internal error' : (err as Error).message;
   const hint = HINTS[kind];
-  return { status: STATUS[kind], body: { error: { kind, message, ...(hint ? { hint } : {}) } } };
+  return { status: STATUS_OF_KIND[kind], body: { error: { kind, message, ...(hint ? { hint } : {}) } } };
 }
 
 /** Koa middleware: catches what handlers throw and answers with the JSON error body. */

@@ -12,7 +12,7 @@ import { conflict, invalid, isKind, notFound, unauthorized } from '../../lib/err
 import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { audit } from '../control/audit.js';
-import { currentRelease } from '../control/history.js';
+import { currentRelease } from '../store/releases.js';
 import { requestSize } from '../control/plans.js';
 import type { App, Caller, OneOff, PlatformDeps } from '../types.js';
 import { errorResponse } from './errors.js';
@@ -78,7 +78,7 @@ async function runSession(deps: PlatformDeps, caller: Caller, app: App, ws: WebS
   ws.once('close', () => { if (!ended) void oneOff?.stop().catch(() => undefined); });
   try {
     const start = await first;
-    const release = await currentRelease(deps.db, app);
+    const release = await currentRelease(deps.db, app.id);
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
     oneOff = await deps.scheduler.runOneOff(app, release, {
       command: start.command, env: start.env, tty: start.tty, attach: true, rows: start.rows, cols: start.cols,

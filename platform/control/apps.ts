@@ -6,13 +6,13 @@ import type { AppInfo, CreateApp } from '../api/types.js';
 import { visibleTeamIds } from '../auth/callers.js';
 import { ensureRoute, removeAppFromRouter } from '../routes/hosts.js';
 import { insertApp, listApps, markAppDestroying } from '../store/apps.js';
-import { lockApp } from '../store/releases.js';
+import { currentRelease, lockApp } from '../store/releases.js';
 import { deleteAppCertificates, listCertificates } from '../store/certificates.js';
 import { deleteAppDomains, listDomains } from '../store/domains.js';
 import { listTeams } from '../store/teams.js';
 import type { App, Caller, PlatformDeps } from '../types.js';
 import { audit } from './audit.js';
-import { currentRelease, effectiveFormation } from './history.js';
+import { effectiveFormation } from './formation.js';
 
 type Deps = Pick<PlatformDeps, 'db' | 'config'>;
 
@@ -43,7 +43,7 @@ export async function pickTeam(deps: Pick<PlatformDeps, 'db'>, caller: Caller, n
 /** What `apps:info` shows of an app. */
 export async function describeApp(deps: Deps, app: App): Promise<AppInfo> {
   const [release, formation, domains] = await Promise.all([
-    currentRelease(deps.db, app), effectiveFormation(deps.db, app, deps.config.plans), listDomains(deps.db, app.id),
+    currentRelease(deps.db, app.id), effectiveFormation(deps.db, app, deps.config.plans), listDomains(deps.db, app.id),
   ]);
   const port = deps.config.routerPort === 80 ? '' : `:${deps.config.routerPort}`;
   return {

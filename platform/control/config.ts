@@ -6,13 +6,13 @@ import type { ConfigChanged, ConfigPatch } from '../api/types.js';
 import type { App, Caller, PlatformDeps } from '../types.js';
 import { parsePort } from '../scheduler/port.js';
 import { audit } from './audit.js';
-import { configRelease } from './history.js';
+import { currentOrLatestRelease } from '../store/releases.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The config of the current release (or the newest, or none). */
 export async function readConfig(deps: Pick<PlatformDeps, 'db'>, app: App): Promise<Record<string, string>> {
-  return (await configRelease(deps.db, app))?.config ?? {};
+  return (await currentOrLatestRelease(deps.db, app.id))?.config ?? {};
 }
 
 /** Apply a patch (null = unset) through a new release; Invalid for bad names and a PORT that is no port number. */

@@ -13,10 +13,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kindOf } from '../../lib/errors.js';
+import { STATUS_OF_KIND } from '../../lib/http-status.js';
 import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { describeApp, listAppInfos } from '../control/apps.js';
-import { listReleases } from '../control/history.js';
+import { listReleases } from '../store/releases.js';
 import { listBuilds } from '../store/builds.js';
 import { listDomains } from '../store/domains.js';
 import type { Caller, PlatformDeps } from '../types.js';
@@ -72,8 +73,8 @@ export function dashboardRouter(deps: PlatformDeps): Router {
     } catch (err) {
       const kind = kindOf(err);
       if (kind === 'Internal') deps.log.error({ err }, 'dashboard page failed');
-      ctx.status = kind === 'NotFound' ? 404 : 500;
-      page(ctx, 'error', { title: 'Error', status: ctx.status, message: kind === 'NotFound' ? (err as Error).message : 'Something went wrong.' }, caller.user);
+      ctx.status = STATUS_OF_KIND[kind];
+      page(ctx, 'error', { title: 'Error', status: ctx.status, message: kind === 'Internal' ? 'Something went wrong.' : (err as Error).message }, caller.user);
     }
   }
   return router;

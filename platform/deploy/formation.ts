@@ -4,7 +4,6 @@
  * and the initial quantities of initial-formation.ts, else Heroku's defaults
  * for a type a later release adds (web=1, others 0). Pure.
  */
-import { invalid } from '../../lib/errors.js';
 import { boundsOf, defaultSize, resolveSize } from '../plans.js';
 import type { StoredFormation } from '../store/formation.js';
 import type { FormationEntry, Plans, Release } from '../types.js';
@@ -40,17 +39,6 @@ export function desiredFormation(
     if (row) return { ...row, plan: boundsOf(plans, row).name };
     if (!first) return { type, quantity: type === 'web' ? 1 : 0, ...defaultSize(plans) };
     const size = release.appJson?.formation?.[type]?.size;
-    return { type, quantity: first.get(type)!.quantity, ...(size ? resolveSize(plans, size, parseMemory) : defaultSize(plans)) };
+    return { type, quantity: first.get(type)!.quantity, ...(size ? resolveSize(plans, size) : defaultSize(plans)) };
   });
-}
-
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-
-/** `512M`, `1G`, `512mb`, `1.5g`, `268435456` → bytes; at least 4 MiB. */
-export function parseMemory(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([bkmg]?)b?$/i.exec(text.trim());
-  if (!m) throw invalid(`invalid size "${text}" (use e.g. 512M or 1G)`);
-  const bytes = Math.round(Number(m[1]) * UNITS[m[2].toLowerCase()]);
-  if (bytes < 4 * 1024 ** 2) throw invalid(`size ${text} is below the 4M minimum`);
-  return bytes;
 }

@@ -7,7 +7,7 @@
 import { invalid, notFound } from '../../lib/errors.js';
 import { getAppById } from '../store/apps.js';
 import { listFormation, upsertFormation } from '../store/formation.js';
-import { currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
+import { currentOrLatestRelease, currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
 import type { App, Deployer, FormationEntry, PlatformDeps, ProcessSize, Release } from '../types.js';
 import { CrashWatcher, DEFAULT_BACKOFF, type CrashBackoff } from './crashes.js';
 import { desiredFormation, processTypesOf } from './formation.js';
@@ -112,7 +112,7 @@ async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reaso
 /** The formation after `changes` (validated against the current, else latest, release) and the types that change. */
 async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>):
   Promise<{ entries: FormationEntry[]; changed: string[] }> {
-  const release = (await currentRelease(deps.db, app.id)) ?? (await latestRelease(deps.db, app.id));
+  const release = await currentOrLatestRelease(deps.db, app.id);
   if (!release || !release.image) throw invalid(`${app.name} has no process types yet: push it first`);
   const known = processTypesOf(release);
   const unknown = changes.filter((c) => !known.includes(c.type)).map((c) => c.type);

@@ -15,7 +15,7 @@ import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '..
 import { desiredFormation } from './formation.js';
 import { initialScaleLines } from './initial-formation.js';
 import { sleep } from './health.js';
-import { mapLimit } from './parallel.js';
+import { mapLimit } from '../../lib/parallel.js';
 import { backendsOf, commitRoutes, PARALLEL, processesByRelease, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
 import { runReleasePhase } from './release-phase.js';
 
@@ -92,7 +92,7 @@ async function startProcesses(r: DeployRun): Promise<void> {
   const todo = slotsOf(r.formation).filter((s) => !have.has(`${s.type}.${s.index}`));
   await mapLimit(todo, PARALLEL, async (slot) => {
     r.fresh.push(await startChecked(r.deps, r.app, r.release, slot, r.say));
-  });
+  }, { afterFailure: 'finish' });
 }
 
 /** One transaction: backends = the new web processes, current release = this one, status succeeded. */

@@ -9,7 +9,7 @@ import { transactionId, untilRoutersServe } from '../routes/live.js';
 import { deleteProcesses, recordProcess, setProcessState } from '../store/processes.js';
 import type { App, PlatformDeps, ProcessInfo, ProcessSize, Release } from '../types.js';
 import { checkProcess } from './health.js';
-import { mapLimit } from './parallel.js';
+import { mapLimit } from '../../lib/parallel.js';
 
 /** Log lines of a failing process kept with the failure reason. */
 export const FAILURE_LOG_LINES = 20;
@@ -71,7 +71,7 @@ export async function withLogs(deps: PlatformDeps, reason: string, p: Pick<Proce
 export async function stopProcesses(deps: PlatformDeps, procs: Array<Pick<ProcessInfo, 'containerId'>>): Promise<void> {
   const ids = procs.map((p) => p.containerId);
   await setProcessState(deps.db, ids, 'stopping');
-  await mapLimit(ids, PARALLEL * 2, (id) => deps.scheduler.stopProcess(id, deps.config.deploy.stopGraceSeconds));
+  await mapLimit(ids, PARALLEL * 2, (id) => deps.scheduler.stopProcess(id, deps.config.deploy.stopGraceSeconds), { afterFailure: 'finish' });
   await deleteProcesses(deps.db, ids);
 }
 

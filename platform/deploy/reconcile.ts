@@ -15,7 +15,7 @@ import { deleteProcesses, listProcessRecords, recordProcess } from '../store/pro
 import { setBackends } from '../routes/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
-import { mapLimit } from './parallel.js';
+import { mapLimit } from '../../lib/parallel.js';
 import { sleep } from './health.js';
 import { backendsOf, commitRoutes, PARALLEL, startChecked, stopProcesses, type ProcessSlot } from './processes.js';
 import { restartProcesses } from './restart.js';
@@ -70,7 +70,7 @@ async function startAll(deps: PlatformDeps, app: App, release: Release, slots: P
       if (!isKind(err, 'Invalid')) throw err;
       log.warn({ err }, `${slot.type}.${slot.index} did not come up`);
     });
-  });
+  }, { afterFailure: 'finish' });
 }
 
 /**

@@ -12,7 +12,7 @@ import { defaultSize } from '../plans.js';
 import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { sleep } from './health.js';
-import { mapLimit } from './parallel.js';
+import { mapLimit } from '../../lib/parallel.js';
 import { backendsOf, commitRoutes, PARALLEL, startChecked, stopProcesses } from './processes.js';
 
 /** The processes `target` names (all, a type, or one `type.N`) of the current release; NotFound when none. */
@@ -34,7 +34,7 @@ export async function restartProcesses(deps: PlatformDeps, app: App, release: Re
     const size = f ? { plan: f.plan, memoryBytes: f.memoryBytes } : defaultSize(deps.config.plans);
     const fresh: ProcessInfo[] = [];
     try {
-      await mapLimit(group, PARALLEL, async (p) => { fresh.push(await startChecked(deps, app, release, { type, index: p.index, ...size }, say)); });
+      await mapLimit(group, PARALLEL, async (p) => { fresh.push(await startChecked(deps, app, release, { type, index: p.index, ...size }, say)); }, { afterFailure: 'finish' });
     } catch (err) {
       await stopProcesses(deps, fresh);
       throw err;

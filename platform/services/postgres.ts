@@ -14,7 +14,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { invalid, unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
-import { asUser, livePid, openPath, ownedDir, runDetached, waitForExit } from './process.js';
+import { livePid } from '../../lib/process.js';
+import { asUser, openPath, ownedDir, runDetached, waitForExit } from './process.js';
 import type { EmbeddedService } from './types.js';
 
 const USER = 'postgres';

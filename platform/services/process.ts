@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isErrno, unavailable } from '../../lib/errors.js';
+import { unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import { isAlive } from '../../lib/process.js';
 
@@ -55,18 +55,6 @@ export async function openPath(root: string, dir: string, user: string): Promise
   if (probe.code !== 0) throw unavailable(`the ${user} user cannot reach ${dir}: make the directories above ${root} searchable (chmod o+x)`);
 }
 
-/** The pid in a pid file (first line) when that process is alive. */
-export async function livePid(pidFile: string): Promise<number | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(pidFile, 'utf8');
-  } catch (err) {
-    if (isErrno(err, 'ENOENT')) return undefined;
-    throw err;
-  }
-  const pid = Number(text.split('\n')[0]!.trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
-}
 
 
 /** Wait until `pid` is gone; false when it still runs after `timeoutMs`. */

@@ -8,16 +8,16 @@
  *   <dataDir>/redis/redis.log    the server's log
  *   <dataDir>/redis/appendonlydir, dump.rdb
  */
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findBinary } from '../../lib/binaries.js';
 import { invalid, unavailable } from '../../lib/errors.js';
-import { asUser, livePid, openPath, ownedDir, runDetached, tail, waitForExit } from './process.js';
+import { livePid } from '../../lib/process.js';
+import { asUser, openPath, ownedDir, runDetached, tail, waitForExit } from './process.js';
 import type { EmbeddedService } from './types.js';
 
 const USER = 'redis';
-const BINARIES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'];
 
 /** Where the embedded Redis lives under the platform's data dir. */
 export function redisPaths(dataDir: string) {
@@ -27,7 +27,7 @@ export function redisPaths(dataDir: string) {
 
 /** Start redis-server, or adopt the one already serving the socket. */
 export async function startEmbeddedRedis(dataDir: string, root: string): Promise<EmbeddedService> {
-  const bin = BINARIES.find((b) => existsSync(b));
+  const bin = await findBinary('redis-server');
   if (!bin) throw unavailable("redis-server not found: install Debian's redis-server package (apt-get install redis-server), or set REDIS_URL");
   const p = redisPaths(dataDir);
   if (p.socket.length > 107) throw invalid(`the embedded Redis socket ${p.socket} is too long for a unix socket: use a shorter --root`);

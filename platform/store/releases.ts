@@ -105,3 +105,8 @@ export async function currentRelease(q: Queryable, appId: string): Promise<Relea
     `${SELECT_RELEASE} JOIN apps a ON a.current_release_id = r.id WHERE a.id = $1`, [appId]);
   return res.rows.length === 0 ? null : toRelease(res.rows[0]);
 }
+
+/** The current release, else the newest one (whatever its status), else null: what `config` shows and `scale` checks against. */
+export async function currentOrLatestRelease(q: Queryable, appId: string): Promise<Release | null> {
+  return (await currentRelease(q, appId)) ?? latestRelease(q, appId);
+}

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { invalid, unavailable } from '../../lib/errors.js';
-import { findBinary, throughDecompressor } from './filters.js';
+import { findBinary } from '../../lib/binaries.js';
+import { throughDecompressor } from './filters.js';
 
 const GZIP = Buffer.from([0x1f, 0x8b]);
 const ZSTD = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
@@ -36,7 +37,7 @@ export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator
     yield* rest;
   }
   if (isZstd(head)) {
-    const zstd = findBinary('zstd');
+    const zstd = await findBinary('zstd');
     if (!zstd) throw unavailable('a zstd-compressed layer needs the zstd program (Debian package zstd)');
     return yield* throughDecompressor(zstd, 'zstd', whole());
   }
@@ -44,7 +45,7 @@ export async function* decompress(source: AsyncIterable<Buffer>): AsyncGenerator
     yield* whole();
     return;
   }
-  const pigz = findBinary('pigz');
+  const pigz = await findBinary('pigz');
   if (pigz) return yield* throughDecompressor(pigz, 'gzip', whole());
   const gunzip = createGunzip();
   const source2 = Readable.from(whole());

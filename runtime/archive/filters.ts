@@ -5,19 +5,9 @@
  * falls back to zlib, without zstd a zstd layer is `Unavailable`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalid, unavailable } from '../../lib/errors.js';
-
-const BIN_DIRS = ['/usr/bin', '/bin', '/usr/local/bin'];
-const found = new Map<string, string | null>();
-
-/** Absolute path of a helper binary in the system dirs, or null (looked up once). */
-export function findBinary(name: string): string | null {
-  if (!found.has(name)) found.set(name, BIN_DIRS.map((d) => `${d}/${name}`).find((p) => existsSync(p)) ?? null);
-  return found.get(name)!;
-}
 
 /** Pipeline stage: `input` through `bin -dc`; a non-zero exit is an `Invalid` layer (`what` names the format). */
 export async function* throughDecompressor(bin: string, what: string, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {

@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { run } from '../../lib/exec.js';
 import { unavailable } from '../../lib/errors.js';
-import { findBinary } from '../host.js';
+import { findBinary } from '../../lib/binaries.js';
 import type { OnProgress } from '../types.js';
 import type { BaseImageBuild, BaseImageBuilder } from './types.js';
 

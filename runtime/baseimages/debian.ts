@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
-import { findBinary } from '../host.js';
+import { findBinary } from '../../lib/binaries.js';
 import type { OnProgress } from '../types.js';
 import type { BaseImageBuild, BaseImageBuilder } from './types.js';
 

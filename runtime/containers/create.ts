@@ -8,6 +8,7 @@ import type { ContainerContext } from './context.js';
 import { emitContainerEvent } from './context.js';
 import { generateName } from './names.js';
 import { INIT_BINARY } from './spec.js';
+import { mergeEnv } from './env.js';
 import { normalizeCap } from './capabilities.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
@@ -133,11 +134,4 @@ function withAnonymousVolumes(mounts: MountSpec[], image: Image): MountSpec[] {
     .filter((t) => !covered.has(t.replace(/\/+$/, '')))
     .map((target): MountSpec => ({ type: 'volume', source: anon(), target, readOnly: false }));
   return [...named, ...fromImage];
-}
-
-/** Later entries override earlier ones with the same key (`KEY=…`). */
-export function mergeEnv(base: string[], over: string[]): string[] {
-  const out = new Map<string, string>();
-  for (const e of [...base, ...over]) out.set(e.split('=')[0], e);
-  return [...out.values()];
 }

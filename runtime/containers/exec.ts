@@ -14,7 +14,7 @@ import { pathsOf, runtimeOf, logPolicyOf } from './context.js';
 import { launchMonitor } from './monitor.js';
 import { SocketAttachment } from './attach.js';
 import { resolveUser } from './user.js';
-import { mergeEnv } from './create.js';
+import { mergeEnv } from './env.js';
 import { resizeTerminal } from './resize.js';
 import type { Container, ExecOptions, ExecState } from './types.js';
 

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { run } from '../../lib/exec.js';
 import { isErrno } from '../../lib/errors.js';
 import { writeFileAtomic } from '../../lib/fs.js';
-import { findBinary } from '../host.js';
+import { findBinary } from '../../lib/binaries.js';
 import type { OciSeccomp } from './seccomp.js';
 
 /** The annotation crun reads a precompiled filter from. */

@@ -27,6 +27,7 @@ import { parseSecurityOpts } from './security-opts.js';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { readHostLimits, type HostLimits } from '../host.js';
 import { cpuShares } from './resources.js';
+import { mergeEnv } from './env.js';
 import { invalid } from '../../lib/errors.js';
 import { capsFromMask, resolveCapabilities } from './capabilities.js';
 
@@ -231,18 +232,6 @@ function processEnv(p: ProcessInput): string[] {
   return env.some((e) => e.startsWith('HOME=')) ? env : [...env, `HOME=${p.user.home}`];
 }
 
-/** Merge `KEY=value` lists: a later entry replaces an earlier one with the same key, in its place. */
-export function mergeEnv(...lists: string[][]): string[] {
-  const byKey = new Map<string, string>();
-  for (const entry of lists.flat()) {
-    const eq = entry.indexOf('=');
-    const key = eq < 0 ? entry : entry.slice(0, eq);
-    if (!key) throw invalid(`invalid environment variable "${entry}"`);
-    if (eq < 0) continue; // "KEY" without a value means "unset/inherit": nothing to pass
-    byKey.set(key, entry);
-  }
-  return [...byKey.values()];
-}
 
 
 function buildNamespaces(options: CreateOptions, netnsPath: string | undefined, cgroupNs: boolean): OciSpec['linux']['namespaces'] {

@@ -1,6 +1,6 @@
 /** `--storage-opt` (part 5, storage quota): the writable layer's size limit of a container. */
 import { invalid } from '../../lib/errors.js';
-import { parseStorageSize } from '../quota/size.js';
+import { parseBytes } from '../../lib/bytes.js';
 import type { DirQuota } from '../quota/types.js';
 
 /**
@@ -14,7 +14,7 @@ export function writableLayerSize(storageOpt: Record<string, string> | undefined
     if (key !== 'size') throw invalid(`--storage-opt ${key} is not supported: the only storage option is size (e.g. --storage-opt size=10G)`);
   }
   const asked = storageOpt?.size;
-  const bytes = asked === undefined ? (quota.backend === 'none' ? 0 : defaultSize) : parseStorageSize('--storage-opt size', asked);
+  const bytes = asked === undefined ? (quota.backend === 'none' ? 0 : defaultSize) : parseBytes(asked, '--storage-opt size');
   if (bytes === 0) return undefined;
   if (quota.backend === 'none') throw invalid(`--storage-opt size is not supported here: ${quota.reason} (see docs/engine.md, "Disk quotas")`);
   if (bytes < 1024 * 1024) throw invalid(`--storage-opt size=${asked}: the minimum is 1M`);

@@ -35,25 +35,3 @@ export class BlobProgress {
     });
   }
 }
-
-/** Run `fn` over `items` with at most `limit` at a time; results in input order; the first failure wins. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i], i);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const settled = await Promise.allSettled(Array.from({ length: Math.min(limit, items.length) }, worker));
-  const failure = settled.find((s) => s.status === 'rejected');
-  if (failure) throw failure.reason;
-  return results;
-}

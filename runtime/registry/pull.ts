@@ -19,7 +19,8 @@ import type { Descriptor, Image, ImageConfig, ImageStore, Layer } from '../image
 import type { RegistrySession } from './client.js';
 import { readAll, replyError } from './http.js';
 import { locateManifest } from './mirrors.js';
-import { BlobProgress, mapLimit } from './progress.js';
+import { mapLimit } from '../../lib/parallel.js';
+import { BlobProgress } from './progress.js';
 import { BlobSources } from './sources.js';
 import type { PullOptions, RegistryConfig } from './types.js';
 

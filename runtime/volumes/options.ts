@@ -1,6 +1,6 @@
 /** Volume driver options (part 5, storage quota): Podman's `--opt o=size=…` for a bounded volume. */
 import { invalid } from '../../lib/errors.js';
-import { parseStorageSize } from '../quota/size.js';
+import { parseBytes } from '../../lib/bytes.js';
 import type { DirQuota } from '../quota/types.js';
 
 /**
@@ -17,7 +17,7 @@ export function volumeSize(options: Record<string, string>, quota: DirQuota): nu
     for (const item of value.split(',')) {
       const [k, v] = item.split('=', 2);
       if (k !== 'size' || v === undefined) throw invalid(`volume option o=${value}: only size=<size> is supported (e.g. --opt o=size=10G)`);
-      bytes = parseStorageSize('volume size', v);
+      bytes = parseBytes(v, 'volume size');
     }
   }
   if (!bytes) return undefined;

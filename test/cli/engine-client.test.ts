@@ -8,6 +8,8 @@ test('errorFromResponse maps status to kind and keeps the server message', (t) =
   t.like(errorFromResponse(400, 'bad json here'), { kind: 'Invalid', message: 'bad json here' });
   t.like(errorFromResponse(500, ''), { kind: 'Internal', message: 'HTTP 500' });
   t.like(errorFromResponse(503, '{"message":"no runtime"}'), { kind: 'Unavailable' });
+  t.like(errorFromResponse(401, '{"message":"who are you"}'), { kind: 'Unauthorized' });
+  t.like(errorFromResponse(403, '{"message":"pre-defined network"}'), { kind: 'Forbidden' });
 });
 
 test('encodeQuery repeats arrays, writes booleans as 1/0 and skips empty values', (t) => {

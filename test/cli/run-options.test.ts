@@ -1,6 +1,6 @@
 import test from 'ava';
 import {
-  buildCreateRequest, parseBytes, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
+  buildCreateRequest, parseCpus, parseEnv, parseExpose, parseExtraHost, parseLink, parseNetworking, parsePorts, parseRestartPolicy, parseVolume,
   type ParseEnv,
 } from '../../cli/run-options.js';
 import { parseSecurityOpts } from '../../cli/security-opt.js';
@@ -12,20 +12,6 @@ const penv = (files: Record<string, string> = {}, env: Record<string, string> = 
     if (!(f in files)) throw new Error(`ENOENT ${f}`);
     return files[f]!;
   },
-});
-
-test('memory units are binary like docker', (t) => {
-  t.is(parseBytes('1024'), 1024);
-  t.is(parseBytes('512b'), 512);
-  t.is(parseBytes('4k'), 4096);
-  t.is(parseBytes('32m'), 32 * 1024 * 1024);
-  t.is(parseBytes('32M'), 32 * 1024 * 1024);
-  t.is(parseBytes('32mb'), 32 * 1024 * 1024);
-  t.is(parseBytes('1.5g'), 1.5 * 1024 ** 3);
-  t.is(parseBytes('2GiB'), 2 * 1024 ** 3);
-  t.throws(() => parseBytes('32x'), { message: /invalid size/ });
-  t.throws(() => parseBytes('-1m'));
-  t.throws(() => parseBytes(''));
 });
 
 test('cpus become nano-CPUs', (t) => {

@@ -145,9 +145,9 @@ test('plans: --plan replaces the defaults (TSPAAS_PLANS too), --default-plan and
   t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=1,pids=10']), { message: /shares is 2-262144/ });
   // Part 5: a plan may name its writable-layer size (noisy.test.ts's disk filler runs at 64M).
   t.is(run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100,disk=64M', '--default-plan', 'x', '--build-plan', 'x']).platform.plans.list[0].diskBytes, 64 * 1024 ** 2);
-  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100,disk=lots']), { message: /invalid --plan "x:.*": disk lots is not a size/ });
-  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100,disk=1k']), { message: /disk 1k is not a size|disk 1k is too small/ });
-  t.throws(() => run(['--plan', 'x:memory=lots,cpus=1,shares=2,pids=100']), { message: /lots is not a size/ });
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100,disk=lots']), { message: /invalid --plan "x:.*": invalid disk "lots"/ });
+  t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100,disk=1k']), { message: /invalid --plan "x:.*": disk 1k is below the 4M minimum/ });
+  t.throws(() => run(['--plan', 'x:memory=lots,cpus=1,shares=2,pids=100']), { message: /invalid memory "lots"/ });
   t.throws(() => run(['--plan', '9x:memory=1G,cpus=1,shares=2,pids=100']), { message: /invalid --plan "9x:/ });
   t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100']), { message: /--default-plan basic is not a plan \(x\)/ });
   t.throws(() => run(['--plan', 'x:memory=1G,cpus=1,shares=2,pids=100', '--plan', 'x:memory=2G,cpus=1,shares=2,pids=100', '--default-plan', 'x', '--build-plan', 'x']),

@@ -20,7 +20,9 @@ test('a plan by name (any case), or memory: the smallest plan with that much, wi
   t.throws(() => resolveSize(plans, 'xl'), { message: 'size xl is not a plan (basic, standard-1x, standard-2x, performance-m, performance-l) nor memory like 512M' });
   // The issue's report: `tspaas run -s 1000G` on a 24 GB host.
   t.throws(() => resolveSize(plans, '1000G'), { message: 'size 1000G is larger than the largest plan (performance-l, 8 GiB)' });
-  t.throws(() => resolveSize(plans, '2M'), { message: /too small/ });
+  t.throws(() => resolveSize(plans, '2M'), { message: /below the 4M minimum/ });
+  // one size rule for the API and app.json (lib/bytes.ts, Docker's): decimals are memory too
+  t.deepEqual(resolveSize(plans, '1.5G'), { plan: 'standard-2x', memoryBytes: 1.5 * G });
 });
 
 test('bounds: the plan\'s CPU and pids with the size\'s memory; a gone plan or a row from before plans falls back by memory', (t) => {

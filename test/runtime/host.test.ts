@@ -2,7 +2,8 @@
 import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import { run } from '../../lib/exec.js';
-import { prepareHost, readHostLimits, parseNofileHard, chooseRuntime, findBinary } from '../../runtime/host.js';
+import { findBinary } from '../../lib/binaries.js';
+import { prepareHost, readHostLimits, parseNofileHard, chooseRuntime } from '../../runtime/host.js';
 import { canRunCrun } from '../../runtime/containers/cgroups.js';
 
 test.serial('prepareHost readies the host and is a no-op the second time', async (t) => {

@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { App } from '../../context.js';
-import { daemonPaths, runningPid, stopDaemon } from '../../daemon.js';
+import { livePid } from '../../../lib/process.js';
+import { daemonPaths, stopDaemon } from '../../daemon.js';
 
 export function register(program: Command, app: App): void {
   program.command('down').description('Stop tspaasd and tspaas-router (containers keep running)')
@@ -15,9 +16,9 @@ export function register(program: Command, app: App): void {
     .option('--timeout <seconds>', 'how long to wait for each to exit', '60')
     .action(app.action(async (ctx, f: { runRoot: string; timeout: string; keepRouter?: boolean }) => {
       const paths = daemonPaths('', f.runRoot);
-      const pid = await runningPid(paths.pidFile);
+      const pid = await livePid(paths.pidFile);
       if (pid !== undefined) await stopDaemon(pid, Number(f.timeout) * 1000);
-      const routerPid = f.keepRouter ? undefined : await runningPid(paths.routerPidFile);
+      const routerPid = f.keepRouter ? undefined : await livePid(paths.routerPidFile);
       if (routerPid !== undefined) await stopDaemon(routerPid, Number(f.timeout) * 1000, 'tspaas-router');
       const human = [pid === undefined ? 'tspaasd is not running' : `tspaasd stopped (pid ${pid})`];
       if (routerPid !== undefined) human.push(`tspaas-router stopped (pid ${routerPid})`);

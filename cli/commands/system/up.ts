@@ -8,10 +8,11 @@
 import type { Command } from 'commander';
 import type { App, CliContext } from '../../context.js';
 import {
-  daemonPaths, readPlatformInfo, routerArgs, runningPid, spawnDaemon, spawnRouter, takeAdminToken, waitForPort, waitUntilReady,
+  daemonPaths, readPlatformInfo, routerArgs, spawnDaemon, spawnRouter, takeAdminToken, waitForPort, waitUntilReady,
   type DaemonPaths,
 } from '../../daemon.js';
 import { invalid } from '../../../lib/errors.js';
+import { livePid } from '../../../lib/process.js';
 
 interface UpFlags {
   root: string; runRoot: string; runtime?: string; socketGroup?: string; cgroupParent?: string; logLevel?: string; timeout: string;
@@ -64,7 +65,7 @@ export function register(program: Command, app: App): void {
 
 /** Start tspaasd unless its pid file names a live process. */
 async function upDaemon(ctx: CliContext, f: UpFlags, paths: DaemonPaths): Promise<{ started: boolean; pid: number }> {
-  const pid = await runningPid(paths.pidFile);
+  const pid = await livePid(paths.pidFile);
   if (pid !== undefined) return { started: false, pid };
   const extra = PASSED.flatMap(([key, flag]) => (f[key] ? [flag, String(f[key])] : []));
   const child = await spawnDaemon(ctx.config.daemon.command, [...ctx.config.daemon.args, ...extra, ...(f.engineOnly ? ['--engine-only'] : [])], paths);
@@ -75,7 +76,7 @@ async function upDaemon(ctx: CliContext, f: UpFlags, paths: DaemonPaths): Promis
 /** Start the router on tspaasd's database unless it runs; it outlives tspaasd restarts. */
 async function upRouter(ctx: CliContext, f: UpFlags, paths: DaemonPaths): Promise<{ started: boolean; pid: number; url: string; log: string }> {
   const url = `http://${f.baseDomain}${f.routerPort === '80' ? '' : `:${f.routerPort}`}`;
-  const running = await runningPid(paths.routerPidFile);
+  const running = await livePid(paths.routerPidFile);
   if (running !== undefined) return { started: false, pid: running, url, log: paths.routerLogFile };
   const info = await readPlatformInfo(paths);
   if (!info) throw invalid(`tspaasd runs without the platform (started with --engine-only?): no ${paths.platformFile}; run tspaas down, then tspaas up`);

@@ -4,7 +4,7 @@
 import * as apps from '../../control/apps.js';
 import { audit } from '../../control/audit.js';
 import { patchConfig, readConfig } from '../../control/config.js';
-import { getReleaseByVersion, listReleases } from '../../control/history.js';
+import { getReleaseByVersion, listReleases } from '../../store/releases.js';
 import { listAudit } from '../../store/audit.js';
 import { invalid } from '../../../lib/errors.js';
 import type { ConfigPatch, CreateApp, Rollback } from '../types.js';

@@ -3,7 +3,8 @@
  */
 import { conflict, invalid } from '../../../lib/errors.js';
 import { audit } from '../../control/audit.js';
-import { currentRelease, effectiveFormation } from '../../control/history.js';
+import { effectiveFormation } from '../../control/formation.js';
+import { currentRelease } from '../../store/releases.js';
 import { listPlans, requestSize } from '../../control/plans.js';
 import { getAppBuild, listBuilds } from '../../store/builds.js';
 import type { Restart, RunDetached, Scale } from '../types.js';
@@ -56,7 +57,7 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.post('/apps/:app/run', async (ctx) => {
     const app = await appOf(ctx, deps);
     const body = await readBody<RunDetached>(ctx.req, 'RunDetached');
-    const release = await currentRelease(deps.db, app);
+    const release = await currentRelease(deps.db, app.id);
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
     const size = body.size === undefined ? undefined : await requestSize(deps, callerOf(ctx), app, body.size, 'run.detached');
     const run = await deps.scheduler.runOneOff(app, release, { command: body.command, env: body.env, tty: false, attach: false, size });

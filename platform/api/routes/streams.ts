@@ -3,7 +3,7 @@
  * and a build's log (text).
  */
 import { followBuildLog } from '../../builds/log.js';
-import { getReleaseByVersion } from '../../control/history.js';
+import { getReleaseByVersion } from '../../store/releases.js';
 import { getAppBuild } from '../../store/builds.js';
 import type { PlatformDeps, PlatformEvent, Release } from '../../types.js';
 import { appOf, type ApiDeps, type ApiRouter } from '../context.js';

@@ -1,28 +1,19 @@
 /**
- * The one place where error kinds become HTTP statuses. Bodies are Docker's
+ * The Engine API's errors: the status of the kind from the one table both
+ * edges share (lib/http-status.ts, Docker's own), the body Docker's
  * `{"message": …}`; internal errors are logged and answered with a generic
  * message so that no internals leak to clients.
  */
-import { kindOf, type ErrorKind } from '../../../lib/errors.js';
+import { kindOf } from '../../../lib/errors.js';
+import { STATUS_OF_KIND } from '../../../lib/http-status.js';
 import type { Exchange } from '../exchange.js';
-
-const STATUS: Record<ErrorKind, number> = {
-  NotFound: 404,
-  Conflict: 409,
-  Invalid: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotModified: 304,
-  Unavailable: 500,
-  Internal: 500,
-};
 
 export const INTERNAL_MESSAGE = 'internal error; see the engine log for details';
 
 /** HTTP status and client-visible message of any thrown value (`message` is null when no body is sent). */
 export function httpErrorOf(err: unknown): { status: number; message: string | null } {
   const kind = kindOf(err);
-  const status = STATUS[kind];
+  const status = STATUS_OF_KIND[kind];
   if (kind === 'NotModified') return { status, message: null };
   if (kind === 'Internal') return { status, message: INTERNAL_MESSAGE };
   return { status, message: (err as Error).message };

@@ -4,7 +4,8 @@
  * the default health check's waits.
  */
 import test from 'ava';
-import { desiredFormation, parseMemory, processTypesOf } from '../../../platform/deploy/formation.js';
+import { desiredFormation, processTypesOf } from '../../../platform/deploy/formation.js';
+import { parsePlanBytes } from '../../../platform/plans.js';
 import { nextRelease, applyConfig } from '../../../platform/deploy/release-change.js';
 import { DEPLOY_STEPS, slotsOf } from '../../../platform/deploy/pipeline.js';
 import { planType } from '../../../platform/deploy/reconcile.js';
@@ -64,12 +65,13 @@ test('formation: rows win, then (first deploy) app.json, then web=1 and others 0
 });
 
 test('sizes', (t) => {
-  t.is(parseMemory('512M'), 512 * MB);
-  t.is(parseMemory('1g'), 1024 * MB);
-  t.is(parseMemory('1.5GB'), 1536 * MB);
-  t.is(parseMemory('8388608'), 8 * MB);
-  t.throws(() => parseMemory('1M'), { message: /4M minimum/ });
-  t.throws(() => parseMemory('lots'), { message: /invalid size/ });
+  t.is(parsePlanBytes('512M'), 512 * MB);
+  t.is(parsePlanBytes('1g'), 1024 * MB);
+  t.is(parsePlanBytes('1.5GB'), 1536 * MB);
+  t.is(parsePlanBytes('8388608'), 8 * MB);
+  t.throws(() => parsePlanBytes('1M'), { message: /4M minimum/ });
+  t.throws(() => parsePlanBytes('lots'), { message: /invalid size/ });
+  t.throws(() => parsePlanBytes('2T'), { message: /1T maximum/ });
 });
 
 test('reconcile plan: broken replaced with a restart counted, extras highest first, missing lowest first, kept ones of another size resized', (t) => {

@@ -11,7 +11,7 @@ import type { ImageStore } from '../../../runtime/images/types.js';
 import type { Progress } from '../../../runtime/types.js';
 import { buildBaseImage, findBaseImage, isBaseImage, knownBaseImages } from '../../../runtime/baseimages/index.js';
 import { isStaticElf } from '../../../runtime/baseimages/busybox.js';
-import { findBinary } from '../../../runtime/host.js';
+import { findBinary } from '../../../lib/binaries.js';
 import { runImage } from './run-image.js';
 
 async function tempStore(t: { teardown(fn: () => Promise<void>): void }): Promise<ImageStore> {

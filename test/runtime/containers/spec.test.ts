@@ -13,7 +13,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { run } from '../../../lib/exec.js';
 import { isErrno } from '../../../lib/errors.js';
-import { buildSpec, specInputFor, mergeEnv, type OciSpec, type SpecInput } from '../../../runtime/containers/spec.js';
+import { buildSpec, specInputFor, type OciSpec, type SpecInput } from '../../../runtime/containers/spec.js';
 import { resolveCapabilities, capMask, DEFAULT_CAPABILITIES, ALL_CAPABILITIES } from '../../../runtime/containers/capabilities.js';
 import { cgroupDirs, readPidsLimitHits, readStats } from '../../../runtime/containers/cgroups.js';
 import { loadSeccompProfile } from '../../../runtime/containers/seccomp.js';
@@ -261,5 +261,4 @@ test('invalid limits and empty commands are refused', (t) => {
   t.throws(() => buildSpec(pureInput({ memory: 1024 })), { message: /minimum memory/ });
   t.throws(() => buildSpec(pureInput({ nanoCpus: 1000 })), { message: /0\.01/ });
   t.throws(() => buildSpec({ ...pureInput(), config: { ...pureInput().config, Cmd: [] } }), { message: /no command/ });
-  t.deepEqual(mergeEnv(['A=1', 'B=2'], ['A=3', 'C']), ['A=3', 'B=2']);
 });

@@ -1,8 +1,6 @@
-/** Finding the filesystem under the engine's root and sizes (issue 13, part 5); mountinfo lines as the kernel writes them. */
+/** Finding the filesystem under the engine's root (issue 13, part 5); mountinfo lines as the kernel writes them. Sizes: test/lib/bytes.test.ts. */
 import test from 'ava';
 import { mountOf } from '../../../runtime/quota/detect.js';
-import { parseStorageSize } from '../../../runtime/quota/size.js';
-import { isKind } from '../../../lib/errors.js';
 
 const MOUNTINFO = `
 22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,discard
@@ -19,15 +17,4 @@ test('the longest mount point that holds the path wins, with its options and esc
   t.like(mountOf(MOUNTINFO, '/var/lib/tspaas-test/tmp'), { mountPoint: '/var/lib/tspaas-test', fsType: 'btrfs' });
   t.like(mountOf(MOUNTINFO, '/srv/my store/x'), { mountPoint: '/srv/my store', fsType: 'xfs' });
   t.false(mountOf(MOUNTINFO, '/srv/my store/x')!.options.includes('prjquota'));
-});
-
-test('sizes use Docker\'s binary units; anything else is Invalid', (t) => {
-  t.is(parseStorageSize('size', '10G'), 10 * 1024 ** 3);
-  t.is(parseStorageSize('size', '512m'), 512 * 1024 ** 2);
-  t.is(parseStorageSize('size', '1.5GiB'), 1.5 * 1024 ** 3);
-  t.is(parseStorageSize('size', '4096'), 4096);
-  for (const bad of ['abc', '', '-1G', '10X', '1e3', '99999999999999999999P']) {
-    const err = t.throws(() => parseStorageSize('--storage-opt size', bad));
-    t.true(isKind(err, 'Invalid'), bad);
-  }
 });

@@ -8,7 +8,7 @@ test('one mapping from error kinds to statuses', (t) => {
   t.deepEqual(httpErrorOf(invalid('bad')), { status: 400, message: 'bad' });
   t.deepEqual(httpErrorOf(forbidden('no')), { status: 403, message: 'no' });
   t.deepEqual(httpErrorOf(notModified('already started')), { status: 304, message: null });
-  t.deepEqual(httpErrorOf(unavailable('crun is missing')), { status: 500, message: 'crun is missing' });
+  t.deepEqual(httpErrorOf(unavailable('crun is missing')), { status: 503, message: 'crun is missing' });
 });
 
 test('internal errors never leak their message', (t) => {
