@@ -15,7 +15,9 @@
  * request (all its processes); prints a table, then as the last line one JSON
  * object with the figures, `ratio_vs_nginx`, `ratio_vs_caddy` and
  * `ratio_vs_haproxy` (rps ratios of the fast path; `http_proxy` holds the
- * same for the http-proxy path).
+ * same for the http-proxy path), and `websocket`: echo round trips
+ * (bench/router-ws.ts) directly and through both data paths. Exits 1 when
+ * a tspaas-router case had failed requests or served none.
  *
  * Then route changes: BENCH_CHANGES (20) commits that each add an app to the
  * route table, timed from COMMIT until every tspaas-router worker serves the
@@ -41,6 +43,7 @@ import { migrate } from '../platform/db/migrate.js';
 import {
   cpuSeconds, ensureTools, freePort, runWrk, startBackend, startCaddy, startHaproxy, startNginx, startProc, waitForPort, type Proc, type WrkResult,
 } from './router-peers.js';
+import { echoRoundTrips, startEcho, type EchoFigures } from './router-ws.js';
 import { table } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +55,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 20);
 const KEEP = process.env.BENCH_KEEP === '1';
 const HOST = 'bench.localhost';
+const WS_HOST = 'wsecho.localhost';
 
 /** One proxy (or none) in front of the backends. */
 interface Case {
@@ -77,7 +81,7 @@ async function databaseUrl(): Promise<string> {
 }
 
 /** A fresh database with the route table and one app on `backends`; returns its URL and a drop function. */
-async function prepareRoutes(serverUrl: string, backends: number[]): Promise<{ url: string; drop(): Promise<void> }> {
+async function prepareRoutes(serverUrl: string, backends: number[], wsBackend: number): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tspaas_router_bench_${randomBytes(4).toString('hex')}`;
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
@@ -92,6 +96,8 @@ async function prepareRoutes(serverUrl: string, backends: number[]): Promise<{ u
   await migrate(url.toString());
   await sql(url.toString(), "INSERT INTO router_routes (app) VALUES ('bench')");
   for (const port of backends) await sql(url.toString(), "INSERT INTO router_backends (app, address, port) VALUES ('bench', '127.0.0.1', $1)", [port]);
+  await sql(url.toString(), "INSERT INTO router_routes (app) VALUES ('wsecho')");
+  await sql(url.toString(), "INSERT INTO router_backends (app, address, port) VALUES ('wsecho', '127.0.0.1', $1)", [wsBackend]);
   return { url: url.toString(), drop: () => sql(admin.toString(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
@@ -204,9 +210,11 @@ async function main(): Promise<void> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'tspaas-bench-router-'));
   const backendPorts = [await freePort(), await freePort()];
   const backends = backendPorts.map((p) => startBackend(p));
-  const routes = await prepareRoutes(await databaseUrl(), backendPorts);
+  const echo = await startEcho();
+  const routes = await prepareRoutes(await databaseUrl(), backendPorts, echo.port);
   const running: Running[] = [];
   const runs = new Map<string, Figures[]>();
+  const wsRuns = new Map<string, EchoFigures[]>();
   let changes: number[];
   try {
     await Promise.all(backendPorts.map((p) => waitForPort(p, 'backend')));
@@ -220,19 +228,45 @@ async function main(): Promise<void> {
         runs.set(r.c.name, list);
       }
     }
+    // WebSocket echo round trips: directly and through both data paths, interleaved rounds.
+    const wsCases: [string, number, string][] = [['direct', echo.port, '127.0.0.1'],
+      ...running.filter((r) => r.c.name.startsWith('tspaas')).map((r): [string, number, string] => [r.c.name, r.port, WS_HOST])];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, port, host] of wsCases) {
+        process.stderr.write(`bench: round ${round + 1}/${ROUNDS} WebSocket echo ${name}…\n`);
+        wsRuns.set(name, [...(wsRuns.get(name) ?? []), await echoRoundTrips(port, host)]);
+      }
+    }
     const tspaas = running.find((r) => r.c.name === 'tspaas-fast')!;
     process.stderr.write(`bench: ${CHANGES} route changes through tspaas-router…\n`);
     changes = await routeChanges(routes.url, tspaas.admin!);
   } finally {
     await Promise.all(running.map((r) => r.proc?.stop()));
     await Promise.all(backends.map((b) => b.stop()));
+    await echo.close();
     await routes.drop().catch(() => undefined);
     if (!KEEP) await fsp.rm(dir, { recursive: true, force: true });
   }
-  report(new Map([...runs].map(([name, list]) => [name, median(list)])), changes, notes);
+  const ws = new Map([...wsRuns].map(([name, list]) => [name, { trips: list[0].trips, p50Us: mid(list.map((f) => f.p50Us)), p99Us: mid(list.map((f) => f.p99Us)) }]));
+  const results = new Map([...runs].map(([name, list]) => [name, median(list)]));
+  report(results, ws, changes, notes);
+  // The subject is tspaas-router (both data paths): a failed request or no request at all fails the run.
+  for (const name of ['tspaas-fast', 'tspaas']) {
+    const r = results.get(name);
+    if (r === undefined || r.rps === 0 || r.errors > 0) {
+      process.stderr.write(`bench: ${name} failed: ${r === undefined ? 'no result' : `${r.errors} failed requests, ${Math.round(r.rps)} rps`}\n`);
+      process.exitCode = 1;
+    }
+  }
 }
 
-function report(results: Map<string, Figures>, changes: number[], notes: string[]): void {
+/** The median of some numbers. */
+function mid(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+}
+
+function report(results: Map<string, Figures>, ws: Map<string, EchoFigures>, changes: number[], notes: string[]): void {
   const f = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits));
   const rows = [...results].map(([name, r]) => [name, f(r.rps, 0), f(r.p50Ms, 2), f(r.p99Ms, 2), f(r.cpuUsPerReq), String(r.errors), f(r.load, 1)]);
   process.stdout.write(`Router benchmark: wrk -t1 -c${CONNECTIONS} ${SECONDS}s on loopback, median of ${ROUNDS} interleaved rounds, ${WORKERS} workers each, `
@@ -240,6 +274,9 @@ function report(results: Map<string, Figures>, changes: number[], notes: string[
   process.stdout.write(`${table(['case', 'rps', 'p50 ms', 'p99 ms', 'CPU µs/req', 'errors', 'load'], rows, 1)}\n`);
   process.stdout.write(`note: every case shares the same ${os.availableParallelism()} cores (no pinning) with wrk, the backends and whatever else runs; `
     + '"load" is the one-minute load average when its runs started (median)\n');
+  const wsRows = [...ws].map(([name, w]) => [name, String(w.trips), String(w.p50Us), String(w.p99Us)]);
+  process.stdout.write(`\nWebSocket echo round trips (one connection, sequential, ${wsRows[0]?.[1]} per run, median of ${ROUNDS} rounds):\n\n`);
+  process.stdout.write(`${table(['case', 'trips', 'p50 µs', 'p99 µs'], wsRows, 1)}\n`);
   const sorted = [...changes].sort((a, b) => a - b);
   const change = { median: sorted[Math.floor((sorted.length - 1) / 2)], max: sorted[sorted.length - 1] };
   process.stdout.write(`\nroute changes: ${changes.length} commits, applied in every tspaas-router worker after median ${change.median} ms, `
@@ -261,6 +298,11 @@ function report(results: Map<string, Figures>, changes: number[], notes: string[
       ratio_vs_haproxy: ratio(get('tspaas').rps, get('haproxy').rps), p99_vs_nginx: ratio(get('tspaas').p99Ms, get('nginx').p99Ms),
     },
     route_change_ms: { changes: changes.length, median_ms: change.median, max_ms: change.max },
+    websocket: {
+      ...Object.fromEntries([...ws].map(([n, w]) => [n, { p50_us: w.p50Us, p99_us: w.p99Us }])),
+      // The promise: the fast path's round trip no slower than through the http-proxy path.
+      p50_fast_vs_http_proxy: ratio(ws.get('tspaas-fast')!.p50Us, ws.get('tspaas')!.p50Us),
+    },
   })}\n`);
 }
 

@@ -41,6 +41,8 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS] });
   const fork = () => {
     const w = cluster.fork();
+    // A message to a worker that is exiting (its channel closing) fails with EPIPE: its 'exit' is handled below.
+    w.on('error', (err) => log.debug({ worker: w.id, err: err.message }, 'worker channel closed'));
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') {
         ready.add(w);

@@ -50,13 +50,19 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
     id: workerId, pid: process.pid, generation: ctx.table?.generation ?? 0, appliedAt, inflight: ctx.inflight,
     dataPath: config.dataPath, connections: listeners.admission.counts(), apps: ctx.stats.report(),
   });
+  let stopping: Promise<void> | null = null;
+  const stop = () => { stopping ??= shutdown(ctx, listeners, log); };
   process.on('message', (m: PrimaryMessage) => {
     if (m.type === 'snapshot') apply(m.snapshot);
     else if (m.type === 'status') send({ type: 'status', requestId: m.requestId, status: status() });
-    else if (m.type === 'shutdown') void shutdown(ctx, listeners, log);
+    else if (m.type === 'shutdown') stop();
   });
   // The primary gone means nobody can stop us cleanly any more.
-  process.on('disconnect', () => void shutdown(ctx, listeners, log));
+  process.on('disconnect', stop);
+  // A signal to the whole process group (Ctrl-C in a terminal, systemd's default KillMode) reaches the workers too:
+  // they drain as on the primary's word instead of dying with requests in flight.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   send({ type: 'ready' });
 }
 
