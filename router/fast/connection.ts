@@ -397,10 +397,20 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     }
   }
 
-  /** The client sent FIN: nothing more will come; end after the response in flight. */
+  /**
+   * The client sent FIN. A request in flight is abandoned (499) and its
+   * backend connection closed, as node's http.Server does (it ends the
+   * socket, then aborts the request) and nginx ("client prematurely closed
+   * connection"): the backend never holds a request nobody waits for.
+   */
   ended(): void {
     this.keepAlive = false;
-    if (this.x === null) this.close();
+    const x = this.x;
+    if (x !== null) {
+      abandon(x);
+      this.finish(x, 499);
+    }
+    this.close();
   }
 
   drained(): void {

@@ -10,7 +10,10 @@
  *
  * The corpus covers what a proxy's framing touches (issue 15): methods,
  * bodies with and without Content-Length, pipelined requests, HEAD,
- * 204/304, 1xx, trailers, large bodies, slow bodies, aborted backends.
+ * 204/304, 1xx, trailers, large bodies, slow bodies, aborted backends, and
+ * clients that abort mid-body or while the backend holds its answer (the
+ * backend must see the same aborted upload, and its connection closed
+ * before it answers, on both paths).
  */
 import test from 'ava';
 import { createHash } from 'node:crypto';
@@ -33,6 +36,8 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
   const hash = createHash('sha256');
   let n = 0;
   req.on('data', (c: Buffer) => { n += c.length; hash.update(c); });
+  // An upload the client gave up on reaches the backend as an aborted request: what came before the abort, never more.
+  req.on('close', () => { if (!req.complete) views.set(String(req.headers['x-case']), [`${req.method} ${req.url}`, `aborted after ${n} body bytes`]); });
   req.on('end', () => {
     const names = new Set(['date', 'x-request-id']);
     const lines = [];
@@ -74,6 +79,16 @@ function respond(req: http.IncomingMessage, res: http.ServerResponse): void {
     case '/big': res.end(BIG); return;
     case '/cookies': res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/']); res.setHeader('X-Mixed-Case', 'kept'); res.end('two cookies'); return;
     case '/stream': res.write('first,'); setTimeout(() => res.end('second'), 50); return;
+    case '/hold': {
+      // Answers after 300 ms, unless the router closed the connection first (its client went away).
+      const timer = setTimeout(() => res.end('held'), 300);
+      res.on('close', () => {
+        if (res.writableFinished) return;
+        clearTimeout(timer);
+        views.get(String(req.headers['x-case']))?.push('closed by the router before the answer');
+      });
+      return;
+    }
     case '/cut': res.writeHead(200, { 'content-length': '100' }); res.write('only part'); setTimeout(() => res.destroy(), 50); return;
     default: res.setHeader('content-type', 'text/plain'); res.end(`ok ${req.method} ${req.url}`);
   }
@@ -95,12 +110,19 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-/** Send `parts` (with `gapMs` between them) on a fresh connection; everything received until the router closes it. */
+/** A part that makes the client close its connection there (an aborted client). */
+const ABORT = '<abort>';
+
+/** Send `parts` (with `gapMs` between them) on a fresh connection; everything received until the router closes it (or ABORT). */
 function exchange(port: number, parts: string[], gapMs = 0): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const got: Buffer[] = [];
     const s = net.connect(port, '127.0.0.1', async () => {
       for (const p of parts) {
+        if (p === ABORT) {
+          s.destroy();
+          return;
+        }
         s.write(p, 'latin1');
         if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
       }
@@ -162,8 +184,11 @@ const HOST = 'Host: diff.localhost\r\n';
 const req = (c: string, line: string, extra = '', body = '') => `${line}\r\n${HOST}X-Case: ${c}\r\n${extra}\r\n${body}`;
 const CLOSE = (c: string) => req(c, 'GET /last HTTP/1.1', 'Connection: close\r\n');
 
-/** [name, request parts, gap between parts (ms)]: each ends with a `Connection: close` request so the router closes. */
-const CORPUS: [string, string[], number?, number?][] = [
+/**
+ * [name, request parts, gap between parts (ms), responses to HEAD, time for the backend to see the end (ms)]: each
+ * ends with a `Connection: close` request so the router closes, or with ABORT.
+ */
+const CORPUS: [string, string[], number?, number?, number?][] = [
   ['GET', [req('get', 'GET /plain?x=1&y=%2F HTTP/1.1'), CLOSE('get-last')]],
   ['HEAD', [req('head', 'HEAD /plain HTTP/1.1'), CLOSE('head-last')], 0, 1],
   ['DELETE and OPTIONS', [req('delete', 'DELETE /thing/1 HTTP/1.1'), req('options', 'OPTIONS /thing HTTP/1.1'), CLOSE('do-last')]],
@@ -180,16 +205,22 @@ const CORPUS: [string, string[], number?, number?][] = [
   ['1 MiB response', [req('bigres', 'GET /big HTTP/1.1'), CLOSE('bigres-last')]],
   ['streamed response and duplicate Set-Cookie', [req('stream', 'GET /stream HTTP/1.1'), req('cookies', 'GET /cookies HTTP/1.1'), CLOSE('stream-last')]],
   ['backend cuts its response', [req('cut', 'GET /cut HTTP/1.1')]],
+  ['client aborts during the request body', [req('abort-body', 'POST /upload HTTP/1.1', 'Content-Length: 12\r\n', 'abcd'), ABORT], 200, 0, 600],
+  ['client aborts while the backend holds its answer', [req('abort-wait', 'GET /hold HTTP/1.1'), ABORT], 100, 0, 600],
 ];
 
-for (const [name, parts, gap, headResponses = 0] of CORPUS) {
+for (const [name, parts, gap, headResponses = 0, settleMs = 0] of CORPUS) {
   test.serial(`differential: ${name}`, async (t) => {
+    const settle = () => new Promise((r) => setTimeout(r, settleMs));
     views.clear();
     const viaFast = clientView(await exchange(fast.httpPort, parts, gap), headResponses);
-    const seenFast = new Map(views);
+    await settle();
+    const seenFast = new Map([...views].map(([k, v]) => [k, [...v]]));
     views.clear();
     const viaProxy = clientView(await exchange(proxied.httpPort, parts, gap), headResponses);
+    await settle();
     const seenProxy = new Map(views);
+    if (parts.includes(ABORT)) t.true(seenProxy.size > 0, 'the backend saw the request before the client went away');
     t.deepEqual(viaFast, viaProxy, 'the client gets the same responses');
     t.deepEqual([...seenFast.keys()].sort(), [...seenProxy.keys()].sort(), 'the backend gets the same requests');
     for (const [key, view] of seenProxy) t.deepEqual(seenFast.get(key), view, `the backend sees request ${key} the same way`);
