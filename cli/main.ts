@@ -1,15 +1,20 @@
 #!/usr/bin/env node
-/** `tspaas` entry point: the only place that reads the environment and argv. */
+/**
+ * `tspaas` entry point: the only place that reads the environment and argv.
+ * It imports node built-ins only, turns on node's compile cache, then loads
+ * the program, which loads only the command that runs (cli/lazy-commands.ts).
+ */
 import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliConfig } from './context.js';
-import { runCli } from './program.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
 const env = process.env;
+enableCompileCache(path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tspaas', 'node-compile-cache'));
 const runRoot = env.TSPAAS_RUN || '/run/tspaas';
 const configDir = env.TSPAAS_CONFIG_DIR || path.join(os.homedir(), '.config', 'tspaas');
 
@@ -34,8 +39,21 @@ const config: CliConfig = Object.freeze({
   env: Object.freeze({ ...env }),
 });
 
+const { runCli } = await import('./program.js');
 const code = await runCli(process.argv.slice(2), config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 process.exit(code);
+
+/**
+ * Node's on-disk cache of compiled modules (`module.enableCompileCache`, node
+ * ≥ 22.1; NODE_DISABLE_COMPILE_CACHE=1 turns it off). Absent on older nodes;
+ * a cache that cannot be written only means a slower start, never a failure.
+ */
+function enableCompileCache(dir: string): void {
+  const enable = (module as { enableCompileCache?: (cacheDir: string) => unknown }).enableCompileCache;
+  try {
+    enable?.(dir);
+  } catch { /* started without the cache: slower, same behaviour */ }
+}
 
 /** `--import tsx` (from source) as an absolute URL, so tspaasd starts from any working directory. */
 function absoluteLoader(arg: string): string {

@@ -6,18 +6,13 @@
  * several refs failed.
  */
 import { Command, CommanderError } from 'commander';
+import { COMMANDS } from './commands/index.js';
 import { App, ExitError, type CliConfig, type CliIO } from './context.js';
-import * as build from './commands/build.js';
-import * as container from './commands/container/index.js';
-import * as image from './commands/image/index.js';
-import * as network from './commands/network/index.js';
-import * as platform from './commands/platform/index.js';
-import * as system from './commands/system/index.js';
-import * as volume from './commands/volume/index.js';
+import { addCommands, commandWords, lazyHelp, NotLoaded, type Wanted } from './lazy-commands.js';
 
-/** Build the program; commands run against `app`'s config and stdio. */
-export function buildProgram(app: App): Command {
-  const program = new Command('tspaas')
+/** Build the program with the modules of the `wanted` commands loaded; commands run against `app`'s config and stdio. */
+export async function buildProgram(app: App, wanted: Wanted): Promise<Command> {
+  const program = lazyHelp(new Command('tspaas'))
     .description('tspaas: a self-hosted platform with its own container engine')
     .version(app.config.version, '-v, --version', 'print the version and exit')
     .option('-H, --host <unix:///path>', `engine socket (env TSPAAS_ENGINE_SOCK, default ${app.config.socketPath})`)
@@ -29,7 +24,7 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.io.stderr.write(s),
       outputError: (s, write) => write(`tspaas: ${s.replace(/^error: /, '')}`),
     });
-  for (const group of [container, image, network, volume, system, build, platform]) group.register(program, app);
+  await addCommands(program, app, COMMANDS, wanted);
   addJsonEverywhere(program);
   return program;
 }
@@ -38,13 +33,23 @@ export function buildProgram(app: App): Command {
 export async function runCli(argv: string[], config: CliConfig, io: CliIO): Promise<number> {
   const app = new App(config, io);
   try {
-    await buildProgram(app).parseAsync(argv, { from: 'user' });
+    await parseWith(app, argv, commandWords(argv));
     return app.exitCode;
   } catch (err) {
     if (err instanceof ExitError) return err.code;
     if (err instanceof CommanderError) return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? err.exitCode : 125;
     io.stderr.write(`tspaas: ${err instanceof Error ? err.message : String(err)}\n`);
     return 125;
+  }
+}
+
+/** Parse with the guessed command loaded; if commander reached a command that was not, once more with it loaded. */
+async function parseWith(app: App, argv: string[], wanted: Wanted): Promise<void> {
+  try {
+    await (await buildProgram(app, wanted)).parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof NotLoaded)) throw err;
+    await (await buildProgram(app, err.path)).parseAsync(argv, { from: 'user' });
   }
 }
 
