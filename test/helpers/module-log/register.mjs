@@ -4,6 +4,7 @@
  * test/cli/lazy-commands.test.ts to see which command modules a CLI run loads.
  */
 import { register } from 'node:module';
+import process from 'node:process';
 
 const file = process.env.TSPAAS_MODULE_LOG;
 if (!file) throw new Error('set TSPAAS_MODULE_LOG to the file the loaded modules are written to');
