@@ -21,14 +21,29 @@ export class NotLoaded extends Error {
   }
 }
 
-/** Placeholder → its help term (commander would print a placeholder's own usage). */
-const placeholderTerms = new WeakMap<Command, string>();
+/**
+ * A command (or a group, with its subcommands) whose module is not loaded:
+ * listed in help with the table's term; if commander runs it or shows its
+ * help, it asks runCli to load it.
+ */
+class Placeholder extends Command {
+  constructor(parent: Command, readonly path: readonly string[], aliases: string[], readonly term: string, summary: string) {
+    super(path[path.length - 1]);
+    this.copyInheritedSettings(parent).description(summary).aliases(aliases)
+      .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
+      .action(() => { throw new NotLoaded(path); });
+  }
+
+  override help(): never {
+    throw new NotLoaded(this.path);
+  }
+}
 
 /** Help that prints a placeholder's term from the table; set on the root so every command inherits it. */
 export function lazyHelp(program: Command): Command {
   return program.configureHelp({
     subcommandTerm(cmd: Command): string {
-      return placeholderTerms.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      return cmd instanceof Placeholder ? cmd.term : Help.prototype.subcommandTerm.call(this, cmd);
     },
   });
 }
@@ -42,9 +57,8 @@ export function commandWords(argv: readonly string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length && words.length < 2; i++) {
     const arg = argv[i]!;
-    if (arg === '--') break;
     if (arg === '-H' || arg === '--host') i++;
-    else if (!arg.startsWith('-') && arg !== 'help') words.push(arg);
+    else if (!arg.startsWith('-') && arg !== 'help') words.push(arg); // `--` too: commander reads what follows as commands
   }
   return words;
 }
@@ -53,8 +67,13 @@ export function commandWords(argv: readonly string[]): string[] {
 export async function addCommands(parent: Command, app: App, specs: readonly CommandSpec[], wanted: Wanted, path: readonly string[] = []): Promise<void> {
   const loaded = await registerWanted(parent, app, specs, wanted);
   for (const spec of specs) {
-    if ('group' in spec) await addGroup(parent, app, spec, wanted, path);
-    else parent.addCommand(take(loaded, nameOf(spec)) ?? placeholder(parent, spec, [...path, nameOf(spec)]));
+    if ('group' in spec) {
+      if (wanted === 'all' || wanted[0] === spec.group) await addGroup(parent, app, spec, wanted, path);
+      else parent.addCommand(new Placeholder(parent, [...path, spec.group], [], spec.group, spec.summary));
+    } else {
+      const [name, ...aliases] = namesOf(spec);
+      parent.addCommand(take(loaded, name!) ?? new Placeholder(parent, [...path, name!], aliases, spec.term, spec.summary));
+    }
   }
   if (loaded.length) throw new Error(`internal: ${loaded.map((c) => c.name()).join(', ')} registered by a module but missing from cli/commands/index.ts`);
 }
@@ -71,18 +90,7 @@ async function registerWanted(parent: Command, app: App, specs: readonly Command
 async function addGroup(parent: Command, app: App, spec: GroupSpec, wanted: Wanted, path: readonly string[]): Promise<void> {
   const group = parent.command(spec.group).description(spec.summary);
   if (spec.positionalOptions) group.enablePositionalOptions();
-  const inside = wanted === 'all' ? 'all' : wanted[0] === spec.group ? wanted.slice(1) : [];
-  await addCommands(group, app, spec.commands, inside, [...path, spec.group]);
-}
-
-/** A command whose module is not loaded: lists in help; if run, asks runCli to load it (NotLoaded). */
-function placeholder(parent: Command, spec: LeafSpec, path: string[]): Command {
-  const [name, ...aliases] = namesOf(spec);
-  const cmd = new Command(name).copyInheritedSettings(parent).description(spec.summary).aliases(aliases)
-    .helpOption(false).allowUnknownOption().allowExcessArguments().argument('[args...]')
-    .action(() => { throw new NotLoaded(path); });
-  placeholderTerms.set(cmd, spec.term);
-  return cmd;
+  await addCommands(group, app, spec.commands, wanted === 'all' ? 'all' : wanted.slice(1), [...path, spec.group]);
 }
 
 /** Remove and return the loaded command called `name`. */
@@ -94,8 +102,4 @@ function take(loaded: Command[], name: string): Command | undefined {
 /** `rm|remove [options] …` → ['rm', 'remove']. */
 function namesOf(spec: LeafSpec): string[] {
   return spec.term.split(' ', 1)[0]!.split('|');
-}
-
-function nameOf(spec: LeafSpec): string {
-  return namesOf(spec)[0]!;
 }

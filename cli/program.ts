@@ -29,11 +29,11 @@ export async function buildProgram(app: App, wanted: Wanted): Promise<Command> {
   return program;
 }
 
-/** Run the CLI with user arguments (no node/script); returns the exit code. */
-export async function runCli(argv: string[], config: CliConfig, io: CliIO): Promise<number> {
+/** Run the CLI with user arguments (no node/script); returns the exit code. `wanted`: the commands to load before parsing. */
+export async function runCli(argv: string[], config: CliConfig, io: CliIO, wanted: Wanted = commandWords(argv)): Promise<number> {
   const app = new App(config, io);
   try {
-    await parseWith(app, argv, commandWords(argv));
+    await parseWith(app, argv, wanted);
     return app.exitCode;
   } catch (err) {
     if (err instanceof ExitError) return err.code;
@@ -43,13 +43,18 @@ export async function runCli(argv: string[], config: CliConfig, io: CliIO): Prom
   }
 }
 
-/** Parse with the guessed command loaded; if commander reached a command that was not, once more with it loaded. */
+/**
+ * Parse with the guessed command loaded; if commander reached a command (or
+ * group) that was not, again with it loaded. Commander follows one path for
+ * one argv, and each retry loads a longer part of it: at most two retries.
+ */
 async function parseWith(app: App, argv: string[], wanted: Wanted): Promise<void> {
   try {
     await (await buildProgram(app, wanted)).parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (!(err instanceof NotLoaded)) throw err;
-    await (await buildProgram(app, err.path)).parseAsync(argv, { from: 'user' });
+    const loadedAlready = (path: readonly string[]) => wanted === 'all' || path.every((w, i) => wanted[i] === w);
+    if (!(err instanceof NotLoaded) || loadedAlready(err.path)) throw err;
+    await parseWith(app, argv, err.path);
   }
 }
 

@@ -79,16 +79,14 @@ test('`container help run` loads run and prints its options', async (t) => {
 const CONFIG: CliConfig = { version: '0.0.0-test', socketPath: '/nonexistent.sock', root: '/nonexistent', runRoot: '/nonexistent', daemon: { command: 'node', args: [] }, cwd: '/', env: {} };
 const app = () => new App(CONFIG, {} as CliIO);
 
-/** The help of the program and of every group. */
-function helpTexts(program: Command): string[] {
-  return [program, ...program.commands.filter((c) => c.commands.length)].map((c) => c.helpInformation());
-}
+const GROUPS = ['container', 'image', 'network', 'volume'];
+const groupHelp = (program: Command, group: string) => program.commands.find((c) => c.name() === group)!.helpInformation();
 
 test('help built from the table is the help of the loaded modules (terms, summaries, order, aliases)', async (t) => {
-  const lazy = helpTexts(await buildProgram(app(), []));
-  const loaded = helpTexts(await buildProgram(app(), 'all'));
-  t.is(lazy.length, 5); // tspaas, container, image, network, volume
-  t.deepEqual(lazy, loaded);
+  const loaded = await buildProgram(app(), 'all');
+  t.deepEqual(loaded.commands.filter((c) => c.commands.length).map((c) => c.name()), GROUPS);
+  t.is((await buildProgram(app(), [])).helpInformation(), loaded.helpInformation());
+  for (const group of GROUPS) t.is(groupHelp(await buildProgram(app(), [group]), group), groupHelp(loaded, group), group);
 });
 
 test('commandWords finds the command past global options and `help`', (t) => {
@@ -97,20 +95,32 @@ test('commandWords finds the command past global options and `help`', (t) => {
   t.deepEqual(commandWords(['--host', '/x.sock', 'apps:create', 'shop']), ['apps:create', 'shop']);
   t.deepEqual(commandWords(['help', 'container']), ['container']);
   t.deepEqual(commandWords(['container', 'help', 'run']), ['container', 'run']);
-  t.deepEqual(commandWords(['--', 'container', 'stop']), []);
+  t.deepEqual(commandWords(['--', 'container', 'stop']), ['container', 'stop']);
 });
 
-test('a placeholder reached by commander asks for its command to be loaded', async (t) => {
-  const program = await buildProgram(app(), []);
-  const err = await t.throwsAsync(program.parseAsync(['container', 'stop', 'web'], { from: 'user' }), { instanceOf: NotLoaded });
-  t.deepEqual(err?.path, ['container', 'stop']);
+test('a placeholder reached by commander asks for its group, then its command, to be loaded', async (t) => {
+  const argv = ['container', 'stop', 'web'];
+  const group = await t.throwsAsync((await buildProgram(app(), [])).parseAsync(argv, { from: 'user' }), { instanceOf: NotLoaded });
+  t.deepEqual(group?.path, ['container']);
+  const leaf = await t.throwsAsync((await buildProgram(app(), ['container'])).parseAsync(argv, { from: 'user' }), { instanceOf: NotLoaded });
+  t.deepEqual(leaf?.path, ['container', 'stop']);
 });
 
-test('a command the guess missed (after `--`) still runs: loaded on the second parse', async (t) => {
-  const api = await new FakeApi({ 'POST /containers/web/stop': { status: 204 } }).listen();
+test('a command the guess missed still runs: its group, then the command, loaded by later parses', async (t) => {
+  for (const wanted of [[], ['container'], ['image', 'ls']]) {
+    const api = await new FakeApi({ 'POST /containers/web/stop': { status: 204 } }).listen();
+    t.teardown(() => api.close());
+    const r = await cli(api.socketPath, ['container', 'stop', 'web'], { wanted });
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, 'web\n');
+    t.deepEqual(api.calls, ['POST /containers/web/stop']);
+  }
+});
+
+test('`help container` after `--` shows the loaded group\'s help, not a placeholder\'s', async (t) => {
+  const api = await new FakeApi({}).listen();
   t.teardown(() => api.close());
-  const r = await cli(api.socketPath, ['--', 'container', 'stop', 'web']);
-  t.is(r.code, 0, r.stderr);
-  t.is(r.stdout, 'web\n');
-  t.deepEqual(api.calls, ['POST /containers/web/stop']);
+  const help = await cli(api.socketPath, ['--', 'help', 'container'], { wanted: [] });
+  t.regex(help.stdout, /Usage: tspaas container \[options\] \[command\]/);
+  t.regex(help.stdout, /run \[options\] <image> \[command\.\.\.\] +Create and run a new container from an image/);
 });
