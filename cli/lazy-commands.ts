@@ -7,7 +7,7 @@
  * placeholder anyway, it throws `NotLoaded` and runCli builds again with
  * that command loaded, so a wrong guess costs time, never behaviour.
  */
-import { Command, Help } from 'commander';
+import { Command, Help } from './commander.js';
 import type { CommandModule, CommandSpec, GroupSpec, LeafSpec } from './commands/index.js';
 import type { App } from './context.js';
 

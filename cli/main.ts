@@ -9,7 +9,7 @@ import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CliConfig } from './context.js';
+import type { CliConfig, CliIO } from './context.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fromSource = import.meta.url.endsWith('.ts');
@@ -39,9 +39,17 @@ const config: CliConfig = Object.freeze({
   env: Object.freeze({ ...env }),
 });
 
+const argv = process.argv.slice(2);
+// `tspaas --version` alone, which scripts ask often, is answered here as commander would
+// answer it: loading commander costs more than the rest of the start.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  process.stdout.write(`${config.version}\n`);
+  process.exit(0);
+}
 const { runCli } = await import('./program.js');
-const code = await runCli(process.argv.slice(2), config, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
-process.exit(code);
+// process.stdin is made on first use (a few ms): only commands that read stdin pay for it.
+const io: CliIO = { get stdin() { return process.stdin; }, stdout: process.stdout, stderr: process.stderr };
+process.exit(await runCli(argv, config, io));
 
 /**
  * Node's on-disk cache of compiled modules (`module.enableCompileCache`, node

@@ -5,7 +5,7 @@
  * tspaas itself or the engine failed (like `docker run`), 1 when some of
  * several refs failed.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
 import { COMMANDS } from './commands/index.js';
 import { App, ExitError, type CliConfig, type CliIO } from './context.js';
 import { addCommands, commandWords, lazyHelp, NotLoaded, type Wanted } from './lazy-commands.js';

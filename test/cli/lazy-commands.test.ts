@@ -43,13 +43,18 @@ async function runLogged(t: { teardown(fn: () => Promise<void>): void }, args: s
 const commandModules = (r: Run) => r.modules.filter((m) => m.startsWith('cli/commands/')).sort();
 const clients = (r: Run) => r.modules.filter((m) => m === 'cli/engine-client.ts' || m === 'cli/platform-client.ts' || m.startsWith('node_modules/ws/'));
 
-test('--version loads the command table and no command module, engine client or ws', async (t) => {
-  const r = await runLogged(t, ['--version']);
-  t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /^\d+\.\d+\.\d+/);
-  t.true(r.modules.includes('cli/main.ts'), 'the hooks saw the CLI load');
-  t.deepEqual(commandModules(r), ['cli/commands/index.ts']);
-  t.deepEqual(clients(r), []);
+test('--version alone is answered before the program loads, as the program answers it', async (t) => {
+  const alone = await runLogged(t, ['--version']);
+  const withOptions = await runLogged(t, ['--json', '--version']); // through commander
+  const pkg = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+  for (const r of [alone, withOptions]) {
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, `${pkg.version}\n`);
+    t.true(r.modules.includes('cli/main.ts'), 'the hooks saw the CLI load');
+    t.deepEqual(clients(r), []);
+  }
+  t.deepEqual(alone.modules.filter((m) => m !== 'cli/main.ts' && !m.startsWith('node_modules/tsx/')), []);
+  t.deepEqual(commandModules(withOptions), ['cli/commands/index.ts']);
 });
 
 test('--help lists every command, loading none of their modules', async (t) => {
