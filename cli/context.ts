@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import { TspaasError, invalid } from '../lib/errors.js';
-import { EngineClient } from './engine-client.js';
-import { connectPlatform, type PlatformClient } from './platform-client.js';
+import type { EngineClient } from './engine-client.js';
+import type { PlatformClient } from './platform-client.js';
 
 /** Parsed once in cli/main.ts and frozen. */
 export interface CliConfig {
@@ -71,13 +71,15 @@ export class App {
   action(fn: (ctx: CliContext, ...args: never[]) => Promise<number | void>): (...args: unknown[]) => Promise<void> {
     return async (...args) => {
       const cmd = args[args.length - 1] as Command;
-      const code = await fn(this.context(cmd), ...(args.slice(0, -1) as never[]));
+      const code = await fn(await this.context(cmd), ...(args.slice(0, -1) as never[]));
       if (typeof code === 'number') this.exitCode = code;
     };
   }
 
   /** The context for a parsed command: `-H` and `--json` may be given at any level. */
-  context(cmd: Command): CliContext {
+  async context(cmd: Command): Promise<CliContext> {
+    // Loaded once a command runs: help and --version never load node:http.
+    const { EngineClient } = await import('./engine-client.js');
     const opts = cmd.optsWithGlobals<{ host?: string; json?: boolean }>();
     const json = !!opts.json;
     const io = this.io;
@@ -86,7 +88,8 @@ export class App {
       config: this.config,
       io,
       engine: new EngineClient(opts.host ? socketFromHost(opts.host) : this.config.socketPath),
-      platform: () => connectPlatform({ file: this.config.platformFile, url: this.config.platformUrl, token: this.config.platformToken }),
+      // Loaded on first use: engine commands never load the platform client.
+      platform: async () => (await import('./platform-client.js')).connectPlatform({ file: this.config.platformFile, url: this.config.platformUrl, token: this.config.platformToken }),
       json,
       print: (data, human) => write(json ? JSON.stringify(data, null, 2) : typeof human === 'function' ? human() : human),
       say: (text) => { if (!json) write(text); },

@@ -4,7 +4,7 @@
  * WebSocket of `tspaas run`. An error body `{error: {kind, message, hint}}`
  * becomes a `PlatformError` carrying the hint; the commands' edge prints it.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { TspaasError, type ErrorKind } from '../lib/errors.js';
 import { STATUS_OF_KIND, kindOfStatus } from '../lib/http-status.js';
 import type { ApiError } from '../platform/api/types.js';
@@ -71,9 +71,10 @@ export class PlatformClient {
   }
 
   /** Open the WebSocket at `path`; resolves once it is open, rejects with the API's error otherwise. */
-  openSocket(path: string): Promise<WebSocket> {
+  async openSocket(path: string): Promise<WebSocket> {
     const url = `${this.url.replace(/^http/, 'ws')}/v1${path}`;
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.token}` } });
+    const { default: WebSocketClient } = await import('ws'); // only `tspaas run` needs ws: no other command loads it
+    const ws = new WebSocketClient(url, { headers: { authorization: `Bearer ${this.token}` } });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => {

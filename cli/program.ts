@@ -5,19 +5,14 @@
  * tspaas itself or the engine failed (like `docker run`), 1 when some of
  * several refs failed.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './commander.js';
+import { COMMANDS } from './commands/index.js';
 import { App, ExitError, type CliConfig, type CliIO } from './context.js';
-import * as build from './commands/build.js';
-import * as container from './commands/container/index.js';
-import * as image from './commands/image/index.js';
-import * as network from './commands/network/index.js';
-import * as platform from './commands/platform/index.js';
-import * as system from './commands/system/index.js';
-import * as volume from './commands/volume/index.js';
+import { addCommands, commandWords, lazyHelp, NotLoaded, type Wanted } from './lazy-commands.js';
 
-/** Build the program; commands run against `app`'s config and stdio. */
-export function buildProgram(app: App): Command {
-  const program = new Command('tspaas')
+/** Build the program with the modules of the `wanted` commands loaded; commands run against `app`'s config and stdio. */
+export async function buildProgram(app: App, wanted: Wanted): Promise<Command> {
+  const program = lazyHelp(new Command('tspaas'))
     .description('tspaas: a self-hosted platform with its own container engine')
     .version(app.config.version, '-v, --version', 'print the version and exit')
     .option('-H, --host <unix:///path>', `engine socket (env TSPAAS_ENGINE_SOCK, default ${app.config.socketPath})`)
@@ -29,22 +24,37 @@ export function buildProgram(app: App): Command {
       writeErr: (s) => app.io.stderr.write(s),
       outputError: (s, write) => write(`tspaas: ${s.replace(/^error: /, '')}`),
     });
-  for (const group of [container, image, network, volume, system, build, platform]) group.register(program, app);
+  await addCommands(program, app, COMMANDS, wanted);
   addJsonEverywhere(program);
   return program;
 }
 
-/** Run the CLI with user arguments (no node/script); returns the exit code. */
-export async function runCli(argv: string[], config: CliConfig, io: CliIO): Promise<number> {
+/** Run the CLI with user arguments (no node/script); returns the exit code. `wanted`: the commands to load before parsing. */
+export async function runCli(argv: string[], config: CliConfig, io: CliIO, wanted: Wanted = commandWords(argv)): Promise<number> {
   const app = new App(config, io);
   try {
-    await buildProgram(app).parseAsync(argv, { from: 'user' });
+    await parseWith(app, argv, wanted);
     return app.exitCode;
   } catch (err) {
     if (err instanceof ExitError) return err.code;
     if (err instanceof CommanderError) return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(err.code) ? err.exitCode : 125;
     io.stderr.write(`tspaas: ${err instanceof Error ? err.message : String(err)}\n`);
     return 125;
+  }
+}
+
+/**
+ * Parse with the guessed command loaded; if commander reached a command (or
+ * group) that was not, again with it loaded. Commander follows one path for
+ * one argv, and each retry loads a longer part of it: at most two retries.
+ */
+async function parseWith(app: App, argv: string[], wanted: Wanted): Promise<void> {
+  try {
+    await (await buildProgram(app, wanted)).parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const loadedAlready = (path: readonly string[]) => wanted === 'all' || path.every((w, i) => wanted[i] === w);
+    if (!(err instanceof NotLoaded) || loadedAlready(err.path)) throw err;
+    await parseWith(app, argv, err.path);
   }
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { CliConfig, CliIO } from '../../cli/context.js';
+import type { Wanted } from '../../cli/lazy-commands.js';
 import { runCli } from '../../cli/program.js';
 
 export interface Recorded {
@@ -98,7 +99,7 @@ export interface CliRun {
 }
 
 /** Run the CLI in-process against a socket, with captured stdio. */
-export async function cli(socketPath: string, argv: string[], opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function cli(socketPath: string, argv: string[], opts: { stdin?: string; env?: Record<string, string>; wanted?: Wanted } = {}): Promise<CliRun> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -112,6 +113,6 @@ export async function cli(socketPath: string, argv: string[], opts: { stdin?: st
     daemon: { command: process.execPath, args: [] }, cwd: '/home/test', env: opts.env ?? {},
   };
   const io = { stdin, stdout, stderr } as unknown as CliIO;
-  const code = await runCli(argv, config, io);
+  const code = await runCli(argv, config, io, opts.wanted);
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }

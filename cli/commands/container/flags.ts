@@ -1,5 +1,6 @@
 /** The Docker-compatible flags shared by `container run` and `container create`. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../../commander.js';
 import { collect } from '../../filters.js';
 
 /** Add the create flags to `cmd`; options stop at the image name so the command keeps its own flags. */

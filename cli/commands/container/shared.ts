@@ -5,7 +5,6 @@ import { seg, type CliContext } from '../../context.js';
 import { readJson } from '../../engine-client.js';
 import type { CreateRequest, ParseEnv } from '../../run-options.js';
 import { followTerminalSize, proxySignals, relay, withRawTerminal } from '../../stdio.js';
-import { pullImage } from '../image/pull.js';
 
 /** POST /containers/create; on "No such image" pull the image (with progress) and try once more. Returns the ID. */
 export async function createContainer(ctx: CliContext, req: CreateRequest): Promise<string> {
@@ -16,6 +15,7 @@ export async function createContainer(ctx: CliContext, req: CreateRequest): Prom
   } catch (err) {
     if (!isKind(err, 'NotFound') || !/no such image/i.test((err as TspaasError).message)) throw err;
     ctx.io.stderr.write(`Unable to find image '${String(req.body.Image)}' locally\n`);
+    const { pullImage } = await import('../image/pull.js'); // only then: run/create start without pull's credentials and progress
     await pullImage(ctx, String(req.body.Image));
     res = await create();
   }
