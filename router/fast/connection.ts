@@ -18,6 +18,7 @@ import { framing, handedOff, verdict } from './decide.js';
 import { FastExchange, record, type ClientSide, type FastContext } from './exchange.js';
 import { backendHead, ownHead, readFacts, type Origin } from './head.js';
 import { bindRequestParser, HTTPParser, isParseError, METHODS, type HeadSink, type NativeParser, type ParseError } from './llhttp.js';
+import { ClientOutput } from './output.js';
 import { abandon, resumeResponse, sendToBackend, writeRequestBody } from './upstream.js';
 
 const enum Mode { Head, Body, Wait, Closed }
@@ -43,9 +44,8 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   private decoder: ChunkedDecoder | null = null;
   /** The backend socket corked while a client read is handled (uncorked at its end: head and body in one write). */
   private corked: net.Socket | null = null;
-  /** Output gathered while a backend read is handled, and its bytes. */
-  private gathered: (string | Buffer)[] | null = null;
-  private gatheredBytes = 0;
+  /** The response bytes for the client. */
+  private readonly out: ClientOutput;
   /** Between requests (keep-alive timeout) rather than inside a head (headers timeout). */
   private idle = true;
   private readonly origin: Origin;
@@ -60,6 +60,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   shouldKeepAlive = false;
 
   constructor(readonly ctx: FastContext, readonly socket: net.Socket) {
+    this.out = new ClientOutput(socket);
     this.origin = { clientIp: socket.remoteAddress ?? '', proto: 'http', port: ctx.port };
     bindRequestParser(this.parser, this);
     this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
@@ -243,51 +244,19 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   }
 
   gather(): void {
-    this.gathered ??= [];
+    this.out.gather();
   }
 
   flush(): boolean {
-    const parts = this.gathered;
-    if (parts === null) return true;
-    this.gathered = null;
-    if (parts.length === 0) return true;
-    const out = Buffer.allocUnsafe(this.gatheredBytes);
-    this.gatheredBytes = 0;
-    let at = 0;
-    for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
-    return this.socket.write(out);
-  }
-
-  /** Gathered (strings are latin1: a byte per character). */
-  private put(part: string | Buffer): void {
-    this.gathered!.push(part);
-    this.gatheredBytes += part.length;
+    return this.out.flush();
   }
 
   writeHead(head: string): void {
-    if (this.gathered !== null) this.put(head);
-    else this.socket.write(head, 'latin1');
+    this.out.head(head);
   }
 
   writeBody(data: Buffer, chunk: boolean): boolean {
-    if (this.gathered !== null) {
-      if (!chunk) this.put(data);
-      else if (data.length === 0) this.put('0\r\n\r\n');
-      else {
-        this.put(`${data.length.toString(16)}\r\n`);
-        this.put(data);
-        this.put('\r\n');
-      }
-      return true;
-    }
-    if (!chunk) return this.socket.write(data);
-    if (data.length === 0) return this.socket.write('0\r\n\r\n');
-    this.socket.cork();
-    this.socket.write(`${data.length.toString(16)}\r\n`);
-    this.socket.write(data);
-    const ok = this.socket.write('\r\n');
-    this.socket.uncork();
-    return ok;
+    return this.out.body(data, chunk);
   }
 
   responseEnded(x: FastExchange, status: number): void {
