@@ -10,6 +10,7 @@ import { imageTransferRoutes } from './image-transfer.js';
 import { imageRoutes } from './images.js';
 import { networkRoutes } from './networks.js';
 import { sourceBuildRoutes } from './source-build.js';
+import { swarmRoutes } from './swarm.js';
 import { systemRoutes } from './system.js';
 import { volumeRoutes } from './volumes.js';
 
@@ -26,4 +27,5 @@ export const allRoutes: Route[] = [
   ...volumeRoutes,
   ...networkRoutes,
   ...sourceBuildRoutes,
+  ...swarmRoutes,
 ];

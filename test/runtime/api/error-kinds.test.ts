@@ -50,6 +50,24 @@ test('NotFound, Conflict, Invalid, Forbidden, Unavailable: the table\'s status, 
   t.is(STATUS_OF_KIND.Unavailable, 503, 'Unavailable is 503 as in moby errdefs');
 });
 
+test('swarm mode: every endpoint answers what Docker answers outside a swarm (503 with moby\'s message), as docker-py\'s leave_swarm(force=True) expects', async (t) => {
+  const { socketPath } = await serveTestEngineFor(t, { busybox: true, quiet: true });
+  // docker-py 5.0.3 api/swarm.py: leave_swarm(force=True) takes 503 (or 406) as "not in a swarm"; its network tests call it in tearDown.
+  const expected: [string, string, string][] = [
+    ['POST', '/v1.41/swarm/leave?force=True', 'This node is not part of a swarm'],
+    ['GET', '/swarm', 'This node is not a swarm manager.'],
+    ['GET', '/services', 'This node is not a swarm manager.'],
+    ['GET', '/nodes/abc', 'This node is not a swarm manager.'],
+    ['POST', '/secrets/create', 'This node is not a swarm manager.'],
+    ['POST', '/swarm/init', 'swarm mode is not supported by this engine'],
+  ];
+  for (const [method, url, message] of expected) {
+    const r = await request(socketPath, method, url, method === 'POST' ? '{}' : undefined, method === 'POST' ? json : {});
+    t.is(r.status, 503, `${method} ${url}`);
+    t.true(String((JSON.parse(r.body.toString()) as { message: string }).message).startsWith(message), `${method} ${url}: ${r.body.toString()}`);
+  }
+});
+
 test('NotModified: starting a running container is 304 with no body, and the CLI takes it as done (as the docker CLI does)', async (t) => {
   const { socketPath } = await serveTestEngineFor(t, { busybox: true, quiet: true });
   const client = new EngineClient(socketPath);
