@@ -282,9 +282,8 @@ class TspaasEngine implements Engine {
     return this.execs.create(c, opts, pathsOf(this.ctx, c.record.id).execs);
   }
 
-  async startExec(execId: string, opts: { detach?: boolean; tty?: boolean }): Promise<Attachment | null> {
+  async startExec(execId: string, opts: { detach?: boolean }): Promise<Attachment | null> {
     const s = this.execs.get(execId);
-    if (opts.tty !== undefined) s.options = { ...s.options, tty: opts.tty };
     return startExec(this.ctx, this.get(s.containerId), s, !!opts.detach);
   }
 

@@ -251,7 +251,8 @@ export interface Engine {
 
   // ---- exec ----
   createExec(ref: string, opts: ExecOptions): Promise<string>;
-  startExec(execId: string, opts: { detach?: boolean; tty?: boolean }): Promise<Attachment | null>;
+  /** Run the exec; the process has a terminal when the exec was created with `tty` (as in Docker). */
+  startExec(execId: string, opts: { detach?: boolean }): Promise<Attachment | null>;
   resizeExec(execId: string, rows: number, cols: number): Promise<void>;
   inspectExec(execId: string): Promise<ExecState>;
 

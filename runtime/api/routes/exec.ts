@@ -23,12 +23,14 @@ async function create(ex: Exchange): Promise<void> {
 async function start(ex: Exchange): Promise<void> {
   const body = (await readJson<ExecStartBody>(ex)) ?? {};
   const { engine } = ex.ctx;
-  const tty = body.Tty ?? (await engine.inspectExec(ex.params.id!)).options.tty ?? false;
-  const att = await engine.startExec(ex.params.id!, { detach: body.Detach ?? false, tty });
+  // As in Docker (moby postContainerExecStart): the process has a terminal when the exec was created with Tty;
+  // the start's Tty only chooses the stream's framing, raw or multiplexed (docker-py starts with Tty false).
+  const terminal = (await engine.inspectExec(ex.params.id!)).options.tty ?? false;
+  const att = await engine.startExec(ex.params.id!, { detach: body.Detach ?? false });
   if (!att) return sendStatus(ex.res, 200);
   const [h, w] = body.ConsoleSize ?? [0, 0];
-  if (tty && h > 0 && w > 0) await engine.resizeExec(ex.params.id!, h, w).catch(() => {});
-  const multiplexed = !tty;
+  if (terminal && h > 0 && w > 0) await engine.resizeExec(ex.params.id!, h, w).catch(() => {});
+  const multiplexed = !(body.Tty ?? terminal);
   const type = ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM;
   // The engine ends an exec's stream only once its exit code is recorded (docker exec reads it right after).
   relayAttachment(att, hijack(ex, type), multiplexed);

@@ -161,6 +161,17 @@ test('exec: hijacked start, exit code from inspect, detached start', async (t) =
   t.is(noCmd.statusCode, 400);
 });
 
+test('exec created with Tty runs in a terminal whatever the start says; the start\'s Tty only picks the framing (docker-py starts with Tty false)', async (t) => {
+  // moby postContainerExecStart: the terminal comes from the exec's create config, the start body's Tty selects raw or multiplexed output.
+  const { docker, engine } = await start(t);
+  await engine.ensureImage('busybox');
+  const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sleep', '30'] });
+  await c.start();
+  const exec = await c.exec({ Cmd: ['sh', '-c', 'sleep 0.3; [ -t 1 ] && echo is-a-tty'], AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: false }) as unknown as NodeJS.ReadableStream;
+  t.is((await demux(stream)).stdout, 'is-a-tty\r\n', 'multiplexed frames, and the terminal turned the newline into CRLF');
+});
+
 test('an upgraded exec start whose body arrives late still gets its body, then stdin (sent after the upgrade)', async (t) => {
   const { docker, engine, socketPath } = await start(t);
   await engine.ensureImage('busybox');
