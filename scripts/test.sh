@@ -7,8 +7,8 @@
 #   bash scripts/test.sh [ava arguments…]     e.g. bash scripts/test.sh test/runtime
 #
 # Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output,
-# ava.times = the report with arrival times, from which the longest files are printed; ava-http-proxy.* the same
-# for the router's tests on its http-proxy data path).
+# ava.times = the report with arrival times, from which the longest files are printed; ava-fast.* the same
+# for the router's tests on its fast data path).
 # Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 45m).
 set -uo pipefail
 
@@ -96,9 +96,9 @@ run_ava() {
   failed=$((failed + ava_failed))
 }
 run_ava ava "$@"
-# The router's tests once more on its other data path (the first run used the default, the fast path;
+# The router's tests once more on its other data path (the first run used the default, http-proxy;
 # docs/router.md, "Data paths"), when the whole suite runs.
 if [ "$#" = 0 ]; then
-  TSPAAS_ROUTER_DATA_PATH=http-proxy run_ava ava-http-proxy 'test/router/**/*.test.ts'
+  TSPAAS_ROUTER_DATA_PATH=fast run_ava ava-fast 'test/router/**/*.test.ts'
 fi
 finish

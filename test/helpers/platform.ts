@@ -73,15 +73,15 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
   const slot = await claimNetworkSlot();
   const db = await createTestDatabase('platform');
   const router = await startRouter(db.url, { waitForRoutes: false });
-  const port = await freePort();
-  const apiUrl = `http://127.0.0.1:${port}`;
+  let port = await freePort();
+  let apiUrl = `http://127.0.0.1:${port}`;
   const main = opts.built ? [path.join(REPO, 'dist/platform/main.js')] : ['--import=tsx', path.join(REPO, 'platform/main.ts')];
-  const args = [...main, '--root', root, '--run-root', runRoot, '--cgroup-parent', cgroupParent,
+  const argsFor = (port: number) => [...main, '--root', root, '--run-root', runRoot, '--cgroup-parent', cgroupParent,
     '--database-url', db.url, '--redis-url', redisUrl, '--redis-prefix', redisPrefix, '--listen', `127.0.0.1:${port}`,
     '--router-port', String(router.httpPort), '--base-domain', 'localhost', '--log-level', 'info', ...slot.flags, ...(opts.args ?? [])];
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, argsFor(port), { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (b: Buffer) => { void appendFile(logFile, b); });
     await waitUntilReady(child, path.join(runRoot, 'platform.json'), logFile);
   };
@@ -99,7 +99,14 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
   let adminToken: string;
   try {
     await opts.seed?.(path.join(root, 'engine'));
-    await launch();
+    // A free port can be taken by another test file between freePort() and tspaasd's listen: then another port.
+    for (let attempt = 1; ; attempt++) {
+      const failed = await launch().then(() => null, (err: unknown) => err as Error);
+      if (failed === null) break;
+      if (attempt === 3 || !/EADDRINUSE/.test(failed.message)) throw failed;
+      port = await freePort();
+      apiUrl = `http://127.0.0.1:${port}`;
+    }
     adminToken = (await readFile(path.join(runRoot, 'admin-token'), 'utf8')).trim();
   } catch (err) {
     await teardown();

@@ -162,6 +162,8 @@ test.serial('a router records what it serves in router_instances; one seen no mo
   t.is(await routersBehind(db, late.xid), 0, 'and includes the earlier one');
   await db.query("DELETE FROM router_instances WHERE id = 'gone:1:x'");
   const second = await startRouter(db.url, { workers: 1 });
+  // Its row comes with its first acknowledgement, which may follow the workers' first generation by a moment.
+  for (const until = Date.now() + 10_000; (await rows()).length < 2 && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
   t.is((await rows()).length, 2);
   await second.stop();
   t.is((await rows()).length, 1, 'a router that stops removes its row');
