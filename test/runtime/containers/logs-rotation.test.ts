@@ -182,8 +182,9 @@ test('`--tail 10` while a flood rotates the log: ten lines each time, at once (t
   const rotations = Object.keys(await logFiles(c.record.id)).filter((n) => /^ctr\.log\.\d+$/.test(n)).length;
   t.log(`${reads.length} reads during the flood: ${Math.min(...reads.map((r) => r.lines))}-${Math.max(...reads.map((r) => r.lines))} lines, at most ${Math.max(...reads.map((r) => r.ms)).toFixed(0)} ms`);
   t.true(rotations >= 2, 'the log rotated meanwhile');
-  // Reads come every 50 ms plus their own time: ≥ 60 on a quiet host, 14 on one loaded 8× over; the point is reads across rotations.
-  t.true(reads.length >= 5, `${reads.length} reads`);
+  // Reads come every 50 ms plus their own time: ≥ 60 on a quiet host, 14 on one loaded 8× over, 3 in a full run at load 14;
+  // the point is several reads across rotations.
+  t.true(reads.length >= 3, `${reads.length} reads`);
   // Ten lines, and at most the start of an eleventh that conmon wrote as a partial record (it split the line between reads).
   t.true(reads.every((r) => r.lines === 10 && r.bytes < 11 * (line.length + 1)), JSON.stringify(reads.filter((r) => r.lines !== 10 || r.bytes >= 11 * (line.length + 1))));
   // The bug this guards against chased conmon for megabytes or hung; a read that ends where the log ended is quick,
