@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
+import { quantile } from './stats.js';
 
 /** Round trips timed per run, after WARMUP untimed ones. */
 const TRIPS = Number(process.env.BENCH_WS_TRIPS ?? 2000);
@@ -64,6 +65,5 @@ export async function echoRoundTrips(port: number, host: string): Promise<EchoFi
     ws.terminate();
   }
   times.sort((a, b) => a - b);
-  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.ceil(times.length * q) - 1)]);
-  return { trips: times.length, p50Us: at(0.5), p99Us: at(0.99) };
+  return { trips: times.length, p50Us: Math.round(quantile(times, 0.5)), p99Us: Math.round(quantile(times, 0.99)) };
 }

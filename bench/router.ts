@@ -44,7 +44,7 @@ import {
   cpuSeconds, ensureTools, freePort, runWrk, startBackend, startCaddy, startHaproxy, startNginx, startProc, waitForPort, type Proc, type WrkResult,
 } from './router-peers.js';
 import { echoRoundTrips, startEcho, type EchoFigures } from './router-ws.js';
-import { table } from './stats.js';
+import { quantile, table } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -192,14 +192,11 @@ async function measure(r: Running, warm: boolean): Promise<Figures> {
 
 /** The median of each figure over the rounds (rps, latencies and CPU taken separately). */
 function median(runs: Figures[]): Figures {
-  const mid = <T>(xs: T[], key: (x: T) => number) => {
-    const v = xs.map(key).sort((a, b) => a - b);
-    return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
+  const of = (key: (x: Figures) => number) => mid(runs.map(key));
   return {
-    requests: mid(runs, (r) => r.requests), rps: mid(runs, (r) => r.rps), p50Ms: mid(runs, (r) => r.p50Ms), p99Ms: mid(runs, (r) => r.p99Ms),
-    errors: runs.reduce((s, r) => s + r.errors, 0), load: mid(runs, (r) => r.load),
-    cpuUsPerReq: runs[0].cpuUsPerReq === null ? null : mid(runs, (r) => r.cpuUsPerReq!),
+    requests: of((r) => r.requests), rps: of((r) => r.rps), p50Ms: of((r) => r.p50Ms), p99Ms: of((r) => r.p99Ms),
+    errors: runs.reduce((s, r) => s + r.errors, 0), load: of((r) => r.load),
+    cpuUsPerReq: runs[0].cpuUsPerReq === null ? null : of((r) => r.cpuUsPerReq!),
   };
 }
 
@@ -262,8 +259,7 @@ async function main(): Promise<void> {
 
 /** The median of some numbers. */
 function mid(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 === 1 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  return quantile([...xs].sort((a, b) => a - b), 0.5);
 }
 
 function report(results: Map<string, Figures>, ws: Map<string, EchoFigures>, changes: number[], notes: string[]): void {
