@@ -19,6 +19,7 @@ exec </dev/null 2>&1
 START=$(date +%s)
 LOGS=$REPO/.tspaas-test/logs
 mkdir -p "$LOGS"
+rm -f "$LOGS"/*.out
 
 passed=0
 failed=0
@@ -26,6 +27,10 @@ say() { echo "test: $*" >&2; }
 # Print the summary line and exit with the matching status.
 finish() {
   say "took $(( $(date +%s) - START ))s; logs in $LOGS"
+  # The names of the failed tests once more, right above the last line, where a CI log's tail shows them.
+  local failures
+  failures=$(grep -h '✘' "$LOGS"/*.out 2>/dev/null | sed 's/^ */  /' | sort -u | head -n 40)
+  if [ -n "$failures" ]; then say "failed:"; echo "$failures" >&2; fi
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
   exit
