@@ -13,6 +13,9 @@ export interface DockerExecBody {
   AttachStderr?: boolean;
   Privileged?: boolean;
   Detach?: boolean;
+  DetachKeys?: string;
+  /** docker-py's spelling (Go's JSON decoding ignores case, so dockerd takes it too). */
+  detachKeys?: string;
 }
 
 /** Translate `POST /containers/{id}/exec`. */
@@ -30,6 +33,7 @@ export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
     attachStderr: body?.AttachStderr ?? false,
     privileged: body?.Privileged ?? false,
     detach: body?.Detach ?? false,
+    detachKeys: body?.DetachKeys || body?.detachKeys || undefined,
   };
 }
 
@@ -46,7 +50,7 @@ export function execInspectJson(s: ExecState): object {
     OpenStdout: s.options.attachStdout ?? false,
     OpenStderr: s.options.attachStderr ?? false,
     CanRemove: false,
-    DetachKeys: '',
+    DetachKeys: s.options.detachKeys ?? '',
     ProcessConfig: {
       tty: s.options.tty ?? false,
       entrypoint,

@@ -22,6 +22,7 @@ async function attach(ex: Exchange): Promise<void> {
   const q = ex.query;
   const att = await engine.attachContainer(c.record.id, {
     stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'), logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),
+    detachKeys: q.get('detachKeys') ?? undefined,
   });
   const multiplexed = !c.record.config.Tty;
   relayAttachment(att, hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM), multiplexed);

@@ -23,6 +23,11 @@ export function hijack(ex: Exchange, contentType: string): Socket {
   return socket;
 }
 
+/** Resolves once everything written to `socket` so far (the reply's head) has been handed to the kernel. */
+export function flushed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.write('', () => resolve()));
+}
+
 function takeUpgraded(ex: Exchange, contentType: string): Socket {
   const { socket, head } = ex.upgrade!;
   ex.res.detachSocket(socket);
