@@ -57,7 +57,7 @@ export async function startExec(ctx: ContainerContext, c: Container, s: ExecSess
     return await launchExec(ctx, c, s, detach);
   } catch (err) {
     s.running = false;
-    const failure = startFailure(err, s.options.cmd[0]!);
+    const failure = startFailure(err);
     s.exitCode = failure.exitCode;
     void fsp.rm(s.dir, { recursive: true, force: true });
     throw failure;
@@ -91,16 +91,25 @@ async function launchExec(ctx: ContainerContext, c: Container, s: ExecSession, d
 }
 
 /**
- * Docker's exit code for an exec that could not start (moby's translateContainerdStartErr, which `docker exec`
- * and Testcontainers rely on): 127 when the runtime says the command itself was not found, 126 for anything else
- * (not executable, a missing working directory, an unknown user). The error keeps its kind, or becomes `Invalid`.
+ * Docker's exit code for an exec that could not start: moby's setExitCodeFromError on what the runtime said
+ * (since moby c866a7e, Docker 28, `docker exec c missing-binary` is 127; before, every failure was 126, which
+ * docker-py 5.0.3's test_exec_run_failed still expects and moby's CI deselects). A failure before the runtime
+ * ran (an unknown user) is 126, moby's default. The error keeps its kind, or becomes `Invalid`.
  */
-function startFailure(err: unknown, cmd: string): Error & { exitCode: number } {
+function startFailure(err: unknown): Error & { exitCode: number } {
   const message = (err as Error).message ?? String(err);
-  const lower = message.toLowerCase();
-  const notFound = lower.includes(cmd.toLowerCase()) && /executable file not found|no such file or directory/.test(lower);
-  const exitCode = notFound ? 127 : 126;
+  const fromRuntime = typeof (err as { exitCode?: unknown }).exitCode === 'number';
+  const exitCode = fromRuntime ? runtimeExitCode(message) : 126;
   return Object.assign(err instanceof TspaasError ? err : invalid(message, err), { exitCode });
+}
+
+/** moby's setExitCodeFromError: 126 can't be invoked, 127 not found (or not a directory), 128 anything else. */
+function runtimeExitCode(message: string): number {
+  const m = message.toLowerCase();
+  if (m.includes('permission denied') || m.includes('is a directory')) return 126;
+  if (m.includes('not a directory')) return 127;
+  if (/executable file not found|no such file or directory|failed to run runc create\/exec call/.test(m)) return 127;
+  return 128;
 }
 
 /** Resize an exec's terminal. */

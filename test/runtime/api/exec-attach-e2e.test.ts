@@ -79,7 +79,7 @@ test.serial('exec: a fast process\'s output is never lost (the reply is flushed 
   }
 });
 
-test('exec: a missing command is exit code 127, a non-executable one 126, reported in the stream (moby translateContainerdStartErr)', async (t) => {
+test('exec: a missing command is exit code 127, a non-executable one 126, reported in the stream (moby setExitCodeFromError, Docker 28)', async (t) => {
   const missing = await execRun(plain, { Cmd: ['no-such-binary', 'x'] });
   t.is(missing.exitCode, 127);
   t.false(missing.running);
@@ -96,13 +96,13 @@ test('exec: a missing command is exit code 127, a non-executable one 126, report
   t.is(again.statusCode, 409, 'an exec runs once');
 });
 
-test('exec: WorkingDir and User are honoured; a missing working dir is 126; an unknown user is refused at create as Docker words it', async (t) => {
+test('exec: WorkingDir and User are honoured; a missing working dir is 127 (moby: no such file or directory); an unknown user is refused at create as Docker words it', async (t) => {
   t.is((await execRun(plain, { Cmd: ['pwd'], WorkingDir: '/tmp' })).stdout, '/tmp\n');
   const nobody = await execRun(plain, { Cmd: ['sh', '-c', 'id -un; id -u'], User: 'nobody' });
   t.is(nobody.stdout, 'nobody\n65534\n');
   t.is((await execRun(plain, { Cmd: ['id', '-u'], User: '1234:55' })).stdout, '1234\n', 'a numeric uid needs no passwd entry');
   const badDir = await execRun(plain, { Cmd: ['pwd'], WorkingDir: '/no/such/dir' });
-  t.is(badDir.exitCode, 126);
+  t.is(badDir.exitCode, 127);
   t.regex(badDir.stdout, /^OCI runtime exec failed: .*\/no\/such\/dir/s);
   const unknown = await t.throwsAsync(plain.exec({ Cmd: ['true'], User: 'postgres' })) as Error & { statusCode: number };
   t.is(unknown.statusCode, 400);
