@@ -103,10 +103,11 @@ function startFailure(err: unknown): Error & { exitCode: number } {
   return Object.assign(err instanceof TspaasError ? err : invalid(message, err), { exitCode });
 }
 
-/** moby's setExitCodeFromError: 126 can't be invoked, 127 not found (or not a directory), 128 anything else. */
+/** moby's setExitCodeFromError: 126 cannot be invoked, 127 not found (or not a directory), 128 anything else. */
 function runtimeExitCode(message: string): number {
   const m = message.toLowerCase();
-  if (m.includes('permission denied') || m.includes('is a directory')) return 126;
+  // crun says `open executable: Operation not permitted` where runc says "is a directory".
+  if (m.includes('permission denied') || m.includes('is a directory') || m.includes('open executable: operation not permitted')) return 126;
   if (m.includes('not a directory')) return 127;
   if (/executable file not found|no such file or directory|failed to run runc create\/exec call/.test(m)) return 127;
   return 128;

@@ -41,7 +41,7 @@ async function start(ex: Exchange): Promise<void> {
   socket.pause(); // stdin waits for the process
   await flushed(socket);
   const att = await engine.startExec(id, {}).catch((err: Error) => {
-    if (!socket.destroyed) socket.end(outputEncoder(multiplexed)('stdout', Buffer.from(`OCI runtime exec failed: ${err.message}\r\n`)));
+    if (!socket.destroyed) socket.end(outputEncoder(multiplexed)('stdout', Buffer.from(`OCI runtime exec failed: ${err.message.trim()}\r\n`)));
     return null;
   });
   if (!att) return;
