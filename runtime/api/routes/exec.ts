@@ -5,7 +5,7 @@ import { readJson } from '../http/body.js';
 import { intParam, sendJson, sendStatus } from '../http/reply.js';
 import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/exec-json.js';
 import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
-import { flushed, hijack } from '../streams/hijack.js';
+import { afterHead, hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
 
 interface ExecStartBody {
@@ -20,8 +20,9 @@ async function create(ex: Exchange): Promise<void> {
 }
 
 /**
- * As in Docker (moby postContainerExecStart): the reply (101 or 200) is flushed before the process starts, and a
- * process that cannot start is reported in the stream, its exit code (126/127) in the exec's inspect.
+ * As in Docker (moby postContainerExecStart): the reply (101 or 200) is flushed before the process starts (with
+ * a gap, see `afterHead`), and a process that cannot start is reported in the stream, its exit code (126/127) in
+ * the exec's inspect.
  */
 async function start(ex: Exchange): Promise<void> {
   const body = (await readJson<ExecStartBody>(ex)) ?? {};
@@ -39,7 +40,7 @@ async function start(ex: Exchange): Promise<void> {
   const multiplexed = !(body.Tty ?? terminal);
   const socket = hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM);
   socket.pause(); // stdin waits for the process
-  await flushed(socket);
+  await afterHead(socket);
   const att = await engine.startExec(id, {}).catch((err: Error) => {
     if (!socket.destroyed) socket.end(outputEncoder(multiplexed)('stdout', Buffer.from(`OCI runtime exec failed: ${err.message.trim()}\r\n`)));
     return null;
