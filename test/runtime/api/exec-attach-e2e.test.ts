@@ -8,6 +8,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { demux, request } from './client.js';
@@ -168,6 +169,32 @@ test('attach with stream=false returns the logs so far and ends (docker-py test_
   await c.wait();
   const stream = await c.attach({ stream: false, logs: true, stdout: true, stderr: true, hijack: true }) as unknown as NodeJS.ReadableStream;
   t.deepEqual(await demux(stream), { stdout: 'hello\n', stderr: 'oops\n' });
+  await c.remove();
+});
+
+/** POST `path` upgraded on a raw socket; the first chunk read (the head, alone if the engine waits) and the rest. */
+function upgradedChunks(path: string, body = ''): Promise<{ first: string; rest: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(served.socketPath);
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('end', () => resolve({ first: chunks[0]?.toString('latin1') ?? '', rest: Buffer.concat(chunks.slice(1)) }));
+    sock.on('error', reject);
+    sock.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  });
+}
+
+test('the head of an attach or exec stream arrives alone (docker-py reads it buffered, then the raw socket: test_attach_no_stream)', async (t) => {
+  const c = await client.createContainer({ Image: 'busybox', Cmd: ['echo', 'hello'] });
+  await c.start();
+  await c.wait();
+  const attached = await upgradedChunks(`/v1.44/containers/${c.id}/attach?logs=1&stdout=1&stderr=1&stream=0`);
+  t.regex(attached.first, /^HTTP\/1\.1 101 UPGRADED\r\n[^]*\r\n\r\n$/, 'nothing after the head in its read');
+  t.deepEqual(await demux(attached.rest), { stdout: 'hello\n', stderr: '' });
+  const exec = await plain.exec({ Cmd: ['echo', 'fast'], AttachStdout: true });
+  const started = await upgradedChunks(`/v1.44/exec/${exec.id}/start`, '{"Detach":false,"Tty":false}');
+  t.regex(started.first, /^HTTP\/1\.1 101 UPGRADED\r\n[^]*\r\n\r\n$/);
+  t.deepEqual(await demux(started.rest), { stdout: 'fast\n', stderr: '' });
   await c.remove();
 });
 
