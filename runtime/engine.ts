@@ -230,7 +230,7 @@ class TspaasEngine implements Engine {
     return list.map((c) => this.withNetwork(c));
   }
 
-  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean }): Promise<Attachment> {
+  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string }): Promise<Attachment> {
     return attachContainer(this.ctx, this.get(ref), opts);
   }
 
@@ -279,7 +279,7 @@ class TspaasEngine implements Engine {
   // ---- exec ----
   async createExec(ref: string, opts: ExecOptions): Promise<string> {
     const c = this.get(ref);
-    return this.execs.create(c, opts, pathsOf(this.ctx, c.record.id).execs);
+    return this.execs.create(this.ctx, c, opts, pathsOf(this.ctx, c.record.id).execs);
   }
 
   async startExec(execId: string, opts: { detach?: boolean }): Promise<Attachment | null> {

@@ -231,8 +231,12 @@ export interface Engine {
   renameContainer(ref: string, newName: string): Promise<void>;
   getContainer(ref: string): Promise<Container>;
   listContainers(filters?: ListFilters): Promise<Container[]>;
-  /** Attach to stdio; works before start (for `docker run`) and while running. `logs: true` replays what was logged first. */
-  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean }): Promise<Attachment>;
+  /**
+   * Attach to stdio; works before start (for `docker run`) and while running. `logs: true` replays what was logged first;
+   * `stream: false` ends after that. With a terminal, `detachKeys` (Docker's format, default ctrl-p,ctrl-q) typed on stdin
+   * detach the client. `Invalid` for malformed detach keys.
+   */
+  attachContainer(ref: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string }): Promise<Attachment>;
   resizeContainer(ref: string, rows: number, cols: number): Promise<void>;
   /** Log lines; with `follow` the iterator ends when the container stops and its log is drained. */
   containerLogs(ref: string, opts: LogOptions): AsyncIterable<LogLine>;
@@ -250,8 +254,13 @@ export interface Engine {
   putArchive(ref: string, path: string, tar: Readable): Promise<void>;
 
   // ---- exec ----
+  /** `Invalid` for an unknown user or malformed detach keys (as Docker refuses them at create). */
   createExec(ref: string, opts: ExecOptions): Promise<string>;
-  /** Run the exec; the process has a terminal when the exec was created with `tty` (as in Docker). */
+  /**
+   * Run the exec; the process has a terminal when the exec was created with `tty` (as in Docker). When the process
+   * cannot start, the error (`Invalid` for a missing or non-executable command) is thrown and the exec's exit code is
+   * Docker's: 127 for a command not found, 126 otherwise.
+   */
   startExec(execId: string, opts: { detach?: boolean }): Promise<Attachment | null>;
   resizeExec(execId: string, rows: number, cols: number): Promise<void>;
   inspectExec(execId: string): Promise<ExecState>;

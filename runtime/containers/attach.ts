@@ -13,11 +13,15 @@
  *
  * An attachment can exist before its process does (`docker run` attaches
  * before it starts the container): it is connected when the process starts.
+ *
+ * With a terminal, typing the detach keys (detach-keys.ts) on stdin detaches
+ * the attachment: it ends at once, the process keeps running.
  */
 import { openSync, closeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { SeqpacketSocket } from 'node-unix-socket';
 import type { Attachment } from '../types.js';
+import { DetachScanner } from './detach-keys.js';
 
 const O_PATH = 0o10000000;
 const STREAM_OF: Record<number, 'stdout' | 'stderr'> = { 2: 'stdout', 3: 'stderr' };
@@ -31,6 +35,8 @@ export interface AttachWants {
    * conmon would close the pty master and with it the session's output.
    */
   tty?: boolean;
+  /** The detach sequence to watch stdin for (terminal only; see detach-keys.ts). */
+  detachKeys?: Buffer;
 }
 
 /** An attachment whose socket is connected now or later (see `connect`). */
@@ -51,8 +57,10 @@ export class SocketAttachment implements Attachment {
   private stdinClosed = false;
   /** The stdin connection is over: input is dropped. */
   private stdinGone = false;
+  private readonly scanner: DetachScanner | null;
 
   constructor(private readonly wants: AttachWants, private readonly onDetach: (a: SocketAttachment) => void = () => undefined) {
+    this.scanner = wants.stdin && wants.tty && wants.detachKeys?.length ? new DetachScanner(wants.detachKeys) : null;
     this.stdin = wants.stdin ? this.makeStdin() : null;
   }
 
@@ -104,8 +112,10 @@ export class SocketAttachment implements Attachment {
     if (stream === 'stdout' ? this.wants.stdout : this.wants.stderr) this.deliver(stream, data);
   }
 
+  /** Stop relaying; the process keeps running. The end comes now, without waiting for the process (or its exit code). */
   detach(): void {
     this.onDetach(this);
+    this.endGate = Promise.resolve();
     this.finish();
   }
 
@@ -145,12 +155,22 @@ export class SocketAttachment implements Attachment {
     for (const cb of this.outputCbs) cb(stream, data);
   }
 
+  /** Input minus the detach keys, and whether they are complete. */
+  private scan(input: Buffer): { pass: Buffer; detach: boolean } {
+    if (!this.scanner || this.ended) return { pass: input, detach: false };
+    return this.scanner.scan(input);
+  }
+
   private makeStdin(): Writable {
     return new Writable({
-      write: (chunk: Buffer, _enc, done) => {
-        if (this.inSock) return this.inSock.write(chunk, 0, chunk.length, () => done());
-        if (!this.ended && !this.stdinGone) this.pendingStdin.push(chunk); // not connected yet
-        done();
+      write: (input: Buffer, _enc, done) => {
+        const { pass, detach } = this.scan(input);
+        // What preceded the detach keys reaches the process first.
+        const next = detach ? () => { this.detach(); done(); } : () => done();
+        if (pass.length === 0) return next();
+        if (this.inSock) return this.inSock.write(pass, 0, pass.length, next);
+        if (!this.ended && !this.stdinGone) this.pendingStdin.push(pass); // not connected yet
+        next();
       },
       final: (done) => {
         if (this.wants.tty) return done();

@@ -40,6 +40,11 @@ export interface MonitorOptions {
   logDriver?: 'k8s-file' | 'none';
   tty: boolean;
   stdin: boolean;
+  /**
+   * Keep stdin open when an attached client goes away (Docker's StdinOnce=false). Without it conmon closes the
+   * process's stdin as soon as any attach connection ends, even one that only read output.
+   */
+  leaveStdinOpen?: boolean;
   /** Exec mode: the process spec to run inside the running container. */
   execProcessSpec?: string;
   /** Called once the attach socket exists and before the process runs (exec mode only). */
@@ -100,6 +105,7 @@ function conmonArgs(o: MonitorOptions): string[] {
   if (o.logSizeMax !== undefined && o.logDriver !== 'none') args.push('--log-size-max', String(o.logSizeMax));
   if (o.tty) args.push('-t');
   else if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   if (o.execProcessSpec !== undefined) args.push('-e', '--exec-process-spec', o.execProcessSpec, '--exec-attach');
   return args;
 }

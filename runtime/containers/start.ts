@@ -38,6 +38,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
       containerId: c.record.id, sessionId: c.record.id, name: c.record.name, runtimePath: rt.path, runtimeRoot: rt.root,
       bundle: p.bundle, pidFile: p.pidFile, exitDir: p.exitFile.slice(0, p.exitFile.lastIndexOf('/')), persistDir: p.persist,
       logPath: p.log, logSizeMax: logs.maxSize, logDriver: logs.driver, tty: c.record.config.Tty, stdin: c.record.config.OpenStdin,
+      leaveStdinOpen: !c.record.config.StdinOnce,
     });
     if (logs.driver !== 'none') await ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
     await connectAttachments(ctx, c, p.attachSocket);

@@ -6,6 +6,7 @@ import { pathsOf, logPolicyOf } from './context.js';
 import { SocketAttachment } from './attach.js';
 import { readLog } from './logs.js';
 import { resizeTerminal } from './resize.js';
+import { parseDetachKeys } from './detach-keys.js';
 import type { Container, LogLine, LogOptions } from './types.js';
 
 /** The container's log lines; following ends when the container is no longer running. */
@@ -16,15 +17,17 @@ export function containerLogs(ctx: ContainerContext, c: Container, o: LogOptions
   return readLog(pathsOf(ctx, c.record.id).log, policy.maxFile, o, isDone);
 }
 
+/** What `attachContainer` attaches: the streams, the log so far, the live stream, the detach keys (Docker's format). */
+export interface AttachOptions { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string }
+
 /**
  * Attach to the main process's stdio. Before start the attachment waits
  * and is connected by `start`; while running it connects now.
  */
-export async function attachContainer(
-  ctx: ContainerContext, c: Container, o: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean },
-): Promise<Attachment> {
+export async function attachContainer(ctx: ContainerContext, c: Container, o: AttachOptions): Promise<Attachment> {
   const id = c.record.id;
-  const wants = { stdin: !!o.stdin && c.record.config.OpenStdin, stdout: o.stdout !== false, stderr: o.stderr !== false, tty: c.record.config.Tty };
+  const detachKeys = parseDetachKeys(o.detachKeys);
+  const wants = { stdin: !!o.stdin && c.record.config.OpenStdin, stdout: o.stdout !== false, stderr: o.stderr !== false, tty: c.record.config.Tty, detachKeys };
   let set = ctx.attachments.get(id);
   if (!set) ctx.attachments.set(id, (set = new Set()));
   const att = new SocketAttachment(wants, (a) => set!.delete(a));

@@ -252,6 +252,8 @@ export interface ExecOptions {
   attachStderr?: boolean;
   privileged?: boolean;
   detach?: boolean;
+  /** Keys that detach a terminal's client (Docker's format; default ctrl-p,ctrl-q); see detach-keys.ts. */
+  detachKeys?: string;
 }
 
 export interface ExecState {

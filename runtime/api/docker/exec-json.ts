@@ -1,6 +1,7 @@
 /** Docker's exec create body → `ExecOptions`; `ExecState` → `GET /exec/{id}/json`. */
 import { invalid } from '../../../lib/errors.js';
 import type { ExecOptions, ExecState } from '../../containers/types.js';
+import { parseDetachKeys } from '../../containers/detach-keys.js';
 
 export interface DockerExecBody {
   Cmd?: string[] | string | null;
@@ -13,6 +14,9 @@ export interface DockerExecBody {
   AttachStderr?: boolean;
   Privileged?: boolean;
   Detach?: boolean;
+  DetachKeys?: string;
+  /** docker-py's spelling (Go's JSON decoding ignores case, so dockerd takes it too). */
+  detachKeys?: string;
 }
 
 /** Translate `POST /containers/{id}/exec`. */
@@ -30,6 +34,7 @@ export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
     attachStderr: body?.AttachStderr ?? false,
     privileged: body?.Privileged ?? false,
     detach: body?.Detach ?? false,
+    detachKeys: body?.DetachKeys || body?.detachKeys || undefined,
   };
 }
 
@@ -46,7 +51,8 @@ export function execInspectJson(s: ExecState): object {
     OpenStdout: s.options.attachStdout ?? false,
     OpenStderr: s.options.attachStderr ?? false,
     CanRemove: false,
-    DetachKeys: '',
+    // Go's []byte: base64 of the keys' bytes, empty when the exec has none of its own (moby ExecInspectResponse).
+    DetachKeys: s.options.detachKeys ? parseDetachKeys(s.options.detachKeys).toString('base64') : '',
     ProcessConfig: {
       tty: s.options.tty ?? false,
       entrypoint,

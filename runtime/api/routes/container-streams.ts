@@ -8,7 +8,7 @@ import { boolParam, intParam, sendJson, sendStatus, startStream } from '../http/
 import { statsJson } from '../docker/stats-json.js';
 import { parseTimestampParam } from '../docker/time.js';
 import { RAW_STREAM, streamContentType } from '../streams/framing.js';
-import { hijack } from '../streams/hijack.js';
+import { afterHead, hijack } from '../streams/hijack.js';
 import { pumpLogs } from '../streams/logs.js';
 import { relayAttachment } from '../streams/relay.js';
 
@@ -22,9 +22,13 @@ async function attach(ex: Exchange): Promise<void> {
   const q = ex.query;
   const att = await engine.attachContainer(c.record.id, {
     stdin: boolParam(q, 'stdin'), stdout: boolParam(q, 'stdout'), stderr: boolParam(q, 'stderr'), logs: boolParam(q, 'logs'), stream: boolParam(q, 'stream'),
+    detachKeys: q.get('detachKeys') ?? undefined,
   });
   const multiplexed = !c.record.config.Tty;
-  relayAttachment(att, hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM), multiplexed);
+  const socket = hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM);
+  socket.pause(); // stdin waits for the relay
+  await afterHead(socket); // output meanwhile (the replayed log) is held by the attachment
+  relayAttachment(att, socket, multiplexed);
 }
 
 /** Headers go out as soon as the wait is registered (the docker CLI waits before it starts); the body when it is over. */

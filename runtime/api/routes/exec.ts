@@ -1,13 +1,12 @@
 /** Exec: create, start (hijacked unless detached), resize, inspect. */
-import { invalid } from '../../../lib/errors.js';
+import { conflict, invalid } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
 import { intParam, sendJson, sendStatus } from '../http/reply.js';
 import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/exec-json.js';
-import { RAW_STREAM, streamContentType } from '../streams/framing.js';
-import { hijack } from '../streams/hijack.js';
+import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
+import { afterHead, hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
-
 
 interface ExecStartBody {
   Detach?: boolean;
@@ -20,20 +19,37 @@ async function create(ex: Exchange): Promise<void> {
   sendJson(ex.res, 201, { Id: id });
 }
 
+/**
+ * As in Docker (moby postContainerExecStart): the reply (101 or 200) is flushed before the process starts (with
+ * a gap, see `afterHead`), and a process that cannot start is reported in the stream, its exit code (126/127) in
+ * the exec's inspect.
+ */
 async function start(ex: Exchange): Promise<void> {
   const body = (await readJson<ExecStartBody>(ex)) ?? {};
   const { engine } = ex.ctx;
-  // As in Docker (moby postContainerExecStart): the process has a terminal when the exec was created with Tty;
-  // the start's Tty only chooses the stream's framing, raw or multiplexed (docker-py starts with Tty false).
-  const terminal = (await engine.inspectExec(ex.params.id!)).options.tty ?? false;
-  const att = await engine.startExec(ex.params.id!, { detach: body.Detach ?? false });
-  if (!att) return sendStatus(ex.res, 200);
-  const [h, w] = body.ConsoleSize ?? [0, 0];
-  if (terminal && h > 0 && w > 0) await engine.resizeExec(ex.params.id!, h, w).catch(() => {});
+  const id = ex.params.id!;
+  const state = await engine.inspectExec(id);
+  if (state.running || state.exitCode !== null) throw conflict(`Error: Exec command ${state.id} has already run`);
+  if (body.Detach) {
+    await engine.startExec(id, { detach: true });
+    return sendStatus(ex.res, 200);
+  }
+  // The process has a terminal when the exec was created with Tty; the start's Tty only chooses the stream's
+  // framing, raw or multiplexed (docker-py starts with Tty false).
+  const terminal = state.options.tty ?? false;
   const multiplexed = !(body.Tty ?? terminal);
-  const type = ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM;
+  const socket = hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM);
+  socket.pause(); // stdin waits for the process
+  await afterHead(socket);
+  const att = await engine.startExec(id, {}).catch((err: Error) => {
+    if (!socket.destroyed) socket.end(outputEncoder(multiplexed)('stdout', Buffer.from(`OCI runtime exec failed: ${err.message.trim()}\r\n`)));
+    return null;
+  });
+  if (!att) return;
+  const [h, w] = body.ConsoleSize ?? [0, 0];
+  if (terminal && h > 0 && w > 0) await engine.resizeExec(id, h, w).catch(() => {});
   // The engine ends an exec's stream only once its exit code is recorded (docker exec reads it right after).
-  relayAttachment(att, hijack(ex, type), multiplexed);
+  relayAttachment(att, socket, multiplexed);
 }
 
 async function resize(ex: Exchange): Promise<void> {

@@ -23,6 +23,24 @@ export function hijack(ex: Exchange, contentType: string): Socket {
   return socket;
 }
 
+/** Resolves once everything written to `socket` so far (the reply's head) has been handed to the kernel. */
+export function flushed(socket: Socket): Promise<void> {
+  return new Promise((resolve) => socket.write('', () => resolve()));
+}
+
+/**
+ * How long the stream's first bytes wait after the head. docker-py reads the head through a buffered reader and
+ * then reads the raw socket, so bytes that arrive together with the head are lost to it (attach with
+ * `stream=false` returned nothing); in dockerd the log read between head and first bytes leaves a gap.
+ */
+export const HEAD_GAP_MS = 20;
+
+/** Flush the head, then keep the gap (`HEAD_GAP_MS`) before the stream's first bytes. */
+export async function afterHead(socket: Socket): Promise<void> {
+  await flushed(socket);
+  await new Promise((resolve) => setTimeout(resolve, HEAD_GAP_MS));
+}
+
 function takeUpgraded(ex: Exchange, contentType: string): Socket {
   const { socket, head } = ex.upgrade!;
   ex.res.detachSocket(socket);

@@ -23,6 +23,7 @@ export function relayAttachment(att: Attachment, socket: Socket, multiplexed: bo
   socket.once('close', () => {
     if (!ended) att.detach();
   });
+  if (socket.destroyed && !ended) att.detach(); // the client left before the relay began
   if (att.stdin) relayStdin(socket, att.stdin, () => ended);
   else socket.resume();
 }
