@@ -3,9 +3,15 @@
  * driven by dockerode and, when installed, the stock docker CLI. The cases
  * follow docker-py's tests/integration/api_healthcheck_test.py and moby's
  * integration/container/health_test.go (healthy, unhealthy, timeout, start
- * period, NONE, inherited from the image's HEALTHCHECK, events, ps).
+ * period, NONE, inherited from the image's HEALTHCHECK, events, ps), and
+ * docker-compose 1.29's `depends_on: condition: service_healthy` when
+ * Debian's docker-compose is installed (TSPAAS_REQUIRE_DOCKER_COMPOSE=1 turns
+ * its absence into a failure).
  */
 import test, { type ExecutionContext } from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { docker, withDockerCli } from './cli.js';
@@ -79,8 +85,8 @@ test.serial('dockerode: a passing check goes starting → healthy; inspect, ps s
   const c = await run(t, { Healthcheck: { Test: ['CMD-SHELL', 'echo "hello world"'], Interval: S, Timeout: S, Retries: 1 } });
   const info = await c.inspect();
   t.deepEqual(info.Config.Healthcheck, { Test: ['CMD-SHELL', 'echo "hello world"'], Interval: S, Timeout: S, Retries: 1 });
-  const first = await health(c);
-  if (first?.Status === 'starting') t.regex(await psStatus(c.id) ?? '', /^Up .* \(health: starting\)$/);
+  t.is((await health(c))?.Status, 'starting', 'the first probe comes an interval after the start');
+  t.regex(await psStatus(c.id) ?? '', /^Up .* \(health: starting\)$/);
   const h = await healthIs(c, 'healthy');
   t.is(h.FailingStreak, 0);
   t.like(h.Log[0], { ExitCode: 0, Output: 'hello world\n' });
@@ -219,3 +225,76 @@ withDockerCli(() => {
     t.regex(bad.stderr, /Interval in Healthcheck cannot be less than 1ms/);
   });
 });
+
+const composePath = spawnSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' }).stdout.trim();
+
+/** Run docker-compose in `dir` against the test engine. */
+function compose(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(composePath, ['--no-ansi', ...args], {
+      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, DOCKER_HOST: `unix://${served.socketPath}`, DOCKER_CONFIG: dir },
+    });
+    const out = { stdout: '', stderr: '' };
+    child.stdout.on('data', (d: Buffer) => { out.stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out.stderr += d.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ ...out, code: code ?? -1 }); });
+  });
+}
+
+/** A compose project whose db turns healthy by `check` (or not); web depends on db being healthy. `down` at the end of the test. */
+async function composeProject(t: ExecutionContext, name: string, check: string): Promise<string> {
+  const dir = path.join(served.dir, name);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'docker-compose.yml'), `version: "2.4"
+services:
+  db:
+    image: busybox
+    command: sh -c "sleep 2; touch /ready; exec sleep 300"
+    healthcheck:
+      test: ${check}
+      interval: 1s
+      retries: 2
+  web:
+    image: busybox
+    command: sleep 300
+    depends_on:
+      db:
+        condition: service_healthy
+`);
+  t.teardown(async () => { await compose(dir, ['down', '--timeout', '0']); });
+  return dir;
+}
+
+async function composeService(project: string, service: string): Promise<Docker.ContainerInfo | undefined> {
+  const list = await served.client.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`, `com.docker.compose.service=${service}`] } });
+  return list[0];
+}
+
+if (composePath) {
+  test.serial('docker-compose: depends_on service_healthy starts web only once db is healthy', async (t) => {
+    const dir = await composeProject(t, 'hcup', '["CMD", "test", "-f", "/ready"]');
+    const up = await compose(dir, ['up', '-d']);
+    t.is(up.code, 0, up.stderr);
+    const db = await composeService('hcup', 'db');
+    const web = await composeService('hcup', 'web');
+    t.regex(db?.Status ?? '', /\(healthy\)$/);
+    const dbHealth = await health(served.client.getContainer(db!.Id));
+    const healthyAt = Date.parse(dbHealth!.Log.find((r) => r.ExitCode === 0)!.End);
+    const webStarted = Date.parse((await served.client.getContainer(web!.Id).inspect()).State.StartedAt);
+    t.true(webStarted >= healthyAt, `web started ${webStarted - healthyAt} ms after db's first successful check`);
+  });
+
+  test.serial('docker-compose: up fails and web is not started when db turns unhealthy', async (t) => {
+    const dir = await composeProject(t, 'hcbad', '["CMD", "false"]');
+    const up = await compose(dir, ['up', '-d']);
+    t.not(up.code, 0);
+    t.regex(up.stderr, /unhealthy/);
+    const web = await composeService('hcbad', 'web');
+    t.not(web?.State, 'running');
+  });
+} else if (process.env.TSPAAS_REQUIRE_DOCKER_COMPOSE === '1') {
+  test('docker-compose is installed (TSPAAS_REQUIRE_DOCKER_COMPOSE=1)', (t) => t.fail('docker-compose is not on PATH'));
+}
