@@ -24,7 +24,7 @@ let served: ServedEngine;
 
 test.before(async () => {
   served = await serveTestEngine({ busybox: true });
-  await build(served.client, 'hc-image', 'FROM busybox\nHEALTHCHECK --interval=1s --timeout=2s --retries=1 CMD test -f /ok || (echo no /ok; exit 1)\n');
+  await build(served.client, 'hc-image', 'FROM busybox\nHEALTHCHECK --interval=1s --timeout=2s --start-interval=500ms --retries=1 CMD test -f /ok || (echo no /ok; exit 1)\n');
 });
 test.after.always(async () => { await served?.close(); });
 
@@ -139,7 +139,7 @@ test.serial('dockerode: failures within the start period do not count while star
 
 test.serial('dockerode: the image\'s HEALTHCHECK is inherited field by field; Test NONE disables it', async (t) => {
   const c = await run(t, { Image: 'hc-image' });
-  t.deepEqual((await c.inspect()).Config.Healthcheck, { Test: ['CMD-SHELL', 'test -f /ok || (echo no /ok; exit 1)'], Interval: S, Timeout: 2 * S, Retries: 1 });
+  t.deepEqual((await c.inspect()).Config.Healthcheck, { Test: ['CMD-SHELL', 'test -f /ok || (echo no /ok; exit 1)'], Interval: S, Timeout: 2 * S, StartInterval: 5e8, Retries: 1 });
   const bad = await healthIs(c, 'unhealthy');
   t.is(bad.Log.at(-1)!.Output, 'no /ok\n');
   const exec = await c.exec({ Cmd: ['touch', '/ok'], AttachStdout: true });
@@ -148,11 +148,11 @@ test.serial('dockerode: the image\'s HEALTHCHECK is inherited field by field; Te
 
   const slower = await served.client.createContainer({ Image: 'hc-image', Cmd: ['sleep', '300'], Healthcheck: { Interval: 5 * S } });
   t.teardown(() => slower.remove({ force: true }).catch(() => undefined));
-  t.deepEqual((await slower.inspect()).Config.Healthcheck, { Test: ['CMD-SHELL', 'test -f /ok || (echo no /ok; exit 1)'], Interval: 5 * S, Timeout: 2 * S, Retries: 1 });
+  t.deepEqual((await slower.inspect()).Config.Healthcheck, { Test: ['CMD-SHELL', 'test -f /ok || (echo no /ok; exit 1)'], Interval: 5 * S, Timeout: 2 * S, StartInterval: 5e8, Retries: 1 });
 
   const off = await run(t, { Image: 'hc-image', Healthcheck: { Test: ['NONE'] } });
   // dockerd's merge takes the image's other fields even with NONE; they are not used.
-  t.deepEqual((await off.inspect()).Config.Healthcheck, { Test: ['NONE'], Interval: S, Timeout: 2 * S, Retries: 1 });
+  t.deepEqual((await off.inspect()).Config.Healthcheck, { Test: ['NONE'], Interval: S, Timeout: 2 * S, StartInterval: 5e8, Retries: 1 });
   await new Promise((r) => setTimeout(r, 1500));
   t.is(await health(off), undefined, 'no State.Health');
   t.regex(await psStatus(off.id) ?? '', /^Up [^(]*$/);
@@ -221,7 +221,7 @@ withDockerCli(() => {
     const off = await cli(['create', '--name', 'hc-cli-off', '--no-healthcheck', 'hc-image', 'sleep', '300']);
     t.is(off.code, 0, off.stderr);
     t.teardown(() => cli(['rm', '-f', 'hc-cli-off']).then(() => undefined));
-    t.is((await cli(['inspect', '-f', '{{json .Config.Healthcheck}}', 'hc-cli-off'])).stdout.trim(), '{"Test":["NONE"],"Interval":1000000000,"Timeout":2000000000,"Retries":1}');
+    t.is((await cli(['inspect', '-f', '{{json .Config.Healthcheck}}', 'hc-cli-off'])).stdout.trim(), '{"Test":["NONE"],"Interval":1000000000,"Timeout":2000000000,"StartInterval":500000000,"Retries":1}');
     const bad = await cli(['run', '-d', '--health-interval', '500us', 'busybox', 'true']);
     t.not(bad.code, 0);
     t.regex(bad.stderr, /Interval in Healthcheck cannot be less than 1ms/);
