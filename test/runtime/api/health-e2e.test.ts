@@ -159,9 +159,15 @@ test.serial('dockerode: the image\'s HEALTHCHECK is inherited field by field; Te
   t.truthy(await psStatus(off.id, { health: ['none'] }));
 });
 
-test.serial('dockerode: stop ends the probing and keeps the last health; a new start begins at starting again', async (t) => {
+test.serial('dockerode: pause suspends the probing, stop ends it and keeps the last health; a new start begins at starting again', async (t) => {
   const c = await run(t, { Healthcheck: { Test: ['CMD', 'true'], Interval: S, Retries: 1 } });
   await healthIs(c, 'healthy');
+  await c.pause();
+  const paused = await health(c);
+  await new Promise((r) => setTimeout(r, 2500));
+  t.deepEqual(await health(c), paused, 'no probe ran while paused');
+  await c.unpause();
+  await waitFor('a probe after unpause', async () => ((await health(c))!.Log.at(-1)!.Start > paused!.Log.at(-1)!.Start ? true : undefined));
   await c.stop({ t: 0 });
   const stopped = await health(c);
   await new Promise((r) => setTimeout(r, 2500));
