@@ -8,9 +8,10 @@ import path from 'node:path';
 import { parseBytes } from '../lib/bytes.js';
 import { invalid } from '../lib/errors.js';
 import { parseSecurityOpts } from './security-opt.js';
+import { parseHealthFlags, type HealthFlags } from './health-options.js';
 
 /** The flags as commander hands them over (Docker's names). */
-export interface RunFlags {
+export interface RunFlags extends HealthFlags {
   detach?: boolean;
   rm?: boolean;
   interactive?: boolean;
@@ -100,6 +101,7 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
     AttachStderr: attach,
     StopTimeout: flags.stopTimeout === undefined ? undefined : parseInteger(flags.stopTimeout, '--stop-timeout'),
     StopSignal: flags.stopSignal,
+    ...healthcheckOf(flags),
     Volumes: objectOf(volumes.flatMap((v) => (v.anonymous ? [v.anonymous] : []))),
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     HostConfig: {
@@ -127,6 +129,11 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
     NetworkingConfig: net.networkingConfig,
   };
   return { name: flags.name, body };
+}
+
+function healthcheckOf(flags: RunFlags): { Healthcheck?: object } {
+  const hc = parseHealthFlags(flags);
+  return hc ? { Healthcheck: hc } : {};
 }
 
 function logConfigOf(flags: RunFlags): { LogConfig?: object } {

@@ -33,6 +33,7 @@ import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
 import { cancelRestart } from './containers/restart.js';
+import { unwatchHealth } from './containers/health.js';
 import { containerLogs, attachContainer, resizeContainer } from './containers/stdio.js';
 import { LogRotation } from './containers/log-rotation.js';
 import { topContainer, statsContainer } from './containers/inspect.js';
@@ -85,7 +86,7 @@ class TspaasEngine implements Engine {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
-      attachments: new Map(), restartTimers: new Map(), events: this.events,
+      attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
@@ -396,6 +397,7 @@ class TspaasEngine implements Engine {
     this.watcher?.close();
     await this.ctx.logRotation.close();
     for (const id of [...this.ctx.restartTimers.keys()]) cancelRestart(this.ctx, id);
+    for (const id of [...this.ctx.healthChecks.keys()]) unwatchHealth(this.ctx, id);
     await this.network.close();
   }
 

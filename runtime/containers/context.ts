@@ -38,6 +38,8 @@ export interface ContainerContext {
   attachments: Map<string, Set<SocketAttachment>>;
   /** Pending restart-policy timers. */
   restartTimers: Map<string, NodeJS.Timeout>;
+  /** Running health monitors (health.ts), each stopped by aborting its controller. */
+  healthChecks: Map<string, AbortController>;
   events: EventEmitter;
   /**
    * Start a container again for its restart policy (takes the lock itself).

@@ -18,6 +18,7 @@ import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
 import { checkHostBounds, hostCapacity } from './resources.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
+import { mergeHealthcheck, validateHealthcheck } from './healthcheck.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
 export async function createContainer(ctx: ContainerContext, given: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
@@ -82,6 +83,7 @@ function validate(o: CreateOptions): void {
   if (o.memory !== undefined && o.memory > 0 && o.memory < 6 * 1024 * 1024) throw invalid('Minimum memory limit allowed is 6MB');
   if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
   checkHostBounds(o, hostCapacity()); // part 4: no limit above what the host has
+  validateHealthcheck(o.healthcheck);
 }
 
 /** Unknown capability names are refused at create, as Docker does ("invalid CapAdd: unknown capability: …"). */
@@ -115,6 +117,7 @@ export function mergeConfig(o: CreateOptions, image: Image, id: string): Contain
     Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
     ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(o.exposedPorts ?? {}) },
     StopSignal: o.stopSignal || ic.StopSignal || 'SIGTERM',
+    Healthcheck: mergeHealthcheck(o.healthcheck, ic.Healthcheck),
     Tty: o.tty ?? false,
     OpenStdin: o.openStdin ?? false,
     StdinOnce: o.stdinOnce ?? false,

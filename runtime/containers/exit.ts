@@ -13,6 +13,7 @@ import { deleteProcess } from './oci-runtime.js';
 import { readOomKills } from './cgroups.js';
 import { exitDir } from './paths.js';
 import { scheduleRestart } from './restart.js';
+import { unwatchHealth } from './health.js';
 import type { Container } from './types.js';
 
 const RESCAN_MS = 3000;
@@ -54,6 +55,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   const p = pathsOf(ctx, c.record.id);
   const code = forced?.exitCode ?? (await readExitCode(p.exitFile));
   if (code === null) return null;
+  unwatchHealth(ctx, c.record.id);
   const oom = (await exists(p.oomFile)) || (await readOomKills(cgroupPathOf(ctx, c.record.id)).catch(() => 0)) > 0;
   // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
   const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();

@@ -13,6 +13,7 @@ export async function filterContainers(
     .filter((c) => !f.name?.length || f.name.some((n) => new RegExp(n.replace(/^\//, '')).test(c.record.name)))
     .filter((c) => !f.status?.length || f.status.includes(c.state.status))
     .filter((c) => !f.exited?.length || (c.state.status === 'exited' && f.exited.includes(c.state.exitCode)))
+    .filter((c) => !f.health?.length || f.health.includes(c.state.health?.status ?? 'none'))
     .filter((c) => !f.label?.length || f.label.every((l) => labelMatches(c.record.config.Labels ?? {}, l)))
     .filter((c) => !ancestors || ancestors.some((id, i) => c.record.imageId === id || c.record.imageRef === f.ancestor![i]))
     .sort((a, b) => b.record.created.localeCompare(a.record.created));

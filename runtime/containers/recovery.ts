@@ -17,6 +17,7 @@ import { processStatus, listProcesses, deleteProcess } from './oci-runtime.js';
 import { detachMountsUnder, isMountPoint, unmount } from '../snapshots/mount.js';
 import { readExitCode, recordExit } from './exit.js';
 import { destroy } from './remove.js';
+import { healthAtStart, watchHealth } from './health.js';
 import type { Container } from './types.js';
 
 /**
@@ -78,7 +79,10 @@ async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {
     ctx.rootfs.adopt(id);
     const logs = logPolicyOf(ctx, c);
     if (logs.driver !== 'none') await ctx.logRotation.start(id, p.log, logs.maxFile);
-    if (status !== c.state.status) await ctx.store.saveState(id, { ...c.state, status });
+    // As dockerd's restore: the health starts over (starting, no streak) and the monitor resumes unless paused.
+    const health = healthAtStart(c);
+    if (status !== c.state.status || health !== c.state.health) await ctx.store.saveState(id, { ...c.state, status, health });
+    watchHealth(ctx, c);
     return;
   }
   ctx.rootfs.adopt(id);

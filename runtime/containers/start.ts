@@ -16,6 +16,7 @@ import type { ContainerPaths } from './paths.js';
 import type { SandboxState } from '../network/types.js';
 import { attachNetworks, hostsFile, linkInfo, networkKind, type LinkInfo } from './network.js';
 import { idmapRootOf, ownEtcFiles, usernsOf } from './userns.js';
+import { healthAtStart, watchHealth } from './health.js';
 
 /** Start a created or exited container. Caller holds the container's lock. */
 export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
@@ -43,7 +44,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     if (logs.driver !== 'none') await ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
     await connectAttachments(ctx, c, p.attachSocket);
     await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
-    await ctx.store.saveState(c.record.id, running(c.state, pid));
+    await ctx.store.saveState(c.record.id, { ...running(c.state, pid), health: healthAtStart(c) });
   } catch (err) {
     await ctx.logRotation.stop(c.record.id);
     await ctx.network.detach(c.record.id).catch(() => undefined);
@@ -53,6 +54,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     throw err;
   }
   emitContainerEvent(ctx, c, 'start');
+  watchHealth(ctx, c);
 }
 
 function running(s: ContainerState, pid: number): ContainerState {

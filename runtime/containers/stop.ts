@@ -5,6 +5,7 @@ import { runtimeOf, emitContainerEvent } from './context.js';
 import { signalProcess, pauseProcess, resumeProcess } from './oci-runtime.js';
 import { cancelRestart } from './restart.js';
 import { normalizeSignal } from './signals.js';
+import { unwatchHealth, watchHealth } from './health.js';
 import type { Container } from './types.js';
 
 const isUp = (c: Container) => c.state.status === 'running' || c.state.status === 'paused';
@@ -56,7 +57,11 @@ export async function killContainer(ctx: ContainerContext, c: Container, signal?
 export async function pauseContainer(ctx: ContainerContext, c: Container): Promise<void> {
   if (c.state.status === 'paused') throw conflict(`Container ${c.record.id} is already paused`);
   if (c.state.status !== 'running') throw conflict(`Container ${c.record.id} is not running`);
-  await pauseProcess(runtimeOf(ctx, c), c.record.id);
+  unwatchHealth(ctx, c.record.id); // Docker probes no paused container
+  await pauseProcess(runtimeOf(ctx, c), c.record.id).catch((err: unknown) => {
+    watchHealth(ctx, c);
+    throw err;
+  });
   await ctx.store.saveState(c.record.id, { ...c.state, status: 'paused' });
   emitContainerEvent(ctx, c, 'pause');
 }
@@ -67,4 +72,5 @@ export async function unpauseContainer(ctx: ContainerContext, c: Container): Pro
   await resumeProcess(runtimeOf(ctx, c), c.record.id);
   await ctx.store.saveState(c.record.id, { ...c.state, status: 'running' });
   emitContainerEvent(ctx, c, 'unpause');
+  watchHealth(ctx, c);
 }

@@ -27,7 +27,7 @@
  * the container's run dir; on start-up the engine rebuilds every container's
  * state from these files and from the monitors still alive (see recovery).
  */
-import type { ContainerConfig } from '../images/types.js';
+import type { ContainerConfig, HealthConfig } from '../images/types.js';
 import type { EndpointRequest, Link, PortBinding, SandboxState } from '../network/types.js';
 import type { IdMaps } from '../archive/owners.js';
 import type { LogConfig } from './log-config.js';
@@ -142,6 +142,9 @@ export interface CreateOptions {
   // ---- log rotation (issue 13 part 3) ----
   /** Log driver and options (`--log-driver`, `--log-opt`; log-config.ts); at create, what it leaves out is filled from the engine's defaults. */
   logConfig?: LogConfig;
+  // ---- healthchecks (issue 16; healthcheck.ts, health.ts) ----
+  /** `Config.Healthcheck`: merged with the image's HEALTHCHECK at create (fields left 0 inherit it; Test ["NONE"] disables). */
+  healthcheck?: HealthConfig;
 }
 
 /** A container's own user namespace; `auto` when the engine picked the range. */
@@ -180,6 +183,30 @@ export interface ContainerState {
   restartCount: number;
   /** Set by an explicit stop/kill so restart policies do not fire. */
   stoppedByUser: boolean;
+  /** Healthcheck results (Docker's State.Health); absent when the container has no healthcheck. Kept after it stops. */
+  health?: HealthState;
+}
+
+/** One healthcheck probe run (Docker's HealthcheckResult). */
+export interface HealthResult {
+  start: string;        // RFC 3339
+  end: string;
+  /** 0 healthy; anything else a failure; -1 when the probe timed out or could not run. */
+  exitCode: number;
+  /** stdout and stderr together, at most 4096 bytes, then "..." (Docker's limitedBuffer). */
+  output: string;
+}
+
+/**
+ * A container's health: `starting` from each start until the first
+ * successful probe; `healthy` after a success; `unhealthy` once `retries`
+ * probes in a row failed (failures within the start period do not count
+ * while it is still `starting`). `log` keeps the last 5 results, oldest first.
+ */
+export interface HealthState {
+  status: 'starting' | 'healthy' | 'unhealthy';
+  failingStreak: number;
+  log: HealthResult[];
 }
 
 /** A container as listed and inspected. */
@@ -199,6 +226,8 @@ export interface ListFilters {
   status?: ContainerStatus[];
   ancestor?: string[];     // image reference or ID
   exited?: number[];
+  /** Docker's health filter: starting, healthy, unhealthy or none (no healthcheck). */
+  health?: Array<HealthState['status'] | 'none'>;
 }
 
 /** One process as `top` shows it. */

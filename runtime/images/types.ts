@@ -39,6 +39,21 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
+/**
+ * Docker's HealthConfig (Dockerfile HEALTHCHECK, `Config.Healthcheck`): Test is
+ * ["NONE"], ["CMD", arg…] or ["CMD-SHELL", command]; durations in
+ * nanoseconds; 0 or absent = inherit from the image, else the default
+ * (runtime/containers/healthcheck.ts).
+ */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 /** The runnable part of an image config (Docker's `Config`). */
 export interface ContainerConfig {
   User?: string;
@@ -50,7 +65,7 @@ export interface ContainerConfig {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+  Healthcheck?: HealthConfig;
   OnBuild?: string[] | null;
   Shell?: string[];
 }

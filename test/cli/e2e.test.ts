@@ -103,6 +103,15 @@ test('run -d, logs, exec, stop and start', async (t) => {
   t.regex(gone.stderr, /^tspaas: .*e2e-d/m);
 });
 
+test('run --health-cmd: ps shows (healthy) and filters by health; inspect has State.Health', async (t) => {
+  await ok(['container', 'run', '-d', '--name', 'hc', '--health-cmd', 'echo ok', '--health-interval', '1s', '--health-retries', '1', 'busybox', 'sleep', '300']);
+  const ps = await eventually(() => ok(['container', 'ps', '--filter', 'health=healthy', '--filter', 'name=hc']), (out) => /\(healthy\).*hc/.test(out), 'hc to be healthy');
+  t.regex(ps, /Up .* \(healthy\)/);
+  t.is((await ok(['container', 'inspect', '-f', '{{.State.Health.Status}}', 'hc'])).trim(), 'healthy');
+  t.is((await ok(['container', 'ps', '-q', '--filter', 'health=unhealthy', '--filter', 'name=hc'])).trim(), '');
+  await ok(['container', 'rm', '-f', 'hc']);
+});
+
 test('volumes and cp both ways', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tsp-cp-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -200,3 +200,18 @@ test('--log-driver and --log-opt become HostConfig.LogConfig; none given leaves 
   t.is(buildCreateRequest({}, 'busybox', [], penv()).body.HostConfig.LogConfig, undefined);
   t.throws(() => buildCreateRequest({ logOpt: ['max-size'] }, 'busybox', [], penv()), { message: /invalid --log-opt "max-size": use key=value/ });
 });
+
+test('--health-* flags become Config.Healthcheck in nanoseconds, as the docker CLI sends them; --no-healthcheck is Test NONE', (t) => {
+  const { body } = buildCreateRequest({
+    healthCmd: 'wget -q -O- localhost:8080/health', healthInterval: '2s', healthTimeout: '500ms', healthRetries: '4', healthStartPeriod: '1m30s', healthStartInterval: '1s',
+  }, 'busybox', [], penv());
+  t.deepEqual(body.Healthcheck, {
+    Test: ['CMD-SHELL', 'wget -q -O- localhost:8080/health'], Interval: 2e9, Timeout: 5e8, StartPeriod: 90e9, StartInterval: 1e9, Retries: 4,
+  });
+  t.deepEqual(buildCreateRequest({ healthInterval: '5s' }, 'busybox', [], penv()).body.Healthcheck, { Interval: 5e9 }, 'the image\'s command, another interval');
+  t.deepEqual(buildCreateRequest({ healthcheck: false }, 'busybox', [], penv()).body.Healthcheck, { Test: ['NONE'] });
+  t.is(buildCreateRequest({ healthcheck: true }, 'busybox', [], penv()).body.Healthcheck, undefined, 'commander\'s default of --no-healthcheck');
+  t.throws(() => buildCreateRequest({ healthcheck: false, healthCmd: 'true' }, 'busybox', [], penv()), { message: '--no-healthcheck conflicts with --health-* options' });
+  t.throws(() => buildCreateRequest({ healthInterval: 'often' }, 'busybox', [], penv()), { message: /invalid --health-interval "often"/ });
+  t.throws(() => buildCreateRequest({ healthRetries: '-1' }, 'busybox', [], penv()), { message: /invalid --health-retries "-1"/ });
+});

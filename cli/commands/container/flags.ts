@@ -49,6 +49,13 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--storage-opt <key=value>', 'storage option: size=<size> bounds the writable layer, e.g. size=10G (repeatable)', collect)
     .option('--log-driver <driver>', 'log driver: k8s-file (default; json-file is an alias) or none')
     .option('--log-opt <key=value>', 'log option: max-size=10m, max-file=3 (repeatable; defaults are the engine\'s)', collect)
+    .option('--health-cmd <command>', 'command that checks the container\'s health (run with /bin/sh -c)')
+    .option('--health-interval <duration>', 'time between health checks (e.g. 30s)')
+    .option('--health-timeout <duration>', 'longest a health check may run (e.g. 30s)')
+    .option('--health-retries <n>', 'failures in a row that make the container unhealthy')
+    .option('--health-start-period <duration>', 'time to start up during which failures do not count (e.g. 1m)')
+    .option('--health-start-interval <duration>', 'time between health checks during the start period (e.g. 5s)')
+    .option('--no-healthcheck', 'disable the image\'s HEALTHCHECK')
     .argument('<image>', 'image to run')
     .argument('[command...]', 'command and arguments');
 }

@@ -19,7 +19,7 @@ export function register(parent: Command, app: App): void {
   parent.command('ps').alias('ls').description('List containers')
     .option('-a, --all', 'show all containers (default shows just running)')
     .option('-q, --quiet', 'only display IDs')
-    .option('-f, --filter <key=value>', 'filter (status, name, id, label, ancestor, exited)', collect)
+    .option('-f, --filter <key=value>', 'filter (status, name, id, label, ancestor, exited, health)', collect)
     .option('--no-trunc', "don't truncate output")
     .action(app.action(async (ctx, opts: { all?: boolean; quiet?: boolean; filter?: string[]; trunc: boolean }) => {
       const list = await ctx.engine.json<ContainerSummary[]>('GET', '/containers/json', { query: { all: opts.all, filters: filtersQuery(opts.filter) } });

@@ -2,6 +2,7 @@
 import { parseUsernsMode } from '../../containers/userns.js';
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
+import type { HealthConfig } from '../../images/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
 import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
 
@@ -51,6 +52,8 @@ export interface DockerCreateBody {
   Volumes?: Record<string, object> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** Healthchecks (issue 16): nanosecond durations; the engine validates and merges it with the image's. */
+  Healthcheck?: HealthConfig | null;
   HostConfig?: DockerHostConfig | null;
   NetworkingConfig?: DockerNetworkingConfig | null;
 }
@@ -82,6 +85,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     stopSignal: body.StopSignal || undefined,
     stopTimeout: body.StopTimeout ?? undefined,
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
+    healthcheck: healthcheck(body.Healthcheck),
     ...hostOptions(hc),
     ...net,
   };
@@ -115,6 +119,18 @@ function logConfig(lc: DockerHostConfig['LogConfig']): CreateOptions['logConfig'
     throw invalid('invalid LogConfig.Config: use an object of string values, e.g. {"max-size": "10m"}');
   }
   return { type: lc.Type ?? '', config: { ...lc.Config } };
+}
+
+const HEALTH_FIELDS = ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'];
+
+/** Config.Healthcheck without its empty fields (Go's omitempty: inspect shows what was set); null or {} = the image's. */
+function healthcheck(h: DockerCreateBody['Healthcheck']): HealthConfig | undefined {
+  if (h === undefined || h === null) return undefined;
+  if (typeof h !== 'object' || Array.isArray(h)) throw invalid('invalid Healthcheck: use an object like {"Test": ["CMD-SHELL", "true"], "Interval": 1000000000}');
+  const unknown = Object.keys(h).find((k) => !HEALTH_FIELDS.includes(k));
+  if (unknown) throw invalid(`invalid Healthcheck: unknown field "${unknown}" (known: ${HEALTH_FIELDS.join(', ')})`);
+  const set = Object.entries(h).filter(([, v]) => v !== undefined && v !== null && v !== 0 && !(Array.isArray(v) && v.length === 0));
+  return set.length ? (Object.fromEntries(set) as HealthConfig) : undefined;
 }
 
 /** Docker's strslice: a JSON string means a one-element list; `[""]` (e.g. `--entrypoint ""`) clears. */

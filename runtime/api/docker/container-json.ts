@@ -67,7 +67,7 @@ export function containerSummaryJson(c: Container, now = Date.now(), ids?: Netwo
 export function statusText(s: ContainerState, now = Date.now()): string {
   const since = (t: string) => humanDuration(Math.max(0, now - (epochMs(t) || now)));
   switch (s.status) {
-    case 'running': return `Up ${since(s.startedAt)}`;
+    case 'running': return `Up ${since(s.startedAt)}${healthSuffix(s)}`;
     case 'paused': return `Up ${since(s.startedAt)} (Paused)`;
     case 'restarting': return `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
     case 'exited': return Number.isNaN(epochMs(s.finishedAt)) ? `Exited (${s.exitCode})` : `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
@@ -75,6 +75,19 @@ export function statusText(s: ContainerState, now = Date.now()): string {
     case 'dead': return 'Dead';
     default: return 'Created';
   }
+}
+
+/** Docker's Health.String in ps: " (health: starting)", " (healthy)", " (unhealthy)"; nothing without a healthcheck. */
+function healthSuffix(s: ContainerState): string {
+  if (!s.health) return '';
+  return s.health.status === 'starting' ? ' (health: starting)' : ` (${s.health.status})`;
+}
+
+/** State.Health as dockerd shows it (only for a container with a healthcheck). */
+function healthJson(s: ContainerState): object {
+  if (!s.health) return {};
+  const { status, failingStreak, log } = s.health;
+  return { Health: { Status: status, FailingStreak: failingStreak, Log: log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })) } };
 }
 
 function stateJson(s: ContainerState): object {
@@ -90,6 +103,7 @@ function stateJson(s: ContainerState): object {
     Error: s.error,
     StartedAt: s.startedAt,
     FinishedAt: s.finishedAt,
+    ...healthJson(s),
   };
 }
 

@@ -37,7 +37,7 @@ export function checkFilterNames(f: Filters, allowed: string[]): void {
 
 /** `GET /containers/json` filters → engine `ListFilters`. */
 export function toListFilters(f: Filters, all: boolean): ListFilters {
-  checkFilterNames(f, ['id', 'name', 'label', 'status', 'ancestor', 'exited']);
+  checkFilterNames(f, ['id', 'name', 'label', 'status', 'ancestor', 'exited', 'health']);
   const out: ListFilters = { all };
   if (f.id) out.id = f.id;
   if (f.name) out.name = f.name.map((n) => n.replace(/^\//, ''));
@@ -45,6 +45,7 @@ export function toListFilters(f: Filters, all: boolean): ListFilters {
   if (f.ancestor) out.ancestor = f.ancestor;
   if (f.status) out.status = f.status.map(checkStatus);
   if (f.exited) out.exited = f.exited.map(checkExitCode);
+  if (f.health) out.health = f.health.map(checkHealth);
   // Asking for a status other than running implies all containers, as in dockerd.
   if (f.status || f.exited) out.all = true;
   return out;
@@ -54,6 +55,15 @@ function checkStatus(s: string): ContainerStatus {
   const status = CONTAINER_STATUSES.find((c) => c === s);
   if (!status) throw invalid(`invalid filter 'status=${s}'`);
   return status;
+}
+
+const HEALTH_STATES = ['starting', 'healthy', 'unhealthy', 'none'] as const;
+
+/** dockerd's values and message for the health filter. */
+function checkHealth(s: string): (typeof HEALTH_STATES)[number] {
+  const h = HEALTH_STATES.find((v) => v === s);
+  if (!h) throw invalid(`Unrecognised filter value for health: ${s}`);
+  return h;
 }
 
 function checkExitCode(s: string): number {

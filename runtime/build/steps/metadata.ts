@@ -109,7 +109,7 @@ const healthcheck: Step = async (ins, s) => {
     const dur = (name: string) => (typeof ins.flags[name] === 'string' ? parseDuration(ins.flags[name]) ?? undefined : undefined);
     check = {
       Test: f.form === 'exec' ? ['CMD', ...f.args] : ['CMD-SHELL', f.text],
-      Interval: dur('interval'), Timeout: dur('timeout'), StartPeriod: dur('start-period'),
+      Interval: dur('interval'), Timeout: dur('timeout'), StartPeriod: dur('start-period'), StartInterval: dur('start-interval'),
       Retries: typeof ins.flags.retries === 'string' ? Number(ins.flags.retries) : undefined,
     };
     check = Object.fromEntries(Object.entries(check).filter(([, v]) => v !== undefined));

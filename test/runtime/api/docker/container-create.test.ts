@@ -166,3 +166,15 @@ test('HostConfig.LogConfig passes through; the docker CLI\'s empty one means the
   const err = t.throws(() => toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: 'k8s-file', Config: { 'max-size': 5 } as never } } }));
   t.is((err as { kind?: string }).kind, 'Invalid');
 });
+
+test('Config.Healthcheck passes to the engine without its empty fields (omitempty); unknown fields are refused', (t) => {
+  const opts = toCreateOptions({ Image: 'busybox', Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 1e9, Timeout: 0, StartPeriod: 0, Retries: 1 } });
+  t.deepEqual(opts.healthcheck, { Test: ['CMD-SHELL', 'true'], Interval: 1e9, Retries: 1 });
+  t.deepEqual(toCreateOptions({ Image: 'busybox', Healthcheck: { Test: ['NONE'] } }).healthcheck, { Test: ['NONE'] });
+  t.is(toCreateOptions({ Image: 'busybox', Healthcheck: { Test: [], Interval: 0 } }).healthcheck, undefined, 'the image\'s');
+  t.is(toCreateOptions({ Image: 'busybox', Healthcheck: null }).healthcheck, undefined);
+  const err = t.throws(() => toCreateOptions({ Image: 'busybox', Healthcheck: { Test: ['CMD', 'true'], Intervall: 1e9 } as never }));
+  t.true(isKind(err, 'Invalid'));
+  t.regex(err?.message ?? '', /unknown field "Intervall"/);
+  t.true(isKind(t.throws(() => toCreateOptions({ Image: 'busybox', Healthcheck: 'true' as never })), 'Invalid'));
+});

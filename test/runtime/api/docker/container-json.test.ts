@@ -28,6 +28,12 @@ test('status text as docker ps prints it', (t) => {
   t.is(statusText(state({ status: 'exited', exitCode: 3, finishedAt: '2024-01-01T00:08:00Z' }), NOW), 'Exited (3) 2 minutes ago');
   t.is(statusText(state({ status: 'created' }), NOW), 'Created');
   t.is(statusText(state({ status: 'dead' }), NOW), 'Dead');
+  // Healthchecks (issue 16): moby's State.String with Health.String.
+  const up = { status: 'running' as const, startedAt: '2024-01-01T00:09:55Z' };
+  t.is(statusText(state({ ...up, health: { status: 'starting', failingStreak: 0, log: [] } }), NOW), 'Up 5 seconds (health: starting)');
+  t.is(statusText(state({ ...up, health: { status: 'healthy', failingStreak: 0, log: [] } }), NOW), 'Up 5 seconds (healthy)');
+  t.is(statusText(state({ ...up, health: { status: 'unhealthy', failingStreak: 3, log: [] } }), NOW), 'Up 5 seconds (unhealthy)');
+  t.is(statusText(state({ status: 'exited', exitCode: 0, finishedAt: '2024-01-01T00:08:00Z', health: { status: 'healthy', failingStreak: 0, log: [] } }), NOW), 'Exited (0) 2 minutes ago');
 });
 
 test('ps JSON', (t) => {

@@ -16,6 +16,8 @@ test('container filters map to ListFilters', (t) => {
   t.deepEqual(toListFilters({ status: ['exited'], exited: ['3'] }, false), { all: true, status: ['exited'], exited: [3] });
   t.true(isKind(t.throws(() => toListFilters({ status: ['sleeping'] }, false)), 'Invalid'));
   t.true(isKind(t.throws(() => toListFilters({ exited: ['x'] }, false)), 'Invalid'));
+  t.deepEqual(toListFilters({ health: ['healthy', 'none'] }, false), { all: false, health: ['healthy', 'none'] });
+  t.is(t.throws(() => toListFilters({ health: ['ill'] }, false))?.message, 'Unrecognised filter value for health: ill');
   const err = t.throws(() => toListFilters({ colour: ['red'] }, false));
   t.is(err?.message, "invalid filter 'colour'");
 });
