@@ -4,11 +4,12 @@ import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
 import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
+import { resourceOptions, type DockerResources } from './docker-resources.js';
 
 type StrSlice = string[] | string | null;
 
 /** HostConfig; its networking fields are container-network.ts's. */
-export interface DockerHostConfig extends DockerHostNetworking {
+export interface DockerHostConfig extends DockerHostNetworking, DockerResources { // DockerResources: issue 16
   Binds?: string[] | null;
   Mounts?: DockerMount[] | null;
   Tmpfs?: Record<string, string> | null;
@@ -56,8 +57,6 @@ export interface DockerCreateBody {
 }
 
 const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
-/** Docker's default CFS period (µs) when only a quota is given. */
-const DEFAULT_CPU_PERIOD = 100_000;
 
 /** Translate a create request; `name` comes from the `?name=` query value. */
 export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
@@ -92,7 +91,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
   return {
     readOnlyRootfs: hc.ReadonlyRootfs || undefined,
     memory: hc.Memory || undefined,
-    nanoCpus: nanoCpus(hc),
+    ...resourceOptions(hc), // issue 16: nanoCpus, cpuQuota/cpuPeriod, memorySwap…
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     cpuShares: hc.CpuShares || undefined,
     restartPolicy: restartPolicy(hc.RestartPolicy),
@@ -124,14 +123,8 @@ function strSlice(v: StrSlice | undefined): string[] | undefined {
   return list.length === 1 && list[0] === '' ? [] : list;
 }
 
-function nanoCpus(hc: DockerHostConfig): number | undefined {
-  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw invalid('conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if (hc.NanoCpus) return hc.NanoCpus;
-  if (hc.CpuQuota && hc.CpuQuota > 0) return Math.round((hc.CpuQuota * 1e9) / (hc.CpuPeriod || DEFAULT_CPU_PERIOD));
-  return undefined;
-}
-
-function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
+/** HostConfig.RestartPolicy → the engine's (also for update). */
+export function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
   if (!p?.Name) return undefined;
   const name = RESTART_NAMES.find((n) => n === p.Name);
   if (!name) throw invalid(`invalid restart policy '${p.Name}'`);
