@@ -20,7 +20,7 @@ test('the docker CLI\'s run body becomes CreateOptions', (t) => {
       { type: 'volume', source: 'cache', target: '/cache', readOnly: false },
       { type: 'tmpfs', source: '', target: '/run', readOnly: false, options: ['size=64m'] },
     ],
-    memory: 64 << 20, nanoCpus: 500_000_000, pidsLimit: 100, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
+    memory: 64 << 20, cpuQuota: 50_000, cpuPeriod: 100_000 /* issue 16: kept as given */, pidsLimit: 100, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
     autoRemove: true, capAdd: ['NET_ADMIN'], readOnlyRootfs: true,
   });
 });
@@ -60,7 +60,10 @@ test('malformed requests are Invalid', (t) => {
     { Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } },
     { Image: 'x', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } } },
     { Image: 'x', HostConfig: { Mounts: [{ Type: 'npipe', Target: '/x' }] } },
-    { Image: 'x', HostConfig: { NanoCpus: 1e9, CpuQuota: 1000 } },
+    // NanoCpus with CpuQuota: the engine refuses it (test/runtime/containers/limits.test.ts), as for any client.
+    { Image: 'x', HostConfig: { MemorySwap: '1g' } },
+    { Image: 'x', HostConfig: { CpusetCpus: 1 } },
+    { Image: 'x', HostConfig: { OomKillDisable: 'yes' } },
   ];
   for (const body of bad) {
     const err = t.throws(() => toCreateOptions(body as never));
