@@ -64,6 +64,8 @@ test('update on a running container: memory, pids, CPU shares and cpuset change 
   await c.restart({ t: 0 });
   t.is(await memoryLimit(c.id), 300 * M, 'a restart starts with the updated limits');
   t.is((await c.inspect()).HostConfig.PidsLimit as number | null, null);
+  await c.update({ Memory: 500 * M });
+  t.is(await memoryLimit(c.id), 500 * M, 'raised too: the swap limit follows, in the order the kernel accepts');
   await c.remove({ force: true });
 });
 
