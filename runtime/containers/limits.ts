@@ -41,15 +41,19 @@ export interface OciLimits {
   blockIO?: { weight: number };
 }
 
-/** `linux.resources` for these options (no devices); `unsetPids` writes -1 for "no limit", as an update must. */
-export function ociLimits(o: LimitOptions, opts: { unsetPids?: boolean } = {}): OciLimits {
+/**
+ * `linux.resources` for these options (no devices). An update that lifts the
+ * pids limit must say so: `unsetPids` is the value the runtime reads as "max"
+ * (runc: -1; crun 1.8: 0, it writes -1 as given and the kernel refuses it).
+ */
+export function ociLimits(o: LimitOptions, opts: { unsetPids?: number } = {}): OciLimits {
   const r: OciLimits = {};
   const memory = memoryLimits(o);
   if (memory) r.memory = memory;
   const cpu = cpuLimits(o);
   if (cpu) r.cpu = cpu;
   if ((o.pidsLimit ?? 0) > 0) r.pids = { limit: o.pidsLimit! };
-  else if (opts.unsetPids) r.pids = { limit: -1 };
+  else if (opts.unsetPids !== undefined) r.pids = { limit: opts.unsetPids };
   if (o.blkioWeight) r.blockIO = { weight: o.blkioWeight };
   return r;
 }

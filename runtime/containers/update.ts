@@ -10,7 +10,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { conflict, isKind } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
-import { emitContainerEvent, pathsOf, runtimeOf } from './context.js';
+import { cgroupPathOf, emitContainerEvent, pathsOf, runtimeOf } from './context.js';
+import { liftPidsLimit } from './cgroups.js';
 import { checkLimits, ociLimits, readLimitHost } from './limits.js';
 import { updateProcess } from './oci-runtime.js';
 import { checkHostBounds, hostCapacity } from './resources.js';
@@ -21,6 +22,7 @@ import type { Container, ContainerUpdate, CreateOptions } from './types.js';
 export async function updateContainer(ctx: ContainerContext, c: Container, u: ContainerUpdate): Promise<void> {
   const host = await readLimitHost(ctx.host.cgroups);
   checkLimits(u, host, true);
+  checkHostBounds(u, hostCapacity());
   const id = c.record.id;
   await ctx.locks.run(id, async () => {
     if (c.state.status === 'removing' || c.state.status === 'dead') throw cannotUpdate(id, 'container is marked for removal and cannot be "update"');
@@ -43,11 +45,15 @@ export async function updateContainer(ctx: ContainerContext, c: Container, u: Co
 }
 
 /** Write the container's limits to its cgroup (a running or paused container). */
-async function applyLimits(ctx: ContainerContext, c: Container, options: CreateOptions, unsetPids: boolean): Promise<void> {
+async function applyLimits(ctx: ContainerContext, c: Container, options: CreateOptions, pidsChanged: boolean): Promise<void> {
+  const rt = runtimeOf(ctx, c);
   const file = path.join(pathsOf(ctx, c.record.id).run, 'update-resources.json');
-  await fsp.writeFile(file, JSON.stringify(ociLimits(options, { unsetPids })));
+  // runc reads -1 as "no limit"; crun cannot lift a limit at all (liftPidsLimit does it after).
+  const lift = pidsChanged && !((options.pidsLimit ?? 0) > 0);
+  await fsp.writeFile(file, JSON.stringify(ociLimits(options, { unsetPids: lift && rt.name === 'runc' ? -1 : undefined })));
   try {
-    await updateProcess(runtimeOf(ctx, c), c.record.id, file);
+    await updateProcess(rt, c.record.id, file);
+    if (lift && rt.name === 'crun') await liftPidsLimit(cgroupPathOf(ctx, c.record.id), ctx.host.cgroups);
   } finally {
     await fsp.rm(file, { force: true });
   }

@@ -54,6 +54,8 @@ export interface DockerCreateBody {
   StopTimeout?: number | null;
   HostConfig?: DockerHostConfig | null;
   NetworkingConfig?: DockerNetworkingConfig | null;
+  /** Issue 16: docker-py (5.0.3) sends `runtime=` here, not in HostConfig; taken as HostConfig.Runtime. */
+  Runtime?: string;
 }
 
 const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
@@ -81,7 +83,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     stopSignal: body.StopSignal || undefined,
     stopTimeout: body.StopTimeout ?? undefined,
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
-    ...hostOptions(hc),
+    ...hostOptions({ ...hc, Runtime: runtimeField(body) }),
     ...net,
   };
   return dropUndefined(opts);
@@ -105,6 +107,13 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     userns: parseUsernsMode(hc.UsernsMode), // issue 13 part 2
     logConfig: logConfig(hc.LogConfig),
   };
+}
+
+/** HostConfig.Runtime, or the body's top-level Runtime where docker-py puts it; both, differing, are refused. */
+function runtimeField(body: DockerCreateBody): string | undefined {
+  const [top, host] = [body.Runtime || undefined, body.HostConfig?.Runtime || undefined];
+  if (top && host && top !== host) throw invalid(`conflicting runtimes: Runtime "${top}" and HostConfig.Runtime "${host}"`);
+  return host ?? top;
 }
 
 /** HostConfig.LogConfig; an empty one means the engine's defaults (the engine checks the values). */

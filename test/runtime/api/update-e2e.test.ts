@@ -43,30 +43,37 @@ async function cgroupFile(id: string, controller: string, v1File: string, v2File
 const memoryLimit = (id: string) => cgroupFile(id, 'memory', 'memory.limit_in_bytes', 'memory.max').then(Number);
 const pidsMax = (id: string) => cgroupFile(id, 'pids', 'pids.max', 'pids.max');
 
+/** The OCI runtimes the engine has (`docker info`'s Runtimes). */
+async function runtimes(): Promise<string[]> {
+  return Object.keys((await client.info() as { Runtimes: Record<string, unknown> }).Runtimes);
+}
+
 /** The status and message of a refused API call. */
 async function refused(t: ExecutionContext, call: Promise<unknown>): Promise<{ status: number; message: string }> {
   const err = await t.throwsAsync(call) as Error & { statusCode?: number; json?: { message?: string } };
   return { status: err?.statusCode ?? 0, message: err?.json?.message ?? String(err) };
 }
 
-test('update on a running container: memory, pids, CPU shares and cpuset change in its cgroup at once, inspect shows them, a restart keeps them', async (t) => {
-  const c = await sleeper({ Memory: 400 * M, PidsLimit: 50, CpuShares: 512 });
-  t.is(await memoryLimit(c.id), 400 * M);
-  const answer = await c.update({ Memory: 300 * M, PidsLimit: 80, CpuShares: 256, CpusetCpus: '0' });
-  t.deepEqual(answer, { Warnings: [] });
-  t.is(await memoryLimit(c.id), 300 * M, 'applied live');
-  t.is(await pidsMax(c.id), '80');
-  t.is(await cgroupFile(c.id, 'cpuset', 'cpuset.cpus', 'cpuset.cpus'), '0');
-  const hc = (await c.inspect()).HostConfig;
-  t.like(hc, { Memory: 300 * M, MemorySwap: 300 * M, PidsLimit: 80, CpuShares: 256, CpusetCpus: '0' });
-  await c.update({ PidsLimit: 0 });
-  t.is(await pidsMax(c.id), 'max', 'PidsLimit 0 lifts the limit, as in Docker');
-  await c.restart({ t: 0 });
-  t.is(await memoryLimit(c.id), 300 * M, 'a restart starts with the updated limits');
-  t.is((await c.inspect()).HostConfig.PidsLimit as number | null, null);
-  await c.update({ Memory: 500 * M });
-  t.is(await memoryLimit(c.id), 500 * M, 'raised too: the swap limit follows, in the order the kernel accepts');
-  await c.remove({ force: true });
+test('update on a running container, under each runtime: memory, pids, CPU shares and cpuset change in its cgroup at once, inspect shows them, a restart keeps them', async (t) => {
+  for (const runtime of await runtimes()) {
+    const c = await sleeper({ Memory: 400 * M, PidsLimit: 50, CpuShares: 512, Runtime: runtime } as Docker.HostConfig);
+    t.is(await memoryLimit(c.id), 400 * M);
+    const answer = await c.update({ Memory: 300 * M, PidsLimit: 80, CpuShares: 256, CpusetCpus: '0' });
+    t.deepEqual(answer, { Warnings: [] });
+    t.is(await memoryLimit(c.id), 300 * M, `${runtime}: applied live`);
+    t.is(await pidsMax(c.id), '80');
+    t.is(await cgroupFile(c.id, 'cpuset', 'cpuset.cpus', 'cpuset.cpus'), '0');
+    const hc = (await c.inspect()).HostConfig;
+    t.like(hc, { Memory: 300 * M, MemorySwap: 300 * M, PidsLimit: 80, CpuShares: 256, CpusetCpus: '0' });
+    await c.update({ PidsLimit: 0 });
+    t.is(await pidsMax(c.id), 'max', `${runtime}: PidsLimit 0 lifts the limit, as in Docker`);
+    await c.restart({ t: 0 });
+    t.is(await memoryLimit(c.id), 300 * M, 'a restart starts with the updated limits');
+    t.is((await c.inspect()).HostConfig.PidsLimit as number | null, null);
+    await c.update({ Memory: 500 * M });
+    t.is(await memoryLimit(c.id), 500 * M, `${runtime}: raised too, the swap limit following in an order the kernel accepts`);
+    await c.remove({ force: true });
+  }
 });
 
 test('update on a stopped container is stored and applied at the next start', async (t) => {
@@ -159,9 +166,8 @@ test('create refusals: swap below memory, swap without memory, unknown runtime (
 });
 
 test('create --runtime: each runtime the engine has runs the container and inspect names it', async (t) => {
-  const runtimes = (await client.info() as { Runtimes: Record<string, unknown> }).Runtimes;
-  t.true(Object.keys(runtimes).length > 0);
-  for (const name of Object.keys(runtimes)) {
+  t.true((await runtimes()).length > 0);
+  for (const name of await runtimes()) {
     const c = await client.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'exit 7'], HostConfig: { NetworkMode: 'none', Runtime: name } as Docker.HostConfig });
     t.is((await c.inspect()).HostConfig.Runtime, name);
     await c.start();

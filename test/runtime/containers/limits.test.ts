@@ -27,7 +27,8 @@ test('ociLimits: swap equals the limit unless given (-1 = unlimited), reservatio
   t.deepEqual(ociLimits({ nanoCpus: 0.5e9, cpuShares: 512 }).cpu, { quota: 50_000, period: 100_000, shares: 512 });
   t.deepEqual(ociLimits({ blkioWeight: 300 }).blockIO, { weight: 300 });
   t.deepEqual(ociLimits({}), {});
-  t.deepEqual(ociLimits({}, { unsetPids: true }).pids, { limit: -1 }, 'an update to "no pids limit" writes -1, as runc needs');
+  t.deepEqual(ociLimits({}, { unsetPids: -1 }).pids, { limit: -1 }, 'an update to "no pids limit" says so, in the runtime\'s words');
+  t.deepEqual(ociLimits({ pidsLimit: 5 }, { unsetPids: -1 }).pids, { limit: 5 });
 });
 
 /** The message an `Invalid` check throws. */

@@ -169,3 +169,14 @@ test('HostConfig.LogConfig passes through; the docker CLI\'s empty one means the
   const err = t.throws(() => toCreateOptions({ Image: 'x', HostConfig: { LogConfig: { Type: 'k8s-file', Config: { 'max-size': 5 } as never } } }));
   t.is((err as { kind?: string }).kind, 'Invalid');
 });
+
+test('issue 16: Runtime from HostConfig, or from the top level where docker-py 5.0.3 puts it; resource fields kept as given', (t) => {
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { Runtime: 'runc' } }).runtime, 'runc');
+  t.is(toCreateOptions({ Image: 'x', Runtime: 'runc' }).runtime, 'runc');
+  t.is(toCreateOptions({ Image: 'x', Runtime: 'runc', HostConfig: { Runtime: 'runc' } }).runtime, 'runc');
+  t.true(isKind(t.throws(() => toCreateOptions({ Image: 'x', Runtime: 'runc', HostConfig: { Runtime: 'crun' } })), 'Invalid'));
+  t.like(toCreateOptions({ Image: 'x', HostConfig: {
+    MemorySwap: -1, MemoryReservation: 1 << 24, MemorySwappiness: 40, OomKillDisable: true, CpusetCpus: '0,1', CpusetMems: '0', BlkioWeight: 300,
+  } }), { memorySwap: -1, memoryReservation: 1 << 24, memorySwappiness: 40, oomKillDisable: true, cpusetCpus: '0,1', cpusetMems: '0', blkioWeight: 300 });
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { MemorySwappiness: -1 } }).memorySwappiness, undefined, '-1 = the host\'s, as older clients send');
+});
