@@ -202,15 +202,20 @@ test('kill with another signal returns after delivering it; kill of a paused con
   await Promise.all([trap.remove(), paused.remove()]);
 });
 
-test('rm of a container waiting out its restart backoff is refused as "restarting" (docker-py test_create_with_restart_policy)', async (t) => {
+test('rm of a container waiting out its restart backoff is refused as "restarting" (docker-py test_create_with_restart_policy); policy "no" cancels the restart', async (t) => {
   const c = await sleeper({ RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }, ['sh', '-c', 'exit 1']);
   // Its restarts back off (0.1 s, 0.2 s, 0.4 s, 0.8 s…): after three, each wait between runs lasts 0.8 s or more.
   while ((await c.inspect()).RestartCount < 3) await new Promise((r) => setTimeout(r, 50));
   await c.wait({ condition: 'next-exit' });
   const r = await refused(t, c.remove());
   t.deepEqual(r, { status: 409, message: `You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove` });
-  await c.remove({ force: true });
-  t.is((await refused(t, c.inspect())).status, 404, 'force removes it, and no restart brings it back');
+  // An update to policy "no" cancels the pending restart: it stays exited, and rm needs no force.
+  await c.update({ RestartPolicy: { Name: 'no' } });
+  const count = (await c.inspect()).RestartCount;
+  await new Promise((res) => setTimeout(res, 2000));
+  t.like(await c.inspect(), { RestartCount: count, State: { Status: 'exited' } });
+  await c.remove();
+  t.is((await refused(t, c.inspect())).status, 404);
 });
 
 test('stats with stream=false: one sample with precpu_stats and the container\'s networks (docker-py GetContainerStatsTest)', async (t) => {
