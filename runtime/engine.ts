@@ -29,6 +29,7 @@ import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
+import { updateContainer } from './containers/update.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
@@ -49,7 +50,7 @@ import type { CacheDirs } from './build/cache.js';
 import { buildDiskDeps } from './build/disk.js';
 import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
-import type { Container, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
+import type { Container, ContainerUpdate, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
 export async function createEngine(config: EngineConfig): Promise<Engine> {
@@ -190,6 +191,10 @@ class TspaasEngine implements Engine {
     await stopContainer(this.ctx, c, timeout).catch((err) => { if ((err as { kind?: string }).kind !== 'NotModified') throw err; });
     await this.ctx.locks.run(c.record.id, () => startContainer(this.ctx, c));
     this.ctx.events.emit('event', { type: 'container', action: 'restart', id: c.record.id, attributes: { name: c.record.name }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+  }
+
+  updateContainer(ref: string, update: ContainerUpdate): Promise<void> {
+    return updateContainer(this.ctx, this.get(ref), update);
   }
 
   removeContainer(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {

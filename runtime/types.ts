@@ -19,7 +19,7 @@ import type { Change } from './archive/types.js';
 import type { BuildEvent, BuildLimits, BuildOptions } from './build/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
-  Container, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
+  Container, ContainerUpdate, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
 } from './containers/types.js';
 
 export interface EngineConfig {
@@ -220,6 +220,13 @@ export interface Engine {
   stopContainer(ref: string, timeout?: number): Promise<void>;
   killContainer(ref: string, signal?: string): Promise<void>;
   restartContainer(ref: string, timeout?: number): Promise<void>;
+  /**
+   * Issue 16 (`docker update`): new limits and restart policy, stored and,
+   * while it runs, applied to its cgroup (containers/update.ts). `Invalid`
+   * for values Docker refuses; `Conflict` for clashes with its settings or a
+   * limit the kernel refuses (nothing changes then).
+   */
+  updateContainer(ref: string, update: ContainerUpdate): Promise<void>;
   removeContainer(ref: string, opts?: { force?: boolean; volumes?: boolean }): Promise<void>;
   /**
    * Wait for a condition: `not-running` (return at once if not running),

@@ -268,3 +268,15 @@ export async function readPidsLimitHits(cgroupsPath: string): Promise<number> {
   const text = await fsp.readFile(path.join(base, cgroupsPath, 'pids.events'), 'utf8').catch(() => '');
   return parseKeyed(text).max ?? 0;
 }
+
+/**
+ * Lift the pids limit of the cgroup at `cgroupsPath` (write "max" to
+ * pids.max): crun 1.8's `update` cannot (it writes -1 as given, which the
+ * kernel refuses, and skips 0). `NotFound` when the cgroup is gone.
+ */
+export async function liftPidsLimit(cgroupsPath: string, layout?: CgroupLayout): Promise<void> {
+  const l = layout ?? await detectCgroups();
+  const dir = path.join(l.mode === 'v2' ? l.unified! : v1Mount(l, 'pids'), cgroupsPath);
+  await readCg(dir, 'pids.max');
+  await fsp.writeFile(path.join(dir, 'pids.max'), 'max');
+}

@@ -16,6 +16,7 @@ import { parseSecurityOpts } from './security-opts.js';
 import { writableLayerSize } from './storage-opt.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
 import { checkHostBounds, hostCapacity } from './resources.js';
+import { checkLimits, readLimitHost } from './limits.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
 import { mergeHealthcheck, validateHealthcheck } from './healthcheck.js';
@@ -32,6 +33,8 @@ export async function createContainer(ctx: ContainerContext, given: CreateOption
 
 async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
   validate(opts);
+  checkLimits(opts, await readLimitHost(ctx.host.cgroups)); // issue 16: Docker's checks of the resource options
+  const runtime = runtimeName(ctx, opts);
   validateNetworking(ctx, opts);
   parseSecurityOpts(opts.securityOpt); // refuse a bad --security-opt at create, not at start
   checkCapabilityNames(opts);
@@ -42,7 +45,7 @@ async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Ima
   const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image), logConfig: resolveLogConfig(opts.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS) };
   const record: ContainerRecord = {
     id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
-    snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime: ctx.defaultRuntime,
+    snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime,
   };
   const c: Container = { record, state: initialState() };
   ctx.store.reserveName(name, id); // before any await: concurrent creates never share a name
@@ -84,6 +87,13 @@ function validate(o: CreateOptions): void {
   if (o.nanoCpus !== undefined && o.nanoCpus < 0) throw invalid('Range of CPUs is from 0.01 to the number of CPUs available');
   checkHostBounds(o, hostCapacity()); // part 4: no limit above what the host has
   validateHealthcheck(o.healthcheck);
+}
+
+/** `--runtime`: one the engine has (Docker's message otherwise); absent = the engine's default. */
+function runtimeName(ctx: ContainerContext, o: CreateOptions): string {
+  if (!o.runtime) return ctx.defaultRuntime;
+  if (!ctx.runtimes[o.runtime]) throw invalid(`unknown or invalid runtime name: ${o.runtime}`);
+  return o.runtime;
 }
 
 /** Unknown capability names are refused at create, as Docker does ("invalid CapAdd: unknown capability: …"). */

@@ -106,7 +106,7 @@ async function execProbe(
   ctx: ContainerContext, c: Container, cmd: string[], out: LimitedOutput, timeoutMs: number, signal: AbortSignal,
 ): Promise<{ exitCode: number; timedOut: boolean }> {
   const execs = new Execs(); // the probe's session is its own: not listed among the container's execs, forgotten after
-  const s = execs.get(execs.create(c, { cmd, attachStdout: true, attachStderr: true }, pathsOf(ctx, c.record.id).execs));
+  const s = execs.get(await execs.create(ctx, c, { cmd, attachStdout: true, attachStderr: true }, pathsOf(ctx, c.record.id).execs));
   const att = await startExec(ctx, c, s, false);
   if (!att) throw internal('the health check exec has no output');
   att.onOutput((_stream, data) => out.write(data));

@@ -4,6 +4,8 @@ import { conflict } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
 import { cgroupPathOf } from './context.js';
 import { listPids, sampleStats } from './cgroups.js';
+import { readNetworkCounters } from './net-stats.js';
+import { networkKind } from './network.js';
 import type { Container, StatsSample, TopResult } from './types.js';
 
 const isUp = (c: Container) => c.state.status === 'running' || c.state.status === 'paused';
@@ -37,5 +39,8 @@ export async function statsContainer(ctx: ContainerContext, c: Container): Promi
   if (!isUp(c)) {
     return { read: new Date().toISOString(), cpuTotalNs: 0, systemCpuNs: 0, onlineCpus: 0, memoryUsage: 0, memoryLimit: 0, pids: 0, pidsLimit: 0 };
   }
-  return sampleStats(cgroupPathOf(ctx, c.record.id));
+  const sample = await sampleStats(cgroupPathOf(ctx, c.record.id));
+  // issue 16: Docker's `networks`; a host-network container's would be the host's, which Docker does not report either.
+  const networks = networkKind(c.record.options) === 'networks' ? await readNetworkCounters(c.state.pid) : undefined;
+  return networks ? { ...sample, networks } : sample;
 }

@@ -6,7 +6,7 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../lib/exec.js';
-import { notFound } from '../../lib/errors.js';
+import { conflict, notFound } from '../../lib/errors.js';
 
 export interface OciRuntime {
   /** Which runtime it is (their CLIs agree; a few fast paths do not). */
@@ -90,4 +90,18 @@ export async function processStatus(rt: OciRuntime, id: string): Promise<string 
 export async function listProcesses(rt: OciRuntime): Promise<string[]> {
   const r = await call(rt, ['list', '-q'], true);
   return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim()).filter(Boolean) : [];
+}
+
+/**
+ * Change a running container's cgroup limits (`<runtime> update --resources
+ * FILE`, issue 16): `resourcesFile` holds the OCI `linux.resources` JSON.
+ * `Conflict` with the runtime's words when the kernel refuses a value (e.g.
+ * a memory limit below what the container already uses).
+ */
+export async function updateProcess(rt: OciRuntime, id: string, resourcesFile: string): Promise<void> {
+  const r = await call(rt, ['update', '--resources', resourcesFile, id], true);
+  if (r.code === 0) return;
+  const message = r.stderr.trim().split('\n').filter(Boolean).pop() ?? `exit code ${r.code}`;
+  if (/does not exist|not found/i.test(message)) throw notFound(`container ${id} is not running`);
+  throw conflict(message.replace(/^(time="[^"]*" )?level=error msg="?|"$/g, ''));
 }

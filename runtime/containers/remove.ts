@@ -15,11 +15,13 @@ export async function removeContainer(ctx: ContainerContext, c: Container, opts:
   const exited = ctx.waiters.nextExit(id);
   // Under the lock: refuse or kill, and mark it stopped so no restart policy brings it back meanwhile.
   const wasUp = await ctx.locks.run(id, async () => {
-    cancelRestart(ctx, id);
     const up = c.state.status === 'running' || c.state.status === 'paused';
-    if (up && !opts.force) {
-      throw conflict(`You cannot remove a ${c.state.status} container ${id}. Stop the container before attempting removal or force remove`);
+    // Waiting out its restart backoff is Docker's "restarting": as running, only with force (issue 16).
+    const status = ctx.restartTimers.has(id) ? 'restarting' : c.state.status;
+    if ((up || status === 'restarting') && !opts.force) {
+      throw conflict(`You cannot remove a ${status} container ${id}. Stop the container before attempting removal or force remove`);
     }
+    cancelRestart(ctx, id);
     await ctx.store.saveState(id, { ...c.state, stoppedByUser: true });
     if (up) await signalProcess(runtimeOf(ctx, c), id, 'SIGKILL').catch(() => undefined);
     return up;

@@ -41,13 +41,15 @@ export function cpuShares(options: Pick<CreateOptions, 'cpuShares'>): number | u
 }
 
 /** Invalid when the memory limit or the CPU quota asks for more than `host` has. */
-export function checkHostBounds(options: Pick<CreateOptions, 'memory' | 'nanoCpus' | 'cpuShares'>, host: HostCapacity): void {
+export function checkHostBounds(options: Pick<CreateOptions, 'memory' | 'nanoCpus' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod'>, host: HostCapacity): void {
   cpuShares(options);
   const memory = options.memory ?? 0;
   if (memory > host.memoryBytes) {
     throw invalid(`memory limit ${formatBytes(memory)} is larger than this host's memory (${formatBytes(host.memoryBytes)})`);
   }
-  if ((options.nanoCpus ?? 0) > host.cpus * 1e9) {
+  // issue 16: a CFS quota is CPUs too (quota / period), bounded as --cpus is.
+  const quotaCpus = (options.cpuQuota ?? 0) > 0 ? (options.cpuQuota! * 1e9) / (options.cpuPeriod || 100_000) : 0;
+  if (Math.max(options.nanoCpus ?? 0, quotaCpus) > host.cpus * 1e9) {
     throw invalid(`range of CPUs is from 0.01 to ${host.cpus}.00, as there are only ${host.cpus} CPUs available`);
   }
 }

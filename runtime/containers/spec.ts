@@ -26,7 +26,7 @@ import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE, type OciSe
 import { parseSecurityOpts } from './security-opts.js';
 import { detectCgroups, type CgroupLayout } from './cgroups.js';
 import { readHostLimits, type HostLimits } from '../host.js';
-import { cpuShares } from './resources.js';
+import { CPU_PERIOD, MIN_MEMORY, ociLimits, type OciLimits } from './limits.js';
 import { mergeEnv } from './env.js';
 import { invalid } from '../../lib/errors.js';
 import { capsFromMask, resolveCapabilities } from './capabilities.js';
@@ -60,12 +60,8 @@ export interface OciSpec {
   linux: {
     namespaces: { type: string; path?: string }[];
     cgroupsPath: string;
-    resources: {
-      devices: OciDeviceRule[];
-      memory?: { limit: number; swap: number };
-      cpu?: { quota?: number; period?: number; shares?: number };
-      pids?: { limit: number };
-    };
+    /** Devices, plus the limits of limits.ts (issue 16). */
+    resources: OciLimits & { devices: OciDeviceRule[] };
     devices: OciDevice[];
     maskedPaths: string[];
     readonlyPaths: string[];
@@ -123,8 +119,6 @@ export const MASKED_PATHS: readonly string[] = [
 export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 const NOFILE_MAX = 1048576;
-const CPU_PERIOD = 100000;
-const MIN_MEMORY = 6 * 1024 * 1024;
 
 /** Device nodes created in every container's /dev, and allowed by its device cgroup. */
 const STANDARD_DEVICES: [path: string, major: number, minor: number][] = [
@@ -291,22 +285,11 @@ function depth(p: string): number {
 }
 
 function buildResources(options: CreateOptions, privileged: boolean): OciSpec['linux']['resources'] {
-  const r: OciSpec['linux']['resources'] = { devices: privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES.map((d) => ({ ...d })) };
-  const memory = options.memory ?? 0;
-  if (memory > 0) {
-    if (memory < MIN_MEMORY) throw invalid('minimum memory limit allowed is 6MB');
-    r.memory = { limit: memory, swap: memory };
-  }
+  const devices = privileged ? [{ allow: true, access: 'rwm' }] : DEVICE_RULES.map((d) => ({ ...d }));
+  if ((options.memory ?? 0) > 0 && options.memory! < MIN_MEMORY) throw invalid('minimum memory limit allowed is 6MB');
   const nanoCpus = options.nanoCpus ?? 0;
-  if (nanoCpus > 0) {
-    const quota = Math.round((nanoCpus * CPU_PERIOD) / 1e9);
-    if (quota < 1000) throw invalid('the CPU limit must be at least 0.01 CPUs');
-    r.cpu = { quota, period: CPU_PERIOD };
-  }
-  const shares = cpuShares(options); // part 4 (cpu weight): resources.ts
-  if (shares !== undefined) r.cpu = { ...r.cpu, shares };
-  if ((options.pidsLimit ?? 0) > 0) r.pids = { limit: options.pidsLimit! };
-  return r;
+  if (nanoCpus > 0 && Math.round((nanoCpus * CPU_PERIOD) / 1e9) < 1000) throw invalid('the CPU limit must be at least 0.01 CPUs');
+  return { devices, ...ociLimits(options) }; // memory, CPU (part 4's shares too), pids: limits.ts (issue 16)
 }
 
 /** Where `specInputFor` finds what it gathers. */

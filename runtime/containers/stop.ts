@@ -1,5 +1,5 @@
 /** `stop`, `kill`, `pause`, `unpause`: signals and freezing through the OCI runtime. */
-import { conflict, notModified } from '../../lib/errors.js';
+import { conflict, notModified, unavailable } from '../../lib/errors.js';
 import type { ContainerContext } from './context.js';
 import { runtimeOf, emitContainerEvent } from './context.js';
 import { signalProcess, pauseProcess, resumeProcess } from './oci-runtime.js';
@@ -39,18 +39,48 @@ export async function stopContainer(ctx: ContainerContext, c: Container, timeout
   emitContainerEvent(ctx, c, 'stop');
 }
 
-/** Send a signal (default SIGKILL). `Conflict` when the container is not running. */
+/** How long `kill` waits for the exit after SIGKILL (moby waits 10 s too). */
+const KILL_WAIT_MS = 10_000;
+
+/**
+ * Send a signal (default SIGKILL). `Conflict` when the container is not
+ * running. The stop signal or SIGKILL count as a stop by the user (no
+ * restart policy fires) and thaw a paused container so it can die; after
+ * SIGKILL this returns once the exit is recorded, so `docker kill x &&
+ * docker rm x` never finds it running (issue 16, as moby's Kill waits).
+ */
 export async function killContainer(ctx: ContainerContext, c: Container, signal?: string): Promise<void> {
   const sig = normalizeSignal(signal);
-  await ctx.locks.run(c.record.id, async () => {
-    if (!isUp(c)) throw conflict(`Container ${c.record.id} is not running`);
-    if (sig === 'SIGKILL' || sig === 'SIGTERM') {
+  const { exit } = await ctx.locks.run(c.record.id, async () => {
+    if (!isUp(c)) return { exit: await killRestarting(ctx, c) };
+    const stops = sig === 'SIGKILL' || sig === normalizeSignal(c.record.config.StopSignal, 'SIGTERM');
+    if (stops) {
       cancelRestart(ctx, c.record.id);
       await ctx.store.saveState(c.record.id, { ...c.state, stoppedByUser: true });
     }
+    const exit = sig === 'SIGKILL' ? ctx.waiters.nextExit(c.record.id) : null; // under the lock: the exit cannot be recorded before
     await signalProcess(runtimeOf(ctx, c), c.record.id, sig);
+    if (stops && c.state.status === 'paused') await resumeProcess(runtimeOf(ctx, c), c.record.id);
     emitContainerEvent(ctx, c, 'kill', { signal: sig });
+    return { exit }; // wrapped: a returned promise would be awaited under the lock, where the exit cannot be recorded
   });
+  if (exit) await waitForExit(c, exit);
+}
+
+/** A container waiting out its restart backoff (Docker's "restarting") is killed by cancelling the restart; `Conflict` for any other. */
+async function killRestarting(ctx: ContainerContext, c: Container): Promise<null> {
+  if (!ctx.restartTimers.has(c.record.id)) throw conflict(`Container ${c.record.id} is not running`);
+  cancelRestart(ctx, c.record.id);
+  await ctx.store.saveState(c.record.id, { ...c.state, stoppedByUser: true });
+  return null;
+}
+
+async function waitForExit(c: Container, exited: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => { timer = setTimeout(() => r('late'), KILL_WAIT_MS); });
+  const outcome = await Promise.race([exited, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') throw unavailable(`Container ${c.record.id} was sent SIGKILL but had not exited after ${KILL_WAIT_MS / 1000} s`);
 }
 
 /** Freeze all processes of a running container. */

@@ -139,6 +139,25 @@ export interface CreateOptions {
    * resolved map ('auto' becomes a map with `auto: true`).
    */
   userns?: UsernsOption;
+  // ---- issue 16 (update): more of Docker's resource options; limits.ts checks them and turns them into the spec ----
+  /** Memory + swap in bytes (`--memory-swap`); -1 = unlimited swap; absent = equal to `memory` (no swap). */
+  memorySwap?: number;
+  /** Soft limit in bytes (`--memory-reservation`). */
+  memoryReservation?: number;
+  /** 0..100 (`--memory-swappiness`); absent or -1 = the host's. cgroup v1 only. */
+  memorySwappiness?: number;
+  /** Keep the kernel's OOM killer off this cgroup (`--oom-kill-disable`). cgroup v1 only. */
+  oomKillDisable?: boolean;
+  /** CFS quota and period in µs (`--cpu-quota`, `--cpu-period`); never with `nanoCpus`. */
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  /** CPUs and memory nodes the container may use (`--cpuset-cpus 0-2,4`, `--cpuset-mems`). */
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  /** Relative I/O weight 10..1000 (`--blkio-weight`); needs a kernel with one (limits.ts). */
+  blkioWeight?: number;
+  /** The OCI runtime (`--runtime`): one of the engine's ("crun", "runc"); absent = the engine's default. */
+  runtime?: string;
   // ---- log rotation (issue 13 part 3) ----
   /** Log driver and options (`--log-driver`, `--log-opt`; log-config.ts); at create, what it leaves out is filled from the engine's defaults. */
   logConfig?: LogConfig;
@@ -146,6 +165,15 @@ export interface CreateOptions {
   /** `Config.Healthcheck`: merged with the image's HEALTHCHECK at create (fields left 0 inherit it; Test ["NONE"] disables). */
   healthcheck?: HealthConfig;
 }
+
+/**
+ * What `update` changes (Docker's `POST /containers/{id}/update`): a
+ * resource given (non-zero; `pidsLimit` also ≤ 0, meaning no limit) replaces
+ * the container's, the others stay; `restartPolicy` replaces the policy.
+ */
+export type ContainerUpdate = Partial<Pick<CreateOptions,
+  'memory' | 'memorySwap' | 'memoryReservation' | 'nanoCpus' | 'cpuQuota' | 'cpuPeriod' | 'cpuShares'
+  | 'cpusetCpus' | 'cpusetMems' | 'pidsLimit' | 'blkioWeight' | 'restartPolicy'>>;
 
 /** A container's own user namespace; `auto` when the engine picked the range. */
 export interface UsernsMap extends IdMaps {
@@ -246,6 +274,14 @@ export interface StatsSample {
   memoryLimit: number;
   pids: number;
   pidsLimit: number;
+  /** Counters of the container's own network interfaces by name (not `lo`); absent without any (`--network none`, host). */
+  networks?: Record<string, InterfaceCounters>;
+}
+
+/** One interface's counters, as /proc/net/dev shows them. */
+export interface InterfaceCounters {
+  rxBytes: number; rxPackets: number; rxErrors: number; rxDropped: number;
+  txBytes: number; txPackets: number; txErrors: number; txDropped: number;
 }
 
 /** One line of a container's log. */

@@ -5,11 +5,12 @@ import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import type { HealthConfig } from '../../images/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
 import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
+import { resourceOptions, type DockerResources } from './docker-resources.js';
 
 type StrSlice = string[] | string | null;
 
 /** HostConfig; its networking fields are container-network.ts's. */
-export interface DockerHostConfig extends DockerHostNetworking {
+export interface DockerHostConfig extends DockerHostNetworking, DockerResources { // DockerResources: issue 16
   Binds?: string[] | null;
   Mounts?: DockerMount[] | null;
   Tmpfs?: Record<string, string> | null;
@@ -56,11 +57,11 @@ export interface DockerCreateBody {
   Healthcheck?: HealthConfig | null;
   HostConfig?: DockerHostConfig | null;
   NetworkingConfig?: DockerNetworkingConfig | null;
+  /** Issue 16: docker-py (5.0.3) sends `runtime=` here, not in HostConfig; taken as HostConfig.Runtime. */
+  Runtime?: string;
 }
 
 const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
-/** Docker's default CFS period (µs) when only a quota is given. */
-const DEFAULT_CPU_PERIOD = 100_000;
 
 /** Translate a create request; `name` comes from the `?name=` query value. */
 export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
@@ -86,7 +87,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     stopTimeout: body.StopTimeout ?? undefined,
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
     healthcheck: healthcheck(body.Healthcheck),
-    ...hostOptions(hc),
+    ...hostOptions({ ...hc, Runtime: runtimeField(body) }),
     ...net,
   };
   return dropUndefined(opts);
@@ -96,7 +97,7 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
   return {
     readOnlyRootfs: hc.ReadonlyRootfs || undefined,
     memory: hc.Memory || undefined,
-    nanoCpus: nanoCpus(hc),
+    ...resourceOptions(hc), // issue 16: nanoCpus, cpuQuota/cpuPeriod, memorySwap…
     pidsLimit: hc.PidsLimit && hc.PidsLimit > 0 ? hc.PidsLimit : undefined,
     cpuShares: hc.CpuShares || undefined,
     restartPolicy: restartPolicy(hc.RestartPolicy),
@@ -110,6 +111,13 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
     userns: parseUsernsMode(hc.UsernsMode), // issue 13 part 2
     logConfig: logConfig(hc.LogConfig),
   };
+}
+
+/** HostConfig.Runtime, or the body's top-level Runtime where docker-py puts it; both, differing, are refused. */
+function runtimeField(body: DockerCreateBody): string | undefined {
+  const [top, host] = [body.Runtime || undefined, body.HostConfig?.Runtime || undefined];
+  if (top && host && top !== host) throw invalid(`conflicting runtimes: Runtime "${top}" and HostConfig.Runtime "${host}"`);
+  return host ?? top;
 }
 
 /** HostConfig.LogConfig; an empty one means the engine's defaults (the engine checks the values). */
@@ -140,14 +148,8 @@ function strSlice(v: StrSlice | undefined): string[] | undefined {
   return list.length === 1 && list[0] === '' ? [] : list;
 }
 
-function nanoCpus(hc: DockerHostConfig): number | undefined {
-  if (hc.NanoCpus && (hc.CpuQuota || hc.CpuPeriod)) throw invalid('conflicting options: Nano CPUs and CPU Period cannot both be set');
-  if (hc.NanoCpus) return hc.NanoCpus;
-  if (hc.CpuQuota && hc.CpuQuota > 0) return Math.round((hc.CpuQuota * 1e9) / (hc.CpuPeriod || DEFAULT_CPU_PERIOD));
-  return undefined;
-}
-
-function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
+/** HostConfig.RestartPolicy → the engine's (also for update). */
+export function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
   if (!p?.Name) return undefined;
   const name = RESTART_NAMES.find((n) => n === p.Name);
   if (!name) throw invalid(`invalid restart policy '${p.Name}'`);

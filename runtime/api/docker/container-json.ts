@@ -2,6 +2,7 @@
 import { usernsModeOf } from '../../containers/userns.js';
 import type { Container, ContainerState } from '../../containers/types.js';
 import { bindsJson, mountsJson } from './mounts.js';
+import { resourcesJson } from './docker-resources.js';
 import { epochMs, unixSeconds } from './time.js';
 import { humanDuration } from '../../../lib/human.js';
 import { imageConfigJson } from './image-json.js';
@@ -144,6 +145,7 @@ function hostConfigJson(c: Container): object {
     CpuShares: o.cpuShares ?? 0,
     LogConfig: { Type: o.logConfig?.type ?? 'k8s-file', Config: o.logConfig?.config ?? {} },
     Runtime: c.record.runtime,
+    ...resourcesJson(o), // issue 16: MemorySwap, CpusetCpus, OomKillDisable…
     Mounts: [],
   };
 }

@@ -1,5 +1,5 @@
 /** Engine `StatsSample`s → Docker's stats JSON (what `docker stats` computes percentages from). */
-import type { Container, StatsSample } from '../../containers/types.js';
+import type { Container, InterfaceCounters, StatsSample } from '../../containers/types.js';
 import { ZERO_TIME } from './time.js';
 
 /** One stats object; `prev` (the sample a second earlier) fills `precpu_stats`. */
@@ -16,7 +16,16 @@ export function statsJson(c: Container, cur: StatsSample, prev: StatsSample | nu
     cpu_stats: cpuJson(cur),
     precpu_stats: prev ? cpuJson(prev) : { cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: {} },
     memory_stats: { usage: cur.memoryUsage, limit: cur.memoryLimit, stats: {} },
+    ...(cur.networks ? { networks: networksJson(cur.networks) } : {}), // issue 16
   };
+}
+
+/** Docker's per-interface counters (omitted, as dockerd omits them, for a container without interfaces). */
+function networksJson(nets: Record<string, InterfaceCounters>): object {
+  return Object.fromEntries(Object.entries(nets).map(([name, n]) => [name, {
+    rx_bytes: n.rxBytes, rx_packets: n.rxPackets, rx_errors: n.rxErrors, rx_dropped: n.rxDropped,
+    tx_bytes: n.txBytes, tx_packets: n.txPackets, tx_errors: n.txErrors, tx_dropped: n.txDropped,
+  }]));
 }
 
 function cpuJson(s: StatsSample): object {

@@ -6,6 +6,7 @@ import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
 import { boolParam, intParam, requiredParam, sendJson, sendStatus } from '../http/reply.js';
 import { toCreateOptions, type DockerCreateBody } from '../docker/container-create.js';
+import { toContainerUpdate, type DockerUpdateBody } from '../docker/container-update.js';
 import { containerInspectJson, containerSummaryJson } from '../docker/container-json.js';
 import { parseFilters, toListFilters } from '../docker/filters.js';
 import type { NetworkIds } from '../docker/network-settings.js';
@@ -69,6 +70,12 @@ async function restart(ex: Exchange): Promise<void> {
   sendStatus(ex.res, 204);
 }
 
+/** Issue 16: `docker update`; Docker answers the warnings it has (none here: what cannot be applied is refused). */
+async function update(ex: Exchange): Promise<void> {
+  await ex.ctx.engine.updateContainer(ex.params.id!, toContainerUpdate(await readJson<DockerUpdateBody>(ex)));
+  sendJson(ex.res, 200, { Warnings: [] });
+}
+
 async function remove(ex: Exchange): Promise<void> {
   await ex.ctx.engine.removeContainer(ex.params.id!, { force: boolParam(ex.query, 'force'), volumes: boolParam(ex.query, 'v') });
   sendStatus(ex.res, 204);
@@ -108,6 +115,7 @@ export const containerRoutes: Route[] = [
   { method: 'POST', path: '/containers/:id/stop', handler: stop },
   { method: 'POST', path: '/containers/:id/kill', handler: kill },
   { method: 'POST', path: '/containers/:id/restart', handler: restart },
+  { method: 'POST', path: '/containers/:id/update', handler: update }, // issue 16
   { method: 'POST', path: '/containers/:id/pause', handler: pause },
   { method: 'POST', path: '/containers/:id/unpause', handler: unpause },
   { method: 'POST', path: '/containers/:id/rename', handler: rename },

@@ -20,7 +20,7 @@ test('the docker CLI\'s run body becomes CreateOptions', (t) => {
       { type: 'volume', source: 'cache', target: '/cache', readOnly: false },
       { type: 'tmpfs', source: '', target: '/run', readOnly: false, options: ['size=64m'] },
     ],
-    memory: 64 << 20, nanoCpus: 500_000_000, pidsLimit: 100, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
+    memory: 64 << 20, cpuQuota: 50_000, cpuPeriod: 100_000 /* issue 16: kept as given */, pidsLimit: 100, restartPolicy: { name: 'on-failure', maximumRetryCount: 3 },
     autoRemove: true, capAdd: ['NET_ADMIN'], readOnlyRootfs: true,
   });
 });
@@ -60,7 +60,10 @@ test('malformed requests are Invalid', (t) => {
     { Image: 'x', HostConfig: { RestartPolicy: { Name: 'sometimes' } } },
     { Image: 'x', HostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 2 } } },
     { Image: 'x', HostConfig: { Mounts: [{ Type: 'npipe', Target: '/x' }] } },
-    { Image: 'x', HostConfig: { NanoCpus: 1e9, CpuQuota: 1000 } },
+    // NanoCpus with CpuQuota: the engine refuses it (test/runtime/containers/limits.test.ts), as for any client.
+    { Image: 'x', HostConfig: { MemorySwap: '1g' } },
+    { Image: 'x', HostConfig: { CpusetCpus: 1 } },
+    { Image: 'x', HostConfig: { OomKillDisable: 'yes' } },
   ];
   for (const body of bad) {
     const err = t.throws(() => toCreateOptions(body as never));
@@ -177,4 +180,15 @@ test('Config.Healthcheck passes to the engine without its empty fields (omitempt
   t.true(isKind(err, 'Invalid'));
   t.regex(err?.message ?? '', /unknown field "Intervall"/);
   t.true(isKind(t.throws(() => toCreateOptions({ Image: 'busybox', Healthcheck: 'true' as never })), 'Invalid'));
+});
+
+test('issue 16: Runtime from HostConfig, or from the top level where docker-py 5.0.3 puts it; resource fields kept as given', (t) => {
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { Runtime: 'runc' } }).runtime, 'runc');
+  t.is(toCreateOptions({ Image: 'x', Runtime: 'runc' }).runtime, 'runc');
+  t.is(toCreateOptions({ Image: 'x', Runtime: 'runc', HostConfig: { Runtime: 'runc' } }).runtime, 'runc');
+  t.true(isKind(t.throws(() => toCreateOptions({ Image: 'x', Runtime: 'runc', HostConfig: { Runtime: 'crun' } })), 'Invalid'));
+  t.like(toCreateOptions({ Image: 'x', HostConfig: {
+    MemorySwap: -1, MemoryReservation: 1 << 24, MemorySwappiness: 40, OomKillDisable: true, CpusetCpus: '0,1', CpusetMems: '0', BlkioWeight: 300,
+  } }), { memorySwap: -1, memoryReservation: 1 << 24, memorySwappiness: 40, oomKillDisable: true, cpusetCpus: '0,1', cpusetMems: '0', blkioWeight: 300 });
+  t.is(toCreateOptions({ Image: 'x', HostConfig: { MemorySwappiness: -1 } }).memorySwappiness, undefined, '-1 = the host\'s, as older clients send');
 });
