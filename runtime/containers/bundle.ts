@@ -1,6 +1,6 @@
 /**
  * The OCI spec of a container at start: named volumes resolved to host dirs,
- * `buildSpec`, and for crun the seccomp filter precompiled (seccomp-bpf.ts).
+ * `buildSpec`, the namespace/device/group… options (host-spec.ts), and for crun the seccomp filter precompiled (seccomp-bpf.ts).
  */
 import path from 'node:path';
 import type { ContainerContext } from './context.js';
@@ -10,6 +10,7 @@ import { buildSpec, specInputFor, type OciSpec } from './spec.js';
 import type { Container, MountSpec } from './types.js';
 import type { IdMaps } from '../archive/owners.js';
 import { ownFreshVolume, usernsOf } from './userns.js';
+import { applyHostOptions, gatherHostFacts } from './host-spec.js';
 
 /** Generate config.json for a container whose rootfs is mounted at `p.rootfs`, joining `net.netnsPath` when it has networks. */
 export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths, net: { netnsPath?: string; env?: string[] } = {}): Promise<OciSpec> {
@@ -22,7 +23,7 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf }, netnsPath: net.netnsPath,
     hostLimits: ctx.host.limits, cgroupLayout: ctx.host.cgroups,
   });
-  const spec = buildSpec(input);
+  const spec = applyHostOptions(buildSpec(input), record.options, await gatherHostFacts(record.options, p.rootfs, (ref) => ctx.store.resolve(ref)));
   if (c.record.runtime === 'crun' && spec.linux.seccomp) {
     const bpf = await compiledSeccomp(spec.linux.seccomp, path.join(ctx.config.root, 'seccomp'));
     if (bpf) spec.annotations = { ...spec.annotations, [CRUN_BPF_ANNOTATION]: bpf };

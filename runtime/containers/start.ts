@@ -68,7 +68,7 @@ async function connectAttachments(ctx: ContainerContext, c: Container, socket: s
 async function writeEtcFiles(ctx: ContainerContext, c: Container, p: ContainerPaths, sandbox: SandboxState | null, links: LinkInfo): Promise<void> {
   const o = c.record.options;
   const kind = networkKind(o);
-  const hostname = kind === 'host' ? os.hostname() : c.record.config.Hostname;
+  const hostname = kind === 'host' || o.utsMode === 'host' ? os.hostname() : c.record.config.Hostname;
   await fsp.writeFile(p.hostname, `${hostname}\n`);
   const hosts = kind === 'host'
     ? await fsp.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n')

@@ -4,11 +4,13 @@ import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
 import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
+import { checkCreateFields } from './create-fields.js';
+import { hostOptionsOf, type DockerHostOptions } from './create-host-options.js';
 
 type StrSlice = string[] | string | null;
 
 /** HostConfig; its networking fields are container-network.ts's. */
-export interface DockerHostConfig extends DockerHostNetworking {
+export interface DockerHostConfig extends DockerHostNetworking, DockerHostOptions {
   Binds?: string[] | null;
   Mounts?: DockerMount[] | null;
   Tmpfs?: Record<string, string> | null;
@@ -51,6 +53,8 @@ export interface DockerCreateBody {
   Volumes?: Record<string, object> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** Issue 16: true = no network at all (as NetworkMode "none"). */
+  NetworkDisabled?: boolean;
   HostConfig?: DockerHostConfig | null;
   NetworkingConfig?: DockerNetworkingConfig | null;
 }
@@ -63,8 +67,10 @@ const DEFAULT_CPU_PERIOD = 100_000;
 export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
   if (!body) throw invalid('config cannot be empty in order to create a container');
   if (!body.Image) throw invalid('no image was specified');
+  checkCreateFields(body as Record<string, unknown>); // issue 16: nothing accepted and ignored (create-fields.ts)
   const hc = body.HostConfig ?? {};
   const net = networkingOptions(hc, body.NetworkingConfig);
+  if (body.NetworkDisabled) net.networkMode = 'none';
   const opts: CreateOptions = {
     name: name || undefined,
     image: body.Image,
@@ -83,6 +89,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     stopTimeout: body.StopTimeout ?? undefined,
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
     ...hostOptions(hc),
+    ...hostOptionsOf(hc), // issue 16 scope 1
     ...net,
   };
   return dropUndefined(opts);
