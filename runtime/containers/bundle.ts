@@ -10,7 +10,8 @@ import { buildSpec, specInputFor, type OciSpec } from './spec.js';
 import type { Container, MountSpec } from './types.js';
 import type { IdMaps } from '../archive/owners.js';
 import { ownFreshVolume, usernsOf } from './userns.js';
-import { applyHostOptions, gatherHostFacts } from './host-spec.js';
+import { applyHostOptions, gatherHostFacts, mountShareableShm } from './host-spec.js';
+import { pathsOf } from './context.js';
 
 /** Generate config.json for a container whose rootfs is mounted at `p.rootfs`, joining `net.netnsPath` when it has networks. */
 export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths, net: { netnsPath?: string; env?: string[] } = {}): Promise<OciSpec> {
@@ -23,7 +24,9 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
     etcFiles: { hosts: p.hosts, hostname: p.hostname, resolvConf: p.resolvConf }, netnsPath: net.netnsPath,
     hostLimits: ctx.host.limits, cgroupLayout: ctx.host.cgroups,
   });
-  const spec = applyHostOptions(buildSpec(input), record.options, await gatherHostFacts(record.options, p.rootfs, (ref) => ctx.store.resolve(ref)));
+  await mountShareableShm(record.options, p.run);
+  const lookup = { find: (ref: string) => ctx.store.resolve(ref), runDirOf: (id: string) => pathsOf(ctx, id).run };
+  const spec = applyHostOptions(buildSpec(input), record.options, await gatherHostFacts(c.record.id, record.options, p.rootfs, lookup));
   if (c.record.runtime === 'crun' && spec.linux.seccomp) {
     const bpf = await compiledSeccomp(spec.linux.seccomp, path.join(ctx.config.root, 'seccomp'));
     if (bpf) spec.annotations = { ...spec.annotations, [CRUN_BPF_ANNOTATION]: bpf };

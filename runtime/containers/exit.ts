@@ -14,6 +14,7 @@ import { readOomKills } from './cgroups.js';
 import { exitDir } from './paths.js';
 import { scheduleRestart } from './restart.js';
 import type { Container } from './types.js';
+import { releaseShareableShm } from './host-spec.js';
 
 const RESCAN_MS = 3000;
 
@@ -82,6 +83,7 @@ export async function releaseProcess(ctx: ContainerContext, c: Container): Promi
   await deleteProcess(runtimeOf(ctx, c), c.record.id);
   await ctx.network.detach(c.record.id).catch(() => undefined);
   await ctx.rootfs.release(c.record.id, pathsOf(ctx, c.record.id).rootfs);
+  await releaseShareableShm(c.record.options, pathsOf(ctx, c.record.id).run); // issue 16: --ipc shareable
 }
 
 async function exists(file: string): Promise<boolean> {

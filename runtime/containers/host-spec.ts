@@ -5,14 +5,19 @@
  * applied to the spec `buildSpec` made (`applyHostOptions`, pure):
  * - `--pid`/`--ipc`/`--uts host` drop the namespace, `container:<x>` joins
  *   x's (`/proc/<pid>/ns/…`; x must be running, and for IPC be shareable or
- *   host, as dockerd requires); `--ipc none` has no /dev/shm, a joined IPC
- *   namespace shares its /dev/shm too;
+ *   host, as dockerd requires); `--ipc none` has no /dev/shm. A shareable
+ *   container's /dev/shm is a tmpfs the engine mounts on the host side
+ *   (`<run>/shm`, as dockerd's `mounts/shm`) while it runs, so that joiners
+ *   can bind the same one: a mount inside another container's mount
+ *   namespace cannot be bound;
  * - `--shm-size` sizes the /dev/shm tmpfs; `--ulimit` sets rlimits;
  *   `--sysctl` the namespaced sysctls; `--device` makes the node and allows
  *   it in the device cgroup, as `--device-cgroup-rule` allows its rules;
  * - `--group-add`, `--oom-score-adj` and the console size on the process.
  */
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { mountAll, isMountPoint, unmount } from '../snapshots/mount.js';
 import { conflict, invalid } from '../../lib/errors.js';
 import { containerOfMode } from './host-options.js';
 import { parseGroup, readFileInRoot } from './user.js';
@@ -31,24 +36,53 @@ export interface HostFacts {
   shmSource?: string;
 }
 
-/** Resolve what the options name: device numbers, group names (in `rootfs`), containers to join (`find`). */
-export async function gatherHostFacts(o: CreateOptions, rootfs: string, find?: (ref: string) => Container): Promise<HostFacts> {
+/** Docker's default /dev/shm size. */
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+/** Where a shareable container's /dev/shm is on the host while it runs. */
+export function shmDirOf(runDir: string): string {
+  return path.join(runDir, 'shm');
+}
+
+/** Mount a shareable container's host-side /dev/shm (before its spec is made); nothing for other modes. */
+export async function mountShareableShm(o: CreateOptions, runDir: string): Promise<void> {
+  if (o.ipcMode !== 'shareable') return;
+  const dir = shmDirOf(runDir);
+  await fsp.mkdir(dir, { recursive: true });
+  if (await isMountPoint(dir)) return;
+  await mountAll([{ type: 'tmpfs', source: 'shm', options: ['nosuid', 'nodev', 'noexec', 'mode=1777', `size=${o.shmSize || DEFAULT_SHM_SIZE}`] }], dir);
+}
+
+/** Unmount it when the container has exited (or failed to start). */
+export async function releaseShareableShm(o: CreateOptions, runDir: string): Promise<void> {
+  if (o.ipcMode === 'shareable') await unmount(shmDirOf(runDir), { lazy: true });
+}
+
+/** Where `gatherHostFacts` finds the other containers. */
+export interface HostLookup {
+  /** A container by ID or name (NotFound). */
+  find: (ref: string) => Container;
+  /** A container's run dir (paths.ts). */
+  runDirOf: (id: string) => string;
+}
+
+/** Resolve what container `id`'s options name: device numbers, group names (in `rootfs`), containers to join. */
+export async function gatherHostFacts(id: string, o: CreateOptions, rootfs: string, lookup: HostLookup): Promise<HostFacts> {
   const facts: HostFacts = { devices: await Promise.all((o.devices ?? []).map(deviceOf)), groups: await groupIds(o.groupAdd ?? [], rootfs) };
   const pidRef = containerOfMode(o.pidMode);
-  if (pidRef) facts.pidPath = `/proc/${runningPid(pidRef, 'PID', find)}/ns/pid`;
+  if (pidRef) facts.pidPath = `/proc/${runningPid(lookup.find(pidRef), pidRef, 'PID')}/ns/pid`;
   const ipcRef = containerOfMode(o.ipcMode);
   if (ipcRef) {
-    const pid = runningPid(ipcRef, 'IPC', find);
-    facts.ipcPath = `/proc/${pid}/ns/ipc`;
-    facts.shmSource = `/proc/${pid}/root/dev/shm`;
+    const donor = lookup.find(ipcRef);
+    facts.ipcPath = `/proc/${runningPid(donor, ipcRef, 'IPC')}/ns/ipc`;
+    facts.shmSource = donor.record.options.ipcMode === 'host' ? '/dev/shm' : shmDirOf(lookup.runDirOf(donor.record.id));
   }
   if (o.ipcMode === 'host') facts.shmSource = '/dev/shm';
+  if (o.ipcMode === 'shareable') facts.shmSource = shmDirOf(lookup.runDirOf(id));
   return facts;
 }
 
-function runningPid(ref: string, what: 'PID' | 'IPC', find: ((ref: string) => Container) | undefined): number {
-  if (!find) throw invalid(`cannot join the ${what} namespace of ${ref}: no container store`);
-  const c = find(ref);
+function runningPid(c: Container, ref: string, what: 'PID' | 'IPC'): number {
   if (c.state.status !== 'running' || !c.state.pid) throw conflict(`cannot join ${what} of a non running container: ${ref}`);
   const mode = c.record.options.ipcMode;
   if (what === 'IPC' && mode !== 'shareable' && mode !== 'host') throw conflict('non-shareable IPC (hint: use IpcMode:shareable for the donor container)');

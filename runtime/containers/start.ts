@@ -16,6 +16,7 @@ import type { ContainerPaths } from './paths.js';
 import type { SandboxState } from '../network/types.js';
 import { attachNetworks, hostsFile, linkInfo, networkKind, type LinkInfo } from './network.js';
 import { idmapRootOf, ownEtcFiles, usernsOf } from './userns.js';
+import { releaseShareableShm } from './host-spec.js';
 
 /** Start a created or exited container. Caller holds the container's lock. */
 export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
@@ -47,6 +48,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     await ctx.logRotation.stop(c.record.id);
     await ctx.network.detach(c.record.id).catch(() => undefined);
     await ctx.rootfs.release(c.record.id, p.rootfs);
+    await releaseShareableShm(c.record.options, p.run); // issue 16: --ipc shareable
     const exitCode = (err as { exitCode?: number }).exitCode ?? 128;
     await ctx.store.saveState(c.record.id, { ...c.state, status: c.state.status === 'created' ? 'created' : 'exited', exitCode, error: (err as Error).message });
     throw err;
