@@ -48,6 +48,8 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Shell: refused('SHELL is image metadata, set by a build'),
   // Not a field of Config: docker-py 5 copies its `runtime` argument here as well as into HostConfig.Runtime, which is what dockerd reads.
   Runtime: client,
+  // Not fields either: dockerode sends the create's query parameters (?name=, ?platform=) in the body too.
+  name: client, platform: client,
 };
 
 /** `HostConfig` with its embedded `Resources`. */

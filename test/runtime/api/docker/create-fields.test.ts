@@ -38,6 +38,7 @@ const DOCKER_PY_BODY = {
 test("the docker CLI's and docker-py's default bodies pass", (t) => {
   t.is(toCreateOptions(CLI_BODY as unknown as DockerCreateBody).image, 'busybox');
   t.is(toCreateOptions(DOCKER_PY_BODY as unknown as DockerCreateBody).image, 'busybox');
+  t.is(toCreateOptions({ Image: 'busybox', name: 'web', platform: 'linux' } as DockerCreateBody).image, 'busybox', "dockerode leaves the create's query parameters in the body");
 });
 
 test('every field of moby v25.0.0 Config and HostConfig (with Resources) has a rule', (t) => {
