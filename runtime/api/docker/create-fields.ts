@@ -87,6 +87,16 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   CpuCount: WINDOWS, CpuPercent: WINDOWS, IOMaximumIOps: WINDOWS, IOMaximumBandwidth: WINDOWS,
 };
 
+/** One entry of `HostConfig.Mounts` (moby v25 api/types/mount `Mount`). */
+export const MOUNT_FIELDS: Readonly<Record<string, FieldRule>> = {
+  Type: I, Source: I, Target: I, ReadOnly: I, TmpfsOptions: I,
+  // Docker Desktop's; dockerd on Linux ignores it too.
+  Consistency: client,
+  BindOptions: refused('bind options (propagation, non-recursive, create-mountpoint) are not implemented: binds are rprivate and recursive'),
+  VolumeOptions: refused('volume options (labels, driver, subpath) are not implemented'),
+  ClusterOptions: refused('it is a swarm setting'),
+};
+
 /** The body's own keys that are not Config fields (checked elsewhere: HostConfig here, NetworkingConfig by container-network.ts). */
 const NESTED = new Set(['HostConfig', 'NetworkingConfig']);
 
@@ -98,7 +108,23 @@ export function checkCreateFields(body: Record<string, unknown>): void {
   const hc = body.HostConfig;
   if (hc && typeof hc === 'object') {
     for (const [key, value] of Object.entries(hc)) checkField('HostConfig', key, value, HOST_CONFIG_FIELDS[key]);
+    const mounts: unknown = (hc as { Mounts?: unknown }).Mounts;
+    if (Array.isArray(mounts)) mounts.forEach((m: unknown) => checkMountFields(m));
   }
+}
+
+function checkMountFields(m: unknown): void {
+  if (!m || typeof m !== 'object') return;
+  for (const [key, value] of Object.entries(m)) checkField('HostConfig.Mounts[]', key, withoutNoOps(key, value), MOUNT_FIELDS[key]);
+}
+
+/** A mount option that asks for what the engine does anyway is no request: NoCopy (it never copies image content into a volume), rprivate propagation. */
+function withoutNoOps(key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  if (key === 'VolumeOptions') return { ...value, NoCopy: undefined };
+  const propagation = (value as { Propagation?: unknown }).Propagation;
+  if (key === 'BindOptions' && (propagation === 'private' || propagation === 'rprivate')) return { ...value, Propagation: undefined };
+  return value;
 }
 
 function checkField(where: string, key: string, value: unknown, rule: FieldRule | undefined): void {

@@ -45,6 +45,7 @@ export function parseBind(bind: string): MountSpec {
   const flags = opts.split(',').filter(Boolean);
   for (const f of flags) {
     if (!/^(ro|rw|z|Z|nocopy|r?shared|r?slave|r?private|consistent|cached|delegated)$/.test(f)) throw invalid(`invalid mode: ${f}`);
+    if (/^r?(shared|slave)$/.test(f)) throw invalid(`bind propagation "${f}" is not supported by tspaas: binds are rprivate`); // issue 16
   }
   const type = source.includes('/') ? 'bind' : 'volume';
   if (type === 'bind' && !source.startsWith('/')) throw invalid(`invalid volume specification: '${bind}': bind source must be an absolute path`);

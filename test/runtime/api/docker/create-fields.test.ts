@@ -67,6 +67,9 @@ const refusals: [string, Record<string, unknown>, RegExp][] = [
   ['Config.MacAddress', { MacAddress: '02:42:ac:11:00:0a' }, /Config.MacAddress .*--mac-address/],
   ['Config.Shell', { Shell: ['/bin/bash', '-c'] }, /Config.Shell/],
   ['Config.OnBuild', { OnBuild: ['RUN x'] }, /Config.OnBuild/],
+  ['HostConfig.Mounts[].BindOptions', { HostConfig: { Mounts: [{ Type: 'bind', Source: '/srv', Target: '/srv', BindOptions: { Propagation: 'rshared' } }] } }, /HostConfig.Mounts\[\].BindOptions is not supported/],
+  ['HostConfig.Mounts[].VolumeOptions', { HostConfig: { Mounts: [{ Type: 'volume', Target: '/v', VolumeOptions: { DriverConfig: { Name: 'nfs' } } }] } }, /HostConfig.Mounts\[\].VolumeOptions/],
+  ['a Binds propagation', { HostConfig: { Binds: ['/srv:/srv:rshared'] } }, /bind propagation "rshared" is not supported/],
   ['a field API 1.44 does not have', { HostConfig: { NoSuchField: 1 } }, /HostConfig.NoSuchField is not a field of API 1.44/],
   ['a Config field API 1.44 does not have', { Privileged: true }, /Config.Privileged is not a field of API 1.44/],
 ];
@@ -81,6 +84,15 @@ test('zero values, nested ones included, count as unset; any other value does no
   for (const v of [null, undefined, '', 0, false, [], {}, [0, 0], { Type: '', Config: {} }, { Name: '', MaximumRetryCount: 0 }]) t.true(isZero(v), JSON.stringify(v));
   for (const v of [1, -1, 'x', true, [1], { a: 'b' }, [0, 1]]) t.false(isZero(v), JSON.stringify(v));
   t.notThrows(() => toCreateOptions({ Image: 'x', HostConfig: { NoSuchField: null, CgroupParent: '' } } as DockerCreateBody));
+});
+
+test("mount options that ask for what the engine does anyway pass: NoCopy, rprivate, Docker Desktop's Consistency", (t) => {
+  t.notThrows(() => toCreateOptions({
+    Image: 'x', HostConfig: { Binds: ['/srv:/srv:rprivate,nocopy'], Mounts: [
+      { Type: 'volume', Target: '/v', VolumeOptions: { NoCopy: true, Labels: {} } },
+      { Type: 'bind', Source: '/srv', Target: '/b', BindOptions: { Propagation: 'rprivate' }, Consistency: 'cached' },
+    ] },
+  } as unknown as DockerCreateBody));
 });
 
 test('fields other parts implement are accepted (Healthcheck, CpusetCpus, MemorySwap, OomKillDisable, Runtime)', (t) => {
