@@ -38,7 +38,7 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
 async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[], maps: IdMaps | undefined): Promise<MountSpec[]> {
   return Promise.all(mounts.map(async (m) => {
     if (m.type !== 'volume') return m;
-    const v = await ctx.volumes.create(m.source || undefined);
+    const v = await ctx.volumes.create(m.source || undefined, m.volumeLabels); // labels only when this creates it, as dockerd
     if (maps) await ownFreshVolume(v.mountpoint, maps); // issue 13 part 2
     return { ...m, type: 'bind' as const, source: v.mountpoint };
   }));

@@ -49,6 +49,8 @@ export interface MountSpec {
   readOnly: boolean;
   /** tmpfs only: e.g. ["size=64m", "mode=1777"]. */
   options?: string[];
+  /** volume only (issue 16): labels of the volume when this mount creates it (`VolumeOptions.Labels`). */
+  volumeLabels?: Record<string, string>;
 }
 
 /** Everything `create` needs, already validated (the edges parse flags and JSON into this). */

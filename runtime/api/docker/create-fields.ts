@@ -93,7 +93,7 @@ export const MOUNT_FIELDS: Readonly<Record<string, FieldRule>> = {
   // Docker Desktop's; dockerd on Linux ignores it too.
   Consistency: client,
   BindOptions: refused('bind options (propagation, non-recursive, create-mountpoint) are not implemented: binds are rprivate and recursive'),
-  VolumeOptions: refused('volume options (labels, driver, subpath) are not implemented'),
+  VolumeOptions: refused('volume options other than Labels and NoCopy (driver, subpath) are not implemented'),
   ClusterOptions: refused('it is a swarm setting'),
 };
 
@@ -118,10 +118,14 @@ function checkMountFields(m: unknown): void {
   for (const [key, value] of Object.entries(m)) checkField('HostConfig.Mounts[]', key, withoutNoOps(key, value), MOUNT_FIELDS[key]);
 }
 
-/** A mount option that asks for what the engine does anyway is no request: NoCopy (it never copies image content into a volume), rprivate propagation. */
+/**
+ * Leave out what passes: options asking for what the engine does anyway
+ * (NoCopy: it never copies image content into a volume; rprivate
+ * propagation) and volume Labels, which mounts.ts implements.
+ */
 function withoutNoOps(key: string, value: unknown): unknown {
   if (!value || typeof value !== 'object') return value;
-  if (key === 'VolumeOptions') return { ...value, NoCopy: undefined };
+  if (key === 'VolumeOptions') return { ...value, NoCopy: undefined, Labels: undefined }; // Labels: implemented (mounts.ts)
   const propagation = (value as { Propagation?: unknown }).Propagation;
   if (key === 'BindOptions' && (propagation === 'private' || propagation === 'rprivate')) return { ...value, Propagation: undefined };
   return value;

@@ -13,6 +13,8 @@ export interface DockerMount {
   Target?: string;
   ReadOnly?: boolean;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  /** Issue 16: Labels (and NoCopy, what the engine does anyway); the rest is refused by create-fields.ts. */
+  VolumeOptions?: { Labels?: Record<string, string> | null } | null;
 }
 
 export interface MountRequest {
@@ -60,8 +62,11 @@ export function parseMountObject(m: DockerMount): MountSpec {
     case 'bind':
       if (!m.Source?.startsWith('/')) throw invalid(`invalid mount config for type "bind": invalid source path '${m.Source ?? ''}'`);
       return { type: 'bind', source: m.Source, target, readOnly };
-    case 'volume':
-      return { type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly };
+    case 'volume': {
+      const labels = m.VolumeOptions?.Labels;
+      const spec: MountSpec = { type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly };
+      return labels && Object.keys(labels).length ? { ...spec, volumeLabels: { ...labels } } : spec;
+    }
     case 'tmpfs':
       return { type: 'tmpfs', source: '', target, readOnly, options: tmpfsObjectOptions(m.TmpfsOptions) };
     default:

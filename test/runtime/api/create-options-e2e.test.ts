@@ -190,6 +190,14 @@ test('VolumeDriver: kept when no volume needs it, as dockerd; with a volume the 
   t.regex((await refusal({ Volumes: { '/data': {} }, HostConfig: { VolumeDriver: 'foo' } })).message, /plugin "foo" not found/);
 });
 
+test("a Mounts volume's VolumeOptions.Labels label the volume it creates (docker-py test_create_with_volume_mount)", async (t) => {
+  const name = `labelled-${Date.now()}`;
+  const r = await run({ Cmd: ['true'], HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/v', VolumeOptions: { NoCopy: false, Labels: { 'com.example': 'yes' }, DriverConfig: { Name: '', Options: {} } } }] } });
+  t.is(r.code, 0);
+  t.deepEqual((await client.getVolume(name).inspect()).Labels, { 'com.example': 'yes' });
+  t.regex((await refusal({ HostConfig: { Mounts: [{ Type: 'volume', Source: '', Target: '/v', VolumeOptions: { NoCopy: false, Labels: {}, DriverConfig: { Name: 'nfs', Options: {} } } }] } })).message, /HostConfig.Mounts\[\].VolumeOptions is not supported/);
+});
+
 test('a refused field is a 400 naming it, and creates nothing', async (t) => {
   const before = (await client.listContainers({ all: true })).length;
   const r = await refusal({ HostConfig: { CgroupParent: '/elsewhere' } } as Docker.ContainerCreateOptions);
