@@ -59,9 +59,9 @@ export function pathsOf(ctx: ContainerContext, id: string): ContainerPaths {
   return containerPaths(ctx.config.root, ctx.config.runRoot, id);
 }
 
-/** A container's log driver and bounds (containers created before logs had options take the engine's defaults). */
+/** A container's log driver and bounds: the options it left out (all, for containers older than log options) are the engine's defaults. */
 export function logPolicyOf(ctx: ContainerContext, c: Container): LogPolicy {
-  return logPolicy(c.record.options.logConfig ?? resolveLogConfig(undefined, ctx.config.logOpts ?? DEFAULT_LOG_OPTS));
+  return logPolicy(resolveLogConfig(c.record.options.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS));
 }
 
 /** The OCI runtime that runs a container. */

@@ -1,6 +1,7 @@
 /** `create`: resolve the image, merge its config with the options, prepare the writable layer, persist the record. */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { invalid, unavailable } from '../../lib/errors.js';
 import type { Image } from '../images/types.js';
@@ -8,18 +9,19 @@ import type { ContainerContext } from './context.js';
 import { emitContainerEvent } from './context.js';
 import { generateName } from './names.js';
 import { INIT_BINARY } from './spec.js';
-import { mergeEnv } from './env.js';
+import { mergeConfigEnv } from './env.js';
 import { normalizeCap } from './capabilities.js';
 import { initialState } from './store.js';
 import { validateNetworking } from './network.js';
 import { parseSecurityOpts } from './security-opts.js';
 import { writableLayerSize } from './storage-opt.js';
-import { DEFAULT_LOG_OPTS, resolveLogConfig } from './log-config.js';
+import { DEFAULT_LOG_OPTS, containerLogConfig } from './log-config.js';
 import { checkHostBounds, hostCapacity } from './resources.js';
 import { checkLimits, readLimitHost } from './limits.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
 import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
 import { mergeHealthcheck, validateHealthcheck } from './healthcheck.js';
+import { readHardLimits, resolveHostOptions } from './host-options.js';
 
 /** Create a container from validated options; the image must exist (see Engine.ensureImage). */
 export async function createContainer(ctx: ContainerContext, given: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
@@ -31,7 +33,8 @@ export async function createContainer(ctx: ContainerContext, given: CreateOption
   }
 }
 
-async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
+async function createWith(ctx: ContainerContext, given: CreateOptions, image: Image, chainId: string | null): Promise<Container> {
+  const opts = await resolveHostOptions(given, (ref) => ctx.store.resolve(ref), await readHardLimits()); // issue 16: --pid, --ulimit, --volumes-from…
   validate(opts);
   checkLimits(opts, await readLimitHost(ctx.host.cgroups)); // issue 16: Docker's checks of the resource options
   const runtime = runtimeName(ctx, opts);
@@ -42,7 +45,7 @@ async function createWith(ctx: ContainerContext, opts: CreateOptions, image: Ima
   if (opts.init) await fsp.access(INIT_BINARY).catch((err: unknown) => { throw unavailable(`--init needs ${INIT_BINARY} (apt-get install catatonit)`, err); });
   const id = randomBytes(32).toString('hex');
   const name = opts.name ?? generateName((n) => ctx.store.nameFree(n));
-  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image), logConfig: resolveLogConfig(opts.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS) };
+  const options = { ...opts, mounts: withAnonymousVolumes(opts.mounts ?? [], image), logConfig: containerLogConfig(opts.logConfig, ctx.config.logOpts ?? DEFAULT_LOG_OPTS) };
   const record: ContainerRecord = {
     id, name, created: new Date().toISOString(), imageId: image.id, imageRef: opts.image,
     snapshotParent: chainId, config: mergeConfig(opts, image, id), options, runtime,
@@ -118,9 +121,9 @@ export function mergeConfig(o: CreateOptions, image: Image, id: string): Contain
   if ((entrypoint?.length ?? 0) + (cmd?.length ?? 0) === 0) throw invalid('no command specified');
   return {
     ...ic,
-    Hostname: o.hostname || id.slice(0, 12),
+    Hostname: o.hostname || (o.utsMode === 'host' ? os.hostname() : id.slice(0, 12)),
     User: o.user ?? ic.User ?? '',
-    Env: mergeEnv(ic.Env ?? [], o.env ?? []),
+    Env: mergeConfigEnv(ic.Env ?? [], o.env ?? []),
     Entrypoint: entrypoint,
     Cmd: cmd,
     WorkingDir: o.workingDir || ic.WorkingDir || '',

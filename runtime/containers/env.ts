@@ -22,3 +22,16 @@ export function mergeEnv(...lists: string[][]): string[] {
   }
   return [...byKey.values()];
 }
+
+/**
+ * A container's Config.Env as dockerd merges it: the run's entries over the
+ * image's, where a bare `KEY` (docker-py's `{"KEY": None}`, `docker run -e
+ * KEY` with KEY unset on the client) stays in the list, in place of the
+ * image's KEY; the process then gets no KEY at all (`mergeEnv`).
+ */
+export function mergeConfigEnv(image: string[], run: string[]): string[] {
+  const keyOf = (e: string) => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+  const bare = new Set(run.filter((e) => !e.includes('=')).map(keyOf));
+  const merged = mergeEnv(image.filter((e) => !bare.has(keyOf(e))), run);
+  return [...merged, ...[...bare].filter((k) => !merged.some((e) => keyOf(e) === k))];
+}

@@ -15,6 +15,7 @@ import { exitDir } from './paths.js';
 import { scheduleRestart } from './restart.js';
 import { unwatchHealth } from './health.js';
 import type { Container } from './types.js';
+import { releaseShareableShm } from './host-spec.js';
 
 const RESCAN_MS = 3000;
 
@@ -84,6 +85,7 @@ export async function releaseProcess(ctx: ContainerContext, c: Container): Promi
   await deleteProcess(runtimeOf(ctx, c), c.record.id);
   await ctx.network.detach(c.record.id).catch(() => undefined);
   await ctx.rootfs.release(c.record.id, pathsOf(ctx, c.record.id).rootfs);
+  await releaseShareableShm(c.record.options, pathsOf(ctx, c.record.id).run); // issue 16: --ipc shareable
 }
 
 async function exists(file: string): Promise<boolean> {

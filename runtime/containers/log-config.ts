@@ -2,17 +2,21 @@
  * Log drivers and their options, with Docker's semantics (`--log-driver`,
  * `--log-opt max-size=10m --log-opt max-file=3`, HostConfig.LogConfig).
  *
- * Drivers: `k8s-file` (conmon's timestamped line format, the default),
- * `json-file` (accepted as an alias of k8s-file, as Podman does: Compose
- * files name it; the options mean the same, the bytes on disk are k8s-file's)
- * and `none` (nothing kept; `logs` then refuses, as Docker's does). Anything
- * else is Invalid.
+ * Drivers: `json-file` (the default, as Docker's) and `k8s-file` are one
+ * driver under two names: bounded local files read back by `logs`, with the
+ * same options; the bytes on disk are conmon's k8s-file records either way
+ * (no client reads them: inspect's LogPath is empty). Clients read the name:
+ * docker-py's `containers.run()` returns the output only for `json-file`.
+ * `none` keeps nothing (`logs` then refuses, as Docker's does). Anything
+ * else is Invalid with dockerd's message.
  *
  * Options: `max-size` (Docker's human size, decimal units: `10m` is
  * 10,000,000 bytes) and `max-file` (files kept, the one being written
  * included). A log is always bounded: there is no "-1 = unlimited"; an
  * option the container leaves out takes the engine's default (tspaasd
- * `--log-opt`), key by key, as dockerd merges its `log-opts`.
+ * `--log-opt`), key by key, when the container starts. A container records
+ * only what it asked for (`containerLogConfig`), so inspect shows the
+ * options as given, as dockerd's does when it has no `log-opts` configured.
  */
 import { invalid } from '../../lib/errors.js';
 
@@ -40,13 +44,15 @@ export const DEFAULT_LOG_OPTS: Readonly<Record<string, string>> = Object.freeze(
  */
 export const MIN_LOG_SIZE = 16 * 1024;
 
-const DRIVERS = ['k8s-file', 'json-file', 'none'];
+const DRIVERS = ['json-file', 'k8s-file', 'none'];
+/** The driver of a container that names none. */
+export const DEFAULT_LOG_DRIVER = 'json-file';
 const OPTS = ['max-size', 'max-file'];
 
 /** Check a container's (or the engine's) log config and fill what it leaves out from `defaults`; Invalid on anything unknown. */
 export function resolveLogConfig(asked: Partial<LogConfig> | undefined, defaults: Readonly<Record<string, string>>): LogConfig {
-  const type = asked?.type || 'k8s-file';
-  if (!DRIVERS.includes(type)) throw invalid(`log driver "${type}" is not supported: use k8s-file (json-file is an alias of it) or none`);
+  const type = asked?.type || DEFAULT_LOG_DRIVER;
+  if (!DRIVERS.includes(type)) throw invalid(`logger: no log driver named '${type}' is registered`);
   const config = { ...asked?.config };
   for (const key of Object.keys(config)) {
     if (!OPTS.includes(key)) throw invalid(`unknown log opt '${key}' for ${type} log driver (supported: ${OPTS.join(', ')})`);
@@ -54,6 +60,12 @@ export function resolveLogConfig(asked: Partial<LogConfig> | undefined, defaults
   if (type !== 'none') for (const key of OPTS) config[key] ??= defaults[key] ?? DEFAULT_LOG_OPTS[key];
   logPolicy({ type, config });
   return { type, config };
+}
+
+/** A container's log config as recorded: checked with the engine's defaults filled in, but kept as asked (the driver named). */
+export function containerLogConfig(asked: Partial<LogConfig> | undefined, defaults: Readonly<Record<string, string>>): LogConfig {
+  const resolved = resolveLogConfig(asked, defaults);
+  return { type: resolved.type, config: { ...asked?.config } };
 }
 
 /** The numbers behind a resolved log config. */

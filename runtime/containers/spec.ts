@@ -46,6 +46,8 @@ export interface OciProcess {
   rlimits: { type: string; soft: number; hard: number }[];
   noNewPrivileges: boolean;
   oomScoreAdj: number;
+  /** Issue 16 (host-spec.ts): the terminal's initial size. */
+  consoleSize?: { height: number; width: number };
 }
 
 /** The subset of the OCI runtime spec 1.0.2 that tspaas writes. */
@@ -55,7 +57,8 @@ export interface OciSpec {
   ociVersion: '1.0.2';
   process: OciProcess;
   root: { path: string; readonly: boolean };
-  hostname: string;
+  /** Absent with the host's UTS namespace (issue 16, host-spec.ts). */
+  hostname?: string;
   mounts: OciMount[];
   linux: {
     namespaces: { type: string; path?: string }[];
@@ -66,6 +69,8 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    /** Issue 16: namespaced sysctls (host-spec.ts). */
+    sysctl?: Record<string, string>;
     /** Issue 13 part 2: a user namespace's maps (with a `user` namespace). */
     uidMappings?: OciIdMapping[];
     gidMappings?: OciIdMapping[];

@@ -17,6 +17,7 @@ import type { SandboxState } from '../network/types.js';
 import { attachNetworks, hostsFile, linkInfo, networkKind, type LinkInfo } from './network.js';
 import { idmapRootOf, ownEtcFiles, usernsOf } from './userns.js';
 import { healthAtStart, watchHealth } from './health.js';
+import { releaseShareableShm } from './host-spec.js';
 
 /** Start a created or exited container. Caller holds the container's lock. */
 export async function startContainer(ctx: ContainerContext, c: Container): Promise<void> {
@@ -49,6 +50,7 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     await ctx.logRotation.stop(c.record.id);
     await ctx.network.detach(c.record.id).catch(() => undefined);
     await ctx.rootfs.release(c.record.id, p.rootfs);
+    await releaseShareableShm(c.record.options, p.run); // issue 16: --ipc shareable
     const exitCode = (err as { exitCode?: number }).exitCode ?? 128;
     await ctx.store.saveState(c.record.id, { ...c.state, status: c.state.status === 'created' ? 'created' : 'exited', exitCode, error: (err as Error).message });
     throw err;
@@ -71,7 +73,7 @@ async function connectAttachments(ctx: ContainerContext, c: Container, socket: s
 async function writeEtcFiles(ctx: ContainerContext, c: Container, p: ContainerPaths, sandbox: SandboxState | null, links: LinkInfo): Promise<void> {
   const o = c.record.options;
   const kind = networkKind(o);
-  const hostname = kind === 'host' ? os.hostname() : c.record.config.Hostname;
+  const hostname = kind === 'host' || o.utsMode === 'host' ? os.hostname() : c.record.config.Hostname;
   await fsp.writeFile(p.hostname, `${hostname}\n`);
   const hosts = kind === 'host'
     ? await fsp.readFile('/etc/hosts', 'utf8').catch(() => '127.0.0.1\tlocalhost\n')

@@ -49,6 +49,8 @@ export interface MountSpec {
   readOnly: boolean;
   /** tmpfs only: e.g. ["size=64m", "mode=1777"]. */
   options?: string[];
+  /** volume only (issue 16): labels of the volume when this mount creates it (`VolumeOptions.Labels`). */
+  volumeLabels?: Record<string, string>;
 }
 
 /** Everything `create` needs, already validated (the edges parse flags and JSON into this). */
@@ -164,6 +166,35 @@ export interface CreateOptions {
   // ---- healthchecks (issue 16; healthcheck.ts, health.ts) ----
   /** `Config.Healthcheck`: merged with the image's HEALTHCHECK at create (fields left 0 inherit it; Test ["NONE"] disables). */
   healthcheck?: HealthConfig;
+  // ---- issue 16 scope 1 (nsopts): the remaining create options (host-options.ts) ----
+  /** PID namespace: absent = its own; 'host'; 'container:<id|name>' (joined at start; that container must run). */
+  pidMode?: string;
+  /** IPC namespace: absent/'private'/'shareable' = its own; 'none' (no /dev/shm); 'host'; 'container:<id|name>' (a shareable or host one). */
+  ipcMode?: string;
+  /** UTS namespace: absent = its own; 'host' (the host's hostname, no `hostname` option). */
+  utsMode?: string;
+  /** Supplementary groups added to the process: names (the image's /etc/group) or numeric gids. */
+  groupAdd?: string[];
+  /** rlimits (`--ulimit nofile=1024:2048`); never above the engine's own hard limits. */
+  ulimits?: Ulimit[];
+  /** Bytes of the /dev/shm tmpfs; absent = 64 MiB. */
+  shmSize?: number;
+  /** Namespaced sysctls only (net.*, kernel.msg*, kernel.sem, kernel.shm*, fs.mqueue.*). */
+  sysctls?: Record<string, string>;
+  /** Host device nodes made in the container and allowed by its device cgroup. */
+  devices?: DeviceMapping[];
+  /** Extra device-cgroup rules, Docker's `type major:minor access` (`c 7:128 rwm`, `a *:* m`). */
+  deviceCgroupRules?: string[];
+  /** `container[:ro|:rw]` as asked; their mounts were copied into `mounts` at create. */
+  volumesFrom?: string[];
+  /** Only the default isolation exists on Linux: '' or 'default', kept as asked for inspect. */
+  isolation?: string;
+  /** Initial [height, width] of the terminal (`docker run -t` sends it). */
+  consoleSize?: [number, number];
+  /** /proc/<pid>/oom_score_adj of the process, 0..1000 (lowering it needs CAP_SYS_RESOURCE, which the engine may lack). */
+  oomScoreAdj?: number;
+  /** Only 'local' (or absent) exists: kept for inspect; another driver is refused when the container has volumes, as dockerd does. */
+  volumeDriver?: string;
 }
 
 /**
@@ -174,6 +205,12 @@ export interface CreateOptions {
 export type ContainerUpdate = Partial<Pick<CreateOptions,
   'memory' | 'memorySwap' | 'memoryReservation' | 'nanoCpus' | 'cpuQuota' | 'cpuPeriod' | 'cpuShares'
   | 'cpusetCpus' | 'cpusetMems' | 'pidsLimit' | 'blkioWeight' | 'restartPolicy'>>;
+
+/** One rlimit (Docker's `Ulimit`: name without RLIMIT_, lower-case). */
+export interface Ulimit { name: string; soft: number; hard: number }
+
+/** A host device made in the container (Docker's `DeviceMapping`). */
+export interface DeviceMapping { pathOnHost: string; pathInContainer: string; cgroupPermissions: string }
 
 /** A container's own user namespace; `auto` when the engine picked the range. */
 export interface UsernsMap extends IdMaps {

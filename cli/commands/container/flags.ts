@@ -47,7 +47,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--stop-timeout <seconds>', 'seconds to wait on stop before killing')
     .option('--stop-signal <signal>', 'signal to stop the container')
     .option('--storage-opt <key=value>', 'storage option: size=<size> bounds the writable layer, e.g. size=10G (repeatable)', collect)
-    .option('--log-driver <driver>', 'log driver: k8s-file (default; json-file is an alias) or none')
+    .option('--log-driver <driver>', 'log driver: json-file (default; k8s-file is the same driver) or none')
     .option('--log-opt <key=value>', 'log option: max-size=10m, max-file=3 (repeatable; defaults are the engine\'s)', collect)
     .option('--health-cmd <command>', 'command that checks the container\'s health (run with /bin/sh -c)')
     .option('--health-interval <duration>', 'time between health checks (e.g. 30s)')

@@ -6,11 +6,13 @@ import type { HealthConfig } from '../../images/types.js';
 import { parseMounts, type DockerMount } from './mounts.js';
 import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
 import { resourceOptions, type DockerResources } from './docker-resources.js';
+import { checkCreateFields } from './create-fields.js';
+import { hostOptionsOf, type DockerHostOptions } from './create-host-options.js';
 
 type StrSlice = string[] | string | null;
 
 /** HostConfig; its networking fields are container-network.ts's. */
-export interface DockerHostConfig extends DockerHostNetworking, DockerResources { // DockerResources: issue 16
+export interface DockerHostConfig extends DockerHostNetworking, DockerResources, DockerHostOptions { // the last two: issue 16
   Binds?: string[] | null;
   Mounts?: DockerMount[] | null;
   Tmpfs?: Record<string, string> | null;
@@ -55,6 +57,8 @@ export interface DockerCreateBody {
   StopTimeout?: number | null;
   /** Healthchecks (issue 16): nanosecond durations; the engine validates and merges it with the image's. */
   Healthcheck?: HealthConfig | null;
+  /** Issue 16: true = no network at all (as NetworkMode "none"). */
+  NetworkDisabled?: boolean;
   HostConfig?: DockerHostConfig | null;
   NetworkingConfig?: DockerNetworkingConfig | null;
   /** Issue 16: docker-py (5.0.3) sends `runtime=` here, not in HostConfig; taken as HostConfig.Runtime. */
@@ -67,8 +71,10 @@ const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
 export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
   if (!body) throw invalid('config cannot be empty in order to create a container');
   if (!body.Image) throw invalid('no image was specified');
+  checkCreateFields(body as Record<string, unknown>); // issue 16: nothing accepted and ignored (create-fields.ts)
   const hc = body.HostConfig ?? {};
   const net = networkingOptions(hc, body.NetworkingConfig);
+  if (body.NetworkDisabled) net.networkMode = 'none';
   const opts: CreateOptions = {
     name: name || undefined,
     image: body.Image,
@@ -88,6 +94,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
     mounts: parseMounts({ ...hc, Volumes: body.Volumes }),
     healthcheck: healthcheck(body.Healthcheck),
     ...hostOptions({ ...hc, Runtime: runtimeField(body) }),
+    ...hostOptionsOf(hc), // issue 16 scope 1
     ...net,
   };
   return dropUndefined(opts);

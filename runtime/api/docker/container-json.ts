@@ -3,6 +3,8 @@ import { usernsModeOf } from '../../containers/userns.js';
 import type { Container, ContainerState } from '../../containers/types.js';
 import { bindsJson, mountsJson } from './mounts.js';
 import { resourcesJson } from './docker-resources.js';
+import { hostOptionsJson } from './create-host-options.js';
+import { DEFAULT_LOG_DRIVER } from '../../containers/log-config.js';
 import { epochMs, unixSeconds } from './time.js';
 import { humanDuration } from '../../../lib/human.js';
 import { imageConfigJson } from './image-json.js';
@@ -143,9 +145,10 @@ function hostConfigJson(c: Container): object {
     PidsLimit: o.pidsLimit && o.pidsLimit > 0 ? o.pidsLimit : null,
     StorageOpt: o.storageOpt ?? null, // part 5, storage quota
     CpuShares: o.cpuShares ?? 0,
-    LogConfig: { Type: o.logConfig?.type ?? 'k8s-file', Config: o.logConfig?.config ?? {} },
+    LogConfig: { Type: o.logConfig?.type ?? DEFAULT_LOG_DRIVER, Config: o.logConfig?.config ?? {} },
     Runtime: c.record.runtime,
     ...resourcesJson(o), // issue 16: MemorySwap, CpusetCpus, OomKillDisable…
     Mounts: [],
+    ...hostOptionsJson(o), // issue 16 scope 1
   };
 }

@@ -13,6 +13,8 @@ export interface DockerMount {
   Target?: string;
   ReadOnly?: boolean;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+  /** Issue 16: Labels (and NoCopy, what the engine does anyway); the rest is refused by create-fields.ts. */
+  VolumeOptions?: { Labels?: Record<string, string> | null } | null;
 }
 
 export interface MountRequest {
@@ -45,6 +47,7 @@ export function parseBind(bind: string): MountSpec {
   const flags = opts.split(',').filter(Boolean);
   for (const f of flags) {
     if (!/^(ro|rw|z|Z|nocopy|r?shared|r?slave|r?private|consistent|cached|delegated)$/.test(f)) throw invalid(`invalid mode: ${f}`);
+    if (/^r?(shared|slave)$/.test(f)) throw invalid(`bind propagation "${f}" is not supported by tspaas: binds are rprivate`); // issue 16
   }
   const type = source.includes('/') ? 'bind' : 'volume';
   if (type === 'bind' && !source.startsWith('/')) throw invalid(`invalid volume specification: '${bind}': bind source must be an absolute path`);
@@ -59,8 +62,11 @@ export function parseMountObject(m: DockerMount): MountSpec {
     case 'bind':
       if (!m.Source?.startsWith('/')) throw invalid(`invalid mount config for type "bind": invalid source path '${m.Source ?? ''}'`);
       return { type: 'bind', source: m.Source, target, readOnly };
-    case 'volume':
-      return { type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly };
+    case 'volume': {
+      const labels = m.VolumeOptions?.Labels;
+      const spec: MountSpec = { type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly };
+      return labels && Object.keys(labels).length ? { ...spec, volumeLabels: { ...labels } } : spec;
+    }
     case 'tmpfs':
       return { type: 'tmpfs', source: '', target, readOnly, options: tmpfsObjectOptions(m.TmpfsOptions) };
     default:

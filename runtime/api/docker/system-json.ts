@@ -64,7 +64,7 @@ export function infoJson(info: EngineInfo, version: string): object {
 /** The parts of `/info` that do not depend on the host. */
 const FIXED_INFO = {
   DriverStatus: [],
-  Plugins: { Volume: ['local'], Network: ['null', 'host'], Authorization: null, Log: ['k8s-file'] },
+  Plugins: { Volume: ['local'], Network: ['null', 'host'], Authorization: null, Log: ['json-file', 'k8s-file'] },
   MemoryLimit: true,
   SwapLimit: false,
   CpuCfsPeriod: true,
@@ -74,7 +74,7 @@ const FIXED_INFO = {
   Debug: false,
   NFd: 0,
   NGoroutines: 0,
-  LoggingDriver: 'k8s-file',
+  LoggingDriver: 'json-file',
   NEventsListener: 0,
   OSVersion: '',
   IndexServerAddress: 'https://index.docker.io/v1/',

@@ -1,7 +1,7 @@
 /** Env lists merged as Docker merges them (moby opts.ReplaceOrAppendEnvValues and its env_test.go cases). */
 import test from 'ava';
 import { isKind } from '../../../lib/errors.js';
-import { mergeEnv } from '../../../runtime/containers/env.js';
+import { mergeConfigEnv, mergeEnv } from '../../../runtime/containers/env.js';
 
 test('a later KEY=value replaces an earlier one in its place; new keys are appended', (t) => {
   t.deepEqual(mergeEnv(['A=1', 'B=2'], ['A=3', 'C']), ['A=3', 'B=2']);
@@ -17,4 +17,11 @@ test('a bare KEY removes the earlier value (docker run -e KEY with KEY unset)', 
 test('an empty key is Invalid', (t) => {
   t.true(isKind(t.throws(() => mergeEnv(['=x'])), 'Invalid'));
   t.true(isKind(t.throws(() => mergeEnv([], [''])), 'Invalid'));
+});
+
+test("Config.Env keeps a bare KEY in place of the image's KEY, as dockerd's merge (docker-py test_create_with_environment_variable_no_value)", (t) => {
+  t.deepEqual(mergeConfigEnv(['PATH=/bin', 'Foo=image'], ['Foo', 'Other=one', 'Blank=']), ['PATH=/bin', 'Other=one', 'Blank=', 'Foo']);
+  t.deepEqual(mergeConfigEnv([], ['Foo', 'Foo=2']), ['Foo=2'], 'a later value wins');
+  t.deepEqual(mergeConfigEnv([], ['Foo=2', 'Foo']), ['Foo'], 'and a later bare one');
+  t.deepEqual(mergeEnv(mergeConfigEnv(['Foo=image'], ['Foo'])), [], 'the process gets no Foo');
 });

@@ -132,7 +132,7 @@ test('a container writing to stdout as fast as it can for 15 s: its log stays wi
   const idle: number[] = [];
   for (let i = 0; i < 20; i++) idle.push(await call('/containers/json?all=1'));
   const c = await te.engine.createContainer({ image: 'busybox:latest', cmd: ['yes', 'a line of a container that logs as fast as it can, over and over'], networkMode: 'none' });
-  t.deepEqual(c.record.options.logConfig, { type: 'k8s-file', config: { 'max-size': '10m', 'max-file': '3' } });
+  t.deepEqual(c.record.options.logConfig, { type: 'json-file', config: {} }, 'the engine\'s defaults apply at start');
   await te.engine.startContainer(c.record.id);
   const bound = 5 * 10_000_000;
   const busy: number[] = [];
