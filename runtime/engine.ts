@@ -37,6 +37,7 @@ import { containerLogs, attachContainer, resizeContainer } from './containers/st
 import { LogRotation } from './containers/log-rotation.js';
 import { topContainer, statsContainer } from './containers/inspect.js';
 import { Execs, startExec, resizeExec } from './containers/exec.js';
+import { removeUnusedParents } from './images/parents.js';
 import { diffContainer, exportContainer, commitContainer, getArchive, statPath, putArchive } from './containers/filesystem.js';
 import { filterContainers } from './containers/filters.js';
 import { engineInfo, pickRuntimes } from './info.js';
@@ -363,8 +364,10 @@ class TspaasEngine implements Engine {
   }
 
   // ---- images ----
-  async removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
+  async removeImage(ref: string, opts: { force?: boolean; noPrune?: boolean } = {}): Promise<RemoveResult> {
+    const parent = (await this.images.get(ref)).config.parent;
     const result = await this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
+    if (result.deleted.length > 0 && !opts.noPrune) result.deleted.push(...await removeUnusedParents(this.images, parent, (id) => this.imageInUse(id)));
     if (result.deleted.length > 0) await this.collectSnapshots();
     return result;
   }

@@ -136,6 +136,9 @@ export async function commitContainer(
     config: { ...processConfig(c), ...(o.changes ?? {}) },
     rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
     history: [...(base.config.history ?? []), { created: now, created_by: commandOf(c), author: o.author, comment: o.message }],
+    parent: base.id,
+    container: c.record.id,
+    container_config: c.record.config,
   };
   return ctx.images.writeImage(config, [...base.layers, layer], o.tag ? [o.tag] : []);
 }
