@@ -29,6 +29,7 @@ import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
+import { prunable, treeBytes, type ContainerPruneFilter } from './containers/prune.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
@@ -386,13 +387,15 @@ class TspaasEngine implements Engine {
     }));
   }
 
-  async pruneContainers() {
+  async pruneContainers(filter: ContainerPruneFilter = {}) {
     const deleted: string[] = [];
+    let spaceReclaimed = 0;
     for (const c of this.ctx.store.list()) {
-      if (c.state.status !== 'exited' && c.state.status !== 'created' && c.state.status !== 'dead') continue;
-      await this.removeContainer(c.record.id).then(() => deleted.push(c.record.id), () => undefined);
+      if (!prunable(c, filter)) continue;
+      const bytes = await treeBytes(this.ctx.snapshots.upperDir(c.record.id));
+      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, () => undefined);
     }
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed };
   }
 
   async close(): Promise<void> {

@@ -286,7 +286,8 @@ export interface Engine {
    */
   removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<import('./images/types.js').RemoveResult>;
   pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
-  pruneContainers(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** Remove the stopped containers the filter matches (every stopped one without); spaceReclaimed = their writable layers' bytes. */
+  pruneContainers(filter?: import('./containers/prune.js').ContainerPruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
   /** Engine events: `on('event', (e: EngineEvent) => …)`. */
   readonly events: EventEmitter;
