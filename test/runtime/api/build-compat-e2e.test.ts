@@ -124,6 +124,22 @@ test('images: Parent and, for API ≤ 1.44, Container/ContainerConfig after comm
   await c.remove();
 });
 
+test('WORKDIR takes the rest of the line as one path, spaces included; --target stops before a later stage (docker-py test_build_container_with_target)', async (t) => {
+  const { client } = await served(t);
+  // docker-py's Dockerfile joins two lines by mistake: "WORKDIR /root/COPY --from=first …" is one path to Docker.
+  const df = 'FROM busybox as first\nRUN mkdir -p /tmp/test\nFROM busybox\nWORKDIR /root/COPY --from=first /tmp/x .\nONBUILD RUN echo no\n';
+  const msgs = await build(client, df, { t: 'bc-first', target: 'first' });
+  t.false(msgs.some((m) => m.errorDetail), JSON.stringify(msgs));
+  t.falsy((await client.getImage('bc-first').inspect()).Config.OnBuild);
+  const spaced = await build(client, 'FROM busybox\nWORKDIR /my dir/sub dir\nRUN pwd > here\nCMD ["cat", "here"]\n', { t: 'bc-spaced' });
+  t.false(spaced.some((m) => m.errorDetail), JSON.stringify(spaced));
+  t.is((await client.getImage('bc-spaced').inspect()).Config.WorkingDir, '/my dir/sub dir');
+  const c = await client.createContainer({ Image: 'bc-spaced' });
+  await c.start();
+  await c.wait();
+  t.is((await c.logs({ stdout: true })).toString().replace(/^[\s\S]{8}/, ''), '/my dir/sub dir\n');
+});
+
 test('/_ping tells the CLI to use the classic builder (Builder-Version: 1)', async (t) => {
   const { socketPath } = await served(t);
   const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
