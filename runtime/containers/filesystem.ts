@@ -17,7 +17,7 @@ import { applyLayer } from '../archive/apply.js';
 import { packLayer, packTree } from '../archive/pack.js';
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf } from './context.js';
-import { pauseProcess, resumeProcess } from './oci-runtime.js';
+import { pauseProcess, processStatus, resumeProcess } from './oci-runtime.js';
 import { resolveInRoot } from './user.js';
 import { mountedPath, type MountedPath } from './archive-mounts.js';
 import type { Container } from './types.js';
@@ -135,8 +135,7 @@ export async function commitContainer(
   o: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean },
 ): Promise<Image> {
   const base = await ctx.images.get(c.record.imageId);
-  const pause = o.pause !== false && c.state.status === 'running';
-  if (pause) await pauseProcess(runtimeOf(ctx, c), c.record.id);
+  const pause = o.pause !== false && c.state.status === 'running' && await pauseUnlessExited(ctx, c);
   let layer;
   try {
     layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
@@ -156,6 +155,24 @@ export async function commitContainer(
     container_config: c.record.config,
   };
   return ctx.images.writeImage(config, [...base.layers, layer], o.tag ? [o.tag] : []);
+}
+
+/**
+ * Freeze a running container for commit. Its process may exit between the
+ * status check and the freeze (docker-py commits right after a quick
+ * `touch`): a runtime that no longer has it running means there is nothing to
+ * freeze (false), as for a stopped container; any other failure is thrown.
+ */
+async function pauseUnlessExited(ctx: ContainerContext, c: Container): Promise<boolean> {
+  const rt = runtimeOf(ctx, c);
+  try {
+    await pauseProcess(rt, c.record.id);
+    return true;
+  } catch (err) {
+    const now = await processStatus(rt, c.record.id);
+    if (now === null || now === 'stopped') return false;
+    throw err;
+  }
 }
 
 /** The image-config part of a container's config. */
