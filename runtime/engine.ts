@@ -30,6 +30,7 @@ import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
 import { updateContainer } from './containers/update.js';
+import { prunable, treeBytes, type ContainerPruneFilter } from './containers/prune.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
@@ -39,6 +40,7 @@ import { containerLogs, attachContainer, resizeContainer } from './containers/st
 import { LogRotation } from './containers/log-rotation.js';
 import { topContainer, statsContainer } from './containers/inspect.js';
 import { Execs, startExec, resizeExec } from './containers/exec.js';
+import { removeUnusedParents } from './images/parents.js';
 import { diffContainer, exportContainer, commitContainer, getArchive, statPath, putArchive } from './containers/filesystem.js';
 import { filterContainers } from './containers/filters.js';
 import { engineInfo, pickRuntimes } from './info.js';
@@ -369,8 +371,10 @@ class TspaasEngine implements Engine {
   }
 
   // ---- images ----
-  async removeImage(ref: string, opts: { force?: boolean } = {}): Promise<RemoveResult> {
+  async removeImage(ref: string, opts: { force?: boolean; noPrune?: boolean } = {}): Promise<RemoveResult> {
+    const parent = (await this.images.get(ref)).config.parent;
     const result = await this.images.remove(ref, { force: opts.force, isInUse: (id) => this.imageInUse(id) });
+    if (result.deleted.length > 0 && !opts.noPrune) result.deleted.push(...await removeUnusedParents(this.images, parent, (id) => this.imageInUse(id)));
     if (result.deleted.length > 0) await this.collectSnapshots();
     return result;
   }
@@ -389,13 +393,15 @@ class TspaasEngine implements Engine {
     }));
   }
 
-  async pruneContainers() {
+  async pruneContainers(filter: ContainerPruneFilter = {}) {
     const deleted: string[] = [];
+    let spaceReclaimed = 0;
     for (const c of this.ctx.store.list()) {
-      if (c.state.status !== 'exited' && c.state.status !== 'created' && c.state.status !== 'dead') continue;
-      await this.removeContainer(c.record.id).then(() => deleted.push(c.record.id), () => undefined);
+      if (!prunable(c, filter)) continue;
+      const bytes = await treeBytes(this.ctx.snapshots.upperDir(c.record.id));
+      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, () => undefined);
     }
-    return { deleted, spaceReclaimed: 0 };
+    return { deleted, spaceReclaimed };
   }
 
   async close(): Promise<void> {

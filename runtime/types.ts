@@ -296,10 +296,14 @@ export interface Engine {
   disconnectNetwork(networkRef: string, containerRef: string): Promise<void>;
 
   // ---- image operations that need containers ----
-  /** Remove an image unless a container uses it (or `force`); unpacked layers that no image or container needs any more go with it. */
-  removeImage(ref: string, opts?: { force?: boolean }): Promise<import('./images/types.js').RemoveResult>;
+  /**
+   * Remove an image unless a container uses it (or `force`); unpacked layers that no image or container needs any more go with it,
+   * and so do its build parents that nothing else keeps (untagged, unused, no other child), unless `noPrune`.
+   */
+  removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<import('./images/types.js').RemoveResult>;
   pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
-  pruneContainers(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** Remove the stopped containers the filter matches (every stopped one without); spaceReclaimed = their writable layers' bytes. */
+  pruneContainers(filter?: import('./containers/prune.js').ContainerPruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
   /** Engine events: `on('event', (e: EngineEvent) => …)`. */
   readonly events: EventEmitter;

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { invalid } from '../../lib/errors.js';
+import { invalid, isKind } from '../../lib/errors.js';
 import type { Image, ImageConfig, Layer } from '../images/types.js';
 import { hostArchitecture } from '../images/platform.js';
 import { BuildCache, cacheDir, cacheKey } from './cache.js';
@@ -29,6 +29,7 @@ export async function buildImage(deps: BuildDeps, body: Readable, opts: BuildOpt
       deps, opts, emit, ctx, dockerfile, cache,
       metaArgs: new Map(), stageImages: [], usedArgs: new Set(), step: 0,
       total: stages.reduce((n, s) => n + 1 + s.instructions.length, 0),
+      cacheSources: opts.cacheFrom ? await cacheSources(deps, opts.cacheFrom) : undefined,
     };
     declareMetaArgs(b);
     let image: Image | undefined;
@@ -113,7 +114,8 @@ async function runStep(b: Build, s: StageState, ins: Instruction): Promise<void>
 
 async function runPlan(b: Build, s: StageState, ins: Instruction, plan: Plan, quiet = false): Promise<void> {
   const key = cacheKey([s.image.id, ins.name, plan.createdBy, ...(plan.cacheExtra ?? []), JSON.stringify(plan.config), plan.author ?? '']);
-  const hit = b.opts.noCache ? null : await b.cache.get(key);
+  const cached = b.opts.noCache ? null : await b.cache.get(key);
+  const hit = cached && (!b.cacheSources || b.cacheSources.has(cached.id)) ? cached : null;
   if (hit && !quiet) b.emit({ kind: 'cached' });
   const image = hit ?? await makeImage(b, s, plan);
   if (!hit) await b.cache.put(key, image);
@@ -132,9 +134,33 @@ async function makeImage(b: Build, s: StageState, plan: Plan): Promise<Image> {
     config: scopedConfig(plan.config, b.opts.scope),
     rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, ...(layer ? [layer.diffId] : [])] },
     history: [...(base.history ?? []), ...(plan.createdBy ? [{ created: now, created_by: plan.createdBy, ...(layer ? {} : { empty_layer: true }) }] : [])],
+    parent: isScratch(s.image) ? undefined : s.image.id,
   };
+  if (!config.parent) delete config.parent;
+  // As the classic builder: the step ran on the previous image (Image), and its config is the step's.
+  config.container_config = { ...config.config, Image: s.image.id };
+  delete config.container;
   if (config.author === undefined) delete config.author;
   return b.deps.engine.images.writeImage(config, [...s.image.layers, ...(layer ? [layer] : [])]);
+}
+
+/** The `--cache-from` images and all their parents; a name that is not an image is skipped, as Docker does. */
+async function cacheSources(deps: BuildDeps, refs: string[]): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const ref of refs) {
+    let image = await deps.engine.images.get(ref).catch((err: unknown) => { if (isKind(err, 'NotFound') || isKind(err, 'Invalid')) return null; throw err; });
+    while (image && !ids.has(image.id)) {
+      ids.add(image.id);
+      const parent = image.config.parent;
+      image = parent ? await deps.engine.images.get(parent).catch((err: unknown) => { if (isKind(err, 'NotFound')) return null; throw err; }) : null;
+    }
+  }
+  return ids;
+}
+
+/** FROM scratch's image: nothing in it, and no parent to name (as in Docker). */
+function isScratch(image: Image): boolean {
+  return image.layers.length === 0 && !image.config.history?.length;
 }
 
 function warnUnusedArgs(b: Build): void {

@@ -54,6 +54,7 @@ function createOptions(b: Build, image: Image, spec: BuildContainerSpec): Create
     nanoCpus: b.opts.nanoCpus,
     cpuShares: b.opts.cpuShares,
     networkMode: b.opts.networkMode || undefined,
+    extraHosts: b.opts.extraHosts?.length ? b.opts.extraHosts : undefined,
     labels: { 'io.tspaas.build': 'true' },
     // Part 5, storage quota: a RUN step cannot fill the disk.
     storageOpt: b.deps.layerSize ? { size: String(b.deps.layerSize) } : undefined,

@@ -43,6 +43,8 @@ export interface Build {
   usedArgs: Set<string>;
   step: number;
   total: number;
+  /** With `--cache-from`: the only images a cached step may be (those images and their parents). */
+  cacheSources?: Set<string>;
 }
 
 export interface StageState {

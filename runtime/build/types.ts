@@ -57,6 +57,7 @@
  * that is not present and cannot be made. Nothing is tagged unless the whole
  * build succeeded.
  */
+import { TspaasError } from '../../lib/errors.js';
 import type { UsernsOption } from '../containers/types.js';
 import type { RegistryAuth } from '../registry/credentials.js';
 
@@ -103,6 +104,15 @@ export interface BuildOptions {
   cpuShares?: number;
   /** Network of RUN steps and ADD downloads: `default`/`bridge` (the default), `none`, `host`, or a network name. */
   networkMode?: string;
+  /** `--add-host` of RUN steps: `name:ip` entries of their /etc/hosts. */
+  extraHosts?: string[];
+  /**
+   * `--cache-from`: a step's cached result is used only when it is one of
+   * these images or one of their parents (as the classic builder: a cached
+   * step that none of them built is not used). Images that do not exist are
+   * skipped; absent = every cached step may be used.
+   */
+  cacheFrom?: string[];
   /**
    * Keep this build apart from builds of other scopes (see "Scopes" above):
    * its own cache, its images labelled, no other scope's images as bases.
@@ -149,6 +159,13 @@ export type BuildEvent =
   | { kind: 'tagged'; tag: string };
 
 export type OnBuildEvent = (e: BuildEvent) => void;
+
+/** A RUN step's command exited non-zero: the build fails with Docker's message, and the API reports the exit code (errorDetail.code). */
+export class StepCommandFailed extends TspaasError {
+  constructor(command: string, readonly exitCode: number) {
+    super('Invalid', `The command '${command}' returned a non-zero code: ${exitCode}`);
+  }
+}
 
 /** The engine's `Progress` (runtime/types.ts), restated here so the two contracts do not import each other. */
 export interface BuildProgress {

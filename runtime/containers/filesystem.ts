@@ -17,8 +17,9 @@ import { applyLayer } from '../archive/apply.js';
 import { packLayer, packTree } from '../archive/pack.js';
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf } from './context.js';
-import { pauseProcess, resumeProcess } from './oci-runtime.js';
+import { pauseProcess, processStatus, resumeProcess } from './oci-runtime.js';
 import { resolveInRoot } from './user.js';
+import { mountedPath, type MountedPath } from './archive-mounts.js';
 import type { Container } from './types.js';
 import { idmapRootOf, usernsOf } from './userns.js';
 
@@ -49,10 +50,24 @@ export function exportContainer(ctx: ContainerContext, c: Container): Promise<Re
   return withRootfs(ctx, c, (root) => packTree(root, { name: '', owners: usernsOf(c.record.options) }), (s) => s);
 }
 
+/**
+ * Run `fn` on the filesystem that holds container path `p`: the host dir of
+ * the volume or bind mount it is under (archive-mounts.ts), else the
+ * container's root (mounted for the time of `fn` and its stream).
+ */
+async function withPathRoot<T>(
+  ctx: ContainerContext, c: Container, p: string,
+  fn: (root: string, inner: string, mount: MountedPath | null) => Promise<T>, streamOf?: (t: T) => Readable,
+): Promise<T> {
+  const mount = await mountedPath(ctx, c, p);
+  if (mount) return fn(mount.root, mount.inner, mount);
+  return withRootfs(ctx, c, (root) => fn(root, p, null), streamOf);
+}
+
 /** `docker cp` out: a tar of one path, named by its base name, and its stat. */
 export function getArchive(ctx: ContainerContext, c: Container, p: string): Promise<{ stat: PathStat; tar: Readable }> {
-  return withRootfs(ctx, c, async (root) => {
-    const host = await hostPath(root, p);
+  return withPathRoot(ctx, c, p, async (root, inner) => {
+    const host = await hostPath(root, inner);
     const stat = await statHost(host, p);
     return { stat, tar: await packTree(host, { name: stat.name === '/' ? '' : stat.name, owners: usernsOf(c.record.options) }) };
   }, (r) => r.tar);
@@ -60,18 +75,18 @@ export function getArchive(ctx: ContainerContext, c: Container, p: string): Prom
 
 /** `docker cp`'s HEAD: the stat of a path. */
 export function statPath(ctx: ContainerContext, c: Container, p: string): Promise<PathStat> {
-  return withRootfs(ctx, c, async (root) => statHost(await hostPath(root, p), p));
+  return withPathRoot(ctx, c, p, async (root, inner) => statHost(await hostPath(root, inner), p));
 }
 
 /** `docker cp` in: extract a tar into an existing directory of the container. */
 export function putArchive(ctx: ContainerContext, c: Container, p: string, tar: Readable): Promise<void> {
   const input = holdStream(tar);
-  return withRootfs(ctx, c, async (root) => {
-    const dir = await resolveInRoot(root, `${p}/.`);
+  return withPathRoot(ctx, c, p, async (root, inner, mount) => {
+    const dir = await resolveInRoot(root, `${inner}/.`);
     const st = await fsp.stat(dir).catch(() => null);
     if (!st) throw notFound(`Could not find the file ${p} in container ${c.record.name}`);
     if (!st.isDirectory()) throw invalid(`extraction point is not a directory: ${p}`);
-    if (c.record.options.readOnlyRootfs) throw invalid('container rootfs is marked read-only');
+    if (mount ? mount.readOnly : c.record.options.readOnlyRootfs) throw invalid(mount ? `mounted volume is marked read-only: ${p}` : 'container rootfs is marked read-only');
     await applyLayer(input, dir, { whiteouts: 'apply', owners: usernsOf(c.record.options) });
   }).finally(() => input.destroy());
 }
@@ -120,8 +135,7 @@ export async function commitContainer(
   o: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean },
 ): Promise<Image> {
   const base = await ctx.images.get(c.record.imageId);
-  const pause = o.pause !== false && c.state.status === 'running';
-  if (pause) await pauseProcess(runtimeOf(ctx, c), c.record.id);
+  const pause = o.pause !== false && c.state.status === 'running' && await pauseUnlessExited(ctx, c);
   let layer;
   try {
     layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
@@ -136,8 +150,29 @@ export async function commitContainer(
     config: { ...processConfig(c), ...(o.changes ?? {}) },
     rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, layer.diffId] },
     history: [...(base.config.history ?? []), { created: now, created_by: commandOf(c), author: o.author, comment: o.message }],
+    parent: base.id,
+    container: c.record.id,
+    container_config: c.record.config,
   };
   return ctx.images.writeImage(config, [...base.layers, layer], o.tag ? [o.tag] : []);
+}
+
+/**
+ * Freeze a running container for commit. Its process may exit between the
+ * status check and the freeze (docker-py commits right after a quick
+ * `touch`): a runtime that no longer has it running means there is nothing to
+ * freeze (false), as for a stopped container; any other failure is thrown.
+ */
+async function pauseUnlessExited(ctx: ContainerContext, c: Container): Promise<boolean> {
+  const rt = runtimeOf(ctx, c);
+  try {
+    await pauseProcess(rt, c.record.id);
+    return true;
+  } catch (err) {
+    const now = await processStatus(rt, c.record.id);
+    if (now === null || now === 'stopped') return false;
+    throw err;
+  }
 }
 
 /** The image-config part of a container's config. */

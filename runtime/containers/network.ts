@@ -130,7 +130,10 @@ export async function connectContainer(ctx: ContainerContext, c: Container, net:
   if (o.networkMode === 'host' || net.driver !== 'bridge') {
     throw invalid('container cannot be disconnected from host network or connected to host network');
   }
-  if (o.networkMode === 'none' && isUp(c)) throw invalid('container sharing network namespace with another container or host cannot be connected to any other network');
+  // A running container created with --network none has no namespace of ours to plug into; one whose last network was disconnected keeps its own.
+  if (o.networkMode === 'none' && isUp(c) && !ctx.network.sandbox(c.record.id)) {
+    throw invalid('container sharing network namespace with another container or host cannot be connected to any other network');
+  }
   if (attachedIds(ctx, o).includes(net.id)) throw conflict(`endpoint with name ${c.record.name} already exists in network ${net.name}`);
   if (isUp(c)) await ctx.network.connect(c.record.id, c.record.name, { networkId: net.id, ...wish });
   const next: CreateOptions = o.networkMode === 'none'

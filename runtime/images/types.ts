@@ -88,6 +88,15 @@ export interface ImageConfig {
   config: ContainerConfig;
   rootfs: { type: 'layers'; diff_ids: string[] };
   history?: HistoryEntry[];
+  /**
+   * Docker's own fields of a config it commits (moby's image.Image): the
+   * image it was made on (`docker commit`'s base, a build step's previous
+   * step), and the container it was committed from with that container's
+   * config. Images from elsewhere usually lack them.
+   */
+  parent?: string;
+  container?: string;
+  container_config?: ContainerConfig & { Image?: string; Hostname?: string };
 }
 
 /** A layer as the store knows it: the blob plus its uncompressed digest. */

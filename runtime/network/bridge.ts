@@ -9,14 +9,19 @@ import { run } from '../../lib/exec.js';
 import { isErrno } from '../../lib/errors.js';
 import { subnetOf, type Subnet } from './cidr.js';
 
-/** Make sure bridge `name` exists, holds `gateway/prefix` and is up. */
-export async function ensureBridge(name: string, gateway: string, prefix: number): Promise<void> {
-  const exists = (await run('ip', ['link', 'show', 'dev', name], { allowFailure: true })).code === 0;
-  if (!exists) await run('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
+/** Make sure bridge `name` exists, holds `gateway/prefix`, has the MTU asked for (if any) and is up. */
+export async function ensureBridge(name: string, gateway: string, prefix: number, mtu?: number): Promise<void> {
+  if (!(await interfaceExists(name))) await run('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
+  if (mtu) await run('ip', ['link', 'set', 'dev', name, 'mtu', String(mtu)]);
   const addr = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', name]);
   if (!addr.stdout.includes(` ${gateway}/${prefix} `)) await run('ip', ['addr', 'add', `${gateway}/${prefix}`, 'dev', name]);
   await disableIpv6(name);
   await run('ip', ['link', 'set', 'dev', name, 'up']);
+}
+
+/** Whether the host has a network interface of this name. */
+export async function interfaceExists(name: string): Promise<boolean> {
+  return (await run('ip', ['link', 'show', 'dev', name], { allowFailure: true })).code === 0;
 }
 
 /**

@@ -47,8 +47,10 @@ export interface DnsResponderOptions {
    * id), or undefined when the name is not ours. Called per question; must be
    * cheap and synchronous. Names arrive lower-cased without the trailing dot.
    * An empty array means "ours, but no IPv4 address": NOERROR, no answers.
+   * `from` is the asking client's address (a container's link aliases
+   * answer only to it).
    */
-  lookup(name: string): string[] | undefined;
+  lookup(name: string, from: string): string[] | undefined;
   /**
    * Optional reverse lookup: the name for an IPv4 address on this network
    * (PTR), or undefined when the address is not ours (then the PTR question

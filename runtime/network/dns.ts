@@ -97,7 +97,7 @@ export function parseResolvConf(text: string): ResolvConf {
 // ---- answering ------------------------------------------------------------
 
 /** The raw reply to one raw query, or null to drop it (malformed, or not a query). */
-async function answerQuery(ctx: Context, raw: Buffer, transport: Transport): Promise<Buffer | null> {
+async function answerQuery(ctx: Context, raw: Buffer, transport: Transport, from: string): Promise<Buffer | null> {
   const query = decodeQuery(raw);
   if (!query) return null;
   const question = query.questions?.[0];
@@ -105,7 +105,7 @@ async function answerQuery(ctx: Context, raw: Buffer, transport: Transport): Pro
   if (((raw[2] >> 3) & 0xf) !== 0) return encodeReply(query, [], NOTIMP, transport); // opcode ≠ QUERY
   let answers: Answer[] | null;
   try {
-    answers = answerLocally(ctx, question);
+    answers = answerLocally(ctx, question, from);
   } catch {
     return encodeReply(query, [], SERVFAIL, transport);
   }
@@ -124,7 +124,7 @@ function decodeQuery(raw: Buffer): DecodedPacket | null {
 }
 
 /** Our own answers to a question about our names or addresses, or null when it is not ours. */
-function answerLocally(ctx: Context, question: dnsPacket.Question): Answer[] | null {
+function answerLocally(ctx: Context, question: dnsPacket.Question, from: string): Answer[] | null {
   if (question.class !== undefined && question.class !== 'IN') return null;
   const name = question.name.toLowerCase().replace(/\.$/, '');
   const record = { name: question.name, ttl: ctx.ttl, class: 'IN' as const };
@@ -133,7 +133,7 @@ function answerLocally(ctx: Context, question: dnsPacket.Question): Answer[] | n
     const target = ip && ctx.reverse?.(ip);
     if (target) return [{ ...record, type: 'PTR', data: target }];
   }
-  const addresses = ctx.lookup(name);
+  const addresses = ctx.lookup(name, from);
   if (!addresses) return null;
   if (question.type !== 'A') return [];
   return addresses.map((data) => ({ ...record, type: 'A' as const, data }));
@@ -279,7 +279,7 @@ function parseUpstream(text: string): Upstream {
 function serveUdp(ctx: Context, udp: dgram.Socket): void {
   udp.on('error', () => undefined); // e.g. ICMP errors reported on later sends
   udp.on('message', (msg, rinfo) => {
-    answerQuery(ctx, msg, 'udp')
+    answerQuery(ctx, msg, 'udp', rinfo.address)
       .then((reply) => {
         if (reply && !ctx.closing.signal.aborted) udp.send(reply, rinfo.port, rinfo.address);
       })
@@ -298,7 +298,7 @@ function serveTcp(ctx: Context, tcp: net.Server): Set<net.Socket> {
     socket.on('error', () => socket.destroy());
     socket.setTimeout(TCP_IDLE_MS, () => socket.destroy());
     onFrames(socket, (msg) => {
-      answerQuery(ctx, msg, 'tcp').then((reply) => {
+      answerQuery(ctx, msg, 'tcp', socket.remoteAddress?.replace(/^::ffff:/, '') ?? '').then((reply) => {
         if (!reply) socket.destroy(); // malformed: end the connection
         else if (!socket.destroyed) socket.write(frame(reply));
       }, () => socket.destroy());

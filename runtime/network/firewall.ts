@@ -25,6 +25,8 @@ export interface FirewallNetwork {
   subnet: string;
   gateway: string;
   internal: boolean;
+  /** false: no outbound NAT rule; absent = true. */
+  masquerade?: boolean;
 }
 
 const FILTER_CHAINS = [['TSPAAS-INPUT', 'INPUT'], ['TSPAAS-FORWARD', 'FORWARD'], ['TSPAAS-ISOLATION', null]] as const;
@@ -71,7 +73,7 @@ export function rulesOf(net: FirewallNetwork): string {
     `-A TSPAAS-INPUT -i ${b} -d ${net.gateway}/32 -p tcp --dport 53 ${c} -j ACCEPT`,
     `-A TSPAAS-INPUT -i ${b} ${c} -j DROP`,
   );
-  const nat = net.internal ? [] : [`-A TSPAAS-POSTROUTING -s ${net.subnet} ! -o ${b} ${c} -j MASQUERADE`];
+  const nat = net.internal || net.masquerade === false ? [] : [`-A TSPAAS-POSTROUTING -s ${net.subnet} ! -o ${b} ${c} -j MASQUERADE`];
   return table('filter', filter) + table('nat', nat);
 }
 

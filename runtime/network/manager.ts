@@ -8,8 +8,10 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { conflict, forbidden, invalid } from '../../lib/errors.js';
 import { KeyedMutex } from '../../lib/mutex.js';
-import { carve, contains, formatSubnet, nthAddress, overlaps, parseIp, parseSubnet, type Subnet } from './cidr.js';
-import { ensureBridge, hostSubnets, removeBridge } from './bridge.js';
+import { carve, formatSubnet, nthAddress, overlaps, parseSubnet, type Subnet } from './cidr.js';
+import { checkAddressPlan, checkFixedAddress } from './ipam-config.js';
+import { parseBridgeOptions } from './driver-options.js';
+import { ensureBridge, hostSubnets, interfaceExists, removeBridge } from './bridge.js';
 import { ensureChains, installRules, removeRules } from './firewall.js';
 import { ensureGuardChain, installGuards, removeGuards, sweepGuards } from './antispoof.js';
 import { NetworkStore } from './store.js';
@@ -26,7 +28,6 @@ import type {
   AttachRequest, ContainerNetworking, CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig, PortBinding, SandboxState,
 } from './types.js';
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
 /** The kernel's limit of ports per bridge (BR_MAX_PORTS). */
 const MAX_BRIDGE_PORTS = 1024;
@@ -43,7 +44,7 @@ export class NetworkManager implements ContainerNetworking {
   constructor(private readonly config: Readonly<NetworkConfig>, root: string, runRoot: string) {
     this.store = new NetworkStore(path.join(root, 'networks'));
     this.dirs = { dir: path.join(runRoot, 'network'), cniPath: config.cniPath };
-    this.dns = new DnsServers(config.resolvConf, (net, name) => (net.isDefault ? undefined : this.names.lookup(net.id, name)),
+    this.dns = new DnsServers(config.resolvConf, (net, name, from) => (net.isDefault ? undefined : this.names.lookup(net.id, name, from)),
       (net, ip) => this.names.nameOf(net.id, ip));
   }
 
@@ -90,19 +91,24 @@ export class NetworkManager implements ContainerNetworking {
 
   /** `network create`. */
   async create(opts: CreateNetworkOptions): Promise<Network> {
-    if (!NAME_RE.test(opts.name)) throw invalid(`invalid network name "${opts.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    checkName(opts.name);
     if ((opts.driver ?? 'bridge') !== 'bridge') throw invalid(`network driver ${opts.driver} is not supported (only bridge)`);
+    const bridgeOpts = parseBridgeOptions(opts.options);
     return this.lock.run('networks', async () => {
       if (this.store.find(opts.name) || PREDEFINED.has(opts.name)) throw conflict(`network with name ${opts.name} already exists`);
       const id = randomBytes(32).toString('hex');
       const subnet = opts.subnet ? await this.checkSubnet(parseSubnet(opts.subnet)) : await this.pickSubnet();
       const gateway = opts.gateway ?? nthAddress(subnet, 1);
-      if (!contains(subnet, parseIp(gateway))) throw invalid(`gateway ${gateway} is not in subnet ${formatSubnet(subnet)}`);
-      const n: Network = {
-        id, name: opts.name, driver: 'bridge', bridge: `${this.config.bridgePrefix}${id.slice(0, 8)}`, subnet: formatSubnet(subnet),
-        gateway, internal: opts.internal ?? false, labels: opts.labels ?? {}, options: opts.options ?? {},
+      checkAddressPlan(subnet, gateway, opts.ipRange, opts.auxAddresses);
+      const bridge = bridgeOpts.bridgeName ?? `${this.config.bridgePrefix}${id.slice(0, 8)}`;
+      if (bridgeOpts.bridgeName) await this.checkBridgeName(bridge);
+      const n: Network = dropUndefined({
+        id, name: opts.name, driver: 'bridge', bridge, subnet: formatSubnet(subnet), gateway,
+        ipRange: opts.ipRange, auxAddresses: opts.auxAddresses,
+        internal: opts.internal ?? false, labels: opts.labels ?? {}, options: opts.options ?? {},
+        mtu: bridgeOpts.mtu, masquerade: bridgeOpts.masquerade ? undefined : false,
         created: new Date().toISOString(), isDefault: false,
-      };
+      });
       try {
         await this.bringUp(n);
         await this.store.save(n);
@@ -240,15 +246,15 @@ export class NetworkManager implements ContainerNetworking {
     if (this.endpointsOf(net.id).length >= MAX_BRIDGE_PORTS) {
       throw conflict(`network ${net.name} is full: a Linux bridge holds at most ${MAX_BRIDGE_PORTS} containers; put more on another network`);
     }
-    if (wish.ipv4Address && !contains(parseSubnet(net.subnet), parseIp(wish.ipv4Address))) {
-      throw invalid(`invalid address ${wish.ipv4Address}: it does not belong to any of this network's subnets (${net.subnet})`);
-    }
     if (wish.ipv4Address && net.isDefault) throw invalid('user specified IP address is supported on user defined networks only');
-    return {
+    if (wish.ipv4Address) checkFixedAddress(net, wish.ipv4Address);
+    return dropUndefined({
       networkId: net.id, networkName: net.name, ifname, aliases: wish.aliases ?? [],
-      list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), ports.length > 0),
+      list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), ports.length > 0, wish.ipv4Address),
       runtimeConfig: runtimeConfigOf(net, wish.ipv4Address, ports),
-    };
+      links: wish.links?.length ? wish.links : undefined,
+      linkLocalIps: wish.linkLocalIps?.length ? wish.linkLocalIps : undefined,
+    });
   }
 
   /**
@@ -269,7 +275,7 @@ export class NetworkManager implements ContainerNetworking {
 
   private async bringUp(n: Network): Promise<void> {
     const prefix = Number(n.subnet.split('/')[1]);
-    await ensureBridge(n.bridge, n.gateway, prefix);
+    await ensureBridge(n.bridge, n.gateway, prefix, n.mtu);
     await installRules(n);
     await this.dns.start(n);
   }
@@ -294,6 +300,13 @@ export class NetworkManager implements ContainerNetworking {
     }
     if (!this.store.find('host')) await this.store.save({ ...base, id: randomBytes(32).toString('hex'), name: 'host', driver: 'host' });
     if (!this.store.find('none')) await this.store.save({ ...base, id: randomBytes(32).toString('hex'), name: 'none', driver: 'null' });
+  }
+
+  /** A bridge name asked for (`com.docker.network.bridge.name`) must be new: no network of ours and no interface of the host has it. */
+  private async checkBridgeName(bridge: string): Promise<void> {
+    const owner = this.store.list().find((n) => n.bridge === bridge);
+    if (owner) throw conflict(`bridge name ${bridge} is taken by network ${owner.name}`);
+    if (await interfaceExists(bridge)) throw conflict(`bridge name ${bridge}: the host already has an interface of that name`);
   }
 
   /** A subnet is usable when no network of ours and no route of the host overlaps it. */
@@ -340,3 +353,19 @@ export class NetworkManager implements ContainerNetworking {
   }
 }
 
+/**
+ * dockerd takes any network name (spaces too: docker-py's
+ * test_create_remove_network_with_space_in_name); only an empty one, one
+ * with control characters (which would corrupt logs and tables) or an
+ * overlong one is refused.
+ */
+function checkName(name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (!name || /[\x00-\x1f\x7f]/.test(name) || name.length > 255) {
+    throw invalid(`invalid network name ${JSON.stringify(name)}: 1 to 255 characters, no control characters`);
+  }
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

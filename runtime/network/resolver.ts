@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { parseResolvConf, startDnsResponder, type DnsResponder } from './dns.js';
 import type { Network } from './types.js';
 
-type Lookup = (net: Network, name: string) => string[] | undefined;
+type Lookup = (net: Network, name: string, from: string) => string[] | undefined;
 type Reverse = (net: Network, ip: string) => string | undefined;
 
 export class DnsServers {
@@ -23,7 +23,7 @@ export class DnsServers {
     try {
       const r = await startDnsResponder({
         address: net.gateway, port: 53, upstreams: host.nameservers,
-        lookup: (name) => this.lookup(net, name), reverse: (ip) => this.reverse(net, ip),
+        lookup: (name, from) => this.lookup(net, name, from), reverse: (ip) => this.reverse(net, ip),
       });
       this.responders.set(net.id, r);
     } catch {

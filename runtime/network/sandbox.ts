@@ -11,9 +11,9 @@ import path from 'node:path';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/fs.js';
 import { isErrno, unavailable } from '../../lib/errors.js';
 import { addList, delList, type CniResult, type ConfList } from './cni.js';
-import { createNetns, removeNetns } from './netns.js';
+import { createNetns, inNetns, removeNetns } from './netns.js';
 import { guardOf, installGuards, removeGuards, type PortGuard } from './antispoof.js';
-import type { Endpoint, PortBinding, SandboxState } from './types.js';
+import type { Endpoint, Link, PortBinding, SandboxState } from './types.js';
 
 /** One network of a sandbox: what ADD was (or will be) given and what it returned. */
 export interface AttachmentRecord {
@@ -23,6 +23,10 @@ export interface AttachmentRecord {
   list: ConfList;
   runtimeConfig: Record<string, unknown>;
   aliases: string[];
+  /** `--link` aliases on this network, answered by the DNS responder to this container only. */
+  links?: Link[];
+  /** Link-local addresses added to the interface once ADD is done. */
+  linkLocalIps?: string[];
   result?: CniResult;
 }
 
@@ -55,6 +59,7 @@ export async function attachSandbox(d: SandboxDirs, rec: SandboxRecord): Promise
     const target = (ifname: string, runtimeConfig?: Record<string, unknown>) => ({ containerId: rec.containerId, netns: rec.netns, ifname, runtimeConfig });
     // lo is up already (createNetns)
     const results = await Promise.all(rec.attachments.map((a) => addList(d.cniPath, a.list, target(a.ifname, a.runtimeConfig))));
+    for (const a of rec.attachments) await addLinkLocal(rec.netns, a);
     const done = { ...rec, attachments: rec.attachments.map((a, i) => ({ ...a, result: results[i] })) };
     await writeJsonAtomic(sandboxFile(d, rec.containerId), done, { durable: false });
     await installGuards(guardsOf(done.attachments));
@@ -91,12 +96,18 @@ export async function attachOne(d: SandboxDirs, rec: SandboxRecord, a: Attachmen
   const result = await addList(d.cniPath, a.list, { containerId: rec.containerId, netns: rec.netns, ifname: a.ifname, runtimeConfig: a.runtimeConfig });
   const added = { ...a, result };
   try {
+    await addLinkLocal(rec.netns, a);
     await installGuards(guardsOf([added]));
   } catch (err) {
     await detachOne(d, rec, added).catch(() => undefined);
     throw err;
   }
   return added;
+}
+
+/** Add an attachment's link-local addresses (169.254.0.0/16) to its interface. */
+async function addLinkLocal(netns: string, a: AttachmentRecord): Promise<void> {
+  for (const ip of a.linkLocalIps ?? []) await inNetns(netns, 'ip', ['addr', 'add', `${ip}/16`, 'dev', a.ifname]);
 }
 
 /** The anti-spoofing guards of the attachments ADD has finished (antispoof.ts); a finished one without a veth, MAC or IPv4 is an error, never an unguarded port. */

@@ -67,10 +67,19 @@ export interface Network {
   bridge: string;
   subnet: string;
   gateway: string;
+  /** `--ip-range`: the part of the subnet (CIDR) that addresses are handed out from; absent = the whole subnet. */
+  ipRange?: string;
+  /** `--aux-address name=ip`: addresses of the subnet never handed out. */
+  auxAddresses?: Record<string, string>;
   /** No route out of the network, and nothing in from other networks or the outside. */
   internal: boolean;
   labels: Record<string, string>;
+  /** Driver options as given (shown by inspect); what they change is in the fields below. */
   options: Record<string, string>;
+  /** The containers' interface MTU (`com.docker.network.driver.mtu`); absent = the kernel's default. */
+  mtu?: number;
+  /** false: no outbound NAT (`com.docker.network.bridge.enable_ip_masquerade=false`); absent = true. */
+  masquerade?: boolean;
   created: string;         // RFC 3339
   /** True for the engine's default network `bridge` (no names; --link instead). */
   isDefault: boolean;
@@ -85,8 +94,13 @@ export interface CreateNetworkOptions {
   subnet?: string;
   /** Defaults to the first address of the subnet. */
   gateway?: string;
+  /** CIDR inside the subnet to allocate from. */
+  ipRange?: string;
+  /** Reserved addresses of the subnet, by name. */
+  auxAddresses?: Record<string, string>;
   internal?: boolean;
   labels?: Record<string, string>;
+  /** Driver options: the bridge's own (driver-options.ts) are applied; any other is refused. */
   options?: Record<string, string>;
 }
 
@@ -95,6 +109,15 @@ export interface EndpointRequest {
   aliases?: string[];
   /** A fixed IPv4 address inside the network's subnet. */
   ipv4Address?: string;
+  /** Extra link-local (169.254.0.0/16) addresses on the interface (`--link-local-ip`). */
+  linkLocalIps?: string[];
+  /**
+   * `--link` on a user network: the DNS responder answers `alias` to this
+   * container only, with the address the linked container has then.
+   */
+  links?: Link[];
+  /** Endpoint driver options: kept and shown; the bridge driver reads none of them (as Docker's). */
+  driverOpts?: Record<string, string>;
 }
 
 /** `-p [hostIp:][hostPort:]containerPort[/proto]`, parsed. */

@@ -7,7 +7,9 @@ import { isIP, isIPv4 } from 'node:net';
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions } from '../../containers/types.js';
 import type { EndpointRequest, Link, PortBinding } from '../../network/types.js';
-import { toEndpointRequest, type DockerEndpointConfig } from './network-json.js';
+
+export { parseLink };
+import { parseLink, toEndpointRequest, type DockerEndpointConfig } from './network-json.js';
 
 /** HostConfig's networking fields. */
 export interface DockerHostNetworking {
@@ -25,14 +27,31 @@ export interface DockerNetworkingConfig {
   EndpointsConfig?: Record<string, DockerEndpointConfig | null> | null;
 }
 
-/** The networking `CreateOptions` of a create request (undefined fields for what was not asked). */
+const DEFAULT_NETWORK = new Set(['bridge', 'default']);
+
+/**
+ * The networking `CreateOptions` of a create request (undefined fields for
+ * what was not asked). Links on the default network are legacy links (hosts
+ * entries and variables); on a user network they are its endpoint's,
+ * answered by its DNS responder — `HostConfig.Links` of a container whose
+ * network mode is a user network too, as dockerd keeps legacy links to the
+ * default bridge (the docker CLI sends `--link` both ways).
+ */
 export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworkingConfig | null | undefined): Partial<CreateOptions> {
+  const mode = hc.NetworkMode ?? '';
+  const userMode = !['', 'host', 'none', ...DEFAULT_NETWORK].includes(mode) && !mode.startsWith('container:');
   const endpoints = Object.entries(nc?.EndpointsConfig ?? {});
-  const endpointLinks = endpoints.flatMap(([, ec]) => ec?.Links ?? []);
+  if (userMode && (hc.Links?.length ?? 0) > 0) {
+    const own = endpoints.find(([name]) => name === mode);
+    const ec = { ...(own?.[1] ?? {}), Links: [...(hc.Links ?? []), ...(own?.[1]?.Links ?? [])] };
+    endpoints.splice(own ? endpoints.indexOf(own) : endpoints.length, own ? 1 : 0, [mode, ec]);
+  }
+  const legacy = (name: string) => DEFAULT_NETWORK.has(name);
+  const endpointLinks = endpoints.flatMap(([name, ec]) => (legacy(name) ? ec?.Links ?? [] : []));
   const networks: Record<string, EndpointRequest> = Object.fromEntries(
-    endpoints.map(([name, ec]) => [name, toEndpointRequest(ec ? { ...ec, Links: null } : ec)]),
+    endpoints.map(([name, ec]) => [name, toEndpointRequest(ec ? { ...ec, Links: legacy(name) ? null : uniqueLinkTexts(ec.Links) } : ec)]),
   );
-  const links = uniqueLinks([...(hc.Links ?? []), ...endpointLinks].map(parseLink));
+  const links = uniqueLinks([...(userMode ? [] : hc.Links ?? []), ...endpointLinks].map(parseLink));
   return {
     networkMode: networkMode(hc.NetworkMode),
     networks: endpoints.length > 0 ? networks : undefined,
@@ -42,7 +61,7 @@ export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworking
     dns: nonEmpty(hc.Dns),
     dnsSearch: nonEmpty(hc.DnsSearch),
     dnsOptions: nonEmpty(hc.DnsOptions),
-    extraHosts: nonEmpty(hc.ExtraHosts?.map(extraHost)),
+    extraHosts: nonEmpty(hc.ExtraHosts?.map(parseExtraHost)),
   };
 }
 
@@ -97,13 +116,9 @@ function hostPort(text: string, key: string): number {
   return n;
 }
 
-/** `name:alias`, `name` (alias = name) or dockerd's stored form `/name:/me/alias`. */
-export function parseLink(text: string): Link {
-  const i = text.indexOf(':');
-  const container = (i < 0 ? text : text.slice(0, i)).replace(/^\//, '');
-  const alias = i < 0 ? container : text.slice(i + 1).split('/').pop() ?? '';
-  if (!container || !alias) throw invalid(`invalid link ${text}: expected name:alias`);
-  return { container, alias };
+/** Link texts with one per alias (the last wins), as given. */
+function uniqueLinkTexts(texts: string[] | null | undefined): string[] | null {
+  return texts?.length ? uniqueLinks(texts.map(parseLink)).map((l) => `${l.container}:${l.alias}`) : null;
 }
 
 /** One link per alias; the last one given wins, as in dockerd. */
@@ -111,8 +126,8 @@ function uniqueLinks(links: Link[]): Link[] {
   return [...new Map(links.map((l) => [l.alias, l])).values()];
 }
 
-/** `name:ip` (or the CLI's `name=ip`) with a literal IP; `host-gateway` is refused. */
-function extraHost(text: string): string {
+/** `name:ip` (or the CLI's `name=ip`) with a literal IP, as `name:ip`; `host-gateway` is refused. */
+export function parseExtraHost(text: string): string {
   const eq = text.indexOf('=');
   const i = eq >= 0 ? eq : text.indexOf(':');
   const name = text.slice(0, i);

@@ -1,12 +1,13 @@
 /** tspaas `Image` → Docker's image list, inspect and history JSON. */
 import type { ContainerConfig, HistoryEntry, Image } from '../../images/types.js';
 import { unixSeconds, ZERO_TIME } from './time.js';
+import { compareVersions } from '../http/version.js';
 
 /** One entry of `GET /images/json`. */
 export function imageSummaryJson(img: Image): object {
   return {
     Id: img.id,
-    ParentId: '',
+    ParentId: img.config.parent ?? '',
     RepoTags: img.repoTags,
     RepoDigests: [],
     Created: unixSeconds(img.created),
@@ -17,15 +18,24 @@ export function imageSummaryJson(img: Image): object {
   };
 }
 
-/** `GET /images/{name}/json`. */
-export function imageInspectJson(img: Image): object {
+/**
+ * `GET /images/{name}/json`. Clients of API ≤ 1.44 also get `Container` and
+ * `ContainerConfig` (dockerd dropped them in 1.45; docker-compose 1.29 reads
+ * `ContainerConfig.Volumes` when it recreates a container): what the image
+ * was committed from, or an empty config for an image that was not.
+ */
+export function imageInspectJson(img: Image, apiVersion = '1.45'): object {
+  const legacy = compareVersions(apiVersion, '1.45') < 0
+    ? { Container: img.config.container ?? '', ContainerConfig: imageConfigJson(img.config.container_config ?? {}) }
+    : {};
   return {
     Id: img.id,
     RepoTags: img.repoTags,
     RepoDigests: [],
-    Parent: '',
+    Parent: img.config.parent ?? '',
     Comment: lastComment(img),
     Created: img.created,
+    ...legacy,
     DockerVersion: '',
     Author: img.config.author ?? '',
     Config: imageConfigJson(img.config.config),
@@ -39,9 +49,9 @@ export function imageInspectJson(img: Image): object {
 }
 
 /** An image's runnable config in the shape of Docker's container `Config`. */
-export function imageConfigJson(cfg: ContainerConfig): object {
+export function imageConfigJson(cfg: ContainerConfig & { Image?: string; Hostname?: string }): object {
   return {
-    Hostname: '',
+    Hostname: cfg.Hostname ?? '',
     Domainname: '',
     User: cfg.User ?? '',
     AttachStdin: false,
@@ -53,7 +63,7 @@ export function imageConfigJson(cfg: ContainerConfig): object {
     StdinOnce: false,
     Env: cfg.Env ?? null,
     Cmd: cfg.Cmd ?? null,
-    Image: '',
+    Image: cfg.Image ?? '',
     Volumes: cfg.Volumes ?? null,
     WorkingDir: cfg.WorkingDir ?? '',
     Entrypoint: cfg.Entrypoint ?? null,

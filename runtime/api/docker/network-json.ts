@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
 import type { NetworkInfo } from '../../types.js';
-import type { CreateNetworkOptions, EndpointRequest } from '../../network/types.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import type { CreateNetworkOptions, EndpointRequest, Link } from '../../network/types.js';
 import { checkFilterNames, matchLabel, type Filters } from './filters.js';
 
 /** The networks every engine has and nobody may remove (`type=builtin`). */
@@ -53,7 +54,7 @@ export function networkJson(n: NetworkInfo, withContainers = true): object {
     Scope: 'local',
     Driver: n.driver,
     EnableIPv6: false,
-    IPAM: { Driver: 'default', Options: null, Config: n.subnet ? [{ Subnet: n.subnet, Gateway: n.gateway }] : [] },
+    IPAM: { Driver: 'default', Options: null, Config: n.subnet ? [ipamConfigJson(n)] : [] },
     Internal: n.internal,
     Attachable: false,
     Ingress: false,
@@ -62,6 +63,16 @@ export function networkJson(n: NetworkInfo, withContainers = true): object {
     Containers: withContainers ? containersJson(n) : {},
     Options: n.isDefault ? { 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.name': n.bridge, ...n.options } : n.options,
     Labels: n.labels,
+  };
+}
+
+/** One IPAM config as dockerd shows it: IPRange and AuxiliaryAddresses only when set. */
+function ipamConfigJson(n: NetworkInfo): object {
+  return {
+    Subnet: n.subnet,
+    ...(n.ipRange ? { IPRange: n.ipRange } : {}),
+    Gateway: n.gateway,
+    ...(n.auxAddresses ? { AuxiliaryAddresses: n.auxAddresses } : {}),
   };
 }
 
@@ -112,21 +123,28 @@ function oneOf(filter: string, value: string, allowed: string[]): string {
   return value;
 }
 
-/** `POST /networks/create` → `CreateNetworkOptions`; swarm and IPv6 settings are refused, never dropped. */
+/**
+ * `POST /networks/create` → `CreateNetworkOptions`; swarm and IPv6 settings
+ * are refused, never dropped. `CheckDuplicate` changes nothing: a name is
+ * always unique, as in dockerd since API 1.44.
+ */
 export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined): CreateNetworkOptions {
   if (!body?.Name) throw invalid('network name is required (Name)');
   refuseUnsupportedNetwork(body);
   const ipam = body.IPAM?.Config ?? [];
   if (ipam.length > 1) throw invalid('only one IPAM config (one IPv4 subnet) per network is supported');
   const cfg = ipam[0] ?? {};
-  if (cfg.IPRange) throw invalid('IPAM IPRange (--ip-range) is not supported; addresses come from the whole subnet');
-  if (Object.keys(cfg.AuxiliaryAddresses ?? {}).length > 0) throw invalid('IPAM AuxiliaryAddresses (--aux-address) are not supported');
-  if (cfg.Subnet?.includes(':') || cfg.Gateway?.includes(':')) throw invalid('IPv6 subnets are not supported');
+  if ([cfg.Subnet, cfg.Gateway, cfg.IPRange].some((v) => v?.includes(':'))) throw invalid('IPv6 subnets are not supported: the engine\'s networks are IPv4 only');
+  const aux = cfg.AuxiliaryAddresses ?? {};
+  if (Object.keys(aux).length > 0 && !cfg.Subnet) throw invalid('aux addresses (--aux-address) need a subnet (--subnet)');
+  if (cfg.IPRange && !cfg.Subnet) throw invalid('an IP range (--ip-range) needs a subnet (--subnet)');
   return dropUndefined({
     name: body.Name,
     driver: body.Driver || undefined,
     subnet: cfg.Subnet || undefined,
     gateway: cfg.Gateway || undefined,
+    ipRange: cfg.IPRange || undefined,
+    auxAddresses: Object.keys(aux).length > 0 ? aux : undefined,
     internal: body.Internal || undefined,
     labels: body.Labels ?? undefined,
     options: body.Options ?? undefined,
@@ -134,7 +152,7 @@ export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined
 }
 
 function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
-  if (body.EnableIPv6) throw invalid('IPv6 networks are not supported (EnableIPv6)');
+  if (body.EnableIPv6) throw invalid('IPv6 networks are not supported (EnableIPv6): the engine\'s networks are IPv4 only');
   if (body.IPAM?.Driver && body.IPAM.Driver !== 'default') throw invalid(`IPAM driver "${body.IPAM.Driver}" is not supported; only "default"`);
   if (Object.keys(body.IPAM?.Options ?? {}).length > 0) throw invalid('IPAM options are not supported');
   if (body.Attachable || body.Ingress || body.ConfigOnly || body.ConfigFrom?.Network) {
@@ -143,18 +161,38 @@ function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
   if (body.Scope && body.Scope !== 'local') throw invalid(`network scope "${body.Scope}" is not supported; only "local"`);
 }
 
-/** One network's endpoint settings → `EndpointRequest` (aliases, fixed IPv4 address). */
+/** One network's endpoint settings → `EndpointRequest` (aliases, fixed IPv4 address, link-local addresses, links, driver options). */
 export function toEndpointRequest(ec: DockerEndpointConfig | null | undefined): EndpointRequest {
   if (!ec) return {};
-  if (ec.IPAMConfig?.IPv6Address) throw invalid('IPv6 addresses (--ip6) are not supported');
-  if ((ec.IPAMConfig?.LinkLocalIPs?.length ?? 0) > 0) throw invalid('link-local addresses (--link-local-ip) are not supported');
-  if ((ec.Links?.length ?? 0) > 0) throw invalid('links on an endpoint are not supported; use --link when creating the container');
+  if (ec.IPAMConfig?.IPv6Address) throw invalid('IPv6 addresses (--ip6) are not supported: the engine\'s networks are IPv4 only');
   if (ec.MacAddress) throw invalid('a fixed MAC address (--mac-address) is not supported');
-  if (Object.keys(ec.DriverOpts ?? {}).length > 0) throw invalid('endpoint driver options (--driver-opt) are not supported');
+  const linkLocal = ec.IPAMConfig?.LinkLocalIPs ?? [];
+  for (const ip of linkLocal) checkLinkLocal(ip);
+  const driverOpts = ec.DriverOpts ?? {};
   return dropUndefined({
     aliases: ec.Aliases?.length ? ec.Aliases : undefined,
     ipv4Address: ec.IPAMConfig?.IPv4Address || undefined,
+    linkLocalIps: linkLocal.length > 0 ? [...new Set(linkLocal)] : undefined,
+    links: ec.Links?.length ? ec.Links.map(parseLink) : undefined,
+    driverOpts: Object.keys(driverOpts).length > 0 ? Object.fromEntries(Object.entries(driverOpts).map(([k, v]) => [k, String(v)])) : undefined,
   });
+}
+
+/** dockerd's rule for --link-local-ip: a link-local unicast address; IPv6 ones are refused with the rest of IPv6. */
+function checkLinkLocal(ip: string): void {
+  if (isIPv6(ip)) throw invalid(`link-local address ${ip}: IPv6 is not supported`);
+  if (!isIPv4(ip) || !ip.startsWith('169.254.') || ip === '169.254.0.0' || ip === '169.254.255.255') {
+    throw invalid(`invalid link-local IP address: ${ip}`);
+  }
+}
+
+/** `name:alias`, `name` (alias = name) or dockerd's stored form `/name:/me/alias`. */
+export function parseLink(text: string): Link {
+  const i = text.indexOf(':');
+  const container = (i < 0 ? text : text.slice(0, i)).replace(/^\//, '');
+  const alias = i < 0 ? container : text.slice(i + 1).split('/').pop() ?? '';
+  if (!container || !alias) throw invalid(`invalid link ${text}: expected name:alias`);
+  return { container, alias };
 }
 
 function dropUndefined<T extends object>(o: T): T {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Container, CreateOptions } from '../../containers/types.js';
-import type { Endpoint, PortBinding, SandboxState } from '../../network/types.js';
+import type { Endpoint, EndpointRequest, PortBinding, SandboxState } from '../../network/types.js';
 import { requestedNetworks } from '../../containers/network.js';
 import { endpointId } from './network-json.js';
 
@@ -99,11 +99,11 @@ function endpointJson(c: Container, name: string, networkId: string, e: Endpoint
   const aliases = e?.aliases ?? wish.aliases ?? [];
   const userNetwork = !['bridge', 'host', 'none'].includes(name);
   return {
-    IPAMConfig: wish.ipv4Address ? { IPv4Address: wish.ipv4Address } : null,
-    Links: null,
+    IPAMConfig: ipamConfigJson(wish),
+    Links: wish.links?.length ? wish.links.map((l) => `${l.container}:${l.alias}`) : null,
     Aliases: aliases.length > 0 ? aliases : null,
     MacAddress: e?.macAddress ?? '',
-    DriverOpts: null,
+    DriverOpts: wish.driverOpts ?? null,
     NetworkID: networkId,
     EndpointID: e ? endpointId(networkId, c.record.id) : '',
     Gateway: e?.gateway ?? '',
@@ -114,6 +114,12 @@ function endpointJson(c: Container, name: string, networkId: string, e: Endpoint
     GlobalIPv6PrefixLen: 0,
     DNSNames: userNetwork && e ? [...new Set([c.record.name, ...aliases, c.record.id.slice(0, 12)])] : null,
   };
+}
+
+/** An endpoint's IPAMConfig: null unless a fixed or link-local address was asked for. */
+function ipamConfigJson(wish: EndpointRequest): object | null {
+  if (!wish.ipv4Address && !wish.linkLocalIps?.length) return null;
+  return { ...(wish.ipv4Address ? { IPv4Address: wish.ipv4Address } : {}), ...(wish.linkLocalIps?.length ? { LinkLocalIPs: wish.linkLocalIps } : {}) };
 }
 
 /** HostConfig's networking fields, as the container was created. */

@@ -4,7 +4,8 @@
  * `{"aux": {"ID": …}}`, and in-band errors) and `POST /build/prune`.
  */
 import { invalid } from '../../../lib/errors.js';
-import type { BuildEvent, BuildOptions } from '../../build/types.js';
+import { StepCommandFailed, type BuildEvent, type BuildOptions } from '../../build/types.js';
+import { parseExtraHost } from '../docker/container-network.js';
 import type { Exchange, Route } from '../exchange.js';
 import { sendJson } from '../http/reply.js';
 import { familiarRef } from '../docker/refs.js';
@@ -19,7 +20,8 @@ export function buildEventJson(e: BuildEvent): object | null {
     case 'step': return { stream: `Step ${e.step}/${e.total} : ${e.instruction}\n` };
     case 'cached': return { stream: ' ---> Using cache\n' };
     case 'container': return { stream: ` ---> Running in ${short(e.id)}\n` };
-    case 'output': return { stream: e.data.toString('utf8') };
+    // The classic builder colours what a step writes to stderr bright red (ESC[91m … ESC[0m).
+    case 'output': return { stream: e.stream === 'stderr' ? `\x1b[91m${e.data.toString('utf8')}\x1b[0m` : e.data.toString('utf8') };
     case 'removed': return { stream: ` ---> Removed intermediate container ${short(e.id)}\n` };
     case 'image': return { stream: ` ---> ${short(e.id)}\n` };
     case 'progress': return { status: e.progress.status, ...(e.progress.id ? { id: e.progress.id } : {}), progressDetail: {} };
@@ -49,6 +51,26 @@ const flag = (ex: Exchange, name: string, dflt: boolean) => {
 
 const int = (ex: Exchange, name: string) => Number(ex.query.get(name) ?? 0) || 0;
 
+/** `cachefrom`: a JSON array of image references. */
+function jsonList(ex: Exchange, name: string): string[] | undefined {
+  const raw = ex.query.get(name);
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw invalid(`invalid ${name}: ${(err as Error).message}`, err);
+  }
+  if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string')) throw invalid(`invalid ${name}: want a JSON array of strings`);
+  return parsed as string[];
+}
+
+/** `extrahosts`: `name:ip` entries, repeated or comma-separated. */
+function extraHosts(ex: Exchange): string[] | undefined {
+  const hosts = ex.query.getAll('extrahosts').flatMap((v) => v.split(',')).filter(Boolean).map(parseExtraHost);
+  return hosts.length > 0 ? hosts : undefined;
+}
+
 /** Docker's /build query → BuildOptions. */
 export function buildOptions(ex: Exchange): BuildOptions {
   if (ex.query.get('remote')) throw invalid('building from a remote URL is not supported: send the context as the request body');
@@ -67,6 +89,8 @@ export function buildOptions(ex: Exchange): BuildOptions {
     memory: int(ex, 'memory') || undefined,
     nanoCpus: quota > 0 ? Math.round((quota / period) * 1e9) : undefined,
     networkMode: ex.query.get('networkmode') || undefined,
+    extraHosts: extraHosts(ex),
+    cacheFrom: jsonList(ex, 'cachefrom'),
     registryAuth: registryConfigHeader(ex.req.headers['x-registry-config']),
   };
 }
@@ -86,7 +110,7 @@ async function build(ex: Exchange): Promise<void> {
     });
   } catch (err) {
     if (!out.started) throw err;
-    out.writeError(err);
+    out.writeError(err, err instanceof StepCommandFailed ? err.exitCode : undefined);
   }
   out.end();
 }

@@ -1,5 +1,5 @@
 /** Images in and out of the store: pull (routes/registry.ts), import, load, save. */
-import { invalid } from '../../../lib/errors.js';
+import { invalid, isKind } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { applyChanges } from '../docker/changes.js';
 import { joinRepoTag } from '../docker/refs.js';
@@ -28,9 +28,22 @@ async function importImage(ex: Exchange): Promise<void> {
   out.end();
 }
 
+/**
+ * `POST /images/load`. As dockerd, a tar that cannot be loaded is reported
+ * in-band (200, `errorDetail`): docker-py raises ImageLoadError from it and
+ * the docker CLI prints it and exits 1. Nothing is loaded then.
+ */
 async function load(ex: Exchange): Promise<void> {
-  const { images, tags } = await ex.ctx.engine.images.load(ex.req);
   const out = new JsonMessageStream(ex.res);
+  let loaded;
+  try {
+    loaded = await ex.ctx.engine.images.load(ex.req);
+  } catch (err) {
+    if (!isKind(err, 'Invalid')) throw err;
+    out.writeError(err);
+    return out.end();
+  }
+  const { images, tags } = loaded;
   for (const tag of tags) out.write({ stream: `Loaded image: ${tag}\n` });
   for (const img of images) {
     if (!img.repoTags.some((t) => tags.includes(t))) out.write({ stream: `Loaded image ID: ${img.id}\n` });

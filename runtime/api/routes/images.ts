@@ -12,15 +12,23 @@ import { joinRepoTag } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { saveNamed } from './image-transfer.js';
 import { push } from './registry.js';
+import type { Image } from '../../images/types.js';
 
 async function list(ex: Exchange): Promise<void> {
-  const images = filterImages(await ex.ctx.engine.images.list(), parseFilters(ex.query.get('filters')));
+  const all = await ex.ctx.engine.images.list();
+  const images = filterImages(boolParam(ex.query, 'all') ? all : withoutIntermediate(all), parseFilters(ex.query.get('filters')));
   images.sort((a, b) => epochMs(b.created) - epochMs(a.created));
   sendJson(ex.res, 200, images.map(imageSummaryJson));
 }
 
+/** Without `all`, dockerd leaves out intermediate images: untagged ones that are another image's parent (build steps). */
+function withoutIntermediate(images: Image[]): Image[] {
+  const parents = new Set(images.map((i) => i.config.parent).filter(Boolean));
+  return images.filter((i) => i.repoTags.length > 0 || !parents.has(i.id));
+}
+
 async function inspect(ex: Exchange, name: string): Promise<void> {
-  sendJson(ex.res, 200, imageInspectJson(await ex.ctx.engine.images.get(name)));
+  sendJson(ex.res, 200, imageInspectJson(await ex.ctx.engine.images.get(name), ex.apiVersion));
 }
 
 async function history(ex: Exchange, name: string): Promise<void> {
@@ -34,7 +42,7 @@ async function tag(ex: Exchange, name: string): Promise<void> {
 }
 
 async function remove(ex: Exchange): Promise<void> {
-  const result = await ex.ctx.engine.removeImage(imageName(ex), { force: boolParam(ex.query, 'force') });
+  const result = await ex.ctx.engine.removeImage(imageName(ex), { force: boolParam(ex.query, 'force'), noPrune: boolParam(ex.query, 'noprune') });
   sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
 }
 

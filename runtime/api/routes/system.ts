@@ -12,6 +12,8 @@ async function ping(ex: Exchange): Promise<void> {
     'Content-Type': 'text/plain; charset=utf-8',
     'API-Version': API_VERSION,
     'Docker-Experimental': 'false',
+    // "1" = the classic builder: the docker CLI then uses POST /build instead of BuildKit (no DOCKER_BUILDKIT=0 needed).
+    'Builder-Version': '1',
     Ostype: 'linux',
     'Cache-Control': 'no-cache, no-store, must-revalidate',
     Pragma: 'no-cache',

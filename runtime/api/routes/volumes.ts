@@ -1,5 +1,5 @@
 /** Named volumes: list, create, inspect, remove, prune. */
-import { invalid } from '../../../lib/errors.js';
+import { notFound } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
 import { boolParam, sendJson, sendStatus } from '../http/reply.js';
@@ -23,7 +23,8 @@ async function list(ex: Exchange): Promise<void> {
 
 async function create(ex: Exchange): Promise<void> {
   const body = (await readJson<VolumeCreateBody>(ex)) ?? {};
-  if (body.Driver && body.Driver !== 'local') throw invalid(`volume driver "${body.Driver}" is not supported; only "local"`);
+  // dockerd's answer for a driver no plugin provides (404; docker-py's test_create_volume_invalid_driver).
+  if (body.Driver && body.Driver !== 'local') throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found; only "local" is available`);
   const v = await ex.ctx.engine.createVolume(body.Name || undefined, body.Labels ?? undefined, body.DriverOpts ?? undefined);
   sendJson(ex.res, 201, volumeJson(v));
 }

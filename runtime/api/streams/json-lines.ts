@@ -22,11 +22,11 @@ export class JsonMessageStream {
     this.res.write(`${JSON.stringify(message)}\r\n`);
   }
 
-  /** Report `err` in-band (the reply must have started). */
-  writeError(err: unknown): void {
+  /** Report `err` in-band (the reply must have started); `code` is errorDetail.code (a build step's exit code). */
+  writeError(err: unknown, code?: number): void {
     const { message } = httpErrorOf(err);
     const text = message ?? 'nothing to do';
-    this.write({ errorDetail: { message: text }, error: text });
+    this.write({ errorDetail: { ...(code !== undefined ? { code } : {}), message: text }, error: text });
   }
 
   end(): void {

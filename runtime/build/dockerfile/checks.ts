@@ -87,7 +87,8 @@ const RULES: Record<string, Rule> = {
   EXPOSE: { flags: [] },
   COPY: { flags: ['from', 'chown', 'chmod', 'link', 'parents', 'exclude'], check: checkCopy },
   ADD: { flags: ['chown', 'chmod', 'checksum', 'keep-git-dir', 'link', 'exclude'], check: checkCopy },
-  WORKDIR: { flags: [], check: checkOne },
+  // The rest of the line is one path, spaces included (moby parses WORKDIR as one string).
+  WORKDIR: { flags: [] },
   USER: { flags: [], check: checkOne },
   VOLUME: { flags: [] },
   STOPSIGNAL: { flags: [], check: checkOne },

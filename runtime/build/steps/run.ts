@@ -1,10 +1,10 @@
 /** RUN: the command in a build container; its filesystem changes become the layer. */
-import { invalid } from '../../../lib/errors.js';
 import type { Image } from '../../images/types.js';
 import { commandForm, type Instruction } from '../dockerfile/index.js';
 import { commitLayer, runToExit, withBuildContainer } from '../containers.js';
 import { argsInEffect, configOf, PROXY_ARGS, shellOf, type StageState } from '../state.js';
 import type { Step } from './step.js';
+import { StepCommandFailed } from '../types.js';
 
 /** Shell-form text with its heredocs appended, so the shell itself reads them (`RUN cat <<EOF`). */
 function scriptOf(ins: Instruction, text: string): string {
@@ -30,7 +30,7 @@ export const run: Step = async (ins, s, b) => {
   const layer = (parent: Image) =>
     withBuildContainer(b, parent, { cmd, env: args, user: config.User, workingDir: config.WorkingDir, announce: true }, async (id) => {
       const code = await runToExit(b, id);
-      if (code !== 0) throw invalid(`The command '${cmd.join(' ')}' returned a non-zero code: ${code}`);
+      if (code !== 0) throw new StepCommandFailed(cmd.join(' '), code);
       return commitLayer(b, id);
     });
   return { createdBy, config, layer };

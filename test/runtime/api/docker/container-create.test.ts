@@ -127,10 +127,16 @@ test('network mode, endpoints (aliases, fixed IP), links, DNS settings and extra
     NetworkingConfig: { EndpointsConfig: { backend: { Aliases: ['api'], IPAMConfig: { IPv4Address: '10.9.0.5' } }, front: { Aliases: [], Links: ['db:primary'] } } },
   });
   t.is(opts.networkMode, 'backend');
-  t.deepEqual(opts.networks, { backend: { aliases: ['api'], ipv4Address: '10.9.0.5' }, front: {} });
-  t.deepEqual(opts.links, [
-    { container: 'db', alias: 'database' }, { container: 'cache', alias: 'kv' }, { container: 'queue', alias: 'queue' }, { container: 'db', alias: 'primary' },
-  ]);
+  // On a user network, links (HostConfig's too, as dockerd) are the endpoint's, answered by its DNS responder.
+  t.deepEqual(opts.networks, {
+    backend: { aliases: ['api'], ipv4Address: '10.9.0.5', links: [{ container: 'db', alias: 'database' }, { container: 'cache', alias: 'kv' }, { container: 'queue', alias: 'queue' }] },
+    front: { links: [{ container: 'db', alias: 'primary' }] },
+  });
+  t.is(opts.links, undefined);
+  // On the default network they are legacy links (hosts entries and variables).
+  const legacy = toCreateOptions({ Image: 'busybox', HostConfig: { Links: ['db:database'] }, NetworkingConfig: { EndpointsConfig: { bridge: { Links: ['/cache:/web/kv'] } } } });
+  t.deepEqual(legacy.links, [{ container: 'db', alias: 'database' }, { container: 'cache', alias: 'kv' }]);
+  t.deepEqual(legacy.networks, { bridge: {} });
   t.deepEqual(opts.dns, ['10.0.0.2']);
   t.deepEqual(opts.dnsSearch, ['example.org']);
   t.deepEqual(opts.dnsOptions, ['ndots:2']);

@@ -44,3 +44,18 @@ test('inspect and summary carry what the docker CLI prints', (t) => {
   t.is(s.Created, 1704067200);
   t.is(s.Size, 300);
 });
+
+test('inspect: Parent, and Container/ContainerConfig for API ≤ 1.44 clients only (docker-compose 1.29 reads ContainerConfig.Volumes)', (t) => {
+  const committed: Image = {
+    ...img,
+    config: { ...img.config, parent: 'sha256:base', container: 'c0ffee', container_config: { Image: 'busybox', Cmd: ['touch', '/x'], Volumes: { '/data': {} } } },
+  };
+  const old = imageInspectJson(committed, '1.41') as Record<string, unknown>;
+  t.is(old.Parent, 'sha256:base');
+  t.is(old.Container, 'c0ffee');
+  t.like(old.ContainerConfig, { Image: 'busybox', Cmd: ['touch', '/x'], Volumes: { '/data': {} } });
+  t.like(imageInspectJson(img, '1.44'), { Parent: '', Container: '', ContainerConfig: { Image: '', Volumes: null, Cmd: null } }, 'an image not committed here: an empty config');
+  const current = imageInspectJson(committed, '1.45') as Record<string, unknown>;
+  t.false('ContainerConfig' in current || 'Container' in current);
+  t.is((imageSummaryJson(committed) as { ParentId: string }).ParentId, 'sha256:base');
+});

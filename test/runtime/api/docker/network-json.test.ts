@@ -62,6 +62,10 @@ test('network create bodies: the CLI\'s with and without --subnet, --internal, l
   t.deepEqual(toCreateNetworkOptions({
     Name: 'n2', Internal: true, IPAM: { Driver: 'default', Config: [{ Subnet: '10.99.0.0/24', Gateway: '10.99.0.254' }] }, Labels: { a: 'b' }, Options: { mtu: '1400' },
   }), { name: 'n2', subnet: '10.99.0.0/24', gateway: '10.99.0.254', internal: true, labels: { a: 'b' }, options: { mtu: '1400' } });
+  // docker-py's test_create_network_with_ipam_config body.
+  t.deepEqual(toCreateNetworkOptions({
+    Name: 'n3', IPAM: { Driver: 'default', Config: [{ Subnet: '172.28.0.0/16', IPRange: '172.28.5.0/24', Gateway: '172.28.5.254', AuxiliaryAddresses: { a: '172.28.1.5' } }] },
+  }), { name: 'n3', subnet: '172.28.0.0/16', gateway: '172.28.5.254', ipRange: '172.28.5.0/24', auxAddresses: { a: '172.28.1.5' } });
 });
 
 test('network create refuses what it cannot honour, with a clear Invalid', (t) => {
@@ -70,7 +74,8 @@ test('network create refuses what it cannot honour, with a clear Invalid', (t) =
     [{ Name: 'x', EnableIPv6: true }, /IPv6/],
     [{ Name: 'x', IPAM: { Driver: 'dhcp' } }, /IPAM driver/],
     [{ Name: 'x', IPAM: { Config: [{ Subnet: '10.1.0.0/24' }, { Subnet: '10.2.0.0/24' }] } }, /only one IPAM config/],
-    [{ Name: 'x', IPAM: { Config: [{ Subnet: '10.1.0.0/24', IPRange: '10.1.0.0/25' }] } }, /IPRange/],
+    [{ Name: 'x', IPAM: { Config: [{ IPRange: '10.1.0.0/25' }] } }, /IP range \(--ip-range\) needs a subnet/],
+    [{ Name: 'x', IPAM: { Config: [{ AuxiliaryAddresses: { a: '10.1.0.5' } }] } }, /aux addresses \(--aux-address\) need a subnet/],
     [{ Name: 'x', IPAM: { Config: [{ Subnet: 'fd00::/64' }] } }, /IPv6 subnets/],
     [{ Name: 'x', Attachable: true }, /swarm/],
     [{ Name: 'x', Scope: 'swarm' }, /scope/],
@@ -86,6 +91,9 @@ test('endpoint settings: aliases and a fixed IPv4 address; the rest is refused',
   t.deepEqual(toEndpointRequest({ Aliases: ['db', 'pg'], IPAMConfig: { IPv4Address: '10.1.0.9' } }), { aliases: ['db', 'pg'], ipv4Address: '10.1.0.9' });
   t.deepEqual(toEndpointRequest({ Aliases: null, IPAMConfig: null, Links: null, MacAddress: '' }), {});
   t.deepEqual(toEndpointRequest(null), {});
-  t.throws(() => toEndpointRequest({ Links: ['a:b'] }), { message: /links/ });
-  t.throws(() => toEndpointRequest({ DriverOpts: { a: 'b' } }), { message: /driver options/ });
+  t.deepEqual(toEndpointRequest({ Links: ['a:b', 'c'], DriverOpts: { 'com.docker-py.setting': 'on' }, IPAMConfig: { LinkLocalIPs: ['169.254.8.8'] } }), {
+    links: [{ container: 'a', alias: 'b' }, { container: 'c', alias: 'c' }], driverOpts: { 'com.docker-py.setting': 'on' }, linkLocalIps: ['169.254.8.8'],
+  });
+  t.throws(() => toEndpointRequest({ IPAMConfig: { LinkLocalIPs: ['10.0.0.1'] } }), { message: /invalid link-local IP address/ });
+  t.throws(() => toEndpointRequest({ IPAMConfig: { LinkLocalIPs: ['fe80::1'] } }), { message: /IPv6/ });
 });

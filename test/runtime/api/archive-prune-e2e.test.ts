@@ -1,0 +1,116 @@
+/**
+ * `docker cp` through a container's volumes (docker-py's ArchiveTest: the
+ * files live in an anonymous volume, also before the first start and after
+ * the exit), a volume driver nobody provides (404), and container prune with
+ * Docker's filters and the space it reclaims (docker-py's
+ * test_prune_containers). A real engine behind a real socket, driven by
+ * dockerode and the stock docker CLI when installed.
+ */
+import test from 'ava';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type Docker from 'dockerode';
+import tarStream from 'tar-stream';
+import { serveTestEngineFor } from '../../helpers/engine-api.js';
+import { docker, withDockerCli } from './cli.js';
+
+function tarOf(files: Record<string, string>): Readable {
+  const pack = tarStream.pack();
+  for (const [name, content] of Object.entries(files)) pack.entry({ name, mode: 0o644 }, content);
+  pack.finalize();
+  return pack as unknown as Readable;
+}
+
+/** The entries (name → content) of a tar stream. */
+async function untar(stream: NodeJS.ReadableStream): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const extract = tarStream.extract();
+  extract.on('entry', (h, s, next) => {
+    let body = '';
+    s.on('data', (d: unknown) => { body += String(d); }).on('end', () => { out[h.name] = body; next(); });
+  });
+  await new Promise<void>((resolve, reject) => { extract.on('finish', () => resolve()).on('error', reject); stream.pipe(extract); });
+  return out;
+}
+
+async function runToExit(c: Docker.Container): Promise<void> {
+  await c.start();
+  await c.wait();
+}
+
+test('docker cp into and out of an anonymous volume: before the first start, after the exit; stat; read-only mounts refused', async (t) => {
+  const { client, socketPath } = await serveTestEngineFor(t, { busybox: true });
+  const reader = await client.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'cat /vol1/in.txt; ls -p /vol1'], Volumes: { '/vol1': {} } });
+  await reader.putArchive(tarOf({ 'in.txt': 'Deaf To All But The Song\n', 'foo/b.py': 'x' }), { path: '/vol1' });
+  await runToExit(reader);
+  const logs = (await reader.logs({ stdout: true })).toString();
+  t.true(logs.includes('Deaf To All But The Song') && logs.includes('foo/'), logs);
+
+  const writer = await client.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo -n The Maid > /vol1/data.txt'], Volumes: { '/vol1': {} } });
+  await runToExit(writer);
+  t.deepEqual(await untar(await writer.getArchive({ path: '/vol1/data.txt' })), { 'data.txt': 'The Maid' });
+  const header = await new Promise<string>((resolve, reject) => {
+    request({ socketPath, method: 'HEAD', path: `/containers/${writer.id}/archive?path=${encodeURIComponent('/vol1/data.txt')}` }, (r) => {
+      r.resume();
+      resolve(String(r.headers['x-docker-container-path-stat']));
+    }).on('error', reject).end();
+  });
+  const stat = JSON.parse(Buffer.from(header, 'base64').toString());
+  t.like(stat, { name: 'data.txt', size: 8 });
+  // A path that climbs out of the volume stays inside it (Docker's FollowSymlinkInScope cases): no host file is read.
+  const escape = await client.createContainer({ Image: 'busybox', Cmd: ['ln', '-s', '/../../../../../../etc', '/vol1/up'], Volumes: { '/vol1': {} } });
+  await runToExit(escape);
+  await t.throwsAsync(escape.getArchive({ path: '/vol1/up/hostname' }), { message: /404|Could not find/ });
+
+  const ro = await client.createContainer({ Image: 'busybox', Cmd: ['true'], HostConfig: { Binds: [`${os.tmpdir()}:/ro:ro`] } });
+  await t.throwsAsync(ro.putArchive(tarOf({ 'x.txt': 'x' }), { path: '/ro' }), { message: /read-only/ });
+  for (const c of [reader, writer, escape, ro]) await c.remove({ v: true });
+});
+
+test('volume create with a driver nobody provides is 404 (docker-py test_create_volume_invalid_driver)', async (t) => {
+  const { client } = await serveTestEngineFor(t);
+  const err = await t.throwsAsync(client.createVolume({ Name: 'perfectcherryblossom', Driver: 'invalid.driver' })) as Error & { statusCode?: number };
+  t.is(err?.statusCode, 404);
+  t.regex(err?.message ?? '', /plugin "invalid\.driver" not found/);
+  t.deepEqual((await client.listVolumes()).Volumes ?? [], []);
+});
+
+test('container prune: stopped containers only, Docker\'s until/label/label! filters, and the bytes their writable layers held', async (t) => {
+  const { client } = await serveTestEngineFor(t, { busybox: true });
+  const writer = await client.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'head -c 5000 /dev/zero > /data.bin'], Labels: { keep: 'no' } });
+  const kept = await client.createContainer({ Image: 'busybox', Cmd: ['true'], Labels: { keep: 'yes' } });
+  const running = await client.createContainer({ Image: 'busybox', Cmd: ['sleep', '300'] });
+  await runToExit(writer);
+  await runToExit(kept);
+  await running.start();
+  t.deepEqual(await client.pruneContainers({ filters: { until: ['1h'] } }), { ContainersDeleted: [], SpaceReclaimed: 0 }, 'all made within the hour');
+  const pruned = await client.pruneContainers({ filters: { 'label!': ['keep=yes'] } }) as { ContainersDeleted: string[]; SpaceReclaimed: number };
+  t.deepEqual(pruned.ContainersDeleted, [writer.id]);
+  t.true(pruned.SpaceReclaimed >= 5000, String(pruned.SpaceReclaimed));
+  t.deepEqual((await client.pruneContainers({ filters: { label: ['keep'] } }) as { ContainersDeleted: string[] }).ContainersDeleted, [kept.id]);
+  await t.throwsAsync(client.pruneContainers({ filters: { nope: ['x'] } }), { message: /invalid filter 'nope'|nope/ });
+  t.is((await running.inspect()).State.Running, true);
+  await running.remove({ force: true });
+});
+
+withDockerCli(() => {
+  test('docker CLI: cp to and from a stopped container\'s volume; container prune -f --filter label=…', async (t) => {
+    const { socketPath } = await serveTestEngineFor(t, { busybox: true });
+    const cli = (args: string[]) => docker(socketPath, args);
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'tsp-cp-'));
+    t.teardown(() => rm(tmp, { recursive: true, force: true }));
+    await writeFile(path.join(tmp, 'in.txt'), 'to the volume\n');
+    t.is((await cli(['create', '--name', 'cp-vol', '-v', '/data', '--label', 'gone=1', 'busybox', 'cat', '/data/in.txt'])).code, 0);
+    t.is((await cli(['cp', path.join(tmp, 'in.txt'), 'cp-vol:/data/'])).code, 0);
+    t.is((await cli(['start', '-a', 'cp-vol'])).stdout, 'to the volume\n');
+    const out = await cli(['cp', 'cp-vol:/data/in.txt', path.join(tmp, 'back.txt')]);
+    t.is(out.code, 0, out.stderr);
+    t.is(await readFile(path.join(tmp, 'back.txt'), 'utf8'), 'to the volume\n');
+    const pruned = await cli(['container', 'prune', '-f', '--filter', 'label=gone=1']);
+    t.regex(pruned.stdout, /Deleted Containers:\n[0-9a-f]{64}/);
+    t.not((await cli(['inspect', 'cp-vol'])).code, 0);
+  });
+});
