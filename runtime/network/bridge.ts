@@ -4,19 +4,40 @@
  * and `network create` fails early on a clash). The CNI bridge plugin then
  * finds them in place.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { run } from '../../lib/exec.js';
 import { isErrno } from '../../lib/errors.js';
 import { subnetOf, type Subnet } from './cidr.js';
 
-/** Make sure bridge `name` exists, holds `gateway/prefix`, has the MTU asked for (if any) and is up. */
+/** Make sure bridge `name` exists, holds `gateway/prefix` and its own MAC, has the MTU asked for (if any) and is up. */
 export async function ensureBridge(name: string, gateway: string, prefix: number, mtu?: number): Promise<void> {
-  if (!(await interfaceExists(name))) await run('ip', ['link', 'add', 'name', name, 'type', 'bridge']);
+  if (!(await interfaceExists(name))) await run('ip', ['link', 'add', 'name', name, 'address', bridgeMac(name), 'type', 'bridge']);
+  else if (!(await macIsSet(name))) await run('ip', ['link', 'set', 'dev', name, 'address', bridgeMac(name)]);
   if (mtu) await run('ip', ['link', 'set', 'dev', name, 'mtu', String(mtu)]);
   const addr = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', name]);
   if (!addr.stdout.includes(` ${gateway}/${prefix} `)) await run('ip', ['addr', 'add', `${gateway}/${prefix}`, 'dev', name]);
   await disableIpv6(name);
   await run('ip', ['link', 'set', 'dev', name, 'up']);
+}
+
+/**
+ * The bridge's own MAC, fixed (derived from its name: unicast, locally
+ * administered). Without one, Linux gives a bridge the lowest MAC of its
+ * ports and changes it as containers come and go; a container's ARP entry
+ * for the gateway then names a MAC nobody answers to, and its packets to the
+ * host (responses to the router included) are lost for seconds, until the
+ * entry is probed again. Docker's bridge driver sets one for the same reason.
+ */
+export function bridgeMac(name: string): string {
+  const h = createHash('sha256').update(`tspaas bridge ${name}`).digest();
+  h[0] = (h[0] & 0xfc) | 0x02;
+  return [...h.subarray(0, 6)].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** Whether the interface's MAC was set (addr_assign_type 3, NET_ADDR_SET), not taken from its ports. */
+async function macIsSet(name: string): Promise<boolean> {
+  return (await fsp.readFile(`/sys/class/net/${name}/addr_assign_type`, 'utf8')).trim() === '3';
 }
 
 /** Whether the host has a network interface of this name. */

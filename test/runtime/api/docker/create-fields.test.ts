@@ -52,7 +52,7 @@ test('every field of moby v25.0.0 Config and HostConfig (with Resources) has a r
 
 const refusals: [string, Record<string, unknown>, RegExp][] = [
   ['HostConfig.CgroupParent', { HostConfig: { CgroupParent: '/elsewhere' } }, /HostConfig.CgroupParent is not supported by tspaas: containers stay under the engine's cgroup/],
-  ['HostConfig.BlkioWeight', { HostConfig: { BlkioWeight: 300 } }, /HostConfig.BlkioWeight is not supported/],
+  ['HostConfig.BlkioWeightDevice', { HostConfig: { BlkioWeightDevice: [{ Path: '/dev/sda', Weight: 300 }] } }, /HostConfig.BlkioWeightDevice is not supported/],
   ['HostConfig.BlkioDeviceReadBps', { HostConfig: { BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: 1 }] } }, /HostConfig.BlkioDeviceReadBps/],
   ['HostConfig.CpuRealtimeRuntime (docker-py test_create_with_cpu_rt_options)', { HostConfig: { CpuRealtimeRuntime: 500 } }, /HostConfig.CpuRealtimeRuntime/],
   ['HostConfig.DeviceRequests (--gpus)', { HostConfig: { DeviceRequests: [{ Driver: 'nvidia', Count: -1 }] } }, /HostConfig.DeviceRequests/],
