@@ -82,8 +82,11 @@ function hasImage(socketPath: string, name: string): Promise<boolean> {
 function loadImages(socketPath: string, tar: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath, method: 'POST', path: '/images/load?quiet=1', headers: { 'content-type': 'application/x-tar' } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`images/load: ${res.statusCode}`))));
+      // A load that fails after it began answers 200 and says so in the stream (`errorDetail`), as dockerd does.
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => (res.statusCode === 200 && !body.includes('"errorDetail"') ? resolve() : reject(new Error(`images/load: ${res.statusCode} ${body.slice(0, 500)}`))));
     });
     req.on('error', reject);
     createReadStream(tar).pipe(req);
