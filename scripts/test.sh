@@ -9,7 +9,7 @@
 # Logs of the run: .tspaas-test/logs/ (typecheck.log, lint.log, ava.out = ava's report, ava.log = test output,
 # ava.times = the report with arrival times, from which the longest files are printed; ava-fast.* the same
 # for the router's tests on its fast data path).
-# Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 45m).
+# Knobs: TSPAAS_TEST_TIMEOUT (whole ava run, default 60m).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -78,7 +78,7 @@ run_ava() {
   local name=$1; shift
   say "$name"
   {
-    timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-45m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
+    timeout --kill-after=30s "${TSPAAS_TEST_TIMEOUT:-60m}" npm test --silent -- "$@" 2>&1 1>&3 3>&- \
       | tee "$LOGS/$name.log" >&2
     exit "${PIPESTATUS[0]}"
   } 3>&1 | tee "$LOGS/$name.out" >(stamp > "$LOGS/$name.times")
@@ -89,7 +89,7 @@ run_ava() {
     ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
   fi
   if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-    say "$name timed out after ${TSPAAS_TEST_TIMEOUT:-45m} (a hung test?); counting the unfinished run as one more failure"
+    say "$name timed out after ${TSPAAS_TEST_TIMEOUT:-60m} (a hung test?); counting the unfinished run as one more failure"
     ava_failed=$((ava_failed + 1))
   elif [ "$status" != 0 ] && [ "$ava_failed" = 0 ]; then
     # ava failed without reporting a failed test: it crashed, found no test files…
