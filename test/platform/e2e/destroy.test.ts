@@ -40,8 +40,8 @@ const DOCKERFILE_APP = {
 
 interface ImageSummary { Id: string; RepoTags: string[] | null }
 
-/** Every image of the platform's engine, dangling (intermediate) ones included. */
-const engineImages = () => engineGet<ImageSummary[]>(world, '/images/json');
+/** Every image, intermediate build steps included (`all`: without it the list leaves them out, as dockerd's does). */
+const engineImages = () => engineGet<ImageSummary[]>(world, '/images/json?all=1');
 
 /** Names of the engine's networks. */
 const engineNetworks = async () => (await engineGet<Array<{ Name: string }>>(world, '/networks')).map((n) => n.Name);
