@@ -14,6 +14,10 @@
  *    named volume): the data survives `down` + `up`, an edited `environment:`
  *    recreates only that service (compose reads image inspect's
  *    ContainerConfig there), `run --rm`, and `down -v` removes the volume.
+ * 4. The Compose specification's networks example (front-tier, back-tier):
+ *    a service on both networks, network aliases, a migration job and
+ *    `depends_on: condition: service_completed_successfully`, and the tiers
+ *    isolated from each other.
  *
  * Tests are registered only when docker-compose is installed (compose.ts).
  */
@@ -154,6 +158,42 @@ volumes:
 `;
 }
 
+const TIERS = {
+  'docker-compose.yml': `version: "3.8"
+services:
+  db:
+    image: busybox
+    init: true
+    command: httpd -f -p 80 -h /etc
+    networks:
+      back-tier:
+        aliases: [database]
+  migrate:
+    image: busybox
+    command: sh -c 'sleep 1; wget -qO- http://database/hostname && echo migrated'
+    networks: [back-tier]
+    depends_on: [db]
+  app:
+    image: busybox
+    init: true
+    command: httpd -f -p 80 -h /etc
+    networks: [front-tier, back-tier]
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+  proxy:
+    image: busybox
+    init: true
+    command: sleep 86400
+    networks: [front-tier]
+    depends_on: [app]
+networks:
+  front-tier:
+  back-tier:
+    internal: true
+`,
+};
+
 withDockerCompose(() => {
   test.serial('nginx-golang shape: the proxy reaches the backend by service name; ps, port, logs, exec, scale, down', async (t) => {
     const served = await serveTestEngineFor(t, { busybox: true });
@@ -257,5 +297,29 @@ withDockerCompose(() => {
     await ok(t, p, ['down', '-v']);
     t.deepEqual((await served.client.listVolumes()).Volumes.map((v) => v.Name), []);
     t.deepEqual(await served.client.listContainers({ all: true, filters: { label: ['com.docker.compose.project=todo'] } }), []);
+  });
+
+  test.serial('compose spec networks shape: two tiers, aliases, service_completed_successfully, tiers isolated', async (t) => {
+    const served = await serveTestEngineFor(t, { busybox: true });
+    const p = await composeProject(served.dir, served.socketPath, 'tiers', TIERS);
+    await ok(t, p, ['up', '-d']);
+    const [db] = await containersOf(served, 'tiers', 'db');
+    const [migrate] = await containersOf(served, 'tiers', 'migrate');
+    const [app] = await containersOf(served, 'tiers', 'app');
+    t.is(await ok(t, p, ['logs', '--no-color', 'migrate']), `Attaching to tiers_migrate_1\nmigrate_1  | ${short(db)}\nmigrate_1  | migrated\n`);
+    const migrated = (await served.client.getContainer(migrate.Id).inspect()).State;
+    t.like(migrated, { Status: 'exited', ExitCode: 0 });
+    const appStarted = Date.parse((await served.client.getContainer(app.Id).inspect()).State.StartedAt);
+    t.true(appStarted >= Date.parse(migrated.FinishedAt), 'app started after the migration finished');
+    t.deepEqual(Object.keys(app.NetworkSettings.Networks).sort(), ['tiers_back-tier', 'tiers_front-tier']);
+
+    t.is(await ok(t, p, ['exec', '-T', 'app', 'wget', '-qO-', 'http://database/hostname']), `${short(db)}\n`, 'the alias on the back tier');
+    t.is(await ok(t, p, ['exec', '-T', 'proxy', 'wget', '-qO-', 'http://app/hostname']), `${short(app)}\n`, 'the app on the front tier');
+    const dbIp = db.NetworkSettings.Networks['tiers_back-tier'].IPAddress;
+    const blocked = await p.run(['exec', '-T', 'proxy', 'sh', '-c', `nslookup database; wget -T 3 -qO- http://${dbIp}/hostname`]);
+    t.not(blocked.code, 0, 'the front tier cannot reach the back tier');
+    t.notRegex(blocked.stdout, new RegExp(short(db)));
+    await ok(t, p, ['down']);
+    t.deepEqual((await served.client.listNetworks({ filters: { label: ['com.docker.compose.project=tiers'] } })).map((n) => n.Name), []);
   });
 });
