@@ -136,7 +136,22 @@ function answerLocally(ctx: Context, question: dnsPacket.Question, from: string)
   const addresses = ctx.lookup(name, from);
   if (!addresses) return null;
   if (question.type !== 'A') return [];
-  return addresses.map((data) => ({ ...record, type: 'A' as const, data }));
+  return shuffled(addresses).map((data) => ({ ...record, type: 'A' as const, data }));
+}
+
+/**
+ * A name with several addresses (`docker-compose up --scale`, one alias on
+ * many containers) answers them in a fresh random order each time, as
+ * Docker's resolver does (libnetwork's shuffleAddr): clients that take the
+ * first address spread over all of them.
+ */
+function shuffled(addresses: string[]): string[] {
+  const out = [...addresses];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 /** "4.3.2.1.in-addr.arpa" → "1.2.3.4"; undefined for any other name. */

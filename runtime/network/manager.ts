@@ -105,7 +105,7 @@ export class NetworkManager implements ContainerNetworking {
       const n: Network = dropUndefined({
         id, name: opts.name, driver: 'bridge', bridge, subnet: formatSubnet(subnet), gateway,
         ipRange: opts.ipRange, auxAddresses: opts.auxAddresses,
-        internal: opts.internal ?? false, labels: opts.labels ?? {}, options: opts.options ?? {},
+        internal: opts.internal ?? false, attachable: opts.attachable || undefined, labels: opts.labels ?? {}, options: opts.options ?? {},
         mtu: bridgeOpts.mtu, masquerade: bridgeOpts.masquerade ? undefined : false,
         created: new Date().toISOString(), isDefault: false,
       });

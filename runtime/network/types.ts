@@ -73,6 +73,11 @@ export interface Network {
   auxAddresses?: Record<string, string>;
   /** No route out of the network, and nothing in from other networks or the outside. */
   internal: boolean;
+  /**
+   * `--attachable` as given (shown by inspect); it changes nothing: standalone
+   * containers may always join a local network (docker-compose 1.29 sets it on every network).
+   */
+  attachable?: boolean;
   labels: Record<string, string>;
   /** Driver options as given (shown by inspect); what they change is in the fields below. */
   options: Record<string, string>;
@@ -99,6 +104,8 @@ export interface CreateNetworkOptions {
   /** Reserved addresses of the subnet, by name. */
   auxAddresses?: Record<string, string>;
   internal?: boolean;
+  /** Kept and shown only (see `Network.attachable`). */
+  attachable?: boolean;
   labels?: Record<string, string>;
   /** Driver options: the bridge's own (driver-options.ts) are applied; any other is refused. */
   options?: Record<string, string>;

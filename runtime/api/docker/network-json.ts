@@ -56,7 +56,7 @@ export function networkJson(n: NetworkInfo, withContainers = true): object {
     EnableIPv6: false,
     IPAM: { Driver: 'default', Options: null, Config: n.subnet ? [ipamConfigJson(n)] : [] },
     Internal: n.internal,
-    Attachable: false,
+    Attachable: n.attachable ?? false,
     Ingress: false,
     ConfigFrom: { Network: '' },
     ConfigOnly: false,
@@ -125,7 +125,8 @@ function oneOf(filter: string, value: string, allowed: string[]): string {
 
 /**
  * `POST /networks/create` → `CreateNetworkOptions`; swarm and IPv6 settings
- * are refused, never dropped. `CheckDuplicate` changes nothing: a name is
+ * are refused, never dropped. `Attachable` is kept, as a non-swarm dockerd
+ * keeps it on a local network (any container may join one anyway). `CheckDuplicate` changes nothing: a name is
  * always unique, as in dockerd since API 1.44.
  */
 export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined): CreateNetworkOptions {
@@ -146,6 +147,7 @@ export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined
     ipRange: cfg.IPRange || undefined,
     auxAddresses: Object.keys(aux).length > 0 ? aux : undefined,
     internal: body.Internal || undefined,
+    attachable: body.Attachable || undefined,
     labels: body.Labels ?? undefined,
     options: body.Options ?? undefined,
   });
@@ -155,8 +157,8 @@ function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
   if (body.EnableIPv6) throw invalid('IPv6 networks are not supported (EnableIPv6): the engine\'s networks are IPv4 only');
   if (body.IPAM?.Driver && body.IPAM.Driver !== 'default') throw invalid(`IPAM driver "${body.IPAM.Driver}" is not supported; only "default"`);
   if (Object.keys(body.IPAM?.Options ?? {}).length > 0) throw invalid('IPAM options are not supported');
-  if (body.Attachable || body.Ingress || body.ConfigOnly || body.ConfigFrom?.Network) {
-    throw invalid('swarm network settings (attachable, ingress, config-only, config-from) are not supported');
+  if (body.Ingress || body.ConfigOnly || body.ConfigFrom?.Network) {
+    throw invalid('swarm network settings (ingress, config-only, config-from) are not supported');
   }
   if (body.Scope && body.Scope !== 'local') throw invalid(`network scope "${body.Scope}" is not supported; only "local"`);
 }

@@ -261,7 +261,6 @@ services:
   db:
     image: busybox
     command: sh -c "sleep 2; touch /ready; exec sleep 300"
-    network_mode: bridge
     healthcheck:
       test: ${check}
       interval: 1s
@@ -269,7 +268,6 @@ services:
   web:
     image: busybox
     command: sleep 300
-    network_mode: bridge
     depends_on:
       db:
         condition: service_healthy

@@ -22,6 +22,7 @@ const names: Record<string, string[]> = {
   db: ['10.1.0.3'],
   '0123456789ab': ['10.1.0.3'],
   many: Array.from({ length: 60 }, (_, i) => `10.1.1.${i}`),
+  backend: ['10.1.0.4', '10.1.0.5', '10.1.0.6'],
 };
 const reverseNames: Record<string, string> = { '10.1.0.2': 'web', '10.1.0.3': 'db' };
 
@@ -136,6 +137,18 @@ test('over TCP too; the TTL is configurable', async (t) => {
   const reply = await askTcp(dns.port, q('web', 'A', 7));
   t.like(reply, { id: 7, rcode: 'NOERROR', flag_aa: true });
   t.deepEqual(reply.answers!.map((a) => ['ttl' in a && a.ttl, 'data' in a && a.data]), [[5, '10.1.0.2']]);
+});
+
+test('several addresses for one name come in a fresh order each time, as Docker\'s resolver shuffles them (libnetwork shuffleAddr)', async (t) => {
+  const dns = await responder(t);
+  const firsts = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    const reply = await askUdp(dns.port, q('backend', 'A', i));
+    t.deepEqual([...dataOf(reply)].sort(), names.backend, 'every address, each once');
+    firsts.add(String(dataOf(reply)[0]));
+  }
+  // Each of the 3 addresses leads in a third of the replies: missing one in 40 has a chance of about 3 · (2/3)^40 ≈ 3e-7.
+  t.deepEqual([...firsts].sort(), names.backend);
 });
 
 test('AAAA and other types for our names: NOERROR, no answers, at once', async (t) => {

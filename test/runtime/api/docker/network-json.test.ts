@@ -77,7 +77,9 @@ test('network create refuses what it cannot honour, with a clear Invalid', (t) =
     [{ Name: 'x', IPAM: { Config: [{ IPRange: '10.1.0.0/25' }] } }, /IP range \(--ip-range\) needs a subnet/],
     [{ Name: 'x', IPAM: { Config: [{ AuxiliaryAddresses: { a: '10.1.0.5' } }] } }, /aux addresses \(--aux-address\) need a subnet/],
     [{ Name: 'x', IPAM: { Config: [{ Subnet: 'fd00::/64' }] } }, /IPv6 subnets/],
-    [{ Name: 'x', Attachable: true }, /swarm/],
+    [{ Name: 'x', Ingress: true }, /swarm/],
+    [{ Name: 'x', ConfigOnly: true }, /swarm/],
+    [{ Name: 'x', ConfigFrom: { Network: 'cfg' } }, /swarm/],
     [{ Name: 'x', Scope: 'swarm' }, /scope/],
   ];
   for (const [body, message] of cases) {
@@ -85,6 +87,19 @@ test('network create refuses what it cannot honour, with a clear Invalid', (t) =
     t.true(isKind(err, 'Invalid'));
   }
   t.true(isKind(t.throws(() => toCreateNetworkOptions(undefined)), 'Invalid'));
+});
+
+test('Attachable on a local network is kept and shown, as a non-swarm dockerd does (docker-compose 1.29 sets it on every network)', (t) => {
+  // The body docker-compose 1.29 sends for a project's default network (docker-py 5's create_network).
+  const body = {
+    Name: 'counter_default', Driver: null, Options: null, IPAM: null, CheckDuplicate: true, Attachable: true,
+    Labels: { 'com.docker.compose.network': 'default', 'com.docker.compose.project': 'counter', 'com.docker.compose.version': '1.29.2' },
+  } as unknown as Parameters<typeof toCreateNetworkOptions>[0];
+  const opts = toCreateNetworkOptions(body);
+  t.like(opts, { name: 'counter_default', attachable: true });
+  t.is(opts.driver, undefined);
+  t.like(networkJson({ ...empty, attachable: true }), { Attachable: true, Ingress: false, ConfigOnly: false });
+  t.is(toCreateNetworkOptions({ Name: 'plain', Attachable: false }).attachable, undefined, 'not attachable is not stored');
 });
 
 test('endpoint settings: aliases and a fixed IPv4 address; the rest is refused', (t) => {
