@@ -52,6 +52,8 @@ if ! source scripts/services.sh; then
 fi
 # With the stock docker CLI installed, its compatibility tests must run, not skip.
 if command -v docker >/dev/null 2>&1; then export TSPAAS_REQUIRE_DOCKER_CLI=1; fi
+# setup.sh --test installs Debian's docker-compose: its tests must run, not skip.
+export TSPAAS_REQUIRE_DOCKER_COMPOSE=1
 
 # Run one whole-project check ($1 = name) and count it as one test.
 check() {
