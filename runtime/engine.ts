@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex, SharedLock } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
-import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, PathStat, NetworkInfo } from './types.js';
+import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
 import { connectContainer, disconnectContainer } from './containers/network.js';
@@ -321,8 +321,8 @@ class TspaasEngine implements Engine {
     return this.ctx.volumes.remove(name, force);
   }
 
-  pruneVolumes() {
-    return this.ctx.volumes.prune();
+  pruneVolumes(filter?: VolumePruneFilter) {
+    return this.ctx.volumes.prune(filter);
   }
 
   // ---- networks ----

@@ -145,6 +145,16 @@ export interface Attachment {
   detach(): void;
 }
 
+/** What `volume prune` removes besides unused anonymous volumes (Docker's filters; API ≥ 1.42). */
+export interface VolumePruneFilter {
+  /** Named volumes too (`--all`, filter `all=true`). */
+  all?: boolean;
+  /** Only volumes with every one of these labels (`key` or `key=value`). */
+  labels?: string[];
+  /** Only volumes with none of these labels. */
+  notLabels?: string[];
+}
+
 /** Engine events, as `docker events` shows them. */
 export interface EngineEvent {
   type: 'container' | 'image' | 'volume' | 'network';
@@ -278,7 +288,8 @@ export interface Engine {
   createVolume(name: string | undefined, labels?: Record<string, string>, options?: Record<string, string>): Promise<VolumeInfo>;
   inspectVolume(name: string): Promise<VolumeInfo>;
   removeVolume(name: string, force?: boolean): Promise<void>;
-  pruneVolumes(): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** Unused anonymous volumes (named ones too with `all`), matching the label filters. */
+  pruneVolumes(filter?: VolumePruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
   // ---- networks ----
   listNetworks(): Promise<NetworkInfo[]>;

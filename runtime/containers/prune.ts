@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Container } from './types.js';
+import { hasLabel } from '../../lib/labels.js';
 
 /** What `container prune --filter` asks for, parsed by the edge. */
 export interface ContainerPruneFilter {
@@ -25,11 +26,6 @@ export function prunable(c: Container, f: ContainerPruneFilter): boolean {
   if (f.until !== undefined && Date.parse(c.record.created) / 1000 >= f.until) return false;
   if ((f.labels ?? []).some((l) => !hasLabel(labels, l))) return false;
   return !(f.notLabels ?? []).some((l) => hasLabel(labels, l));
-}
-
-function hasLabel(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf('=');
-  return eq < 0 ? filter in labels : labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 /** Bytes of the regular files under `dir` (a writable layer), each hard-linked file once; 0 for a missing dir. */

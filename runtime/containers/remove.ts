@@ -7,6 +7,7 @@ import { signalProcess } from './oci-runtime.js';
 import { releaseProcess } from './exit.js';
 import { cancelRestart } from './restart.js';
 import type { Container } from './types.js';
+import { isAnonymousVolume } from '../volumes/store.js';
 import { detachMountsUnder } from '../snapshots/mount.js';
 
 /** Remove a container; a running one only with `force` (it is killed first). */
@@ -61,6 +62,6 @@ export async function destroy(ctx: ContainerContext, c: Container, volumes: bool
 /** Volumes created for this container alone (anonymous: 64-hex names). */
 async function removeAnonymousVolumes(ctx: ContainerContext, c: Container): Promise<void> {
   for (const m of c.record.options.mounts ?? []) {
-    if (m.type === 'volume' && /^[0-9a-f]{64}$/.test(m.source)) await ctx.volumes.remove(m.source, true).catch(() => undefined);
+    if (m.type === 'volume' && isAnonymousVolume(m.source)) await ctx.volumes.remove(m.source, true).catch(() => undefined);
   }
 }

@@ -10,9 +10,15 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { readJsonIfExists, writeJsonAtomic } from '../../lib/fs.js';
 import { conflict, invalid, notFound } from '../../lib/errors.js';
-import type { VolumeInfo } from '../types.js';
+import type { VolumeInfo, VolumePruneFilter } from '../types.js';
 import type { DirQuota } from '../quota/types.js';
 import { volumeSize } from './options.js';
+import { hasLabel } from '../../lib/labels.js';
+
+/** Anonymous volumes (made for one container, a `-v /path` or an image VOLUME) have 64-hex names, as dockerd's. */
+export function isAnonymousVolume(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -76,11 +82,17 @@ export class VolumeStore {
     await this.quota.remove(path.join(this.dir, name));
   }
 
-  /** Remove every volume no container uses. */
-  async prune(): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  /**
+   * Remove the volumes no container uses: anonymous ones only, unless
+   * `all` (a named volume holds data someone named: Docker ≥ API 1.42 keeps
+   * them too), and only those the label filters match.
+   */
+  async prune(f: VolumePruneFilter = {}): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     const deleted: string[] = [];
     for (const v of await this.list()) {
-      if (this.inUse(v.name)) continue;
+      if (this.inUse(v.name) || (!f.all && !isAnonymousVolume(v.name))) continue;
+      const labels = v.labels ?? {};
+      if ((f.labels ?? []).some((l) => !hasLabel(labels, l)) || (f.notLabels ?? []).some((l) => hasLabel(labels, l))) continue;
       await this.remove(v.name);
       deleted.push(v.name);
     }

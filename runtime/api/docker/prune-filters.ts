@@ -4,6 +4,7 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import type { ContainerPruneFilter } from '../../containers/prune.js';
+import type { VolumePruneFilter } from '../../types.js';
 import { checkFilterNames, type Filters } from './filters.js';
 import { parseTimestampParam } from './time.js';
 
@@ -29,6 +30,18 @@ export function containerPruneFilter(f: Filters): ContainerPruneFilter {
   if ((f.until?.length ?? 0) > 1) throw invalid('more than one until filter specified');
   return {
     ...(f.until?.length ? { until: parseUntil(f.until[0]!) } : {}),
+    ...(f.label?.length ? { labels: f.label } : {}),
+    ...(f['label!']?.length ? { notLabels: f['label!'] } : {}),
+  };
+}
+
+/** `volume prune` filters: `all` (named volumes too; API ≥ 1.42), `label`, `label!`. */
+export function volumePruneFilter(f: Filters): VolumePruneFilter {
+  checkFilterNames(f, ['all', 'label', 'label!']);
+  const all = f.all?.[0];
+  if (all !== undefined && !['true', '1', 'false', '0'].includes(all)) throw invalid(`invalid filter 'all=${all}'`);
+  return {
+    ...(all === 'true' || all === '1' ? { all: true } : {}),
     ...(f.label?.length ? { labels: f.label } : {}),
     ...(f['label!']?.length ? { notLabels: f['label!'] } : {}),
   };

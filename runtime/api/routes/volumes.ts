@@ -5,6 +5,7 @@ import { readJson } from '../http/body.js';
 import { boolParam, sendJson, sendStatus } from '../http/reply.js';
 import { matchLabel, parseFilters, checkFilterNames } from '../docker/filters.js';
 import { volumeJson } from '../docker/volume-json.js';
+import { volumePruneFilter } from '../docker/prune-filters.js';
 
 interface VolumeCreateBody {
   Name?: string;
@@ -39,7 +40,7 @@ async function remove(ex: Exchange): Promise<void> {
 }
 
 async function prune(ex: Exchange): Promise<void> {
-  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneVolumes();
+  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneVolumes(volumePruneFilter(parseFilters(ex.query.get('filters'))));
   sendJson(ex.res, 200, { VolumesDeleted: deleted, SpaceReclaimed: spaceReclaimed });
 }
 

@@ -96,6 +96,38 @@ test('container prune: stopped containers only, Docker\'s until/label/label! fil
   await running.remove({ force: true });
 });
 
+test('volume prune keeps named volumes (the data loss of issue 16): only unused anonymous ones go, named ones with all=true, label filters apply', async (t) => {
+  const { client } = await serveTestEngineFor(t, { busybox: true });
+  await client.createVolume({ Name: 'keepme', Labels: { team: 'a' } });
+  await client.createVolume({ Name: 'other', Labels: { team: 'b' } });
+  // An anonymous volume left by a container that is gone (created with rm -v off), and one still used.
+  const leaver = await client.createContainer({ Image: 'busybox', Cmd: ['true'], Volumes: { '/data': {} } });
+  await leaver.start();
+  await leaver.wait();
+  const anonymous = (await leaver.inspect()).Mounts.find((m) => m.Destination === '/data')!.Name!;
+  await leaver.remove();
+  const user = await client.createContainer({ Image: 'busybox', Cmd: ['sleep', '60'], Volumes: { '/kept': {} } });
+  await user.start();
+  t.teardown(() => user.remove({ force: true }).catch(() => undefined));
+  const used = (await user.inspect()).Mounts.find((m) => m.Destination === '/kept')!.Name!;
+  const names = async () => ((await client.listVolumes()).Volumes ?? []).map((v) => v.Name).sort();
+  t.true((await names()).includes(anonymous), 'the gone container\'s anonymous volume is there');
+
+  const first = await client.pruneVolumes();
+  t.deepEqual(first.VolumesDeleted, [anonymous]);
+  t.deepEqual(await names(), ['keepme', 'other', used].sort(), 'named volumes and the one in use stay');
+
+  const labelled = await client.pruneVolumes({ filters: { all: ['true'], label: ['team=b'] } });
+  t.deepEqual(labelled.VolumesDeleted, ['other']);
+  const notLabelled = await client.pruneVolumes({ filters: { all: ['true'], 'label!': ['team=a'] } });
+  t.deepEqual(notLabelled.VolumesDeleted, [], 'keepme has team=a; the used one is in use');
+  const all = await client.pruneVolumes({ filters: { all: ['1'] } });
+  t.deepEqual(all.VolumesDeleted, ['keepme']);
+  t.deepEqual(await names(), [used]);
+  const bad = await t.throwsAsync(client.pruneVolumes({ filters: { dangling: ['true'] } })) as { statusCode?: number };
+  t.is(bad.statusCode, 400);
+});
+
 withDockerCli(() => {
   test('docker CLI: cp to and from a stopped container\'s volume; container prune -f --filter label=…', async (t) => {
     const { socketPath } = await serveTestEngineFor(t, { busybox: true });
