@@ -46,8 +46,12 @@ async function remove(ex: Exchange): Promise<void> {
   sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
 }
 
+/** `image prune`: only the `dangling` filter; `until` and `label` are refused, never ignored (ignoring one would delete more than asked). */
 async function prune(ex: Exchange): Promise<void> {
-  const dangling = parseFilters(ex.query.get('filters')).dangling?.[0];
+  const filters = parseFilters(ex.query.get('filters'));
+  const unsupported = Object.keys(filters).filter((k) => k !== 'dangling');
+  if (unsupported.length > 0) throw invalid(`image prune filters ${unsupported.join(', ')} are not supported (only dangling): nothing was removed`);
+  const dangling = filters.dangling?.[0];
   const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages({ all: dangling === 'false' || dangling === '0' });
   sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed });
 }

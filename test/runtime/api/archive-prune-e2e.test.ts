@@ -128,6 +128,17 @@ test('volume prune keeps named volumes (the data loss of issue 16): only unused 
   t.is(bad.statusCode, 400);
 });
 
+test('image prune refuses the filters it does not implement (until, label) instead of ignoring them, and removes nothing', async (t) => {
+  const { client } = await serveTestEngineFor(t, { busybox: true });
+  const before = (await client.listImages({ all: true })).map((i) => i.Id).sort();
+  for (const filters of [{ label: ['keep=no'] }, { until: ['10m'] }, { dangling: ['false'], label: ['x'] }]) {
+    const err = await t.throwsAsync(client.pruneImages({ filters })) as { statusCode?: number; message: string };
+    t.is(err.statusCode, 400);
+    t.regex(err.message, /image prune filters .* are not supported \(only dangling\): nothing was removed/);
+  }
+  t.deepEqual((await client.listImages({ all: true })).map((i) => i.Id).sort(), before);
+});
+
 withDockerCli(() => {
   test('docker CLI: cp to and from a stopped container\'s volume; container prune -f --filter label=…', async (t) => {
     const { socketPath } = await serveTestEngineFor(t, { busybox: true });
