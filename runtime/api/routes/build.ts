@@ -30,16 +30,21 @@ export function buildEventJson(e: BuildEvent): object | null {
   }
 }
 
-/** A JSON query value (`buildargs`, `labels`): an object of strings; null values are left out. */
-function jsonMap(ex: Exchange, name: string): Record<string, string> | undefined {
+/** A query value holding JSON, parsed; undefined when absent or empty. */
+function jsonQuery(ex: Exchange, name: string): unknown {
   const raw = ex.query.get(name);
   if (!raw) return undefined;
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    return JSON.parse(raw) as unknown;
   } catch (err) {
     throw invalid(`invalid ${name}: ${(err as Error).message}`, err);
   }
+}
+
+/** A JSON query value (`buildargs`, `labels`): an object of strings; null values are left out. */
+function jsonMap(ex: Exchange, name: string): Record<string, string> | undefined {
+  const parsed = jsonQuery(ex, name);
+  if (parsed === undefined) return undefined;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`invalid ${name}: want a JSON object`);
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
@@ -53,14 +58,8 @@ const int = (ex: Exchange, name: string) => Number(ex.query.get(name) ?? 0) || 0
 
 /** `cachefrom`: a JSON array of image references. */
 function jsonList(ex: Exchange, name: string): string[] | undefined {
-  const raw = ex.query.get(name);
-  if (!raw) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw invalid(`invalid ${name}: ${(err as Error).message}`, err);
-  }
+  const parsed = jsonQuery(ex, name);
+  if (parsed === undefined) return undefined;
   if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string')) throw invalid(`invalid ${name}: want a JSON array of strings`);
   return parsed as string[];
 }
