@@ -9,12 +9,10 @@
  * its absence into a failure).
  */
 import test, { type ExecutionContext } from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import { docker, withDockerCli } from './cli.js';
+import { composeProject, withDockerCompose, type ComposeProject } from './compose.js';
 import { demux } from './client.js';
 import { serveTestEngine, type ServedEngine } from '../../helpers/engine-api.js';
 import { startTestEngine } from '../../helpers/engine.js';
@@ -234,29 +232,9 @@ withDockerCli(() => {
   });
 });
 
-const composePath = spawnSync('sh', ['-c', 'command -v docker-compose'], { encoding: 'utf8' }).stdout.trim();
-
-/** Run docker-compose in `dir` against the test engine. */
-function compose(dir: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(composePath, ['--ansi', 'never', ...args], {
-      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DOCKER_HOST: `unix://${served.socketPath}`, DOCKER_CONFIG: dir },
-    });
-    const out = { stdout: '', stderr: '' };
-    child.stdout.on('data', (d: Buffer) => { out.stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out.stderr += d.toString(); });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ ...out, code: code ?? -1 }); });
-  });
-}
-
 /** A compose project whose db turns healthy by `check` (or not); web depends on db being healthy. `down` at the end of the test. */
-async function composeProject(t: ExecutionContext, name: string, check: string): Promise<string> {
-  const dir = path.join(served.dir, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'docker-compose.yml'), `version: "2.4"
+async function healthProject(t: ExecutionContext, name: string, check: string): Promise<ComposeProject> {
+  const project = await composeProject(served.dir, served.socketPath, name, { 'docker-compose.yml': `version: "2.4"
 services:
   db:
     image: busybox
@@ -271,9 +249,9 @@ services:
     depends_on:
       db:
         condition: service_healthy
-`);
-  t.teardown(async () => { await compose(dir, ['down', '--timeout', '0']); });
-  return dir;
+` });
+  t.teardown(async () => { await project.run(['down', '--timeout', '0']); });
+  return project;
 }
 
 async function composeService(project: string, service: string): Promise<Docker.ContainerInfo | undefined> {
@@ -281,10 +259,9 @@ async function composeService(project: string, service: string): Promise<Docker.
   return list[0];
 }
 
-if (composePath) {
+withDockerCompose(() => {
   test.serial('docker-compose: depends_on service_healthy starts web only once db is healthy', async (t) => {
-    const dir = await composeProject(t, 'hcup', '["CMD", "test", "-f", "/ready"]');
-    const up = await compose(dir, ['up', '-d']);
+    const up = await (await healthProject(t, 'hcup', '["CMD", "test", "-f", "/ready"]')).run(['up', '-d']);
     t.is(up.code, 0, up.stderr);
     const db = await composeService('hcup', 'db');
     const web = await composeService('hcup', 'web');
@@ -296,13 +273,10 @@ if (composePath) {
   });
 
   test.serial('docker-compose: up fails and web is not started when db turns unhealthy', async (t) => {
-    const dir = await composeProject(t, 'hcbad', '["CMD", "false"]');
-    const up = await compose(dir, ['up', '-d']);
+    const up = await (await healthProject(t, 'hcbad', '["CMD", "false"]')).run(['up', '-d']);
     t.not(up.code, 0);
     t.regex(up.stderr, /unhealthy/);
     const web = await composeService('hcbad', 'web');
     t.not(web?.State, 'running');
   });
-} else if (process.env.TSPAAS_REQUIRE_DOCKER_COMPOSE === '1') {
-  test('docker-compose is installed (TSPAAS_REQUIRE_DOCKER_COMPOSE=1)', (t) => t.fail('docker-compose is not on PATH'));
-}
+});
