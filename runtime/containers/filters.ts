@@ -1,5 +1,6 @@
 /** `ps` filters (Docker's names and semantics). */
 import type { Container, ListFilters } from './types.js';
+import { hasLabel } from '../../lib/labels.js';
 
 /** Containers matching every given filter; without `all` only running ones. Newest first. */
 export async function filterContainers(
@@ -14,13 +15,7 @@ export async function filterContainers(
     .filter((c) => !f.status?.length || f.status.includes(c.state.status))
     .filter((c) => !f.exited?.length || (c.state.status === 'exited' && f.exited.includes(c.state.exitCode)))
     .filter((c) => !f.health?.length || f.health.includes(c.state.health?.status ?? 'none'))
-    .filter((c) => !f.label?.length || f.label.every((l) => labelMatches(c.record.config.Labels ?? {}, l)))
+    .filter((c) => !f.label?.length || f.label.every((l) => hasLabel(c.record.config.Labels ?? {}, l)))
     .filter((c) => !ancestors || ancestors.some((id, i) => c.record.imageId === id || c.record.imageRef === f.ancestor![i]))
     .sort((a, b) => b.record.created.localeCompare(a.record.created));
-}
-
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf('=');
-  if (eq < 0) return filter in labels;
-  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }

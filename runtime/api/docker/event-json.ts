@@ -1,6 +1,7 @@
 /** Engine events → Docker's `/events` messages, and Docker's event filters. */
+import { hasLabel } from '../../../lib/labels.js';
 import type { EngineEvent } from '../../types.js';
-import { checkFilterNames, matchLabel, type Filters } from './filters.js';
+import { checkFilterNames, type Filters } from './filters.js';
 
 /** One message of `GET /events`; dockerd fills the legacy status/id/from fields only for containers and images. */
 export function eventJson(e: EngineEvent): object {
@@ -27,5 +28,5 @@ export function eventMatcher(f: Filters): (e: EngineEvent) => boolean {
     && any(f.image, (i) => e.attributes.image === i || (e.type === 'image' && (e.id === i || e.attributes.name === i)))
     && any(f.volume, (v) => e.type === 'volume' && e.id === v)
     && any(f.network, (n) => e.type === 'network' && (e.id.startsWith(n) || e.attributes.name === n))
-    && (f.label ?? []).every((l) => matchLabel(e.attributes, l));
+    && (f.label ?? []).every((l) => hasLabel(e.attributes, l));
 }

@@ -4,6 +4,7 @@
  * `{"status": ["running"]}` (older clients).
  */
 import { invalid } from '../../../lib/errors.js';
+import { hasLabel } from '../../../lib/labels.js';
 import type { ContainerStatus, ListFilters } from '../../containers/types.js';
 import type { Image } from '../../images/types.js';
 
@@ -81,16 +82,9 @@ export function filterImages(images: Image[], f: Filters): Image[] {
       if ((img.repoTags.length === 0) !== want) return false;
     }
     if (f.reference && !img.repoTags.some((t) => f.reference!.some((p) => matchReference(t, p)))) return false;
-    if (f.label && !f.label.every((l) => matchLabel(img.config.config.Labels ?? {}, l))) return false;
+    if (f.label && !f.label.every((l) => hasLabel(img.config.config.Labels ?? {}, l))) return false;
     return true;
   });
-}
-
-/** "key" or "key=value" against a label map. */
-export function matchLabel(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf('=');
-  if (eq < 0) return filter in labels;
-  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 /** Docker's reference filter: a glob on "name:tag", or on the name alone when the pattern has no tag. */

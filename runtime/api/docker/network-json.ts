@@ -3,12 +3,13 @@
  * `network create` and of endpoint settings (`network connect`, create's
  * `NetworkingConfig`) → tspaas networks and endpoint requests.
  */
+import { hasLabel } from '../../../lib/labels.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
 import type { NetworkInfo } from '../../types.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { CreateNetworkOptions, EndpointRequest, Link } from '../../network/types.js';
-import { checkFilterNames, matchLabel, type Filters } from './filters.js';
+import { checkFilterNames, type Filters } from './filters.js';
 
 /** The networks every engine has and nobody may remove (`type=builtin`). */
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
@@ -106,7 +107,7 @@ export function filterNetworks(list: NetworkInfo[], f: Filters): NetworkInfo[] {
     return some(f.name, (v) => n.name.includes(v))
       && some(f.id, (v) => n.id.includes(v))
       && some(f.driver, (v) => v === n.driver)
-      && (f.label ?? []).every((l) => matchLabel(n.labels, l))
+      && (f.label ?? []).every((l) => hasLabel(n.labels, l))
       && some(types, (v) => (v === 'builtin') === builtin)
       && some(dangling, (v) => v === (!builtin && n.containers.length === 0))
       && some(scopes, (v) => v === 'local');

@@ -3,7 +3,8 @@ import { notFound } from '../../../lib/errors.js';
 import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
 import { boolParam, sendJson, sendStatus } from '../http/reply.js';
-import { matchLabel, parseFilters, checkFilterNames } from '../docker/filters.js';
+import { hasLabel } from '../../../lib/labels.js';
+import { parseFilters, checkFilterNames } from '../docker/filters.js';
 import { volumeJson } from '../docker/volume-json.js';
 import { volumePruneFilter } from '../docker/prune-filters.js';
 
@@ -18,7 +19,7 @@ async function list(ex: Exchange): Promise<void> {
   const f = parseFilters(ex.query.get('filters'));
   checkFilterNames(f, ['name', 'label']);
   const volumes = (await ex.ctx.engine.listVolumes()).filter((v) =>
-    (!f.name?.length || f.name.some((n) => v.name.includes(n))) && (f.label ?? []).every((l) => matchLabel(v.labels, l)));
+    (!f.name?.length || f.name.some((n) => v.name.includes(n))) && (f.label ?? []).every((l) => hasLabel(v.labels, l)));
   sendJson(ex.res, 200, { Volumes: volumes.map(volumeJson), Warnings: null });
 }
 
