@@ -19,7 +19,7 @@ exec </dev/null 2>&1
 START=$(date +%s)
 LOGS=$REPO/.tspaas-test/logs
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.out
+rm -f "$LOGS"/*.out "$LOGS/runs.failed"
 
 passed=0
 failed=0
@@ -29,8 +29,11 @@ finish() {
   say "took $(( $(date +%s) - START ))s; logs in $LOGS"
   # The names of the failed tests once more, right above the last line, where a CI log's tail shows them.
   local failures
-  failures=$(grep -h '✘' "$LOGS"/*.out 2>/dev/null | sed 's/^ */  /' | sort -u | head -n 40)
+  # (The lines test/helpers/summary/count.ts counts as failures: failed tests, crashed and unfinished files.)
+  failures=$(grep -hE '✘|^ *(Uncaught exception|Unhandled rejection) in |tests? (were|was) pending in |^ *Failed to exit' \
+    "$LOGS"/*.out 2>/dev/null | sed 's/^ */  /' | sort -u | head -n 40)
   if [ -n "$failures" ]; then say "failed:"; echo "$failures" >&2; fi
+  if [ -s "$LOGS/runs.failed" ]; then cat "$LOGS/runs.failed" >&2; fi
   echo "$passed passed, $failed failed"
   [ "$failed" = 0 ]
   exit
@@ -47,7 +50,7 @@ export PATH=$REPO/node_modules/.bin:$PATH
 # PostgreSQL and Redis for the platform's tests (DATABASE_URL, REDIS_URL).
 # shellcheck source=scripts/services.sh
 if ! source scripts/services.sh; then
-  say "could not start PostgreSQL/Redis"
+  say "could not start PostgreSQL/Redis" 2>&1 | tee -a "$LOGS/runs.failed" >&2
   failed=$((failed + 1))
 fi
 # With the stock docker CLI installed, its compatibility tests must run, not skip.
@@ -62,7 +65,7 @@ check() {
   if "$@" 2>&1 | tee "$LOGS/$name.log"; then
     passed=$((passed + 1))
   else
-    say "$name FAILED (see $LOGS/$name.log)"
+    say "$name FAILED (see $LOGS/$name.log)" 2>&1 | tee -a "$LOGS/runs.failed" >&2
     failed=$((failed + 1))
   fi
 }
@@ -91,11 +94,13 @@ run_ava() {
     ava_passed=0 ava_failed=0 ava_skipped=0 ava_todo=0
   fi
   if [ "$status" = 124 ] || [ "$status" = 137 ]; then
-    say "$name timed out after ${TSPAAS_TEST_TIMEOUT:-60m} (a hung test?); counting the unfinished run as one more failure"
+    say "$name timed out after ${TSPAAS_TEST_TIMEOUT:-60m} (a hung test?); counting the unfinished run as one more failure" \
+      2>&1 | tee -a "$LOGS/runs.failed" >&2
     ava_failed=$((ava_failed + 1))
   elif [ "$status" != 0 ] && [ "$ava_failed" = 0 ]; then
     # ava failed without reporting a failed test: it crashed, found no test files…
-    say "$name exited with status $status without a failed test; counting that as one failure"
+    say "$name exited with status $status without a failed test; counting that as one failure" \
+      2>&1 | tee -a "$LOGS/runs.failed" >&2
     ava_failed=1
   fi
   say "$name: $ava_passed passed, $ava_failed failed, $ava_skipped skipped, $ava_todo todo"
