@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex, SharedLock } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
-import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, PathStat, NetworkInfo } from './types.js';
+import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
 import { connectContainer, disconnectContainer } from './containers/network.js';
@@ -30,7 +30,8 @@ import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
 import { updateContainer } from './containers/update.js';
-import { prunable, treeBytes, type ContainerPruneFilter } from './containers/prune.js';
+import { prunable, treeBytes } from './containers/prune.js';
+import { matchesPruneFilter, type PruneFilter } from '../lib/labels.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
@@ -347,10 +348,11 @@ class TspaasEngine implements Engine {
     this.emitNetworkEvent('destroy', n);
   }
 
-  async pruneNetworks(): Promise<{ deleted: string[] }> {
+  async pruneNetworks(filter: PruneFilter = {}): Promise<{ deleted: string[] }> {
     const deleted: string[] = [];
     for (const n of this.network.list()) {
       if (n.isDefault || n.driver !== 'bridge' || this.network.endpointsOf(n.id).length > 0) continue;
+      if (!matchesPruneFilter(n.created, n.labels, filter)) continue;
       await this.removeNetwork(n.id).then(() => deleted.push(n.name), () => undefined);
     }
     return { deleted };
@@ -379,8 +381,11 @@ class TspaasEngine implements Engine {
     return result;
   }
 
-  async pruneImages(opts: { all?: boolean } = {}) {
-    const result = await this.images.prune({ all: opts.all, isInUse: (id) => this.imageInUse(id) });
+  async pruneImages(filter: ImagePruneFilter = {}) {
+    const result = await this.images.prune({
+      all: filter.all, isInUse: (id) => this.imageInUse(id),
+      matches: (image) => matchesPruneFilter(image.created, image.config.config?.Labels ?? {}, filter),
+    });
     if (result.deleted.length > 0) await this.collectSnapshots();
     return result;
   }
@@ -393,7 +398,7 @@ class TspaasEngine implements Engine {
     }));
   }
 
-  async pruneContainers(filter: ContainerPruneFilter = {}) {
+  async pruneContainers(filter: PruneFilter = {}) {
     const deleted: string[] = [];
     let spaceReclaimed = 0;
     for (const c of this.ctx.store.list()) {

@@ -16,6 +16,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { EventEmitter } from 'node:events';
 import type { Image, ImageStore, ContainerConfig } from './images/types.js';
 import type { Change } from './archive/types.js';
+import type { LabelFilter, PruneFilter } from '../lib/labels.js';
 import type { BuildEvent, BuildLimits, BuildOptions } from './build/types.js';
 import type { CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig } from './network/types.js';
 import type {
@@ -112,7 +113,7 @@ export type OnProgress = (p: Progress) => void;
 
 // Credentials for one registry: defined apart so that build/types.ts can name them without a cycle.
 import type { RegistryAuth } from './registry/credentials.js';
-export type { RegistryAuth };
+export type { RegistryAuth, LabelFilter, PruneFilter };
 
 export interface PullOptions {
   auth?: RegistryAuth;
@@ -146,13 +147,14 @@ export interface Attachment {
 }
 
 /** What `volume prune` removes besides unused anonymous volumes (Docker's filters; API ≥ 1.42). */
-export interface VolumePruneFilter {
+export interface VolumePruneFilter extends LabelFilter {
   /** Named volumes too (`--all`, filter `all=true`). */
   all?: boolean;
-  /** Only volumes with every one of these labels (`key` or `key=value`). */
-  labels?: string[];
-  /** Only volumes with none of these labels. */
-  notLabels?: string[];
+}
+
+/** What `image prune` removes: dangling images, or with `all` every unused one; only those the filter matches. */
+export interface ImagePruneFilter extends PruneFilter {
+  all?: boolean;
 }
 
 /** Engine events, as `docker events` shows them. */
@@ -299,8 +301,8 @@ export interface Engine {
   inspectNetwork(ref: string): Promise<NetworkInfo>;
   /** `Forbidden` for bridge/host/none; `Conflict` while running containers are attached. */
   removeNetwork(ref: string): Promise<void>;
-  /** Remove every user network without running containers. */
-  pruneNetworks(): Promise<{ deleted: string[] }>;
+  /** Remove the user networks without containers that the filter matches (every such one without). */
+  pruneNetworks(filter?: PruneFilter): Promise<{ deleted: string[] }>;
   /** Join a network: at once when running (a new interface), at next start otherwise. */
   connectNetwork(networkRef: string, containerRef: string, endpoint?: EndpointRequest): Promise<void>;
   /** Leave a network (the interface goes at once when running). */
@@ -312,9 +314,10 @@ export interface Engine {
    * and so do its build parents that nothing else keeps (untagged, unused, no other child), unless `noPrune`.
    */
   removeImage(ref: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<import('./images/types.js').RemoveResult>;
-  pruneImages(opts?: { all?: boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  /** Remove unused images the filter matches (dangling ones unless `all`); then the unpacked layers nothing needs. */
+  pruneImages(filter?: ImagePruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /** Remove the stopped containers the filter matches (every stopped one without); spaceReclaimed = their writable layers' bytes. */
-  pruneContainers(filter?: import('./containers/prune.js').ContainerPruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  pruneContainers(filter?: PruneFilter): Promise<{ deleted: string[]; spaceReclaimed: number }>;
 
   /** Engine events: `on('event', (e: EngineEvent) => …)`. */
   readonly events: EventEmitter;

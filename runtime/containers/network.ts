@@ -5,6 +5,7 @@
  * network manager's (`ctx.network`).
  */
 import { conflict, invalid } from '../../lib/errors.js';
+import { parseMacAddress } from '../../lib/mac-address.js';
 import type { ContainerContext } from './context.js';
 import type { Container, CreateOptions } from './types.js';
 import type { AttachRequest, EndpointRequest, Network, PortBinding, SandboxState } from '../network/types.js';
@@ -40,6 +41,7 @@ export function validateNetworking(ctx: ContainerContext, o: CreateOptions): voi
   for (const n of requestedNetworks(o)) {
     const net = ctx.network.resolve(n.name);
     if (net.isDefault && (n.aliases?.length ?? 0) > 0) throw invalid('network-scoped alias is supported only for containers in user defined networks');
+    if (n.macAddress) parseMacAddress(n.macAddress);
   }
   for (const l of o.links ?? []) if (!l.alias || !l.container) throw invalid(`invalid link ${l.container}:${l.alias}`);
 }

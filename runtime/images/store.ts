@@ -127,10 +127,11 @@ export class OciImageStore implements ImageStore, StoreCore {
     return this.layout.openBlob(layer.descriptor.digest);
   }
 
-  async prune(opts: { all?: boolean; isInUse?: IsInUse }): Promise<{ deleted: string[]; spaceReclaimed: number }> {
+  async prune(opts: { all?: boolean; isInUse?: IsInUse; matches?: (image: Image) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }> {
     return this.mutex.run(async () => {
       const { images, views } = await this.views();
-      const victims = views.filter((v) => (opts.all || v.indexed.tags.length === 0) && !(opts.isInUse?.(v.record.configDigest) ?? false));
+      const victims = views.filter((v) => (opts.all || v.indexed.tags.length === 0) && !(opts.isInUse?.(v.record.configDigest) ?? false)
+        && (opts.matches?.(toImage(v)) ?? true));
       let rest = images;
       for (const v of victims) rest = removeImage(rest, v.record.manifestDigest);
       if (victims.length > 0) await this.layout.writeIndex(buildIndex(rest));

@@ -159,8 +159,9 @@ export interface ImageStore {
    * Delete blobs that no image references and dangling images not in use; returns the digests removed.
    * With `all`, every image not in use goes, tagged or not. `deleted` holds the image IDs first, then
    * the other blob digests removed; layers stored by `putLayer` and not yet used by an image are kept.
+   * With `matches`, only the images it is true for are candidates (Docker's prune filters).
    */
-  prune(opts: { all?: boolean; isInUse?: (imageId: string) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
+  prune(opts: { all?: boolean; isInUse?: (imageId: string) => boolean; matches?: (image: Image) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }>;
   /**
    * Write images as a `docker save` tar (which is also an OCI layout: both `manifest.json` and `index.json`).
    * A reference by tag saves the image with that tag; by ID, untagged.

@@ -18,6 +18,7 @@ import { NetworkStore } from './store.js';
 import { NameTable } from './names.js';
 import { DnsServers } from './resolver.js';
 import { bridgeList, runtimeConfigOf } from './plan.js';
+import { parseMacAddress } from '../../lib/mac-address.js';
 import { assignHostPorts } from './ports.js';
 import {
   attachOne, attachSandbox, detachOne, detachSandbox, guardsOf, loadSandboxes, netnsFile, saveSandbox, stateOf, knownGuardsOf,
@@ -250,7 +251,9 @@ export class NetworkManager implements ContainerNetworking {
     if (wish.ipv4Address) checkFixedAddress(net, wish.ipv4Address);
     return dropUndefined({
       networkId: net.id, networkName: net.name, ifname, aliases: wish.aliases ?? [],
-      list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), ports.length > 0, wish.ipv4Address),
+      list: bridgeList(net, path.join(this.dirs.dir, 'ipam'), {
+        withPorts: ports.length > 0, fixedIp: wish.ipv4Address, mac: wish.macAddress && parseMacAddress(wish.macAddress),
+      }),
       runtimeConfig: runtimeConfigOf(net, wish.ipv4Address, ports),
       links: wish.links?.length ? wish.links : undefined,
       linkLocalIps: wish.linkLocalIps?.length ? wish.linkLocalIps : undefined,

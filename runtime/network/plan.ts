@@ -4,14 +4,24 @@ import type { ConfList } from './cni.js';
 import type { Network, PortBinding } from './types.js';
 import { formatIp, parseIp, parseSubnet, size } from './cidr.js';
 
+/** What one attachment asks of its network list besides the network itself. */
+export interface AttachmentWish {
+  /** Ports are published through this network: portmap runs. */
+  withPorts: boolean;
+  fixedIp?: string;
+  /** A fixed MAC address: tuning sets it on the container's interface. */
+  mac?: string;
+}
+
 /**
  * bridge (veth on the network's bridge, host-local IPAM, default route unless
  * internal; masquerading is the engine's own rule, not the plugin's), then
- * portmap when ports are published through this network. Addresses come
- * from the IP range (or the whole subnet), never the gateway or an aux
- * address; a fixed IP may be anywhere in the subnet, as in Docker.
+ * tuning when the interface gets a fixed MAC address (Debian's bridge plugin
+ * 1.1.1 cannot set one), then portmap when ports are published through this
+ * network. Addresses come from the IP range (or the whole subnet), never the
+ * gateway or an aux address; a fixed IP may be anywhere in the subnet, as in Docker.
  */
-export function bridgeList(net: Network, ipamDir: string, withPorts: boolean, fixedIp?: string): ConfList {
+export function bridgeList(net: Network, ipamDir: string, { withPorts, fixedIp, mac }: AttachmentWish): ConfList {
   const plugins: ConfList['plugins'] = [{
     type: 'bridge', bridge: net.bridge, isGateway: true, ipMasq: false, hairpinMode: true,
     capabilities: { ips: true },
@@ -22,6 +32,7 @@ export function bridgeList(net: Network, ipamDir: string, withPorts: boolean, fi
       routes: net.internal ? [] : [{ dst: '0.0.0.0/0' }],
     },
   }];
+  if (mac) plugins.push({ type: 'tuning', mac });
   if (withPorts) plugins.push({ type: 'portmap', capabilities: { portMappings: true }, snat: true });
   return { name: net.id, plugins };
 }
@@ -59,3 +70,4 @@ export function allocationRanges(net: Network, fixedIp?: string): Array<Record<s
   if (start <= last) out.push(range(start, last));
   return out;
 }
+

@@ -116,6 +116,8 @@ export interface EndpointRequest {
   aliases?: string[];
   /** A fixed IPv4 address inside the network's subnet. */
   ipv4Address?: string;
+  /** A fixed MAC address of the interface (`--mac-address`): unicast, `xx:xx:xx:xx:xx:xx`. */
+  macAddress?: string;
   /** Extra link-local (169.254.0.0/16) addresses on the interface (`--link-local-ip`). */
   linkLocalIps?: string[];
   /**

@@ -13,7 +13,7 @@ import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { VolumeInfo, VolumePruneFilter } from '../types.js';
 import type { DirQuota } from '../quota/types.js';
 import { volumeSize } from './options.js';
-import { hasLabel } from '../../lib/labels.js';
+import { matchesLabels } from '../../lib/labels.js';
 
 /** Anonymous volumes (made for one container, a `-v /path` or an image VOLUME) have 64-hex names, as dockerd's. */
 export function isAnonymousVolume(name: string): boolean {
@@ -91,8 +91,7 @@ export class VolumeStore {
     const deleted: string[] = [];
     for (const v of await this.list()) {
       if (this.inUse(v.name) || (!f.all && !isAnonymousVolume(v.name))) continue;
-      const labels = v.labels ?? {};
-      if ((f.labels ?? []).some((l) => !hasLabel(labels, l)) || (f.notLabels ?? []).some((l) => hasLabel(labels, l))) continue;
+      if (!matchesLabels(v.labels ?? {}, f)) continue;
       await this.remove(v.name);
       deleted.push(v.name);
     }

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import tarStream from 'tar-stream';
 import { serveEngineApi } from '../../runtime/api/server.js';
 import type { Engine } from '../../runtime/types.js';
 import { startTestEngine, type TestEngine } from './engine.js';
@@ -58,4 +59,20 @@ export async function serveTestEngineFor(t: { teardown(fn: () => Promise<void>):
   const served = await serveTestEngine(opts);
   t.teardown(() => served.close());
   return served;
+}
+
+/** One message of a POST /build reply. */
+export type BuildMessage = { stream?: string; error?: string; errorDetail?: { code?: number; message: string }; aux?: { ID: string } };
+
+/** POST /build of a context holding only `dockerfile`, through dockerode; every message of the reply (an error is a message, not a throw). */
+export async function buildDockerfile(client: Docker, dockerfile: string, opts: Docker.ImageBuildOptions = {}): Promise<BuildMessage[]> {
+  const pack = tarStream.pack();
+  pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
+  pack.finalize();
+  const stream = await client.buildImage(pack as unknown as NodeJS.ReadableStream, opts);
+  const text = await new Promise<string>((resolve, reject) => {
+    let s = '';
+    stream.on('data', (d: Buffer) => { s += d.toString(); }).on('end', () => resolve(s)).on('error', reject);
+  });
+  return text.split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as BuildMessage);
 }

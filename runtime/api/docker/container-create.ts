@@ -55,6 +55,8 @@ export interface DockerCreateBody {
   Volumes?: Record<string, object> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  /** The container-wide MAC address of API < 1.44 clients (the main network's endpoint gets it). */
+  MacAddress?: string;
   /** Healthchecks (issue 16): nanosecond durations; the engine validates and merges it with the image's. */
   Healthcheck?: HealthConfig | null;
   /** Issue 16: true = no network at all (as NetworkMode "none"). */
@@ -73,7 +75,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
   if (!body.Image) throw invalid('no image was specified');
   checkCreateFields(body as Record<string, unknown>); // issue 16: nothing accepted and ignored (create-fields.ts)
   const hc = body.HostConfig ?? {};
-  const net = networkingOptions(hc, body.NetworkingConfig);
+  const net = networkingOptions(hc, body.NetworkingConfig, body.MacAddress);
   if (body.NetworkDisabled) net.networkMode = 'none';
   const opts: CreateOptions = {
     name: name || undefined,

@@ -5,6 +5,7 @@
  */
 import { isIP, isIPv4 } from 'node:net';
 import { invalid } from '../../../lib/errors.js';
+import { parseMacAddress } from '../../../lib/mac-address.js';
 import type { CreateOptions } from '../../containers/types.js';
 import type { EndpointRequest, Link, PortBinding } from '../../network/types.js';
 
@@ -37,10 +38,10 @@ const DEFAULT_NETWORK = new Set(['bridge', 'default']);
  * network mode is a user network too, as dockerd keeps legacy links to the
  * default bridge (the docker CLI sends `--link` both ways).
  */
-export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworkingConfig | null | undefined): Partial<CreateOptions> {
+export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworkingConfig | null | undefined, containerMac?: string): Partial<CreateOptions> {
   const mode = hc.NetworkMode ?? '';
   const userMode = !['', 'host', 'none', ...DEFAULT_NETWORK].includes(mode) && !mode.startsWith('container:');
-  const endpoints = Object.entries(nc?.EndpointsConfig ?? {});
+  const endpoints = withContainerMac(Object.entries(nc?.EndpointsConfig ?? {}), mode, containerMac);
   if (userMode && (hc.Links?.length ?? 0) > 0) {
     const own = endpoints.find(([name]) => name === mode);
     const ec = { ...(own?.[1] ?? {}), Links: [...(hc.Links ?? []), ...(own?.[1]?.Links ?? [])] };
@@ -63,6 +64,23 @@ export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworking
     dnsOptions: nonEmpty(hc.DnsOptions),
     extraHosts: nonEmpty(hc.ExtraHosts?.map(parseExtraHost)),
   };
+}
+
+/**
+ * `Config.MacAddress` (the container-wide MAC of API < 1.44 clients) goes to
+ * the main network's endpoint, as dockerd moves it there; an endpoint MAC of
+ * that network that differs is refused, and so is a MAC in host or none mode.
+ */
+function withContainerMac(endpoints: Array<[string, DockerEndpointConfig | null]>, mode: string, mac: string | undefined) {
+  if (!mac) return endpoints;
+  if (mode === 'host' || mode === 'none') throw invalid(`conflicting options: mac-address and the network mode (${mode})`);
+  const main = DEFAULT_NETWORK.has(mode) || mode === '' ? ['bridge', 'default', ''] : [mode];
+  const own = endpoints.find(([name]) => main.includes(name));
+  if (own?.[1]?.MacAddress && parseMacAddress(own[1].MacAddress) !== parseMacAddress(mac)) {
+    throw invalid('the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty');
+  }
+  const rest = endpoints.filter((e) => e !== own);
+  return [[own?.[0] || (mode || 'bridge'), { ...(own?.[1] ?? {}), MacAddress: mac }] as [string, DockerEndpointConfig | null], ...rest];
 }
 
 /** The image-config ExposedPorts of a create request plus every published port, as dockerd records them. */

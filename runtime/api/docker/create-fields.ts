@@ -37,8 +37,8 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Healthcheck: I,
   ArgsEscaped: WINDOWS, Image: I, Volumes: I, WorkingDir: I, Entrypoint: I,
   NetworkDisabled: I,
-  // Debian's CNI plugins 1.1.1: the bridge plugin has no `mac` capability, so the endpoint's MAC is the kernel's (see docs/engine.md).
-  MacAddress: refused('a fixed MAC address (--mac-address) is not supported: the bridge plugin cannot set it'),
+  // The container-wide MAC of API < 1.44 clients (docker-py 5): the main network's endpoint gets it (container-network.ts).
+  MacAddress: I,
   OnBuild: refused('ONBUILD is image metadata, set by a build'),
   Labels: I, StopSignal: I, StopTimeout: I,
   Shell: refused('SHELL is image metadata, set by a build'),

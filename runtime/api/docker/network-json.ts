@@ -3,6 +3,7 @@
  * `network create` and of endpoint settings (`network connect`, create's
  * `NetworkingConfig`) → tspaas networks and endpoint requests.
  */
+import { parseMacAddress } from '../../../lib/mac-address.js';
 import { hasLabel } from '../../../lib/labels.js';
 import { createHash } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
@@ -168,13 +169,13 @@ function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
 export function toEndpointRequest(ec: DockerEndpointConfig | null | undefined): EndpointRequest {
   if (!ec) return {};
   if (ec.IPAMConfig?.IPv6Address) throw invalid('IPv6 addresses (--ip6) are not supported: the engine\'s networks are IPv4 only');
-  if (ec.MacAddress) throw invalid('a fixed MAC address (--mac-address) is not supported');
   const linkLocal = ec.IPAMConfig?.LinkLocalIPs ?? [];
   for (const ip of linkLocal) checkLinkLocal(ip);
   const driverOpts = ec.DriverOpts ?? {};
   return dropUndefined({
     aliases: ec.Aliases?.length ? ec.Aliases : undefined,
     ipv4Address: ec.IPAMConfig?.IPv4Address || undefined,
+    macAddress: ec.MacAddress ? parseMacAddress(ec.MacAddress) : undefined,
     linkLocalIps: linkLocal.length > 0 ? [...new Set(linkLocal)] : undefined,
     links: ec.Links?.length ? ec.Links.map(parseLink) : undefined,
     driverOpts: Object.keys(driverOpts).length > 0 ? Object.fromEntries(Object.entries(driverOpts).map(([k, v]) => [k, String(v)])) : undefined,

@@ -102,7 +102,7 @@ function endpointJson(c: Container, name: string, networkId: string, e: Endpoint
     IPAMConfig: ipamConfigJson(wish),
     Links: wish.links?.length ? wish.links.map((l) => `${l.container}:${l.alias}`) : null,
     Aliases: aliases.length > 0 ? aliases : null,
-    MacAddress: e?.macAddress ?? '',
+    MacAddress: e?.macAddress ?? wish.macAddress ?? '',
     DriverOpts: wish.driverOpts ?? null,
     NetworkID: networkId,
     EndpointID: e ? endpointId(networkId, c.record.id) : '',

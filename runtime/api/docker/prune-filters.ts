@@ -3,8 +3,7 @@
  * checked and turned into data for the engine.
  */
 import { invalid } from '../../../lib/errors.js';
-import type { ContainerPruneFilter } from '../../containers/prune.js';
-import type { VolumePruneFilter } from '../../types.js';
+import type { ImagePruneFilter, PruneFilter, VolumePruneFilter } from '../../types.js';
 import { checkFilterNames, type Filters } from './filters.js';
 import { parseTimestampParam } from './time.js';
 
@@ -24,15 +23,34 @@ export function parseUntil(value: string, now = Date.now()): number {
   return t;
 }
 
-/** `container prune` filters; several `until` values are refused, as dockerd does. */
-export function containerPruneFilter(f: Filters): ContainerPruneFilter {
-  checkFilterNames(f, ['until', 'label', 'label!']);
+/** The `until`, `label` and `label!` filters of container, image and network prune; several `until` values are refused, as dockerd does. */
+function pruneFilter(f: Filters): PruneFilter {
   if ((f.until?.length ?? 0) > 1) throw invalid('more than one until filter specified');
   return {
     ...(f.until?.length ? { until: parseUntil(f.until[0]!) } : {}),
     ...(f.label?.length ? { labels: f.label } : {}),
     ...(f['label!']?.length ? { notLabels: f['label!'] } : {}),
   };
+}
+
+/** `container prune` filters. */
+export function containerPruneFilter(f: Filters): PruneFilter {
+  checkFilterNames(f, ['until', 'label', 'label!']);
+  return pruneFilter(f);
+}
+
+/** `network prune` filters. */
+export function networkPruneFilter(f: Filters): PruneFilter {
+  checkFilterNames(f, ['until', 'label', 'label!']);
+  return pruneFilter(f);
+}
+
+/** `image prune` filters: `dangling=false` (every unused image, `--all`), `until`, `label`, `label!`. */
+export function imagePruneFilter(f: Filters): ImagePruneFilter {
+  checkFilterNames(f, ['dangling', 'until', 'label', 'label!']);
+  const dangling = f.dangling?.[0];
+  if (dangling !== undefined && !['true', '1', 'false', '0'].includes(dangling)) throw invalid(`invalid filter 'dangling=${dangling}'`);
+  return { ...(dangling === 'false' || dangling === '0' ? { all: true } : {}), ...pruneFilter(f) };
 }
 
 /** `volume prune` filters: `all` (named volumes too; API ≥ 1.42), `label`, `label!`. */

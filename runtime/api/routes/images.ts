@@ -11,6 +11,7 @@ import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../docker/
 import { joinRepoTag } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { saveNamed } from './image-transfer.js';
+import { imagePruneFilter } from '../docker/prune-filters.js';
 import { push } from './registry.js';
 import type { Image } from '../../images/types.js';
 
@@ -46,13 +47,9 @@ async function remove(ex: Exchange): Promise<void> {
   sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
 }
 
-/** `image prune`: only the `dangling` filter; `until` and `label` are refused, never ignored (ignoring one would delete more than asked). */
+/** `image prune`: dangling images, or every unused one with `dangling=false`; `until`, `label`, `label!` narrow it. */
 async function prune(ex: Exchange): Promise<void> {
-  const filters = parseFilters(ex.query.get('filters'));
-  const unsupported = Object.keys(filters).filter((k) => k !== 'dangling');
-  if (unsupported.length > 0) throw invalid(`image prune filters ${unsupported.join(', ')} are not supported (only dangling): nothing was removed`);
-  const dangling = filters.dangling?.[0];
-  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages({ all: dangling === 'false' || dangling === '0' });
+  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages(imagePruneFilter(parseFilters(ex.query.get('filters'))));
   sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed });
 }
 

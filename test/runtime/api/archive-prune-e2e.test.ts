@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import tarStream from 'tar-stream';
-import { serveTestEngineFor } from '../../helpers/engine-api.js';
+import { buildDockerfile, serveTestEngineFor } from '../../helpers/engine-api.js';
 import { docker, withDockerCli } from './cli.js';
 
 function tarOf(files: Record<string, string>): Readable {
@@ -128,15 +128,52 @@ test('volume prune keeps named volumes (the data loss of issue 16): only unused 
   t.is(bad.statusCode, 400);
 });
 
-test('image prune refuses the filters it does not implement (until, label) instead of ignoring them, and removes nothing', async (t) => {
+test('image prune filters (docker-py test_prune_images, docker image prune --filter): dangling, until, label, label!; unknown filters are refused', async (t) => {
   const { client } = await serveTestEngineFor(t, { busybox: true });
-  const before = (await client.listImages({ all: true })).map((i) => i.Id).sort();
-  for (const filters of [{ label: ['keep=no'] }, { until: ['10m'] }, { dangling: ['false'], label: ['x'] }]) {
-    const err = await t.throwsAsync(client.pruneImages({ filters })) as { statusCode?: number; message: string };
-    t.is(err.statusCode, 400);
-    t.regex(err.message, /image prune filters .* are not supported \(only dangling\): nothing was removed/);
+  const built = async (tag: string, team: string) => {
+    const msgs = await buildDockerfile(client, `FROM busybox\nLABEL team=${team}\n`, { t: tag });
+    return msgs.find((m) => m.aux)!.aux!.ID;
+  };
+  const a = await built('prune-a', 'a');
+  const b = await built('prune-b', 'b');
+  const ids = async () => (await client.listImages()).map((i) => i.Id);
+  const busybox = (await client.getImage('busybox').inspect()).Id;
+
+  // Tagged images are not dangling: the default prune keeps them all.
+  t.deepEqual((await client.pruneImages()).ImagesDeleted ?? [], []);
+  const byLabel = await client.pruneImages({ filters: { dangling: ['false'], label: ['team=b'] } });
+  t.deepEqual((byLabel.ImagesDeleted ?? []).map((d) => d.Deleted), [b]);
+  // Both filters hold only for a: "team" set, but not to a.
+  t.deepEqual((await client.pruneImages({ filters: { dangling: ['false'], label: ['team'], 'label!': ['team=a'] } })).ImagesDeleted ?? [], []);
+  // until: images created before the time; a was made just now, so an hour ago keeps it, a minute ahead takes it.
+  t.deepEqual((await client.pruneImages({ filters: { dangling: ['false'], label: ['team'], until: ['1h'] } })).ImagesDeleted ?? [], []);
+  const ahead = String(Math.floor(Date.now() / 1000) + 60);
+  const byTime = await client.pruneImages({ filters: { dangling: ['false'], label: ['team'], until: [ahead] } });
+  t.deepEqual((byTime.ImagesDeleted ?? []).map((d) => d.Deleted), [a]);
+  t.deepEqual(await ids(), [busybox], 'busybox has no team label: no filter above matched it');
+
+  for (const filters of [{ reference: ['busybox'] }, { until: ['1h', '2h'] }, { dangling: ['maybe'] }, { until: ['soon'] }]) {
+    const err = await t.throwsAsync(client.pruneImages({ filters })) as { statusCode?: number };
+    t.is(err.statusCode, 400, JSON.stringify(filters));
   }
-  t.deepEqual((await client.listImages({ all: true })).map((i) => i.Id).sort(), before);
+  t.deepEqual(await ids(), [busybox], 'a refused prune removes nothing');
+});
+
+test('network prune filters (docker network prune --filter): until, label, label!; networks in use stay', async (t) => {
+  const { client } = await serveTestEngineFor(t, { busybox: true });
+  await client.createNetwork({ Name: 'np-a', Labels: { team: 'a' } });
+  await client.createNetwork({ Name: 'np-b', Labels: { team: 'b' } });
+  await client.createNetwork({ Name: 'np-plain' });
+  const names = async () => (await client.listNetworks()).map((n) => n.Name).filter((n) => n.startsWith('np-')).sort();
+  const deleted = (r: unknown) => ((r as { NetworksDeleted?: string[] }).NetworksDeleted ?? []).sort();
+
+  t.deepEqual(deleted(await client.pruneNetworks({ filters: { label: ['team=b'] } })), ['np-b']);
+  t.deepEqual(deleted(await client.pruneNetworks({ filters: { until: ['1h'] } })), [], 'all made just now');
+  t.deepEqual(deleted(await client.pruneNetworks({ filters: { 'label!': ['team'] } })), ['np-plain']);
+  t.deepEqual(await names(), ['np-a']);
+  const err = await t.throwsAsync(client.pruneNetworks({ filters: { dangling: ['true'] } })) as { statusCode?: number };
+  t.is(err.statusCode, 400);
+  t.deepEqual(deleted(await client.pruneNetworks({ filters: { until: [String(Math.floor(Date.now() / 1000) + 60)] } })), ['np-a']);
 });
 
 withDockerCli(() => {

@@ -11,32 +11,16 @@ import test from 'ava';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import Docker from 'dockerode';
-import tarStream from 'tar-stream';
-import { serveTestEngineFor, type ServedEngine } from '../../helpers/engine-api.js';
+import { buildDockerfile, serveTestEngineFor, type BuildMessage, type ServedEngine } from '../../helpers/engine-api.js';
 import { docker, withDockerCli } from './cli.js';
 
 delete process.env.DOCKER_BUILDKIT; // the CLI must pick the classic builder from /_ping's Builder-Version
 
-type Message = { stream?: string; error?: string; errorDetail?: { code?: number; message: string }; aux?: { ID: string } };
-
-function dockerfileTar(dockerfile: string): Readable {
-  const pack = tarStream.pack();
-  pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
-  pack.finalize();
-  return pack as unknown as Readable;
-}
+type Message = BuildMessage;
 
 /** POST /build through dockerode; every message of the reply. */
-async function build(client: Docker, dockerfile: string, opts: Record<string, unknown> = {}): Promise<Message[]> {
-  const stream = await client.buildImage(dockerfileTar(dockerfile), opts as Docker.ImageBuildOptions);
-  const text = await new Promise<string>((resolve, reject) => {
-    let s = '';
-    stream.on('data', (d: Buffer) => { s += d.toString(); }).on('end', () => resolve(s)).on('error', reject);
-  });
-  return text.split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as Message);
-}
+const build = (client: Docker, dockerfile: string, opts: Record<string, unknown> = {}) => buildDockerfile(client, dockerfile, opts as Docker.ImageBuildOptions);
 
 const usingCache = (msgs: Message[]) => msgs.filter((m) => m.stream === ' ---> Using cache\n').length;
 

@@ -10,11 +10,10 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import type Docker from 'dockerode';
-import tarStream from 'tar-stream';
 import { docker, withDockerCli } from './cli.js';
 import { composeProject, withDockerCompose, type ComposeProject } from './compose.js';
 import { demux } from './client.js';
-import { serveTestEngine, type ServedEngine } from '../../helpers/engine-api.js';
+import { buildDockerfile, serveTestEngine, type ServedEngine } from '../../helpers/engine-api.js';
 import { startTestEngine } from '../../helpers/engine.js';
 
 const S = 1e9;
@@ -29,11 +28,8 @@ test.after.always(async () => { await served?.close(); });
 interface Health { Status: string; FailingStreak: number; Log: { Start: string; End: string; ExitCode: number; Output: string }[] }
 
 async function build(client: Docker, tag: string, dockerfile: string): Promise<void> {
-  const pack = tarStream.pack();
-  pack.entry({ name: 'Dockerfile', mode: 0o644 }, dockerfile);
-  pack.finalize();
-  const stream = await client.buildImage(pack as unknown as NodeJS.ReadableStream, { t: tag });
-  await new Promise((resolve, reject) => client.modem.followProgress(stream, (err, out) => (err ? reject(err) : resolve(out))));
+  const failed = (await buildDockerfile(client, dockerfile, { t: tag })).find((m) => m.error);
+  if (failed) throw new Error(`build of ${tag} failed: ${failed.error}`);
 }
 
 /** Poll until `check` returns a value (not undefined), or fail after `ms`. */

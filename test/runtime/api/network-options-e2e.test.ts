@@ -3,7 +3,7 @@
  * api_network_test and the docker CLI use them: --ip-range and --aux-address,
  * the bridge driver's options, names with spaces, link-local addresses,
  * endpoint driver options and links on a user network (answered by the
- * network's DNS responder to the linking container only). A real tspaasd
+ * network's DNS responder to the linking container only), --mac-address. A real tspaasd
  * with its own bridges and subnets (test/helpers/network-slot.ts), driven by
  * dockerode and the stock docker CLI when installed.
  */
@@ -159,6 +159,40 @@ test('dockerode: --link on a user network answers the alias to the linking conta
   await daemon.docker.getNetwork('no-links').remove();
 });
 
+test('dockerode: --mac-address as docker-py (Config.MacAddress) and API 1.44 clients (endpoint MacAddress) send it; the interface has it and still talks; bad ones refused', async (t) => {
+  // docker-py 5's test_create_with_mac_address: the container-wide field, on the default network.
+  const legacy = await runDetached({ MacAddress: '02:42:AC:11:00:0A' } as Docker.ContainerCreateOptions);
+  t.is(((await legacy.inspect()).NetworkSettings as unknown as { MacAddress: string }).MacAddress, '02:42:ac:11:00:0a');
+  t.regex((await execIn(legacy, ['cat', '/sys/class/net/eth0/address'])).out, /^02:42:ac:11:00:0a$/m);
+  await daemon.docker.createNetwork({ Name: 'no-mac' });
+  const peer = await runDetached({ HostConfig: { NetworkMode: 'no-mac' } });
+  const fixed = await daemon.docker.createContainer({
+    Image: 'busybox', Cmd: ['sleep', '300'], HostConfig: { NetworkMode: 'no-mac' },
+    NetworkingConfig: { EndpointsConfig: { 'no-mac': { MacAddress: '0a:00:00:00:be:ef' } } },
+  });
+  t.is((await endpointOf(fixed, 'no-mac') as unknown as { MacAddress: string }).MacAddress, '0a:00:00:00:be:ef', 'shown before the start');
+  await fixed.start();
+  t.is((await endpointOf(fixed, 'no-mac') as unknown as { MacAddress: string }).MacAddress, '0a:00:00:00:be:ef');
+  // The peer reaches it, so the address table of the bridge and the peer's neighbour entry follow the MAC.
+  const ip = (await endpointOf(fixed, 'no-mac')).IPAddress;
+  const ping = await execIn(peer, ['ping', '-c', '1', '-W', '5', ip]);
+  t.is(ping.code, 0, ping.out);
+  t.regex((await execIn(peer, ['ip', 'neigh', 'show', ip])).out, /lladdr 0a:00:00:00:be:ef/);
+  // A restart keeps it.
+  await fixed.restart({ t: 1 });
+  t.regex((await execIn(fixed, ['cat', '/sys/class/net/eth0/address'])).out, /^0a:00:00:00:be:ef$/m);
+  const bad = (body: object) => daemon.docker.createContainer({ Image: 'busybox', ...body } as Docker.ContainerCreateOptions);
+  t.regex((await failure(t, bad({ MacAddress: '02:42:ac:11:00' }))).message, /invalid MAC address/);
+  t.regex((await failure(t, bad({ MacAddress: '01:00:5e:00:00:01' }))).message, /multicast/);
+  t.regex((await failure(t, bad({ MacAddress: '02:00:00:00:00:01', HostConfig: { NetworkMode: 'host' } }))).message, /mac-address and the network mode/);
+  t.regex((await failure(t, bad({
+    MacAddress: '02:00:00:00:00:01', HostConfig: { NetworkMode: 'no-mac' },
+    NetworkingConfig: { EndpointsConfig: { 'no-mac': { MacAddress: '02:00:00:00:00:02' } } },
+  }))).message, /must match the endpoint-specific MAC address/);
+  for (const c of [legacy, peer, fixed]) await c.remove({ force: true });
+  await daemon.docker.getNetwork('no-mac').remove();
+});
+
 withDockerCli(() => {
   const cli = (args: string[]) => docker(daemon.socket, args);
   async function ok(t: ExecutionContext, args: string[]): Promise<string> {
@@ -180,5 +214,15 @@ withDockerCli(() => {
     t.regex(await ok(t, ['exec', 'cno-a', 'nslookup', 'up']), new RegExp(`${s.prefix.replace(/\./g, '\\.')}\\.130`));
     await ok(t, ['rm', '-f', 'cno-a', 'cno-b']);
     await ok(t, ['network', 'rm', 'cno-net']);
+  });
+
+  test('docker CLI: run --mac-address sets the interface\'s MAC; inspect shows it', async (t) => {
+    await ok(t, ['run', '-d', '--name', 'cno-mac', '--mac-address', '02:42:ac:11:00:42', 'busybox', 'sleep', '300']);
+    t.is(await ok(t, ['exec', 'cno-mac', 'cat', '/sys/class/net/eth0/address']), '02:42:ac:11:00:42');
+    t.is(await ok(t, ['inspect', 'cno-mac', '-f', '{{.NetworkSettings.Networks.bridge.MacAddress}}']), '02:42:ac:11:00:42');
+    const bad = await cli(['run', '--rm', '--mac-address', '01:00:5e:00:00:01', 'busybox', 'true']);
+    t.not(bad.code, 0);
+    t.regex(bad.stderr, /multicast/);
+    await ok(t, ['rm', '-f', 'cno-mac']);
   });
 });

@@ -5,7 +5,8 @@
  */
 import test from 'ava';
 import { isKind } from '../../../lib/errors.js';
-import { allocationRanges } from '../../../runtime/network/plan.js';
+import { allocationRanges, bridgeList } from '../../../runtime/network/plan.js';
+import { parseMacAddress } from '../../../lib/mac-address.js';
 import { checkAddressPlan, checkFixedAddress } from '../../../runtime/network/ipam-config.js';
 import { parseBridgeOptions } from '../../../runtime/network/driver-options.js';
 import { parseSubnet } from '../../../runtime/network/cidr.js';
@@ -72,4 +73,22 @@ test('bridge driver options: Docker\'s names applied, anything else refused by n
     [{ 'com.docker.network.bridge.enable_ip_masquerade': 'maybe' }, /true or false/],
   ];
   for (const [opts, message] of refused) t.true(isKind(t.throws(() => parseBridgeOptions(opts), { message }), 'Invalid'));
+});
+
+test('the network list: bridge, then tuning for a fixed MAC, then portmap for published ports', (t) => {
+  const types = (wish: Parameters<typeof bridgeList>[2]) => bridgeList(net({}), '/ipam', wish).plugins.map((p) => p.type);
+  t.deepEqual(types({ withPorts: false }), ['bridge']);
+  t.deepEqual(types({ withPorts: true, mac: '02:42:ac:11:00:0a' }), ['bridge', 'tuning', 'portmap']);
+  t.deepEqual(bridgeList(net({}), '/ipam', { withPorts: false, mac: '02:42:ac:11:00:0a' }).plugins[1], { type: 'tuning', mac: '02:42:ac:11:00:0a' });
+});
+
+test('--mac-address: six pairs with colons or dashes, canonical lowercase; short, junk, multicast and all-zero ones refused', (t) => {
+  t.is(parseMacAddress('02:42:AC:11:00:0A'), '02:42:ac:11:00:0a');
+  t.is(parseMacAddress('0a-00-00-00-be-ef'), '0a:00:00:00:be:ef');
+  for (const bad of ['02:42:ac:11:00', '02:42:ac:11:00:0a:ff', '02:42-ac:11:00:0a', 'zz:42:ac:11:00:0a', '', '0242.ac11.000a']) {
+    t.true(isKind(t.throws(() => parseMacAddress(bad)), 'Invalid'), bad);
+  }
+  t.throws(() => parseMacAddress('01:00:5e:00:00:01'), { message: /multicast/ });
+  t.throws(() => parseMacAddress('ff:ff:ff:ff:ff:ff'), { message: /multicast/ });
+  t.throws(() => parseMacAddress('00:00:00:00:00:00'), { message: /all zeros/ });
 });

@@ -152,7 +152,8 @@ test('the CLI\'s default network body adds nothing; unsupported network settings
     [{ HostConfig: { ExtraHosts: ['gw:host-gateway'] } }, /host-gateway is not supported/],
     [{ HostConfig: { ExtraHosts: ['gw:not-an-ip'] } }, /invalid IP address/],
     [{ HostConfig: { Links: [':x'] } }, /invalid link/],
-    [{ NetworkingConfig: { EndpointsConfig: { n: { MacAddress: '02:42:ac:11:00:02' } } } }, /MAC address/],
+    [{ NetworkingConfig: { EndpointsConfig: { n: { MacAddress: '02:42:ac:11:00' } } } }, /invalid MAC address/],
+    [{ MacAddress: '02:42:ac:11:00:02', HostConfig: { NetworkMode: 'none' } }, /mac-address and the network mode/],
     [{ NetworkingConfig: { EndpointsConfig: { n: { IPAMConfig: { IPv6Address: 'fd00::2' } } } } }, /IPv6/],
   ];
   for (const [body, message] of refused) {
@@ -197,4 +198,17 @@ test('issue 16: Runtime from HostConfig, or from the top level where docker-py 5
     MemorySwap: -1, MemoryReservation: 1 << 24, MemorySwappiness: 40, OomKillDisable: true, CpusetCpus: '0,1', CpusetMems: '0', BlkioWeight: 300,
   } }), { memorySwap: -1, memoryReservation: 1 << 24, memorySwappiness: 40, oomKillDisable: true, cpusetCpus: '0,1', cpusetMems: '0', blkioWeight: 300 });
   t.is(toCreateOptions({ Image: 'x', HostConfig: { MemorySwappiness: -1 } }).memorySwappiness, undefined, '-1 = the host\'s, as older clients send');
+});
+
+test('--mac-address: the endpoint\'s MacAddress, or Config.MacAddress (API < 1.44, docker-py 5) moved to the main network\'s endpoint', (t) => {
+  t.deepEqual(toCreateOptions({ Image: 'x', MacAddress: '02:42:AC:11:00:0A' }).networks, { bridge: { macAddress: '02:42:ac:11:00:0a' } });
+  t.deepEqual(toCreateOptions({ Image: 'x', MacAddress: '02:42:ac:11:00:0a', HostConfig: { NetworkMode: 'app' },
+    NetworkingConfig: { EndpointsConfig: { app: { Aliases: ['web'] }, other: {} } } }).networks,
+  { app: { aliases: ['web'], macAddress: '02:42:ac:11:00:0a' }, other: {} });
+  // The docker CLI v28 sends both, the same.
+  t.deepEqual(toCreateOptions({ Image: 'x', MacAddress: '02:42:ac:11:00:0a',
+    NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:ac:11:00:0a' } } } }).networks, { bridge: { macAddress: '02:42:ac:11:00:0a' } });
+  t.throws(() => toCreateOptions({ Image: 'x', MacAddress: '02:42:ac:11:00:0a',
+    NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:ac:11:00:0b' } } } }), { message: /must match the endpoint-specific MAC address/ });
+  t.is(toCreateOptions({ Image: 'x', MacAddress: '' }).networks, undefined);
 });

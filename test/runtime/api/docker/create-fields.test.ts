@@ -64,7 +64,6 @@ const refusals: [string, Record<string, unknown>, RegExp][] = [
   ['HostConfig.MaskedPaths [] (CLI: --security-opt systempaths=unconfined)', { HostConfig: { MaskedPaths: [] } }, /HostConfig.MaskedPaths .*systempaths=unconfined/],
   ['HostConfig.ReadonlyPaths []', { HostConfig: { ReadonlyPaths: [] } }, /HostConfig.ReadonlyPaths/],
   ['Config.Domainname', { Domainname: 'example.com' }, /Config.Domainname is not supported/],
-  ['Config.MacAddress', { MacAddress: '02:42:ac:11:00:0a' }, /Config.MacAddress .*--mac-address/],
   ['Config.Shell', { Shell: ['/bin/bash', '-c'] }, /Config.Shell/],
   ['Config.OnBuild', { OnBuild: ['RUN x'] }, /Config.OnBuild/],
   ['HostConfig.Mounts[].BindOptions', { HostConfig: { Mounts: [{ Type: 'bind', Source: '/srv', Target: '/srv', BindOptions: { Propagation: 'rshared' } }] } }, /HostConfig.Mounts\[\].BindOptions is not supported/],
