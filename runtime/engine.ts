@@ -12,7 +12,7 @@ import { notFound } from '../lib/errors.js';
 import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
-import { connectContainer, disconnectContainer } from './containers/network.js';
+import { connectContainer, disconnectContainer, removeLink } from './containers/network.js';
 import type { Image, ContainerConfig, RemoveResult } from './images/types.js';
 import type { Change } from './archive/types.js';
 import { openImageStore } from './images/index.js';
@@ -228,6 +228,11 @@ class TspaasEngine implements Engine {
     await this.ctx.store.rename(c.record.id, newName.replace(/^\//, ''));
     this.network.renamed(c.record.id, c.record.name);
     this.events.emit('event', { type: 'container', action: 'rename', id: c.record.id, attributes: { name: c.record.name, oldName: `/${old}` }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+  }
+
+  removeLink(ref: string, alias: string): Promise<void> {
+    const c = this.get(ref);
+    return this.ctx.locks.run(c.record.id, () => removeLink(this.ctx, c, alias));
   }
 
   async getContainer(ref: string): Promise<Container> {

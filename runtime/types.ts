@@ -248,6 +248,8 @@ export interface Engine {
   pauseContainer(ref: string): Promise<void>;
   unpauseContainer(ref: string): Promise<void>;
   renameContainer(ref: string, newName: string): Promise<void>;
+  /** Forget the container's legacy link `alias` (`docker rm --link name/alias`); `NotFound` without one. */
+  removeLink(ref: string, alias: string): Promise<void>;
   getContainer(ref: string): Promise<Container>;
   listContainers(filters?: ListFilters): Promise<Container[]>;
   /**

@@ -4,7 +4,7 @@
  * environment those give it at start. The networks themselves are the
  * network manager's (`ctx.network`).
  */
-import { conflict, invalid } from '../../lib/errors.js';
+import { conflict, invalid, notFound } from '../../lib/errors.js';
 import { parseMacAddress } from '../../lib/mac-address.js';
 import type { ContainerContext } from './context.js';
 import type { Container, CreateOptions } from './types.js';
@@ -154,6 +154,19 @@ export async function disconnectContainer(ctx: ContainerContext, c: Container, n
   const rest = list.filter((_, j) => j !== i);
   const networks = Object.fromEntries(rest.map(({ name, ...wish }) => [name, wish]));
   await ctx.store.saveOptions(c.record.id, { ...o, networkMode: rest.length > 0 ? rest[0].name : 'none', networks });
+}
+
+/**
+ * `docker rm --link <container>/<alias>`: the container forgets its legacy
+ * link `alias` (on its next start there is no hosts entry or variable for
+ * it; a running one keeps what it was started with, as with dockerd's
+ * /etc/hosts). Caller holds the lock.
+ */
+export async function removeLink(ctx: ContainerContext, c: Container, alias: string): Promise<void> {
+  const o = c.record.options;
+  const rest = (o.links ?? []).filter((l) => l.alias !== alias);
+  if (rest.length === (o.links ?? []).length) throw notFound(`No such link: /${c.record.name}/${alias}`);
+  await ctx.store.saveOptions(c.record.id, { ...o, links: rest.length > 0 ? rest : undefined });
 }
 
 /** IDs of the networks a container asks for (a network removed since is skipped). */

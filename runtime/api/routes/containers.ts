@@ -82,6 +82,13 @@ async function remove(ex: Exchange): Promise<void> {
   sendStatus(ex.res, 204);
 }
 
+/** `DELETE /containers/<name>/<alias>?link=1` (`docker rm --link`): the link goes, the containers stay. */
+async function removeLinkRoute(ex: Exchange): Promise<void> {
+  if (!boolParam(ex.query, 'link')) throw notFound(`No such container: ${ex.params.id}/${ex.params.alias}`);
+  await ex.ctx.engine.removeLink(ex.params.id!, ex.params.alias!);
+  sendStatus(ex.res, 204);
+}
+
 async function pause(ex: Exchange): Promise<void> {
   await ex.ctx.engine.pauseContainer(ex.params.id!);
   sendStatus(ex.res, 204);
@@ -121,5 +128,6 @@ export const containerRoutes: Route[] = [
   { method: 'POST', path: '/containers/:id/unpause', handler: unpause },
   { method: 'POST', path: '/containers/:id/rename', handler: rename },
   { method: 'DELETE', path: '/containers/:id', handler: remove },
+  { method: 'DELETE', path: '/containers/:id/:alias', handler: removeLinkRoute },
   { method: 'GET', path: '/containers/:id/top', handler: top },
 ];

@@ -193,6 +193,20 @@ test('dockerode: --mac-address as docker-py (Config.MacAddress) and API 1.44 cli
   await daemon.docker.getNetwork('no-mac').remove();
 });
 
+test('dockerode: rm --link (docker-py test_remove_link) drops a legacy link: the containers stay; the next start has no hosts entry for it', async (t) => {
+  const target = await runDetached({ name: 'no-target' });
+  const user = await runDetached({ name: 'no-user', HostConfig: { Links: ['no-target:mylink'] } });
+  t.regex((await execIn(user, ['cat', '/etc/hosts'])).out, /\smylink(\s|$)/m);
+  await daemon.docker.getContainer('no-user/mylink').remove({ link: true });
+  t.deepEqual((await user.inspect()).HostConfig.Links ?? [], []);
+  t.is((await target.inspect()).State.Running, true, 'the linked container stays');
+  t.is((await failure(t, daemon.docker.getContainer('no-user/mylink').remove({ link: true }))).status, 404, 'gone already');
+  t.is((await failure(t, daemon.docker.getContainer('no-user/mylink').remove())).status, 404, 'without link=1 it names no container');
+  await user.restart({ t: 1 });
+  t.notRegex((await execIn(user, ['cat', '/etc/hosts'])).out, /\smylink(\s|$)/m);
+  for (const c of [user, target]) await c.remove({ force: true });
+});
+
 withDockerCli(() => {
   const cli = (args: string[]) => docker(daemon.socket, args);
   async function ok(t: ExecutionContext, args: string[]): Promise<string> {
