@@ -46,6 +46,13 @@ if ! bash scripts/setup.sh --test; then
   finish
 fi
 export PATH=$REPO/node_modules/.bin:$PATH
+# The programs the tests start (tspaasd, the router, the CLI) run from the build setup.sh just made of
+# these sources, as an operator's install runs them, instead of through tsx (test/helpers/programs.ts).
+if [ -e dist/.tspaas-build-stamp ] && [ -z "$(find lib runtime platform buildpacks router cli -newer dist/.tspaas-build-stamp -print -quit)" ]; then
+  export TSPAAS_TEST_BUILT=1
+else
+  say "dist/ is not a build of these sources: the tests start the programs from the sources through tsx"
+fi
 
 # PostgreSQL and Redis for the platform's tests (DATABASE_URL, REDIS_URL).
 # shellcheck source=scripts/services.sh

@@ -49,17 +49,32 @@ function send(m: RotationReply): void {
   port.postMessage(m);
 }
 
+/**
+ * Watch one log. conmon replacing `ctr.log` (a rename) is handled at once;
+ * writes to it only schedule one check for the next turn of the loop. One
+ * inotify queue serves every watched log, and a container that floods its
+ * log queues an event per write: handled one by one, with a check each, they
+ * would hold up the rename of another container's log behind them, long
+ * enough for conmon to replace that one again before it is named (as a
+ * full run's load did: a file of a neighbour's log was lost).
+ */
 function startWatch(id: string, log: string, maxFile: number): void {
   stopWatch(id);
   const name = path.basename(log);
+  let scheduled = false;
   const check = () => {
+    scheduled = false;
     try {
       rotateLogSync(log, maxFile);
     } catch (err) {
       send({ failed: id, error: (err as Error).message });
     }
   };
-  const w = watch(path.dirname(log), (_event, file) => { if (file === name) check(); });
+  const w = watch(path.dirname(log), (event, file) => {
+    if (file !== name) return;
+    if (event === 'rename') check();
+    else if (!scheduled) { scheduled = true; setImmediate(check); }
+  });
   w.on('error', (err) => send({ failed: id, error: err.message }));
   watches.set(id, w);
   check();

@@ -9,16 +9,14 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { startTestEngine } from '../helpers/engine.js';
 import { provideStacks, seedStacks, stacksTarPath } from '../helpers/stacks.js';
 import { buildStack } from '../../buildpacks/stacks/index.js';
 import { writeApp } from '../helpers/apps.js';
+import { programArgs } from '../helpers/programs.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// tsx by URL: the CLI runs in the app's parent directory, where a bare `tsx` does not resolve.
-const CLI = ['--import', import.meta.resolve('tsx'), path.join(REPO, 'cli/main.ts')];
+const CLI = programArgs('cli/main');
 
 let daemon: TestDaemon;
 const dirs: string[] = [];

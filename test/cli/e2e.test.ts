@@ -11,9 +11,10 @@ import path from 'node:path';
 import { claimNetworkSlot, type NetworkSlot } from '../helpers/network-slot.js';
 import { pollUntil as eventually, expectSize, tmuxSession, type TmuxSession } from '../helpers/tmux.js';
 import { fileURLToPath } from 'node:url';
+import { programArgs } from '../helpers/programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = [process.execPath, '--import', 'tsx', path.join(REPO, 'cli/main.ts')];
+const CLI = [process.execPath, ...programArgs('cli/main')];
 const BASE = mkdtempSync(path.join(os.tmpdir(), 'tsp-cli-'));
 const ROOT = path.join(BASE, 'root');
 const RUN = path.join(BASE, 'run');

@@ -11,9 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
 import { freePort, httpGet } from '../helpers/netns.js';
+import { programArgs } from '../helpers/programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = ['--import', 'tsx', path.join(REPO, 'cli/main.ts')];
+const CLI = programArgs('cli/main');
 
 interface Result { code: number; stdout: string; stderr: string }
 

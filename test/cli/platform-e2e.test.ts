@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startPlatform, type TestPlatform } from '../helpers/platform.js';
 import type { AppInfo, Release, User } from '../../platform/api/types.js';
-import { CLI_MAIN } from './platform-stand-in.js';
+import { programArgs } from '../helpers/programs.js';
 
 let platform: TestPlatform;
 let home: string;
@@ -33,7 +33,7 @@ function run(cmd: string, args: string[], cwd: string, user: string, input = '')
     child.stdin!.end(input);
   });
 }
-const tspaas = (user: string, args: string[], cwd = home, input = '') => run(process.execPath, ['--import', import.meta.resolve('tsx'), CLI_MAIN, ...args], cwd, user, input);
+const tspaas = (user: string, args: string[], cwd = home, input = '') => run(process.execPath, [...programArgs('cli/main'), ...args], cwd, user, input);
 const git = (user: string, args: string[], cwd: string, input = '') => run('git', args, cwd, user, input);
 
 async function tenant(team: string): Promise<void> {

@@ -15,9 +15,10 @@ import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 import { claimNetworkSlot } from '../helpers/network-slot.js';
 import { createTestDatabase, freePort } from '../helpers/postgres.js';
 import { get } from '../helpers/router.js';
+import { programArgs } from '../helpers/programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = ['--import', 'tsx', path.join(REPO, 'cli/main.ts')];
+const CLI = programArgs('cli/main');
 
 interface Result { code: number; stdout: string; stderr: string }
 

@@ -14,6 +14,7 @@ import Docker from 'dockerode';
 import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 import { claimNetworkSlot } from './network-slot.js';
 import type { NetworkConfig } from '../../runtime/network/types.js';
+import { programArgs } from './programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -40,7 +41,7 @@ export async function startDaemon(opts: { runtime?: string; seed?: (engineRoot: 
   const socket = path.join(runRoot, 'engine.sock');
   const cgroupParent = `/tspaas-test/${path.basename(base)}`;
   const slot = await claimNetworkSlot();
-  const args = ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', root, '--run-root', runRoot,
+  const args = [...programArgs('platform/main'), '--root', root, '--run-root', runRoot,
     '--cgroup-parent', cgroupParent, '--log-level', 'warn', '--runtime', opts.runtime ?? 'auto', '--engine-only', ...slot.flags];
   let child: ChildProcess;
   const launch = async () => {

@@ -20,6 +20,7 @@ import type { NetworkConfig } from '../../runtime/network/types.js';
 import { claimNetworkSlot } from './network-slot.js';
 import { createTestDatabase, freePort, type TestDatabase } from './postgres.js';
 import { startRouter } from './router.js';
+import { programArgs } from './programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -75,7 +76,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<TestPla
   const router = await startRouter(db.url, { waitForRoutes: false });
   let port = await freePort();
   let apiUrl = `http://127.0.0.1:${port}`;
-  const main = opts.built ? [path.join(REPO, 'dist/platform/main.js')] : ['--import=tsx', path.join(REPO, 'platform/main.ts')];
+  const main = opts.built ? [path.join(REPO, 'dist/platform/main.js')] : programArgs('platform/main');
   const argsFor = (port: number) => [...main, '--root', root, '--run-root', runRoot, '--cgroup-parent', cgroupParent,
     '--database-url', db.url, '--redis-url', redisUrl, '--redis-prefix', redisPrefix, '--listen', `127.0.0.1:${port}`,
     '--router-port', String(router.httpPort), '--base-domain', 'localhost', '--log-level', 'info', ...slot.flags, ...(opts.args ?? [])];

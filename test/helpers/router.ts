@@ -16,6 +16,7 @@ import pg from 'pg';
 import { routersBehind, transactionId } from '../../platform/routes/live.js';
 import { ROUTER_CHANNEL, type AdminStats } from '../../router/types.js';
 import { freePort, type TestDatabase } from './postgres.js';
+import { programArgs } from './programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -39,7 +40,7 @@ export async function startRouter(databaseUrl: string, opts: { workers?: number;
   const [httpPort, httpsPort, adminPort] = [await freePort(), await freePort(), await freePort()];
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tspaas-router-'));
   const workers = opts.workers ?? 2;
-  const args = ['--import=tsx', path.join(REPO, 'router/main.ts'), '--database-url', databaseUrl, '--bind', '127.0.0.1',
+  const args = [...programArgs('router/main'), '--database-url', databaseUrl, '--bind', '127.0.0.1',
     '--http-port', String(httpPort), '--https-port', String(httpsPort), '--admin-port', String(adminPort),
     '--workers', String(workers), '--state-dir', stateDir, '--log-level', 'warn', ...(opts.args ?? [])];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -14,10 +14,11 @@ import { startPlatform, type PlatformOptions, type TestPlatform } from '../../he
 import { startTestEngine } from '../../helpers/engine.js';
 import { provideStacks, seedStacks, stacksTarPath } from '../../helpers/stacks.js';
 import { buildStack } from '../../../buildpacks/stacks/index.js';
+import { programArgs } from '../../helpers/programs.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 // tsx by URL: the CLI runs in app directories, where a bare `tsx` does not resolve.
-const CLI = ['--import', import.meta.resolve('tsx'), path.join(REPO, 'cli/main.ts')];
+const CLI = programArgs('cli/main');
 /** The command line that runs the `tspaas` CLI. */
 export const CLI_ARGV = [process.execPath, ...CLI];
 

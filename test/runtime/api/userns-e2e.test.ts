@@ -6,12 +6,11 @@
  * else is refused with 400 and a message.
  */
 import test from 'ava';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { run } from '../../../lib/exec.js';
 import { demux } from './client.js';
 import { docker, withDockerCli } from './cli.js';
 import { serveTestEngineFor } from '../../helpers/engine-api.js';
+import { programArgs } from '../../helpers/programs.js';
 
 const start = (t: { teardown(fn: () => Promise<void>): void }) => serveTestEngineFor(t, { engine: { runtime: 'crun' }, version: '0.1.0-e2e', busybox: true });
 
@@ -39,8 +38,7 @@ test('dockerode: UsernsMode auto runs as a shifted root and inspect says so; hos
 
 /** Our CLI against the socket: `tspaas -H unix://… <args>`. */
 function tspaas(socketPath: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../cli/main.ts');
-  return run(process.execPath, ['--import', 'tsx', cli, '-H', `unix://${socketPath}`, ...args], { allowFailure: true });
+  return run(process.execPath, [...programArgs('cli/main'), '-H', `unix://${socketPath}`, ...args], { allowFailure: true });
 }
 
 test('tspaas CLI: container run --userns=auto', async (t) => {
