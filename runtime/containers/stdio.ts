@@ -26,6 +26,8 @@ export interface AttachOptions { stdin?: boolean; stdout?: boolean; stderr?: boo
  */
 export async function attachContainer(ctx: ContainerContext, c: Container, o: AttachOptions): Promise<Attachment> {
   const id = c.record.id;
+  // As dockerd: a paused container's streams would hang, so attach is refused (409) until unpause.
+  if (c.state.status === 'paused') throw conflict(`container ${c.record.name} is paused, unpause the container before attach`);
   const detachKeys = parseDetachKeys(o.detachKeys);
   const wants = { stdin: !!o.stdin && c.record.config.OpenStdin, stdout: o.stdout !== false, stderr: o.stderr !== false, tty: c.record.config.Tty, detachKeys };
   let set = ctx.attachments.get(id);
@@ -39,7 +41,7 @@ export async function attachContainer(ctx: ContainerContext, c: Container, o: At
     return att;
   }
   set.add(att);
-  if (c.state.status === 'running' || c.state.status === 'paused') {
+  if (c.state.status === 'running') {
     await att.connect(pathsOf(ctx, id).attachSocket).catch(() => att.finish());
   }
   // Otherwise the attachment waits: `start` connects it (docker run attaches before it starts).

@@ -172,6 +172,21 @@ test('attach with stream=false returns the logs so far and ends (docker-py test_
   await c.remove();
 });
 
+test('attach to a paused container is refused with 409, as dockerd; after unpause it attaches', async (t) => {
+  const c = await client.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'while true; do echo tick; sleep 0.2; done'] });
+  await c.start();
+  await c.pause();
+  const err = await t.throwsAsync(c.attach({ stream: true, stdout: true, hijack: true })) as Error & { statusCode?: number };
+  t.is(err.statusCode, 409);
+  t.regex(err.message, /is paused, unpause the container before attach/);
+  await c.unpause();
+  const stream = await c.attach({ stream: true, stdout: true, hijack: true }) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const first = await new Promise<string>((resolve) => stream.once('data', (d: Buffer) => resolve(d.toString('latin1'))));
+  t.regex(first, /tick/);
+  stream.destroy();
+  await c.remove({ force: true });
+});
+
 /** POST `path` upgraded on a raw socket; the first chunk read (the head, alone if the engine waits) and the rest. */
 function upgradedChunks(path: string, body = ''): Promise<{ first: string; rest: Buffer }> {
   return new Promise((resolve, reject) => {
