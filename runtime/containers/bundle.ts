@@ -12,10 +12,11 @@ import type { IdMaps } from '../archive/owners.js';
 import { ownFreshVolume, usernsOf } from './userns.js';
 import { applyHostOptions, gatherHostFacts, mountShareableShm } from './host-spec.js';
 import { pathsOf } from './context.js';
+import { copyImageContent } from './volume-copy.js';
 
 /** Generate config.json for a container whose rootfs is mounted at `p.rootfs`, joining `net.netnsPath` when it has networks. */
 export async function specFor(ctx: ContainerContext, c: Container, p: ContainerPaths, net: { netnsPath?: string; env?: string[] } = {}): Promise<OciSpec> {
-  const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? [], usernsOf(c.record.options));
+  const mounts = await resolveVolumes(ctx, c.record.options.mounts ?? [], usernsOf(c.record.options), p.rootfs);
   // Link variables come first: the container's own environment wins on a clash.
   const config = { ...c.record.config, Env: [...(net.env ?? []), ...(c.record.config.Env ?? [])] };
   const record = { ...c.record, config, options: { ...c.record.options, mounts } };
@@ -34,12 +35,13 @@ export async function specFor(ctx: ContainerContext, c: Container, p: ContainerP
   return spec;
 }
 
-/** Named volumes (created on first use) become binds of their data dirs. */
-async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[], maps: IdMaps | undefined): Promise<MountSpec[]> {
+/** Named volumes (created on first use) become binds of their data dirs; an empty one gets the image's content at its path first. */
+async function resolveVolumes(ctx: ContainerContext, mounts: MountSpec[], maps: IdMaps | undefined, rootfs: string): Promise<MountSpec[]> {
   return Promise.all(mounts.map(async (m) => {
     if (m.type !== 'volume') return m;
     const v = await ctx.volumes.create(m.source || undefined, m.volumeLabels); // labels only when this creates it, as dockerd
     if (maps) await ownFreshVolume(v.mountpoint, maps); // issue 13 part 2
+    if (!m.noCopy) await copyImageContent(rootfs, m.target, v.mountpoint);
     return { ...m, type: 'bind' as const, source: v.mountpoint };
   }));
 }

@@ -51,6 +51,8 @@ export interface MountSpec {
   options?: string[];
   /** volume only (issue 16): labels of the volume when this mount creates it (`VolumeOptions.Labels`). */
   volumeLabels?: Record<string, string>;
+  /** volume only: never copy the image's content at `target` into the empty volume (`nocopy`; volume-copy.ts). */
+  noCopy?: boolean;
 }
 
 /** Everything `create` needs, already validated (the edges parse flags and JSON into this). */

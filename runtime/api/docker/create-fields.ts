@@ -116,12 +116,12 @@ function checkMountFields(m: unknown): void {
 
 /**
  * Leave out what passes: options asking for what the engine does anyway
- * (NoCopy: it never copies image content into a volume; rprivate
- * propagation) and volume Labels, which mounts.ts implements.
+ * (rprivate propagation) and volume Labels and NoCopy, which mounts.ts
+ * implements.
  */
 function withoutNoOps(key: string, value: unknown): unknown {
   if (!value || typeof value !== 'object') return value;
-  if (key === 'VolumeOptions') return { ...value, NoCopy: undefined, Labels: undefined }; // Labels: implemented (mounts.ts)
+  if (key === 'VolumeOptions') return { ...value, NoCopy: undefined, Labels: undefined }; // implemented (mounts.ts)
   const propagation = (value as { Propagation?: unknown }).Propagation;
   if (key === 'BindOptions' && (propagation === 'private' || propagation === 'rprivate')) return { ...value, Propagation: undefined };
   return value;

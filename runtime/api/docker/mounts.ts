@@ -13,8 +13,8 @@ export interface DockerMount {
   Target?: string;
   ReadOnly?: boolean;
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-  /** Issue 16: Labels (and NoCopy, what the engine does anyway); the rest is refused by create-fields.ts. */
-  VolumeOptions?: { Labels?: Record<string, string> | null } | null;
+  /** Issue 16: Labels and NoCopy; the rest is refused by create-fields.ts. */
+  VolumeOptions?: { Labels?: Record<string, string> | null; NoCopy?: boolean } | null;
 }
 
 export interface MountRequest {
@@ -51,7 +51,8 @@ export function parseBind(bind: string): MountSpec {
   }
   const type = source.includes('/') ? 'bind' : 'volume';
   if (type === 'bind' && !source.startsWith('/')) throw invalid(`invalid volume specification: '${bind}': bind source must be an absolute path`);
-  return { type, source, target: absolute(target), readOnly: flags.includes('ro') };
+  // nocopy on a bind asks for what a bind is anyway (nothing is copied into a host dir).
+  return { type, source, target: absolute(target), readOnly: flags.includes('ro'), ...(type === 'volume' && flags.includes('nocopy') ? { noCopy: true } : {}) };
 }
 
 /** One entry of HostConfig.Mounts. */
@@ -64,7 +65,9 @@ export function parseMountObject(m: DockerMount): MountSpec {
       return { type: 'bind', source: m.Source, target, readOnly };
     case 'volume': {
       const labels = m.VolumeOptions?.Labels;
-      const spec: MountSpec = { type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly };
+      const spec: MountSpec = {
+        type: 'volume', source: m.Source || randomBytes(32).toString('hex'), target, readOnly, ...(m.VolumeOptions?.NoCopy ? { noCopy: true } : {}),
+      };
       return labels && Object.keys(labels).length ? { ...spec, volumeLabels: { ...labels } } : spec;
     }
     case 'tmpfs':

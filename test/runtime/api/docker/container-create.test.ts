@@ -212,3 +212,16 @@ test('--mac-address: the endpoint\'s MacAddress, or Config.MacAddress (API < 1.4
     NetworkingConfig: { EndpointsConfig: { bridge: { MacAddress: '02:42:ac:11:00:0b' } } } }), { message: /must match the endpoint-specific MAC address/ });
   t.is(toCreateOptions({ Image: 'x', MacAddress: '' }).networks, undefined);
 });
+
+test('nocopy: `-v name:/path:nocopy` and VolumeOptions.NoCopy mark the volume mount; on a bind it changes nothing', (t) => {
+  const opts = toCreateOptions({ Image: 'x', HostConfig: {
+    Binds: ['data:/data:ro,nocopy', 'plain:/plain'],
+    Mounts: [{ Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { NoCopy: true } }],
+  } });
+  t.deepEqual(opts.mounts, [
+    { type: 'volume', source: 'data', target: '/data', readOnly: true, noCopy: true },
+    { type: 'volume', source: 'plain', target: '/plain', readOnly: false },
+    { type: 'volume', source: 'v', target: '/v', readOnly: false, noCopy: true },
+  ]);
+  t.deepEqual(toCreateOptions({ Image: 'x', HostConfig: { Binds: ['/srv:/srv:nocopy'] } }).mounts, [{ type: 'bind', source: '/srv', target: '/srv', readOnly: false }]);
+});

@@ -85,7 +85,7 @@ test('zero values, nested ones included, count as unset; any other value does no
   t.notThrows(() => toCreateOptions({ Image: 'x', HostConfig: { NoSuchField: null, CgroupParent: '' } } as DockerCreateBody));
 });
 
-test("mount options that ask for what the engine does anyway pass: NoCopy, rprivate, Docker Desktop's Consistency", (t) => {
+test("mount options that ask for what the engine does anyway pass, and NoCopy: nocopy on a bind, rprivate, Docker Desktop's Consistency", (t) => {
   t.notThrows(() => toCreateOptions({
     Image: 'x', HostConfig: { Binds: ['/srv:/srv:rprivate,nocopy'], Mounts: [
       { Type: 'volume', Target: '/v', VolumeOptions: { NoCopy: true, Labels: {} } },
