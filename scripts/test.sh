@@ -30,7 +30,7 @@ finish() {
   # The names of the failed tests once more, right above the last line, where a CI log's tail shows them.
   local failures
   # (The lines test/helpers/summary/count.ts counts as failures: failed tests, crashed and unfinished files.)
-  failures=$(grep -hE '✘|^ *(Uncaught exception|Unhandled rejection) in |tests? (were|was) pending in |^ *Failed to exit' \
+  failures=$(grep -ahE '✘|^ *(Uncaught exception|Unhandled rejection) in |tests? (were|was) pending in |^ *Failed to exit' \
     "$LOGS"/*.out 2>/dev/null | sed 's/^ */  /' | sort -u | head -n 40)
   if [ -n "$failures" ]; then say "failed:"; echo "$failures" >&2; fi
   if [ -s "$LOGS/runs.failed" ]; then cat "$LOGS/runs.failed" >&2; fi

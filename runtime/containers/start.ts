@@ -44,8 +44,11 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     });
     if (logs.driver !== 'none') await ctx.logRotation.start(c.record.id, p.log, logs.maxFile);
     await connectAttachments(ctx, c, p.attachSocket);
+    // StartedAt is taken before the process may run: every line it logs is stamped at or after it, so a
+    // `logs --since <StartedAt>` (Testcontainers' wait after a restart) sees them all.
+    const startedAt = new Date().toISOString();
     await startProcess(rt, c.record.id).catch(async (err) => { await deleteProcess(rt, c.record.id); throw err; });
-    await ctx.store.saveState(c.record.id, { ...running(c.state, pid), health: healthAtStart(c) });
+    await ctx.store.saveState(c.record.id, { ...running(c.state, pid, startedAt), health: healthAtStart(c) });
   } catch (err) {
     await ctx.logRotation.stop(c.record.id);
     await ctx.network.detach(c.record.id).catch(() => undefined);
@@ -59,8 +62,8 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
   watchHealth(ctx, c);
 }
 
-function running(s: ContainerState, pid: number): ContainerState {
-  return { ...s, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt: new Date().toISOString(), stoppedByUser: false };
+function running(s: ContainerState, pid: number, startedAt: string): ContainerState {
+  return { ...s, status: 'running', pid, exitCode: 0, error: '', oomKilled: false, startedAt, stoppedByUser: false };
 }
 
 /** Hand every waiting attachment to the new process. */

@@ -45,6 +45,8 @@ test('--engine-only: serves the engine, writes its pid file, refuses a second da
     await new Promise((r) => setTimeout(r, 100));
   }
   t.is(readFileSync(path.join(base, 'run', 'tspaasd.pid'), 'utf8'), `${daemon.pid}\n`);
+  // The log line comes through a pipe: it may arrive after the socket answers.
+  for (let i = 0; i < 100 && !/"msg":"tspaasd ready"/.test(daemon.stderrText()); i++) await new Promise((r) => setTimeout(r, 100));
   t.regex(daemon.stderrText(), /"msg":"tspaasd ready"/);
   t.false(existsSync(path.join(base, 'run', 'platform.json')), 'no platform without a platform');
   t.false(existsSync(path.join(base, 'root', 'platform', 'postgres')), 'no embedded database either');

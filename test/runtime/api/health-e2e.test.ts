@@ -193,7 +193,8 @@ test.serial('the engine: a running container\'s monitor resumes after an engine 
   const te = await startTestEngine(); // its own: the served engine stays open for the other tests
   t.teardown(() => te.cleanup());
   await te.engine.ensureImage('busybox');
-  const c = await te.engine.createContainer({ image: 'busybox', cmd: ['sleep', '300'], healthcheck: { Test: ['CMD', 'true'], Interval: S, Retries: 1 } });
+  // A 4 s interval: the reopened engine's first probe must not come before the read below, however slow the reopen on a loaded host.
+  const c = await te.engine.createContainer({ image: 'busybox', cmd: ['sleep', '300'], healthcheck: { Test: ['CMD', 'true'], Interval: 4 * S, Retries: 1 } });
   await te.engine.startContainer(c.record.id);
   const status = async () => (await te.engine.getContainer(c.record.id)).state.health;
   await waitFor('healthy', async () => ((await status())?.status === 'healthy' ? true : undefined));
