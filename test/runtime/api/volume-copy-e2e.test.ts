@@ -42,14 +42,14 @@ test('a named volume made beforehand (as docker-compose makes them) gets the ima
   const { client } = await served(t);
   await client.createVolume({ Name: 'html' });
   t.is(await runIn(client, `${LIST}; rm /data/sub/f; echo mine > /data/new`, { Binds: ['html:/data'] }),
-    'from-the-image\n1234 644\n750\nsub/f\nlink\nsub\n');
+    'from-the-image\n1234 644\n0 750\nsub/f\nlink\nsub\n');
   // Not empty any more: nothing is copied again; what the last container did stays.
   t.is(await runIn(client, 'ls -A /data /data/sub; cat /data/new', { Binds: ['html:/data'] }), '/data:\nlink\nnew\nsub\n\n/data/sub:\nmine\n');
 });
 
 test('an anonymous volume (an image VOLUME or -v /path) and a Mounts volume get it too; nocopy and NoCopy leave the volume empty', async (t) => {
   const { client } = await served(t);
-  t.is(await runIn(client, LIST, {}, { Volumes: { '/data': {} } }), 'from-the-image\n1234 644\n750\nsub/f\nlink\nsub\n');
+  t.is(await runIn(client, LIST, {}, { Volumes: { '/data': {} } }), 'from-the-image\n1234 644\n0 750\nsub/f\nlink\nsub\n');
   t.regex(await runIn(client, 'cat /data/sub/f', { Mounts: [{ Type: 'volume', Source: 'by-mounts', Target: '/data' }] }), /^from-the-image$/m);
   t.is(await runIn(client, 'ls -A /data', { Binds: ['empty1:/data:nocopy'] }), '');
   t.is(await runIn(client, 'ls -A /data', { Mounts: [{ Type: 'volume', Source: 'empty2', Target: '/data', VolumeOptions: { NoCopy: true } as Docker.MountSettings['VolumeOptions'] }] }), '');
@@ -65,5 +65,5 @@ test('hostile: a volume on a path that is a symlink out of the rootfs gets the i
 
 test('in a user namespace (--userns=auto) the copy keeps the owners as the container sees them', async (t) => {
   const { client } = await served(t, { runtime: 'crun' });
-  t.is(await runIn(client, 'stat -c "%u %a" /data/sub/f /data; id -u', { Binds: ['shifted:/data'], UsernsMode: 'auto' }), '1234 644\n750\n0\n');
+  t.is(await runIn(client, 'stat -c "%u %a" /data/sub/f /data; id -u', { Binds: ['shifted:/data'], UsernsMode: 'auto' }), '1234 644\n0 750\n0\n');
 });
