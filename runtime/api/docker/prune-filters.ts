@@ -3,7 +3,7 @@
  * checked and turned into data for the engine.
  */
 import { invalid } from '../../../lib/errors.js';
-import type { ImagePruneFilter, PruneFilter, VolumePruneFilter } from '../../types.js';
+import type { ImagePruneFilter, LabelFilter, PruneFilter, VolumePruneFilter } from '../../types.js';
 import { checkFilterNames, type Filters } from './filters.js';
 import { parseTimestampParam } from './time.js';
 
@@ -23,44 +23,37 @@ export function parseUntil(value: string, now = Date.now()): number {
   return t;
 }
 
-/** The `until`, `label` and `label!` filters of container, image and network prune; several `until` values are refused, as dockerd does. */
-function pruneFilter(f: Filters): PruneFilter {
+/**
+ * `container prune` and `network prune` filters: `until`, `label`, `label!`
+ * (and the `extra` names a caller reads itself); several `until` values are
+ * refused, as dockerd does.
+ */
+export function pruneFilter(f: Filters, extra: string[] = []): PruneFilter {
+  checkFilterNames(f, ['until', 'label', 'label!', ...extra]);
   if ((f.until?.length ?? 0) > 1) throw invalid('more than one until filter specified');
-  return {
-    ...(f.until?.length ? { until: parseUntil(f.until[0]!) } : {}),
-    ...(f.label?.length ? { labels: f.label } : {}),
-    ...(f['label!']?.length ? { notLabels: f['label!'] } : {}),
-  };
-}
-
-/** `container prune` filters. */
-export function containerPruneFilter(f: Filters): PruneFilter {
-  checkFilterNames(f, ['until', 'label', 'label!']);
-  return pruneFilter(f);
-}
-
-/** `network prune` filters. */
-export function networkPruneFilter(f: Filters): PruneFilter {
-  checkFilterNames(f, ['until', 'label', 'label!']);
-  return pruneFilter(f);
+  return { ...(f.until?.length ? { until: parseUntil(f.until[0]!) } : {}), ...labelFilter(f) };
 }
 
 /** `image prune` filters: `dangling=false` (every unused image, `--all`), `until`, `label`, `label!`. */
 export function imagePruneFilter(f: Filters): ImagePruneFilter {
-  checkFilterNames(f, ['dangling', 'until', 'label', 'label!']);
-  const dangling = f.dangling?.[0];
-  if (dangling !== undefined && !['true', '1', 'false', '0'].includes(dangling)) throw invalid(`invalid filter 'dangling=${dangling}'`);
-  return { ...(dangling === 'false' || dangling === '0' ? { all: true } : {}), ...pruneFilter(f) };
+  const filter = pruneFilter(f, ['dangling']);
+  return boolFilter(f, 'dangling') === false ? { all: true, ...filter } : filter;
 }
 
 /** `volume prune` filters: `all` (named volumes too; API ≥ 1.42), `label`, `label!`. */
 export function volumePruneFilter(f: Filters): VolumePruneFilter {
   checkFilterNames(f, ['all', 'label', 'label!']);
-  const all = f.all?.[0];
-  if (all !== undefined && !['true', '1', 'false', '0'].includes(all)) throw invalid(`invalid filter 'all=${all}'`);
-  return {
-    ...(all === 'true' || all === '1' ? { all: true } : {}),
-    ...(f.label?.length ? { labels: f.label } : {}),
-    ...(f['label!']?.length ? { notLabels: f['label!'] } : {}),
-  };
+  return boolFilter(f, 'all') ? { all: true, ...labelFilter(f) } : labelFilter(f);
+}
+
+function labelFilter(f: Filters): LabelFilter {
+  return { ...(f.label?.length ? { labels: f.label } : {}), ...(f['label!']?.length ? { notLabels: f['label!'] } : {}) };
+}
+
+/** A filter that is `true`/`1` or `false`/`0`; undefined when absent. */
+function boolFilter(f: Filters, name: string): boolean | undefined {
+  const v = f[name]?.[0];
+  if (v === undefined) return undefined;
+  if (!['true', '1', 'false', '0'].includes(v)) throw invalid(`invalid filter '${name}=${v}'`);
+  return v === 'true' || v === '1';
 }

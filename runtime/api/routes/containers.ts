@@ -12,7 +12,7 @@ import { parseFilters, toListFilters } from '../docker/filters.js';
 import type { NetworkIds } from '../docker/network-settings.js';
 import { familiarRef } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
-import { containerPruneFilter } from '../docker/prune-filters.js';
+import { pruneFilter } from '../docker/prune-filters.js';
 
 async function create(ex: Exchange): Promise<void> {
   const opts = toCreateOptions(await readJson<DockerCreateBody>(ex), ex.query.get('name') ?? undefined);
@@ -105,7 +105,7 @@ async function rename(ex: Exchange): Promise<void> {
 }
 
 async function prune(ex: Exchange): Promise<void> {
-  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneContainers(containerPruneFilter(parseFilters(ex.query.get('filters'))));
+  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneContainers(pruneFilter(parseFilters(ex.query.get('filters'))));
   sendJson(ex.res, 200, { ContainersDeleted: deleted, SpaceReclaimed: spaceReclaimed });
 }
 

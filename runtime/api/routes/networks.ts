@@ -4,7 +4,7 @@ import type { Exchange, Route } from '../exchange.js';
 import { readJson } from '../http/body.js';
 import { sendJson, sendStatus } from '../http/reply.js';
 import { parseFilters } from '../docker/filters.js';
-import { networkPruneFilter } from '../docker/prune-filters.js';
+import { pruneFilter } from '../docker/prune-filters.js';
 import {
   filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest, type DockerEndpointConfig, type DockerNetworkCreateBody,
 } from '../docker/network-json.js';
@@ -35,7 +35,7 @@ async function remove(ex: Exchange): Promise<void> {
 }
 
 async function prune(ex: Exchange): Promise<void> {
-  const { deleted } = await ex.ctx.engine.pruneNetworks(networkPruneFilter(parseFilters(ex.query.get('filters'))));
+  const { deleted } = await ex.ctx.engine.pruneNetworks(pruneFilter(parseFilters(ex.query.get('filters'))));
   sendJson(ex.res, 200, { NetworksDeleted: deleted });
 }
 
