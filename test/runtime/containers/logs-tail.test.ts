@@ -10,6 +10,7 @@ import { startTestEngine, runToEnd, type TestEngine } from '../../helpers/engine
 import { containerPaths } from '../../../runtime/containers/paths.js';
 import { DEFAULT_LOG_OPTS, logPolicy, resolveLogConfig } from '../../../runtime/containers/log-config.js';
 import type { LogOptions } from '../../../runtime/containers/types.js';
+import { timeSeconds } from '../../../runtime/containers/log-records.js';
 
 let te: TestEngine;
 test.serial.before(async () => {
@@ -135,4 +136,19 @@ test('log driver "none" keeps no log and `logs` says so; unknown drivers and opt
   t.deepEqual(logPolicy(resolveLogConfig(dflt.record.options.logConfig, DEFAULT_LOG_OPTS)), { driver: 'k8s-file', maxFile: 5, maxSize: 10_000_000 }, 'what is left out comes from the engine at start, key by key');
   const unnamed = await te.engine.createContainer({ image: 'busybox:latest' });
   t.deepEqual(unnamed.record.options.logConfig, { type: 'json-file', config: {} }, "Docker's default driver name (docker-py test_valid_no_config_specified)");
+});
+
+test('StartedAt comes before the first line a start logs, so logs --since StartedAt (Testcontainers\' wait after a restart) has every line', async (t) => {
+  const c = await te.engine.createContainer({ image: 'busybox:latest', cmd: ['echo', 'at-once'], networkMode: 'none' });
+  // Five starts: each one's line is stamped by conmon as it reads it, which can be before `crun start` has returned.
+  for (let i = 0; i < 5; i++) {
+    const exited = te.engine.waitContainer(c.record.id, 'next-exit');
+    await te.engine.startContainer(c.record.id);
+    await exited;
+    const startedAt = (await te.engine.getContainer(c.record.id)).state.startedAt;
+    const lines: string[] = [];
+    for await (const l of te.engine.containerLogs(c.record.id, { since: timeSeconds(startedAt) })) lines.push(l.data.toString());
+    t.deepEqual(lines, ['at-once\n'], `start ${i + 1}: StartedAt ${startedAt}`);
+  }
+  await te.engine.removeContainer(c.record.id);
 });
