@@ -5,10 +5,9 @@
  * never stores them: the CLI sends them with each pull and push in
  * `X-Registry-Auth`.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import { invalid, isErrno } from '../lib/errors.js';
+import { writePrivateJson } from '../lib/fs.js';
 
 export interface Credentials {
   username: string;
@@ -41,14 +40,6 @@ async function readFile(file: string): Promise<AuthFile> {
   }
 }
 
-async function writeFile(file: string, data: AuthFile): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-  await fsp.chmod(tmp, 0o600);
-  await fsp.rename(tmp, file);
-}
-
 /** Stored credentials for `server`, if any. */
 export async function findCredentials(file: string | undefined, server: string): Promise<Credentials | undefined> {
   if (!file) return undefined;
@@ -63,7 +54,7 @@ export async function findCredentials(file: string | undefined, server: string):
 export async function storeCredentials(file: string, server: string, c: Credentials): Promise<void> {
   const data = await readFile(file);
   data.auths[serverKey(server)] = { auth: Buffer.from(`${c.username}:${c.password}`).toString('base64') };
-  await writeFile(file, data);
+  await writePrivateJson(file, data);
 }
 
 /** Forget `server`; false when nothing was stored for it. */
@@ -72,7 +63,7 @@ export async function removeCredentials(file: string, server: string): Promise<b
   const key = serverKey(server);
   if (!(key in data.auths)) return false;
   delete data.auths[key];
-  await writeFile(file, data);
+  await writePrivateJson(file, data);
   return true;
 }
 

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { unavailable } from '../lib/errors.js';
 import { pidExists } from '../lib/process.js';
+import { tailFile } from '../lib/fs.js';
 import { runFiles, type PlatformInfo, type RunFiles } from '../lib/run-files.js';
 import { EngineClient } from './engine-client.js';
 
@@ -117,9 +118,6 @@ export async function stopDaemon(pid: number, timeoutMs: number, name = 'tspaasd
   }
 }
 
-async function logTail(file: string, lines = 20): Promise<string> {
-  const text = await fsp.readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
+const logTail = (file: string): Promise<string> => tailFile(file, 20);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,11 +4,11 @@
  * It imports node built-ins only, turns on node's compile cache, then loads
  * the program, which loads only the command that runs (cli/lazy-commands.ts).
  */
-import { readFileSync } from 'node:fs';
 import module from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../lib/package-version.js';
 import type { CliConfig, CliIO } from './context.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -67,14 +67,4 @@ function enableCompileCache(dir: string): void {
 function absoluteLoader(arg: string): string {
   if (arg === 'tsx' || arg === '--import=tsx') return arg.replace('tsx', import.meta.resolve('tsx'));
   return arg;
-}
-
-/** The version in the nearest package.json above this file (works from dist/ and from source). */
-function packageVersion(dir: string): string {
-  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
-    try {
-      return (JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch { /* keep looking */ }
-  }
-  return '0.0.0';
 }

@@ -6,10 +6,9 @@
  * platform commands talk to; the git credential helper answers for any
  * stored server. URLs are kept normalized (`platformUrl`).
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import { invalid, isErrno } from '../lib/errors.js';
+import { writePrivateJson } from '../lib/fs.js';
 
 export interface PlatformLogins {
   current: string | null;
@@ -45,21 +44,13 @@ export async function readLogins(file: string): Promise<PlatformLogins> {
   }
 }
 
-async function writeLogins(file: string, data: PlatformLogins): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-  await fsp.chmod(tmp, 0o600);
-  await fsp.rename(tmp, file);
-}
-
 /** Store the token of `url` and make it the current platform. */
 export async function storeLogin(file: string, url: string, token: string): Promise<void> {
   const data = await readLogins(file);
   const key = platformUrl(url);
   data.servers[key] = { token };
   data.current = key;
-  await writeLogins(file, data);
+  await writePrivateJson(file, data);
 }
 
 /** Forget `url` (default: the current one); returns the URL forgotten, or null when none was stored. */
@@ -69,7 +60,7 @@ export async function removeLogin(file: string, url?: string): Promise<string | 
   if (!key || !(key in data.servers)) return null;
   delete data.servers[key];
   if (data.current === key) data.current = Object.keys(data.servers)[0] ?? null;
-  await writeLogins(file, data);
+  await writePrivateJson(file, data);
   return key;
 }
 

@@ -32,6 +32,19 @@ export async function writeJsonAtomic(file: string, value: unknown, opts: { dura
   await writeFileAtomic(file, JSON.stringify(value, null, 1), opts);
 }
 
+/** The last `lines` lines of a text file (for error messages); empty when it cannot be read. */
+export async function tailFile(file: string, lines: number): Promise<string> {
+  // A log that is missing or unreadable has nothing to add to the message it goes into.
+  const text = await fsp.readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Write secrets as indented JSON, atomically: the file 0600 in a directory made 0700 when missing (credentials, logins). */
+export async function writePrivateJson(file: string, value: unknown): Promise<void> {
+  await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+}
+
 /** Read and parse a JSON file; `undefined` when it does not exist. */
 export async function readJsonIfExists<T>(file: string): Promise<T | undefined> {
   try {

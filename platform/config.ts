@@ -14,6 +14,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
+import { baseDomain, oneOf } from '../lib/flags.js';
 import { runFiles } from '../lib/run-files.js';
 import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
@@ -207,7 +208,7 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     runDir: runRoot,
     listen: Object.freeze(listen),
     publicUrl,
-    baseDomain: domain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
+    baseDomain: baseDomain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
     routerPort: port(values['router-port'] ?? env.TSPAAS_ROUTER_PORT ?? '80', '--router-port'),
     deploy: Object.freeze(deploy),
     maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
@@ -290,10 +291,6 @@ function parsePublicUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function domain(value: string): string {
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(value)) throw invalid(`invalid --base-domain "${value}": use a DNS name like apps.example.com`);
-  return value.toLowerCase();
-}
 
 function port(value: string, flag: string): number {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
@@ -341,10 +338,4 @@ function ifname(name: string, max: number, flag: string): string {
 function cgroupPath(p: string): string {
   if (!/^\/[A-Za-z0-9_.\-/]*$/.test(p) || p.split('/').includes('..')) throw invalid(`invalid --cgroup-parent "${p}": use an absolute cgroup path like /tspaas`);
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  const found = allowed.find((a) => a === value);
-  if (!found) throw invalid(`invalid ${flag} "${value}": use one of ${allowed.join(', ')}`);
-  return found;
 }

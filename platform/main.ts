@@ -13,7 +13,7 @@
  * the embedded services last. Containers keep running: they live under their
  * conmon monitors. With --engine-only, only the engine and its socket run.
  */
-import { readFileSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -36,6 +36,7 @@ import { hostCapacity } from '../runtime/containers/resources.js';
 import type { PlatformDeps } from './types.js';
 import { livePid } from '../lib/process.js';
 import type { PlatformInfo } from '../lib/run-files.js';
+import { packageVersion } from '../lib/package-version.js';
 
 /** A running part of tspaasd. */
 interface Service {
@@ -43,9 +44,12 @@ interface Service {
   close(): Promise<void>;
 }
 
+/** This file's folder: the package is found above it (from dist/ and from source). */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
 const command = parseOrExit();
 if (command.kind === 'help') process.stdout.write(USAGE);
-if (command.kind === 'version') process.stdout.write(`tspaasd ${packageVersion()}\n`);
+if (command.kind === 'version') process.stdout.write(`tspaasd ${packageVersion(HERE)}\n`);
 if (command.kind === 'run') await main(command.config);
 
 async function main(config: Readonly<DaemonConfig>): Promise<void> {
@@ -229,19 +233,9 @@ async function closeAll(services: Service[], log: Logger): Promise<void> {
 
 function parseOrExit(): ReturnType<typeof parseDaemonArgs> {
   try {
-    return parseDaemonArgs(process.argv.slice(2), process.env, packageVersion());
+    return parseDaemonArgs(process.argv.slice(2), process.env, packageVersion(HERE));
   } catch (err) {
     process.stderr.write(`tspaasd: ${(err as Error).message}\n`);
     process.exit(2);
   }
-}
-
-/** The version in the nearest package.json above this file (works from dist/ and from source). */
-function packageVersion(): string {
-  for (let d = path.dirname(fileURLToPath(import.meta.url)); d !== path.dirname(d); d = path.dirname(d)) {
-    try {
-      return (JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')) as { version: string }).version;
-    } catch { /* keep looking */ }
-  }
-  return '0.0.0';
 }

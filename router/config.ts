@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalid } from '../lib/errors.js';
+import { baseDomain, oneOf } from '../lib/flags.js';
 import type { BalanceMode, DataPath, RouterConfig } from './types.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -78,7 +79,7 @@ export function parseRouterArgs(argv: string[], env: Readonly<Record<string, str
     httpsPort: n('https-port', env.TSPAAS_ROUTER_HTTPS_PORT, 443, 0),
     adminPort: n('admin-port', env.TSPAAS_ROUTER_ADMIN_PORT, 9180, 0),
     workers: n('workers', env.TSPAAS_ROUTER_WORKERS, os.availableParallelism()),
-    baseDomain: domain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
+    baseDomain: baseDomain(values['base-domain'] ?? env.TSPAAS_BASE_DOMAIN ?? 'localhost'),
     stateDir: path.resolve(values['state-dir'] ?? path.join(env.TSPAAS_ROOT ?? '/var/lib/tspaas', 'router')),
     accessLog: accessLog === 'off' ? null : accessLog,
     logLevel: oneOf(values['log-level'] ?? env.TSPAAS_LOG_LEVEL ?? 'info', LOG_LEVELS, '--log-level'),
@@ -106,16 +107,4 @@ function integer(value: string, flag: string, min: number): number {
   const v = Number(value);
   if (!Number.isInteger(v) || v < min) throw invalid(`invalid ${flag} "${value}": use an integer ≥ ${min}`);
   return v;
-}
-
-function domain(value: string): string {
-  const d = value.toLowerCase().replace(/\.$/, '');
-  if (!/^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(d)) throw invalid(`invalid --base-domain "${value}"`);
-  return d;
-}
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  const found = allowed.find((a) => a === value);
-  if (!found) throw invalid(`invalid ${flag} "${value}": use one of ${allowed.join(', ')}`);
-  return found;
 }

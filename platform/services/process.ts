@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { unavailable } from '../../lib/errors.js';
 import { run } from '../../lib/exec.js';
 import { isAlive } from '../../lib/process.js';
+import { tailFile } from '../../lib/fs.js';
 
 /** The command line that runs `cmd args` as `user` (when we are root; otherwise as ourselves), from `/`. */
 export function asUser(user: string, cmd: string, args: string[]): [string, string[]] {
@@ -67,7 +68,4 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
 }
 
 /** The last lines of a log file, for error messages. */
-export async function tail(file: string, lines = 10): Promise<string> {
-  const text = await fsp.readFile(file, 'utf8').catch(() => '');
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
+export const tail = (file: string, lines = 10): Promise<string> => tailFile(file, lines);

@@ -181,22 +181,29 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
 
   /** Body bytes for the backend (dropped when the exchange is over: the body is read to find the next request). */
   private forward(data: Buffer): void {
-    const x = this.x;
-    if (x === null || x.upstream === null) return;
-    x.bodyBytes += data.length;
-    if (x.bodyBytes > x.entry!.route.maxBodyBytes) return this.bodyTooLarge(x);
-    if (!writeRequestBody(x, data)) this.socket.pause();
+    const x = this.bodyTarget(data.length);
+    if (x !== null && !writeRequestBody(x, data)) this.socket.pause();
   }
 
   /** A decoded piece of a chunked body: sent on as one chunk. */
   chunk(data: Buffer): void {
-    const x = this.x;
-    if (x === null || x.upstream === null) return;
-    x.bodyBytes += data.length;
-    if (x.bodyBytes > x.entry!.route.maxBodyBytes) return this.bodyTooLarge(x);
+    const x = this.bodyTarget(data.length);
+    if (x === null) return;
     writeRequestBody(x, `${data.length.toString(16)}\r\n`);
     writeRequestBody(x, data);
     if (!writeRequestBody(x, '\r\n')) this.socket.pause();
+  }
+
+  /**
+   * The exchange `n` more body bytes go to, counted against the route's body limit; null when they
+   * are dropped (no exchange or no backend yet) or when they pass the limit (then answered 413).
+   */
+  private bodyTarget(n: number): FastExchange | null {
+    const x = this.x;
+    if (x === null || x.upstream === null) return null;
+    x.bodyBytes += n;
+    if (x.bodyBytes > x.entry!.route.maxBodyBytes) { this.bodyTooLarge(x); return null; }
+    return x;
   }
 
   attached(): void {
