@@ -39,7 +39,7 @@ export const USAGE = `Usage: tspaas-router [options]
   --max-header-size <bytes>   largest request head (16384; 431 above)
   --max-connections <n>       open client connections per worker (10000; more are refused)
   --max-connections-per-ip <n>  open client connections per worker from one address (1000)
-  --data-path <path>          fast or http-proxy (TSPAAS_ROUTER_DATA_PATH, default http-proxy)
+  --data-path <path>          fast or http-proxy (TSPAAS_ROUTER_DATA_PATH, default fast)
   --log-level <level>         fatal, error, warn, info, debug, trace, silent (TSPAAS_LOG_LEVEL, default info)
   -h, --help                  show this help
 `;
@@ -88,7 +88,7 @@ export function parseRouterArgs(argv: string[], env: Readonly<Record<string, str
     maxHeaderBytes: n('max-header-size', undefined, 16_384, 1024),
     maxConnections: n('max-connections', undefined, 10_000),
     maxConnectionsPerAddress: n('max-connections-per-ip', undefined, 1_000),
-    dataPath: oneOf(values['data-path'] ?? (env.TSPAAS_ROUTER_DATA_PATH || 'http-proxy'), DATA_PATHS, '--data-path'),
+    dataPath: oneOf(values['data-path'] ?? (env.TSPAAS_ROUTER_DATA_PATH || 'fast'), DATA_PATHS, '--data-path'),
     proxy: Object.freeze({
       connectTimeoutMs: n('connect-timeout', undefined, 5_000),
       requestTimeoutMs: n('request-timeout', undefined, 30_000),

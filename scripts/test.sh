@@ -115,9 +115,9 @@ run_ava() {
   failed=$((failed + ava_failed))
 }
 run_ava ava "$@"
-# The router's tests once more on its other data path (the first run used the default, http-proxy;
+# The router's tests once more on its other data path (the first run used the default, fast;
 # docs/router.md, "Data paths"), when the whole suite runs.
 if [ "$#" = 0 ]; then
-  TSPAAS_ROUTER_DATA_PATH=fast run_ava ava-fast 'test/router/**/*.test.ts'
+  TSPAAS_ROUTER_DATA_PATH=http-proxy run_ava ava-http-proxy 'test/router/**/*.test.ts'
 fi
 finish

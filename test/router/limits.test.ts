@@ -5,7 +5,7 @@
  * a time keeps a connection from ever completing its head), the caps on
  * connections in all and per client address, and 431 for an oversized head
  * (RFC 6585 §5 "431 Request Header Fields Too Large"). Runs on the data path
- * TSPAAS_ROUTER_DATA_PATH names (http-proxy by default).
+ * TSPAAS_ROUTER_DATA_PATH names (fast by default).
  */
 import test from 'ava';
 import net from 'node:net';

@@ -201,7 +201,7 @@ test.serial('admin endpoint counts requests per app with a latency histogram; ac
   t.is(stats.workers.length, 2);
   t.is(stats.database, 'connected');
   // The suite runs once per data path (TSPAAS_ROUTER_DATA_PATH=fast|http-proxy, passed on to the router).
-  t.true(stats.workers.every((w) => w.dataPath === (process.env.TSPAAS_ROUTER_DATA_PATH || 'http-proxy')));
+  t.true(stats.workers.every((w) => w.dataPath === (process.env.TSPAAS_ROUTER_DATA_PATH || 'fast')));
   const shop = stats.apps.shop;
   t.true(shop.requests >= 3);
   t.is(shop.latency.reduce((s, n) => s + n, 0), shop.requests);
