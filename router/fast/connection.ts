@@ -16,13 +16,14 @@ import type { PageReason } from '../pages/errors.js';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import { framing, handedOff, verdict } from './decide.js';
 import { FastExchange, record, type ClientSide, type FastContext } from './exchange.js';
-import { backendHead, ownHead, readFacts, type Origin } from './head.js';
+import { listenToClient, stopListening } from './client-events.js';
+import { backendHead, readFacts, type Origin } from './head.js';
 import { bindRequestParser, HTTPParser, isParseError, METHODS, type HeadSink, type NativeParser, type ParseError } from './llhttp.js';
 import { ClientOutput } from './output.js';
+import { bareRefusal, pageAnswer, redirectHead } from './own-answers.js';
 import { abandon, resumeResponse, sendToBackend, writeRequestBody } from './upstream.js';
 
 const enum Mode { Head, Body, Wait, Closed }
-const CONNECTION = Symbol('tspaas.fast-connection');
 /** Pipelined bytes kept while a response is pending, in request heads' worth; more pauses reading. */
 const STASH_HEADS = 4;
 /** After the router ended a connection, the client has this long to end its side. */
@@ -64,12 +65,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     this.origin = { clientIp: socket.remoteAddress ?? '', proto: 'http', port: ctx.port };
     bindRequestParser(this.parser, this);
     this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
-    (socket as unknown as Record<symbol, FastConnection>)[CONNECTION] = this;
-    socket.on('data', onClientData);
-    socket.on('end', onClientEnd);
-    socket.on('close', onClientClose);
-    socket.on('error', onClientError);
-    socket.on('drain', onClientDrain);
+    listenToClient(socket, this);
     ctx.connections.arm(this, ctx.worker.config.headersTimeoutMs);
     ctx.open.add(this);
   }
@@ -280,28 +276,24 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
 
   refuse(x: FastExchange, reason: PageReason): void {
     this.flush();
-    const page = this.ctx.worker.pages.render(reason, x.requestId, x.facts.accept);
-    const headers: [string, string][] = [['content-type', page.contentType], ['content-length', String(Buffer.byteLength(page.body))],
-      ['cache-control', 'no-store'], ['x-request-id', x.requestId]];
+    const page = pageAnswer(this.ctx, x, reason, this.keepAlive);
     this.socket.cork();
-    this.socket.write(ownHead(page.status, headers, this.keepAlive, this.ctx.keepAliveSeconds), 'latin1');
-    this.socket.write(x.method === 'HEAD' ? '' : page.body);
+    this.socket.write(page.head, 'latin1');
+    this.socket.write(page.body);
     this.socket.uncork();
     x.status = page.status;
     this.responseEnded(x, page.status);
   }
 
   private redirect(x: FastExchange, location: string): void {
-    const headers: [string, string][] = [['location', location], ['content-length', '0'], ['x-request-id', x.requestId]];
-    this.socket.write(ownHead(308, headers, this.keepAlive, this.ctx.keepAliveSeconds), 'latin1');
+    this.socket.write(redirectHead(this.ctx, x, location, this.keepAlive), 'latin1');
     this.responseEnded(x, 308);
   }
 
   /** Refuse what cannot be parsed or framed: a bare status, then close (as router/worker.ts does for node's parser). */
   private refuseRaw(status: 400 | 408 | 431): void {
     this.flush();
-    const text = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
-    this.socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    this.socket.end(bareRefusal(status));
     const x = this.x;
     if (x !== null) this.finish(x, status);
     this.close();
@@ -399,38 +391,10 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     this.mode = Mode.Closed;
     this.ctx.connections.disarm(this);
     const s = this.socket;
-    s.removeListener('data', onClientData);
-    s.removeListener('end', onClientEnd);
-    s.removeListener('close', onClientClose);
-    s.removeListener('error', onClientError);
-    s.removeListener('drain', onClientDrain);
+    stopListening(s);
     s.pause();
     s.unshift(bytes);
     this.ctx.handOff(s);
     s.resume();
   }
-}
-
-function connectionOf(s: net.Socket): FastConnection {
-  return (s as unknown as Record<symbol, FastConnection>)[CONNECTION];
-}
-
-function onClientData(this: net.Socket, data: Buffer): void {
-  connectionOf(this).feed(data);
-}
-
-function onClientEnd(this: net.Socket): void {
-  connectionOf(this).ended();
-}
-
-function onClientClose(this: net.Socket): void {
-  connectionOf(this).closed();
-}
-
-function onClientError(this: net.Socket): void {
-  this.destroy();
-}
-
-function onClientDrain(this: net.Socket): void {
-  connectionOf(this).drained();
 }

@@ -4,17 +4,12 @@
  * the fast path's per-request cost is this object, two strings (the heads)
  * and the parser's header list.
  */
-import { randomUUID } from 'node:crypto';
 import type net from 'node:net';
 import type { PageReason } from '../pages/errors.js';
-import type { HostEntry } from '../table/compile.js';
-import type { Backend } from '../proxy/backends.js';
+import { BaseExchange } from '../edge/exchange.js';
 import type { DeadlineWheel, Timed } from '../proxy/deadlines.js';
 import type { WorkerContext } from '../proxy/exchange.js';
 import type { RequestFacts } from './head.js';
-
-/** Heroku's rule for a client's X-Request-Id: 20–200 of these characters (as router/proxy/exchange.ts). */
-const VALID_REQUEST_ID = /^[A-Za-z0-9+/=._:-]{20,200}$/;
 
 /** What the fast path of one worker shares. */
 export interface FastContext {
@@ -53,16 +48,10 @@ export interface ClientSide {
   refuse(x: FastExchange, reason: PageReason): void;
 }
 
-/** The state of one request. */
-export class FastExchange implements Timed {
-  readonly start = performance.now();
-  readonly requestId: string;
-  entry: HostEntry | null = null;
-  /** Backend of the current attempt (counted in its in-flight) and the connection to it. */
-  backend: Backend | null = null;
+/** The state of one request on the fast path: the shared fields (edge/exchange.ts) and the raw connections'. */
+export class FastExchange extends BaseExchange {
+  /** The connection to the backend of the current attempt. */
   upstream: { socket: net.Socket } | null = null;
-  answeredBy: string | null = null;
-  tried: Backend[] | null = null;
   /** Waiting for a connection to its backend (`--max-sockets` busy ones open). */
   queued = false;
   /** The head sent to the backend (kept for a retry). */
@@ -76,19 +65,9 @@ export class FastExchange implements Timed {
   /** The router frames the response body chunked (the backend sent no Content-Length). */
   chunkOut = false;
   status = 0;
-  timedOut = false;
-  bodyBytes = 0;
-  wheelTick = -1;
-  wheelIndex = 0;
-  activity = -1;
-  activeAt = 0;
-  /** Bytes the client connection had received before this exchange. */
-  readonly sentBefore: number;
 
   constructor(readonly client: ClientSide, readonly method: string, readonly url: string, readonly facts: RequestFacts) {
-    const given = facts.requestId;
-    this.requestId = given !== undefined && VALID_REQUEST_ID.test(given) ? given : randomUUID();
-    this.sentBefore = client.socket.bytesWritten;
+    super(facts.requestId, client.socket.bytesWritten);
   }
 }
 

@@ -4,16 +4,15 @@
  * object hung on the request, so the handlers are shared functions rather than
  * closures made for every request.
  */
-import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type HttpProxy from 'http-proxy';
 import type { AccessLog } from '../observe/access-log.js';
 import type { Stats } from '../observe/stats.js';
 import type { ErrorPages } from '../pages/errors.js';
-import type { HostEntry, RouteTable } from '../table/compile.js';
+import type { RouteTable } from '../table/compile.js';
 import type { RouterConfig } from '../types.js';
-import type { Backend } from './backends.js';
-import type { DeadlineWheel, Timed } from './deadlines.js';
+import { BaseExchange } from '../edge/exchange.js';
+import type { DeadlineWheel } from './deadlines.js';
 
 /** The listener a request came in on. */
 export interface Edge {
@@ -42,41 +41,17 @@ export interface WorkerContext {
 /** Where an exchange hangs on its request (and on its backend request). */
 export const EXCHANGE = Symbol('tspaas.exchange');
 
-/** Heroku's rule for a client's X-Request-Id: 20–200 of these characters. */
-const VALID_REQUEST_ID = /^[A-Za-z0-9+/=._:-]{20,200}$/;
-
-/** The state of one request. */
-export class Exchange implements Timed {
-  readonly start = performance.now();
-  readonly requestId: string;
-  entry: HostEntry | null = null;
-  /** Backend of the current attempt (it counts in its in-flight). */
-  backend: Backend | null = null;
-  /** Backend that produced the response, for the access log. */
-  answeredBy: string | null = null;
-  /** Backends already tried for this request. */
-  tried: Backend[] | null = null;
+/** The state of one request on the http-proxy path: the shared fields (edge/exchange.ts) and node's HTTP objects. */
+export class Exchange extends BaseExchange {
   proxyReq: http.ClientRequest | null = null;
   /** The backend's response while it streams to the client. */
   proxyRes: http.IncomingMessage | null = null;
-  /** Why the router answered itself instead of a backend (for the log and the error pass). */
-  timedOut = false;
   /** Answered 504 while waiting for a connection to its backend (`--max-sockets` busy). */
   waitedOut = false;
-  bodyBytes = 0;
-  /** Place on the worker's deadline wheel (see deadlines.ts). */
-  wheelTick = -1;
-  wheelIndex = 0;
-  /** While a response streams: bytes moved on both connections at the last look (-1: not looked yet), and when they last changed. */
-  activity = -1;
-  activeAt = 0;
-  /** Bytes the client connection had sent before this exchange (keep-alive connections carry many). */
-  readonly sentBefore: number;
 
   constructor(readonly ctx: WorkerContext, readonly edge: Edge, readonly req: http.IncomingMessage, readonly res: http.ServerResponse | null) {
     const given = req.headers['x-request-id'];
-    this.sentBefore = req.socket.bytesWritten;
-    this.requestId = typeof given === 'string' && VALID_REQUEST_ID.test(given) ? given : randomUUID();
+    super(typeof given === 'string' ? given : undefined, req.socket.bytesWritten);
   }
 }
 
