@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import tls from 'node:tls';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -79,11 +80,11 @@ interface Listeners {
   fast: FastContext | null;
 }
 
-/** The fast path of this worker's plain-HTTP listener; `handOff` gives a socket to the http-proxy path. */
-function fastContext(ctx: WorkerContext, handOff: (socket: net.Socket) => void): FastContext {
+/** The fast path's state shared by this worker's listeners. */
+function fastContext(ctx: WorkerContext): FastContext {
   return {
-    worker: ctx, requests: new DeadlineWheel(onRequestDeadline), connections: new DeadlineWheel((c) => c.expire()), handOff,
-    open: new Set(), port: String(ctx.config.httpPort), keepAliveSeconds: Math.floor(ctx.config.keepAliveTimeoutMs / 1000),
+    worker: ctx, requests: new DeadlineWheel(onRequestDeadline), connections: new DeadlineWheel((c) => c.expire()),
+    open: new Set(), keepAliveSeconds: Math.floor(ctx.config.keepAliveTimeoutMs / 1000),
   };
 }
 
@@ -97,24 +98,49 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
     requireHostHeader: false,
   };
   const admission = new Admission(c.maxConnections, c.maxConnectionsPerAddress, log);
-  const plain = serve(http.createServer(options), ctx, { encrypted: false, proto: 'http', port: String(c.httpPort) });
+  const fast = c.dataPath === 'fast' ? fastContext(ctx) : null;
+  const plainEdge: Edge = { encrypted: false, proto: 'http', port: String(c.httpPort) };
+  const plain = serve(http.createServer(options), ctx, plainEdge);
   const servers = [plain];
-  const handOff = (socket: net.Socket) => plain.emit('connection', socket);
-  const fast = c.dataPath === 'fast' ? fastContext(ctx, handOff) : null;
-  const take = fast === null ? handOff : (socket: net.Socket) => new FastConnection(fast, socket);
-  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, take)];
+  const takePlain = dataPath(fast, plainEdge, plain);
+  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, takePlain)];
   if (c.httpsPort !== 0) {
-    const cert = readFileSync(path.join(c.stateDir, 'default.crt'));
-    const key = readFileSync(path.join(c.stateDir, 'default.key'));
-    const secure = https.createServer({
-      ...options, ...TLS_DEFAULTS, cert, key,
+    const tlsOptions: tls.TlsOptions = {
+      ...TLS_DEFAULTS, cert: readFileSync(path.join(c.stateDir, 'default.crt')), key: readFileSync(path.join(c.stateDir, 'default.key')),
       SNICallback: (name, cb) => cb(null, contexts.lookup(ctx.table, name)),
-    });
-    servers.push(serve(secure, ctx, { encrypted: true, proto: 'https', port: String(c.httpsPort) }));
-    accepting.push(await acceptOn(c.httpsPort, c.bindAddress, admission, false, (socket) => secure.emit('connection', socket)));
+      // A client dribbling its handshake is cut as one dribbling its head is (node's default: 120 s).
+      handshakeTimeout: c.headersTimeoutMs,
+      // What https.Server offers by default: clients that also speak h2 settle on HTTP/1.1.
+      ALPNProtocols: ['http/1.1'],
+    };
+    const secureEdge: Edge = { encrypted: true, proto: 'https', port: String(c.httpsPort) };
+    let takeSecure: (socket: net.Socket) => void;
+    if (fast === null) {
+      const secure = serve(https.createServer({ ...options, ...tlsOptions }), ctx, secureEdge);
+      servers.push(secure);
+      takeSecure = (socket) => secure.emit('connection', socket);
+    } else {
+      // TLS ends here; the decrypted connection takes the fast path, and what the fast path hands off
+      // goes to an HTTP server fed those TLS sockets (http-proxy on the HTTPS edge).
+      const decrypted = serve(http.createServer(options), ctx, secureEdge);
+      servers.push(decrypted);
+      const terminator = tls.createServer({ ...tlsOptions, allowHalfOpen: true }, dataPath(fast, secureEdge, decrypted));
+      // A failed or timed-out handshake is only reported (tlsClientError): closing the socket is the server's to do, as https.Server does.
+      terminator.on('tlsClientError', (_err, socket) => socket.destroy());
+      takeSecure = (socket) => terminator.emit('connection', socket);
+    }
+    accepting.push(await acceptOn(c.httpsPort, c.bindAddress, admission, false, takeSecure));
   }
   for (const s of servers) trackConnections(s);
   return { accepting, servers, admission, fast };
+}
+
+/** Where a listener's connections go: the fast path (hand-offs to `server`), or `server` itself (http-proxy). */
+function dataPath(fast: FastContext | null, edge: Edge, server: http.Server): (socket: net.Socket) => void {
+  const handOff = (socket: net.Socket) => { server.emit('connection', socket); };
+  if (fast === null) return handOff;
+  const listener = { edge, handOff };
+  return (socket) => { new FastConnection(fast, socket, listener); };
 }
 
 /** Wire a listener to the pipeline. */

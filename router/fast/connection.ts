@@ -15,7 +15,7 @@ import type net from 'node:net';
 import type { PageReason } from '../pages/errors.js';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import { framing, handedOff, verdict } from './decide.js';
-import { FastExchange, record, type ClientSide, type FastContext } from './exchange.js';
+import { FastExchange, record, type ClientSide, type FastContext, type FastListener } from './exchange.js';
 import { listenToClient, stopListening } from './client-events.js';
 import { backendHead, readFacts, type Origin } from './head.js';
 import { bindRequestParser, HTTPParser, isParseError, METHODS, type HeadSink, type NativeParser, type ParseError } from './llhttp.js';
@@ -60,9 +60,9 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   upgrade = false;
   shouldKeepAlive = false;
 
-  constructor(readonly ctx: FastContext, readonly socket: net.Socket) {
+  constructor(readonly ctx: FastContext, readonly socket: net.Socket, readonly listener: FastListener) {
     this.out = new ClientOutput(socket);
-    this.origin = { clientIp: socket.remoteAddress ?? '', proto: 'http', port: ctx.port };
+    this.origin = { clientIp: socket.remoteAddress ?? '', proto: listener.edge.proto, port: listener.edge.port };
     bindRequestParser(this.parser, this);
     this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
     listenToClient(socket, this);
@@ -132,7 +132,8 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
       return null;
     }
     x.hasBody = frame.kind !== 'none';
-    const answer = verdict(x, this.ctx.worker.config.httpsPort, frame.kind === 'length' ? frame.length : 0);
+    const redirectPort = this.listener.edge.encrypted ? 0 : this.ctx.worker.config.httpsPort;
+    const answer = verdict(x, redirectPort, frame.kind === 'length' ? frame.length : 0);
     if (answer !== null) {
       // The body is not read: the connection ends after the answer.
       if (x.hasBody) this.keepAlive = false;
@@ -394,7 +395,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     stopListening(s);
     s.pause();
     s.unshift(bytes);
-    this.ctx.handOff(s);
+    this.listener.handOff(s);
     s.resume();
   }
 }

@@ -50,7 +50,10 @@ export function framing(f: RequestFacts): Framing {
 /** What the router answers itself: a page, a redirect, or nothing (go to a backend). */
 export type Verdict = { kind: 'page'; reason: PageReason } | { kind: 'redirect'; location: string } | null;
 
-/** The passes: host → route (404), HTTPS redirect, maintenance, no backends, declared body too large. */
+/**
+ * The passes: host → route (404), HTTPS redirect (to `httpsPort`; 0 = none: no HTTPS listener, or the
+ * request came over it), maintenance, no backends, declared body too large.
+ */
 export function verdict(x: FastExchange, httpsPort: number, bodyLength: number): Verdict {
   const host = x.facts.host!;
   const table = x.client.ctx.worker.table;

@@ -8,7 +8,7 @@ import type net from 'node:net';
 import type { PageReason } from '../pages/errors.js';
 import { BaseExchange } from '../edge/exchange.js';
 import type { DeadlineWheel, Timed } from '../proxy/deadlines.js';
-import type { WorkerContext } from '../proxy/exchange.js';
+import type { Edge, WorkerContext } from '../proxy/exchange.js';
 import type { RequestFacts } from './head.js';
 
 /** What the fast path of one worker shares. */
@@ -18,18 +18,23 @@ export interface FastContext {
   requests: DeadlineWheel<FastExchange>;
   /** Headers and keep-alive timeouts of client connections. */
   connections: DeadlineWheel<Timed & { expire(): void }>;
-  /** Give a socket (its unread bytes put back) to node's http.Server with http-proxy. */
-  handOff(socket: net.Socket): void;
   /** Open client connections (closed at shutdown). */
   open: Set<{ shutdown(): void }>;
-  /** X-Forwarded-Port of the listener. */
-  port: string;
   keepAliveSeconds: number;
+}
+
+/** The listener a fast connection came in on: plain HTTP, or HTTPS with TLS already ended by the worker. */
+export interface FastListener {
+  /** Encrypted or not, proto and port (for X-Forwarded-*; plain requests of a redirecting route are sent to HTTPS). */
+  edge: Edge;
+  /** Give a socket (its unread bytes put back) to node's http.Server of this listener, with http-proxy. */
+  handOff(socket: net.Socket): void;
 }
 
 /** What an exchange needs from its client connection (connection.ts). */
 export interface ClientSide {
   readonly ctx: FastContext;
+  readonly listener: FastListener;
   readonly socket: net.Socket;
   keepAlive: boolean;
   /** Gather what follows (heads, body pieces) until `flush`: a backend read is being handled. */

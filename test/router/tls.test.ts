@@ -2,12 +2,17 @@
  * TLS through a real tspaas-router: per-host certificates from the route
  * table chosen by SNI, the default self-signed certificate for the rest, a
  * certificate replaced by NOTIFY, and the per-route HTTP→HTTPS redirect.
+ * HTTPS requests take the data path the router runs on (TLS ends in the
+ * worker; the fast path then serves the decrypted connection), and a
+ * handshake that does not arrive is cut at the headers timeout.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
+import tls from 'node:tls';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { get, getTls, putRoute, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
@@ -16,6 +21,7 @@ const execFileP = promisify(execFile);
 let db: TestDatabase;
 let router: TestRouter;
 let backend: TestBackend;
+let echo: TestBackend;
 let dir: string;
 
 /** A self-signed certificate for `cn` (PEMs). */
@@ -44,12 +50,15 @@ test.before(async () => {
     backends: [{ port: backend.port }],
   });
   await putRoute(db, 'strict', { redirectHttps: true, backends: [{ port: backend.port }] });
+  echo = await startBackend('echo', (req, res) => res.end(JSON.stringify({ rawHeaders: req.rawHeaders, headers: req.headers })));
+  await putRoute(db, 'rawecho', { redirectHttps: true, backends: [{ port: echo.port }] });
   router = await startRouter(db.url);
 });
 
 test.after.always(async () => {
   await router?.stop();
   await backend?.close();
+  await echo?.close();
   await db?.drop();
   await rm(dir, { recursive: true, force: true });
 });
@@ -80,4 +89,41 @@ test.serial('a route with redirect_https sends plain HTTP to HTTPS; HTTPS is ser
   t.is(s.status, 200);
   t.is(JSON.parse(s.body).url, '/path?q=1');
   t.is((await get(router.httpPort, '/', { host: 'secure.localhost' })).status, 200, 'routes without the flag stay on HTTP');
+});
+
+/** One request written as raw bytes over TLS; the whole answer (the router closes after it: `connection: close`). */
+function rawTls(port: number, servername: string, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({ host: '127.0.0.1', port, servername, rejectUnauthorized: false }, () => s.write(request));
+    let text = '';
+    s.setEncoding('latin1').on('data', (d: string) => { text += d; }).on('end', () => resolve(text)).on('error', reject);
+  });
+}
+
+const dataPathUnderTest = process.env.TSPAAS_ROUTER_DATA_PATH || 'fast';
+
+test.serial('HTTPS takes the data path the router runs on: the fast path keeps header-name case, http-proxy lower-cases', async (t) => {
+  const answer = await rawTls(router.httpsPort, 'rawecho.localhost',
+    'GET /x HTTP/1.1\r\nHost: rawecho.localhost\r\nX-Mixed-Case: 1\r\nConnection: close\r\n\r\n');
+  t.regex(answer, /^HTTP\/1\.1 200 /, 'served over HTTPS, not redirected (the route redirects plain HTTP only)');
+  const seen = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { rawHeaders: string[]; headers: Record<string, string> };
+  t.true(seen.rawHeaders.includes(dataPathUnderTest === 'fast' ? 'X-Mixed-Case' : 'x-mixed-case'), seen.rawHeaders.join(' '));
+  t.is(seen.headers['x-forwarded-proto'], 'https');
+  t.is(seen.headers['x-forwarded-port'], String(router.httpsPort));
+});
+
+test.serial('HTTPS requests the fast path hands off (HTTP/1.0) are served by http-proxy on the HTTPS edge', async (t) => {
+  const answer = await rawTls(router.httpsPort, 'rawecho.localhost', 'GET /old HTTP/1.0\r\nHost: rawecho.localhost\r\n\r\n');
+  t.regex(answer, /^HTTP\/1\.[01] 200 /);
+  const seen = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { headers: Record<string, string> };
+  t.is(seen.headers['x-forwarded-proto'], 'https');
+});
+
+test.serial('a client that never sends its TLS handshake is cut at the 10 s headers timeout ±1.5 s', async (t) => {
+  const started = Date.now();
+  const s = net.connect(router.httpsPort, '127.0.0.1');
+  await new Promise<void>((resolve) => { s.on('close', () => resolve()); s.on('error', () => undefined); s.resume(); });
+  const ms = Date.now() - started;
+  t.log(`closed after ${ms} ms`);
+  t.true(ms >= 9_500 && ms <= 11_500, `closed after ${ms} ms`);
 });
