@@ -6,6 +6,7 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, DeviceMapping, Ulimit } from '../../containers/types.js';
+import type { HostConfig } from './types.js';
 
 /** The HostConfig fields this file reads. */
 export interface DockerHostOptions {
@@ -48,7 +49,8 @@ export function hostOptionsOf(hc: DockerHostOptions): Partial<CreateOptions> {
 }
 
 /** These fields as `GET /containers/{id}/json` shows them in HostConfig (Docker's empty values when unset). */
-export function hostOptionsJson(o: CreateOptions): object {
+export function hostOptionsJson(o: CreateOptions): Pick<HostConfig, 'PidMode' | 'IpcMode' | 'UTSMode' | 'GroupAdd' | 'Ulimits' | 'ShmSize' | 'Sysctls'
+  | 'Devices' | 'DeviceCgroupRules' | 'VolumesFrom' | 'Isolation' | 'ConsoleSize' | 'OomScoreAdj' | 'VolumeDriver'> {
   return {
     PidMode: o.pidMode ?? '',
     IpcMode: o.ipcMode ?? 'private',

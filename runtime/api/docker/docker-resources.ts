@@ -5,6 +5,7 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import type { ContainerUpdate, CreateOptions } from '../../containers/types.js';
+import type { HostConfig } from './types.js';
 
 /** The resource fields of HostConfig and of `POST /containers/{id}/update`. */
 export interface DockerResources {
@@ -64,7 +65,8 @@ export function updateResources(body: DockerResources): ContainerUpdate {
 }
 
 /** Inspect's HostConfig resource fields, as Docker shows them. */
-export function resourcesJson(o: CreateOptions): object {
+export function resourcesJson(o: CreateOptions): Pick<HostConfig, 'MemorySwap' | 'MemoryReservation' | 'MemorySwappiness' | 'OomKillDisable' | 'CpuQuota'
+  | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'BlkioWeight'> {
   return {
     MemorySwap: o.memorySwap ?? o.memory ?? 0,
     MemoryReservation: o.memoryReservation ?? 0,

@@ -2,6 +2,7 @@
 import { invalid } from '../../../lib/errors.js';
 import type { ExecOptions, ExecState } from '../../containers/types.js';
 import { parseDetachKeys } from '../../containers/detach-keys.js';
+import type { ExecInspectResponse } from './types.js';
 
 export interface DockerExecBody {
   Cmd?: string[] | string | null;
@@ -39,7 +40,7 @@ export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
 }
 
 /** `GET /exec/{id}/json`. */
-export function execInspectJson(s: ExecState): object {
+export function execInspectJson(s: ExecState): ExecInspectResponse {
   const [entrypoint = '', ...args] = s.options.cmd;
   return {
     ID: s.id,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
 import type { MountSpec } from '../../containers/types.js';
+import type { HostConfig, MountPoint } from './types.js';
 
 export interface DockerMount {
   Type?: string;
@@ -95,7 +96,7 @@ function absolute(target: string): string {
 }
 
 /** Inspect's and ps's `Mounts`. */
-export function mountsJson(specs: MountSpec[]): object[] {
+export function mountsJson(specs: MountSpec[]): MountPoint[] {
   return specs.map((s) => ({
     Type: s.type,
     ...(s.type === 'volume' ? { Name: s.source, Driver: 'local' } : {}),
@@ -108,10 +109,10 @@ export function mountsJson(specs: MountSpec[]): object[] {
 }
 
 /** HostConfig.Binds and HostConfig.Tmpfs as inspect shows them. */
-export function bindsJson(specs: MountSpec[]): { Binds: string[] | null; Tmpfs?: Record<string, string> } {
+export function bindsJson(specs: MountSpec[]): Pick<HostConfig, 'Binds' | 'Tmpfs'> {
   const binds = specs.filter((s) => s.type !== 'tmpfs').map((s) => `${s.source}:${s.target}${s.readOnly ? ':ro' : ''}`);
   const tmpfsMounts = specs.filter((s) => s.type === 'tmpfs');
-  const out: { Binds: string[] | null; Tmpfs?: Record<string, string> } = { Binds: binds.length ? binds : null };
+  const out: Pick<HostConfig, 'Binds' | 'Tmpfs'> = { Binds: binds.length ? binds : null };
   if (tmpfsMounts.length) out.Tmpfs = Object.fromEntries(tmpfsMounts.map((s) => [s.target, (s.options ?? []).join(',')]));
   return out;
 }

@@ -11,6 +11,7 @@ import type { NetworkInfo } from '../../types.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { CreateNetworkOptions, EndpointRequest, Link } from '../../network/types.js';
 import { checkFilterNames, type Filters } from './filters.js';
+import type { IPAMConfig, Network, NetworkContainer } from './types.js';
 
 /** The networks every engine has and nobody may remove (`type=builtin`). */
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
@@ -48,7 +49,7 @@ export interface DockerEndpointConfig {
 }
 
 /** `GET /networks/{id}`; `GET /networks` passes `withContainers = false`, as dockerd lists no containers since API 1.28. */
-export function networkJson(n: NetworkInfo, withContainers = true): object {
+export function networkJson(n: NetworkInfo, withContainers = true): Network {
   return {
     Name: n.name,
     Id: n.id,
@@ -69,7 +70,7 @@ export function networkJson(n: NetworkInfo, withContainers = true): object {
 }
 
 /** One IPAM config as dockerd shows it: IPRange and AuxiliaryAddresses only when set. */
-function ipamConfigJson(n: NetworkInfo): object {
+function ipamConfigJson(n: NetworkInfo): IPAMConfig {
   return {
     Subnet: n.subnet,
     ...(n.ipRange ? { IPRange: n.ipRange } : {}),
@@ -78,8 +79,8 @@ function ipamConfigJson(n: NetworkInfo): object {
   };
 }
 
-function containersJson(n: NetworkInfo): Record<string, object> {
-  const out: Record<string, object> = {};
+function containersJson(n: NetworkInfo): Record<string, NetworkContainer> {
+  const out: Record<string, NetworkContainer> = {};
   for (const { containerId, name, endpoint: e } of n.containers) {
     out[containerId] = {
       Name: name,

@@ -11,6 +11,7 @@ import { sendJson } from '../http/reply.js';
 import { familiarRef } from '../docker/refs.js';
 import { registryConfigHeader } from '../docker/registry-auth.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
+import type { BuildCachePruneResponse } from '../docker/types.js';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -116,7 +117,7 @@ async function build(ex: Exchange): Promise<void> {
 
 async function prune(ex: Exchange): Promise<void> {
   const { entries } = await ex.ctx.engine.pruneBuildCache();
-  sendJson(ex.res, 200, { CachesDeleted: [], SpaceReclaimed: 0, EntriesDeleted: entries });
+  sendJson(ex.res, 200, { CachesDeleted: [], SpaceReclaimed: 0, EntriesDeleted: entries } satisfies BuildCachePruneResponse);
 }
 
 export const buildRoutes: Route[] = [

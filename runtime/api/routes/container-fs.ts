@@ -6,12 +6,13 @@ import { readJson } from '../http/body.js';
 import { boolParam, requiredParam, sendJson } from '../http/reply.js';
 import { commitConfigChanges } from '../docker/changes.js';
 import { joinRepoTag } from '../docker/refs.js';
+import type { FilesystemChange, IdResponse } from '../docker/types.js';
 
 const CHANGE_KIND = { C: 0, A: 1, D: 2 } as const;
 
 async function changes(ex: Exchange): Promise<void> {
   const list = await ex.ctx.engine.diffContainer(ex.params.id!);
-  sendJson(ex.res, 200, list.map((c) => ({ Path: c.path, Kind: CHANGE_KIND[c.kind] })));
+  sendJson(ex.res, 200, list.map((c): FilesystemChange => ({ Path: c.path, Kind: CHANGE_KIND[c.kind] })));
 }
 
 async function exportContainer(ex: Exchange): Promise<void> {
@@ -31,7 +32,7 @@ async function commit(ex: Exchange): Promise<void> {
     changes: commitConfigChanges(c.record.config, body, q.getAll('changes')),
     pause: boolParam(q, 'pause', true),
   });
-  sendJson(ex.res, 201, { Id: image.id });
+  sendJson(ex.res, 201, { Id: image.id } satisfies IdResponse);
 }
 
 export const containerFsRoutes: Route[] = [

@@ -11,6 +11,7 @@ import { RAW_STREAM, streamContentType } from '../streams/framing.js';
 import { afterHead, hijack } from '../streams/hijack.js';
 import { pumpLogs } from '../streams/logs.js';
 import { relayAttachment } from '../streams/relay.js';
+import type { ContainerWaitResponse } from '../docker/types.js';
 
 const WAIT_CONDITIONS = ['not-running', 'next-exit', 'removed'] as const;
 const STATS_INTERVAL_MS = 1000;
@@ -38,8 +39,8 @@ async function wait(ex: Exchange): Promise<void> {
   if (!condition) throw invalid(`invalid condition: "${raw}"`);
   const c = await ex.ctx.engine.getContainer(ex.params.id!);
   const result = ex.ctx.engine.waitContainer(c.record.id, condition).then(
-    (r) => ({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }),
-    (err: Error) => ({ StatusCode: -1, Error: { Message: err.message } }),
+    (r): ContainerWaitResponse => ({ StatusCode: r.exitCode, Error: r.error ? { Message: r.error } : null }),
+    (err: Error): ContainerWaitResponse => ({ StatusCode: -1, Error: { Message: err.message } }),
   );
   await new Promise(setImmediate);
   startStream(ex.res, 'application/json');

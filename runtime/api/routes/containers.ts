@@ -13,12 +13,13 @@ import type { NetworkIds } from '../docker/network-settings.js';
 import { familiarRef } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { pruneFilter } from '../docker/prune-filters.js';
+import type { ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateResponse } from '../docker/types.js';
 
 async function create(ex: Exchange): Promise<void> {
   const opts = toCreateOptions(await readJson<DockerCreateBody>(ex), ex.query.get('name') ?? undefined);
   await requireImage(ex.ctx.engine, opts);
   const c = await ex.ctx.engine.createContainer(opts);
-  sendJson(ex.res, 201, { Id: c.record.id, Warnings: [] });
+  sendJson(ex.res, 201, { Id: c.record.id, Warnings: [] } satisfies ContainerCreateResponse);
 }
 
 /** A missing image is a 404 worded as dockerd words it: the docker CLI then pulls and retries. */
@@ -74,7 +75,7 @@ async function restart(ex: Exchange): Promise<void> {
 /** Issue 16: `docker update`; Docker answers the warnings it has (none here: what cannot be applied is refused). */
 async function update(ex: Exchange): Promise<void> {
   await ex.ctx.engine.updateContainer(ex.params.id!, toContainerUpdate(await readJson<DockerUpdateBody>(ex)));
-  sendJson(ex.res, 200, { Warnings: [] });
+  sendJson(ex.res, 200, { Warnings: [] } satisfies ContainerUpdateResponse);
 }
 
 async function remove(ex: Exchange): Promise<void> {
@@ -106,12 +107,12 @@ async function rename(ex: Exchange): Promise<void> {
 
 async function prune(ex: Exchange): Promise<void> {
   const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneContainers(pruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { ContainersDeleted: deleted, SpaceReclaimed: spaceReclaimed });
+  sendJson(ex.res, 200, { ContainersDeleted: deleted, SpaceReclaimed: spaceReclaimed } satisfies ContainerPruneResponse);
 }
 
 async function top(ex: Exchange): Promise<void> {
   const result = await ex.ctx.engine.topContainer(ex.params.id!, ex.query.get('ps_args') || undefined);
-  sendJson(ex.res, 200, { Titles: result.titles, Processes: result.processes });
+  sendJson(ex.res, 200, { Titles: result.titles, Processes: result.processes } satisfies ContainerTopResponse);
 }
 
 export const containerRoutes: Route[] = [

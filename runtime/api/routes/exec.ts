@@ -7,6 +7,7 @@ import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/e
 import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
 import { afterHead, hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
+import type { IdResponse } from '../docker/types.js';
 
 interface ExecStartBody {
   Detach?: boolean;
@@ -16,7 +17,7 @@ interface ExecStartBody {
 
 async function create(ex: Exchange): Promise<void> {
   const id = await ex.ctx.engine.createExec(ex.params.id!, toExecOptions(await readJson<DockerExecBody>(ex)));
-  sendJson(ex.res, 201, { Id: id });
+  sendJson(ex.res, 201, { Id: id } satisfies IdResponse);
 }
 
 /**

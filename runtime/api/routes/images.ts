@@ -14,6 +14,7 @@ import { saveNamed } from './image-transfer.js';
 import { imagePruneFilter } from '../docker/prune-filters.js';
 import { push } from './registry.js';
 import type { Image } from '../../images/types.js';
+import type { ImageDeleteResponseItem, ImagePruneResponse } from '../docker/types.js';
 
 async function list(ex: Exchange): Promise<void> {
   const all = await ex.ctx.engine.images.list();
@@ -44,13 +45,13 @@ async function tag(ex: Exchange, name: string): Promise<void> {
 
 async function remove(ex: Exchange): Promise<void> {
   const result = await ex.ctx.engine.removeImage(imageName(ex), { force: boolParam(ex.query, 'force'), noPrune: boolParam(ex.query, 'noprune') });
-  sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
+  sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))] satisfies ImageDeleteResponseItem[]);
 }
 
 /** `image prune`: dangling images, or every unused one with `dangling=false`; `until`, `label`, `label!` narrow it. */
 async function prune(ex: Exchange): Promise<void> {
   const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages(imagePruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed });
+  sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed } satisfies ImagePruneResponse);
 }
 
 type NamedHandler = (ex: Exchange, name: string) => Promise<void>;

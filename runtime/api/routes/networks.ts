@@ -8,6 +8,7 @@ import { pruneFilter } from '../docker/prune-filters.js';
 import {
   filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest, type DockerEndpointConfig, type DockerNetworkCreateBody,
 } from '../docker/network-json.js';
+import type { NetworkCreateResponse, NetworkPruneResponse } from '../docker/types.js';
 
 interface ConnectBody {
   Container?: string;
@@ -26,7 +27,7 @@ async function inspect(ex: Exchange): Promise<void> {
 
 async function create(ex: Exchange): Promise<void> {
   const n = await ex.ctx.engine.createNetwork(toCreateNetworkOptions(await readJson<DockerNetworkCreateBody>(ex)));
-  sendJson(ex.res, 201, { Id: n.id, Warning: '' });
+  sendJson(ex.res, 201, { Id: n.id, Warning: '' } satisfies NetworkCreateResponse);
 }
 
 async function remove(ex: Exchange): Promise<void> {
@@ -36,7 +37,7 @@ async function remove(ex: Exchange): Promise<void> {
 
 async function prune(ex: Exchange): Promise<void> {
   const { deleted } = await ex.ctx.engine.pruneNetworks(pruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { NetworksDeleted: deleted });
+  sendJson(ex.res, 200, { NetworksDeleted: deleted } satisfies NetworkPruneResponse);
 }
 
 /** dockerd answers connect and disconnect with 200 and no body. */

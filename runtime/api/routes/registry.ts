@@ -11,6 +11,7 @@ import { sendJson } from '../http/reply.js';
 import { familiarRef, joinRepoTag } from '../docker/refs.js';
 import { authOf, registryAuthHeader } from '../docker/registry-auth.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
+import type { SystemAuthResponse } from '../docker/types.js';
 
 /** One progress message as `docker pull`/`push` render it. */
 export function progressJson(p: Progress): object {
@@ -66,7 +67,7 @@ export async function push(ex: Exchange, name: string): Promise<void> {
 export async function login(ex: Exchange): Promise<void> {
   const { auth, serverAddress } = authOf(await readJson(ex));
   await ex.ctx.engine.checkRegistryAuth(serverAddress, auth ?? {});
-  sendJson(ex.res, 200, { Status: 'Login Succeeded', IdentityToken: '' });
+  sendJson(ex.res, 200, { Status: 'Login Succeeded', IdentityToken: '' } satisfies SystemAuthResponse);
 }
 
 /** Does the first component of a familiar name look like a registry host? */

@@ -6,6 +6,7 @@ import { eventJson, eventMatcher } from '../docker/event-json.js';
 import { parseFilters } from '../docker/filters.js';
 import { infoJson, versionJson } from '../docker/system-json.js';
 import { parseTimestampParam } from '../docker/time.js';
+import type { SystemDataUsageResponse } from '../docker/types.js';
 
 async function ping(ex: Exchange): Promise<void> {
   ex.res.writeHead(200, {
@@ -52,7 +53,7 @@ async function diskUsage(ex: Exchange): Promise<void> {
     Containers: containers.map((c) => ({ Id: c.record.id, Names: [`/${c.record.name}`], Image: c.record.imageRef, State: c.state.status })),
     Volumes: volumes.map((v) => ({ Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, UsageData: { Size: -1, RefCount: -1 } })),
     BuildCache: [],
-  });
+  } satisfies SystemDataUsageResponse);
 }
 
 export const systemRoutes: Route[] = [

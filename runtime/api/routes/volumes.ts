@@ -7,6 +7,7 @@ import { hasLabel } from '../../../lib/labels.js';
 import { parseFilters, checkFilterNames } from '../docker/filters.js';
 import { volumeJson } from '../docker/volume-json.js';
 import { volumePruneFilter } from '../docker/prune-filters.js';
+import type { VolumeListResponse, VolumePruneResponse } from '../docker/types.js';
 
 interface VolumeCreateBody {
   Name?: string;
@@ -20,7 +21,7 @@ async function list(ex: Exchange): Promise<void> {
   checkFilterNames(f, ['name', 'label']);
   const volumes = (await ex.ctx.engine.listVolumes()).filter((v) =>
     (!f.name?.length || f.name.some((n) => v.name.includes(n))) && (f.label ?? []).every((l) => hasLabel(v.labels, l)));
-  sendJson(ex.res, 200, { Volumes: volumes.map(volumeJson), Warnings: null });
+  sendJson(ex.res, 200, { Volumes: volumes.map(volumeJson), Warnings: null } satisfies VolumeListResponse);
 }
 
 async function create(ex: Exchange): Promise<void> {
@@ -42,7 +43,7 @@ async function remove(ex: Exchange): Promise<void> {
 
 async function prune(ex: Exchange): Promise<void> {
   const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneVolumes(volumePruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { VolumesDeleted: deleted, SpaceReclaimed: spaceReclaimed });
+  sendJson(ex.res, 200, { VolumesDeleted: deleted, SpaceReclaimed: spaceReclaimed } satisfies VolumePruneResponse);
 }
 
 export const volumeRoutes: Route[] = [
