@@ -6,21 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
 import type { MountSpec } from '../../containers/types.js';
-import type { HostConfig, MountPoint } from './types.js';
-
-export interface DockerMount {
-  Type?: string;
-  Source?: string;
-  Target?: string;
-  ReadOnly?: boolean;
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-  /** Issue 16: Labels and NoCopy; the rest is refused by create-fields.ts. */
-  VolumeOptions?: { Labels?: Record<string, string> | null; NoCopy?: boolean } | null;
-}
+import type { HostConfig, Mount, MountPoint } from './types.js';
 
 export interface MountRequest {
   Binds?: string[] | null;
-  Mounts?: DockerMount[] | null;
+  Mounts?: Mount[] | null;
   Tmpfs?: Record<string, string> | null;
   /** Config.Volumes: anonymous volumes. */
   Volumes?: Record<string, unknown> | null;
@@ -57,7 +47,7 @@ export function parseBind(bind: string): MountSpec {
 }
 
 /** One entry of HostConfig.Mounts. */
-export function parseMountObject(m: DockerMount): MountSpec {
+export function parseMountObject(m: Mount): MountSpec {
   const target = absolute(m.Target ?? '');
   const readOnly = m.ReadOnly === true;
   switch (m.Type) {
@@ -83,7 +73,7 @@ function tmpfs(target: string, opts: string): MountSpec {
   return { type: 'tmpfs', source: '', target: absolute(target), readOnly: options.includes('ro'), options: options.filter((o) => o !== 'ro' && o !== 'rw') };
 }
 
-function tmpfsObjectOptions(o: DockerMount['TmpfsOptions']): string[] {
+function tmpfsObjectOptions(o: Mount['TmpfsOptions']): string[] {
   const opts: string[] = [];
   if (o?.SizeBytes) opts.push(`size=${o.SizeBytes}`);
   if (o?.Mode) opts.push(`mode=${o.Mode.toString(8)}`);

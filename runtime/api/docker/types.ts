@@ -12,9 +12,12 @@
  * `Type`); clients (the docker CLI, docker-py, dockerode, Testcontainers)
  * read them byte for byte.
  *
- * Each type names the endpoint that returns it; request bodies are read by
- * the parsers that take them (container-create.ts, network-json.ts…).
+ * Each type names the endpoint that returns it. The request bodies the
+ * engine reads are in requests.ts, re-exported here.
  */
+import type { HealthConfig } from './requests.js';
+
+export type * from './requests.js';
 
 // ---- pieces shared by several replies ----
 
@@ -53,16 +56,6 @@ export interface MountPoint {
 export interface GraphDriverData {
   Name: 'overlay';
   Data: null;
-}
-
-/** A healthcheck: Test (`["CMD", …]`, `["CMD-SHELL", "…"]`, `["NONE"]`) and nanosecond durations. */
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
 }
 
 /**

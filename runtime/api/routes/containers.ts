@@ -5,18 +5,18 @@ import type { CreateOptions } from '../../containers/types.js';
 import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { boolParam, intParam, requiredParam, sendJson, sendStatus } from '../http/reply.js';
-import { toCreateOptions, type DockerCreateBody } from '../docker/container-create.js';
-import { toContainerUpdate, type DockerUpdateBody } from '../docker/container-update.js';
+import { toCreateOptions } from '../docker/container-create.js';
+import { toContainerUpdate } from '../docker/container-update.js';
 import { containerInspectJson, containerSummaryJson } from '../docker/container-json.js';
 import { parseFilters, toListFilters } from '../docker/filters.js';
 import type { NetworkIds } from '../docker/network-settings.js';
 import { familiarRef } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { pruneFilter } from '../docker/prune-filters.js';
-import type { ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateResponse } from '../docker/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse } from '../docker/types.js';
 
 async function create(call: ApiCall): Promise<void> {
-  const opts = toCreateOptions(await readJson<DockerCreateBody>(call), call.query.get('name') ?? undefined);
+  const opts = toCreateOptions(await readJson<ContainerCreateRequest>(call), call.query.get('name') ?? undefined);
   await requireImage(call.ctx.engine, opts);
   const c = await call.ctx.engine.createContainer(opts);
   sendJson(call.res, 201, { Id: c.record.id, Warnings: [] } satisfies ContainerCreateResponse);
@@ -74,7 +74,7 @@ async function restart(call: ApiCall): Promise<void> {
 
 /** Issue 16: `docker update`; Docker answers the warnings it has (none here: what cannot be applied is refused). */
 async function update(call: ApiCall): Promise<void> {
-  await call.ctx.engine.updateContainer(call.params.id!, toContainerUpdate(await readJson<DockerUpdateBody>(call)));
+  await call.ctx.engine.updateContainer(call.params.id!, toContainerUpdate(await readJson<ContainerUpdateRequest>(call)));
   sendJson(call.res, 200, { Warnings: [] } satisfies ContainerUpdateResponse);
 }
 

@@ -3,20 +3,14 @@ import { conflict, invalid } from '../../../lib/errors.js';
 import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { intParam, sendJson, sendStatus } from '../http/reply.js';
-import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/exec-json.js';
+import { execInspectJson, toExecOptions } from '../docker/exec-json.js';
 import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
 import { afterHead, hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
-import type { IdResponse } from '../docker/types.js';
-
-interface ExecStartBody {
-  Detach?: boolean;
-  Tty?: boolean;
-  ConsoleSize?: [number, number] | null;
-}
+import type { ExecConfig, ExecStartConfig, IdResponse } from '../docker/types.js';
 
 async function create(call: ApiCall): Promise<void> {
-  const id = await call.ctx.engine.createExec(call.params.id!, toExecOptions(await readJson<DockerExecBody>(call)));
+  const id = await call.ctx.engine.createExec(call.params.id!, toExecOptions(await readJson<ExecConfig>(call)));
   sendJson(call.res, 201, { Id: id } satisfies IdResponse);
 }
 
@@ -26,7 +20,7 @@ async function create(call: ApiCall): Promise<void> {
  * the exec's inspect.
  */
 async function start(call: ApiCall): Promise<void> {
-  const body = (await readJson<ExecStartBody>(call)) ?? {};
+  const body = (await readJson<ExecStartConfig>(call)) ?? {};
   const { engine } = call.ctx;
   const id = call.params.id!;
   const state = await engine.inspectExec(id);

@@ -6,15 +6,9 @@ import { sendJson, sendStatus } from '../http/reply.js';
 import { parseFilters } from '../docker/filters.js';
 import { pruneFilter } from '../docker/prune-filters.js';
 import {
-  filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest, type DockerEndpointConfig, type DockerNetworkCreateBody,
+  filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest,
 } from '../docker/network-json.js';
-import type { NetworkCreateResponse, NetworkPruneResponse } from '../docker/types.js';
-
-interface ConnectBody {
-  Container?: string;
-  EndpointConfig?: DockerEndpointConfig | null;
-  Force?: boolean;
-}
+import type { NetworkConnectRequest, NetworkCreateRequest, NetworkCreateResponse, NetworkPruneResponse } from '../docker/types.js';
 
 async function list(call: ApiCall): Promise<void> {
   const networks = filterNetworks(await call.ctx.engine.listNetworks(), parseFilters(call.query.get('filters')));
@@ -26,7 +20,7 @@ async function inspect(call: ApiCall): Promise<void> {
 }
 
 async function create(call: ApiCall): Promise<void> {
-  const n = await call.ctx.engine.createNetwork(toCreateNetworkOptions(await readJson<DockerNetworkCreateBody>(call)));
+  const n = await call.ctx.engine.createNetwork(toCreateNetworkOptions(await readJson<NetworkCreateRequest>(call)));
   sendJson(call.res, 201, { Id: n.id, Warning: '' } satisfies NetworkCreateResponse);
 }
 
@@ -54,8 +48,8 @@ async function disconnect(call: ApiCall): Promise<void> {
   sendStatus(call.res, 200);
 }
 
-async function connectBody(call: ApiCall): Promise<ConnectBody & { Container: string }> {
-  const body = (await readJson<ConnectBody>(call)) ?? {};
+async function connectBody(call: ApiCall): Promise<NetworkConnectRequest & { Container: string }> {
+  const body = (await readJson<NetworkConnectRequest>(call)) ?? {};
   if (!body.Container) throw invalid('a container is required (Container)');
   return { ...body, Container: body.Container };
 }

@@ -7,14 +7,7 @@ import { hasLabel } from '../../../lib/labels.js';
 import { parseFilters, checkFilterNames } from '../docker/filters.js';
 import { volumeJson } from '../docker/volume-json.js';
 import { volumePruneFilter } from '../docker/prune-filters.js';
-import type { VolumeListResponse, VolumePruneResponse } from '../docker/types.js';
-
-interface VolumeCreateBody {
-  Name?: string;
-  Driver?: string;
-  Labels?: Record<string, string> | null;
-  DriverOpts?: Record<string, string> | null;
-}
+import type { VolumeCreateOptions, VolumeListResponse, VolumePruneResponse } from '../docker/types.js';
 
 async function list(call: ApiCall): Promise<void> {
   const f = parseFilters(call.query.get('filters'));
@@ -25,7 +18,7 @@ async function list(call: ApiCall): Promise<void> {
 }
 
 async function create(call: ApiCall): Promise<void> {
-  const body = (await readJson<VolumeCreateBody>(call)) ?? {};
+  const body = (await readJson<VolumeCreateOptions>(call)) ?? {};
   // dockerd's answer for a driver no plugin provides (404; docker-py's test_create_volume_invalid_driver).
   if (body.Driver && body.Driver !== 'local') throw notFound(`error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found; only "local" is available`);
   const v = await call.ctx.engine.createVolume(body.Name || undefined, body.Labels ?? undefined, body.DriverOpts ?? undefined);
