@@ -125,6 +125,10 @@ export interface ContainerCreateRequest {
   Tty?: boolean;
   OpenStdin?: boolean;
   StdinOnce?: boolean;
+  /** Client hints (what the client will attach), not acted on, as in dockerd (create-fields.ts). */
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
   ExposedPorts?: Record<string, object> | null;
   Volumes?: Record<string, object> | null;
   StopSignal?: string;
