@@ -5,15 +5,10 @@
  */
 import { isIPv6 } from 'node:net';
 import { invalid } from '../lib/errors.js';
-
-/** One entry of GET /containers/json's `Ports`. */
-export interface PortSummary { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }
-
-/** inspect's `NetworkSettings.Ports`: "80/tcp" → host bindings (null when exposed only). */
-export type PortMap = Record<string, { HostIp: string; HostPort: string }[] | null>;
+import type { Port, PortMap } from '../runtime/api/docker/types.js';
 
 /** "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp, 443/tcp": sorted by port, duplicates dropped. */
-export function formatPortSummaries(ports: PortSummary[]): string {
+export function formatPortSummaries(ports: Port[]): string {
   const sorted = [...ports].sort((a, b) => a.PrivatePort - b.PrivatePort || a.Type.localeCompare(b.Type)
     || (a.PublicPort ?? 0) - (b.PublicPort ?? 0) || Number(isIPv6(a.IP ?? '')) - Number(isIPv6(b.IP ?? '')));
   const text = sorted.map((p) => (p.PublicPort ? `${hostAddress(p.IP ?? '', p.PublicPort)}->` : '') + `${p.PrivatePort}/${p.Type}`);

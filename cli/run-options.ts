@@ -9,6 +9,7 @@ import { parseBytes } from '../lib/bytes.js';
 import { invalid } from '../lib/errors.js';
 import { parseSecurityOpts } from './security-opt.js';
 import { parseHealthFlags, type HealthFlags } from './health-options.js';
+import type { ContainerCreateRequest, HostConfigRequest, NetworkingConfig } from '../runtime/api/docker/types.js';
 
 /** The flags as commander hands them over (Docker's names). */
 export interface RunFlags extends HealthFlags {
@@ -73,7 +74,7 @@ export interface ParseEnv {
 export interface CreateRequest {
   /** `?name=` of POST /containers/create. */
   name?: string;
-  body: Record<string, unknown> & { HostConfig: Record<string, unknown> };
+  body: ContainerCreateRequest & { HostConfig: HostConfigRequest };
 }
 
 /** Build the create request from flags, the image and the command after it. */
@@ -131,12 +132,12 @@ export function buildCreateRequest(flags: RunFlags, image: string, args: string[
   return { name: flags.name, body };
 }
 
-function healthcheckOf(flags: RunFlags): { Healthcheck?: object } {
+function healthcheckOf(flags: RunFlags): Pick<ContainerCreateRequest, 'Healthcheck'> {
   const hc = parseHealthFlags(flags);
   return hc ? { Healthcheck: hc } : {};
 }
 
-function logConfigOf(flags: RunFlags): { LogConfig?: object } {
+function logConfigOf(flags: RunFlags): Pick<HostConfigRequest, 'LogConfig'> {
   const lc = parseLogConfig(flags.logDriver, flags.logOpt ?? []);
   return lc ? { LogConfig: lc } : {};
 }
@@ -288,7 +289,7 @@ function portRange(s: string): [number, number] | null {
  * HostConfig fields and NetworkingConfig (aliases and a fixed IP belong to
  * the endpoint on the one network given, which must be a user-defined one).
  */
-export function parseNetworking(flags: RunFlags): { hostConfig: Record<string, unknown>; networkingConfig?: { EndpointsConfig: Record<string, object> } } {
+export function parseNetworking(flags: RunFlags): { hostConfig: HostConfigRequest; networkingConfig?: NetworkingConfig } {
   const network = flags.network ?? flags.net;
   const aliases = flags.networkAlias ?? [];
   if ((aliases.length || flags.ip !== undefined) && !isUserNetwork(network)) {

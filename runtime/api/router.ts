@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import FindMyWay from 'find-my-way';
 import { notFound } from '../../lib/errors.js';
-import type { ApiContext, Exchange, Handler, Route, UpgradeState } from './exchange.js';
+import type { ApiContext, ApiCall, Handler, Route, UpgradeState } from './api-call.js';
 import { sendError } from './http/errors.js';
 import { splitVersion, API_VERSION } from './http/version.js';
 
@@ -17,17 +17,17 @@ export function createDispatcher(ctx: ApiContext, routes: Route[]): Dispatch {
   for (const r of routes) router.on(r.method, r.path, () => {}, { handler: r.handler });
   return async (req, res, upgrade) => {
     const url = new URL(req.url ?? '/', 'http://engine');
-    const ex: Exchange = { ctx, req, res, params: {}, query: url.searchParams, apiVersion: API_VERSION, upgrade, hijacked: false };
+    const call: ApiCall = { ctx, req, res, params: {}, query: url.searchParams, apiVersion: API_VERSION, upgrade, hijacked: false };
     try {
       const { version, path } = splitVersion(url.pathname);
       const found = router.find(req.method as FindMyWay.HTTPMethod, path);
       if (!found) throw notFound('page not found');
       const handler = (found.store as { handler: Handler }).handler;
-      ex.params = found.params;
-      ex.apiVersion = version;
-      await handler(ex);
+      call.params = found.params;
+      call.apiVersion = version;
+      await handler(call);
     } catch (err) {
-      sendError(ex, err);
+      sendError(call, err);
     }
   };
 }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { promises as fsp } from 'node:fs';
 import type { Engine } from '../types.js';
-import type { ApiContext, ApiLogger, SourceBuilder } from './exchange.js';
+import type { ApiContext, ApiLogger, SourceBuilder } from './api-call.js';
 import { EventLog } from './events.js';
 import { createDispatcher, type Dispatch } from './router.js';
 import { allRoutes } from './routes/index.js';

@@ -1,5 +1,6 @@
 /** `container attach`: connect the local stdio to a running container; exits with its code. */
 import type { Command } from 'commander';
+import type { ContainerInspectResponse } from '../../../runtime/api/docker/types.js';
 import { seg, type App } from '../../context.js';
 import { attachSession } from './shared.js';
 
@@ -8,7 +9,7 @@ export function register(parent: Command, app: App): void {
     .argument('<container>')
     .option('--no-stdin', 'do not attach stdin')
     .action(app.action(async (ctx, ref: string, opts: { stdin: boolean }) => {
-      const c = await ctx.engine.json<{ Id: string; Config: { Tty: boolean; OpenStdin: boolean }; HostConfig: { AutoRemove?: boolean } }>('GET', `/containers/${seg(ref)}/json`);
+      const c = await ctx.engine.json<ContainerInspectResponse>('GET', `/containers/${seg(ref)}/json`);
       const condition = c.HostConfig.AutoRemove ? 'removed' : 'not-running';
       return attachSession(ctx, c.Id, { tty: c.Config.Tty, stdin: opts.stdin && c.Config.OpenStdin, start: false, condition });
     }));

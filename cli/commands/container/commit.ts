@@ -1,5 +1,6 @@
 /** `container commit`: a new image from a container's changes. */
 import type { Command } from 'commander';
+import type { IdResponse } from '../../../runtime/api/docker/types.js';
 import type { App } from '../../context.js';
 import { collect } from '../../filters.js';
 import { splitRef } from '../image/pull.js';
@@ -14,7 +15,7 @@ export function register(parent: Command, app: App): void {
     .action(app.action(async (ctx, ref: string, target: string | undefined, opts: { author?: string; message?: string; change?: string[]; pause: boolean }) => {
       const { name: repo, tag } = target ? splitRef(target) : { name: undefined, tag: undefined };
       const query = { container: ref, repo, tag, author: opts.author, comment: opts.message, changes: opts.change, pause: opts.pause };
-      const res = await ctx.engine.json<{ Id: string }>('POST', '/commit', { query });
+      const res = await ctx.engine.json<IdResponse>('POST', '/commit', { query });
       ctx.print(res, res.Id);
     }));
 }

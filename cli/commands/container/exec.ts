@@ -1,5 +1,6 @@
 /** `container exec`: run a command in a running container; exits with its code. */
 import type { Command } from 'commander';
+import type { ExecInspectResponse, IdResponse } from '../../../runtime/api/docker/types.js';
 import { invalid } from '../../../lib/errors.js';
 import { seg, type App, type CliContext } from '../../context.js';
 import { collect } from '../../filters.js';
@@ -23,7 +24,7 @@ export function register(parent: Command, app: App): void {
       if (f.interactive && f.tty && !ctx.io.stdin.isTTY && !f.detach) throw invalid('the input device is not a TTY');
       const tty = !!f.tty;
       const size = tty && ctx.io.stdout.isTTY ? [ctx.io.stdout.rows, ctx.io.stdout.columns] : undefined;
-      const { Id: id } = await ctx.engine.json<{ Id: string }>('POST', `/containers/${seg(ref)}/exec`, { body: {
+      const { Id: id } = await ctx.engine.json<IdResponse>('POST', `/containers/${seg(ref)}/exec`, { body: {
         Cmd: cmd, Tty: tty, AttachStdin: !!f.interactive && !f.detach, AttachStdout: !f.detach, AttachStderr: !f.detach,
         Env: parseEnv(f.env ?? [], f.envFile ?? [], parseEnvOf(ctx)), WorkingDir: f.workdir, User: f.user, Privileged: !!f.privileged, ConsoleSize: size,
       } });
@@ -46,7 +47,7 @@ async function execSession(ctx: CliContext, id: string, start: { Tty: boolean },
 /** The exec's exit code; the engine may record it a moment after the stream ended. */
 async function execExitCode(ctx: CliContext, id: string): Promise<number> {
   for (let i = 0; ; i++) {
-    const state = await ctx.engine.json<{ Running: boolean; ExitCode: number | null }>('GET', `/exec/${seg(id)}/json`);
+    const state = await ctx.engine.json<ExecInspectResponse>('GET', `/exec/${seg(id)}/json`);
     if (!state.Running || i >= 50) return state.ExitCode ?? 0;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,5 +1,6 @@
 /** `container logs`: print (and with -f follow) a container's output. */
 import type { Command } from 'commander';
+import type { ContainerInspectResponse } from '../../../runtime/api/docker/types.js';
 import { seg, type App } from '../../context.js';
 import { parseSince } from '../../format.js';
 import { createDemuxer } from '../../frames.js';
@@ -15,7 +16,7 @@ export function register(parent: Command, app: App): void {
     .option('-n, --tail <lines>', 'number of lines from the end ("all" for every line)', 'all')
     .option('-t, --timestamps', 'show timestamps')
     .action(app.action(async (ctx, ref: string, opts: LogsFlags) => {
-      const c = await ctx.engine.json<{ Id: string; Config: { Tty: boolean } }>('GET', `/containers/${seg(ref)}/json`);
+      const c = await ctx.engine.json<ContainerInspectResponse>('GET', `/containers/${seg(ref)}/json`);
       const query = {
         stdout: true, stderr: true, follow: opts.follow, timestamps: opts.timestamps, tail: opts.tail,
         since: opts.since && parseSince(opts.since), until: opts.until && parseSince(opts.until),

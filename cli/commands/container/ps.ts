@@ -1,19 +1,10 @@
 /** `container ps` (alias `ls`): list containers as Docker's table. */
 import type { Command } from 'commander';
+import type { ContainerSummary } from '../../../runtime/api/docker/types.js';
 import type { App } from '../../context.js';
 import { ellipsis, shortId, table, timeAgo } from '../../format.js';
 import { collect, filtersQuery } from '../../filters.js';
-import { formatPortSummaries, type PortSummary } from '../../ports.js';
-
-interface ContainerSummary {
-  Id: string;
-  Names: string[];
-  Image: string;
-  Command: string;
-  Created: number;
-  Status: string;
-  Ports?: PortSummary[] | null;
-}
+import { formatPortSummaries } from '../../ports.js';
 
 export function register(parent: Command, app: App): void {
   parent.command('ps').alias('ls').description('List containers')

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { isKind, TspaasError } from '../../../lib/errors.js';
 import { seg, type CliContext } from '../../context.js';
 import { readJson } from '../../engine-client.js';
+import type { ContainerCreateResponse, ContainerWaitResponse } from '../../../runtime/api/docker/types.js';
 import type { CreateRequest, ParseEnv } from '../../run-options.js';
 import { followTerminalSize, proxySignals, relay, withRawTerminal } from '../../stdio.js';
 
 /** POST /containers/create; on "No such image" pull the image (with progress) and try once more. Returns the ID. */
 export async function createContainer(ctx: CliContext, req: CreateRequest): Promise<string> {
-  const create = () => ctx.engine.json<{ Id: string; Warnings?: string[] }>('POST', '/containers/create', { query: { name: req.name }, body: req.body });
+  const create = () => ctx.engine.json<ContainerCreateResponse>('POST', '/containers/create', { query: { name: req.name }, body: req.body });
   let res;
   try {
     res = await create();
@@ -43,7 +44,7 @@ export async function attachSession(ctx: CliContext, id: string, opts: SessionOp
   const conn = await ctx.engine.hijack('POST', `${path}/attach`, { query: { stream: true, stdin: opts.stdin, stdout: true, stderr: true } });
   // The engine answers with headers once the wait is registered, so the exit cannot be missed after start.
   const waiting = await ctx.engine.stream('POST', `${path}/wait`, { query: { condition: opts.condition } });
-  const exit = readJson<{ StatusCode: number; Error?: { Message?: string } | null }>(waiting);
+  const exit = readJson<ContainerWaitResponse>(waiting);
   exit.catch(() => { /* awaited below */ });
   return withRawTerminal(ctx.io, opts.tty && opts.stdin, async () => {
     if (opts.start) await ctx.engine.json('POST', `${path}/start`);

@@ -1,10 +1,9 @@
 /** `image ls`: list images as Docker's table. */
 import type { Command } from 'commander';
+import type { ImageSummary } from '../../../runtime/api/docker/types.js';
 import type { App } from '../../context.js';
 import { humanSize, shortId, table, timeAgo } from '../../format.js';
 import { collect, filtersQuery } from '../../filters.js';
-
-interface ImageSummary { Id: string; RepoTags: string[] | null; Created: number; Size: number }
 
 export function register(parent: Command, app: App): void {
   parent.command('ls').alias('list').description('List images')

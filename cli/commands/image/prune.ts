@@ -1,5 +1,6 @@
 /** `image prune`: delete dangling images (all unused ones with -a). */
 import type { Command } from 'commander';
+import type { ImagePruneResponse } from '../../../runtime/api/docker/types.js';
 import type { App } from '../../context.js';
 import { humanSize } from '../../format.js';
 
@@ -9,7 +10,7 @@ export function register(parent: Command, app: App): void {
     .option('-f, --force', 'do not prompt for confirmation (accepted for Docker compatibility)')
     .action(app.action(async (ctx, opts: { all?: boolean }) => {
       const filters = opts.all ? JSON.stringify({ dangling: ['false'] }) : undefined;
-      const res = await ctx.engine.json<{ ImagesDeleted: { Untagged?: string; Deleted?: string }[] | null; SpaceReclaimed: number }>('POST', '/images/prune', { query: { filters } });
+      const res = await ctx.engine.json<ImagePruneResponse>('POST', '/images/prune', { query: { filters } });
       const lines = (res.ImagesDeleted ?? []).map((i) => (i.Untagged ? `untagged: ${i.Untagged}` : `deleted: ${i.Deleted}`));
       ctx.print(res, [...lines, `Total reclaimed space: ${humanSize(res.SpaceReclaimed)}`].join('\n'));
     }));

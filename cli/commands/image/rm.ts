@@ -1,5 +1,6 @@
 /** `image rm`: untag images and delete those left without tags. */
 import type { Command } from 'commander';
+import type { ImageDeleteResponseItem } from '../../../runtime/api/docker/types.js';
 import { TspaasError } from '../../../lib/errors.js';
 import { ExitError, seg, type App } from '../../context.js';
 
@@ -11,7 +12,7 @@ export function register(parent: Command, app: App): void {
       let failed = false;
       for (const ref of refs) {
         try {
-          const items = await ctx.engine.json<{ Untagged?: string; Deleted?: string }[]>('DELETE', `/images/${seg(ref)}`, { query: { force: opts.force } });
+          const items = await ctx.engine.json<ImageDeleteResponseItem[]>('DELETE', `/images/${seg(ref)}`, { query: { force: opts.force } });
           ctx.print(items, items.map((i) => (i.Untagged ? `Untagged: ${i.Untagged}` : `Deleted: ${i.Deleted}`)).join('\n'));
         } catch (err) {
           if (!(err instanceof TspaasError)) throw err;

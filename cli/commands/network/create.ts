@@ -1,5 +1,6 @@
 /** `network create`: a bridge network with its own subnet (from the engine's pool unless given). */
 import type { Command } from 'commander';
+import type { NetworkCreateRequest, NetworkCreateResponse } from '../../../runtime/api/docker/types.js';
 import { invalid } from '../../../lib/errors.js';
 import type { App } from '../../context.js';
 import { collect } from '../../filters.js';
@@ -21,8 +22,8 @@ export function register(parent: Command, app: App): void {
       const body = {
         Name: name, Driver: opts.driver, Internal: !!opts.internal, Labels: parseLabels(opts.label ?? []), Options: parseLabels(opts.opt ?? []),
         IPAM: opts.subnet ? { Driver: 'default', Config: [{ Subnet: opts.subnet, Gateway: opts.gateway }] } : undefined,
-      };
-      const res = await ctx.engine.json<{ Id: string; Warning?: string }>('POST', '/networks/create', { body });
+      } satisfies NetworkCreateRequest;
+      const res = await ctx.engine.json<NetworkCreateResponse>('POST', '/networks/create', { body });
       if (res.Warning) ctx.io.stderr.write(`WARNING: ${res.Warning}\n`);
       ctx.print(res, res.Id);
     }));

@@ -1,5 +1,6 @@
 /** `network inspect`: the full JSON of networks, or a `--format` template of each. */
 import type { Command } from 'commander';
+import type { Network } from '../../../runtime/api/docker/types.js';
 import { seg, type App } from '../../context.js';
 import { inspectEach } from '../../inspect.js';
 
@@ -8,6 +9,6 @@ export function register(parent: Command, app: App): void {
     .argument('<networks...>')
     .option('-f, --format <template>', 'format each with a template, e.g. {{json .IPAM.Config}}')
     .action(app.action(async (ctx, refs: string[], opts: { format?: string }) => {
-      await inspectEach(ctx, refs, opts.format, (ref) => ctx.engine.json('GET', `/networks/${seg(ref)}`));
+      await inspectEach(ctx, refs, opts.format, (ref) => ctx.engine.json<Network>('GET', `/networks/${seg(ref)}`));
     }));
 }

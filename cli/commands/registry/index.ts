@@ -2,6 +2,7 @@
 import { invalid } from '../../../lib/errors.js';
 import type { CliContext } from '../../context.js';
 import { removeCredentials, serverKey, storeCredentials } from '../../credentials.js';
+import type { SystemAuthResponse } from '../../../runtime/api/docker/types.js';
 
 const DEFAULT_SERVER = 'docker.io';
 
@@ -20,7 +21,7 @@ export async function registryLogin(ctx: CliContext, server: string | undefined,
   const host = server ?? DEFAULT_SERVER;
   const creds = { username: opts.username ?? '', password: await password(ctx, opts) };
   if (!creds.username) throw invalid('a user name is required: use -u');
-  const reply = await ctx.engine.json<{ Status: string }>('POST', '/auth', { body: { username: creds.username, password: creds.password, serveraddress: serverKey(host) } });
+  const reply = await ctx.engine.json<SystemAuthResponse>('POST', '/auth', { body: { username: creds.username, password: creds.password, serveraddress: serverKey(host) } });
   await storeCredentials(authFile(ctx), host, creds);
   ctx.print(reply, reply.Status);
 }

@@ -1,19 +1,13 @@
 /** `tspaas info`: what the engine reports about itself and the host. */
 import type { Command } from 'commander';
+import type { SystemInfo } from '../../../runtime/api/docker/types.js';
 import type { App } from '../../context.js';
 import { humanBytesBinary } from '../../format.js';
-
-interface Info {
-  Containers: number; ContainersRunning: number; ContainersPaused: number; ContainersStopped: number; Images: number;
-  ServerVersion: string; Driver: string; CgroupDriver: string; CgroupVersion: string; Runtimes: Record<string, unknown>;
-  DefaultRuntime: string; SecurityOptions: string[]; KernelVersion: string; OperatingSystem: string; OSType: string;
-  Architecture: string; NCPU: number; MemTotal: number; Name: string; DockerRootDir: string;
-}
 
 export function register(program: Command, app: App): void {
   program.command('info').description('Display engine-wide information')
     .action(app.action(async (ctx) => {
-      const i = await ctx.engine.json<Info>('GET', '/info');
+      const i = await ctx.engine.json<SystemInfo>('GET', '/info');
       ctx.print(i, () => [
         `Containers: ${i.Containers}`, ` Running: ${i.ContainersRunning}`, ` Paused: ${i.ContainersPaused}`, ` Stopped: ${i.ContainersStopped}`,
         `Images: ${i.Images}`, `Server Version: ${i.ServerVersion}`, `Storage Driver: ${i.Driver}`,

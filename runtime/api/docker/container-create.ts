@@ -3,74 +3,17 @@ import { parseUsernsMode } from '../../containers/userns.js';
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, RestartPolicy } from '../../containers/types.js';
 import type { HealthConfig } from '../../images/types.js';
-import { parseMounts, type DockerMount } from './mounts.js';
-import { exposedPorts, networkingOptions, type DockerHostNetworking, type DockerNetworkingConfig } from './container-network.js';
-import { resourceOptions, type DockerResources } from './docker-resources.js';
+import type { ContainerCreateRequest, HostConfigRequest, StrSlice } from './types.js';
+import { parseMounts } from './mounts.js';
+import { exposedPorts, networkingOptions } from './container-network.js';
+import { resourceOptions } from './docker-resources.js';
 import { checkCreateFields } from './create-fields.js';
-import { hostOptionsOf, type DockerHostOptions } from './create-host-options.js';
-
-type StrSlice = string[] | string | null;
-
-/** HostConfig; its networking fields are container-network.ts's. */
-export interface DockerHostConfig extends DockerHostNetworking, DockerResources, DockerHostOptions { // the last two: issue 16
-  Binds?: string[] | null;
-  Mounts?: DockerMount[] | null;
-  Tmpfs?: Record<string, string> | null;
-  ReadonlyRootfs?: boolean;
-  Memory?: number;
-  NanoCpus?: number;
-  CpuQuota?: number;
-  CpuPeriod?: number;
-  PidsLimit?: number | null;
-  CpuShares?: number;
-  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
-  AutoRemove?: boolean;
-  Init?: boolean | null;
-  CapAdd?: string[] | null;
-  CapDrop?: string[] | null;
-  Privileged?: boolean;
-  /** Part A: seccomp=…, no-new-privileges[=bool]… (runtime/containers/security-opts.ts). */
-  SecurityOpt?: string[] | null;
-  /** Part 5, storage quota: `--storage-opt size=10G`. */
-  StorageOpt?: Record<string, string> | null;
-  /** Issue 13 part 2: "" / "host" = the host's user namespace, "auto" = a range from the engine's pool. */
-  UsernsMode?: string;
-  // log rotation (issue 13 part 3): `--log-driver`, `--log-opt`.
-  LogConfig?: { Type?: string; Config?: Record<string, string> | null } | null;
-}
-
-export interface DockerCreateBody {
-  Image?: string;
-  Cmd?: StrSlice;
-  Entrypoint?: StrSlice;
-  Env?: string[] | null;
-  WorkingDir?: string;
-  User?: string;
-  Hostname?: string;
-  Labels?: Record<string, string> | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  ExposedPorts?: Record<string, object> | null;
-  Volumes?: Record<string, object> | null;
-  StopSignal?: string;
-  StopTimeout?: number | null;
-  /** The container-wide MAC address of API < 1.44 clients (the main network's endpoint gets it). */
-  MacAddress?: string;
-  /** Healthchecks (issue 16): nanosecond durations; the engine validates and merges it with the image's. */
-  Healthcheck?: HealthConfig | null;
-  /** Issue 16: true = no network at all (as NetworkMode "none"). */
-  NetworkDisabled?: boolean;
-  HostConfig?: DockerHostConfig | null;
-  NetworkingConfig?: DockerNetworkingConfig | null;
-  /** Issue 16: docker-py (5.0.3) sends `runtime=` here, not in HostConfig; taken as HostConfig.Runtime. */
-  Runtime?: string;
-}
+import { hostOptionsOf } from './create-host-options.js';
 
 const RESTART_NAMES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
 
 /** Translate a create request; `name` comes from the `?name=` query value. */
-export function toCreateOptions(body: DockerCreateBody | undefined, name?: string): CreateOptions {
+export function toCreateOptions(body: ContainerCreateRequest | undefined, name?: string): CreateOptions {
   if (!body) throw invalid('config cannot be empty in order to create a container');
   if (!body.Image) throw invalid('no image was specified');
   checkCreateFields(body as Record<string, unknown>); // issue 16: nothing accepted and ignored (create-fields.ts)
@@ -102,7 +45,7 @@ export function toCreateOptions(body: DockerCreateBody | undefined, name?: strin
   return dropUndefined(opts);
 }
 
-function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
+function hostOptions(hc: HostConfigRequest): Partial<CreateOptions> {
   return {
     readOnlyRootfs: hc.ReadonlyRootfs || undefined,
     memory: hc.Memory || undefined,
@@ -123,14 +66,14 @@ function hostOptions(hc: DockerHostConfig): Partial<CreateOptions> {
 }
 
 /** HostConfig.Runtime, or the body's top-level Runtime where docker-py puts it; both, differing, are refused. */
-function runtimeField(body: DockerCreateBody): string | undefined {
+function runtimeField(body: ContainerCreateRequest): string | undefined {
   const [top, host] = [body.Runtime || undefined, body.HostConfig?.Runtime || undefined];
   if (top && host && top !== host) throw invalid(`conflicting runtimes: Runtime "${top}" and HostConfig.Runtime "${host}"`);
   return host ?? top;
 }
 
 /** HostConfig.LogConfig; an empty one means the engine's defaults (the engine checks the values). */
-function logConfig(lc: DockerHostConfig['LogConfig']): CreateOptions['logConfig'] {
+function logConfig(lc: HostConfigRequest['LogConfig']): CreateOptions['logConfig'] {
   if (!lc || (!lc.Type && Object.keys(lc.Config ?? {}).length === 0)) return undefined;
   if (lc.Config && (typeof lc.Config !== 'object' || Object.values(lc.Config).some((v) => typeof v !== 'string'))) {
     throw invalid('invalid LogConfig.Config: use an object of string values, e.g. {"max-size": "10m"}');
@@ -141,7 +84,7 @@ function logConfig(lc: DockerHostConfig['LogConfig']): CreateOptions['logConfig'
 const HEALTH_FIELDS = ['Test', 'Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'];
 
 /** Config.Healthcheck without its empty fields (Go's omitempty: inspect shows what was set); null or {} = the image's. */
-function healthcheck(h: DockerCreateBody['Healthcheck']): HealthConfig | undefined {
+function healthcheck(h: ContainerCreateRequest['Healthcheck']): HealthConfig | undefined {
   if (h === undefined || h === null) return undefined;
   if (typeof h !== 'object' || Array.isArray(h)) throw invalid('invalid Healthcheck: use an object like {"Test": ["CMD-SHELL", "true"], "Interval": 1000000000}');
   const unknown = Object.keys(h).find((k) => !HEALTH_FIELDS.includes(k));
@@ -158,7 +101,7 @@ function strSlice(v: StrSlice | undefined): string[] | undefined {
 }
 
 /** HostConfig.RestartPolicy → the engine's (also for update). */
-export function restartPolicy(p: DockerHostConfig['RestartPolicy']): RestartPolicy | undefined {
+export function restartPolicy(p: HostConfigRequest['RestartPolicy']): RestartPolicy | undefined {
   if (!p?.Name) return undefined;
   const name = RESTART_NAMES.find((n) => n === p.Name);
   if (!name) throw invalid(`invalid restart policy '${p.Name}'`);

@@ -9,6 +9,7 @@ import { epochMs, unixSeconds } from './time.js';
 import { humanDuration } from '../../../lib/human.js';
 import { imageConfigJson } from './image-json.js';
 import { hostNetworkingJson, networksJson, networkSettingsJson, portListJson, type NetworkIds } from './network-settings.js';
+import type { ContainerConfig, ContainerInspectResponse, ContainerSummary, ContainerState as DockerContainerState, Health, HostConfig } from './types.js';
 
 /** The command line a container runs: entrypoint followed by cmd. */
 export function processArgs(c: Container): string[] {
@@ -16,7 +17,7 @@ export function processArgs(c: Container): string[] {
 }
 
 /** `GET /containers/{id}/json`; `ids` names the networks a stopped container is configured for. */
-export function containerInspectJson(c: Container, ids?: NetworkIds): object {
+export function containerInspectJson(c: Container, ids?: NetworkIds): ContainerInspectResponse {
   const { record, state } = c;
   const [path = '', ...args] = processArgs(c);
   return {
@@ -47,7 +48,7 @@ export function containerInspectJson(c: Container, ids?: NetworkIds): object {
 }
 
 /** One entry of `GET /containers/json`. */
-export function containerSummaryJson(c: Container, now = Date.now(), ids?: NetworkIds): object {
+export function containerSummaryJson(c: Container, now = Date.now(), ids?: NetworkIds): ContainerSummary {
   const { record, state } = c;
   return {
     Id: record.id,
@@ -87,13 +88,13 @@ function healthSuffix(s: ContainerState): string {
 }
 
 /** State.Health as dockerd shows it (only for a container with a healthcheck). */
-function healthJson(s: ContainerState): object {
+function healthJson(s: ContainerState): { Health?: Health } {
   if (!s.health) return {};
   const { status, failingStreak, log } = s.health;
   return { Health: { Status: status, FailingStreak: failingStreak, Log: log.map((r) => ({ Start: r.start, End: r.end, ExitCode: r.exitCode, Output: r.output })) } };
 }
 
-function stateJson(s: ContainerState): object {
+function stateJson(s: ContainerState): DockerContainerState {
   return {
     Status: s.status,
     Running: s.status === 'running' || s.status === 'paused',
@@ -111,7 +112,7 @@ function stateJson(s: ContainerState): object {
 }
 
 /** Docker's container `Config`: the image-shaped config plus what is the container's own. */
-function configJson(c: Container): object {
+function configJson(c: Container): ContainerConfig {
   const cfg = c.record.config;
   return {
     ...imageConfigJson(cfg),
@@ -126,7 +127,7 @@ function configJson(c: Container): object {
   };
 }
 
-function hostConfigJson(c: Container): object {
+function hostConfigJson(c: Container): HostConfig {
   const o = c.record.options;
   return {
     ...bindsJson(o.mounts ?? []),

@@ -10,23 +10,8 @@ import type { CreateOptions } from '../../containers/types.js';
 import type { EndpointRequest, Link, PortBinding } from '../../network/types.js';
 
 export { parseLink };
-import { parseLink, toEndpointRequest, type DockerEndpointConfig } from './network-json.js';
-
-/** HostConfig's networking fields. */
-export interface DockerHostNetworking {
-  NetworkMode?: string;
-  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
-  PublishAllPorts?: boolean;
-  Links?: string[] | null;
-  Dns?: string[] | null;
-  DnsSearch?: string[] | null;
-  DnsOptions?: string[] | null;
-  ExtraHosts?: string[] | null;
-}
-
-export interface DockerNetworkingConfig {
-  EndpointsConfig?: Record<string, DockerEndpointConfig | null> | null;
-}
+import { parseLink, toEndpointRequest } from './network-json.js';
+import type { EndpointConfig, HostConfigRequest, NetworkingConfig } from './types.js';
 
 const DEFAULT_NETWORK = new Set(['bridge', 'default']);
 
@@ -38,7 +23,7 @@ const DEFAULT_NETWORK = new Set(['bridge', 'default']);
  * network mode is a user network too, as dockerd keeps legacy links to the
  * default bridge (the docker CLI sends `--link` both ways).
  */
-export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworkingConfig | null | undefined, containerMac?: string): Partial<CreateOptions> {
+export function networkingOptions(hc: HostConfigRequest, nc: NetworkingConfig | null | undefined, containerMac?: string): Partial<CreateOptions> {
   const mode = hc.NetworkMode ?? '';
   const userMode = !['', 'host', 'none', ...DEFAULT_NETWORK].includes(mode) && !mode.startsWith('container:');
   const endpoints = withContainerMac(Object.entries(nc?.EndpointsConfig ?? {}), mode, containerMac);
@@ -71,7 +56,7 @@ export function networkingOptions(hc: DockerHostNetworking, nc: DockerNetworking
  * the main network's endpoint, as dockerd moves it there; an endpoint MAC of
  * that network that differs is refused, and so is a MAC in host or none mode.
  */
-function withContainerMac(endpoints: Array<[string, DockerEndpointConfig | null]>, mode: string, mac: string | undefined) {
+function withContainerMac(endpoints: Array<[string, EndpointConfig | null]>, mode: string, mac: string | undefined) {
   if (!mac) return endpoints;
   if (mode === 'host' || mode === 'none') throw invalid(`conflicting options: mac-address and the network mode (${mode})`);
   const main = DEFAULT_NETWORK.has(mode) || mode === '' ? ['bridge', 'default', ''] : [mode];
@@ -80,7 +65,7 @@ function withContainerMac(endpoints: Array<[string, DockerEndpointConfig | null]
     throw invalid('the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty');
   }
   const rest = endpoints.filter((e) => e !== own);
-  return [[own?.[0] || (mode || 'bridge'), { ...(own?.[1] ?? {}), MacAddress: mac }] as [string, DockerEndpointConfig | null], ...rest];
+  return [[own?.[0] || (mode || 'bridge'), { ...(own?.[1] ?? {}), MacAddress: mac }] as [string, EndpointConfig | null], ...rest];
 }
 
 /** The image-config ExposedPorts of a create request plus every published port, as dockerd records them. */
@@ -99,7 +84,7 @@ function networkMode(mode: string | undefined): string | undefined {
 }
 
 /** `{"80/tcp": [{HostIp, HostPort}]}` → one binding per entry; HostPort "" = a free port at start; ranges are refused. */
-export function portBindings(pb: DockerHostNetworking['PortBindings']): PortBinding[] {
+export function portBindings(pb: HostConfigRequest['PortBindings']): PortBinding[] {
   const out: PortBinding[] = [];
   for (const [key, bindings] of Object.entries(pb ?? {})) {
     const { port, protocol } = parsePortKey(key);

@@ -6,28 +6,10 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import type { CreateOptions, DeviceMapping, Ulimit } from '../../containers/types.js';
-
-/** The HostConfig fields this file reads. */
-export interface DockerHostOptions {
-  PidMode?: string;
-  IpcMode?: string;
-  UTSMode?: string;
-  /** docker-py sends ints as they were given. */
-  GroupAdd?: Array<string | number> | null;
-  Ulimits?: Array<{ Name?: string; Soft?: number; Hard?: number }> | null;
-  ShmSize?: number;
-  Sysctls?: Record<string, string> | null;
-  Devices?: Array<{ PathOnHost?: string; PathInContainer?: string; CgroupPermissions?: string }> | null;
-  DeviceCgroupRules?: string[] | null;
-  VolumesFrom?: string[] | null;
-  Isolation?: string;
-  ConsoleSize?: [number, number] | null;
-  OomScoreAdj?: number;
-  VolumeDriver?: string;
-}
+import type { HostConfig, HostConfigRequest } from './types.js';
 
 /** The `CreateOptions` of these fields (undefined for what was not asked). */
-export function hostOptionsOf(hc: DockerHostOptions): Partial<CreateOptions> {
+export function hostOptionsOf(hc: HostConfigRequest): Partial<CreateOptions> {
   const [height = 0, width = 0] = hc.ConsoleSize ?? [];
   return {
     pidMode: hc.PidMode || undefined,
@@ -48,7 +30,8 @@ export function hostOptionsOf(hc: DockerHostOptions): Partial<CreateOptions> {
 }
 
 /** These fields as `GET /containers/{id}/json` shows them in HostConfig (Docker's empty values when unset). */
-export function hostOptionsJson(o: CreateOptions): object {
+export function hostOptionsJson(o: CreateOptions): Pick<HostConfig, 'PidMode' | 'IpcMode' | 'UTSMode' | 'GroupAdd' | 'Ulimits' | 'ShmSize' | 'Sysctls'
+  | 'Devices' | 'DeviceCgroupRules' | 'VolumesFrom' | 'Isolation' | 'ConsoleSize' | 'OomScoreAdj' | 'VolumeDriver'> {
   return {
     PidMode: o.pidMode ?? '',
     IpcMode: o.ipcMode ?? 'private',

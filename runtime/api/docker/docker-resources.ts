@@ -5,27 +5,10 @@
  */
 import { invalid } from '../../../lib/errors.js';
 import type { ContainerUpdate, CreateOptions } from '../../containers/types.js';
-
-/** The resource fields of HostConfig and of `POST /containers/{id}/update`. */
-export interface DockerResources {
-  Memory?: number;
-  MemorySwap?: number;
-  MemoryReservation?: number;
-  MemorySwappiness?: number | null;
-  OomKillDisable?: boolean | null;
-  NanoCpus?: number;
-  CpuQuota?: number;
-  CpuPeriod?: number;
-  CpuShares?: number;
-  CpusetCpus?: string;
-  CpusetMems?: string;
-  PidsLimit?: number | null;
-  BlkioWeight?: number;
-  Runtime?: string;
-}
+import type { HostConfig, Resources } from './types.js';
 
 /** Create: the resource options beyond memory, pids and shares (container-create.ts maps those). */
-export function resourceOptions(hc: DockerResources): Partial<CreateOptions> {
+export function resourceOptions(hc: Resources): Partial<CreateOptions> {
   const swappiness = int(hc, 'MemorySwappiness');
   if (hc.OomKillDisable !== undefined && hc.OomKillDisable !== null && typeof hc.OomKillDisable !== 'boolean') {
     throw invalid('invalid OomKillDisable: use true or false');
@@ -46,7 +29,7 @@ export function resourceOptions(hc: DockerResources): Partial<CreateOptions> {
 }
 
 /** `POST /containers/{id}/update`'s resources: zero means "leave as is", as in Docker; PidsLimit 0 or less means "no limit". */
-export function updateResources(body: DockerResources): ContainerUpdate {
+export function updateResources(body: Resources): ContainerUpdate {
   const u: ContainerUpdate = {
     memory: int(body, 'Memory') || undefined,
     memorySwap: int(body, 'MemorySwap') || undefined,
@@ -64,7 +47,8 @@ export function updateResources(body: DockerResources): ContainerUpdate {
 }
 
 /** Inspect's HostConfig resource fields, as Docker shows them. */
-export function resourcesJson(o: CreateOptions): object {
+export function resourcesJson(o: CreateOptions): Pick<HostConfig, 'MemorySwap' | 'MemoryReservation' | 'MemorySwappiness' | 'OomKillDisable' | 'CpuQuota'
+  | 'CpuPeriod' | 'CpusetCpus' | 'CpusetMems' | 'BlkioWeight'> {
   return {
     MemorySwap: o.memorySwap ?? o.memory ?? 0,
     MemoryReservation: o.memoryReservation ?? 0,
@@ -81,14 +65,14 @@ export function resourcesJson(o: CreateOptions): object {
 type NumberField = 'Memory' | 'MemorySwap' | 'MemoryReservation' | 'MemorySwappiness' | 'NanoCpus' | 'CpuQuota' | 'CpuPeriod' | 'CpuShares' | 'PidsLimit' | 'BlkioWeight';
 
 /** An integer field; undefined when absent or null; `Invalid` for anything else, as Go's decoder refuses it. */
-function int(o: DockerResources, field: NumberField): number | undefined {
+function int(o: Resources, field: NumberField): number | undefined {
   const v = o[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(`invalid ${field}: ${JSON.stringify(v)} is not an integer`);
   return v;
 }
 
-function str(o: DockerResources, field: 'CpusetCpus' | 'CpusetMems' | 'Runtime'): string | undefined {
+function str(o: Resources, field: 'CpusetCpus' | 'CpusetMems' | 'Runtime'): string | undefined {
   const v = o[field];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw invalid(`invalid ${field}: ${JSON.stringify(v)} is not a string`);

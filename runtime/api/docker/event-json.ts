@@ -2,9 +2,10 @@
 import { hasLabel } from '../../../lib/labels.js';
 import type { EngineEvent } from '../../types.js';
 import { checkFilterNames, type Filters } from './filters.js';
+import type { EventMessage } from './types.js';
 
 /** One message of `GET /events`; dockerd fills the legacy status/id/from fields only for containers and images. */
-export function eventJson(e: EngineEvent): object {
+export function eventJson(e: EngineEvent): EventMessage {
   const legacy = e.type === 'volume' || e.type === 'network' ? {} : { status: e.action, id: e.id, ...(e.attributes.image ? { from: e.attributes.image } : {}) };
   return {
     ...legacy,

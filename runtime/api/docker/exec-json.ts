@@ -2,25 +2,10 @@
 import { invalid } from '../../../lib/errors.js';
 import type { ExecOptions, ExecState } from '../../containers/types.js';
 import { parseDetachKeys } from '../../containers/detach-keys.js';
-
-export interface DockerExecBody {
-  Cmd?: string[] | string | null;
-  Env?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Tty?: boolean;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  Privileged?: boolean;
-  Detach?: boolean;
-  DetachKeys?: string;
-  /** docker-py's spelling (Go's JSON decoding ignores case, so dockerd takes it too). */
-  detachKeys?: string;
-}
+import type { ExecConfig, ExecInspectResponse } from './types.js';
 
 /** Translate `POST /containers/{id}/exec`. */
-export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
+export function toExecOptions(body: ExecConfig | undefined): ExecOptions {
   const cmd = typeof body?.Cmd === 'string' ? [body.Cmd] : body?.Cmd ?? [];
   if (cmd.length === 0) throw invalid('No exec command specified');
   return {
@@ -39,7 +24,7 @@ export function toExecOptions(body: DockerExecBody | undefined): ExecOptions {
 }
 
 /** `GET /exec/{id}/json`. */
-export function execInspectJson(s: ExecState): object {
+export function execInspectJson(s: ExecState): ExecInspectResponse {
   const [entrypoint = '', ...args] = s.options.cmd;
   return {
     ID: s.id,

@@ -2,9 +2,10 @@
 import type { ContainerConfig, HistoryEntry, Image } from '../../images/types.js';
 import { unixSeconds, ZERO_TIME } from './time.js';
 import { compareVersions } from '../http/version.js';
+import type { ContainerConfig as DockerContainerConfig, HistoryResponseItem, ImageInspect, ImageSummary } from './types.js';
 
 /** One entry of `GET /images/json`. */
-export function imageSummaryJson(img: Image): object {
+export function imageSummaryJson(img: Image): ImageSummary {
   return {
     Id: img.id,
     ParentId: img.config.parent ?? '',
@@ -24,7 +25,7 @@ export function imageSummaryJson(img: Image): object {
  * `ContainerConfig.Volumes` when it recreates a container): what the image
  * was committed from, or an empty config for an image that was not.
  */
-export function imageInspectJson(img: Image, apiVersion = '1.45'): object {
+export function imageInspectJson(img: Image, apiVersion = '1.45'): ImageInspect {
   const legacy = compareVersions(apiVersion, '1.45') < 0
     ? { Container: img.config.container ?? '', ContainerConfig: imageConfigJson(img.config.container_config ?? {}) }
     : {};
@@ -49,7 +50,7 @@ export function imageInspectJson(img: Image, apiVersion = '1.45'): object {
 }
 
 /** An image's runnable config in the shape of Docker's container `Config`. */
-export function imageConfigJson(cfg: ContainerConfig & { Image?: string; Hostname?: string }): object {
+export function imageConfigJson(cfg: ContainerConfig & { Image?: string; Hostname?: string }): DockerContainerConfig {
   return {
     Hostname: cfg.Hostname ?? '',
     Domainname: '',
@@ -81,7 +82,7 @@ export function imageConfigJson(cfg: ContainerConfig & { Image?: string; Hostnam
  * entry carries the image ID and tags, lower ones "<missing>" as in Docker.
  * Without a history, one entry per layer.
  */
-export function imageHistoryJson(img: Image): object[] {
+export function imageHistoryJson(img: Image): HistoryResponseItem[] {
   const entries: HistoryEntry[] = img.config.history?.length ? img.config.history : img.layers.map(() => ({}));
   let layer = 0;
   const rows = entries.map((h) => ({

@@ -6,20 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { invalid } from '../../../lib/errors.js';
 import type { MountSpec } from '../../containers/types.js';
-
-export interface DockerMount {
-  Type?: string;
-  Source?: string;
-  Target?: string;
-  ReadOnly?: boolean;
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
-  /** Issue 16: Labels and NoCopy; the rest is refused by create-fields.ts. */
-  VolumeOptions?: { Labels?: Record<string, string> | null; NoCopy?: boolean } | null;
-}
+import type { HostConfig, Mount, MountPoint } from './types.js';
 
 export interface MountRequest {
   Binds?: string[] | null;
-  Mounts?: DockerMount[] | null;
+  Mounts?: Mount[] | null;
   Tmpfs?: Record<string, string> | null;
   /** Config.Volumes: anonymous volumes. */
   Volumes?: Record<string, unknown> | null;
@@ -56,7 +47,7 @@ export function parseBind(bind: string): MountSpec {
 }
 
 /** One entry of HostConfig.Mounts. */
-export function parseMountObject(m: DockerMount): MountSpec {
+export function parseMountObject(m: Mount): MountSpec {
   const target = absolute(m.Target ?? '');
   const readOnly = m.ReadOnly === true;
   switch (m.Type) {
@@ -82,7 +73,7 @@ function tmpfs(target: string, opts: string): MountSpec {
   return { type: 'tmpfs', source: '', target: absolute(target), readOnly: options.includes('ro'), options: options.filter((o) => o !== 'ro' && o !== 'rw') };
 }
 
-function tmpfsObjectOptions(o: DockerMount['TmpfsOptions']): string[] {
+function tmpfsObjectOptions(o: Mount['TmpfsOptions']): string[] {
   const opts: string[] = [];
   if (o?.SizeBytes) opts.push(`size=${o.SizeBytes}`);
   if (o?.Mode) opts.push(`mode=${o.Mode.toString(8)}`);
@@ -95,7 +86,7 @@ function absolute(target: string): string {
 }
 
 /** Inspect's and ps's `Mounts`. */
-export function mountsJson(specs: MountSpec[]): object[] {
+export function mountsJson(specs: MountSpec[]): MountPoint[] {
   return specs.map((s) => ({
     Type: s.type,
     ...(s.type === 'volume' ? { Name: s.source, Driver: 'local' } : {}),
@@ -108,10 +99,10 @@ export function mountsJson(specs: MountSpec[]): object[] {
 }
 
 /** HostConfig.Binds and HostConfig.Tmpfs as inspect shows them. */
-export function bindsJson(specs: MountSpec[]): { Binds: string[] | null; Tmpfs?: Record<string, string> } {
+export function bindsJson(specs: MountSpec[]): Pick<HostConfig, 'Binds' | 'Tmpfs'> {
   const binds = specs.filter((s) => s.type !== 'tmpfs').map((s) => `${s.source}:${s.target}${s.readOnly ? ':ro' : ''}`);
   const tmpfsMounts = specs.filter((s) => s.type === 'tmpfs');
-  const out: { Binds: string[] | null; Tmpfs?: Record<string, string> } = { Binds: binds.length ? binds : null };
+  const out: Pick<HostConfig, 'Binds' | 'Tmpfs'> = { Binds: binds.length ? binds : null };
   if (tmpfsMounts.length) out.Tmpfs = Object.fromEntries(tmpfsMounts.map((s) => [s.target, (s.options ?? []).join(',')]));
   return out;
 }

@@ -11,44 +11,13 @@ import type { NetworkInfo } from '../../types.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { CreateNetworkOptions, EndpointRequest, Link } from '../../network/types.js';
 import { checkFilterNames, type Filters } from './filters.js';
+import type { EndpointConfig, IPAMConfig, Network, NetworkContainer, NetworkCreateRequest } from './types.js';
 
 /** The networks every engine has and nobody may remove (`type=builtin`). */
 const PREDEFINED = new Set(['bridge', 'host', 'none']);
 
-export interface DockerIpamConfig {
-  Subnet?: string;
-  Gateway?: string;
-  IPRange?: string;
-  AuxiliaryAddresses?: Record<string, string> | null;
-}
-
-export interface DockerNetworkCreateBody {
-  Name?: string;
-  Driver?: string;
-  Scope?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  Ingress?: boolean;
-  ConfigOnly?: boolean;
-  ConfigFrom?: { Network?: string } | null;
-  EnableIPv6?: boolean | null;
-  CheckDuplicate?: boolean;
-  IPAM?: { Driver?: string; Config?: DockerIpamConfig[] | null; Options?: Record<string, string> | null } | null;
-  Labels?: Record<string, string> | null;
-  Options?: Record<string, string> | null;
-}
-
-/** Docker's EndpointSettings as clients send it (output-only fields are ignored). */
-export interface DockerEndpointConfig {
-  Aliases?: string[] | null;
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] | null } | null;
-  Links?: string[] | null;
-  MacAddress?: string;
-  DriverOpts?: Record<string, string> | null;
-}
-
 /** `GET /networks/{id}`; `GET /networks` passes `withContainers = false`, as dockerd lists no containers since API 1.28. */
-export function networkJson(n: NetworkInfo, withContainers = true): object {
+export function networkJson(n: NetworkInfo, withContainers = true): Network {
   return {
     Name: n.name,
     Id: n.id,
@@ -69,7 +38,7 @@ export function networkJson(n: NetworkInfo, withContainers = true): object {
 }
 
 /** One IPAM config as dockerd shows it: IPRange and AuxiliaryAddresses only when set. */
-function ipamConfigJson(n: NetworkInfo): object {
+function ipamConfigJson(n: NetworkInfo): IPAMConfig {
   return {
     Subnet: n.subnet,
     ...(n.ipRange ? { IPRange: n.ipRange } : {}),
@@ -78,8 +47,8 @@ function ipamConfigJson(n: NetworkInfo): object {
   };
 }
 
-function containersJson(n: NetworkInfo): Record<string, object> {
-  const out: Record<string, object> = {};
+function containersJson(n: NetworkInfo): Record<string, NetworkContainer> {
+  const out: Record<string, NetworkContainer> = {};
   for (const { containerId, name, endpoint: e } of n.containers) {
     out[containerId] = {
       Name: name,
@@ -131,7 +100,7 @@ function oneOf(filter: string, value: string, allowed: string[]): string {
  * keeps it on a local network (any container may join one anyway). `CheckDuplicate` changes nothing: a name is
  * always unique, as in dockerd since API 1.44.
  */
-export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined): CreateNetworkOptions {
+export function toCreateNetworkOptions(body: NetworkCreateRequest | undefined): CreateNetworkOptions {
   if (!body?.Name) throw invalid('network name is required (Name)');
   refuseUnsupportedNetwork(body);
   const ipam = body.IPAM?.Config ?? [];
@@ -155,7 +124,7 @@ export function toCreateNetworkOptions(body: DockerNetworkCreateBody | undefined
   });
 }
 
-function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
+function refuseUnsupportedNetwork(body: NetworkCreateRequest): void {
   if (body.EnableIPv6) throw invalid('IPv6 networks are not supported (EnableIPv6): the engine\'s networks are IPv4 only');
   if (body.IPAM?.Driver && body.IPAM.Driver !== 'default') throw invalid(`IPAM driver "${body.IPAM.Driver}" is not supported; only "default"`);
   if (Object.keys(body.IPAM?.Options ?? {}).length > 0) throw invalid('IPAM options are not supported');
@@ -166,7 +135,7 @@ function refuseUnsupportedNetwork(body: DockerNetworkCreateBody): void {
 }
 
 /** One network's endpoint settings → `EndpointRequest` (aliases, fixed IPv4 address, link-local addresses, links, driver options). */
-export function toEndpointRequest(ec: DockerEndpointConfig | null | undefined): EndpointRequest {
+export function toEndpointRequest(ec: EndpointConfig | null | undefined): EndpointRequest {
   if (!ec) return {};
   if (ec.IPAMConfig?.IPv6Address) throw invalid('IPv6 addresses (--ip6) are not supported: the engine\'s networks are IPv4 only');
   const linkLocal = ec.IPAMConfig?.LinkLocalIPs ?? [];

@@ -12,14 +12,13 @@ import type { Container, CreateOptions } from '../../containers/types.js';
 import type { Endpoint, EndpointRequest, PortBinding, SandboxState } from '../../network/types.js';
 import { requestedNetworks } from '../../containers/network.js';
 import { endpointId } from './network-json.js';
+import type { EndpointIPAMConfig, EndpointSettings, HostConfig, NetworkSettings, Port, PortMap } from './types.js';
 
 /** Network name → ID, to show the NetworkID of networks a stopped container is configured for. */
 export type NetworkIds = ReadonlyMap<string, string>;
 
-type PortMap = Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
-
 /** Inspect's `NetworkSettings`; the top-level address fields are those of the default network `bridge`, as in dockerd. */
-export function networkSettingsJson(c: Container, ids: NetworkIds = new Map()): object {
+export function networkSettingsJson(c: Container, ids: NetworkIds = new Map()): NetworkSettings {
   const sb = liveNetwork(c);
   const main = sb?.endpoints.find((e) => e.networkName === 'bridge');
   return {
@@ -57,7 +56,7 @@ export function portMapJson(c: Container): PortMap {
 }
 
 /** `ps`'s `Ports`: one entry per published binding, and the bare exposed ports. */
-export function portListJson(c: Container): object[] {
+export function portListJson(c: Container): Port[] {
   return Object.entries(portMapJson(c)).flatMap(([key, bindings]) => {
     const [port, type] = key.split('/');
     const PrivatePort = Number(port);
@@ -67,9 +66,9 @@ export function portListJson(c: Container): object[] {
 }
 
 /** `Networks`: the live endpoints while running, else the configured networks with empty addresses. */
-export function networksJson(c: Container, ids: NetworkIds = new Map()): Record<string, object> {
+export function networksJson(c: Container, ids: NetworkIds = new Map()): Record<string, EndpointSettings> {
   const o = c.record.options;
-  const out: Record<string, object> = {};
+  const out: Record<string, EndpointSettings> = {};
   const live = liveNetwork(c)?.endpoints;
   if (live) {
     for (const e of live) out[e.networkName] = endpointJson(c, e.networkName, e.networkId, e);
@@ -94,7 +93,7 @@ function configuredNetworks(o: CreateOptions): Array<{ name: string }> {
   return requestedNetworks(o);
 }
 
-function endpointJson(c: Container, name: string, networkId: string, e: Endpoint | null): object {
+function endpointJson(c: Container, name: string, networkId: string, e: Endpoint | null): EndpointSettings {
   const wish = c.record.options.networks?.[name] ?? {};
   const aliases = e?.aliases ?? wish.aliases ?? [];
   const userNetwork = !['bridge', 'host', 'none'].includes(name);
@@ -117,13 +116,14 @@ function endpointJson(c: Container, name: string, networkId: string, e: Endpoint
 }
 
 /** An endpoint's IPAMConfig: null unless a fixed or link-local address was asked for. */
-function ipamConfigJson(wish: EndpointRequest): object | null {
+function ipamConfigJson(wish: EndpointRequest): EndpointIPAMConfig | null {
   if (!wish.ipv4Address && !wish.linkLocalIps?.length) return null;
   return { ...(wish.ipv4Address ? { IPv4Address: wish.ipv4Address } : {}), ...(wish.linkLocalIps?.length ? { LinkLocalIPs: wish.linkLocalIps } : {}) };
 }
 
 /** HostConfig's networking fields, as the container was created. */
-export function hostNetworkingJson(o: CreateOptions, name: string): object {
+export function hostNetworkingJson(o: CreateOptions, name: string): Pick<HostConfig, 'NetworkMode' | 'PortBindings' | 'PublishAllPorts' | 'Links'
+  | 'Dns' | 'DnsOptions' | 'DnsSearch' | 'ExtraHosts'> {
   return {
     NetworkMode: o.networkMode ?? 'default',
     PortBindings: portBindingsJson(o.portBindings ?? []),
@@ -136,8 +136,8 @@ export function hostNetworkingJson(o: CreateOptions, name: string): object {
   };
 }
 
-function portBindingsJson(bindings: PortBinding[]): Record<string, Array<{ HostIp: string; HostPort: string }>> {
-  const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+function portBindingsJson(bindings: PortBinding[]): HostConfig['PortBindings'] {
+  const out: HostConfig['PortBindings'] = {};
   for (const b of bindings) {
     (out[`${b.containerPort}/${b.protocol}`] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPort ? String(b.hostPort) : '' });
   }

@@ -1,9 +1,10 @@
 /** Engine `StatsSample`s → Docker's stats JSON (what `docker stats` computes percentages from). */
 import type { Container, InterfaceCounters, StatsSample } from '../../containers/types.js';
 import { ZERO_TIME } from './time.js';
+import type { ContainerNetworkStats, ContainerStatsResponse, CPUStats } from './types.js';
 
 /** One stats object; `prev` (the sample a second earlier) fills `precpu_stats`. */
-export function statsJson(c: Container, cur: StatsSample, prev: StatsSample | null): object {
+export function statsJson(c: Container, cur: StatsSample, prev: StatsSample | null): ContainerStatsResponse {
   return {
     name: `/${c.record.name}`,
     id: c.record.id,
@@ -21,14 +22,14 @@ export function statsJson(c: Container, cur: StatsSample, prev: StatsSample | nu
 }
 
 /** Docker's per-interface counters (omitted, as dockerd omits them, for a container without interfaces). */
-function networksJson(nets: Record<string, InterfaceCounters>): object {
+function networksJson(nets: Record<string, InterfaceCounters>): Record<string, ContainerNetworkStats> {
   return Object.fromEntries(Object.entries(nets).map(([name, n]) => [name, {
     rx_bytes: n.rxBytes, rx_packets: n.rxPackets, rx_errors: n.rxErrors, rx_dropped: n.rxDropped,
     tx_bytes: n.txBytes, tx_packets: n.txPackets, tx_errors: n.txErrors, tx_dropped: n.txDropped,
   }]));
 }
 
-function cpuJson(s: StatsSample): object {
+function cpuJson(s: StatsSample): CPUStats {
   return {
     cpu_usage: { total_usage: s.cpuTotalNs, usage_in_kernelmode: 0, usage_in_usermode: 0 },
     system_cpu_usage: s.systemCpuNs,

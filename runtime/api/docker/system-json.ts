@@ -1,6 +1,7 @@
 /** `GET /version` and `GET /info` in Docker's shape, from the engine's `EngineInfo`. */
 import type { EngineInfo } from '../../types.js';
 import { API_VERSION, MIN_API_VERSION } from '../http/version.js';
+import type { SystemInfo, SystemVersion } from './types.js';
 
 /** Go's GOARCH names, which Docker clients expect. */
 export function goArch(arch: string): string {
@@ -9,7 +10,7 @@ export function goArch(arch: string): string {
 }
 
 /** `GET /version`. */
-export function versionJson(info: EngineInfo, version: string): object {
+export function versionJson(info: EngineInfo, version: string): SystemVersion {
   const details = {
     ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: info.osType, Arch: goArch(info.architecture), KernelVersion: info.kernelVersion,
   };
@@ -28,7 +29,7 @@ export function versionJson(info: EngineInfo, version: string): object {
 }
 
 /** `GET /info`: counts and the host from `EngineInfo`, the rest fixed by what tspaas is. */
-export function infoJson(info: EngineInfo, version: string): object {
+export function infoJson(info: EngineInfo, version: string): SystemInfo {
   return {
     ID: info.hostname,
     Name: info.hostname,
@@ -92,4 +93,4 @@ const FIXED_INFO = {
   RuncCommit: { ID: '' },
   InitCommit: { ID: '' },
   Warnings: null,
-};
+} satisfies Partial<SystemInfo>;

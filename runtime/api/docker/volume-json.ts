@@ -1,8 +1,9 @@
 /** `VolumeInfo` → Docker's volume JSON. */
 import type { VolumeInfo } from '../../types.js';
+import type { Volume } from './types.js';
 
 /** One volume as `GET /volumes/{name}` shows it. */
-export function volumeJson(v: VolumeInfo): object {
+export function volumeJson(v: VolumeInfo): Volume {
   return {
     Name: v.name,
     Driver: v.driver,

@@ -6,16 +6,16 @@
  */
 import type { Socket } from 'node:net';
 import { invalid } from '../../../lib/errors.js';
-import type { Exchange, UpgradeState } from '../exchange.js';
+import type { ApiCall, UpgradeState } from '../api-call.js';
 
 const MAX_JSON_BODY = 16 << 20;
 
 /** The whole request body (at most `limit` bytes). */
-export async function readBody(ex: Exchange, limit = MAX_JSON_BODY): Promise<Buffer> {
-  if (ex.upgrade) return readUpgradeBody(ex.upgrade, ex.req.headers['content-length'], limit);
+export async function readBody(call: ApiCall, limit = MAX_JSON_BODY): Promise<Buffer> {
+  if (call.upgrade) return readUpgradeBody(call.upgrade, call.req.headers['content-length'], limit);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ex.req as AsyncIterable<Buffer>) {
+  for await (const chunk of call.req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw invalid(`request body larger than ${limit} bytes`);
     chunks.push(chunk);
@@ -24,8 +24,8 @@ export async function readBody(ex: Exchange, limit = MAX_JSON_BODY): Promise<Buf
 }
 
 /** The body parsed as JSON; `undefined` for an empty body or a literal `null`. */
-export async function readJson<T>(ex: Exchange): Promise<T | undefined> {
-  const body = await readBody(ex);
+export async function readJson<T>(call: ApiCall): Promise<T | undefined> {
+  const body = await readBody(call);
   if (body.length === 0) return undefined;
   try {
     return (JSON.parse(body.toString('utf8')) ?? undefined) as T | undefined;

@@ -6,7 +6,7 @@
  */
 import { kindOf } from '../../../lib/errors.js';
 import { STATUS_OF_KIND } from '../../../lib/http-status.js';
-import type { Exchange } from '../exchange.js';
+import type { ApiCall } from '../api-call.js';
 
 export const INTERNAL_MESSAGE = 'internal error; see the engine log for details';
 
@@ -19,16 +19,16 @@ export function httpErrorOf(err: unknown): { status: number; message: string | n
   return { status, message: (err as Error).message };
 }
 
-/** Reply to `ex` with the error; when the reply has already started, close the connection instead. */
-export function sendError(ex: Exchange, err: unknown): void {
+/** Reply to `call` with the error; when the reply has already started, close the connection instead. */
+export function sendError(call: ApiCall, err: unknown): void {
   const { status, message } = httpErrorOf(err);
-  if (kindOf(err) === 'Internal') ex.ctx.log.error({ err, method: ex.req.method, url: ex.req.url }, 'engine API request failed');
-  const { res } = ex;
-  if (ex.hijacked || res.headersSent) {
-    (ex.upgrade?.socket ?? res.socket)?.destroy();
+  if (kindOf(err) === 'Internal') call.ctx.log.error({ err, method: call.req.method, url: call.req.url }, 'engine API request failed');
+  const { res } = call;
+  if (call.hijacked || res.headersSent) {
+    (call.upgrade?.socket ?? res.socket)?.destroy();
     return;
   }
-  if (message === null || ex.req.method === 'HEAD') {
+  if (message === null || call.req.method === 'HEAD') {
     res.writeHead(status).end();
     return;
   }

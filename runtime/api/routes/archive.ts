@@ -5,7 +5,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import type { PathStat } from '../../types.js';
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { requiredParam, sendStatus } from '../http/reply.js';
 
 const STAT_HEADER = 'X-Docker-Container-Path-Stat';
@@ -16,20 +16,20 @@ export function encodePathStat(s: PathStat): string {
   return Buffer.from(JSON.stringify(json)).toString('base64');
 }
 
-async function stat(ex: Exchange): Promise<void> {
-  const s = await ex.ctx.engine.statPath(ex.params.id!, requiredParam(ex.query, 'path'));
-  ex.res.writeHead(200, { [STAT_HEADER]: encodePathStat(s), 'Content-Type': 'application/json' }).end();
+async function stat(call: ApiCall): Promise<void> {
+  const s = await call.ctx.engine.statPath(call.params.id!, requiredParam(call.query, 'path'));
+  call.res.writeHead(200, { [STAT_HEADER]: encodePathStat(s), 'Content-Type': 'application/json' }).end();
 }
 
-async function get(ex: Exchange): Promise<void> {
-  const { stat: s, tar } = await ex.ctx.engine.getArchive(ex.params.id!, requiredParam(ex.query, 'path'));
-  ex.res.writeHead(200, { [STAT_HEADER]: encodePathStat(s), 'Content-Type': 'application/x-tar' });
-  await pipeline(tar, ex.res);
+async function get(call: ApiCall): Promise<void> {
+  const { stat: s, tar } = await call.ctx.engine.getArchive(call.params.id!, requiredParam(call.query, 'path'));
+  call.res.writeHead(200, { [STAT_HEADER]: encodePathStat(s), 'Content-Type': 'application/x-tar' });
+  await pipeline(tar, call.res);
 }
 
-async function put(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.putArchive(ex.params.id!, requiredParam(ex.query, 'path'), ex.req);
-  sendStatus(ex.res, 200);
+async function put(call: ApiCall): Promise<void> {
+  await call.ctx.engine.putArchive(call.params.id!, requiredParam(call.query, 'path'), call.req);
+  sendStatus(call.res, 200);
 }
 
 export const archiveRoutes: Route[] = [

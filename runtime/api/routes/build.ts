@@ -6,11 +6,12 @@
 import { invalid } from '../../../lib/errors.js';
 import { StepCommandFailed, type BuildEvent, type BuildOptions } from '../../build/types.js';
 import { parseExtraHost } from '../docker/container-network.js';
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { sendJson } from '../http/reply.js';
 import { familiarRef } from '../docker/refs.js';
 import { registryConfigHeader } from '../docker/registry-auth.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
+import type { BuildCachePruneResponse } from '../docker/types.js';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
@@ -31,8 +32,8 @@ export function buildEventJson(e: BuildEvent): object | null {
 }
 
 /** A query value holding JSON, parsed; undefined when absent or empty. */
-function jsonQuery(ex: Exchange, name: string): unknown {
-  const raw = ex.query.get(name);
+function jsonQuery(call: ApiCall, name: string): unknown {
+  const raw = call.query.get(name);
   if (!raw) return undefined;
   try {
     return JSON.parse(raw) as unknown;
@@ -42,64 +43,64 @@ function jsonQuery(ex: Exchange, name: string): unknown {
 }
 
 /** A JSON query value (`buildargs`, `labels`): an object of strings; null values are left out. */
-function jsonMap(ex: Exchange, name: string): Record<string, string> | undefined {
-  const parsed = jsonQuery(ex, name);
+function jsonMap(call: ApiCall, name: string): Record<string, string> | undefined {
+  const parsed = jsonQuery(call, name);
   if (parsed === undefined) return undefined;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw invalid(`invalid ${name}: want a JSON object`);
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
 
-const flag = (ex: Exchange, name: string, dflt: boolean) => {
-  const v = ex.query.get(name);
+const flag = (call: ApiCall, name: string, dflt: boolean) => {
+  const v = call.query.get(name);
   return v === null || v === '' ? dflt : v === '1' || v.toLowerCase() === 'true';
 };
 
-const int = (ex: Exchange, name: string) => Number(ex.query.get(name) ?? 0) || 0;
+const int = (call: ApiCall, name: string) => Number(call.query.get(name) ?? 0) || 0;
 
 /** `cachefrom`: a JSON array of image references. */
-function jsonList(ex: Exchange, name: string): string[] | undefined {
-  const parsed = jsonQuery(ex, name);
+function jsonList(call: ApiCall, name: string): string[] | undefined {
+  const parsed = jsonQuery(call, name);
   if (parsed === undefined) return undefined;
   if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string')) throw invalid(`invalid ${name}: want a JSON array of strings`);
   return parsed as string[];
 }
 
 /** `extrahosts`: `name:ip` entries, repeated or comma-separated. */
-function extraHosts(ex: Exchange): string[] | undefined {
-  const hosts = ex.query.getAll('extrahosts').flatMap((v) => v.split(',')).filter(Boolean).map(parseExtraHost);
+function extraHosts(call: ApiCall): string[] | undefined {
+  const hosts = call.query.getAll('extrahosts').flatMap((v) => v.split(',')).filter(Boolean).map(parseExtraHost);
   return hosts.length > 0 ? hosts : undefined;
 }
 
 /** Docker's /build query → BuildOptions. */
-export function buildOptions(ex: Exchange): BuildOptions {
-  if (ex.query.get('remote')) throw invalid('building from a remote URL is not supported: send the context as the request body');
-  if (ex.query.get('version') === '2') throw invalid('BuildKit is not supported by this engine: use the classic builder (DOCKER_BUILDKIT=0)');
-  const quota = int(ex, 'cpuquota');
-  const period = int(ex, 'cpuperiod') || 100_000;
+export function buildOptions(call: ApiCall): BuildOptions {
+  if (call.query.get('remote')) throw invalid('building from a remote URL is not supported: send the context as the request body');
+  if (call.query.get('version') === '2') throw invalid('BuildKit is not supported by this engine: use the classic builder (DOCKER_BUILDKIT=0)');
+  const quota = int(call, 'cpuquota');
+  const period = int(call, 'cpuperiod') || 100_000;
   return {
-    dockerfile: ex.query.get('dockerfile') || undefined,
-    tags: ex.query.getAll('t').filter(Boolean),
-    buildArgs: jsonMap(ex, 'buildargs'),
-    labels: jsonMap(ex, 'labels'),
-    target: ex.query.get('target') || undefined,
-    noCache: flag(ex, 'nocache', false),
-    rm: flag(ex, 'rm', true),
-    forceRm: flag(ex, 'forcerm', false),
-    memory: int(ex, 'memory') || undefined,
+    dockerfile: call.query.get('dockerfile') || undefined,
+    tags: call.query.getAll('t').filter(Boolean),
+    buildArgs: jsonMap(call, 'buildargs'),
+    labels: jsonMap(call, 'labels'),
+    target: call.query.get('target') || undefined,
+    noCache: flag(call, 'nocache', false),
+    rm: flag(call, 'rm', true),
+    forceRm: flag(call, 'forcerm', false),
+    memory: int(call, 'memory') || undefined,
     nanoCpus: quota > 0 ? Math.round((quota / period) * 1e9) : undefined,
-    networkMode: ex.query.get('networkmode') || undefined,
-    extraHosts: extraHosts(ex),
-    cacheFrom: jsonList(ex, 'cachefrom'),
-    registryAuth: registryConfigHeader(ex.req.headers['x-registry-config']),
+    networkMode: call.query.get('networkmode') || undefined,
+    extraHosts: extraHosts(call),
+    cacheFrom: jsonList(call, 'cachefrom'),
+    registryAuth: registryConfigHeader(call.req.headers['x-registry-config']),
   };
 }
 
-async function build(ex: Exchange): Promise<void> {
-  const opts = buildOptions(ex);
-  const quiet = flag(ex, 'q', false);
-  const out = new JsonMessageStream(ex.res);
+async function build(call: ApiCall): Promise<void> {
+  const opts = buildOptions(call);
+  const quiet = flag(call, 'q', false);
+  const out = new JsonMessageStream(call.res);
   try {
-    await ex.ctx.engine.buildImage(ex.req, opts, (e) => {
+    await call.ctx.engine.buildImage(call.req, opts, (e) => {
       const msg = quiet ? null : buildEventJson(e);
       if (msg) out.write(msg);
       if (e.kind === 'built') {
@@ -114,9 +115,9 @@ async function build(ex: Exchange): Promise<void> {
   out.end();
 }
 
-async function prune(ex: Exchange): Promise<void> {
-  const { entries } = await ex.ctx.engine.pruneBuildCache();
-  sendJson(ex.res, 200, { CachesDeleted: [], SpaceReclaimed: 0, EntriesDeleted: entries });
+async function prune(call: ApiCall): Promise<void> {
+  const { entries } = await call.ctx.engine.pruneBuildCache();
+  sendJson(call.res, 200, { CachesDeleted: [], SpaceReclaimed: 0, EntriesDeleted: entries } satisfies BuildCachePruneResponse);
 }
 
 export const buildRoutes: Route[] = [

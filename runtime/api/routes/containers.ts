@@ -2,23 +2,24 @@
 import { isKind, notFound } from '../../../lib/errors.js';
 import type { Engine } from '../../types.js';
 import type { CreateOptions } from '../../containers/types.js';
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { boolParam, intParam, requiredParam, sendJson, sendStatus } from '../http/reply.js';
-import { toCreateOptions, type DockerCreateBody } from '../docker/container-create.js';
-import { toContainerUpdate, type DockerUpdateBody } from '../docker/container-update.js';
+import { toCreateOptions } from '../docker/container-create.js';
+import { toContainerUpdate } from '../docker/container-update.js';
 import { containerInspectJson, containerSummaryJson } from '../docker/container-json.js';
 import { parseFilters, toListFilters } from '../docker/filters.js';
 import type { NetworkIds } from '../docker/network-settings.js';
 import { familiarRef } from '../docker/refs.js';
 import { epochMs } from '../docker/time.js';
 import { pruneFilter } from '../docker/prune-filters.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerPruneResponse, ContainerTopResponse, ContainerUpdateRequest, ContainerUpdateResponse } from '../docker/types.js';
 
-async function create(ex: Exchange): Promise<void> {
-  const opts = toCreateOptions(await readJson<DockerCreateBody>(ex), ex.query.get('name') ?? undefined);
-  await requireImage(ex.ctx.engine, opts);
-  const c = await ex.ctx.engine.createContainer(opts);
-  sendJson(ex.res, 201, { Id: c.record.id, Warnings: [] });
+async function create(call: ApiCall): Promise<void> {
+  const opts = toCreateOptions(await readJson<ContainerCreateRequest>(call), call.query.get('name') ?? undefined);
+  await requireImage(call.ctx.engine, opts);
+  const c = await call.ctx.engine.createContainer(opts);
+  sendJson(call.res, 201, { Id: c.record.id, Warnings: [] } satisfies ContainerCreateResponse);
 }
 
 /** A missing image is a 404 worded as dockerd words it: the docker CLI then pulls and retries. */
@@ -31,19 +32,19 @@ async function requireImage(engine: Engine, opts: CreateOptions): Promise<void> 
   }
 }
 
-async function list(ex: Exchange): Promise<void> {
-  const filters = toListFilters(parseFilters(ex.query.get('filters')), boolParam(ex.query, 'all'));
-  const [found, ids] = await Promise.all([ex.ctx.engine.listContainers(filters), networkIds(ex.ctx.engine)]);
+async function list(call: ApiCall): Promise<void> {
+  const filters = toListFilters(parseFilters(call.query.get('filters')), boolParam(call.query, 'all'));
+  const [found, ids] = await Promise.all([call.ctx.engine.listContainers(filters), networkIds(call.ctx.engine)]);
   const newestFirst = found.sort((a, b) => epochMs(b.record.created) - epochMs(a.record.created));
-  const limit = intParam(ex.query, 'limit');
+  const limit = intParam(call.query, 'limit');
   const shown = limit && limit > 0 ? newestFirst.slice(0, limit) : newestFirst;
   const now = Date.now();
-  sendJson(ex.res, 200, shown.map((c) => containerSummaryJson(c, now, ids)));
+  sendJson(call.res, 200, shown.map((c) => containerSummaryJson(c, now, ids)));
 }
 
-async function inspect(ex: Exchange): Promise<void> {
-  const [c, ids] = await Promise.all([ex.ctx.engine.getContainer(ex.params.id!), networkIds(ex.ctx.engine)]);
-  sendJson(ex.res, 200, containerInspectJson(c, ids));
+async function inspect(call: ApiCall): Promise<void> {
+  const [c, ids] = await Promise.all([call.ctx.engine.getContainer(call.params.id!), networkIds(call.ctx.engine)]);
+  sendJson(call.res, 200, containerInspectJson(c, ids));
 }
 
 /** Network names → IDs, for the networks of containers that are not running. */
@@ -51,67 +52,67 @@ async function networkIds(engine: Engine): Promise<NetworkIds> {
   return new Map((await engine.listNetworks()).map((n) => [n.name, n.id]));
 }
 
-async function start(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.startContainer(ex.params.id!);
-  sendStatus(ex.res, 204);
+async function start(call: ApiCall): Promise<void> {
+  await call.ctx.engine.startContainer(call.params.id!);
+  sendStatus(call.res, 204);
 }
 
-async function stop(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.stopContainer(ex.params.id!, intParam(ex.query, 't'));
-  sendStatus(ex.res, 204);
+async function stop(call: ApiCall): Promise<void> {
+  await call.ctx.engine.stopContainer(call.params.id!, intParam(call.query, 't'));
+  sendStatus(call.res, 204);
 }
 
-async function kill(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.killContainer(ex.params.id!, ex.query.get('signal') || undefined);
-  sendStatus(ex.res, 204);
+async function kill(call: ApiCall): Promise<void> {
+  await call.ctx.engine.killContainer(call.params.id!, call.query.get('signal') || undefined);
+  sendStatus(call.res, 204);
 }
 
-async function restart(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.restartContainer(ex.params.id!, intParam(ex.query, 't'));
-  sendStatus(ex.res, 204);
+async function restart(call: ApiCall): Promise<void> {
+  await call.ctx.engine.restartContainer(call.params.id!, intParam(call.query, 't'));
+  sendStatus(call.res, 204);
 }
 
 /** Issue 16: `docker update`; Docker answers the warnings it has (none here: what cannot be applied is refused). */
-async function update(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.updateContainer(ex.params.id!, toContainerUpdate(await readJson<DockerUpdateBody>(ex)));
-  sendJson(ex.res, 200, { Warnings: [] });
+async function update(call: ApiCall): Promise<void> {
+  await call.ctx.engine.updateContainer(call.params.id!, toContainerUpdate(await readJson<ContainerUpdateRequest>(call)));
+  sendJson(call.res, 200, { Warnings: [] } satisfies ContainerUpdateResponse);
 }
 
-async function remove(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.removeContainer(ex.params.id!, { force: boolParam(ex.query, 'force'), volumes: boolParam(ex.query, 'v') });
-  sendStatus(ex.res, 204);
+async function remove(call: ApiCall): Promise<void> {
+  await call.ctx.engine.removeContainer(call.params.id!, { force: boolParam(call.query, 'force'), volumes: boolParam(call.query, 'v') });
+  sendStatus(call.res, 204);
 }
 
 /** `DELETE /containers/<name>/<alias>?link=1` (`docker rm --link`): the link goes, the containers stay. */
-async function removeLinkRoute(ex: Exchange): Promise<void> {
-  if (!boolParam(ex.query, 'link')) throw notFound(`No such container: ${ex.params.id}/${ex.params.alias}`);
-  await ex.ctx.engine.removeLink(ex.params.id!, ex.params.alias!);
-  sendStatus(ex.res, 204);
+async function removeLinkRoute(call: ApiCall): Promise<void> {
+  if (!boolParam(call.query, 'link')) throw notFound(`No such container: ${call.params.id}/${call.params.alias}`);
+  await call.ctx.engine.removeLink(call.params.id!, call.params.alias!);
+  sendStatus(call.res, 204);
 }
 
-async function pause(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.pauseContainer(ex.params.id!);
-  sendStatus(ex.res, 204);
+async function pause(call: ApiCall): Promise<void> {
+  await call.ctx.engine.pauseContainer(call.params.id!);
+  sendStatus(call.res, 204);
 }
 
-async function unpause(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.unpauseContainer(ex.params.id!);
-  sendStatus(ex.res, 204);
+async function unpause(call: ApiCall): Promise<void> {
+  await call.ctx.engine.unpauseContainer(call.params.id!);
+  sendStatus(call.res, 204);
 }
 
-async function rename(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.renameContainer(ex.params.id!, requiredParam(ex.query, 'name').replace(/^\//, ''));
-  sendStatus(ex.res, 204);
+async function rename(call: ApiCall): Promise<void> {
+  await call.ctx.engine.renameContainer(call.params.id!, requiredParam(call.query, 'name').replace(/^\//, ''));
+  sendStatus(call.res, 204);
 }
 
-async function prune(ex: Exchange): Promise<void> {
-  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneContainers(pruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { ContainersDeleted: deleted, SpaceReclaimed: spaceReclaimed });
+async function prune(call: ApiCall): Promise<void> {
+  const { deleted, spaceReclaimed } = await call.ctx.engine.pruneContainers(pruneFilter(parseFilters(call.query.get('filters'))));
+  sendJson(call.res, 200, { ContainersDeleted: deleted, SpaceReclaimed: spaceReclaimed } satisfies ContainerPruneResponse);
 }
 
-async function top(ex: Exchange): Promise<void> {
-  const result = await ex.ctx.engine.topContainer(ex.params.id!, ex.query.get('ps_args') || undefined);
-  sendJson(ex.res, 200, { Titles: result.titles, Processes: result.processes });
+async function top(call: ApiCall): Promise<void> {
+  const result = await call.ctx.engine.topContainer(call.params.id!, call.query.get('ps_args') || undefined);
+  sendJson(call.res, 200, { Titles: result.titles, Processes: result.processes } satisfies ContainerTopResponse);
 }
 
 export const containerRoutes: Route[] = [

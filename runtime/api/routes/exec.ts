@@ -1,22 +1,17 @@
 /** Exec: create, start (hijacked unless detached), resize, inspect. */
 import { conflict, invalid } from '../../../lib/errors.js';
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { intParam, sendJson, sendStatus } from '../http/reply.js';
-import { execInspectJson, toExecOptions, type DockerExecBody } from '../docker/exec-json.js';
+import { execInspectJson, toExecOptions } from '../docker/exec-json.js';
 import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
 import { afterHead, hijack } from '../streams/hijack.js';
 import { relayAttachment } from '../streams/relay.js';
+import type { ExecConfig, ExecStartConfig, IdResponse } from '../docker/types.js';
 
-interface ExecStartBody {
-  Detach?: boolean;
-  Tty?: boolean;
-  ConsoleSize?: [number, number] | null;
-}
-
-async function create(ex: Exchange): Promise<void> {
-  const id = await ex.ctx.engine.createExec(ex.params.id!, toExecOptions(await readJson<DockerExecBody>(ex)));
-  sendJson(ex.res, 201, { Id: id });
+async function create(call: ApiCall): Promise<void> {
+  const id = await call.ctx.engine.createExec(call.params.id!, toExecOptions(await readJson<ExecConfig>(call)));
+  sendJson(call.res, 201, { Id: id } satisfies IdResponse);
 }
 
 /**
@@ -24,21 +19,21 @@ async function create(ex: Exchange): Promise<void> {
  * a gap, see `afterHead`), and a process that cannot start is reported in the stream, its exit code (126/127) in
  * the exec's inspect.
  */
-async function start(ex: Exchange): Promise<void> {
-  const body = (await readJson<ExecStartBody>(ex)) ?? {};
-  const { engine } = ex.ctx;
-  const id = ex.params.id!;
+async function start(call: ApiCall): Promise<void> {
+  const body = (await readJson<ExecStartConfig>(call)) ?? {};
+  const { engine } = call.ctx;
+  const id = call.params.id!;
   const state = await engine.inspectExec(id);
   if (state.running || state.exitCode !== null) throw conflict(`Error: Exec command ${state.id} has already run`);
   if (body.Detach) {
     await engine.startExec(id, { detach: true });
-    return sendStatus(ex.res, 200);
+    return sendStatus(call.res, 200);
   }
   // The process has a terminal when the exec was created with Tty; the start's Tty only chooses the stream's
   // framing, raw or multiplexed (docker-py starts with Tty false).
   const terminal = state.options.tty ?? false;
   const multiplexed = !(body.Tty ?? terminal);
-  const socket = hijack(ex, ex.upgrade ? streamContentType(ex.apiVersion, multiplexed) : RAW_STREAM);
+  const socket = hijack(call, call.upgrade ? streamContentType(call.apiVersion, multiplexed) : RAW_STREAM);
   socket.pause(); // stdin waits for the process
   await afterHead(socket);
   const att = await engine.startExec(id, {}).catch((err: Error) => {
@@ -52,16 +47,16 @@ async function start(ex: Exchange): Promise<void> {
   relayAttachment(att, socket, multiplexed);
 }
 
-async function resize(ex: Exchange): Promise<void> {
-  const h = intParam(ex.query, 'h');
-  const w = intParam(ex.query, 'w');
+async function resize(call: ApiCall): Promise<void> {
+  const h = intParam(call.query, 'h');
+  const w = intParam(call.query, 'w');
   if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
-  await ex.ctx.engine.resizeExec(ex.params.id!, h, w);
-  sendStatus(ex.res, 200);
+  await call.ctx.engine.resizeExec(call.params.id!, h, w);
+  sendStatus(call.res, 200);
 }
 
-async function inspect(ex: Exchange): Promise<void> {
-  sendJson(ex.res, 200, execInspectJson(await ex.ctx.engine.inspectExec(ex.params.id!)));
+async function inspect(call: ApiCall): Promise<void> {
+  sendJson(call.res, 200, execInspectJson(await call.ctx.engine.inspectExec(call.params.id!)));
 }
 
 export const execRoutes: Route[] = [

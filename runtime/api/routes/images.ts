@@ -4,7 +4,7 @@
  * a wildcard and the action is the last path segment.
  */
 import { invalid, notFound } from '../../../lib/errors.js';
-import type { Exchange, Handler, Route } from '../exchange.js';
+import type { ApiCall, Handler, Route } from '../api-call.js';
 import { boolParam, requiredParam, sendJson, sendStatus } from '../http/reply.js';
 import { filterImages, parseFilters } from '../docker/filters.js';
 import { imageHistoryJson, imageInspectJson, imageSummaryJson } from '../docker/image-json.js';
@@ -14,12 +14,13 @@ import { saveNamed } from './image-transfer.js';
 import { imagePruneFilter } from '../docker/prune-filters.js';
 import { push } from './registry.js';
 import type { Image } from '../../images/types.js';
+import type { ImageDeleteResponseItem, ImagePruneResponse } from '../docker/types.js';
 
-async function list(ex: Exchange): Promise<void> {
-  const all = await ex.ctx.engine.images.list();
-  const images = filterImages(boolParam(ex.query, 'all') ? all : withoutIntermediate(all), parseFilters(ex.query.get('filters')));
+async function list(call: ApiCall): Promise<void> {
+  const all = await call.ctx.engine.images.list();
+  const images = filterImages(boolParam(call.query, 'all') ? all : withoutIntermediate(all), parseFilters(call.query.get('filters')));
   images.sort((a, b) => epochMs(b.created) - epochMs(a.created));
-  sendJson(ex.res, 200, images.map(imageSummaryJson));
+  sendJson(call.res, 200, images.map(imageSummaryJson));
 }
 
 /** Without `all`, dockerd leaves out intermediate images: untagged ones that are another image's parent (build steps). */
@@ -28,46 +29,46 @@ function withoutIntermediate(images: Image[]): Image[] {
   return images.filter((i) => i.repoTags.length > 0 || !parents.has(i.id));
 }
 
-async function inspect(ex: Exchange, name: string): Promise<void> {
-  sendJson(ex.res, 200, imageInspectJson(await ex.ctx.engine.images.get(name), ex.apiVersion));
+async function inspect(call: ApiCall, name: string): Promise<void> {
+  sendJson(call.res, 200, imageInspectJson(await call.ctx.engine.images.get(name), call.apiVersion));
 }
 
-async function history(ex: Exchange, name: string): Promise<void> {
-  sendJson(ex.res, 200, imageHistoryJson(await ex.ctx.engine.images.get(name)));
+async function history(call: ApiCall, name: string): Promise<void> {
+  sendJson(call.res, 200, imageHistoryJson(await call.ctx.engine.images.get(name)));
 }
 
-async function tag(ex: Exchange, name: string): Promise<void> {
-  const target = joinRepoTag(requiredParam(ex.query, 'repo'), ex.query.get('tag') || 'latest')!;
-  await ex.ctx.engine.images.tag(name, target);
-  sendStatus(ex.res, 201);
+async function tag(call: ApiCall, name: string): Promise<void> {
+  const target = joinRepoTag(requiredParam(call.query, 'repo'), call.query.get('tag') || 'latest')!;
+  await call.ctx.engine.images.tag(name, target);
+  sendStatus(call.res, 201);
 }
 
-async function remove(ex: Exchange): Promise<void> {
-  const result = await ex.ctx.engine.removeImage(imageName(ex), { force: boolParam(ex.query, 'force'), noPrune: boolParam(ex.query, 'noprune') });
-  sendJson(ex.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))]);
+async function remove(call: ApiCall): Promise<void> {
+  const result = await call.ctx.engine.removeImage(imageName(call), { force: boolParam(call.query, 'force'), noPrune: boolParam(call.query, 'noprune') });
+  sendJson(call.res, 200, [...result.untagged.map((t) => ({ Untagged: t })), ...result.deleted.map((d) => ({ Deleted: d }))] satisfies ImageDeleteResponseItem[]);
 }
 
 /** `image prune`: dangling images, or every unused one with `dangling=false`; `until`, `label`, `label!` narrow it. */
-async function prune(ex: Exchange): Promise<void> {
-  const { deleted, spaceReclaimed } = await ex.ctx.engine.pruneImages(imagePruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed });
+async function prune(call: ApiCall): Promise<void> {
+  const { deleted, spaceReclaimed } = await call.ctx.engine.pruneImages(imagePruneFilter(parseFilters(call.query.get('filters'))));
+  sendJson(call.res, 200, { ImagesDeleted: deleted.map((d) => ({ Deleted: d })), SpaceReclaimed: spaceReclaimed } satisfies ImagePruneResponse);
 }
 
-type NamedHandler = (ex: Exchange, name: string) => Promise<void>;
+type NamedHandler = (call: ApiCall, name: string) => Promise<void>;
 
 /** Route `/images/{name}/{action}` by its last segment. */
 function byAction(actions: Record<string, NamedHandler>): Handler {
-  return async (ex) => {
-    const rest = ex.params['*'] ?? '';
+  return async (call) => {
+    const rest = call.params['*'] ?? '';
     const slash = rest.lastIndexOf('/');
     const action = actions[rest.slice(slash + 1)];
     if (slash <= 0 || !action) throw notFound('page not found');
-    await action(ex, rest.slice(0, slash));
+    await action(call, rest.slice(0, slash));
   };
 }
 
-function imageName(ex: Exchange): string {
-  const name = ex.params['*'];
+function imageName(call: ApiCall): string {
+  const name = call.params['*'];
   if (!name) throw invalid('no image name given');
   return name;
 }

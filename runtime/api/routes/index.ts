@@ -1,5 +1,5 @@
 /** Every route of the Engine API, by resource. */
-import type { Route } from '../exchange.js';
+import type { Route } from '../api-call.js';
 import { archiveRoutes } from './archive.js';
 import { buildRoutes } from './build.js';
 import { containerFsRoutes } from './container-fs.js';

@@ -1,60 +1,55 @@
 /** Networks: list, create, inspect, remove, prune, connect and disconnect containers. */
 import { invalid } from '../../../lib/errors.js';
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { sendJson, sendStatus } from '../http/reply.js';
 import { parseFilters } from '../docker/filters.js';
 import { pruneFilter } from '../docker/prune-filters.js';
 import {
-  filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest, type DockerEndpointConfig, type DockerNetworkCreateBody,
+  filterNetworks, networkJson, toCreateNetworkOptions, toEndpointRequest,
 } from '../docker/network-json.js';
+import type { NetworkConnectRequest, NetworkCreateRequest, NetworkCreateResponse, NetworkPruneResponse } from '../docker/types.js';
 
-interface ConnectBody {
-  Container?: string;
-  EndpointConfig?: DockerEndpointConfig | null;
-  Force?: boolean;
+async function list(call: ApiCall): Promise<void> {
+  const networks = filterNetworks(await call.ctx.engine.listNetworks(), parseFilters(call.query.get('filters')));
+  sendJson(call.res, 200, networks.map((n) => networkJson(n, false)));
 }
 
-async function list(ex: Exchange): Promise<void> {
-  const networks = filterNetworks(await ex.ctx.engine.listNetworks(), parseFilters(ex.query.get('filters')));
-  sendJson(ex.res, 200, networks.map((n) => networkJson(n, false)));
+async function inspect(call: ApiCall): Promise<void> {
+  sendJson(call.res, 200, networkJson(await call.ctx.engine.inspectNetwork(call.params.id!)));
 }
 
-async function inspect(ex: Exchange): Promise<void> {
-  sendJson(ex.res, 200, networkJson(await ex.ctx.engine.inspectNetwork(ex.params.id!)));
+async function create(call: ApiCall): Promise<void> {
+  const n = await call.ctx.engine.createNetwork(toCreateNetworkOptions(await readJson<NetworkCreateRequest>(call)));
+  sendJson(call.res, 201, { Id: n.id, Warning: '' } satisfies NetworkCreateResponse);
 }
 
-async function create(ex: Exchange): Promise<void> {
-  const n = await ex.ctx.engine.createNetwork(toCreateNetworkOptions(await readJson<DockerNetworkCreateBody>(ex)));
-  sendJson(ex.res, 201, { Id: n.id, Warning: '' });
+async function remove(call: ApiCall): Promise<void> {
+  await call.ctx.engine.removeNetwork(call.params.id!);
+  sendStatus(call.res, 204);
 }
 
-async function remove(ex: Exchange): Promise<void> {
-  await ex.ctx.engine.removeNetwork(ex.params.id!);
-  sendStatus(ex.res, 204);
-}
-
-async function prune(ex: Exchange): Promise<void> {
-  const { deleted } = await ex.ctx.engine.pruneNetworks(pruneFilter(parseFilters(ex.query.get('filters'))));
-  sendJson(ex.res, 200, { NetworksDeleted: deleted });
+async function prune(call: ApiCall): Promise<void> {
+  const { deleted } = await call.ctx.engine.pruneNetworks(pruneFilter(parseFilters(call.query.get('filters'))));
+  sendJson(call.res, 200, { NetworksDeleted: deleted } satisfies NetworkPruneResponse);
 }
 
 /** dockerd answers connect and disconnect with 200 and no body. */
-async function connect(ex: Exchange): Promise<void> {
-  const body = await connectBody(ex);
-  await ex.ctx.engine.connectNetwork(ex.params.id!, body.Container, toEndpointRequest(body.EndpointConfig));
-  sendStatus(ex.res, 200);
+async function connect(call: ApiCall): Promise<void> {
+  const body = await connectBody(call);
+  await call.ctx.engine.connectNetwork(call.params.id!, body.Container, toEndpointRequest(body.EndpointConfig));
+  sendStatus(call.res, 200);
 }
 
 /** `Force` changes nothing: leaving a network never waits for the container. */
-async function disconnect(ex: Exchange): Promise<void> {
-  const body = await connectBody(ex);
-  await ex.ctx.engine.disconnectNetwork(ex.params.id!, body.Container);
-  sendStatus(ex.res, 200);
+async function disconnect(call: ApiCall): Promise<void> {
+  const body = await connectBody(call);
+  await call.ctx.engine.disconnectNetwork(call.params.id!, body.Container);
+  sendStatus(call.res, 200);
 }
 
-async function connectBody(ex: Exchange): Promise<ConnectBody & { Container: string }> {
-  const body = (await readJson<ConnectBody>(ex)) ?? {};
+async function connectBody(call: ApiCall): Promise<NetworkConnectRequest & { Container: string }> {
+  const body = (await readJson<NetworkConnectRequest>(call)) ?? {};
   if (!body.Container) throw invalid('a container is required (Container)');
   return { ...body, Container: body.Container };
 }

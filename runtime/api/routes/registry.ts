@@ -5,12 +5,13 @@
  */
 import { isKind } from '../../../lib/errors.js';
 import type { Engine, OnProgress, Progress } from '../../types.js';
-import type { Exchange } from '../exchange.js';
+import type { ApiCall } from '../api-call.js';
 import { readJson } from '../http/body.js';
 import { sendJson } from '../http/reply.js';
 import { familiarRef, joinRepoTag } from '../docker/refs.js';
 import { authOf, registryAuthHeader } from '../docker/registry-auth.js';
 import { JsonMessageStream } from '../streams/json-lines.js';
+import type { SystemAuthResponse } from '../docker/types.js';
 
 /** One progress message as `docker pull`/`push` render it. */
 export function progressJson(p: Progress): object {
@@ -19,8 +20,8 @@ export function progressJson(p: Progress): object {
 }
 
 /** Run `work` with a JSON message stream; a failure after the first message goes in-band. */
-async function streamed(ex: Exchange, work: (out: JsonMessageStream, onProgress: OnProgress) => Promise<void>): Promise<void> {
-  const out = new JsonMessageStream(ex.res);
+async function streamed(call: ApiCall, work: (out: JsonMessageStream, onProgress: OnProgress) => Promise<void>): Promise<void> {
+  const out = new JsonMessageStream(call.res);
   try {
     await work(out, (p) => out.write(progressJson(p)));
   } catch (err) {
@@ -31,11 +32,11 @@ async function streamed(ex: Exchange, work: (out: JsonMessageStream, onProgress:
 }
 
 /** Pull `ref`: a name with a registry host from it; a bare name is a base image tspaas builds (or, unknown, a Docker Hub error). */
-export async function pull(ex: Exchange, ref: string): Promise<void> {
-  const { engine } = ex.ctx;
-  const auth = registryAuthHeader(ex.req.headers['x-registry-auth']);
+export async function pull(call: ApiCall, ref: string): Promise<void> {
+  const { engine } = call.ctx;
+  const auth = registryAuthHeader(call.req.headers['x-registry-auth']);
   const name = familiarRef(ref);
-  await streamed(ex, async (out, onProgress) => {
+  await streamed(call, async (out, onProgress) => {
     const before = await imageId(engine, ref);
     if (!hasRegistryHost(name) && before) return out.write({ status: `Status: Image is up to date for ${name}` });
     const image = hasRegistryHost(name)
@@ -49,12 +50,12 @@ export async function pull(ex: Exchange, ref: string): Promise<void> {
 }
 
 /** `POST /images/{name}/push?tag=`: one tag, or every tag of the repository when none is given. */
-export async function push(ex: Exchange, name: string): Promise<void> {
-  const { engine } = ex.ctx;
-  const auth = registryAuthHeader(ex.req.headers['x-registry-auth']);
-  const tag = ex.query.get('tag');
+export async function push(call: ApiCall, name: string): Promise<void> {
+  const { engine } = call.ctx;
+  const auth = registryAuthHeader(call.req.headers['x-registry-auth']);
+  const tag = call.query.get('tag');
   const refs = tag ? [joinRepoTag(name, tag)!] : await tagsOf(engine, name);
-  await streamed(ex, async (out, onProgress) => {
+  await streamed(call, async (out, onProgress) => {
     for (const ref of refs) {
       const { digest, size } = await engine.pushImage(ref, { auth, onProgress });
       out.write({ progressDetail: {}, aux: { Tag: ref.slice(ref.lastIndexOf(':') + 1), Digest: digest, Size: size } });
@@ -63,10 +64,10 @@ export async function push(ex: Exchange, name: string): Promise<void> {
 }
 
 /** `POST /auth`: check credentials with the registry. */
-export async function login(ex: Exchange): Promise<void> {
-  const { auth, serverAddress } = authOf(await readJson(ex));
-  await ex.ctx.engine.checkRegistryAuth(serverAddress, auth ?? {});
-  sendJson(ex.res, 200, { Status: 'Login Succeeded', IdentityToken: '' });
+export async function login(call: ApiCall): Promise<void> {
+  const { auth, serverAddress } = authOf(await readJson(call));
+  await call.ctx.engine.checkRegistryAuth(serverAddress, auth ?? {});
+  sendJson(call.res, 200, { Status: 'Login Succeeded', IdentityToken: '' } satisfies SystemAuthResponse);
 }
 
 /** Does the first component of a familiar name look like a registry host? */

@@ -7,7 +7,7 @@
  * swarm is refused the same way, with the reason.
  */
 import { unavailable } from '../../../lib/errors.js';
-import type { Method, Route } from '../exchange.js';
+import type { Method, Route } from '../api-call.js';
 
 const NO_SWARM = 'This node is not part of a swarm';
 const NOT_MANAGER = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';

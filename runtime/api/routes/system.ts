@@ -1,14 +1,15 @@
 /** `/_ping`, `/version`, `/info`, `/events`. */
-import type { Exchange, Route } from '../exchange.js';
+import type { ApiCall, Route } from '../api-call.js';
 import { sendJson, startStream } from '../http/reply.js';
 import { API_VERSION } from '../http/version.js';
 import { eventJson, eventMatcher } from '../docker/event-json.js';
 import { parseFilters } from '../docker/filters.js';
 import { infoJson, versionJson } from '../docker/system-json.js';
 import { parseTimestampParam } from '../docker/time.js';
+import type { SystemDataUsageResponse } from '../docker/types.js';
 
-async function ping(ex: Exchange): Promise<void> {
-  ex.res.writeHead(200, {
+async function ping(call: ApiCall): Promise<void> {
+  call.res.writeHead(200, {
     'Content-Type': 'text/plain; charset=utf-8',
     'API-Version': API_VERSION,
     'Docker-Experimental': 'false',
@@ -18,41 +19,41 @@ async function ping(ex: Exchange): Promise<void> {
     'Cache-Control': 'no-cache, no-store, must-revalidate',
     Pragma: 'no-cache',
   });
-  ex.res.end(ex.req.method === 'HEAD' ? undefined : 'OK');
+  call.res.end(call.req.method === 'HEAD' ? undefined : 'OK');
 }
 
-async function version(ex: Exchange): Promise<void> {
-  sendJson(ex.res, 200, versionJson(await ex.ctx.engine.info(), ex.ctx.version));
+async function version(call: ApiCall): Promise<void> {
+  sendJson(call.res, 200, versionJson(await call.ctx.engine.info(), call.ctx.version));
 }
 
-async function info(ex: Exchange): Promise<void> {
-  sendJson(ex.res, 200, infoJson(await ex.ctx.engine.info(), ex.ctx.version));
+async function info(call: ApiCall): Promise<void> {
+  sendJson(call.res, 200, infoJson(await call.ctx.engine.info(), call.ctx.version));
 }
 
-async function events(ex: Exchange): Promise<void> {
-  const since = parseTimestampParam(ex.query.get('since'), 'since');
-  const until = parseTimestampParam(ex.query.get('until'), 'until');
-  const match = eventMatcher(parseFilters(ex.query.get('filters')));
-  startStream(ex.res, 'application/json');
-  const stop = ex.ctx.events.subscribe(
+async function events(call: ApiCall): Promise<void> {
+  const since = parseTimestampParam(call.query.get('since'), 'since');
+  const until = parseTimestampParam(call.query.get('until'), 'until');
+  const match = eventMatcher(parseFilters(call.query.get('filters')));
+  startStream(call.res, 'application/json');
+  const stop = call.ctx.events.subscribe(
     { since, until, match },
-    (e) => ex.res.write(`${JSON.stringify(eventJson(e))}\n`),
-    () => ex.res.end(),
+    (e) => call.res.write(`${JSON.stringify(eventJson(e))}\n`),
+    () => call.res.end(),
   );
-  ex.res.once('close', stop);
+  call.res.once('close', stop);
 }
 
 /** `GET /system/df` is enough for `docker system df` to print totals. */
-async function diskUsage(ex: Exchange): Promise<void> {
-  const { engine } = ex.ctx;
+async function diskUsage(call: ApiCall): Promise<void> {
+  const { engine } = call.ctx;
   const [images, containers, volumes] = await Promise.all([engine.images.list(), engine.listContainers({ all: true }), engine.listVolumes()]);
-  sendJson(ex.res, 200, {
+  sendJson(call.res, 200, {
     LayersSize: images.reduce((n, i) => n + i.size, 0),
     Images: images.map((i) => ({ Id: i.id, RepoTags: i.repoTags, Size: i.size, SharedSize: -1, Containers: -1, Created: 0 })),
     Containers: containers.map((c) => ({ Id: c.record.id, Names: [`/${c.record.name}`], Image: c.record.imageRef, State: c.state.status })),
     Volumes: volumes.map((v) => ({ Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, UsageData: { Size: -1, RefCount: -1 } })),
     BuildCache: [],
-  });
+  } satisfies SystemDataUsageResponse);
 }
 
 export const systemRoutes: Route[] = [

@@ -10,14 +10,14 @@
  * sends next reaches stdin instead of being parsed as a new request.
  */
 import type { Socket } from 'node:net';
-import type { Exchange } from '../exchange.js';
+import type { ApiCall } from '../api-call.js';
 
-/** Take over the connection of `ex`, announce `contentType`, and return the raw socket. */
-export function hijack(ex: Exchange, contentType: string): Socket {
-  const socket = ex.upgrade ? takeUpgraded(ex, contentType) : takeOver(ex, contentType);
-  ex.hijacked = true;
-  ex.ctx.hijacked.add(socket);
-  socket.once('close', () => ex.ctx.hijacked.delete(socket));
+/** Take over the connection of `call`, announce `contentType`, and return the raw socket. */
+export function hijack(call: ApiCall, contentType: string): Socket {
+  const socket = call.upgrade ? takeUpgraded(call, contentType) : takeOver(call, contentType);
+  call.hijacked = true;
+  call.ctx.hijacked.add(socket);
+  socket.once('close', () => call.ctx.hijacked.delete(socket));
   socket.on('error', () => socket.destroy());
   socket.setTimeout(0);
   return socket;
@@ -41,21 +41,21 @@ export async function afterHead(socket: Socket): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, HEAD_GAP_MS));
 }
 
-function takeUpgraded(ex: Exchange, contentType: string): Socket {
-  const { socket, head } = ex.upgrade!;
-  ex.res.detachSocket(socket);
+function takeUpgraded(call: ApiCall, contentType: string): Socket {
+  const { socket, head } = call.upgrade!;
+  call.res.detachSocket(socket);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   if (head.length > 0) socket.unshift(head);
-  ex.upgrade!.head = Buffer.alloc(0);
+  call.upgrade!.head = Buffer.alloc(0);
   return socket;
 }
 
-function takeOver(ex: Exchange, contentType: string): Socket {
-  const socket = ex.req.socket;
+function takeOver(call: ApiCall, contentType: string): Socket {
+  const socket = call.req.socket;
   socket.removeAllListeners('data');
   socket.removeAllListeners('end');
   socket.removeAllListeners('timeout');
-  ex.res.detachSocket(socket);
+  call.res.detachSocket(socket);
   socket.write(`HTTP/1.1 200 OK\r\nContent-Type: ${contentType}\r\n\r\n`);
   return socket;
 }

@@ -5,7 +5,8 @@
  * socket) and docker-py 5.0.3's ContainerConfig with its unset arguments.
  */
 import test from 'ava';
-import { toCreateOptions, type DockerCreateBody } from '../../../../runtime/api/docker/container-create.js';
+import { toCreateOptions } from '../../../../runtime/api/docker/container-create.js';
+import type { ContainerCreateRequest } from '../../../../runtime/api/docker/types.js';
 import { CONFIG_FIELDS, HOST_CONFIG_FIELDS, isZero } from '../../../../runtime/api/docker/create-fields.js';
 import { isKind } from '../../../../lib/errors.js';
 
@@ -36,9 +37,9 @@ const DOCKER_PY_BODY = {
 };
 
 test("the docker CLI's and docker-py's default bodies pass", (t) => {
-  t.is(toCreateOptions(CLI_BODY as unknown as DockerCreateBody).image, 'busybox');
-  t.is(toCreateOptions(DOCKER_PY_BODY as unknown as DockerCreateBody).image, 'busybox');
-  t.is(toCreateOptions({ Image: 'busybox', name: 'web', platform: 'linux' } as DockerCreateBody).image, 'busybox', "dockerode leaves the create's query parameters in the body");
+  t.is(toCreateOptions(CLI_BODY as unknown as ContainerCreateRequest).image, 'busybox');
+  t.is(toCreateOptions(DOCKER_PY_BODY as unknown as ContainerCreateRequest).image, 'busybox');
+  t.is(toCreateOptions({ Image: 'busybox', name: 'web', platform: 'linux' } as ContainerCreateRequest).image, 'busybox', "dockerode leaves the create's query parameters in the body");
 });
 
 test('every field of moby v25.0.0 Config and HostConfig (with Resources) has a rule', (t) => {
@@ -74,7 +75,7 @@ const refusals: [string, Record<string, unknown>, RegExp][] = [
 ];
 for (const [what, body, message] of refusals) {
   test(`refused with a 400 naming it: ${what}`, (t) => {
-    const err = t.throws(() => toCreateOptions({ Image: 'busybox', ...body } as DockerCreateBody), { message });
+    const err = t.throws(() => toCreateOptions({ Image: 'busybox', ...body } as ContainerCreateRequest), { message });
     t.true(isKind(err, 'Invalid'));
   });
 }
@@ -82,7 +83,7 @@ for (const [what, body, message] of refusals) {
 test('zero values, nested ones included, count as unset; any other value does not', (t) => {
   for (const v of [null, undefined, '', 0, false, [], {}, [0, 0], { Type: '', Config: {} }, { Name: '', MaximumRetryCount: 0 }]) t.true(isZero(v), JSON.stringify(v));
   for (const v of [1, -1, 'x', true, [1], { a: 'b' }, [0, 1]]) t.false(isZero(v), JSON.stringify(v));
-  t.notThrows(() => toCreateOptions({ Image: 'x', HostConfig: { NoSuchField: null, CgroupParent: '' } } as DockerCreateBody));
+  t.notThrows(() => toCreateOptions({ Image: 'x', HostConfig: { NoSuchField: null, CgroupParent: '' } } as ContainerCreateRequest));
 });
 
 test("mount options that ask for what the engine does anyway pass, and NoCopy: nocopy on a bind, rprivate, Docker Desktop's Consistency", (t) => {
@@ -91,14 +92,14 @@ test("mount options that ask for what the engine does anyway pass, and NoCopy: n
       { Type: 'volume', Target: '/v', VolumeOptions: { NoCopy: true, Labels: {} } },
       { Type: 'bind', Source: '/srv', Target: '/b', BindOptions: { Propagation: 'rprivate' }, Consistency: 'cached' },
     ] },
-  } as unknown as DockerCreateBody));
+  } as unknown as ContainerCreateRequest));
 });
 
 test('fields other parts implement are accepted (Healthcheck, CpusetCpus, MemorySwap, OomKillDisable, Runtime)', (t) => {
   t.notThrows(() => toCreateOptions({
     Image: 'x', Healthcheck: { Test: ['CMD', 'true'] },
     HostConfig: { CpusetCpus: '0', MemorySwap: 1 << 30, OomKillDisable: true, Runtime: 'runc', MemorySwappiness: 10 },
-  } as DockerCreateBody));
+  } as ContainerCreateRequest));
 });
 
 test("the CLI's --pid/--ipc/--uts, --group-add, --ulimit, --device, --sysctl, --shm-size, --volumes-from become CreateOptions", (t) => {

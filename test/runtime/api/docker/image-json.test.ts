@@ -33,14 +33,14 @@ test('history without config history: one entry per layer', (t) => {
 });
 
 test('inspect and summary carry what the docker CLI prints', (t) => {
-  const i = imageInspectJson(img) as Record<string, unknown>;
+  const i = imageInspectJson(img);
   t.is(i.Id, 'sha256:abc');
   t.deepEqual(i.RepoTags, ['app:1']);
   t.deepEqual(i.RepoDigests, []);
   t.deepEqual(i.RootFS, { Type: 'layers', Layers: ['sha256:d1', 'sha256:d2'] });
   t.is(i.Comment, 'committed');
   t.deepEqual((i.Config as { Cmd: string[] }).Cmd, ['sh']);
-  const s = imageSummaryJson(img) as Record<string, unknown>;
+  const s = imageSummaryJson(img);
   t.is(s.Created, 1704067200);
   t.is(s.Size, 300);
 });
@@ -50,12 +50,12 @@ test('inspect: Parent, and Container/ContainerConfig for API ≤ 1.44 clients on
     ...img,
     config: { ...img.config, parent: 'sha256:base', container: 'c0ffee', container_config: { Image: 'busybox', Cmd: ['touch', '/x'], Volumes: { '/data': {} } } },
   };
-  const old = imageInspectJson(committed, '1.41') as Record<string, unknown>;
+  const old = imageInspectJson(committed, '1.41');
   t.is(old.Parent, 'sha256:base');
   t.is(old.Container, 'c0ffee');
   t.like(old.ContainerConfig, { Image: 'busybox', Cmd: ['touch', '/x'], Volumes: { '/data': {} } });
   t.like(imageInspectJson(img, '1.44'), { Parent: '', Container: '', ContainerConfig: { Image: '', Volumes: null, Cmd: null } }, 'an image not committed here: an empty config');
-  const current = imageInspectJson(committed, '1.45') as Record<string, unknown>;
+  const current = imageInspectJson(committed, '1.45');
   t.false('ContainerConfig' in current || 'Container' in current);
   t.is((imageSummaryJson(committed) as { ParentId: string }).ParentId, 'sha256:base');
 });

@@ -1,8 +1,9 @@
 /**
- * What every Engine API handler works with: one request/response pair (an
- * "exchange") plus the state the server shares between requests.
+ * What every Engine API handler works with: one call of the API (an
+ * `ApiCall`: the request, its response and the route's parameters) plus the
+ * state the server shares between calls.
  *
- * Handlers are `(ex) => Promise<void>`: parse the request, call the engine,
+ * Handlers are `(call) => Promise<void>`: parse the request, call the engine,
  * translate the result to Docker's JSON, reply. A handler that throws lets
  * the server reply with the error (see http/errors.ts); nothing else maps
  * errors to statuses.
@@ -53,7 +54,11 @@ export interface UpgradeState {
   head: Buffer;
 }
 
-export interface Exchange {
+/**
+ * One call of the Engine API as a handler sees it. (Not the router's
+ * `Exchange` in router/proxy/exchange.ts, which is a proxied request.)
+ */
+export interface ApiCall {
   readonly ctx: ApiContext;
   readonly req: IncomingMessage;
   /** For upgrade requests: a response bound to the raw socket, for replies sent before any hijack. */
@@ -67,7 +72,7 @@ export interface Exchange {
   hijacked: boolean;
 }
 
-export type Handler = (ex: Exchange) => Promise<void>;
+export type Handler = (call: ApiCall) => Promise<void>;
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
