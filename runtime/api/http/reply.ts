@@ -31,6 +31,14 @@ export function intParam(query: URLSearchParams, name: string): number | undefin
   return n;
 }
 
+/** The `h` and `w` of a resize (`/containers/:id/resize`, `/exec/:id/resize`); `Invalid` unless both are there. */
+export function terminalSize(query: URLSearchParams): { h: number; w: number } {
+  const h = intParam(query, 'h');
+  const w = intParam(query, 'w');
+  if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
+  return { h, w };
+}
+
 /** A required, non-empty query value. */
 export function requiredParam(query: URLSearchParams, name: string): string {
   const v = query.get(name);

@@ -4,7 +4,7 @@ import { invalid } from '../../../lib/errors.js';
 import type { Container, LogOptions, StatsSample } from '../../containers/types.js';
 import type { ApiCall, Route } from '../api-call.js';
 import { readBody } from '../http/body.js';
-import { boolParam, intParam, sendJson, sendStatus, startStream } from '../http/reply.js';
+import { boolParam, intParam, sendJson, sendStatus, startStream, terminalSize } from '../http/reply.js';
 import { statsJson } from '../docker/stats-json.js';
 import { parseTimestampParam } from '../docker/time.js';
 import { RAW_STREAM, streamContentType } from '../streams/framing.js';
@@ -75,9 +75,7 @@ function logOptions(q: URLSearchParams): LogOptions {
 }
 
 async function resize(call: ApiCall): Promise<void> {
-  const h = intParam(call.query, 'h');
-  const w = intParam(call.query, 'w');
-  if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
+  const { h, w } = terminalSize(call.query);
   await call.ctx.engine.resizeContainer(call.params.id!, h, w);
   sendStatus(call.res, 200);
 }

@@ -1,8 +1,8 @@
 /** Exec: create, start (hijacked unless detached), resize, inspect. */
-import { conflict, invalid } from '../../../lib/errors.js';
+import { conflict } from '../../../lib/errors.js';
 import type { ApiCall, Route } from '../api-call.js';
 import { readJson } from '../http/body.js';
-import { intParam, sendJson, sendStatus } from '../http/reply.js';
+import { sendJson, sendStatus, terminalSize } from '../http/reply.js';
 import { execInspectJson, toExecOptions } from '../docker/exec-json.js';
 import { RAW_STREAM, outputEncoder, streamContentType } from '../streams/framing.js';
 import { afterHead, hijack } from '../streams/hijack.js';
@@ -48,9 +48,7 @@ async function start(call: ApiCall): Promise<void> {
 }
 
 async function resize(call: ApiCall): Promise<void> {
-  const h = intParam(call.query, 'h');
-  const w = intParam(call.query, 'w');
-  if (h === undefined || w === undefined) throw invalid('resize needs both "h" and "w"');
+  const { h, w } = terminalSize(call.query);
   await call.ctx.engine.resizeExec(call.params.id!, h, w);
   sendStatus(call.res, 200);
 }
