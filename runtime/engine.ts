@@ -24,7 +24,7 @@ import { ContainerStore } from './containers/store.js';
 import { Waiters } from './containers/waiters.js';
 import { RootfsMounts } from './containers/rootfs.js';
 import type { ContainerContext } from './containers/context.js';
-import { pathsOf } from './containers/context.js';
+import { emitContainerEvent, pathsOf } from './containers/context.js';
 import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
@@ -193,7 +193,7 @@ class TspaasEngine implements Engine {
     const c = this.get(ref);
     await stopContainer(this.ctx, c, timeout).catch((err) => { if ((err as { kind?: string }).kind !== 'NotModified') throw err; });
     await this.ctx.locks.run(c.record.id, () => startContainer(this.ctx, c));
-    this.ctx.events.emit('event', { type: 'container', action: 'restart', id: c.record.id, attributes: { name: c.record.name }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    emitContainerEvent(this.ctx, c, 'restart');
   }
 
   updateContainer(ref: string, update: ContainerUpdate): Promise<void> {
@@ -227,7 +227,7 @@ class TspaasEngine implements Engine {
     const old = c.record.name;
     await this.ctx.store.rename(c.record.id, newName.replace(/^\//, ''));
     this.network.renamed(c.record.id, c.record.name);
-    this.events.emit('event', { type: 'container', action: 'rename', id: c.record.id, attributes: { name: c.record.name, oldName: `/${old}` }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    emitContainerEvent(this.ctx, c, 'rename', { oldName: `/${old}` });
   }
 
   removeLink(ref: string, alias: string): Promise<void> {
@@ -273,8 +273,9 @@ class TspaasEngine implements Engine {
   }
 
   async commitContainer(ref: string, opts: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean }): Promise<Image> {
-    const image = await commitContainer(this.ctx, this.get(ref), opts);
-    this.events.emit('event', { type: 'container', action: 'commit', id: this.get(ref).record.id, attributes: { imageID: image.id }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    const c = this.get(ref);
+    const image = await commitContainer(this.ctx, c, opts);
+    emitContainerEvent(this.ctx, c, 'commit', { imageID: image.id });
     return image;
   }
 
