@@ -30,7 +30,7 @@ import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
 import { updateContainer } from './containers/update.js';
-import { prunable, treeBytes } from './containers/prune.js';
+import { prunable } from './containers/prune.js';
 import { matchesPruneFilter, type PruneFilter } from '../lib/labels.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
@@ -51,7 +51,6 @@ import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import type { CacheDirs } from './build/cache.js';
 import { buildDiskDeps } from './build/disk.js';
-import { packLayer } from './archive/pack.js';
 import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, ContainerUpdate, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
@@ -144,7 +143,7 @@ class TspaasEngine implements Engine {
       engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => {
         const c = this.get(id);
-        return this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
+        return this.images.putLayer(this.ctx.snapshots.diff(c.record.id, { owners: usernsOf(c.record.options) }));
       },
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
       ...buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota),
@@ -409,7 +408,7 @@ class TspaasEngine implements Engine {
     let spaceReclaimed = 0;
     for (const c of this.ctx.store.list()) {
       if (!prunable(c, filter)) continue;
-      const bytes = await treeBytes(this.ctx.snapshots.upperDir(c.record.id));
+      const bytes = await this.ctx.snapshots.usage(c.record.id);
       await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, () => undefined);
     }
     return { deleted, spaceReclaimed };
