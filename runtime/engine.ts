@@ -51,7 +51,7 @@ import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import type { CacheDirs } from './build/cache.js';
 import { buildDiskDeps } from './build/disk.js';
-import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
+import { checkRegistryAuth, pullImage, pushImage, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, ContainerUpdate, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
 /** Open (or create) the engine's state under `config.root` and recover running containers. */
@@ -122,13 +122,13 @@ class TspaasEngine implements Engine {
   }
 
   async pullImage(ref: string, opts: PullOptions = {}): Promise<Image> {
-    const { image } = await pullImage(storeCore(this.images), this.registry, ref, opts);
+    const { image } = await pullImage(this.images, this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'pull', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return image;
   }
 
   async pushImage(ref: string, opts: PushOptions = {}): Promise<{ digest: string; size: number }> {
-    const { digest, size } = await pushImage(storeCore(this.images), this.registry, ref, opts);
+    const { digest, size } = await pushImage(this.images, this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'push', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return { digest, size };
   }
