@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex, SharedLock } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
-import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
+import type { Engine, EngineConfig, EngineInfo, Logger, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
 import { connectContainer, disconnectContainer, removeLink } from './containers/network.js';
@@ -54,9 +54,12 @@ import { buildDiskDeps } from './build/disk.js';
 import { checkRegistryAuth, pullImage, pushImage, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, ContainerUpdate, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
-/** Open (or create) the engine's state under `config.root` and recover running containers. */
-export async function createEngine(config: EngineConfig): Promise<Engine> {
-  const e = new TspaasEngine(Object.freeze({ ...config }));
+/**
+ * Open (or create) the engine's state under `config.root` and recover running
+ * containers. `log` receives the failures the engine survives (types.ts, Logger).
+ */
+export async function createEngine(config: EngineConfig, log: Logger): Promise<Engine> {
+  const e = new TspaasEngine(Object.freeze({ ...config }), log);
   await e.open();
   return e;
 }
@@ -71,7 +74,7 @@ class TspaasEngine implements Engine {
   /** Container creations (shared) against the collection of unpacked layers (exclusive). */
   private readonly snapshotUse = new SharedLock();
 
-  constructor(readonly config: Readonly<EngineConfig>) {
+  constructor(readonly config: Readonly<EngineConfig>, private readonly log: Logger) {
     this.events.setMaxListeners(0);
   }
 
@@ -83,19 +86,22 @@ class TspaasEngine implements Engine {
     const snapshots = await openSnapshotter(path.join(root, 'snapshots'), quota);
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
-    this.network = new NetworkManager(this.config.network, root, runRoot);
+    this.network = new NetworkManager(this.config.network, root, runRoot, this.log);
     await this.network.open();
     this.ctx = {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
-      attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events,
+      attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events, log: this.log,
       restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
-      logRotation: new LogRotation((id, error) => this.events.emit('event', {
-        type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
-      })),
+      logRotation: new LogRotation((id, error) => {
+        this.log.warn({ container: id, err: error }, 'log rotation failed; the log grows past its bound');
+        this.events.emit('event', {
+          type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
+        });
+      }),
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
@@ -140,7 +146,7 @@ class TspaasEngine implements Engine {
   // ---- build ----
   buildImage(context: import('node:stream').Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image> {
     return buildImage({
-      engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
+      engine: this, log: this.log, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => {
         const c = this.get(id);
         return this.images.putLayer(this.ctx.snapshots.diff(c.record.id, { owners: usernsOf(c.record.options) }));
@@ -358,7 +364,9 @@ class TspaasEngine implements Engine {
     for (const n of this.network.list()) {
       if (n.isDefault || n.driver !== 'bridge' || this.network.endpointsOf(n.id).length > 0) continue;
       if (!matchesPruneFilter(n.created, n.labels, filter)) continue;
-      await this.removeNetwork(n.id).then(() => deleted.push(n.name), () => undefined);
+      await this.removeNetwork(n.id).then(() => deleted.push(n.name), (err: unknown) => {
+        this.log.warn({ network: n.id, err }, 'network prune: removal failed; the network stays');
+      });
     }
     return { deleted };
   }
@@ -409,7 +417,9 @@ class TspaasEngine implements Engine {
     for (const c of this.ctx.store.list()) {
       if (!prunable(c, filter)) continue;
       const bytes = await this.ctx.snapshots.usage(c.record.id);
-      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, () => undefined);
+      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, (err: unknown) => {
+        this.log.warn({ container: c.record.id, err }, 'container prune: removal failed; the container stays');
+      });
     }
     return { deleted, spaceReclaimed };
   }
@@ -455,21 +465,35 @@ class TspaasEngine implements Engine {
     try {
       c = this.get(id);
     } catch {
-      return;
+      return; // removed meanwhile (its exit file went with it): nothing to record
     }
-    const next = await this.ctx.locks.run(id, () => recordExit(this.ctx, c)).catch(() => null);
-    if (next === 'remove') await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch(() => undefined);
+    const next = await this.ctx.locks.run(id, () => recordExit(this.ctx, c)).catch((err: unknown) => {
+      this.log.error({ container: id, err }, 'exit not recorded; the container still shows as running');
+      return null;
+    });
+    if (next === 'remove') {
+      await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch((err: unknown) => {
+        this.log.error({ container: id, err }, '--rm: the exited container could not be removed');
+      });
+    }
   }
 
+  /** Never rejects: a failure is logged (ContainerContext.restart). */
   private async restartByPolicy(id: string, atBoot: boolean): Promise<void> {
-    const c = this.get(id);
+    let c: Container;
+    try {
+      c = this.get(id);
+    } catch {
+      return; // removed meanwhile: the policy has nothing to do
+    }
     await this.ctx.locks.run(id, async () => {
       // Started meanwhile, or stopped/removed by the user: the policy has nothing to do.
       if (c.state.status !== 'exited' || (c.state.stoppedByUser && !atBoot)) return;
       await this.ctx.store.saveState(id, { ...c.state, restartCount: atBoot ? c.state.restartCount : c.state.restartCount + 1 });
       await startContainer(this.ctx, c);
-    }).catch(() => {
-      // A failed restart counts as an exit; the policy decides again.
+    }).catch((err: unknown) => {
+      // The failed start is recorded on the container (its error, exit code); no new exit comes, so it stays down.
+      this.log.error({ container: id, err, atBoot }, 'restart policy: the container could not be started again');
       cancelRestart(this.ctx, id);
     });
   }

@@ -31,11 +31,13 @@ export async function diffContainer(ctx: ContainerContext, c: Container): Promis
 async function withRootfs<T>(ctx: ContainerContext, c: Container, fn: (rootfs: string) => Promise<T>, streamOf?: (t: T) => Readable): Promise<T> {
   const p = pathsOf(ctx, c.record.id);
   await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs, idmapRootOf(c.record, p.rootfs));
-  const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch(() => undefined);
+  const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch((err: unknown) => {
+    ctx.log.warn({ container: c.record.id, err }, 'the root mount taken for a copy or export could not be released; it stays mounted');
+  });
   try {
     const result = await fn(p.rootfs);
     const s = streamOf?.(result);
-    if (s) void finished(s).catch(() => undefined).then(release);
+    if (s) void finished(s).catch(() => undefined).then(release); // a stream error is its reader's to see; release either way
     else await release();
     return result;
   } catch (err) {

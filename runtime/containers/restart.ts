@@ -41,7 +41,7 @@ export function scheduleRestart(ctx: ContainerContext, c: Container): void {
   cancelRestart(ctx, id);
   ctx.restartTimers.set(id, setTimeout(() => {
     ctx.restartTimers.delete(id);
-    void ctx.restart(id).catch(() => undefined);
+    void ctx.restart(id); // logs its own failures
   }, delay));
 }
 

@@ -75,7 +75,7 @@ async function spool(input: Readable, dir: string, layout: OciLayout): Promise<S
   const s = new Spool();
   const extract = tar.extract();
   const feeding = pipeline(input, decompress, extract);
-  feeding.catch(() => undefined);
+  feeding.catch(() => undefined); // only keeps an early rejection from being unhandled: `feeding` is awaited below
   for await (const entry of extract) {
     const name = clean(entry.header.name);
     if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {

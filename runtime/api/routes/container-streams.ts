@@ -108,7 +108,7 @@ async function streamStats(ex: Exchange, c: Container): Promise<void> {
     try {
       cur = await sample(ex, c);
     } catch {
-      break;
+      break; // the container is gone or stopped: the stream ends, as Docker's does
     }
   }
   ex.res.end();
