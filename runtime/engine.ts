@@ -97,7 +97,7 @@ class TspaasEngine implements Engine {
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
       logRotation: new LogRotation((id, error) => {
-        this.log.warn({ container: id, err: error }, 'log rotation failed; the log grows past its bound');
+        this.log.warn({ container: id, error }, 'log rotation failed; the log grows past its bound');
         this.events.emit('event', {
           type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
         });
