@@ -8,8 +8,9 @@
  *   share a base share its unpacked files. Whiteouts from the layer tar are
  *   stored in overlay form (0/0 character devices, `trusted.overlay.opaque`).
  * - *active snapshot*: a container's writable layer, keyed by the container
- *   ID (*key*): an `upper` and a `work` dir over the committed chain of its
- *   image (*parent* = the top chain ID, or null for an empty image).
+ *   ID (*key*), over the committed chain of its image (*parent* = the top
+ *   chain ID, or null for an empty image). How it is kept (overlay's upper
+ *   and work dirs) is the implementation's.
  *
  * The snapshotter never mounts anything itself: it returns `Mount`s and the
  * caller mounts them (`mountAll` in mount.ts) where it wants the root
