@@ -35,7 +35,7 @@ import { matchesPruneFilter, type PruneFilter } from '../lib/labels.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
-import { cancelRestart } from './containers/restart.js';
+import { cancelRestart, restartByPolicy } from './containers/restart.js';
 import { unwatchHealth } from './containers/health.js';
 import { containerLogs, attachContainer, resizeContainer } from './containers/stdio.js';
 import { LogRotation } from './containers/log-rotation.js';
@@ -93,7 +93,7 @@ class TspaasEngine implements Engine {
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
       attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events, log: this.log,
-      restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
+      restart: (id, opts) => restartByPolicy(this.ctx, id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
       logRotation: new LogRotation((id, error) => {
@@ -476,25 +476,5 @@ class TspaasEngine implements Engine {
         this.log.error({ container: id, err }, '--rm: the exited container could not be removed');
       });
     }
-  }
-
-  /** Never rejects: a failure is logged (ContainerContext.restart). */
-  private async restartByPolicy(id: string, atBoot: boolean): Promise<void> {
-    let c: Container;
-    try {
-      c = this.get(id);
-    } catch {
-      return; // removed meanwhile: the policy has nothing to do
-    }
-    await this.ctx.locks.run(id, async () => {
-      // Started meanwhile, or stopped/removed by the user: the policy has nothing to do.
-      if (c.state.status !== 'exited' || (c.state.stoppedByUser && !atBoot)) return;
-      await this.ctx.store.saveState(id, { ...c.state, restartCount: atBoot ? c.state.restartCount : c.state.restartCount + 1 });
-      await startContainer(this.ctx, c);
-    }).catch((err: unknown) => {
-      // The failed start is recorded on the container (its error, exit code); no new exit comes, so it stays down.
-      this.log.error({ container: id, err, atBoot }, 'restart policy: the container could not be started again');
-      cancelRestart(this.ctx, id);
-    });
   }
 }
