@@ -94,7 +94,7 @@ async function start(config: Readonly<DaemonConfig>, log: Logger, services: Serv
 async function startEngine(config: Readonly<DaemonConfig>, log: Logger, services: Service[]): Promise<Engine> {
   const prepared = await prepareHost();
   for (const action of prepared.actions) log.info({ action }, 'host prepared');
-  const engine = await createEngine(config.engine);
+  const engine = await createEngine(config.engine, log.child({ part: 'engine' }));
   const { storageQuota } = await engine.info();
   if (storageQuota.backend === 'none') log.warn({ reason: storageQuota.reason }, 'DISK IS NOT BOUNDED: containers, volumes and builds can fill the host disk (docs/engine.md, "Disk quotas")');
   const api = await serveEngineApi(engine, {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { KeyedMutex, SharedLock } from '../lib/mutex.js';
 import { notFound } from '../lib/errors.js';
-import type { Engine, EngineConfig, EngineInfo, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
+import type { Engine, EngineConfig, EngineInfo, Logger, OnProgress, Attachment, VolumeInfo, VolumePruneFilter, ImagePruneFilter, PathStat, NetworkInfo } from './types.js';
 import type { CreateNetworkOptions, EndpointRequest, Network } from './network/types.js';
 import { NetworkManager } from './network/manager.js';
 import { connectContainer, disconnectContainer, removeLink } from './containers/network.js';
@@ -24,18 +24,18 @@ import { ContainerStore } from './containers/store.js';
 import { Waiters } from './containers/waiters.js';
 import { RootfsMounts } from './containers/rootfs.js';
 import type { ContainerContext } from './containers/context.js';
-import { pathsOf } from './containers/context.js';
+import { emitContainerEvent, pathsOf } from './containers/context.js';
 import { createContainer } from './containers/create.js';
 import { startContainer } from './containers/start.js';
 import { stopContainer, killContainer, pauseContainer, unpauseContainer } from './containers/stop.js';
 import { removeContainer, destroy } from './containers/remove.js';
 import { updateContainer } from './containers/update.js';
-import { prunable, treeBytes } from './containers/prune.js';
+import { prunable } from './containers/prune.js';
 import { matchesPruneFilter, type PruneFilter } from '../lib/labels.js';
 import { usernsOf } from './containers/userns.js';
 import { recordExit, watchExits } from './containers/exit.js';
 import { recoverContainers } from './containers/recovery.js';
-import { cancelRestart } from './containers/restart.js';
+import { cancelRestart, restartByPolicy } from './containers/restart.js';
 import { unwatchHealth } from './containers/health.js';
 import { containerLogs, attachContainer, resizeContainer } from './containers/stdio.js';
 import { LogRotation } from './containers/log-rotation.js';
@@ -51,13 +51,15 @@ import { buildBaseImage, isBaseImage } from './baseimages/index.js';
 import { buildImage, BuildCache, DEFAULT_BUILD_LIMITS, pruneScope, type BuildEvent, type BuildOptions } from './build/index.js';
 import type { CacheDirs } from './build/cache.js';
 import { buildDiskDeps } from './build/disk.js';
-import { packLayer } from './archive/pack.js';
-import { checkRegistryAuth, pullImage, pushImage, storeCore, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
+import { checkRegistryAuth, pullImage, pushImage, type PullOptions, type PushOptions, type RegistryAuth, type RegistryConfig } from './registry/index.js';
 import type { Container, ContainerUpdate, CreateOptions, ExecOptions, ExecState, ListFilters, LogLine, LogOptions, StatsSample, TopResult } from './containers/types.js';
 
-/** Open (or create) the engine's state under `config.root` and recover running containers. */
-export async function createEngine(config: EngineConfig): Promise<Engine> {
-  const e = new TspaasEngine(Object.freeze({ ...config }));
+/**
+ * Open (or create) the engine's state under `config.root` and recover running
+ * containers. `log` receives the failures the engine survives (types.ts, Logger).
+ */
+export async function createEngine(config: EngineConfig, log: Logger): Promise<Engine> {
+  const e = new TspaasEngine(Object.freeze({ ...config }), log);
   await e.open();
   return e;
 }
@@ -72,7 +74,7 @@ class TspaasEngine implements Engine {
   /** Container creations (shared) against the collection of unpacked layers (exclusive). */
   private readonly snapshotUse = new SharedLock();
 
-  constructor(readonly config: Readonly<EngineConfig>) {
+  constructor(readonly config: Readonly<EngineConfig>, private readonly log: Logger) {
     this.events.setMaxListeners(0);
   }
 
@@ -84,19 +86,22 @@ class TspaasEngine implements Engine {
     const snapshots = await openSnapshotter(path.join(root, 'snapshots'), quota);
     const store = new ContainerStore(path.join(root, 'containers'));
     const { runtimes, defaultRuntime } = await pickRuntimes(this.config);
-    this.network = new NetworkManager(this.config.network, root, runRoot);
+    this.network = new NetworkManager(this.config.network, root, runRoot, this.log);
     await this.network.open();
     this.ctx = {
       config: this.config, store, images: this.images, snapshots, runtimes, defaultRuntime,
       volumes: new VolumeStore(path.join(root, 'volumes'), (name) => this.volumeInUse(name), quota),
       locks: new KeyedMutex(), waiters: new Waiters(), rootfs: new RootfsMounts(snapshots),
-      attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events,
-      restart: (id, opts) => this.restartByPolicy(id, opts?.atBoot ?? false),
+      attachments: new Map(), restartTimers: new Map(), healthChecks: new Map(), events: this.events, log: this.log,
+      restart: (id, opts) => restartByPolicy(this.ctx, id, opts?.atBoot ?? false),
       host: { limits: await readHostLimits(), cgroups: await detectCgroups() },
       network: this.network,
-      logRotation: new LogRotation((id, error) => this.events.emit('event', {
-        type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
-      })),
+      logRotation: new LogRotation((id, error) => {
+        this.log.warn({ container: id, error }, 'log rotation failed; the log grows past its bound');
+        this.events.emit('event', {
+          type: 'container', action: 'log-rotation-failed', id, attributes: { error }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6,
+        });
+      }),
     };
     await store.load();
     this.watcher = await watchExits(runRoot, (id) => void this.onExit(id));
@@ -123,13 +128,13 @@ class TspaasEngine implements Engine {
   }
 
   async pullImage(ref: string, opts: PullOptions = {}): Promise<Image> {
-    const { image } = await pullImage(storeCore(this.images), this.registry, ref, opts);
+    const { image } = await pullImage(this.images, this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'pull', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return image;
   }
 
   async pushImage(ref: string, opts: PushOptions = {}): Promise<{ digest: string; size: number }> {
-    const { digest, size } = await pushImage(storeCore(this.images), this.registry, ref, opts);
+    const { digest, size } = await pushImage(this.images, this.registry, ref, opts);
     this.events.emit('event', { type: 'image', action: 'push', id: ref, attributes: { name: ref }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
     return { digest, size };
   }
@@ -141,10 +146,10 @@ class TspaasEngine implements Engine {
   // ---- build ----
   buildImage(context: import('node:stream').Readable, opts: BuildOptions, onEvent: (e: BuildEvent) => void): Promise<Image> {
     return buildImage({
-      engine: this, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
+      engine: this, log: this.log, dir: path.join(this.config.root, 'build'), limits: { ...DEFAULT_BUILD_LIMITS, ...this.config.build },
       layerOf: (id) => {
         const c = this.get(id);
-        return this.images.putLayer(packLayer(this.ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
+        return this.images.putLayer(this.ctx.snapshots.diff(c.record.id, { owners: usernsOf(c.record.options) }));
       },
       withSandbox: (ref, fn) => this.network.withTransientSandbox(ref, fn),
       ...buildDiskDeps(this.ctx.snapshots.quota, this.config.storageQuota),
@@ -193,7 +198,7 @@ class TspaasEngine implements Engine {
     const c = this.get(ref);
     await stopContainer(this.ctx, c, timeout).catch((err) => { if ((err as { kind?: string }).kind !== 'NotModified') throw err; });
     await this.ctx.locks.run(c.record.id, () => startContainer(this.ctx, c));
-    this.ctx.events.emit('event', { type: 'container', action: 'restart', id: c.record.id, attributes: { name: c.record.name }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    emitContainerEvent(this.ctx, c, 'restart');
   }
 
   updateContainer(ref: string, update: ContainerUpdate): Promise<void> {
@@ -227,7 +232,7 @@ class TspaasEngine implements Engine {
     const old = c.record.name;
     await this.ctx.store.rename(c.record.id, newName.replace(/^\//, ''));
     this.network.renamed(c.record.id, c.record.name);
-    this.events.emit('event', { type: 'container', action: 'rename', id: c.record.id, attributes: { name: c.record.name, oldName: `/${old}` }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    emitContainerEvent(this.ctx, c, 'rename', { oldName: `/${old}` });
   }
 
   removeLink(ref: string, alias: string): Promise<void> {
@@ -273,8 +278,9 @@ class TspaasEngine implements Engine {
   }
 
   async commitContainer(ref: string, opts: { tag?: string; author?: string; message?: string; changes?: Partial<ContainerConfig>; pause?: boolean }): Promise<Image> {
-    const image = await commitContainer(this.ctx, this.get(ref), opts);
-    this.events.emit('event', { type: 'container', action: 'commit', id: this.get(ref).record.id, attributes: { imageID: image.id }, time: Math.floor(Date.now() / 1000), timeNano: Date.now() * 1e6 });
+    const c = this.get(ref);
+    const image = await commitContainer(this.ctx, c, opts);
+    emitContainerEvent(this.ctx, c, 'commit', { imageID: image.id });
     return image;
   }
 
@@ -358,7 +364,9 @@ class TspaasEngine implements Engine {
     for (const n of this.network.list()) {
       if (n.isDefault || n.driver !== 'bridge' || this.network.endpointsOf(n.id).length > 0) continue;
       if (!matchesPruneFilter(n.created, n.labels, filter)) continue;
-      await this.removeNetwork(n.id).then(() => deleted.push(n.name), () => undefined);
+      await this.removeNetwork(n.id).then(() => deleted.push(n.name), (err: unknown) => {
+        this.log.warn({ network: n.id, err }, 'network prune: removal failed; the network stays');
+      });
     }
     return { deleted };
   }
@@ -408,8 +416,10 @@ class TspaasEngine implements Engine {
     let spaceReclaimed = 0;
     for (const c of this.ctx.store.list()) {
       if (!prunable(c, filter)) continue;
-      const bytes = await treeBytes(this.ctx.snapshots.upperDir(c.record.id));
-      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, () => undefined);
+      const bytes = await this.ctx.snapshots.usage(c.record.id);
+      await this.removeContainer(c.record.id).then(() => { deleted.push(c.record.id); spaceReclaimed += bytes; }, (err: unknown) => {
+        this.log.warn({ container: c.record.id, err }, 'container prune: removal failed; the container stays');
+      });
     }
     return { deleted, spaceReclaimed };
   }
@@ -455,22 +465,16 @@ class TspaasEngine implements Engine {
     try {
       c = this.get(id);
     } catch {
-      return;
+      return; // removed meanwhile (its exit file went with it): nothing to record
     }
-    const next = await this.ctx.locks.run(id, () => recordExit(this.ctx, c)).catch(() => null);
-    if (next === 'remove') await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch(() => undefined);
-  }
-
-  private async restartByPolicy(id: string, atBoot: boolean): Promise<void> {
-    const c = this.get(id);
-    await this.ctx.locks.run(id, async () => {
-      // Started meanwhile, or stopped/removed by the user: the policy has nothing to do.
-      if (c.state.status !== 'exited' || (c.state.stoppedByUser && !atBoot)) return;
-      await this.ctx.store.saveState(id, { ...c.state, restartCount: atBoot ? c.state.restartCount : c.state.restartCount + 1 });
-      await startContainer(this.ctx, c);
-    }).catch(() => {
-      // A failed restart counts as an exit; the policy decides again.
-      cancelRestart(this.ctx, id);
+    const next = await this.ctx.locks.run(id, () => recordExit(this.ctx, c)).catch((err: unknown) => {
+      this.log.error({ container: id, err }, 'exit not recorded; the container still shows as running');
+      return null;
     });
+    if (next === 'remove') {
+      await this.ctx.locks.run(id, () => destroy(this.ctx, c, true)).catch((err: unknown) => {
+        this.log.error({ container: id, err }, '--rm: the exited container could not be removed');
+      });
+    }
   }
 }

@@ -23,6 +23,26 @@ import type {
   Container, ContainerUpdate, CreateOptions, ListFilters, TopResult, StatsSample, LogLine, LogOptions, ExecOptions, ExecState,
 } from './containers/types.js';
 
+/**
+ * Where the engine reports the failures it survives but someone should know
+ * of: an exit it could not record, a `--rm` or a restart-policy start that
+ * failed, a container it could not recover at start, a leftover it could not
+ * remove. Each line names what it is about (`container`, `image`, `network`,
+ * `volume`: an ID) and its cause (`err`); `msg` says what did not happen.
+ *
+ * - `error`: state is now wrong or something the user asked for did not
+ *   happen (a container left running, removed late, not restarted);
+ * - `warn`: a leftover (a mount, a sandbox, a volume) stays until a sweep or
+ *   the next engine start, or a feature runs degraded.
+ *
+ * A subset of pino's Logger (the project's logger), so a pino logger or
+ * child fits as is, while the engine depends on no logging library.
+ */
+export interface Logger {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
 export interface EngineConfig {
   /** Engine state root, e.g. /var/lib/tspaas/engine. */
   root: string;

@@ -10,13 +10,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Engine } from '../types.js';
+import type { Engine, Logger } from '../types.js';
 import type { EventLog } from './events.js';
 
-/** Where handlers report failures that clients only see as "internal error". Compatible with pino. */
-export interface ApiLogger {
-  error(obj: object, msg: string): void;
-}
+/** Where handlers report failures that clients only see as "internal error": the error level of the engine's Logger (pino fits). */
+export type ApiLogger = Pick<Logger, 'error'>;
 
 /**
  * A source-to-image builder plugged in by the daemon (tspaas's buildpacks,

@@ -18,7 +18,7 @@ export async function* throughDecompressor(bin: string, what: string, input: Asy
     child.on('error', (e) => reject(unavailable(`cannot run ${bin}: ${e.message}`, e)));
     child.on('close', (code) => resolve(code));
   });
-  exited.catch(() => undefined);
+  exited.catch(() => undefined); // only keeps an early rejection from being unhandled: `exited` is awaited below
   const feeding = pipeline(Readable.from(input), child.stdin).then(() => null, (err: unknown) => err);
   let finished = false;
   try {

@@ -33,7 +33,7 @@ export function findBaseImage(ref: string): BaseImageBuilder | undefined {
   try {
     name = normalizeReference(ref);
   } catch {
-    return undefined;
+    return undefined; // not a valid reference: not a base image either
   }
   return knownBaseImages.find((b) => b.name === name);
 }

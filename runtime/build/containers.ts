@@ -34,7 +34,9 @@ export async function withBuildContainer<T>(b: Build, image: Image, spec: BuildC
     return result;
   } finally {
     if (b.opts.forceRm || (ok && b.opts.rm !== false) || !spec.announce) {
-      await engine.removeContainer(id, { force: true, volumes: true }).catch(() => undefined);
+      await engine.removeContainer(id, { force: true, volumes: true }).catch((err: unknown) => {
+        b.deps.log.warn({ container: id, err }, 'build: a build container could not be removed; it stays');
+      });
       if (spec.announce) b.emit({ kind: 'removed', id });
     }
   }
@@ -74,7 +76,9 @@ export async function runToExit(b: Build, id: string): Promise<number> {
   let timedOut = false;
   const timer = seconds > 0 ? setTimeout(() => {
     timedOut = true;
-    void engine.killContainer(id, 'SIGKILL').catch(() => undefined);
+    void engine.killContainer(id, 'SIGKILL').catch((err: unknown) => {
+      b.deps.log.error({ container: id, err }, 'build: the step timed out and its container could not be killed');
+    });
   }, seconds * 1000) : null;
   try {
     const { exitCode } = await exited;

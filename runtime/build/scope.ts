@@ -28,7 +28,7 @@ export function resolvableRef(scope: string | undefined, ref: string): string | 
   try {
     return normalizeReference(ref);
   } catch {
-    return null;
+    return null; // not a valid name: it resolves to nothing in the scope, as documented above
   }
 }
 

@@ -3,7 +3,7 @@
  * the stage being built (`StageState`), plus the small rules every step uses
  * (variable lookup, build args in effect, the shell, history lines).
  */
-import type { Engine } from '../types.js';
+import type { Engine, Logger } from '../types.js';
 import type { ContainerConfig, Image, Layer } from '../images/types.js';
 import type { SandboxState } from '../network/types.js';
 import type { BuildCache } from './cache.js';
@@ -15,7 +15,9 @@ import type { CacheDirs } from './cache.js';
 /** What the engine lends the builder. */
 export interface BuildDeps {
   engine: Engine;
-  /** A container's upper dir as a new layer in the image store. */
+  /** Failures a build survives (a build container left behind), runtime/types.ts. */
+  log: Logger;
+  /** A container's writable layer as a new layer in the image store. */
   layerOf(containerId: string): Promise<Layer>;
   /** `<engine root>/build`: cache index and temporary contexts. */
   dir: string;

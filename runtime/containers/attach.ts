@@ -76,7 +76,7 @@ export class SocketAttachment implements Attachment {
 
   /** Hold the end (for listeners) until `p` settles, e.g. until an exec's exit code is recorded. */
   holdEndUntil(p: Promise<unknown>): void {
-    this.endGate = p.catch(() => undefined);
+    this.endGate = p.catch(() => undefined); // only a gate: whoever made `p` handles its failure
   }
 
   /** Connect to conmon's attach socket (output, then stdin); resolves once connected. */

@@ -4,7 +4,7 @@
  * engine; every operation in this folder is a plain function of it.
  */
 import type { EventEmitter } from 'node:events';
-import type { EngineConfig, EngineEvent } from '../types.js';
+import type { EngineConfig, EngineEvent, Logger } from '../types.js';
 import type { ImageStore } from '../images/types.js';
 import type { Snapshotter } from '../snapshots/types.js';
 import type { VolumeStore } from '../volumes/store.js';
@@ -41,9 +41,12 @@ export interface ContainerContext {
   /** Running health monitors (health.ts), each stopped by aborting its controller. */
   healthChecks: Map<string, AbortController>;
   events: EventEmitter;
+  /** Failures the operations survive, each with its container ID (types.ts, Logger). */
+  log: Logger;
   /**
    * Start a container again for its restart policy (takes the lock itself).
    * Skipped when the user stopped it, except at boot (`atBoot`, for `always`).
+   * Never rejects: a failed start is logged and recorded on the container.
    */
   restart: (id: string, opts?: { atBoot?: boolean }) => Promise<void>;
   /** Networks and sandboxes (network/types.ts). */

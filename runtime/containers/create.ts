@@ -19,7 +19,7 @@ import { DEFAULT_LOG_OPTS, containerLogConfig } from './log-config.js';
 import { checkHostBounds, hostCapacity } from './resources.js';
 import { checkLimits, readLimitHost } from './limits.js';
 import type { Container, ContainerRecord, CreateOptions, MountSpec } from './types.js';
-import { DEFAULT_USERNS_POOL, ownUpperDir, resolveUserns, usernsOf } from './userns.js';
+import { DEFAULT_USERNS_POOL, hostRootOf, resolveUserns, usernsOf } from './userns.js';
 import { mergeHealthcheck, validateHealthcheck } from './healthcheck.js';
 import { readHardLimits, resolveHostOptions } from './host-options.js';
 
@@ -53,15 +53,14 @@ async function createWith(ctx: ContainerContext, given: CreateOptions, image: Im
   const c: Container = { record, state: initialState() };
   ctx.store.reserveName(name, id); // before any await: concurrent creates never share a name
   try {
-    await ctx.snapshots.prepare(id, chainId, { sizeBytes });
+    const maps = usernsOf(options);
+    await ctx.snapshots.prepare(id, chainId, { sizeBytes, ...(maps ? { owner: hostRootOf(maps) } : {}) });
   } catch (err) {
     ctx.store.releaseName(name, id);
     throw err;
   }
   try {
     await writeInitLayer(ctx.snapshots.initDir(id));
-    const maps = usernsOf(options);
-    if (maps) await ownUpperDir(ctx.snapshots.upperDir(id), maps);
     await ctx.store.add(c);
   } catch (err) {
     ctx.store.releaseName(name, id);

@@ -29,8 +29,8 @@ export async function watchExits(runRoot: string, onExit: (id: string) => void):
   await fsp.mkdir(dir, { recursive: true });
   const report = (file: string | null) => { if (file && /^[0-9a-f]{64}$/.test(file)) onExit(file); };
   const w = watch(dir, (_event, file) => report(file));
-  w.on('error', () => undefined);
-  const rescan = setInterval(() => void fsp.readdir(dir).then((files) => files.forEach(report), () => undefined), RESCAN_MS);
+  w.on('error', () => undefined); // the rescan below still finds every exit file
+  const rescan = setInterval(() => void fsp.readdir(dir).then((files) => files.forEach(report), () => undefined), RESCAN_MS); // tried again in RESCAN_MS
   rescan.unref();
   return { close: () => { w.close(); clearInterval(rescan); } };
 }
@@ -61,7 +61,7 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
   // conmon wrote the exit file when the process ended; that is the exit time, even if we learn of it later.
   const finishedAt = (await fsp.stat(p.exitFile).catch(() => null))?.mtime ?? new Date();
   // The network goes before the exit is recorded: whoever sees "exited" (stop, wait, inspect) can remove the network.
-  await ctx.network.detach(c.record.id).catch(() => undefined);
+  await detachNetwork(ctx, c);
   await ctx.store.saveState(c.record.id, {
     ...c.state, status: 'exited', pid: 0, exitCode: code, oomKilled: oom && code === 137,
     error: forced?.error ?? '', finishedAt: finishedAt.toISOString(),
@@ -83,9 +83,16 @@ export async function recordExit(ctx: ContainerContext, c: Container, forced?: {
 /** Delete the runtime's record (and cgroup) of an exited container, tear down its network and unmount its root. */
 export async function releaseProcess(ctx: ContainerContext, c: Container): Promise<void> {
   await deleteProcess(runtimeOf(ctx, c), c.record.id);
-  await ctx.network.detach(c.record.id).catch(() => undefined);
+  await detachNetwork(ctx, c);
   await ctx.rootfs.release(c.record.id, pathsOf(ctx, c.record.id).rootfs);
   await releaseShareableShm(c.record.options, pathsOf(ctx, c.record.id).run); // issue 16: --ipc shareable
+}
+
+/** Take an exited container off its networks; a failure leaves the sandbox to the next start's or engine start's sweep. */
+async function detachNetwork(ctx: ContainerContext, c: Container): Promise<void> {
+  await ctx.network.detach(c.record.id).catch((err: unknown) => {
+    ctx.log.warn({ container: c.record.id, err }, 'exit: the network sandbox could not be removed; a later sweep removes it');
+  });
 }
 
 async function exists(file: string): Promise<boolean> {

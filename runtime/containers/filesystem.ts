@@ -12,9 +12,8 @@ import { invalid, isErrno, notFound } from '../../lib/errors.js';
 import type { PathStat } from '../types.js';
 import type { Change } from '../archive/types.js';
 import type { ContainerConfig, Image, ImageConfig } from '../images/types.js';
-import { changes } from '../archive/changes.js';
 import { applyLayer } from '../archive/apply.js';
-import { packLayer, packTree } from '../archive/pack.js';
+import { packTree } from '../archive/pack.js';
 import type { ContainerContext } from './context.js';
 import { pathsOf, runtimeOf } from './context.js';
 import { pauseProcess, processStatus, resumeProcess } from './oci-runtime.js';
@@ -25,18 +24,20 @@ import { idmapRootOf, usernsOf } from './userns.js';
 
 /** `docker diff`: changes of the writable layer against the image. */
 export async function diffContainer(ctx: ContainerContext, c: Container): Promise<Change[]> {
-  return changes(ctx.snapshots.upperDir(c.record.id), await ctx.snapshots.lowerDirs(c.record.snapshotParent));
+  return ctx.snapshots.changes(c.record.id, c.record.snapshotParent);
 }
 
 /** Run `fn` with the container's root mounted, then let go of it when `fn`'s stream (if any) is done. */
 async function withRootfs<T>(ctx: ContainerContext, c: Container, fn: (rootfs: string) => Promise<T>, streamOf?: (t: T) => Readable): Promise<T> {
   const p = pathsOf(ctx, c.record.id);
   await ctx.rootfs.acquire(c.record.id, c.record.snapshotParent, p.rootfs, idmapRootOf(c.record, p.rootfs));
-  const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch(() => undefined);
+  const release = () => ctx.rootfs.release(c.record.id, p.rootfs).catch((err: unknown) => {
+    ctx.log.warn({ container: c.record.id, err }, 'the root mount taken for a copy or export could not be released; it stays mounted');
+  });
   try {
     const result = await fn(p.rootfs);
     const s = streamOf?.(result);
-    if (s) void finished(s).catch(() => undefined).then(release);
+    if (s) void finished(s).catch(() => undefined).then(release); // a stream error is its reader's to see; release either way
     else await release();
     return result;
   } catch (err) {
@@ -138,7 +139,7 @@ export async function commitContainer(
   const pause = o.pause !== false && c.state.status === 'running' && await pauseUnlessExited(ctx, c);
   let layer;
   try {
-    layer = await ctx.images.putLayer(packLayer(ctx.snapshots.upperDir(c.record.id), usernsOf(c.record.options)));
+    layer = await ctx.images.putLayer(ctx.snapshots.diff(c.record.id, { owners: usernsOf(c.record.options) }));
   } finally {
     if (pause) await resumeProcess(runtimeOf(ctx, c), c.record.id);
   }

@@ -60,7 +60,7 @@ export async function* readLog(log: string, maxFile: number, o: LogOptions, isDo
     }
   } finally {
     waiter?.close();
-    await cur.fh.close().catch(() => undefined);
+    await cur.fh.close().catch(() => undefined); // pure clean-up of a read-only handle
   }
 }
 

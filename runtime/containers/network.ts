@@ -178,6 +178,6 @@ function networkIdOf(ctx: ContainerContext, name: string): string | null {
   try {
     return ctx.network.resolve(name).id;
   } catch {
-    return null;
+    return null; // the network was removed since: skipped, as documented above
   }
 }

@@ -41,7 +41,7 @@ async function releaseCrunFifo(rt: OciRuntime, id: string): Promise<boolean> {
   try {
     fh = await fsp.open(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK);
   } catch {
-    return false;
+    return false; // no fifo to release (see above): `crun start` runs
   }
   try {
     if (!(await fh.stat()).isFIFO()) return false;

@@ -27,11 +27,13 @@ import type { Container } from './types.js';
  */
 export async function recoverContainers(ctx: ContainerContext): Promise<void> {
   for (const c of ctx.store.list()) {
-    await ctx.locks.run(c.record.id, () => recoverOne(ctx, c)).catch(() => undefined);
+    await ctx.locks.run(c.record.id, () => recoverOne(ctx, c)).catch((err: unknown) => {
+      ctx.log.error({ container: c.record.id, err, status: c.state.status }, 'recovery: the container could not be reconciled; its state may be stale');
+    });
   }
   await sweepOrphans(ctx);
   for (const c of ctx.store.list()) {
-    if (c.state.status === 'exited' && bootRestart(c)) void ctx.restart(c.record.id, { atBoot: true }).catch(() => undefined);
+    if (c.state.status === 'exited' && bootRestart(c)) void ctx.restart(c.record.id, { atBoot: true }); // logs its own failures
   }
 }
 
@@ -48,19 +50,23 @@ async function sweepOrphans(ctx: ContainerContext): Promise<void> {
   };
   const known = new Set(ctx.store.list().map((c) => c.record.id));
   // Each step on its own: a leftover that cannot be removed now must not keep the engine from starting.
-  const attempt = (p: Promise<unknown>) => p.catch(() => undefined);
+  const attempt = (what: string, id: string, p: Promise<unknown>) => p.catch((err: unknown) => {
+    ctx.log.warn({ container: id, err }, `recovery sweep: ${what} of a gone container could not be removed; it stays until the next start`);
+  });
   for (const rt of Object.values(ctx.runtimes)) {
-    for (const id of await listProcesses(rt)) if (!up(id)) await attempt(deleteProcess(rt, id));
+    for (const id of await listProcesses(rt)) if (!up(id)) await attempt('the runtime record', id, deleteProcess(rt, id));
   }
   const runDirs = path.join(ctx.config.runRoot, 'c');
-  for (const id of await fsp.readdir(runDirs).catch(() => [] as string[])) {
+  for (const id of await fsp.readdir(runDirs).catch(() => [] as string[])) { // no run dir yet: nothing to sweep
     if (up(id)) continue;
     const p = pathsOf(ctx, id);
-    if (await isMountPoint(p.rootfs)) await attempt(unmount(p.rootfs));
-    if (!known.has(id)) await attempt(detachMountsUnder(p.run).then(() => fsp.rm(p.run, { recursive: true, force: true })));
+    if (await isMountPoint(p.rootfs)) await attempt('the root mount', id, unmount(p.rootfs));
+    if (!known.has(id)) await attempt('the run dir', id, detachMountsUnder(p.run).then(() => fsp.rm(p.run, { recursive: true, force: true })));
   }
-  for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await attempt(ctx.snapshots.remove(key));
-  await attempt(ctx.network.sweep(up));
+  for (const key of await ctx.snapshots.listActive()) if (!known.has(key)) await attempt('the writable layer', key, ctx.snapshots.remove(key));
+  await ctx.network.sweep(up).catch((err: unknown) => {
+    ctx.log.warn({ err }, 'recovery sweep: network sandboxes of gone containers could not all be removed');
+  });
 }
 
 async function recoverOne(ctx: ContainerContext, c: Container): Promise<void> {

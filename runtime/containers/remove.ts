@@ -24,7 +24,11 @@ export async function removeContainer(ctx: ContainerContext, c: Container, opts:
     }
     cancelRestart(ctx, id);
     await ctx.store.saveState(id, { ...c.state, stoppedByUser: true });
-    if (up) await signalProcess(runtimeOf(ctx, c), id, 'SIGKILL').catch(() => undefined);
+    if (up) {
+      await signalProcess(runtimeOf(ctx, c), id, 'SIGKILL').catch((err: unknown) => {
+        ctx.log.error({ container: id, err }, 'rm --force: SIGKILL failed; waiting for the container to exit');
+      });
+    }
     return up;
   });
   if (wasUp) await exited;
@@ -62,6 +66,10 @@ export async function destroy(ctx: ContainerContext, c: Container, volumes: bool
 /** Volumes created for this container alone (anonymous: 64-hex names). */
 async function removeAnonymousVolumes(ctx: ContainerContext, c: Container): Promise<void> {
   for (const m of c.record.options.mounts ?? []) {
-    if (m.type === 'volume' && isAnonymousVolume(m.source)) await ctx.volumes.remove(m.source, true).catch(() => undefined);
+    if (m.type === 'volume' && isAnonymousVolume(m.source)) {
+      await ctx.volumes.remove(m.source, true).catch((err: unknown) => {
+        ctx.log.warn({ container: c.record.id, volume: m.source, err }, 'rm --volumes: an anonymous volume could not be removed; it stays');
+      });
+    }
   }
 }

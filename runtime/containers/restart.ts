@@ -5,6 +5,7 @@
  * lasted at least 10 seconds.
  */
 import type { ContainerContext } from './context.js';
+import { startContainer } from './start.js';
 import type { Container } from './types.js';
 
 const FIRST_DELAY_MS = 100;
@@ -41,8 +42,32 @@ export function scheduleRestart(ctx: ContainerContext, c: Container): void {
   cancelRestart(ctx, id);
   ctx.restartTimers.set(id, setTimeout(() => {
     ctx.restartTimers.delete(id);
-    void ctx.restart(id).catch(() => undefined);
+    void ctx.restart(id); // logs its own failures
   }, delay));
+}
+
+/**
+ * Start a container again for its policy (`ctx.restart`): counts the restart,
+ * takes the lock. Never rejects: a failed start is recorded on the container
+ * by `startContainer` and logged here.
+ */
+export async function restartByPolicy(ctx: ContainerContext, id: string, atBoot: boolean): Promise<void> {
+  let c: Container;
+  try {
+    c = ctx.store.resolve(id);
+  } catch {
+    return; // removed meanwhile: the policy has nothing to do
+  }
+  await ctx.locks.run(id, async () => {
+    // Started meanwhile, or stopped/removed by the user: the policy has nothing to do.
+    if (c.state.status !== 'exited' || (c.state.stoppedByUser && !atBoot)) return;
+    await ctx.store.saveState(id, { ...c.state, restartCount: atBoot ? c.state.restartCount : c.state.restartCount + 1 });
+    await startContainer(ctx, c);
+  }).catch((err: unknown) => {
+    // No new exit follows a failed start, so nothing schedules another: the container stays down.
+    ctx.log.error({ container: id, err, atBoot }, 'restart policy: the container could not be started again');
+    cancelRestart(ctx, id);
+  });
 }
 
 /** Forget a pending restart (stop, rm). */

@@ -51,7 +51,9 @@ export async function startContainer(ctx: ContainerContext, c: Container): Promi
     await ctx.store.saveState(c.record.id, { ...running(c.state, pid, startedAt), health: healthAtStart(c) });
   } catch (err) {
     await ctx.logRotation.stop(c.record.id);
-    await ctx.network.detach(c.record.id).catch(() => undefined);
+    await ctx.network.detach(c.record.id).catch((detachErr: unknown) => {
+      ctx.log.warn({ container: c.record.id, err: detachErr }, 'failed start: the network sandbox could not be removed; the next start or engine start sweeps it');
+    });
     await ctx.rootfs.release(c.record.id, p.rootfs);
     await releaseShareableShm(c.record.options, p.run); // issue 16: --ipc shareable
     const exitCode = (err as { exitCode?: number }).exitCode ?? 128;

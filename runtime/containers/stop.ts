@@ -23,7 +23,9 @@ export async function stopContainer(ctx: ContainerContext, c: Container, timeout
     if (!isUp(c)) return false;
     await ctx.store.saveState(c.record.id, { ...c.state, stoppedByUser: true });
     if (c.state.status === 'paused') await resumeProcess(runtimeOf(ctx, c), c.record.id);
-    await signalProcess(runtimeOf(ctx, c), c.record.id, normalizeSignal(c.record.config.StopSignal, 'SIGTERM')).catch(() => undefined);
+    await signalProcess(runtimeOf(ctx, c), c.record.id, normalizeSignal(c.record.config.StopSignal, 'SIGTERM')).catch((err: unknown) => {
+      ctx.log.warn({ container: c.record.id, err }, 'stop: the stop signal failed; SIGKILL follows after the timeout');
+    });
     return true;
   });
   if (!signalled) {
@@ -33,7 +35,9 @@ export async function stopContainer(ctx: ContainerContext, c: Container, timeout
   const seconds = timeout ?? c.record.options.stopTimeout ?? 10;
   const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), Math.max(0, seconds) * 1000).unref());
   if ((await Promise.race([exited, timer])) === 'timeout') {
-    await signalProcess(runtimeOf(ctx, c), c.record.id, 'SIGKILL').catch(() => undefined);
+    await signalProcess(runtimeOf(ctx, c), c.record.id, 'SIGKILL').catch((err: unknown) => {
+      ctx.log.error({ container: c.record.id, err }, 'stop: SIGKILL failed; waiting for the container to exit');
+    });
     await exited;
   }
   emitContainerEvent(ctx, c, 'stop');

@@ -108,12 +108,6 @@ function checkMap(map: IdMapping[], what: string): void {
   }
 }
 
-/** Make the container's root dir (its upper dir) owned by its root, so `/` is its own; once, at create. */
-export async function ownUpperDir(upperDir: string, maps: IdMaps): Promise<void> {
-  const root = hostRootOf(maps);
-  await fsp.chown(upperDir, root.uid, root.gid);
-}
-
 /**
  * An empty named volume still owned by host root goes to the container's
  * root, as Docker's userns-remap creates volumes for the remapped root;

@@ -1,7 +1,8 @@
 /** Describing layer blobs: validation, diffID, media type. */
 import { createReadStream, promises as fsp } from 'node:fs';
 import { isGzip, scanLayer } from '../archive/index.js';
-import { MEDIA, UNCOMPRESSED_SIZE, type StagedBlob } from './layout.js';
+import type { StagedBlob } from './layout.js';
+import { MEDIA, UNCOMPRESSED_SIZE } from './oci.js';
 import type { Layer } from './types.js';
 
 /** Check a staged layer against the extraction rules and describe it (media type by content). */

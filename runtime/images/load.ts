@@ -17,7 +17,8 @@ import { TspaasError, invalid } from '../../lib/errors.js';
 import { decompress } from '../archive/compression.js';
 import type { ImageSpec, StoreCore } from './core.js';
 import { describeLayer } from './layers.js';
-import { MEDIA, REF_NAME, type OciIndex, type OciLayout, type OciManifest, type StagedBlob } from './layout.js';
+import type { OciLayout, StagedBlob } from './layout.js';
+import { MEDIA, REF_NAME, type OciIndex, type OciManifest } from './oci.js';
 import { matchesHost } from './platform.js';
 import { normalizeTag } from './refs.js';
 import type { Descriptor, Image, ImageConfig, Layer } from './types.js';
@@ -74,7 +75,7 @@ async function spool(input: Readable, dir: string, layout: OciLayout): Promise<S
   const s = new Spool();
   const extract = tar.extract();
   const feeding = pipeline(input, decompress, extract);
-  feeding.catch(() => undefined);
+  feeding.catch(() => undefined); // only keeps an early rejection from being unhandled: `feeding` is awaited below
   for await (const entry of extract) {
     const name = clean(entry.header.name);
     if (entry.header.type === 'file' || entry.header.type === 'contiguous-file') {

@@ -4,7 +4,8 @@
  * the image is deleted).
  */
 import { internal } from '../../lib/errors.js';
-import { UNCOMPRESSED_SIZE, type OciLayout, type OciManifest } from './layout.js';
+import type { OciLayout } from './layout.js';
+import { UNCOMPRESSED_SIZE, type OciManifest } from './oci.js';
 import type { IndexedImage } from './tagindex.js';
 import type { Image, ImageConfig } from './types.js';
 

@@ -7,12 +7,13 @@
  * `putLayer` stored are *leased* until an image references them, so a prune
  * running between `putLayer` and `writeImage` does not take them.
  */
-import { promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { conflict, invalid, notFound } from '../../lib/errors.js';
 import type { ImageSpec, StoreCore } from './core.js';
 import { describeLayer } from './layers.js';
-import { MEDIA, OciLayout, type StagedBlob } from './layout.js';
+import { OciLayout, type StagedBlob } from './layout.js';
+import { MEDIA } from './oci.js';
 import { Mutex } from '../../lib/mutex.js';
 import { RecordCache, toImage, type ImageView } from './records.js';
 import { normalizeTag } from './refs.js';
@@ -21,7 +22,8 @@ import { buildIndex, ensureImage, groupIndex, removeImage, removeTag, setTag, ty
 import { importRootfs } from './import.js';
 import { loadArchive } from './load.js';
 import { saveImages } from './save.js';
-import type { ContainerConfig, Image, ImageConfig, ImageStore, Layer, RemoveResult } from './types.js';
+import type { ContainerConfig, Image, ImageConfig, ImageStaging, ImageStore, Layer, RemoveResult } from './types.js';
+import { openStaging } from './staging.js';
 
 type IsInUse = ((imageId: string) => boolean) | undefined;
 
@@ -125,6 +127,18 @@ export class OciImageStore implements ImageStore, StoreCore {
 
   openLayer(layer: Layer): Readable {
     return this.layout.openBlob(layer.descriptor.digest);
+  }
+
+  stage(): Promise<ImageStaging> {
+    return openStaging(this);
+  }
+
+  readBlob(digest: string): Promise<Buffer> {
+    return this.layout.readBlob(digest);
+  }
+
+  openBlob(digest: string, range?: { start: number; end: number }): Readable {
+    return range ? createReadStream(this.layout.blobPath(digest), { ...range, highWaterMark: 1 << 20 }) : this.layout.openBlob(digest);
   }
 
   async prune(opts: { all?: boolean; isInUse?: IsInUse; matches?: (image: Image) => boolean }): Promise<{ deleted: string[]; spaceReclaimed: number }> {

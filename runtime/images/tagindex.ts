@@ -6,7 +6,7 @@
  * familiar reference, e.g. `busybox:latest`), or, for a dangling image,
  * exactly one descriptor without that annotation. A tag names one manifest.
  */
-import { CREATED, REF_NAME, type OciIndex } from './layout.js';
+import { CREATED, REF_NAME, type OciIndex } from './oci.js';
 import type { Descriptor } from './types.js';
 
 /** One image as the index sees it. */

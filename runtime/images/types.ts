@@ -127,6 +127,36 @@ export interface RemoveResult {
   deleted: string[];
 }
 
+/** A blob written to an `ImageStaging` area: what its bytes hashed to, known once all were written. */
+export interface StagedBlobInfo {
+  readonly digest: string;
+  readonly size: number;
+}
+
+/**
+ * Bringing one image in blob by blob, as a registry pull does: each blob is
+ * staged as it arrives (written and hashed, invisible to the store), the
+ * caller checks it (digest, diffID, extraction rules), then `commit` moves
+ * the staged blobs in and indexes the image, all or nothing. `close` always
+ * ends it and drops what is still staged: without a successful `commit` the
+ * store is exactly as it was. One area serves one image and one caller.
+ */
+export interface ImageStaging {
+  /** Write a blob into the area, hashing it; a failed read or write leaves nothing staged. */
+  stageBlob(input: Readable | AsyncIterable<Buffer>): Promise<StagedBlobInfo>;
+  /** Drop a staged blob that failed a check, so that `commit` does not take it. */
+  discard(blob: StagedBlobInfo): Promise<void>;
+  /**
+   * Index a new image: its config is exactly `configBytes` (its ID is their
+   * digest); each of `layers` is a blob staged here or already stored; `tags`
+   * are normalized references. Every blob still staged moves in with it.
+   * `NotFound` when a layer is neither staged nor stored.
+   */
+  commit(image: { configBytes: Buffer; layers: Layer[]; tags: string[] }): Promise<Image>;
+  /** End the staging: remove the area and whatever is still in it. */
+  close(): Promise<void>;
+}
+
 export interface ImageStore {
   /** All images; dangling (untagged) ones included. */
   list(): Promise<Image[]>;
@@ -155,6 +185,20 @@ export interface ImageStore {
   putLayer(tar: Readable): Promise<Layer>;
   /** Open a layer blob for reading (as stored, possibly compressed). */
   openLayer(layer: Layer): Readable;
+  /**
+   * Open a staging area to bring in an image blob by blob (a pull; see
+   * ImageStaging). What other writers do meanwhile is unaffected until its
+   * `commit`.
+   */
+  stage(): Promise<ImageStaging>;
+  /** A stored blob's bytes, in memory (manifests and configs, for a push); `NotFound` when not stored. */
+  readBlob(digest: string): Promise<Buffer>;
+  /**
+   * Read a stored blob as stored (a push sends blobs as they are), whole or
+   * bytes `start` to `end` inclusive (a push in chunks). The stream fails
+   * with ENOENT when the blob is not stored.
+   */
+  openBlob(digest: string, range?: { start: number; end: number }): Readable;
   /**
    * Delete blobs that no image references and dangling images not in use; returns the digests removed.
    * With `all`, every image not in use goes, tagged or not. `deleted` holds the image IDs first, then

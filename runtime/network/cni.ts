@@ -95,6 +95,7 @@ function pluginError(stdout: string, stderr: string): string {
     const e = JSON.parse(stdout) as { msg?: string; details?: string };
     return [e.msg, e.details].filter(Boolean).join(': ') || stderr.trim();
   } catch {
+    // not the spec's JSON error: the plugin's own words
     return stderr.trim() || stdout.trim() || 'no output';
   }
 }

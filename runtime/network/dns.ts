@@ -107,7 +107,7 @@ async function answerQuery(ctx: Context, raw: Buffer, transport: Transport, from
   try {
     answers = answerLocally(ctx, question, from);
   } catch {
-    return encodeReply(query, [], SERVFAIL, transport);
+    return encodeReply(query, [], SERVFAIL, transport); // the client sees the failure as SERVFAIL
   }
   if (answers) return encodeReply(query, answers, NOERROR, transport, true);
   return forward(ctx, raw, query, transport);
@@ -119,7 +119,7 @@ function decodeQuery(raw: Buffer): DecodedPacket | null {
     const packet = dnsPacket.decode(raw);
     return packet.flag_qr ? null : packet;
   } catch {
-    return null;
+    return null; // not a DNS packet: dropped, as any resolver does
   }
 }
 
@@ -298,7 +298,7 @@ function serveUdp(ctx: Context, udp: dgram.Socket): void {
       .then((reply) => {
         if (reply && !ctx.closing.signal.aborted) udp.send(reply, rinfo.port, rinfo.address);
       })
-      .catch(() => undefined);
+      .catch(() => undefined); // no reply: the client retries or tries its next server, as after a lost datagram
   });
 }
 

@@ -25,6 +25,7 @@ import {
   type AttachmentRecord, type SandboxDirs, type SandboxRecord,
 } from './sandbox.js';
 import { removeNetns } from './netns.js';
+import type { Logger } from '../types.js';
 import type {
   AttachRequest, ContainerNetworking, CreateNetworkOptions, Endpoint, EndpointRequest, Network, NetworkConfig, PortBinding, SandboxState,
 } from './types.js';
@@ -42,11 +43,12 @@ export class NetworkManager implements ContainerNetworking {
   /** Serializes network create/remove (subnet and bridge choices). */
   private readonly lock = new KeyedMutex();
 
-  constructor(private readonly config: Readonly<NetworkConfig>, root: string, runRoot: string) {
+  /** `log`: failures it survives, each with its network or container ID (runtime/types.ts, Logger). */
+  constructor(private readonly config: Readonly<NetworkConfig>, root: string, runRoot: string, private readonly log: Logger) {
     this.store = new NetworkStore(path.join(root, 'networks'));
     this.dirs = { dir: path.join(runRoot, 'network'), cniPath: config.cniPath };
     this.dns = new DnsServers(config.resolvConf, (net, name, from) => (net.isDefault ? undefined : this.names.lookup(net.id, name, from)),
-      (net, ip) => this.names.nameOf(net.id, ip));
+      (net, ip) => this.names.nameOf(net.id, ip), log);
   }
 
   /**
@@ -66,11 +68,11 @@ export class NetworkManager implements ContainerNetworking {
 
   async sweep(running: (containerId: string) => boolean): Promise<void> {
     for (const rec of [...this.live.values()]) {
-      if (!running(rec.containerId)) await this.detach(rec.containerId).catch(() => undefined);
+      if (!running(rec.containerId)) await this.detach(rec.containerId).catch((err: unknown) => this.leftover('sandbox', rec.containerId, err));
     }
     const nsDir = path.join(this.dirs.dir, 'netns');
-    for (const id of await fsp.readdir(nsDir).catch(() => [] as string[])) {
-      if (!this.live.has(id)) await removeNetns(path.join(nsDir, id)).catch(() => undefined);
+    for (const id of await fsp.readdir(nsDir).catch(() => [] as string[])) { // no netns dir yet: nothing to sweep
+      if (!this.live.has(id)) await removeNetns(path.join(nsDir, id)).catch((err: unknown) => this.leftover('network namespace', id, err));
     }
     await this.sweepIpam();
     await sweepGuards();
@@ -114,7 +116,9 @@ export class NetworkManager implements ContainerNetworking {
         await this.bringUp(n);
         await this.store.save(n);
       } catch (err) {
-        await this.tearDown(n).catch(() => undefined);
+        await this.tearDown(n).catch((downErr: unknown) => {
+          this.log.warn({ network: n.id, err: downErr }, 'failed network create: its bridge or rules could not all be removed');
+        });
         throw err;
       }
       return n;
@@ -232,7 +236,9 @@ export class NetworkManager implements ContainerNetworking {
     const next = { ...rec, name };
     this.live.set(containerId, next);
     this.refreshNames(next);
-    void saveSandbox(this.dirs, next).catch(() => undefined);
+    void saveSandbox(this.dirs, next).catch((err: unknown) => {
+      this.log.warn({ container: containerId, err }, 'rename: the sandbox record keeps the old name; DNS answers the old name after an engine restart');
+    });
   }
 
   async resolvConf(networkIds: string[], extra: { dns?: string[]; dnsSearch?: string[]; dnsOptions?: string[] }): Promise<string> {
@@ -351,8 +357,15 @@ export class NetworkManager implements ContainerNetworking {
 
   /** Remove every network of this engine from the host (bridges, rules) and every sandbox; for tests and uninstall. */
   async purge(): Promise<void> {
-    for (const id of [...this.live.keys()]) await this.detach(id).catch(() => undefined);
-    for (const n of this.store.list()) if (n.driver === 'bridge') await this.tearDown(n).catch(() => undefined);
+    for (const id of [...this.live.keys()]) await this.detach(id).catch((err: unknown) => this.leftover('sandbox', id, err));
+    for (const n of this.store.list()) {
+      if (n.driver === 'bridge') await this.tearDown(n).catch((err: unknown) => this.log.warn({ network: n.id, err }, 'purge: the network could not be taken off the host'));
+    }
+  }
+
+  /** A container's network leftover that could not be removed now (a later sweep tries again). */
+  private leftover(what: string, containerId: string, err: unknown): void {
+    this.log.warn({ container: containerId, err }, `network sweep: the ${what} of a gone container could not be removed`);
   }
 }
 

@@ -7,6 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { parseResolvConf, startDnsResponder, type DnsResponder } from './dns.js';
 import type { Network } from './types.js';
+import type { Logger } from '../types.js';
 
 type Lookup = (net: Network, name: string, from: string) => string[] | undefined;
 type Reverse = (net: Network, ip: string) => string | undefined;
@@ -14,7 +15,7 @@ type Reverse = (net: Network, ip: string) => string | undefined;
 export class DnsServers {
   private responders = new Map<string, DnsResponder>();
 
-  constructor(private readonly hostResolvConf: string, private readonly lookup: Lookup, private readonly reverse: Reverse) {}
+  constructor(private readonly hostResolvConf: string, private readonly lookup: Lookup, private readonly reverse: Reverse, private readonly log: Logger) {}
 
   /** Start the responder of a network (idempotent). */
   async start(net: Network): Promise<void> {
@@ -26,8 +27,9 @@ export class DnsServers {
         lookup: (name, from) => this.lookup(net, name, from), reverse: (ip) => this.reverse(net, ip),
       });
       this.responders.set(net.id, r);
-    } catch {
-      // Port 53 is taken on this address: containers use the host's resolvers directly.
+    } catch (err) {
+      // Port 53 is taken on this address: containers use the host's resolvers directly, without each other's names.
+      this.log.warn({ network: net.id, address: net.gateway, err }, 'no DNS responder for the network: its containers cannot resolve each other by name');
     }
   }
 

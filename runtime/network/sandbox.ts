@@ -65,7 +65,7 @@ export async function attachSandbox(d: SandboxDirs, rec: SandboxRecord): Promise
     await installGuards(guardsOf(done.attachments));
     return done;
   } catch (err) {
-    await detachSandbox(d, rec).catch(() => undefined);
+    await detachSandbox(d, rec).catch(() => undefined); // roll-back: the attach error is the one to report; the engine start's sweep removes what stays
     throw err;
   }
 }
@@ -99,7 +99,7 @@ export async function attachOne(d: SandboxDirs, rec: SandboxRecord, a: Attachmen
     await addLinkLocal(rec.netns, a);
     await installGuards(guardsOf([added]));
   } catch (err) {
-    await detachOne(d, rec, added).catch(() => undefined);
+    await detachOne(d, rec, added).catch(() => undefined); // roll-back: the attach error is the one to report; the engine start's sweep removes what stays
     throw err;
   }
   return added;
@@ -135,6 +135,7 @@ export async function loadSandboxes(d: SandboxDirs): Promise<SandboxRecord[]> {
   const files = await fsp.readdir(dir).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return [] as string[]; throw err; });
   const out: SandboxRecord[] = [];
   for (const f of files.filter((x) => x.endsWith('.json'))) {
+    // Records are written atomically, so an unreadable one is damage; skipped, its namespace and addresses are swept as a gone container's.
     const rec = await readJsonIfExists<SandboxRecord>(path.join(dir, f)).catch(() => undefined);
     if (rec) out.push(rec);
   }

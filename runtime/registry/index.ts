@@ -2,10 +2,6 @@
  * The registry client (see types.ts): pull, push and credential checks
  * against OCI distribution v2 registries, on the engine's image store.
  */
-import { internal } from '../../lib/errors.js';
-import { OciImageStore } from '../images/store.js';
-import type { ImageStore } from '../images/types.js';
-import type { StoreCore } from '../images/core.js';
 import { RegistrySession } from './client.js';
 import { registryHost } from './reference.js';
 import type { RegistryAuth, RegistryConfig } from './types.js';
@@ -15,12 +11,6 @@ export { pushImage } from './push.js';
 export { DOCKER_HUB, parseRemoteRef, remoteRef, registryHost } from './reference.js';
 export { parseMirrorUrl } from './mirrors.js';
 export type * from './types.js';
-
-/** The store's staging and commit interface, which pull needs beyond the ImageStore contract. */
-export function storeCore(store: ImageStore): ImageStore & StoreCore {
-  if (!(store instanceof OciImageStore)) throw internal('the registry client needs the OCI image store');
-  return store;
-}
 
 /**
  * Check credentials against a registry as `docker login` does: answer its

@@ -4,7 +4,7 @@
  * resolved to the manifest of this host's platform.
  */
 import { invalid } from '../../lib/errors.js';
-import { MEDIA, sha256, type OciIndex, type OciManifest } from '../images/layout.js';
+import { MEDIA, sha256, type OciIndex, type OciManifest } from '../images/oci.js';
 import { hostArchitecture } from '../images/platform.js';
 import type { Descriptor } from '../images/types.js';
 import type { RegistrySession } from './client.js';

@@ -6,16 +6,14 @@
  * diffID). The image is committed only when everything matched; any failure
  * removes what was staged, so the store is unchanged.
  */
-import { promises as fsp } from 'node:fs';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { invalid } from '../../lib/errors.js';
 import { isGzip, scanLayer } from '../archive/index.js';
 import { isZstd } from '../archive/compression.js';
-import type { StoreCore } from '../images/core.js';
-import { MEDIA, UNCOMPRESSED_SIZE, sha256, type OciLayout, type StagedBlob } from '../images/layout.js';
+import { MEDIA, UNCOMPRESSED_SIZE, sha256 } from '../images/oci.js';
 import { normalizeTag } from '../images/refs.js';
-import type { Descriptor, Image, ImageConfig, ImageStore, Layer } from '../images/types.js';
+import type { Descriptor, Image, ImageConfig, ImageStaging, ImageStore, Layer, StagedBlobInfo } from '../images/types.js';
 import type { RegistrySession } from './client.js';
 import { readAll, replyError } from './http.js';
 import { locateManifest } from './mirrors.js';
@@ -27,36 +25,23 @@ import type { PullOptions, RegistryConfig } from './types.js';
 const PARALLEL = 3;
 const LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-type Store = ImageStore & StoreCore;
-
-interface Fetched {
-  layer: Layer;
-  staged?: StagedBlob;
-}
-
 /** Pull `ref` into `store`; returns the image and the registry's manifest digest. */
-export async function pullImage(store: Store, cfg: RegistryConfig, ref: string, opts: PullOptions = {}): Promise<{ image: Image; digest: string }> {
+export async function pullImage(store: ImageStore, cfg: RegistryConfig, ref: string, opts: PullOptions = {}): Promise<{ image: Image; digest: string }> {
   const { s, r, manifest, digest } = await locateManifest(cfg, ref, opts.auth);
   const configBytes = await fetchSmallBlob(s, r.repository, manifest.config);
   const config = parseConfig(configBytes, manifest.layers.length, ref);
   const known = await knownLayers(store);
-  const dir = await store.layout.makeTempDir('pull');
-  const fetched: Fetched[] = [];
+  const staging = await store.stage();
   try {
     for (const d of manifest.layers) new BlobProgress(opts.onProgress, d.digest, d.size).say('Pulling fs layer');
-    const results = await mapLimit(manifest.layers, PARALLEL, async (d, i) => {
-      const f = await fetchLayer({ s, repo: r.repository, layout: store.layout, dir, opts }, d, config.rootfs.diff_ids[i], known);
-      fetched.push(f);
-      return f;
-    });
-    const staged = results.flatMap((f) => (f.staged ? [f.staged] : []));
+    const layers = await mapLimit(manifest.layers, PARALLEL, (d, i) => fetchLayer({ s, repo: r.repository, staging, opts }, d, config.rootfs.diff_ids[i], known));
     const tags = r.byDigest ? [] : [normalizeTag(ref)];
-    const [image] = await store.commitImages([{ configBytes, layers: results.map((f) => f.layer), tags }], staged);
+    const image = await staging.commit({ configBytes, layers, tags });
     await new BlobSources(cfg.stateDir).record(r.registry, r.repository, [manifest.config.digest, ...manifest.layers.map((l) => l.digest)]);
     opts.onProgress?.({ status: `Digest: ${digest}` });
     return { image, digest };
   } finally {
-    await fsp.rm(dir, { recursive: true, force: true });
+    await staging.close();
   }
 }
 
@@ -88,7 +73,7 @@ async function fetchSmallBlob(s: RegistrySession, repo: string, d: Descriptor): 
 }
 
 /** Layers of the images in the store, by blob digest (reused instead of downloaded). */
-async function knownLayers(store: Store): Promise<Map<string, Layer>> {
+async function knownLayers(store: ImageStore): Promise<Map<string, Layer>> {
   const map = new Map<string, Layer>();
   for (const img of await store.list()) for (const l of img.layers) map.set(l.descriptor.digest, l);
   return map;
@@ -97,20 +82,19 @@ async function knownLayers(store: Store): Promise<Map<string, Layer>> {
 interface LayerJob {
   s: RegistrySession;
   repo: string;
-  layout: OciLayout;
-  dir: string;
+  staging: ImageStaging;
   opts: PullOptions;
 }
 
-async function fetchLayer({ s, repo, layout, dir, opts }: LayerJob, d: Descriptor, diffId: string, known: Map<string, Layer>): Promise<Fetched> {
+async function fetchLayer({ s, repo, staging, opts }: LayerJob, d: Descriptor, diffId: string, known: Map<string, Layer>): Promise<Layer> {
   const progress = new BlobProgress(opts.onProgress, d.digest, d.size);
   const have = known.get(d.digest);
   if (have && have.diffId === diffId) {
     progress.say('Already exists');
-    return { layer: have };
+    return have;
   }
   const body = await openBlob(s, repo, d);
-  const { staged, scan, head } = await stageAndScan(body, progress, layout, dir);
+  const { staged, scan, head } = await stageAndScan(body, progress, staging);
   try {
     if (staged.digest !== d.digest || staged.size !== d.size) {
       throw invalid(`digest mismatch for layer ${d.digest} of ${s.registry}/${repo}: got ${staged.digest} (${staged.size} bytes, expected ${d.size})`);
@@ -120,11 +104,11 @@ async function fetchLayer({ s, repo, layout, dir, opts }: LayerJob, d: Descripto
     if (scan instanceof Error) throw scan;
     if (scan.diffId !== diffId) throw invalid(`layer ${d.digest} of ${s.registry}/${repo} does not match diff_id ${diffId} of its config (got ${scan.diffId})`);
   } catch (err) {
-    await fsp.rm(staged.file, { force: true });
+    await staging.discard(staged);
     throw err;
   }
   progress.say('Pull complete');
-  return { layer: { descriptor: storedDescriptor(staged, head, scan.size), diffId: scan.diffId }, staged };
+  return { descriptor: storedDescriptor(staged, head, scan.size), diffId: scan.diffId };
 }
 
 /**
@@ -133,28 +117,28 @@ async function fetchLayer({ s, repo, layout, dir, opts }: LayerJob, d: Descripto
  * so that a corrupt blob is reported by its digest, which is checked first;
  * a failing download or disk removes the staged file.
  */
-async function stageAndScan(body: Readable, progress: BlobProgress, layout: OciLayout, dir: string): Promise<Staged> {
+async function stageAndScan(body: Readable, progress: BlobProgress, staging: ImageStaging): Promise<Staged> {
   const toDisk = new PassThrough({ highWaterMark: 1 << 20 });
   const toScan = new PassThrough({ highWaterMark: 1 << 20 });
   const scanning = scanLayer(toScan).then((v) => v, (err: unknown) => { toScan.destroy(); return err instanceof Error ? err : new Error(String(err)); });
-  const staging = layout.stage(toDisk, dir);
-  staging.catch(() => undefined);
+  const stored = staging.stageBlob(toDisk);
+  stored.catch(() => undefined); // awaited below on every path; this only keeps an early rejection from being unhandled
   const head: Buffer[] = [];
   try {
     await pipeline(body, progress.counter('Downloading'), (src: AsyncIterable<Buffer>) => tee(src, [toDisk, toScan], head));
   } catch (err) {
     toDisk.destroy();
     toScan.destroy();
-    await staging.then((st) => fsp.rm(st.file, { force: true }), () => undefined);
+    await stored.then((st) => staging.discard(st), () => undefined); // a failed stage left nothing to discard
     await scanning;
     throw err;
   }
-  const [staged, scan] = await Promise.all([staging, scanning]);
+  const [staged, scan] = await Promise.all([stored, scanning]);
   return { staged, scan, head: Buffer.concat(head).subarray(0, 4) };
 }
 
 interface Staged {
-  staged: StagedBlob;
+  staged: StagedBlobInfo;
   /** The scan's result, or why the layer broke the rules. */
   scan: { diffId: string; size: number } | Error;
   head: Buffer;
@@ -180,7 +164,7 @@ function drained(o: PassThrough): Promise<void> {
 }
 
 /** The store's descriptor of a pulled layer: media type by content, uncompressed size when compressed. */
-function storedDescriptor(staged: StagedBlob, head: Buffer, uncompressed: number): Descriptor {
+function storedDescriptor(staged: StagedBlobInfo, head: Buffer, uncompressed: number): Descriptor {
   const mediaType = isGzip(head) ? MEDIA.layerGzip : isZstd(head) ? LAYER_ZSTD : MEDIA.layer;
   const compressed = mediaType !== MEDIA.layer;
   return {

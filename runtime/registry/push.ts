@@ -4,8 +4,7 @@
  * tag. The manifest's digest is therefore `Image.manifestDigest`.
  */
 import { invalid } from '../../lib/errors.js';
-import type { StoreCore } from '../images/core.js';
-import { MEDIA, sha256, type OciManifest } from '../images/layout.js';
+import { MEDIA, sha256, type OciManifest } from '../images/oci.js';
 import type { Descriptor, ImageStore } from '../images/types.js';
 import { RegistrySession } from './client.js';
 import { replyError } from './http.js';
@@ -18,14 +17,12 @@ import { uploadBlob, type UploadResult } from './upload.js';
 
 const PARALLEL = 3;
 
-type Store = ImageStore & StoreCore;
-
 /** Push the image `ref` names to the registry and repository it names; the manifest's digest and size. */
-export async function pushImage(store: Store, cfg: RegistryConfig, ref: string, opts: PushOptions = {}): Promise<{ digest: string; size: number; tag: string }> {
+export async function pushImage(store: ImageStore, cfg: RegistryConfig, ref: string, opts: PushOptions = {}): Promise<{ digest: string; size: number; tag: string }> {
   const r = remoteRef(ref);
   if (r.byDigest) throw invalid(`cannot push a digest reference: "${ref}"; push a tag`);
   const image = await store.get(ref);
-  const manifestBytes = await store.layout.readBlob(image.manifestDigest);
+  const manifestBytes = await store.readBlob(image.manifestDigest);
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as OciManifest;
   const sources = new BlobSources(cfg.stateDir);
   const blobs = [...manifest.layers, manifest.config];
@@ -39,7 +36,7 @@ export async function pushImage(store: Store, cfg: RegistryConfig, ref: string, 
   for (const p of progress.values()) p.say('Preparing');
   for (const p of progress.values()) p.say('Waiting');
   const send = (blob: Descriptor) => uploadBlob({
-    s, repo: r.repository, blob, file: store.layout.blobPath(blob.digest), mountFrom: mounts.get(blob.digest) ?? [],
+    s, repo: r.repository, blob, open: (range) => store.openBlob(blob.digest, range), mountFrom: mounts.get(blob.digest) ?? [],
     chunkSize: opts.chunkSize ?? 0, progress: progress.get(blob.digest) ?? null,
   }).then((res) => report(progress.get(blob.digest), res));
   await mapLimit(manifest.layers, PARALLEL, send);

@@ -3,7 +3,6 @@
  * mounted from another repository of the same registry, or uploaded — in one
  * PUT, or in PATCH chunks of `chunkSize` bytes closed by a PUT.
  */
-import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { unavailable } from '../../lib/errors.js';
@@ -16,8 +15,8 @@ export interface BlobUpload {
   s: RegistrySession;
   repo: string;
   blob: Descriptor;
-  /** The blob's file in the image store. */
-  file: string;
+  /** Read the blob's bytes `start` to `end` inclusive from the image store. */
+  open(range: { start: number; end: number }): Readable;
   /** Repositories of the same registry that may hold it (tried as mount sources). */
   mountFrom: string[];
   chunkSize: number;
@@ -75,7 +74,7 @@ async function sendChunks(u: BlobUpload, location: string): Promise<string> {
 }
 
 function body(u: BlobUpload, start: number, end: number): Readable {
-  const file = createReadStream(u.file, { start, end, highWaterMark: 1 << 20 });
+  const file = u.open({ start, end });
   if (!u.progress) return file;
   const counter = u.progress.counter('Pushing', start);
   pipeline(file, counter).catch(() => undefined); // a read error destroys the counter, which aborts the request

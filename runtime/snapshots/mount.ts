@@ -37,6 +37,7 @@ export async function mountAll(mounts: Mount[], target: string, idmap?: IdmapRoo
       done.push(i);
     }
   } catch (err) {
+    // Roll-back: the mount error is the one to report; a mount left here is the caller's to sweep (recovery unmounts stale roots).
     for (let j = done.length - 1; j >= 0; j--) await unmount(target).catch(() => undefined);
     throw err;
   }
@@ -66,7 +67,7 @@ async function bindMount(m: Mount, target: string): Promise<void> {
   const steps = [...(flags ? [sys.MS_REMOUNT | sys.MS_BIND | flags] : []), ...propagation.map((o) => PROPAGATION[o])];
   for (const step of steps) {
     await sys.mount('', target, '', step, '').catch(async (err: unknown) => {
-      await unmount(target).catch(() => undefined);
+      await unmount(target).catch(() => undefined); // roll-back: the remount error is the one to report
       throw failed(`remount of ${target} (${rest.join(',')})`, err);
     });
   }

@@ -28,10 +28,13 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { conflict, invalid, isErrno, isKind, notFound } from '../../lib/errors.js';
 import { exists } from '../../lib/fs.js';
-import { applyLayer } from '../archive/index.js';
+import { applyLayer, changes, packLayer } from '../archive/index.js';
+import type { Change } from '../archive/types.js';
+import type { IdMaps } from '../archive/owners.js';
 import { openDirQuota } from '../quota/detect.js';
 import type { DirQuota } from '../quota/types.js';
 import { chainIds } from './chain.js';
+import { treeBytes } from './usage.js';
 import type { Mount, Snapshotter } from './types.js';
 
 const CHAIN_ID = /^sha256:([a-f0-9]{64})$/;
@@ -127,7 +130,7 @@ export class OverlaySnapshotter implements Snapshotter {
     await fsp.rm(doomed, { recursive: true, force: true });
   }
 
-  async prepare(key: string, parent: string | null, opts: { sizeBytes?: number } = {}): Promise<Mount[]> {
+  async prepare(key: string, parent: string | null, opts: { sizeBytes?: number; owner?: { uid: number; gid: number } } = {}): Promise<Mount[]> {
     const dir = this.activeDir(key);
     if (parent !== null && !(await this.hasCommitted(parent))) throw notFound(`parent snapshot ${parent} is not unpacked`);
     try {
@@ -136,9 +139,15 @@ export class OverlaySnapshotter implements Snapshotter {
       if (isKind(err, 'Conflict')) throw conflict(`snapshot ${key} already exists`, err);
       throw err;
     }
-    await fsp.mkdir(path.join(dir, 'upper'), { mode: 0o755 });
-    await fsp.mkdir(path.join(dir, 'work'), { mode: 0o700 });
-    await fsp.mkdir(path.join(dir, 'init'), { mode: 0o755 });
+    try {
+      await fsp.mkdir(path.join(dir, 'upper'), { mode: 0o755 });
+      if (opts.owner) await fsp.chown(path.join(dir, 'upper'), opts.owner.uid, opts.owner.gid);
+      await fsp.mkdir(path.join(dir, 'work'), { mode: 0o700 });
+      await fsp.mkdir(path.join(dir, 'init'), { mode: 0o755 });
+    } catch (err) {
+      await this.quota.remove(dir);
+      throw err;
+    }
     return this.mounts(key, parent);
   }
 
@@ -155,14 +164,28 @@ export class OverlaySnapshotter implements Snapshotter {
     }];
   }
 
-  upperDir(key: string): string {
-    return path.join(this.activeDir(key), 'upper');
-  }
-
   initDir(key: string): string {
     return path.join(this.activeDir(key), 'init');
   }
 
+  async changes(key: string, parent: string | null): Promise<Change[]> {
+    return changes(this.upperDir(key), await this.lowerDirs(parent));
+  }
+
+  diff(key: string, opts: { owners?: IdMaps } = {}): Readable {
+    return packLayer(this.upperDir(key), opts.owners);
+  }
+
+  usage(key: string): Promise<number> {
+    return treeBytes(this.upperDir(key));
+  }
+
+  /** Overlay's own, not the contract: the writable (upper) dir of an active snapshot. */
+  upperDir(key: string): string {
+    return path.join(this.activeDir(key), 'upper');
+  }
+
+  /** Overlay's own, not the contract: the unpacked dirs of a chain, top-first (the init layer not included). */
   async lowerDirs(parent: string | null): Promise<string[]> {
     return (await this.chainOf(parent)).map((c) => path.join(this.layerDir(c), 'fs'));
   }

@@ -5,9 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { createEngine } from '../../runtime/engine.js';
 import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
-import type { Engine, EngineConfig } from '../../runtime/types.js';
+import type { Engine, EngineConfig, Logger } from '../../runtime/types.js';
 import type { CreateOptions } from '../../runtime/containers/types.js';
 import { claimNetworkSlot } from './network-slot.js';
 
@@ -33,6 +34,8 @@ export async function startTestEngine(opts: {
   registries?: Pick<EngineConfig, 'registryMirrors' | 'insecureRegistries'>;
   /** Fill the engine's root before the engine opens it (e.g. `seedStacks` of stacks.ts: the stacks, loaded and unpacked). */
   seed?: (root: string) => Promise<void>;
+  /** Where the engine logs what it survives; default: pino at `TEST_LOG`'s level, else silent. */
+  log?: Logger;
 } = {}): Promise<TestEngine> {
   // `under`: a dir to make the engine's root in (a test's own filesystem), else the tests' TMPDIR.
   const base = await mkdtemp(path.join(opts.under ?? os.tmpdir(), 'tsp-'));
@@ -48,13 +51,14 @@ export async function startTestEngine(opts: {
     ...opts.registries, // issue 14 part R: registry mirrors, insecure registries
   };
   await opts.seed?.(config.root);
-  let engine = await createEngine(config);
+  const log = opts.log ?? testLogger();
+  let engine = await createEngine(config, log);
   return {
     get engine() { return engine; },
     config,
     async reopen() {
       await engine.close();
-      engine = await createEngine(config);
+      engine = await createEngine(config, log);
       return engine;
     },
     async cleanup() {
@@ -68,6 +72,11 @@ export async function startTestEngine(opts: {
       await rm(base, { recursive: true, force: true });
     },
   };
+}
+
+/** The engine's logger in tests: pino at `TEST_LOG`'s level (e.g. `TEST_LOG=warn`), silent by default. */
+export function testLogger(): Logger {
+  return pino({ level: process.env.TEST_LOG ?? 'silent' });
 }
 
 /** Create, attach, start and wait like `docker run`; returns output and exit code. */

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { removeCgroupTree } from '../../runtime/containers/cgroups.js';
 import { createEngine } from '../../runtime/engine.js';
+import { testLogger } from './engine.js';
 import type { NetworkConfig } from '../../runtime/network/types.js';
 import { claimNetworkSlot } from './network-slot.js';
 import { createTestDatabase, freePort, type TestDatabase } from './postgres.js';
@@ -159,7 +160,7 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<v
 async function removeContainers(root: string, runRoot: string, cgroupParent: string, network: NetworkConfig): Promise<void> {
   const engine = await createEngine({
     root: path.join(root, 'engine'), runRoot: path.join(runRoot, 'engine'), runtime: 'auto', cgroupParent, seccompProfile: '', network,
-  });
+  }, testLogger());
   try {
     for (const c of await engine.listContainers({ all: true })) {
       await engine.removeContainer(c.record.id, { force: true }).catch(() => undefined);

@@ -107,7 +107,7 @@ async function streamStats(call: ApiCall, c: Container): Promise<void> {
     try {
       cur = await sample(call, c);
     } catch {
-      break;
+      break; // the container is gone or stopped: the stream ends, as Docker's does
     }
   }
   call.res.end();

@@ -9,7 +9,7 @@ export function parseJsonArray(text: string): string[] | null {
     const v: unknown = JSON.parse(text);
     return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : null;
   } catch {
-    return null;
+    return null; // not JSON: the shell form, as documented above
   }
 }
 

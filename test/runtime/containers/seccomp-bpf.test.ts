@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createEngine } from '../../../runtime/engine.js';
 import { removeCgroupTree } from '../../../runtime/containers/cgroups.js';
 import { compiledSeccomp } from '../../../runtime/containers/seccomp-bpf.js';
-import { runToEnd } from '../../helpers/engine.js';
+import { runToEnd, testLogger } from '../../helpers/engine.js';
 import { loadSeccompProfile, resolveSeccomp, DEFAULT_SECCOMP_PROFILE } from '../../../runtime/containers/seccomp.js';
 import { claimNetworkSlot } from '../../helpers/network-slot.js';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../../runtime/containers/capabilities.js';
@@ -35,7 +35,7 @@ test('a precompiled filter behaves like the runtime compiling the profile (crun 
   for (const runtime of ['crun', 'runc'] as const) {
     const slot = await claimNetworkSlot();
     const config = { root: path.join(base, runtime), runRoot: path.join(base, `${runtime}-run`), runtime, cgroupParent: `/tspaas-test/${path.basename(base)}-${runtime}`, seccompProfile: profile, network: slot.config };
-    const e = await createEngine(config);
+    const e = await createEngine(config, testLogger());
     t.teardown(async () => {
       for (const c of await e.listContainers({ all: true })) await e.removeContainer(c.record.id, { force: true });
       await e.close();
@@ -59,7 +59,7 @@ test('exec processes run under the precompiled filter too', async (t) => {
   await writeFile(profile, JSON.stringify(PROFILE));
   const slot = await claimNetworkSlot();
   const config = { root: path.join(base, 'root'), runRoot: path.join(base, 'run'), runtime: 'crun' as const, cgroupParent: `/tspaas-test/${path.basename(base)}`, seccompProfile: profile, network: slot.config };
-  const e = await createEngine(config);
+  const e = await createEngine(config, testLogger());
   t.teardown(async () => {
     for (const c of await e.listContainers({ all: true })) await e.removeContainer(c.record.id, { force: true });
     await e.close();

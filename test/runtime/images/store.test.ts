@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isKind } from '../../../lib/errors.js';
 import type { ImageConfig } from '../../../runtime/images/types.js';
 import { bytesOf, streamOf, tarOf, tgzOf } from '../archive/fixtures.js';
-import { hex, newStore, sha, snapshot } from './fixtures.js';
+import { configFor, hex, newStore, sha, snapshot } from './fixtures.js';
 
 const rootfs = () => tarOf([{ name: 'bin/', type: 'directory' }, { name: 'bin/sh', data: '#!shell', mode: 0o755 }]);
 
@@ -162,4 +162,29 @@ test('concurrent tags are serialized: none is lost', async (t) => {
   const img = await store.importRootfs(streamOf(await rootfs()), {});
   await Promise.all(Array.from({ length: 25 }, (_, i) => store.tag(img.id, `t${i}`)));
   t.is((await store.get(img.id)).repoTags.length, 25);
+});
+
+test('stage: blobs staged, one discarded, one image committed with the rest; a staging closed without commit leaves the store as it was', async (t) => {
+  const { store, dir } = await newStore(t);
+  const before = await snapshot(store, dir);
+  const abandoned = await store.stage();
+  await abandoned.stageBlob(streamOf(await rootfs()));
+  await abandoned.close();
+  t.deepEqual(await snapshot(store, dir), before, 'nothing committed, nothing left in tmp/');
+
+  const tar = await rootfs();
+  const staging = await store.stage();
+  const layerBlob = await staging.stageBlob(streamOf(tar));
+  const bad = await staging.stageBlob(streamOf(Buffer.from('not the layer')));
+  t.deepEqual([layerBlob.digest, layerBlob.size], [sha(tar), tar.length]);
+  await staging.discard(bad);
+  const layer = { descriptor: { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerBlob.digest, size: layerBlob.size }, diffId: sha(tar) };
+  const image = await staging.commit({ configBytes: configFor([tar]), layers: [layer], tags: ['staged:1'] });
+  await staging.close();
+  t.deepEqual((await store.get('staged:1')).id, image.id);
+  t.true((await store.readBlob(layerBlob.digest)).equals(tar));
+  t.true((await bytesOf(store.openBlob(layerBlob.digest, { start: 2, end: 5 }))).equals(tar.subarray(2, 6)), 'a range is inclusive');
+  const after = await snapshot(store, dir);
+  t.false(after.blobs.includes(hex(bad.digest)), 'the discarded blob never entered the store');
+  t.deepEqual(after.tmp, []);
 });

@@ -1,11 +1,11 @@
 import test from 'ava';
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { isKind } from '../../../lib/errors.js';
 import { changes } from '../../../runtime/archive/index.js';
 import { chainIds, fitOptions, isMountPoint, mountAll, OverlaySnapshotter, unmount } from '../../../runtime/snapshots/index.js';
-import { streamOf, tarOf, tempDir, type FixtureEntry } from '../archive/fixtures.js';
+import { entriesOf, streamOf, tarOf, tempDir, type FixtureEntry } from '../archive/fixtures.js';
 import { sha } from '../images/fixtures.js';
 
 async function layers(specs: FixtureEntry[][]): Promise<{ tars: Buffer[]; diffIds: string[]; open: (i: number) => Readable }> {
@@ -55,6 +55,12 @@ test('unpack → prepare → mount shows the merged layers with whiteouts applie
     { path: '/etc', kind: 'C' }, { path: '/etc/hostname', kind: 'A' }, { path: '/etc/passwd', kind: 'D' },
   ]);
   t.is((await snap.lowerDirs(top)).length, 2);
+  // The contract's own operations on the writable layer, no directory in sight: the same changes, the layer tar, its size.
+  t.deepEqual(await snap.changes('c1', top), [
+    { path: '/etc', kind: 'C' }, { path: '/etc/hostname', kind: 'A' }, { path: '/etc/passwd', kind: 'D' },
+  ]);
+  t.deepEqual((await entriesOf(snap.diff('c1'))).map((e) => e.name).sort(), ['etc/', 'etc/.wh.passwd', 'etc/hostname']);
+  t.is(await snap.usage('c1'), 2);
 
   await snap.remove('c1');
   t.true(isKind(await t.throwsAsync(snap.mounts('c1', top)), 'NotFound'));
@@ -67,6 +73,15 @@ test('a snapshot with no parent mounts an empty root', async (t) => {
   t.teardown(() => unmount(target));
   t.deepEqual(readdirSync(target), []);
   t.deepEqual(await snap.lowerDirs(null), []);
+  t.deepEqual(await snap.changes('empty', null), []);
+});
+
+test('prepare with an owner gives the root of the writable layer to that uid/gid (a user namespace\'s root owns /)', async (t) => {
+  const { snap, target } = await newSnapshotter(t);
+  await mountAll(await snap.prepare('owned', null, { owner: { uid: 100000, gid: 100001 } }), target);
+  t.teardown(() => unmount(target));
+  const st = statSync(target);
+  t.deepEqual([st.uid, st.gid], [100000, 100001]);
 });
 
 test('concurrent unpacks of the same chain open each layer once; later unpacks open nothing', async (t) => {
