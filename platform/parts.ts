@@ -9,8 +9,8 @@
  * and the job queues are made, which need each other: the deployer enqueues
  * deploys and reconciles, the queues' workers run the deployer. Neither
  * calls the other while it is being made, so the deps object reads both
- * through getters, filled in two steps: the deployer first, then the queues,
- * whose workers may start at once (a job already waiting in Redis).
+ * through accessors, filled in two steps: the deployer first, then the
+ * queues, whose workers may start at once (a job already waiting in Redis).
  */
 import type { Logger } from 'pino';
 import { internal } from '../lib/errors.js';
@@ -41,6 +41,8 @@ export async function assembleParts(input: PartsInput): Promise<PlatformDeps> {
   const deps: PlatformDeps = {
     config: input.config, db: input.db, log: input.log, events: input.events, scheduler: input.scheduler, builder: input.builder,
     get deployer() { return deployer ?? notYet('deployer'); },
+    // A new deployer may take the old one's place (a test bed's "daemon restart"); the queues then run the new one.
+    set deployer(d: Deployer) { deployer = d; },
     get jobs() { return jobs ?? notYet('jobs'); },
   };
   deployer = createDeployer(deps, input.deployer);
