@@ -21,7 +21,7 @@ export function watchExits(engine: Engine, listener: (exit: ProcessExit) => void
 /** The exit an engine event tells of; null for other events and for containers that are not an app's. */
 function exitOf(e: EngineEvent): ProcessExit | null {
   const labels = e.attributes;
-  if (e.type !== 'container' || e.action !== 'die' || !labels[LABELS.app] || !labels[LABELS.appId]) return null;
+  if (e.type !== 'container' || e.action !== 'die' || !labels[LABELS.appId]) return null;
   const code = Number.parseInt(labels.exitCode ?? '', 10);
   return {
     appId: labels[LABELS.appId], containerId: e.id, name: sourceOf(labels),

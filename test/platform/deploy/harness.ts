@@ -1,8 +1,9 @@
 /**
  * A deploy test bed: a real engine on its own network slot, a migrated
- * database of the file's own, the real local scheduler and builder, event bus, bull
- * queues on the suite's Redis wired to a real deployer (platform/parts.ts), and helpers to make
- * teams, apps and builds of busybox images.
+ * database of the file's own, the real local scheduler and builder, event
+ * bus, bull queues on the suite's Redis wired to a real deployer, assembled
+ * as tspaasd does (platform/parts.ts), and helpers to make teams, apps and
+ * builds of busybox images.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
