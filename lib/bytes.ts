@@ -20,3 +20,11 @@ export function parseBytes(text: string, what = 'size'): number {
   if (!Number.isSafeInteger(bytes)) throw invalid(`invalid ${what} "${text}": too large`);
   return bytes;
 }
+
+/** Bytes as people read them: `512 MiB`, `7.6 GiB`. */
+export function formatBytes(n: number): string {
+  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
+  }
+  return `${n} B`;
+}

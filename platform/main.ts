@@ -148,39 +148,23 @@ async function openDatabase(url: string, log: Logger, services: Service[]): Prom
   return db;
 }
 
-/**
- * The parts behind the contracts of types.ts, in one deps object. The jobs'
- * processors are closures over it, so the deployer can enqueue and the
- * queues can call the deployer without a construction cycle.
- */
+/** The parts behind the contracts of types.ts, in one deps object (parts.ts); the scheduler and the builder on `engine`. */
 async function startParts(config: Readonly<DaemonConfig>, db: Db, engine: Engine, redisUrl: string, log: Logger, services: Service[]): Promise<PlatformDeps> {
-  const [{ createLocalScheduler }, { createBuilder }, { createDeployer }, { createJobs }, { runBuildJob }, { eraseApp }] = await Promise.all([
-    import('./scheduler/local.js'), import('./builds/builder.js'), import('./deploy/index.js'), import('./jobs/index.js'), import('./builds/job.js'),
-    import('./control/erase.js'),
+  const [{ createLocalScheduler }, { createBuilder }, { assembleParts }] = await Promise.all([
+    import('./scheduler/local.js'), import('./builds/builder.js'), import('./parts.js'),
   ]);
   for (const why of planMisfits(config.platform.plans, hostCapacity())) log.warn(`${why}: that plan is refused when asked for`);
-  const deps = {
-    config: config.platform, db, engine, log,
+  const deps = await assembleParts({
+    config: config.platform, db, log,
     events: createEventBus(log.child({ part: 'events' })),
     scheduler: createLocalScheduler(engine, config.platform, log.child({ part: 'scheduler' })),
     builder: createBuilder(engine, {
       cacheRoot: buildCaches(config), plan: buildPlan(config.platform.plans),
       downloads: { dir: path.join(config.platform.dataDir, 'downloads') }, // issue 14 part S: the host's download store
     }),
-  } as PlatformDeps;
-  deps.deployer = createDeployer(deps);
-  services.push({ name: 'deployer', close: () => deps.deployer.close() });
-  deps.jobs = await createJobs({
-    redisUrl, prefix: config.redisPrefix, log: log.child({ part: 'jobs' }),
-    processors: {
-      build: (buildId) => runBuildJob(deps, buildId),
-      deploy: (releaseId, attempt) => deps.deployer.deployRelease(releaseId, attempt),
-      reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
-      erase: (appId) => eraseApp(deps, appId),
-      deployAbandoned: (releaseId, reason) => deps.deployer.abandonRelease(releaseId, reason),
-    },
+    jobs: { redisUrl, prefix: config.redisPrefix, log: log.child({ part: 'jobs' }) },
   });
-  services.push({ name: 'jobs', close: () => deps.jobs.close() });
+  services.push({ name: 'deployer', close: () => deps.deployer.close() }, { name: 'jobs', close: () => deps.jobs.close() });
   return deps;
 }
 

@@ -5,9 +5,8 @@
  * run with exactly that memory) — resolved and held to what the host has.
  * Pure: the host's capacity is passed in.
  */
-import { parseBytes } from '../lib/bytes.js';
+import { formatBytes, parseBytes } from '../lib/bytes.js';
 import { invalid } from '../lib/errors.js';
-import { formatBytes } from '../runtime/containers/resources.js';
 import type { CreateOptions } from '../runtime/containers/types.js';
 import { APP_WRITABLE_LAYER_BYTES } from './scheduler/disk.js';
 import type { PlanInfo } from './api/types.js';

@@ -1,7 +1,7 @@
 /**
  * The platform's contracts: its vocabulary, its configuration, and the
  * interfaces between its parts. Each part lives in its own folder and is
- * wired together only in platform/main.ts:
+ * wired together only in platform/parts.ts (for main.ts and the test beds):
  *
  *   services/   embedded PostgreSQL and Redis (the default when no URL is given)
  *   db/         pool, migrations
@@ -40,8 +40,8 @@
  * Errors are TspaasErrors (lib/errors.ts); only api/ and git/ turn kinds into
  * statuses or push messages.
  */
+import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Engine, Attachment } from '../runtime/types.js';
 import type { Db } from './db/pool.js';
 
 // ---------------------------------------------------------------- config
@@ -382,6 +382,28 @@ export interface Scheduler {
   removeApp(app: App): Promise<void>;
   /** What one process may get at most: the host's memory and CPUs (a Kubernetes scheduler: its largest node's). */
   capacity(): Promise<{ memoryBytes: number; cpus: number }>;
+  /**
+   * The exit feed: `listener` hears of every process and one-off of any app that ends (exits,
+   * is killed, is stopped) from now on, once per exit, as it happens; nothing of exits before
+   * the call. The platform's own stops are heard too: telling them from crashes is the
+   * listener's business (deploy/crashes.ts marks what it stops first). Returns the function
+   * that stops the feed. The listener must not throw (errors of its own work are its to log).
+   * A Kubernetes scheduler: a watch on its pods' container terminations.
+   */
+  watchExits(listener: (exit: ProcessExit) => void): () => void;
+}
+
+/** One ended process or one-off, as the exit feed (Scheduler.watchExits) tells it. */
+export interface ProcessExit {
+  appId: string;
+  /** The container (ProcessInfo.containerId, OneOff.containerId) that ended. */
+  containerId: string;
+  /** `web.1`, `run.1234`. */
+  name: string;
+  /** A `tspaas run` container (or the release phase), not a process of the formation. */
+  oneOff: boolean;
+  /** The exit code (128 + signal when killed); null when the scheduler could not learn it. */
+  exitCode: number | null;
 }
 
 export interface StartOptions {
@@ -409,12 +431,30 @@ export interface OneOffOptions {
   size?: ProcessSize;
 }
 
+/**
+ * A live connection to an attached one-off's stdio: output from its start
+ * (nothing is lost; attaching happens before it runs), stdin while it runs.
+ * With a tty there is one output stream (reported as `stdout`). The local
+ * scheduler adapts the engine's attachment; a Kubernetes one would adapt its
+ * pod attach stream.
+ */
+export interface OneOffAttachment {
+  /** Called for every chunk of output, in order. */
+  onOutput(cb: (stream: 'stdout' | 'stderr', data: Buffer) => void): void;
+  /** Called once when no more output will come (the one-off ended, or the attachment was detached). */
+  onEnd(cb: () => void): void;
+  /** Its stdin; null when it is not open. Ending it closes the one-off's stdin (`eof`). */
+  stdin: Writable | null;
+  /** Stop relaying; the one-off keeps running. */
+  detach(): void;
+}
+
 export interface OneOff {
   /** `run.N` */
   name: string;
   containerId: string;
   /** Present when attached. */
-  attachment: Attachment | null;
+  attachment: OneOffAttachment | null;
   resize(rows: number, cols: number): Promise<void>;
   /** Resolves with the exit code once the container ended (and was removed). */
   wait(): Promise<number>;
@@ -459,7 +499,7 @@ export interface Deployer {
    * failed with `reason`; nothing when the deploy already ended.
    */
   abandonRelease(releaseId: string, reason: string): Promise<void>;
-  /** Stop watching the engine for crashes (pending crash restarts are dropped; reconcile at start covers them). */
+  /** Stop watching the scheduler's exit feed for crashes (pending crash restarts are dropped; reconcile at start covers them). */
   close(): Promise<void>;
 }
 
@@ -468,11 +508,15 @@ export type ReleaseChange =
   | { kind: 'config'; set: Record<string, string>; unset: string[] }
   | { kind: 'rollback'; to: Release };
 
-/** Everything a part may use; built once in main.ts. */
+/**
+ * Everything a part may use; assembled once by parts.ts (`assembleParts`) for main.ts and the
+ * test harnesses. No engine here: containers are reached only through the Scheduler, images
+ * made only through the Builder (the two parts that hold the engine), so a Kubernetes
+ * scheduler is a new implementation of two contracts, not a rewrite.
+ */
 export interface PlatformDeps {
   config: Readonly<PlatformConfig>;
   db: Db;
-  engine: Engine;
   events: EventBus;
   jobs: Jobs;
   builder: Builder;

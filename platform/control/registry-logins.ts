@@ -13,7 +13,7 @@ import type { RegistryLogin, SetRegistryLogin } from '../api/types.js';
 import { findApp } from '../auth/ownership.js';
 import { visibleTeamIds } from '../auth/callers.js';
 import type { Queryable } from '../db/pool.js';
-import { DOCKER_HUB, registryHost } from '../../runtime/registry/reference.js';
+import { DOCKER_HUB, registryHost } from '../../lib/registry-hosts.js';
 import { buildCredentials, deleteRegistryLogin, listRegistryLogins, upsertRegistryLogin, type LoginOwner } from '../store/registry-logins.js';
 import { listTeams } from '../store/teams.js';
 import type { App, Caller, PlatformDeps } from '../types.js';

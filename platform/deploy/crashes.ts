@@ -1,5 +1,5 @@
 /**
- * Crash restarts. The engine's `die` of a process container the platform
+ * Crash restarts. An exit (the scheduler's exit feed) of a process the platform
  * counts as `up` or `crashed` (its row in `processes`, of the app's current
  * release) is a crash: the row turns `crashed`, its backend leaves the route
  * table at once, and a replacement `type.N` starts after a backoff (1 s
@@ -12,14 +12,13 @@
  * either state and takes its backend out again; a reconcile that replaced
  * the process itself has removed the row, and the replacement is skipped.
  */
-import type { EngineEvent } from '../../runtime/types.js';
 import { isKind } from '../../lib/errors.js';
 import { getAppById } from '../store/apps.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import { countRestart, getProcess, setProcessState, type ProcessRecord } from '../store/processes.js';
 import { addBackend, removeBackend } from '../routes/backends.js';
-import { LABELS, type PlatformDeps, type ProcessState } from '../types.js';
+import type { PlatformDeps, ProcessExit, ProcessState } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { startChecked, stopProcesses } from './processes.js';
 
@@ -43,24 +42,25 @@ export class CrashWatcher {
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Containers whose replacement is scheduled. */
   private readonly pending = new Set<string>();
-  private readonly listener = (e: EngineEvent) => this.onEvent(e);
+  private readonly unwatch: () => void;
   private closed = false;
 
   constructor(private readonly deps: PlatformDeps, private readonly lock: AppLock, private readonly backoff: CrashBackoff) {
-    deps.engine.events.on('event', this.listener);
+    this.unwatch = deps.scheduler.watchExits((exit) => this.onExit(exit));
   }
 
   /** Stop listening; pending restarts are dropped (reconcile at the next start covers them). */
   close(): void {
     this.closed = true;
-    this.deps.engine.events.off('event', this.listener);
+    this.unwatch();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
 
-  private onEvent(e: EngineEvent): void {
-    if (e.type !== 'container' || e.action !== 'die' || !e.attributes[LABELS.app] || e.attributes[LABELS.oneOff] === '1') return;
-    this.onDie(e.id).catch((err: unknown) => this.deps.log.error({ err, container: e.id }, 'crash handling failed'));
+  /** A one-off's exit is never a crash; a process's may be (onDie asks its row). */
+  private onExit(exit: ProcessExit): void {
+    if (exit.oneOff) return;
+    this.onDie(exit.containerId).catch((err: unknown) => this.deps.log.error({ err, container: exit.containerId }, 'crash handling failed'));
   }
 
   private async onDie(containerId: string): Promise<void> {

@@ -27,7 +27,7 @@ export function withAppLock<T>(db: PlatformDeps['db'], appId: string, fn: () => 
   return db.withLock(`deploy:${appId}`, fn);
 }
 
-/** The deployer over `deps` (read at call time, so main.ts may fill deps.jobs in later). Starts watching for crashes. */
+/** The deployer over `deps` (read at call time, so parts.ts may fill deps.jobs in later). Starts watching for crashes. */
 export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): Deployer {
   const releaseLog = new ReleaseLog(deps.config.dataDir, deps.events);
   const appLock = <T>(appId: string, fn: () => Promise<T>) => withAppLock(deps.db, appId, fn);

@@ -28,7 +28,7 @@ import { kindOf } from '../../lib/errors.js';
 import type { Jobs } from '../types.js';
 import { parseRedisUrl } from './redis.js';
 
-/** What the jobs run; wired in main.ts to the builder and the deployer. */
+/** What the jobs run; wired in parts.ts (`jobProcessors`) to the build job, the deployer and the app eraser. */
 export interface JobProcessors {
   build(buildId: string): Promise<void>;
   /** `lastAttempt`: no retry follows when this throws (the deployer records the failure then). */

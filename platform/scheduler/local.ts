@@ -2,8 +2,9 @@
  * The local scheduler: the platform's processes as containers of the
  * in-process engine. Data in, data out — it knows containers and their
  * labels, never the database or releases' history. Processes do not restart
- * by themselves (restart policy `no`): the reconciler notices crashes in
- * `listProcesses` and starts replacements.
+ * by themselves (restart policy `no`): the deployer hears of crashes on the
+ * exit feed (`watchExits`), the reconciler sees them in `listProcesses`, and
+ * either starts replacements.
  */
 import type { Logger } from 'pino';
 import { isKind, unavailable } from '../../lib/errors.js';
@@ -20,6 +21,7 @@ import { runOneOff } from './one-off.js';
 import { quietly } from './calls.js';
 import { appStorageOpt } from './disk.js';
 import { processPort } from './port.js';
+import { watchExits } from './exits.js';
 
 /** A Scheduler on `engine`. */
 export function createLocalScheduler(engine: Engine, config: Readonly<PlatformConfig>, log: Logger): Scheduler {
@@ -83,6 +85,8 @@ export function createLocalScheduler(engine: Engine, config: Readonly<PlatformCo
     },
 
     capacity: async () => hostCapacity(),
+
+    watchExits: (listener) => watchExits(engine, listener),
   };
 }
 

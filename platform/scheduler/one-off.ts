@@ -10,9 +10,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { invalid, isKind, unless } from '../../lib/errors.js';
-import type { Engine } from '../../runtime/types.js';
+import type { Attachment, Engine } from '../../runtime/types.js';
 import type { Container, CreateOptions } from '../../runtime/containers/types.js';
-import { LABELS, type App, type OneOff, type OneOffOptions, type Plan, type Release } from '../types.js';
+import { LABELS, type App, type OneOff, type OneOffAttachment, type OneOffOptions, type Plan, type Release } from '../types.js';
 import { planDisk, planLimits } from '../plans.js';
 import { APP_CAP_DROP, appLabels, envList, shellCommand } from './process-spec.js';
 import { quietly } from './calls.js';
@@ -44,7 +44,7 @@ export async function runOneOff(engine: Engine, req: OneOffRequest, ended: (cont
     return {
       name: `run.${n}`,
       containerId: id,
-      attachment,
+      attachment: attachment && oneOffAttachment(attachment),
       resize: (rows, cols) => resize(engine, id, rows, cols),
       wait: async () => (await removed).exitCode,
       stop: () => kill(engine, id),
@@ -53,6 +53,16 @@ export async function runOneOff(engine: Engine, req: OneOffRequest, ended: (cont
     await quietly(() => engine.removeContainer(id, { force: true }));
     throw err;
   }
+}
+
+/** The engine's attachment as the Scheduler contract's: the same four calls, nothing else of the engine's. */
+function oneOffAttachment(a: Attachment): OneOffAttachment {
+  return {
+    onOutput: (cb) => a.onOutput(cb),
+    onEnd: (cb) => a.onEnd(cb),
+    get stdin() { return a.stdin; },
+    detach: () => a.detach(),
+  };
 }
 
 /** Create `<app>.run.<N>` with a free N (1000–9999, as Heroku's run.1234). */

@@ -14,6 +14,7 @@
  *   beyond them too, with the same message).
  */
 import os from 'node:os';
+import { formatBytes } from '../../lib/bytes.js';
 import { invalid } from '../../lib/errors.js';
 import type { CreateOptions } from './types.js';
 
@@ -52,12 +53,4 @@ export function checkHostBounds(options: Pick<CreateOptions, 'memory' | 'nanoCpu
   if (Math.max(options.nanoCpus ?? 0, quotaCpus) > host.cpus * 1e9) {
     throw invalid(`range of CPUs is from 0.01 to ${host.cpus}.00, as there are only ${host.cpus} CPUs available`);
   }
-}
-
-/** Bytes as people read them: `512 MiB`, `7.6 GiB`. */
-export function formatBytes(n: number): string {
-  for (const [unit, size] of [['TiB', 1024 ** 4], ['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (n >= size) return `${Number((n / size).toFixed(1))} ${unit}`;
-  }
-  return `${n} B`;
 }

@@ -1,10 +1,11 @@
 /** References as the wire needs them: registry host, repository, tag or digest. */
 import { unavailable } from '../../lib/errors.js';
+import { DOCKER_HUB } from '../../lib/registry-hosts.js';
 import { parseReference } from '../images/refs.js';
 import type { RemoteRef } from './types.js';
 
-/** The registry a name without a registry host names. */
-export const DOCKER_HUB = 'docker.io';
+// Docker Hub's name and `docker login`'s host rule are lib/'s: the platform reads them too.
+export { DOCKER_HUB, registryHost } from '../../lib/registry-hosts.js';
 
 /**
  * Split an image reference into registry, repository and tag/digest. A name
@@ -41,10 +42,4 @@ export function noHubMessage(ref: string, r: RemoteRef, mirrorHint = false): str
   return `cannot reach registry ${DOCKER_HUB} for "${ref}" (${hub}): this engine has no access to Docker Hub; `
     + (mirrorHint ? 'configure a registry mirror that serves Docker Hub\'s images (tspaasd --registry-mirror URL, or TSPAAS_REGISTRY_MIRRORS) or ' : '')
     + `name an image on a registry you run, e.g. ${example}`;
-}
-
-/** `host[:port]` of a server address as `docker login` sends it (`https://host/v2/`, `host:5000`…). */
-export function registryHost(serverAddress: string): string {
-  const bare = serverAddress.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '');
-  return bare === 'index.docker.io' || bare === 'registry-1.docker.io' ? DOCKER_HUB : bare;
 }

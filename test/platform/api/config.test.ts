@@ -1,5 +1,6 @@
 import test from 'ava';
 import { createDeployer } from '../../../platform/deploy/index.js';
+import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { Deployer } from '../../../platform/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { startApi, must, type TestApi } from './harness.js';
@@ -12,10 +13,10 @@ test.before(async () => {
   engine = await startTestEngine();
   const holder: { deployer?: Deployer } = {};
   api = await startApi('api_config', {
-    engine: engine.engine,
     deployer: new Proxy({} as Deployer, { get: (_t, p) => (holder.deployer as unknown as Record<string | symbol, unknown>)[p] }),
   });
-  holder.deployer = createDeployer(api.deps);
+  // The API's scheduler stays absent; the deployer's crash watch needs a real one.
+  holder.deployer = createDeployer({ ...api.deps, scheduler: createLocalScheduler(engine.engine, api.config, api.deps.log) });
   a = await api.tenant('cfg-a');
   await must(api.call('POST', '/v1/apps', { token: a.token, body: { name: 'shop' } }), 201);
 });

@@ -3,7 +3,7 @@
  * database, the real koa app and git receiver behind tspaasd's listener
  * (platform/http.ts, with WebSocket upgrades), the bootstrap admin's token,
  * and helpers to call it and to make tenants.
- * Parts a test does not hand in (scheduler, deployer, jobs, engine, builder)
+ * Parts a test does not hand in (scheduler, deployer, jobs, builder)
  * refuse every call with Unavailable, so a test shows they were never
  * reached (ownership and validation answer before them).
  */
@@ -59,7 +59,7 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
   };
   const deps: PlatformDeps = {
     config, db, events: createEventBus(), log: pino({ level: 'silent' }),
-    engine: absent('engine'), jobs: absent('jobs'), builder: absent('builder'), scheduler: absent('scheduler'), deployer: absent('deployer'),
+    jobs: absent('jobs'), builder: absent('builder'), scheduler: absent('scheduler'), deployer: absent('deployer'),
     ...parts,
   };
   const api = createApi(deps, { version: '9.9.9-test' });

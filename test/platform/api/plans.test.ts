@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import { DEFAULT_PLANS, plansOf } from '../../../platform/plans.js';
-import { formatBytes } from '../../../runtime/containers/resources.js';
+import { formatBytes } from '../../../lib/bytes.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { platformConfig } from '../scheduler/fixtures.js';
 import { must, seedRelease, startApi, type TestApi } from './harness.js';

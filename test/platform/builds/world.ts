@@ -3,7 +3,8 @@
  * a migrated database of the test file, the real engine in temporary roots
  * on its own network slot, the event bus, bull queues on the suite's Redis
  * under a prefix of their own whose build worker runs `runBuildJob`, the real
- * Builder, scheduler and deployer; two teams with a user, a token and an app each.
+ * Builder, scheduler and deployer, assembled as tspaasd does (platform/parts.ts);
+ * two teams with a user, a token and an app each.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,15 +13,12 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { openDb, type Db } from '../../../platform/db/pool.js';
 import { createEventBus } from '../../../platform/events.js';
-import { createJobs } from '../../../platform/jobs/index.js';
 import { createBuilder } from '../../../platform/builds/builder.js';
-import { runBuildJob } from '../../../platform/builds/job.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
-import { createDeployer } from '../../../platform/deploy/index.js';
+import { assembleParts } from '../../../platform/parts.js';
 import { issueToken } from '../../../platform/auth/tokens.js';
 import { insertApp } from '../../../platform/store/apps.js';
 import { insertUser } from '../../../platform/store/users.js';
-import { eraseApp } from '../../../platform/control/erase.js';
 import type { App, PlatformConfig, PlatformDeps } from '../../../platform/types.js';
 import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js';
@@ -47,19 +45,11 @@ export async function startBuildWorld(prefix: string): Promise<BuildWorld> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'tsp-git-'));
   const config = platformConfig(base);
   const log = pino({ level: 'silent' });
-  const deps = { config, db, engine: engine.engine, events: createEventBus(log), log } as PlatformDeps;
-  deps.builder = createBuilder(engine.engine, { cacheRoot: path.join(base, 'data', 'cache') });
-  deps.scheduler = createLocalScheduler(engine.engine, config, log);
-  deps.deployer = createDeployer(deps);
-  deps.jobs = await createJobs({
-    redisUrl: redisUrl(), prefix: `tbuild-${randomBytes(4).toString('hex')}`, log,
-    processors: {
-      build: (id) => runBuildJob(deps, id),
-      deploy: (id, attempt) => deps.deployer.deployRelease(id, attempt),
-      reconcile: (id, types) => deps.deployer.reconcileApp(id, types),
-      erase: (id) => eraseApp(deps, id),
-    },
-    tuning: { backoffMs: 200, closeGraceMs: 1000 },
+  const deps = await assembleParts({
+    config, db, log, events: createEventBus(log),
+    builder: createBuilder(engine.engine, { cacheRoot: path.join(base, 'data', 'cache') }),
+    scheduler: createLocalScheduler(engine.engine, config, log),
+    jobs: { redisUrl: redisUrl(), prefix: `tbuild-${randomBytes(4).toString('hex')}`, log, tuning: { backoffMs: 200, closeGraceMs: 1000 } },
   });
   const a = await tenant(db, `ta${randomBytes(3).toString('hex')}`, `${prefix}-shop`);
   const b = await tenant(db, `tb${randomBytes(3).toString('hex')}`, `${prefix}-other`);

@@ -1,8 +1,9 @@
 /**
  * A deploy test bed: a real engine on its own network slot, a migrated
- * database of the file's own, the real local scheduler, event bus, bull
- * queues on the suite's Redis wired to a real deployer, and helpers to make
- * teams, apps and builds of busybox images.
+ * database of the file's own, the real local scheduler and builder, event
+ * bus, bull queues on the suite's Redis wired to a real deployer, assembled
+ * as tspaasd does (platform/parts.ts), and helpers to make teams, apps and
+ * builds of busybox images.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,8 +16,9 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/postgres.js
 import { openDb } from '../../../platform/db/pool.js';
 import { createEventBus } from '../../../platform/events.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
-import { createDeployer, type DeployerOptions } from '../../../platform/deploy/index.js';
-import { createJobs } from '../../../platform/jobs/index.js';
+import { createBuilder } from '../../../platform/builds/builder.js';
+import type { DeployerOptions } from '../../../platform/deploy/index.js';
+import { assembleParts } from '../../../platform/parts.js';
 import { getAppById, insertApp } from '../../../platform/store/apps.js';
 import type { App, Build, PlatformConfig, PlatformDeps, PlatformEvent, Release } from '../../../platform/types.js';
 import { testPlans } from '../../helpers/plans.js';
@@ -56,18 +58,12 @@ export async function startBed(prefix: string, opts: DeployerOptions = {}): Prom
   };
   const events: PlatformEvent[] = [];
   const bus = createEventBus(log);
-  const deps = { config, db, engine: te.engine, log, events: { publish: (e: PlatformEvent) => { events.push(e); bus.publish(e); }, subscribe: bus.subscribe },
-    scheduler: createLocalScheduler(te.engine, config, log) } as PlatformDeps;
-  deps.deployer = createDeployer(deps, opts);
-  deps.jobs = await createJobs({
-    redisUrl: process.env.REDIS_URL!, prefix: `tdeploy-${randomBytes(4).toString('hex')}`, log,
-    tuning: { backoffMs: 200 },
-    processors: {
-      build: async () => undefined,
-      deploy: (id, attempt) => deps.deployer.deployRelease(id, attempt),
-      reconcile: (appId, types) => deps.deployer.reconcileApp(appId, types),
-      erase: async () => undefined,
-    },
+  const deps = await assembleParts({
+    config, db, log, events: { publish: (e: PlatformEvent) => { events.push(e); bus.publish(e); }, subscribe: bus.subscribe },
+    scheduler: createLocalScheduler(te.engine, config, log),
+    builder: createBuilder(te.engine, { cacheRoot: path.join(dataDir, 'build-caches') }),
+    jobs: { redisUrl: process.env.REDIS_URL!, prefix: `tdeploy-${randomBytes(4).toString('hex')}`, log, tuning: { backoffMs: 200 } },
+    deployer: opts,
   });
   const team = (await db.query<{ id: string }>(`INSERT INTO teams (name) VALUES ('t${randomBytes(3).toString('hex')}') RETURNING id`)).rows[0].id;
   return {
