@@ -13,7 +13,7 @@
  *   deploy/     releases → running processes: `Deployer` (pipeline, health checks, route switch)
  *   scheduler/  processes as engine containers: `Scheduler` (local engine now; Kubernetes later)
  *   jobs/       bull queues build, deploy, reconcile, erase: `Jobs`
- *   routes/     writes the router's route table (router/types.ts) for apps
+ *   routing/    writes the router's route table (router/types.ts) for apps
  *   dashboard/  handlebars pages
  *
  * Vocabulary (Heroku's)

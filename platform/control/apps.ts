@@ -4,7 +4,7 @@
 import { invalid, notFound } from '../../lib/errors.js';
 import type { AppInfo, CreateApp } from '../api/types.js';
 import { visibleTeamIds } from '../auth/callers.js';
-import { ensureRoute, removeAppFromRouter } from '../routes/hosts.js';
+import { ensureRoute, removeAppFromRouter } from '../routing/hosts.js';
 import { insertApp, listApps, markAppDestroying } from '../store/apps.js';
 import { currentRelease, lockApp } from '../store/releases.js';
 import { deleteAppCertificates, listCertificates } from '../store/certificates.js';

@@ -10,7 +10,7 @@ import { conflict, invalid, notFound } from '../../lib/errors.js';
 import { canonicalHost, isIpLiteral } from '../../lib/hostnames.js';
 import type { AddCert } from '../api/types.js';
 import type { Db, Queryable } from '../db/pool.js';
-import { putHost, putRouterCertificate, removeHost, removeRouterCertificate } from '../routes/hosts.js';
+import { putHost, putRouterCertificate, removeHost, removeRouterCertificate } from '../routing/hosts.js';
 import { deleteCertificate, insertCertificate, listCertificates, publicCertificate } from '../store/certificates.js';
 import { deleteDomain, findOverlap, getDomain, insertDomain, listDomains, lockDomains, setDomainCertificate, type Overlap } from '../store/domains.js';
 import type { App, Caller, Certificate, Domain, PlatformConfig } from '../types.js';

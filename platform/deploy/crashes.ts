@@ -17,7 +17,7 @@ import { getAppById } from '../store/apps.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import { countRestart, getProcess, setProcessState, type ProcessRecord } from '../store/processes.js';
-import { addBackend, removeBackend } from '../routes/backends.js';
+import { addBackend, removeBackend } from '../routing/backends.js';
 import type { PlatformDeps, ProcessExit, ProcessState } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { startChecked, stopProcesses } from './processes.js';

@@ -10,7 +10,7 @@ import { isKind } from '../../lib/errors.js';
 import { listFormation, insertMissingFormation } from '../store/formation.js';
 import { setCurrentRelease, setReleaseStatus } from '../store/releases.js';
 import { setProcessState } from '../store/processes.js';
-import { setBackends } from '../routes/backends.js';
+import { setBackends } from '../routing/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { initialScaleLines } from './initial-formation.js';

@@ -5,7 +5,7 @@
  */
 import { invalid, isKind } from '../../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
-import { transactionId, untilRoutersServe } from '../routes/live.js';
+import { transactionId, untilRoutersServe } from '../routing/live.js';
 import { deleteProcesses, recordProcess, setProcessState } from '../store/processes.js';
 import type { App, PlatformDeps, ProcessInfo, ProcessSize, Release } from '../types.js';
 import { checkProcess } from './health.js';

@@ -12,7 +12,7 @@ import { getAppById } from '../store/apps.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import { deleteProcesses, listProcessRecords, recordProcess } from '../store/processes.js';
-import { setBackends } from '../routes/backends.js';
+import { setBackends } from '../routing/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';
 import { mapLimit } from '../../lib/parallel.js';

@@ -7,7 +7,7 @@
 import { conflict, notFound } from '../../lib/errors.js';
 import { listFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
-import { setBackends } from '../routes/backends.js';
+import { setBackends } from '../routing/backends.js';
 import { defaultSize } from '../plans.js';
 import type { App, PlatformDeps, ProcessInfo, Release } from '../types.js';
 import { desiredFormation } from './formation.js';

@@ -1,6 +1,6 @@
 /**
  * TLS certificates of apps: PEM chain + key, the names they cover and their
- * expiry. The router's copy lives in router_certificates (routes/hosts.ts).
+ * expiry. The router's copy lives in router_certificates (routing/hosts.ts).
  */
 import type { Queryable } from '../db/pool.js';
 import type { Certificate } from '../types.js';

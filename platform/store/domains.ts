@@ -1,6 +1,6 @@
 /**
  * Custom domains of apps (besides the default `<app>.<base-domain>`). The
- * router's copy lives in router_hosts (routes/hosts.ts writes both in one
+ * router's copy lives in router_hosts (routing/hosts.ts writes both in one
  * transaction).
  */
 import type { Queryable } from '../db/pool.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { routersBehind, transactionId } from '../../platform/routes/live.js';
+import { routersBehind, transactionId } from '../../platform/routing/live.js';
 import { ROUTER_CHANNEL, type AdminStats } from '../../router/types.js';
 import { freePort, type TestDatabase } from './postgres.js';
 import { programArgs } from './programs.js';

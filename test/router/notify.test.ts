@@ -11,7 +11,7 @@ import http from 'node:http';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { get, putRoute, setBackends, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
-import { routersBehind, transactionId } from '../../platform/routes/live.js';
+import { routersBehind, transactionId } from '../../platform/routing/live.js';
 
 let db: TestDatabase;
 let router: TestRouter;

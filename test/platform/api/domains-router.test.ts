@@ -10,7 +10,7 @@ import test from 'ava';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { setBackends } from '../../../platform/routes/backends.js';
+import { setBackends } from '../../../platform/routing/backends.js';
 import { get, getTls, startBackend, startRouter, type TestBackend, type TestRouter } from '../../helpers/router.js';
 import { selfSignedCert } from '../../helpers/certs.js';
 import { startApi, must, type TestApi } from './harness.js';

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { kindOf } from '../../../lib/errors.js';
-import { putHost } from '../../../platform/routes/hosts.js';
+import { putHost } from '../../../platform/routing/hosts.js';
 import { selfSignedCert } from '../../helpers/certs.js';
 import { startApi, must, type TestApi } from './harness.js';
 

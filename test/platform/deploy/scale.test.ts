@@ -9,7 +9,7 @@
 import test from 'ava';
 import { createDeployer } from '../../../platform/deploy/index.js';
 import { listProcessRecords, setProcessState } from '../../../platform/store/processes.js';
-import { setBackends } from '../../../platform/routes/backends.js';
+import { setBackends } from '../../../platform/routing/backends.js';
 import { startBed, deployed, eventually, fetchText, WEB, WORKER, type Bed } from './harness.js';
 import type { App, ProcessInfo } from '../../../platform/types.js';
 

@@ -8,7 +8,7 @@ import http from 'node:http';
 import { startRouter, type TestRouter } from '../../helpers/router.js';
 import { startBed, deployed, WEB, type Bed } from './harness.js';
 import type { App } from '../../../platform/types.js';
-import { listBackends } from '../../../platform/routes/backends.js';
+import { listBackends } from '../../../platform/routing/backends.js';
 
 let bed: Bed;
 let router: TestRouter;
