@@ -15,6 +15,7 @@
  * and test/helpers/unit-tier.test.ts checks each listed file's imports.
  */
 export const UNIT_FILES = [
+  'test/bench/rounds.test.ts',
   'test/buildpacks/downloads.test.ts',
   'test/buildpacks/procfile.test.ts',
   'test/buildpacks/python-go-exit-paths.test.ts',
