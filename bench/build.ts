@@ -25,6 +25,7 @@ import { packContext } from '../cli/build-context.js';
 import { request } from './api-run.js';
 import { podmanArgv, timeCommand, which } from './peers.js';
 import { exitOnFailures } from './rounds.js';
+import { removeNetworks, type BenchNetwork } from './tspaasd.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,18 +58,22 @@ async function writeContext(dir: string): Promise<void> {
 
 interface Daemon { socket: string; stop(): Promise<void> }
 
+/** The build bench's engine network: apart from a real engine's, bench/tspaasd.ts's and the tests' slots. */
+const NETWORK: BenchNetwork = { bridge: 'tsbench0', subnet: '10.231.0.0/24', pool: '10.232.0.0/16', bridgePrefix: 'tsbb-' };
+
 /** tspaasd from the sources, engine only (no listener on 5080, no embedded databases), on its own roots, bridge and subnets. */
 async function startDaemon(dir: string): Promise<Daemon> {
   const runRoot = path.join(dir, 'run');
   const socket = path.join(runRoot, 'engine.sock');
   const log = createWriteStream(path.join(dir, 'tspaasd.log'));
   const child: ChildProcess = spawn(process.execPath, ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--engine-only', '--root', path.join(dir, 'root'), '--run-root', runRoot,
-    '--cgroup-parent', '/tspaas-bench-build', '--log-level', 'warn', '--bridge', 'tsbench0', '--bridge-subnet', '10.231.0.0/24',
-    '--network-pool', '10.232.0.0/16', '--bridge-prefix', 'tsbb-'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--cgroup-parent', '/tspaas-bench-build', '--log-level', 'warn', '--bridge', NETWORK.bridge, '--bridge-subnet', NETWORK.subnet,
+    '--network-pool', NETWORK.pool, '--bridge-prefix', NETWORK.bridgePrefix], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise((r) => child.once('exit', r));
-  const stop = async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } };
+  // Its bridge and firewall rules go with it (a stopped engine leaves its networks, as a restart needs them).
+  const stop = async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } await removeNetworks(NETWORK); };
   for (let i = 0; i < 300 && child.exitCode === null; i++) {
     if (await request(socket, 'GET', '/_ping').then((r) => r.status === 200, () => false)) return { socket, stop };
     await sleep(100);

@@ -96,7 +96,7 @@ async function engineOn(bridge: string): Promise<number | null> {
  * `net.bridge` and every `net.bridgePrefix*`, found among the host's bridges
  * and the `tspaas:<bridge>` comments of the rules (a bridge may be gone already).
  */
-async function removeNetworks(net: BenchNetwork): Promise<void> {
+export async function removeNetworks(net: BenchNetwork): Promise<void> {
   const links = await run('ip', ['-j', 'link', 'show', 'type', 'bridge']);
   const names = new Set((JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname));
   for (const table of ['filter', 'nat']) {
