@@ -9,7 +9,8 @@
  *   one-file   one source file changed (steps from its COPY on re-run)
  *
  * When bench/pull.ts exists its pull figures are added. Prints a table, then
- * as the last line one JSON object with the figures and ratios.
+ * as the last line one JSON object with the figures and ratios. A failed
+ * build or pull of ours exits non-zero.
  *
  * Knobs: BENCH_ITERATIONS (3), BENCH_KEEP=1 keeps the temp dir.
  */
@@ -23,6 +24,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { packContext } from '../cli/build-context.js';
 import { request } from './api-run.js';
 import { podmanArgv, timeCommand, which } from './peers.js';
+import { exitOnFailures } from './rounds.js';
+import { removeNetworks, type BenchNetwork } from './tspaasd.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,18 +58,22 @@ async function writeContext(dir: string): Promise<void> {
 
 interface Daemon { socket: string; stop(): Promise<void> }
 
-/** tspaasd from the sources, on its own roots, bridge and subnets. */
+/** The build bench's engine network: apart from a real engine's, bench/tspaasd.ts's and the tests' slots. */
+const NETWORK: BenchNetwork = { bridge: 'tsbench0', subnet: '10.231.0.0/24', pool: '10.232.0.0/16', bridgePrefix: 'tsbb-' };
+
+/** tspaasd from the sources, engine only (no listener on 5080, no embedded databases), on its own roots, bridge and subnets. */
 async function startDaemon(dir: string): Promise<Daemon> {
   const runRoot = path.join(dir, 'run');
   const socket = path.join(runRoot, 'engine.sock');
   const log = createWriteStream(path.join(dir, 'tspaasd.log'));
-  const child: ChildProcess = spawn(process.execPath, ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--root', path.join(dir, 'root'), '--run-root', runRoot,
-    '--cgroup-parent', '/tspaas-bench-build', '--log-level', 'warn', '--bridge', 'tsbench0', '--bridge-subnet', '10.231.0.0/24',
-    '--network-pool', '10.232.0.0/16', '--bridge-prefix', 'tsbb-'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['--import=tsx', path.join(REPO, 'platform/main.ts'), '--engine-only', '--root', path.join(dir, 'root'), '--run-root', runRoot,
+    '--cgroup-parent', '/tspaas-bench-build', '--log-level', 'warn', '--bridge', NETWORK.bridge, '--bridge-subnet', NETWORK.subnet,
+    '--network-pool', NETWORK.pool, '--bridge-prefix', NETWORK.bridgePrefix], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise((r) => child.once('exit', r));
-  const stop = async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } };
+  // Its bridge and firewall rules go with it (a stopped engine leaves its networks, as a restart needs them).
+  const stop = async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await exited; } await removeNetworks(NETWORK); };
   for (let i = 0; i < 300 && child.exitCode === null; i++) {
     if (await request(socket, 'GET', '/_ping').then((r) => r.status === 200, () => false)) return { socket, stop };
     await sleep(100);
@@ -169,8 +176,11 @@ async function main(): Promise<void> {
     const samples = new Map<string, number[]>();
     for (let i = 0; i < ITERATIONS; i++) await round(i, ctx, daemon.socket, podman, samples, checks);
     const stats: Record<string, Summary> = Object.fromEntries([...samples].map(([k, v]) => [k, summarize(v)]));
-    Object.assign(stats, await pullRows(daemon.socket, dir, notes).catch((err: unknown) => { notes.push(`pull bench failed: ${String(err)}`); return null; }) ?? {});
+    let pullFailure: string | null = null;
+    Object.assign(stats, await pullRows(daemon.socket, dir, notes).catch((err: unknown) => { pullFailure = String(err); notes.push(`pull bench failed: ${pullFailure}`); return null; }) ?? {});
     report(stats, notes, checks);
+    // Our pull is part of the subject: its failure fails the run (after the report), as a failed build does.
+    exitOnFailures(pullFailure === null ? [] : [`ours pull: ${pullFailure}`]);
   } finally {
     await daemon?.stop();
     if (!KEEP) await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -16,6 +16,7 @@
  *
  * Cases run interleaved, round after round, so drift hits all alike. Prints a
  * table, then as the last line one JSON object with the figures and ratios.
+ * Exits 1 when a case on our engine (api*, cli, docker) had a failed run.
  *
  * Knobs: BENCH_ITERATIONS (30), BENCH_WARMUP (3), BENCH_KEEP=1 keeps the temp dir.
  */
@@ -29,7 +30,7 @@ import { expect, exportImage, request, runRm } from './api-run.js';
 import { load, machine, quotaStore, unmountUnder } from './host.js';
 import { startEngine, type EngineProcess } from './tspaasd.js';
 import { podmanArgv, prepareCrunBundle, preparePodman, timeCommand, which } from './peers.js';
-import { measure, since, type Case } from './rounds.js';
+import { exitOnFailures, failedCases, measure, since, type Case } from './rounds.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +39,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const KEEP = process.env.BENCH_KEEP === '1';
 const IMAGE = 'busybox';
 const CMD = ['true'];
+/** The cases that run on our engine (the subject); the others are peers, whose failures are only noted. */
+const SUBJECT = ['api', 'api-userns', 'api-quota', 'api-hardened', 'cli', 'docker'];
 
 /** The cases that can run here; peers that are missing are reported and left out. */
 async function prepareCases(dir: string, engine: EngineProcess, saveTar: string, notes: string[]): Promise<Case[]> {
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
     const samples = await measure(cases, { warmup: WARMUP, iterations: ITERATIONS }, errors);
     for (const [name, list] of errors) notes.push(`${name}: ${list.length} failed run(s), e.g. ${list[0].slice(0, 300)}`);
     report(cases, samples, notes, errors, loadBefore);
+    exitOnFailures(failedCases(cases.map((c) => c.name).filter((n) => SUBJECT.includes(n)), samples, errors));
   } finally {
     await cleanUp(dir, engine).catch((err: unknown) => process.stderr.write(`bench: clean-up of ${dir} failed: ${String(err)}\n`));
   }

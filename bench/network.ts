@@ -14,7 +14,9 @@
  *
  * The engine under test runs on its own bridges and subnets (bench/tspaasd.ts);
  * podman on a private store under the temp dir. Prints tables, then as the
- * last line one JSON object with the figures and ratios.
+ * last line one JSON object with the figures and ratios. Exits 1 when our
+ * engine failed a run (api, api-none) or a start of its fleet, or two of its
+ * containers shared an address.
  *
  * Knobs: BENCH_ITERATIONS (30), BENCH_WARMUP (3), BENCH_CONTAINERS (100),
  * BENCH_KEEP=1 keeps the temp dir.
@@ -29,7 +31,7 @@ import { containerState, expect, exportImage, listAll, removeForce, request, run
 import { measureFleet, type FleetDriver, type FleetResult } from './fleet.js';
 import { load, machine, unmountUnder } from './host.js';
 import { podmanArgv, podmanNetwork, preparePodman, timeCommand, which, type PodmanSetup } from './peers.js';
-import { measure, since, type Case } from './rounds.js';
+import { exitOnFailures, failedCases, measure, since, type Case } from './rounds.js';
 import { ms, summarize, table, type Summary } from './stats.js';
 import { BENCH_NETWORK, startEngine, type EngineProcess } from './tspaasd.js';
 
@@ -155,9 +157,18 @@ async function main(): Promise<void> {
     for (const f of fleets.filter((x) => x.failed)) notes.push(`${f.name}: ${f.failed} of ${f.asked} run -d failed, e.g. ${f.errors[0].slice(0, 300)}`);
     for (const f of fleets.filter(memoryDisturbed)) notes.push(`${f.name}: memory per container disturbed by the shared host (${mib(f.perContainerKiB)} MiB taken on start, ${mib(f.freedPerContainerKiB)} MiB given back on removal)`);
     report(cases, samples, errors, fleets, notes, loads);
+    exitOnFailures([...failedCases(['api', 'api-none'], samples, errors), ...fleetFailures(fleets[0])]);
   } finally {
     await cleanUp(dir, engine, podman).catch((err: unknown) => process.stderr.write(`bench: clean-up of ${dir} failed: ${String(err)}\n`));
   }
+}
+
+/** Our fleet's failures: failed or no starts, or fewer addresses than containers. */
+function fleetFailures(f: FleetResult): string[] {
+  const failures: string[] = [];
+  if (f.failed > 0 || f.started === 0) failures.push(`${f.name} fleet: ${f.failed} of ${f.asked} run -d failed${f.errors.length ? `, e.g. ${f.errors[0].slice(0, 300)}` : ''}`);
+  if (f.addresses !== f.started) failures.push(`${f.name} fleet: ${f.started} containers had ${f.addresses} different addresses`);
+  return failures;
 }
 
 /** KiB as MiB with two decimals. */

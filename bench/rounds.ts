@@ -42,3 +42,24 @@ export function progress(text: string): void {
   if (!process.stderr.isTTY) return;
   process.stderr.write(text ? `\rbench: ${text}` : '\n');
 }
+
+/**
+ * The cases of `names` (the benchmark's subject: our engine, router or
+ * platform) that failed a run or have no timed run, one line each; [] when
+ * all ran. A benchmark prints its report, then exits 1 when this is not empty:
+ * null figures from a subject that could not run must not pass for a result.
+ */
+export function failedCases(names: string[], samples: Map<string, number[]>, errors: Map<string, string[]>): string[] {
+  return names.flatMap((name) => {
+    const failed = errors.get(name) ?? [];
+    const timed = samples.get(name)?.length ?? 0;
+    if (failed.length === 0 && timed > 0) return [];
+    return [`${name}: ${failed.length} failed run(s), ${timed} timed${failed.length ? `; first failure: ${failed[0]!.slice(0, 300)}` : ''}`];
+  });
+}
+
+/** Print the failures of the subject to stderr and set a non-zero exit code when there are any. */
+export function exitOnFailures(failures: string[]): void {
+  for (const f of failures) process.stderr.write(`bench: subject failed: ${f}\n`);
+  if (failures.length > 0) process.exitCode = 1;
+}

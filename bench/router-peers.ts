@@ -230,7 +230,16 @@ export async function ensureTools(notes: string[]): Promise<void> {
   notes.push(`installed with apt-get: ${missing.join(', ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   await run('apt-get', ['update', '-q'], { env, allowFailure: true });
-  await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+  // No service starts during the install (policy-rc.d exit 101): nginx and Caddy would take port 80,
+  // and fail the install where a running tspaas-router holds it.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = await fsp.writeFile(policy, '#!/bin/sh\n# tspaas bench/router-peers.ts: no service starts while it installs peers.\nexit 101\n', { flag: 'wx', mode: 0o755 })
+    .then(() => true, () => false);
+  try {
+    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+  } finally {
+    if (ownPolicy) await fsp.rm(policy, { force: true });
+  }
   // The packages start their services (nginx and Caddy on port 80) where init allows it: stop and disable them.
   for (const service of missing.filter((p) => p !== 'wrk')) {
     await run('sh', ['-c', `if [ -d /run/systemd/system ]; then systemctl disable --now ${service}; `

@@ -1,10 +1,11 @@
 /**
  * Start and stop the engine under test: the built tspaasd (dist/platform/main.js;
  * the bench:* scripts that use it build first, so it is never a stale build)
- * on the bench's temporary root and run root, in its own cgroup parent, with
- * network settings of its own (bridges, subnets) so it never clashes with a
- * real tspaasd on the host. Stopping it also takes its bridges and firewall
- * rules off the host.
+ * with `--engine-only` (no platform listener on 127.0.0.1:5080, no embedded
+ * PostgreSQL or Redis), on the bench's temporary root and run root, in its
+ * own cgroup parent, with network settings of its own (bridges, subnets) so
+ * it never clashes with a real tspaasd on the host. Stopping it also takes
+ * its bridges and firewall rules off the host.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, promises as fsp } from 'node:fs';
@@ -52,7 +53,7 @@ export async function startEngine(repo: string, dir: string, net: BenchNetwork =
   const logFile = path.join(dir, 'tspaasd.log');
   const log = createWriteStream(logFile);
   const networkArgs = ['--bridge', net.bridge, '--bridge-subnet', net.subnet, '--network-pool', net.pool, '--bridge-prefix', net.bridgePrefix];
-  const child = spawn(process.execPath, [daemon, '--root', dir, '--run-root', runRoot, '--cgroup-parent', '/tspaas-bench', '--log-level', 'warn', ...networkArgs, ...extraArgs], {
+  const child = spawn(process.execPath, [daemon, '--engine-only', '--root', dir, '--run-root', runRoot, '--cgroup-parent', '/tspaas-bench', '--log-level', 'warn', ...networkArgs, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.pipe(log);
@@ -95,7 +96,7 @@ async function engineOn(bridge: string): Promise<number | null> {
  * `net.bridge` and every `net.bridgePrefix*`, found among the host's bridges
  * and the `tspaas:<bridge>` comments of the rules (a bridge may be gone already).
  */
-async function removeNetworks(net: BenchNetwork): Promise<void> {
+export async function removeNetworks(net: BenchNetwork): Promise<void> {
   const links = await run('ip', ['-j', 'link', 'show', 'type', 'bridge']);
   const names = new Set((JSON.parse(links.stdout || '[]') as Array<{ ifname: string }>).map((l) => l.ifname));
   for (const table of ['filter', 'nat']) {

@@ -41,11 +41,12 @@ interface Up { started: boolean; pid: number; api: string; adminToken: string | 
 test('up starts tspaasd and the router and shows the admin token once; down stops both', async (t) => {
   const base = mkdtempSync(path.join(os.tmpdir(), 'tsp-up-'));
   const run = path.join(base, 'run');
-  const env = { ...process.env, TSPAAS_ROOT: path.join(base, 'root'), TSPAAS_RUN: run };
   const slot = await claimNetworkSlot();
   const db = await createTestDatabase('up');
   const prefix = `tspaas-up-${randomBytes(4).toString('hex')}`;
-  const [apiPort, routerPort] = [await freePort(), await freePort()];
+  const [apiPort, routerPort, adminPort] = [await freePort(), await freePort(), await freePort()];
+  // The router's admin endpoint on a port of its own: its default, 9180, is a running tspaas's.
+  const env = { ...process.env, TSPAAS_ROOT: path.join(base, 'root'), TSPAAS_RUN: run, TSPAAS_ROUTER_ADMIN_PORT: String(adminPort) };
   t.teardown(async () => {
     await tspaas(['down'], env);
     await db.drop();
