@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `tspaas` entry point: the only place that reads the environment and argv.
- * It imports node built-ins only, turns on node's compile cache, then loads
- * the program, which loads only the command that runs (cli/lazy-commands.ts).
+ * It imports node built-ins and the package-version reader only (so
+ * `--version` is answered before anything else loads), turns on node's
+ * compile cache, then loads the program, which loads only the command that
+ * runs (cli/lazy-commands.ts).
  */
 import module from 'node:module';
 import os from 'node:os';

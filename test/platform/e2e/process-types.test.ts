@@ -77,6 +77,8 @@ test.serial('app.json formation counts on the first deploy only', async (t) => {
   const again = await alice.git(['push', 'tspaas', 'main'], dir);
   t.is(again.code, 0, again.stderr);
   t.notRegex(again.stderr, /app\.json's formation says/);
+  // The push returns once v2 is live; v1's clock.1 is stopped after that (drain, then stop), so it may still be listed as stopping.
+  await eventually(async () => (await ps(dir)).every((p) => p.state !== 'stopping'), 'v1\'s clock.1 stopped');
   t.deepEqual((await ps(dir)).map((p) => p.name), ['clock.1']);
 });
 
