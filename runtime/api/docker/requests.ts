@@ -10,15 +10,10 @@
  * create-fields.ts for the create body). The parsers in this folder check
  * the values and turn them into the engine's options.
  */
-/** A healthcheck: Test (`["CMD", …]`, `["CMD-SHELL", "…"]`, `["NONE"]`) and nanosecond durations. */
-export interface HealthConfig {
-  Test?: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+import type { HealthConfig } from '../../images/types.js';
+
+/** A healthcheck on the wire is the image config's (images/types.ts): Test and nanosecond durations. */
+export type { HealthConfig };
 
 /** Docker's strslice: a list, or a string meaning a one-element list. */
 export type StrSlice = string[] | string | null;
