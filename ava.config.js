@@ -23,6 +23,6 @@ export default {
   timeout: '3m',
   concurrency: 4,
   workerThreads: false,
-  require: ['./test/helpers/quota-store.ts'],
+  require: ['./test/helpers/quota-store.ts', './test/helpers/worker-watch.ts'],
   sortTestFiles: (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0),
 };

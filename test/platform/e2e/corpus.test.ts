@@ -23,6 +23,8 @@ import { createTenant, eventually, makeRepo, must, remoteLines, startWorld, viaR
 const CORPUS: CorpusApp[] = [...nodeApps, ...pythonApps, ...goApps, ...plainApps, ...dockerfileApps];
 /** Pushes at once: each build is a container installing packages, on two cores. */
 const AT_ONCE = 3;
+/** The longest one push may take, from its turn on. */
+const PUSH_MS = 8 * 60 * 1000;
 
 let world: World;
 let mirrors: PackageMirrors;
@@ -62,11 +64,12 @@ const pushing = limiter(AT_ONCE);
 
 for (const app of CORPUS) {
   test(`${app.name} (${app.source}) deploys and answers`, async (t) => {
-    t.timeout(60 * 60 * 1000); // waiting for a turn
+    // While it waits for a turn, its time limit starts again each time another push ends: a test timeout of an
+    // hour here would also have stopped ava's 3-minute inactivity timeout from catching a hung file anywhere else.
     const push = await pushing(() => {
-      t.timeout(8 * 60 * 1000); // the push itself, from its turn on
+      t.timeout(PUSH_MS); // the push itself, from its turn on
       return deploy(app);
-    });
+    }, () => t.timeout(PUSH_MS + 60_000));
     t.is(push.code, 0, push.stderr);
     const lines = remoteLines(push);
     for (const line of app.lines ?? []) t.true(lines.includes(line), `missing: ${line}\n--- push:\n${push.stderr}`);
@@ -97,18 +100,26 @@ async function deploy(app: CorpusApp): Promise<Result> {
   return user.git(['push', 'tspaas', 'main'], dir);
 }
 
-/** Run at most `n` of the functions given at once. */
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/**
+ * Run at most `n` of the functions given at once. `waited` is called when a
+ * function must wait for its turn, and again each time a running one ends
+ * while it still waits.
+ */
+function limiter(n: number): <T>(fn: () => Promise<T>, waited: () => void) => Promise<T> {
   let running = 0;
-  const waiting: Array<() => void> = [];
-  return async (fn) => {
-    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+  const waiting: Array<{ go(): void; waited(): void }> = [];
+  return async (fn, waited) => {
+    if (running >= n) {
+      waited();
+      await new Promise<void>((go) => waiting.push({ go, waited }));
+    }
     running++;
     try {
       return await fn();
     } finally {
       running--;
-      waiting.shift()?.();
+      waiting.shift()?.go();
+      for (const w of waiting) w.waited();
     }
   };
 }

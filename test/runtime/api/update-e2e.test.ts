@@ -204,8 +204,9 @@ test('kill with another signal returns after delivering it; kill of a paused con
 
 test('rm of a container waiting out its restart backoff is refused as "restarting" (docker-py test_create_with_restart_policy); policy "no" cancels the restart', async (t) => {
   const c = await sleeper({ RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } }, ['sh', '-c', 'exit 1']);
-  // Its restarts back off (0.1 s, 0.2 s, 0.4 s, 0.8 s…): after three, each wait between runs lasts 0.8 s or more.
-  while ((await c.inspect()).RestartCount < 3) await new Promise((r) => setTimeout(r, 50));
+  // Its restarts back off (0.1 s, 0.2 s, 0.4 s, 0.8 s, 1.6 s, 3.2 s…): after five, each wait between runs lasts
+  // 3.2 s or more, time enough for the rm below on a loaded host (after three, 0.8 s was not, once in CI).
+  while ((await c.inspect()).RestartCount < 5) await new Promise((r) => setTimeout(r, 50));
   await c.wait({ condition: 'next-exit' });
   const r = await refused(t, c.remove());
   t.deepEqual(r, { status: 409, message: `You cannot remove a restarting container ${c.id}. Stop the container before attempting removal or force remove` });
