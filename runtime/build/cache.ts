@@ -63,7 +63,12 @@ export class BuildCache {
       throw err;
     });
     if (image) return image;
-    const restored = await this.images.writeImage(entry.config, entry.layers).catch(() => null);
+    // The image was removed: it comes back from its layers, unless they went too (a prune), which is a
+    // plain miss. Any other failure (a full disk, a broken store) is the build's to report.
+    const restored = await this.images.writeImage(entry.config, entry.layers).catch((err: unknown) => {
+      if (isKind(err, 'NotFound') || isKind(err, 'Invalid')) return null;
+      throw err;
+    });
     if (restored?.id === entry.imageId) return restored;
     await fsp.rm(this.file(key), { force: true });
     return null;
