@@ -4,27 +4,19 @@
  * `type.N`, one-off flag and exit code; nothing after the feed is stopped.
  */
 import test from 'ava';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
-import type { ProcessExit, Scheduler } from '../../../platform/types.js';
-import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
+import type { ProcessExit } from '../../../platform/types.js';
+import { eventually, makeApp, makeRelease, schedulerBed } from './fixtures.js';
 import { memorySize } from '../../helpers/plans.js';
 
-let te: TestEngine;
-let s: Scheduler;
-test.before(async () => {
-  te = await startTestEngine();
-  await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te);
-});
-test.after.always(async () => { await te?.cleanup(); });
+const bed = schedulerBed();
 
 test('a process and a one-off that end are told once each, with app, name, one-off flag and exit code; a stopped feed tells nothing', async (t) => {
   const app = makeApp('exits');
   const release = makeRelease(app, 1, { worker: 'sleep 0.5; exit 3' });
   const exits: ProcessExit[] = [];
-  const stop = s.watchExits((e) => { if (e.appId === app.id) exits.push(e); });
-  const p = await s.startProcess(app, release, 'worker', 2, memorySize(64 * 1024 * 1024));
-  const run = await s.runOneOff(app, release, { command: ['exit 5'], tty: false, attach: false });
+  const stop = bed.s.watchExits((e) => { if (e.appId === app.id) exits.push(e); });
+  const p = await bed.s.startProcess(app, release, 'worker', 2, memorySize(64 * 1024 * 1024));
+  const run = await bed.s.runOneOff(app, release, { command: ['exit 5'], tty: false, attach: false });
   await run.wait();
   await eventually(async () => exits.length >= 2);
   const byContainer = new Map(exits.map((e) => [e.containerId, e]));
@@ -33,8 +25,8 @@ test('a process and a one-off that end are told once each, with app, name, one-o
   t.is(exits.length, 2);
 
   stop();
-  const after = await s.startProcess(app, release, 'worker', 3, memorySize(64 * 1024 * 1024));
-  await te.engine.waitContainer(after.containerId, 'not-running');
+  const after = await bed.s.startProcess(app, release, 'worker', 3, memorySize(64 * 1024 * 1024));
+  await bed.te.engine.waitContainer(after.containerId, 'not-running');
   t.is(exits.length, 2);
-  await s.removeApp(app);
+  await bed.s.removeApp(app);
 });

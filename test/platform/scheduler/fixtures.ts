@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pino } from 'pino';
-import type { TestEngine } from '../../helpers/engine.js';
+import test from 'ava';
+import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
 import { createLocalScheduler } from '../../../platform/scheduler/local.js';
 import type { App, PlatformConfig, Release, Scheduler } from '../../../platform/types.js';
 import { testPlans } from '../../helpers/plans.js';
@@ -63,4 +64,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** The test engine and scheduler all tests of a file share. */
+export interface SchedulerBed {
+  te: TestEngine;
+  s: Scheduler;
+}
+
+/** A scheduler on a test engine with busybox, made before the file's tests and removed after them (call at the file's top level). */
+export function schedulerBed(): SchedulerBed {
+  const bed = {} as SchedulerBed;
+  test.before(async () => {
+    bed.te = await startTestEngine();
+    await bed.te.engine.ensureImage('busybox:latest');
+    bed.s = scheduler(bed.te);
+  });
+  test.after.always(async () => { await bed.te?.cleanup(); });
+  return bed;
 }

@@ -5,27 +5,19 @@
  * whose client went away.
  */
 import test from 'ava';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
-import { LABELS, type Scheduler } from '../../../platform/types.js';
-import { eventually, HTTPD, makeApp, makeRelease, scheduler } from './fixtures.js';
+import { LABELS } from '../../../platform/types.js';
+import { eventually, HTTPD, makeApp, makeRelease, schedulerBed } from './fixtures.js';
 
-let te: TestEngine;
-let s: Scheduler;
-test.before(async () => {
-  te = await startTestEngine();
-  await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te);
-});
-test.after.always(async () => { await te?.cleanup(); });
+const bed = schedulerBed();
 
-const appContainers = (appId: string) => te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${appId}`] });
+const appContainers = (appId: string) => bed.te.engine.listContainers({ all: true, label: [`${LABELS.appId}=${appId}`] });
 
 test('an attached one-off with a tty: typed input is echoed, $PORT and config vars expand, the exit code returns, the container is removed', async (t) => {
   const app = makeApp('runner');
   const release = makeRelease(app, 4, { web: HTTPD }, { GREETING: 'hi' });
-  const run = await s.runOneOff(app, release, { command: ['sh'], tty: true, attach: true, rows: 30, cols: 100 });
+  const run = await bed.s.runOneOff(app, release, { command: ['sh'], tty: true, attach: true, rows: 30, cols: 100 });
   t.regex(run.name, /^run\.\d{4}$/);
-  const c = await te.engine.getContainer(run.containerId);
+  const c = await bed.te.engine.getContainer(run.containerId);
   t.is(c.record.name, `runner.${run.name}`);
   t.like(c.record.config.Labels, { [LABELS.oneOff]: '1', [LABELS.type]: 'run', [LABELS.version]: '4', [LABELS.appId]: app.id });
   t.true(c.record.config.Tty);
@@ -40,40 +32,40 @@ test('an attached one-off with a tty: typed input is echoed, $PORT and config va
   t.is(await run.wait(), 7);
   t.regex(out, /40 120/);
   t.deepEqual(await appContainers(app.id), []);
-  await s.removeApp(app);
+  await bed.s.removeApp(app);
 });
 
 test('a command of several words runs through the shell, like heroku run', async (t) => {
   const app = makeApp('words');
   const release = makeRelease(app, 1, {}, { NAME: 'world' });
   // The bounding set's bit 13 (CAP_NET_RAW) is printed too: one-offs drop it like app containers (issue 13).
-  const run = await s.runOneOff(app, release, { command: ['echo', 'hello', '$NAME', '$DYNO;', 'echo', '$((0x$(grep ^CapBnd: /proc/self/status | cut -f2) >> 13 & 1));', 'exit', '3'], tty: false, attach: true, env: { DYNO: 'release.1' } });
+  const run = await bed.s.runOneOff(app, release, { command: ['echo', 'hello', '$NAME', '$DYNO;', 'echo', '$((0x$(grep ^CapBnd: /proc/self/status | cut -f2) >> 13 & 1));', 'exit', '3'], tty: false, attach: true, env: { DYNO: 'release.1' } });
   let out = '';
   run.attachment!.onOutput((_s, d) => { out += d.toString(); });
   const ended = new Promise<void>((r) => run.attachment!.onEnd(r));
   t.is(await run.wait(), 3);
   await ended;
   t.is(out, 'hello world release.1\n0\n');
-  await t.throwsAsync(s.runOneOff(app, release, { command: [' '], tty: false, attach: false }), { message: /command/ });
-  await s.removeApp(app);
+  await t.throwsAsync(bed.s.runOneOff(app, release, { command: [' '], tty: false, attach: false }), { message: /command/ });
+  await bed.s.removeApp(app);
 });
 
 test('a detached one-off is removed when it ends though nobody waits; stop() ends one whose client went away', async (t) => {
   const app = makeApp('detached');
   const release = makeRelease(app, 1, {});
-  const quick = await s.runOneOff(app, release, { command: ['echo "$DYNO did its job"'], tty: false, attach: false });
+  const quick = await bed.s.runOneOff(app, release, { command: ['echo "$DYNO did its job"'], tty: false, attach: false });
   t.is(quick.attachment, null);
   await eventually(async () => !(await appContainers(app.id)).some((c) => c.record.id === quick.containerId));
   // What it printed goes to the app's logs, as with heroku run:detached.
   const logged = [];
-  for await (const e of s.logs(app, { follow: false })) logged.push(`${e.source}: ${e.line}`);
+  for await (const e of bed.s.logs(app, { follow: false })) logged.push(`${e.source}: ${e.line}`);
   t.deepEqual(logged, [`${quick.name}: ${quick.name} did its job`]);
-  const long = await s.runOneOff(app, release, { command: ['sleep 600'], tty: true, attach: true });
+  const long = await bed.s.runOneOff(app, release, { command: ['sleep 600'], tty: true, attach: true });
   await long.stop();
   t.is(await long.wait(), 137);
   t.deepEqual(await appContainers(app.id), []);
   await long.stop();
-  await s.removeApp(app);
+  await bed.s.removeApp(app);
 });
 
 // Issue 13, part 4: a one-off runs at a plan's bounds, read here from its own cgroup (v1 files, else v2's).
@@ -87,7 +79,7 @@ test('a one-off gets its size\'s plan (memory, CPU weight and quota, pids) in it
     'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max',
   ].join('; ');
   const limits = async (size?: { plan: string; memoryBytes: number }) => {
-    const run = await s.runOneOff(app, release, { command: [probe], tty: false, attach: true, size });
+    const run = await bed.s.runOneOff(app, release, { command: [probe], tty: false, attach: true, size });
     let out = '';
     run.attachment!.onOutput((_s, d) => { out += d.toString(); });
     const ended = new Promise<void>((r) => run.attachment!.onEnd(r));
@@ -98,9 +90,9 @@ test('a one-off gets its size\'s plan (memory, CPU weight and quota, pids) in it
   // v1: shares as given; v2: cpu.weight = 1 + (shares - 2) * 9999 / 262142 (runc's conversion).
   t.deepEqual(await limits({ plan: 'standard-2x', memoryBytes: 96 << 20 }), [String(96 << 20), ...(await isV2() ? ['79'] : ['2048']), '100000', '1024']);
   t.deepEqual(await limits(), [String(128 << 20), ...(await isV2() ? ['39'] : ['1024']), '100000', '512'], 'the fixtures\' default plan: test, 128M, weight 1024, 512 pids');
-  await s.removeApp(app);
+  await bed.s.removeApp(app);
 });
 
 async function isV2(): Promise<boolean> {
-  return (await te.engine.info()).cgroupVersion === '2';
+  return (await bed.te.engine.info()).cgroupVersion === '2';
 }

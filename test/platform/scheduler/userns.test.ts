@@ -12,26 +12,18 @@ import test from 'ava';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { run } from '../../../lib/exec.js';
-import { startTestEngine, type TestEngine } from '../../helpers/engine.js';
-import type { App, Scheduler } from '../../../platform/types.js';
+import type { App } from '../../../platform/types.js';
 import { TEAM_USERNS_SIZE } from '../../../platform/userns.js';
-import { eventually, makeApp, makeRelease, scheduler } from './fixtures.js';
+import { eventually, makeApp, makeRelease, schedulerBed } from './fixtures.js';
 
-let te: TestEngine;
-let s: Scheduler;
-test.before(async () => {
-  te = await startTestEngine();
-  await te.engine.ensureImage('busybox:latest');
-  s = scheduler(te);
-});
-test.after.always(async () => { await te?.cleanup(); });
+const bed = schedulerBed();
 
 /** Start `web.1` of `app` writing a 0600 secret into its own filesystem, then serving. */
 async function startSecretKeeper(app: App): Promise<{ containerId: string; pid: number }> {
   const release = makeRelease(app, 1, { web: 'echo "secret of $DYNO" > /secret && chmod 600 /secret && id -u > /uid && cat /proc/self/uid_map > /map && exec sleep 600' });
-  const info = await s.startProcess(app, release, 'web', 1, memorySize(64 * 1024 * 1024));
+  const info = await bed.s.startProcess(app, release, 'web', 1, memorySize(64 * 1024 * 1024));
   const c = await eventually(async () => {
-    const got = await te.engine.getContainer(info.containerId);
+    const got = await bed.te.engine.getContainer(info.containerId);
     return got.state.status === 'running' && got.state.pid > 0 ? got : undefined;
   });
   return { containerId: c.record.id, pid: c.state.pid };
@@ -45,13 +37,13 @@ async function hostUids(pid: number): Promise<number[]> {
 
 /** Host path of `/secret` in a running container (read through its merged root). */
 async function rootfsFile(containerId: string, rel: string): Promise<string> {
-  return path.join(te.config.runRoot, 'c', containerId, 'bundle', 'rootfs', rel);
+  return path.join(bed.te.config.runRoot, 'c', containerId, 'bundle', 'rootfs', rel);
 }
 
 test('each team runs in its own range; a process escaped from team A is an unprivileged uid that cannot read team B\'s 0600 file', async (t) => {
   const a = makeApp('team-a-app');
   const b = makeApp('team-b-app');
-  t.teardown(async () => { await s.removeApp(a); await s.removeApp(b); });
+  t.teardown(async () => { await bed.s.removeApp(a); await bed.s.removeApp(b); });
   t.true(a.teamUsernsHostId + TEAM_USERNS_SIZE <= b.teamUsernsHostId || b.teamUsernsHostId + TEAM_USERNS_SIZE <= a.teamUsernsHostId, 'ranges do not overlap');
   const [pa, pb] = [await startSecretKeeper(a), await startSecretKeeper(b)];
   const secretB = await rootfsFile(pb.containerId, 'secret');
@@ -68,7 +60,7 @@ test('each team runs in its own range; a process escaped from team A is an unpri
   // the file: only its own 0600 mode stands between A and it. (The file stays
   // where it is: a quota'd upper dir is its own btrfs subvolume, so a hard
   // link out of it is EXDEV.)
-  const linked = path.join(te.config.root, 'snapshots', 'active', pb.containerId, 'upper', 'secret');
+  const linked = path.join(bed.te.config.root, 'snapshots', 'active', pb.containerId, 'upper', 'secret');
   for (let d = path.dirname(linked); d !== '/'; d = path.dirname(d)) await fsp.chmod(d, (await fsp.stat(d)).mode | 0o111);
   const asA = await run('setpriv', [`--reuid=${uidA}`, `--regid=${uidA}`, '--clear-groups', 'cat', linked], { allowFailure: true });
   t.not(asA.code, 0);
@@ -80,9 +72,9 @@ test('each team runs in its own range; a process escaped from team A is an unpri
 
 test('a one-off runs in its team\'s range too', async (t) => {
   const app = makeApp('team-c-app');
-  t.teardown(() => s.removeApp(app));
+  t.teardown(() => bed.s.removeApp(app));
   const release = makeRelease(app, 1, {});
-  const oneOff = await s.runOneOff(app, release, { command: ['cat', '/proc/self/uid_map;', 'stat', '-c', '%u', '/bin/busybox'], tty: false, attach: true });
+  const oneOff = await bed.s.runOneOff(app, release, { command: ['cat', '/proc/self/uid_map;', 'stat', '-c', '%u', '/bin/busybox'], tty: false, attach: true });
   let out = '';
   oneOff.attachment!.onOutput((_s, d) => { out += d.toString(); });
   const ended = new Promise<void>((r) => oneOff.attachment!.onEnd(r));
