@@ -74,8 +74,11 @@ export async function createUser(db: Db, caller: Caller, body: CreateUser): Prom
   return db.transaction(async (q) => {
     const teams = await Promise.all(body.teams.map((name) => getTeamByName(q, name)));
     const id = await insertUser(q, body.email, body.admin ?? false);
-    for (const team of teams) await addMembership(q, team.id, id);
     await audit(q, caller, null, 'users.create', { email: body.email, teams: body.teams, admin: body.admin ?? false });
+    for (const team of teams) { // each team's members see who joined it, as with addMember
+      await addMembership(q, team.id, id);
+      await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.add-member', { team: team.name, email: body.email });
+    }
     return (await getUserById(q, id)).user;
   });
 }
