@@ -59,7 +59,7 @@ export async function selectAudit(q: Queryable, s: AuditSelection): Promise<Audi
   if (s.since !== undefined) where.push(`l.created_at >= ${arg(s.since)}`);
   const res = await q.query<AuditRow>(
     `SELECT l.created_at, l.user_email, host(l.address) AS address, l.team_name, l.app_name, l.action, l.details FROM audit_log l
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.id DESC LIMIT ${arg(s.limit)}`, args);
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY l.created_at DESC, l.id DESC LIMIT ${arg(s.limit)}`, args);
   return res.rows.map((r) => ({
     time: iso(r.created_at), user: r.user_email, address: r.address, team: r.team_name, app: r.app_name, action: r.action, details: r.details,
   }));

@@ -12,5 +12,5 @@ ALTER TABLE audit_log
 UPDATE audit_log l SET user_email = u.email FROM users u WHERE u.id = l.user_id;
 UPDATE audit_log l SET team_name = t.name FROM teams t WHERE t.id = l.team_id;
 
-CREATE INDEX audit_log_team ON audit_log (team_id, id DESC);
+CREATE INDEX audit_log_team ON audit_log (team_id, created_at DESC);
 CREATE INDEX audit_log_created ON audit_log (created_at);
