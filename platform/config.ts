@@ -22,6 +22,7 @@ import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf
 import type { DeployTuning, Plan, PlatformConfig } from './types.js';
 import { parseBytes } from '../lib/bytes.js';
 import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
+import { parseProxyAddress } from './client-address.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -107,6 +108,10 @@ Platform:
                             replaces the defaults (TSPAAS_PLANS: specs separated by spaces; docs/platform.md)
   --default-plan <name>     plan of processes and one-offs that name none (TSPAAS_DEFAULT_PLAN, default basic)
   --build-plan <name>       plan of build containers (TSPAAS_BUILD_PLAN, default standard-2x)
+  --audit-retention <days>  days audit rows are kept; older ones are deleted hourly (TSPAAS_AUDIT_RETENTION, default 90)
+  --trusted-proxy <addr>    a reverse proxy in front of the listener (IP or CIDR; repeatable; TSPAAS_TRUSTED_PROXIES,
+                            separated by commas or spaces): only its X-Forwarded-For names the client's address in the
+                            audit log (default none: the connection's peer is the client)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -187,9 +192,12 @@ const PLATFORM_OPTIONS = {
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
   'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' }, 'default-plan': { type: 'string' }, 'build-plan': { type: 'string' },
+  'audit-retention': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true },
 } as const;
 
-type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type PlatformValues = {
+  [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+};
 type PlatformPart = Pick<DaemonConfig, 'engineOnly' | 'platform' | 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'platformFile' | 'adminTokenFile'>;
 
 /** The platform's half of the config (flags over environment over defaults). */
@@ -214,6 +222,8 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     maxPushBytes: positive(values['max-push-size'] ?? env.TSPAAS_MAX_PUSH_SIZE ?? String(MAX_PUSH_BYTES), '--max-push-size'),
     logArchiveBytes: archiveSize(values['log-archive-size'] ?? String(1024 ** 2)),
     plans: planTable(values, env, planSpecs),
+    auditRetentionDays: positive(values['audit-retention'] ?? env.TSPAAS_AUDIT_RETENTION ?? String(DEFAULT_AUDIT_RETENTION_DAYS), '--audit-retention'),
+    trustedProxies: trustedProxies(values['trusted-proxy'], env.TSPAAS_TRUSTED_PROXIES),
   };
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
@@ -255,6 +265,9 @@ function planTable(values: PlatformValues, env: Readonly<Record<string, string |
   const plans = plansOf(list, values['default-plan'] ?? env.TSPAAS_DEFAULT_PLAN ?? DEFAULT_PLAN, values['build-plan'] ?? env.TSPAAS_BUILD_PLAN ?? DEFAULT_BUILD_PLAN);
   return Object.freeze({ ...plans, list: Object.freeze(plans.list.map((p) => Object.freeze(p))) as Plan[] });
 }
+
+/** Default of --audit-retention: days audit rows are kept. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */
 export const MAX_PUSH_BYTES = 1024 ** 3;
@@ -317,6 +330,16 @@ function absolute(p: string, flag: string): string {
 function registryName(value: string): string {
   if (!/^[A-Za-z0-9.:[\]-]+(\/\d{1,2})?$/.test(value)) throw invalid(`invalid --insecure-registry "${value}": use host, host:port or an IPv4 CIDR`);
   return value;
+}
+
+/** --trusted-proxy (repeatable), else TSPAAS_TRUSTED_PROXIES (commas or spaces): IPs or CIDRs, frozen. */
+function trustedProxies(flags: string[] | undefined, fromEnv: string | undefined): readonly string[] {
+  const given = flags ?? (fromEnv ?? '').split(/[\s,]+/).filter(Boolean);
+  return Object.freeze(given.map((value) => {
+    const parsed = parseProxyAddress(value);
+    if (parsed === undefined) throw invalid(`invalid --trusted-proxy "${value}": use an IP address or a CIDR, like 10.0.0.5 or 10.0.0.0/24`);
+    return parsed;
+  }));
 }
 
 /** --registry-mirror (repeatable), else TSPAAS_REGISTRY_MIRRORS (commas or spaces): validated URLs, in order. */

@@ -7,7 +7,8 @@
  *   pid file → PostgreSQL and Redis (embedded, or the given URLs) → migrations
  *   → db pool → engine + Engine API socket → event bus → scheduler, builder,
  *   deployer, jobs (bull workers) → git receiver, API → the HTTP listener
- *   → first-start admin token → reconcile every app → <run>/platform.json
+ *   → first-start admin token → reconcile every app → audit retention timer
+ *   → <run>/platform.json
  *
  * so shutdown closes the listener first, then the API, jobs, db, engine, and
  * the embedded services last. Containers keep running: they live under their
@@ -23,7 +24,7 @@ import { createEngine } from '../runtime/engine.js';
 import { prepareHost } from '../runtime/host.js';
 import { serveEngineApi } from '../runtime/api/server.js';
 import type { Engine } from '../runtime/types.js';
-import { parseDaemonArgs, USAGE, type DaemonConfig } from './config.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, parseDaemonArgs, USAGE, type DaemonConfig } from './config.js';
 import { buildpackBuilder } from '../buildpacks/serve.js';
 import { migrate } from './db/migrate.js';
 import { openDb, type Db } from './db/pool.js';
@@ -121,6 +122,9 @@ async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log
   services.push({ name: 'http', close: () => listener.close() });
   await announceAdminToken(config, db, log);
   await reconcileAll(deps);
+  const { startAuditRetention } = await import('./jobs/audit-retention.js');
+  const retention = startAuditRetention(db, config.platform.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS, log.child({ part: 'audit' }));
+  services.push({ name: 'audit-retention', close: () => retention.close() });
   const published: PlatformInfo = { databaseUrl, listen: listener.url, publicUrl: config.platform.publicUrl, pid: process.pid };
   await writeFileAtomic(config.platformFile, `${JSON.stringify(published, null, 2)}\n`, { mode: 0o600 });
   return { listen: listener.url, publicUrl: config.platform.publicUrl, socket: config.socketPath };

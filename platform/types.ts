@@ -72,6 +72,15 @@ export interface PlatformConfig {
   logArchiveBytes?: number;
   /** The process sizes on offer (`--plan`), the default one and the builds' one (issue 13, part 4). */
   plans: Plans;
+  /** Issue 17, audit: days audit rows are kept (`--audit-retention`); absent = 90 (config.ts). */
+  auditRetentionDays?: number;
+  /**
+   * Issue 17, audit: addresses (IPs or CIDRs) of reverse proxies in front of
+   * the listener (`--trusted-proxy`). Only a request from one of them has its
+   * X-Forwarded-For read for the client's address; absent = none, the
+   * socket's peer is the client.
+   */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -129,6 +138,12 @@ export interface Caller {
   user: User;
   /** IDs of the caller's teams. */
   teamIds: string[];
+  /**
+   * The client's IP address (issue 17, audit), set where the call came in:
+   * the API's auth middleware, the run socket, the git receiver
+   * (platform/client-address.ts). Absent for callers made inside tspaasd.
+   */
+  address?: string;
 }
 
 export interface App {

@@ -140,4 +140,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   leaf('registry:login [options] <host>', "Store a private registry's credentials for your team's Dockerfile builds (or one app's, with -a)", () => import('./platform/registry-logins.js')),
   leaf('registry:logout [options] <host>', "Forget a registry login of your team (or one app's, with -a)", () => import('./platform/registry-logins.js')),
   leaf('registry:list [options]', 'List the registry logins of your teams and their apps (hosts and users, never passwords)', () => import('./platform/registry-logins.js')),
+  leaf('audit [options]', 'Show the audit log: who changed what, when, from where (admins: everything; others: their teams)', () => import('./platform/audit.js')),
 ];

@@ -93,6 +93,15 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   },
   '/v1/apps/{app}/certs/{name}': { delete: { summary: 'Remove a certificate', status: 204 } },
   '/v1/apps/{app}/activity': { get: { summary: 'Audit log of the app', returns: ['AuditEntry'] } },
+  '/v1/audit': {
+    get: {
+      summary: 'The audit log, newest first (admins: every row; others: their teams\' rows and their own)', returns: ['AuditEntry'], query: [
+        { name: 'app', schema: { type: 'string' }, description: 'rows of the app of this name (a destroyed one\'s too)' },
+        { name: 'team', schema: { type: 'string' }, description: 'rows of this team' },
+        { name: 'since', schema: { type: 'string' }, description: 'rows since a duration ago (30m, 2h, 7d) or an ISO time' },
+        { name: 'limit', schema: { type: 'string', pattern: '^[0-9]+$' }, description: 'at most this many rows (default 100, at most 1000)' }],
+    },
+  },
   '/v1/registry-logins': {
     get: { summary: 'Registry logins of your teams and their apps (hosts and users, never passwords)', returns: ['RegistryLogin'], query: [TEAM] },
     put: { summary: 'Store a private registry\'s credentials for the Dockerfile builds of a team (or, with app, of one app)', body: 'SetRegistryLogin', returns: 'RegistryLogin' },

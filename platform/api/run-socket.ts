@@ -18,6 +18,7 @@ import type { App, Caller, OneOff, PlatformDeps } from '../types.js';
 import { errorResponse } from './errors.js';
 import type { RunMessage } from './types.js';
 import { checkJsonStrings, checkRequestTarget, decodeSegment } from '../input.js';
+import { clientAddress } from '../client-address.js';
 import { check } from './validate.js';
 
 type StartMessage = Extract<RunMessage, { type: 'start' }>;
@@ -35,7 +36,7 @@ export function createRunBridge(deps: PlatformDeps) {
         if (!m) throw notFound('no WebSocket endpoint here');
         const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (!token) throw unauthorized('missing token');
-        const caller = await authenticateToken(deps.db, token);
+        const caller = { ...await authenticateToken(deps.db, token), address: clientAddress(req, deps.config.trustedProxies) };
         const app = await findApp(deps.db, caller, decodeSegment(m[1]));
         wss.handleUpgrade(req, socket, head, (ws) => { void runSession(deps, caller, app, ws); });
       } catch (err) {

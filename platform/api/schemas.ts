@@ -118,5 +118,7 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     ['id', 'appId', 'name', 'hostnames', 'expiresAt', 'createdAt']),
   RegistryLogin: obj({ host: str(), username: str(), team: str(), app: nullable(str()), createdAt: time, updatedAt: time },
     ['host', 'username', 'team', 'app', 'createdAt', 'updatedAt']),
-  AuditEntry: obj({ time, user: nullable(str()), action: str(), details: { type: 'object' } }, ['time', 'user', 'action', 'details']),
+  AuditEntry: obj({
+    time, user: nullable(str()), address: nullable(str()), team: nullable(str()), app: nullable(str()), action: str(), details: { type: 'object' },
+  }, ['time', 'user', 'address', 'team', 'app', 'action', 'details']),
 };

@@ -14,8 +14,10 @@ import type { PlatformDeps } from '../types.js';
 import type { ApiDeps, ApiOptions, ApiState } from './context.js';
 import { errorMiddleware } from './errors.js';
 import { checkRequestTarget } from '../input.js';
+import { clientAddress } from '../client-address.js';
 import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
+import { auditRoutes } from './routes/audit.js';
 import { domainRoutes } from './routes/domains.js';
 import { processRoutes } from './routes/processes.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
@@ -62,6 +64,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   streamRoutes(router, deps);
   domainRoutes(router, deps);
   registryLoginRoutes(router, deps); // issue 14 part R
+  auditRoutes(router, deps); // issue 17 part 4
   return router;
 }
 
@@ -71,13 +74,14 @@ async function checkTarget(ctx: Context, next: Next): Promise<void> {
   await next();
 }
 
-/** Resolve the caller of every /v1 request but the public ones. */
+/** Resolve the caller of every /v1 request but the public ones, with the client's address. */
 function authenticate(deps: PlatformDeps) {
   return async (ctx: Context, next: Next): Promise<void> => {
     if (ctx.path.startsWith(`${API_PREFIX}/`) && !PUBLIC.has(ctx.path)) {
       const token = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1];
       if (!token) throw unauthorized('missing token: send Authorization: Bearer <token>');
-      (ctx.state as ApiState).caller = await authenticateToken(deps.db, token);
+      const caller = await authenticateToken(deps.db, token);
+      (ctx.state as ApiState).caller = { ...caller, address: clientAddress(ctx.req, deps.config.trustedProxies) }; // issue 17: for the audit log
     }
     await next();
   };

@@ -55,6 +55,7 @@
  *   POST   /v1/apps/:app/certs    AddCert     → Certificate       (domains it covers get it)
  *   DELETE /v1/apps/:app/certs/:name          → 204
  *   GET    /v1/apps/:app/activity             → AuditEntry[]
+ *   GET    /v1/audit?app=&team=&since=&limit= → AuditEntry[]      (admin: every row; others: their teams' and their own)
  *   GET    /v1/registry-logins?team=:team     → RegistryLogin[]   (the caller's teams and their apps; never a password)
  *   PUT    /v1/registry-logins  SetRegistryLogin → RegistryLogin  (a team's, or with `app` one app's; replaces the same host's)
  *   DELETE /v1/registry-logins/:host?team=:team&app=:app → 204
@@ -172,9 +173,21 @@ export type RunMessage =
 export interface AddDomain { hostname: string }
 export interface AddCert { cert: string; key: string; name?: string }
 
+/**
+ * One change, as the audit log keeps it (`GET /v1/audit`, an app's
+ * `activity`). `user`, `team` and `app` are names kept as they were when the
+ * change was made, so they outlive the user, team or app. `details` name
+ * what changed (config var names, hostnames, versions), never a value.
+ */
 export interface AuditEntry {
   time: string;
+  /** The caller's email; null for changes the platform made itself. */
   user: string | null;
+  /** The client's IP address (the API request's, the git push's, the run socket's); null when not known. */
+  address: string | null;
+  team: string | null;
+  app: string | null;
+  /** `apps.create`, `config.set`, `git.push`… (docs/api.md, "Audit"). */
   action: string;
   details: Record<string, unknown>;
 }

@@ -22,7 +22,7 @@ export async function createTeam(db: Db, caller: Caller, name: string): Promise<
   requireAdmin(caller);
   return db.transaction(async (q) => {
     const team = await insertTeam(q, name);
-    await audit(q, caller, null, 'teams.create', { team: name });
+    await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.create', { team: name });
     return team;
   });
 }
@@ -34,8 +34,8 @@ export async function deleteTeam(db: Db, caller: Caller, name: string): Promise<
     const team = await getTeamByName(q, name, { lock: true });
     const apps = await teamAppNames(q, team.id);
     if (apps.length > 0) throw conflict(`team ${name} still has apps: ${apps.join(', ')}; destroy them first`);
+    await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.delete', { team: name }); // before the row goes: the link then goes NULL, the name stays
     await removeTeam(q, team.id);
-    await audit(q, caller, null, 'teams.delete', { team: name });
   });
 }
 
@@ -46,7 +46,7 @@ export async function addMember(db: Db, caller: Caller, teamName: string, body: 
     const team = await getTeamByName(q, teamName);
     const { user } = await getUserByEmail(q, body.email);
     await addMembership(q, team.id, user.id);
-    await audit(q, caller, null, 'teams.add-member', { team: teamName, email: body.email });
+    await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.add-member', { team: teamName, email: body.email });
     return (await getUserById(q, user.id)).user;
   });
 }
@@ -74,8 +74,11 @@ export async function createUser(db: Db, caller: Caller, body: CreateUser): Prom
   return db.transaction(async (q) => {
     const teams = await Promise.all(body.teams.map((name) => getTeamByName(q, name)));
     const id = await insertUser(q, body.email, body.admin ?? false);
-    for (const team of teams) await addMembership(q, team.id, id);
     await audit(q, caller, null, 'users.create', { email: body.email, teams: body.teams, admin: body.admin ?? false });
+    for (const team of teams) { // each team's members see who joined it, as with addMember
+      await addMembership(q, team.id, id);
+      await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.add-member', { team: team.name, email: body.email });
+    }
     return (await getUserById(q, id)).user;
   });
 }
@@ -87,7 +90,7 @@ export async function createToken(db: Db, caller: Caller, email: string, body: C
     const { user } = await getUserByEmail(q, email);
     const description = body.description ?? '';
     const { record, token } = await issueToken(q, user.id, description);
-    await audit(q, caller, null, 'tokens.create', { email, prefix: record.prefix });
+    await audit(q, caller, null, 'tokens.create', { email, token: record.id, description }); // never the token, not even its first characters
     return { id: record.id, token, description, createdAt: record.createdAt };
   });
 }

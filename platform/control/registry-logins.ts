@@ -50,7 +50,7 @@ export async function setRegistryLogin(deps: Deps, caller: Caller, body: SetRegi
   const { owner, app, team } = await ownerOf(deps, caller, body);
   return deps.db.transaction(async (q) => {
     const login = await upsertRegistryLogin(q, owner, host, body.username, body.password);
-    await audit(q, caller, app, 'registry-logins.set', { host, username: body.username, team });
+    await audit(q, caller, app ?? { teamId: owner.teamId, teamName: team }, 'registry-logins.set', { host, username: body.username, team });
     return login;
   });
 }
@@ -61,7 +61,7 @@ export async function removeRegistryLogin(deps: Deps, caller: Caller, hostInput:
   const { owner, app, team } = await ownerOf(deps, caller, where);
   await deps.db.transaction(async (q) => {
     if (!(await deleteRegistryLogin(q, owner, host))) throw notFound(`no registry login for ${host} in ${app ? `app ${app.name}` : `team ${team}`}`);
-    await audit(q, caller, app, 'registry-logins.remove', { host, team });
+    await audit(q, caller, app ?? { teamId: owner.teamId, teamName: team }, 'registry-logins.remove', { host, team });
   });
 }
 

@@ -14,6 +14,7 @@ import { invalid, TspaasError, unauthorized } from '../../lib/errors.js';
 import { findApp } from '../auth/ownership.js';
 import { sourcePath } from '../builds/log.js';
 import { insertBuild, markBuildFailed } from '../store/builds.js';
+import { audit } from '../control/audit.js';
 import type { PlatformDeps } from '../types.js';
 import { encodeMessage, type PushHeader } from './protocol.js';
 import type { Pushers } from './pushers.js';
@@ -68,6 +69,8 @@ async function servePush(deps: PlatformDeps, pushers: Pushers, socket: net.Socke
       await markBuildFailed(deps.db, build.id, (err as Error).message);
       throw err;
     });
+    // Issue 17: the push is a change of the app; its build and deploy follow (their outcome is the build's and release's).
+    await audit(deps.db, caller, app, 'git.push', { ref: header.ref, commit: header.newrev, build: build.id });
     code = await streamPushResult(deps, app, build, send, aborter.signal);
   } catch (err) {
     if (!aborter.signal.aborted) send(` !     Push rejected: ${reasonOf(deps, err)}`);

@@ -19,6 +19,7 @@ import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import type { Caller, PlatformDeps } from '../types.js';
 import { checkRequestTarget } from '../input.js';
+import { clientAddress } from '../client-address.js';
 import { startHookBridge } from './bridge.js';
 import type { PushCommands } from './pkt-line.js';
 import { DEPLOY_BRANCHES, HOOK_SOCKET } from './protocol.js';
@@ -92,7 +93,8 @@ async function admit(deps: PlatformDeps, req: IncomingMessage): Promise<Admissio
   const token = basicPassword(req.headers.authorization);
   if (token === null) return { status: 401, message: 'authentication required: use your tspaas API token as the password (tspaas login sets this up)' };
   try {
-    const caller = await authenticateToken(deps.db, token);
+    // The pusher's address goes with the caller to the hook bridge, for the push's audit row.
+    const caller = { ...await authenticateToken(deps.db, token), address: clientAddress(req, deps.config.trustedProxies) };
     const app = await findApp(deps.db, caller, m[1]);
     return { app: app.name, caller, endpoint: m[2], url: `/${app.name}.git/${m[2]}${m[3] ?? ''}` };
   } catch (err) {

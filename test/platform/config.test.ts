@@ -116,6 +116,7 @@ test('platform defaults', (t) => {
     maxPushBytes: 1024 ** 3,
     logArchiveBytes: 1024 ** 2,
     plans: { list: DEFAULT_PLANS, default: 'basic', build: 'standard-2x' },
+    auditRetentionDays: 90, trustedProxies: [], // issue 17, audit
   });
   t.is(run(['--log-archive-size', '200000']).platform.logArchiveBytes, 200000);
   t.throws(() => run(['--log-archive-size', '1000']), { message: /at least 65536/ });

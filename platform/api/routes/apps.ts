@@ -2,10 +2,9 @@
  * Apps, config, releases, rollback and the activity log.
  */
 import * as apps from '../../control/apps.js';
-import { audit } from '../../control/audit.js';
+import { appActivity, audit } from '../../control/audit.js';
 import { patchConfig, readConfig } from '../../control/config.js';
 import { getReleaseByVersion, listReleases } from '../../store/releases.js';
-import { listAudit } from '../../store/audit.js';
 import { invalid } from '../../../lib/errors.js';
 import type { ConfigPatch, CreateApp, Rollback } from '../types.js';
 import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
@@ -44,7 +43,7 @@ export function appRoutes(router: ApiRouter, deps: ApiDeps): void {
     ctx.body = release;
     ctx.status = 201;
   });
-  router.get('/apps/:app/activity', async (ctx) => { ctx.body = await listAudit(deps.db, (await appOf(ctx, deps)).id); });
+  router.get('/apps/:app/activity', async (ctx) => { ctx.body = await appActivity(deps.db, await appOf(ctx, deps)); });
 }
 
 /** `3` or `v3` → 3; Invalid otherwise. */
