@@ -129,7 +129,17 @@ export interface Caller {
   user: User;
   /** IDs of the caller's teams. */
   teamIds: string[];
+  /** The caller's role in each of their teams, by team id (migration 0009; auth/roles.ts). Admins have every right without one. */
+  roles: Record<string, TeamRole>;
 }
+
+/**
+ * A member's role in a team, each including the rights of the next:
+ * `owner` (members and roles, quotas view, destroy apps, delete the team),
+ * `member` (deploy, scale, config, run, logs, restart, domains, rollback,
+ * create apps), `viewer` (reads only; config values masked).
+ */
+export type TeamRole = 'owner' | 'member' | 'viewer';
 
 export interface App {
   id: string;
