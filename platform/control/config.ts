@@ -3,12 +3,27 @@
  */
 import { invalid } from '../../lib/errors.js';
 import type { ConfigChanged, ConfigPatch } from '../api/types.js';
-import type { App, Caller, PlatformDeps } from '../types.js';
+import { hasRole } from '../auth/roles.js';
+import type { App, Caller, PlatformDeps, Release } from '../types.js';
 import { parsePort } from '../scheduler/port.js';
 import { audit } from './audit.js';
 import { currentOrLatestRelease } from '../store/releases.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** What a viewer sees instead of each config value: always the same, so it says nothing of the value, not even its length. */
+export const MASKED_VALUE = '••••';
+
+/** The config as the caller may see it: values for members and owners (and admins), every value MASKED_VALUE for viewers. */
+export function configAsSeenBy(caller: Caller, app: App, config: Record<string, string>): Record<string, string> {
+  if (hasRole(caller, app.teamId, 'member')) return config;
+  return Object.fromEntries(Object.keys(config).map((name) => [name, MASKED_VALUE]));
+}
+
+/** A release as the caller may see it: its config masked for viewers (configAsSeenBy). */
+export function releaseAsSeenBy(caller: Caller, app: App, release: Release): Release {
+  return { ...release, config: configAsSeenBy(caller, app, release.config) };
+}
 
 /** The config of the current release (or the newest, or none). */
 export async function readConfig(deps: Pick<PlatformDeps, 'db'>, app: App): Promise<Record<string, string>> {
