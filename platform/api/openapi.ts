@@ -118,7 +118,7 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   '/v1/apps/{app}/certs/{name}': { delete: { summary: 'Remove a certificate', status: 204, role: 'member' } },
   '/v1/apps/{app}/activity': { get: { summary: 'Audit log of the app', returns: ['AuditEntry'], role: 'viewer' } },
   '/v1/registry-logins': {
-    get: { summary: 'Registry logins of your teams and their apps (hosts and users, never passwords)', returns: ['RegistryLogin'], query: [TEAM], role: 'user' },
+    get: { summary: 'Registry logins of your teams and their apps (hosts and users, never passwords)', returns: ['RegistryLogin'], query: [TEAM], role: 'viewer' },
     put: { summary: 'Store a private registry\'s credentials for the Dockerfile builds of a team (or, with app, of one app)', body: 'SetRegistryLogin', returns: 'RegistryLogin', role: 'member' },
   },
   '/v1/registry-logins/{host}': {
