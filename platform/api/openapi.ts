@@ -28,6 +28,8 @@ interface Op {
    * which the operation checks), `admin`.
    */
   role: Need;
+  /** The 403 message of an `admin` operation, when a better one than "only admins may do this" says why. */
+  adminOnly?: string;
 }
 
 const TEAM = { name: 'team', schema: { type: 'string' }, description: 'the team (default: your only team)' };
@@ -39,7 +41,7 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   '/v1/openapi.json': { get: { summary: 'This document', role: 'public' } },
   '/v1/whoami': { get: { summary: 'The caller', returns: 'User', role: 'user' } },
   '/v1/plans': { get: { summary: 'The process sizes on offer, and whether this host can run each', returns: ['PlanInfo'], role: 'user' } },
-  '/v1/status': { get: { summary: 'Version and job queue counts of the whole platform', returns: 'Status', role: 'admin' } },
+  '/v1/status': { get: { summary: 'Version and job queue counts of the whole platform', returns: 'Status', role: 'admin', adminOnly: 'only admins may see the platform status (it counts the jobs of every team)' } },
   '/v1/teams': {
     get: { summary: 'Teams (admins: all; others: theirs) with your role in each', returns: ['TeamInfo'], role: 'user' },
     post: { summary: 'Create a team', body: 'CreateTeam', returns: 'Team', status: 201, role: 'admin' },

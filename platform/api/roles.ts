@@ -9,8 +9,7 @@
  * registry logins) are checked by the operation that reads them.
  */
 import type { Context } from 'koa';
-import { internal } from '../../lib/errors.js';
-import { requireAdmin } from '../auth/callers.js';
+import { forbidden, internal } from '../../lib/errors.js';
 import { findApp, findTeam } from '../auth/ownership.js';
 import type { Need } from '../auth/roles.js';
 import { tokenOwner } from '../control/tokens.js';
@@ -26,19 +25,22 @@ export function guardRoutes(router: ApiRouter, deps: Pick<PlatformDeps, 'db'>): 
     const path = String(layer.path).replace(/:(\w+)/g, '{$1}');
     const methods = layer.methods.filter((m) => m !== 'HEAD');
     if (methods.length !== 1) throw internal(`route ${path} must be registered for one method (has ${methods.join(', ')})`);
-    const role = OPERATIONS[path]?.[methods[0].toLowerCase()]?.role;
-    if (!role) throw internal(`route ${methods[0]} ${path} declares no role: add its operation to OPERATIONS in platform/api/openapi.ts`);
-    layer.stack.unshift(async (ctx, next) => { await checkRole(deps, ctx, role); await next(); });
+    const op = OPERATIONS[path]?.[methods[0].toLowerCase()];
+    if (!op?.role) throw internal(`route ${methods[0]} ${path} declares no role: add its operation to OPERATIONS in platform/api/openapi.ts`);
+    layer.stack.unshift(async (ctx, next) => { await checkRole(deps, ctx, op.role, op.adminOnly); await next(); });
   }
 }
 
 /** The declared role's check for one request; the app or team it names goes into the request's state. */
-export async function checkRole(deps: Pick<PlatformDeps, 'db'>, ctx: Context & { params?: Params }, need: Need): Promise<void> {
+export async function checkRole(deps: Pick<PlatformDeps, 'db'>, ctx: Context & { params?: Params }, need: Need, adminOnly = 'only admins may do this'): Promise<void> {
   if (need === 'public') return;
   const caller = callerOf(ctx);
   const params = ctx.params ?? {};
   const state = ctx.state as ApiState;
-  if (need === 'admin') return requireAdmin(caller);
+  if (need === 'admin') {
+    if (!caller.user.isAdmin) throw forbidden(adminOnly);
+    return;
+  }
   if (need === 'self') return void await tokenOwner(deps.db, caller, params.email ?? '');
   if (need === 'user') return;
   if (params.app !== undefined) state.app = await findApp(deps.db, caller, params.app, need);
