@@ -20,8 +20,10 @@
  * - *team*: a tenant. Owns apps. Users are members of one or more teams.
  *   Every call is made by a *caller* (a user, from an API token); an app of a
  *   team the caller is not a member of does not exist for them (`NotFound`,
- *   never `Forbidden`, so names of other tenants' apps leak nothing). Admins
- *   see everything and may create teams, users and tokens.
+ *   never `Forbidden`, so names of other tenants' apps leak nothing). Each
+ *   member has a *role* in the team (`TeamRole`: owner, member, viewer;
+ *   auth/roles.ts); a role too low for a call is `Forbidden`. Admins see and
+ *   may do everything, and create teams and users.
  * - *app*: a name (DNS label) → builds, releases, formation, domains.
  * - *build*: one source (a git commit) turned into an image, with its log.
  * - *release*: vN = image + config vars + process types, numbered per app,
