@@ -41,6 +41,11 @@ export function hasRole(caller: Caller, teamId: string, need: TeamRole): boolean
   return role !== undefined && roleIncludes(role, need);
 }
 
+/** requireRole for the app's team: the operations that change an app check it again, so a caller that found the app with a lower need (a dashboard page) cannot change it. */
+export function requireAppRole(caller: Caller, app: { teamId: string; teamName: string }, need: TeamRole): void {
+  requireRole(caller, { id: app.teamId, name: app.teamName }, need);
+}
+
 /** Forbidden, naming the role needed and the caller's, unless the caller has at least `need` in the team. The caller is a member (or an admin): a non-member gets NotFound before this. */
 export function requireRole(caller: Caller, team: { id: string; name: string }, need: TeamRole): void {
   if (hasRole(caller, team.id, need)) return;

@@ -4,7 +4,7 @@
 import { invalid, notFound } from '../../lib/errors.js';
 import type { AppInfo, CreateApp } from '../api/types.js';
 import { visibleTeamIds } from '../auth/callers.js';
-import { requireRole } from '../auth/roles.js';
+import { requireAppRole, requireRole } from '../auth/roles.js';
 import { ensureRoute, removeAppFromRouter } from '../routing/hosts.js';
 import { insertApp, listApps, markAppDestroying } from '../store/apps.js';
 import { currentRelease, lockApp } from '../store/releases.js';
@@ -73,6 +73,7 @@ export async function listAppInfos(deps: Deps, caller: Caller): Promise<AppInfo[
  * its erase job (erase.ts) removes the rest and then its name.
  */
 export async function destroyApp(deps: Pick<PlatformDeps, 'db' | 'jobs'>, caller: Caller, app: App, confirm: string | undefined): Promise<void> {
+  requireAppRole(caller, app, 'owner');
   if (confirm !== app.name) throw invalid(`confirm with ?confirm=${app.name}`);
   await deps.db.transaction(async (q) => {
     await lockApp(q, app.id);

@@ -3,7 +3,7 @@
  */
 import { invalid } from '../../lib/errors.js';
 import type { ConfigChanged, ConfigPatch } from '../api/types.js';
-import { hasRole } from '../auth/roles.js';
+import { hasRole, requireAppRole } from '../auth/roles.js';
 import type { App, Caller, PlatformDeps, Release } from '../types.js';
 import { parsePort } from '../scheduler/port.js';
 import { audit } from './audit.js';
@@ -32,6 +32,7 @@ export async function readConfig(deps: Pick<PlatformDeps, 'db'>, app: App): Prom
 
 /** Apply a patch (null = unset) through a new release; Invalid for bad names and a PORT that is no port number. */
 export async function patchConfig(deps: Pick<PlatformDeps, 'db' | 'deployer'>, caller: Caller, app: App, patch: ConfigPatch): Promise<ConfigChanged> {
+  requireAppRole(caller, app, 'member');
   const set: Record<string, string> = {};
   const unset: string[] = [];
   for (const [name, value] of Object.entries(patch)) {

@@ -11,6 +11,12 @@
  */
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
+import { isKind } from '../../../lib/errors.js';
+import { findApp } from '../../../platform/auth/ownership.js';
+import { authenticateToken } from '../../../platform/auth/tokens.js';
+import { destroyApp } from '../../../platform/control/apps.js';
+import { patchConfig } from '../../../platform/control/config.js';
+import { addDomain } from '../../../platform/control/domains.js';
 import { startApi, must, seedRelease, type Reply, type TestApi } from './harness.js';
 
 type Json = Record<string, unknown>;
@@ -199,4 +205,22 @@ test.serial('an owner deletes their team once it has no apps; a member may not; 
   t.regex(refused.text, /needs the owner role in team solo; you are a member/);
   await must(api.call('DELETE', '/v1/teams/solo', { token: tokens.member }), 204);
   t.is((await api.call('GET', '/v1/teams/solo/members')).status, 404);
+});
+
+test.serial('the operations that change an app check the role again, for callers that found it as a viewer (the dashboard\'s pages)', async (t) => {
+  const viewer = await authenticateToken(api.db, tokens.viewer);
+  const app = await findApp(api.db, viewer, 'walk-app', 'viewer');
+  const refusals = [
+    destroyApp(api.deps, viewer, app, 'walk-app'),
+    patchConfig(api.deps, viewer, app, { A: 'b' }),
+    addDomain(api.db, api.config, viewer, app, 'viewer.example.com'),
+  ];
+  for (const r of refusals) {
+    const err = await t.throwsAsync(r);
+    t.true(isKind(err, 'Forbidden'), err?.message);
+    t.regex(err?.message ?? '', /needs the (owner|member) role in team crew; you are a viewer/);
+  }
+  const member = await authenticateToken(api.db, tokens.member);
+  t.regex((await t.throwsAsync(destroyApp(api.deps, member, app, 'walk-app')))?.message ?? '', /needs the owner role in team crew; you are a member/);
+  t.true(isKind(await t.throwsAsync(findApp(api.db, await authenticateToken(api.db, tokens.outsider), 'walk-app', 'viewer')), 'NotFound'));
 });
