@@ -4,9 +4,11 @@
  * guardRoutes puts it in front of each registered route's handlers, and
  * refuses to start when a route declares none. A route on `{app}` finds the
  * app here (findApp: 404 for non-members, 403 when the role is too low) and
- * hands it to its handler (context.ts `appOf`); `{team}` likewise
- * (`teamOf`). Roles in a team named by the body or query (creating an app,
- * registry logins) are checked by the operation that reads them.
+ * hands it to its handler (context.ts `appOf`); `{team}` likewise (the
+ * team operations look it up again, locked, and check again: the dashboard
+ * calls them too). Roles in a team named by the body or query (creating an
+ * app, registry logins) are checked by the operation that reads them;
+ * test/platform/api/roles.test.ts shows every route does as it declares.
  */
 import type { Context } from 'koa';
 import { forbidden, internal } from '../../lib/errors.js';
@@ -41,8 +43,11 @@ export async function checkRole(deps: Pick<PlatformDeps, 'db'>, ctx: Context & {
     if (!caller.user.isAdmin) throw forbidden(adminOnly);
     return;
   }
-  if (need === 'self') return void await tokenOwner(deps.db, caller, params.email ?? '');
   if (need === 'user') return;
+  if (need === 'self') {
+    await tokenOwner(deps.db, caller, params.email ?? '');
+    return;
+  }
   if (params.app !== undefined) state.app = await findApp(deps.db, caller, params.app, need);
   else if (params.team !== undefined) state.team = await findTeam(deps.db, caller, params.team, need);
 }
