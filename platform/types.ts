@@ -20,8 +20,10 @@
  * - *team*: a tenant. Owns apps. Users are members of one or more teams.
  *   Every call is made by a *caller* (a user, from an API token); an app of a
  *   team the caller is not a member of does not exist for them (`NotFound`,
- *   never `Forbidden`, so names of other tenants' apps leak nothing). Admins
- *   see everything and may create teams, users and tokens.
+ *   never `Forbidden`, so names of other tenants' apps leak nothing). Each
+ *   member has a *role* in the team (`TeamRole`: owner, member, viewer;
+ *   auth/roles.ts); a role too low for a call is `Forbidden`. Admins see and
+ *   may do everything, and create teams and users.
  * - *app*: a name (DNS label) → builds, releases, formation, domains.
  * - *build*: one source (a git commit) turned into an image, with its log.
  * - *release*: vN = image + config vars + process types, numbered per app,
@@ -138,6 +140,8 @@ export interface Caller {
   user: User;
   /** IDs of the caller's teams. */
   teamIds: string[];
+  /** The caller's role in each of their teams, by team id (migration 0009; auth/roles.ts). Admins have every right without one. */
+  roles: Record<string, TeamRole>;
   /**
    * The client's IP address (issue 17, audit), set where the call came in:
    * the API's auth middleware, the run socket, the git receiver
@@ -145,6 +149,14 @@ export interface Caller {
    */
   address?: string;
 }
+
+/**
+ * A member's role in a team, each including the rights of the next:
+ * `owner` (members and roles, quotas view, destroy apps, delete the team),
+ * `member` (deploy, scale, config, run, logs, restart, domains, rollback,
+ * create apps), `viewer` (reads only; config values masked).
+ */
+export type TeamRole = 'owner' | 'member' | 'viewer';
 
 export interface App {
   id: string;

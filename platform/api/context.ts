@@ -1,14 +1,19 @@
 /**
  * What handlers share: the router's type, the caller of a request and the
- * app it names (through the ownership check).
+ * app or team it names (found by the route's role check, api/roles.ts).
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { unauthorized } from '../../lib/errors.js';
-import { findApp } from '../auth/ownership.js';
-import type { App, Caller, PlatformDeps } from '../types.js';
+import { internal, unauthorized } from '../../lib/errors.js';
+import type { App, Caller, PlatformDeps, Team } from '../types.js';
 
-export interface ApiState { caller?: Caller }
+export interface ApiState {
+  caller?: Caller;
+  /** The `:app` of the route, once its role check found it. */
+  app?: App;
+  /** The `:team` of the route, once its role check found it. */
+  team?: Team;
+}
 
 export type ApiRouter = Router<ApiState>;
 
@@ -27,7 +32,9 @@ export function callerOf(ctx: Context): Caller {
   return caller;
 }
 
-/** The app named by `:app`, if the caller may see it (NotFound otherwise). */
-export function appOf(ctx: Context & { params: Record<string, string> }, deps: Pick<PlatformDeps, 'db'>): Promise<App> {
-  return findApp(deps.db, callerOf(ctx), ctx.params.app);
+/** The app named by `:app`, found by the route's role check (NotFound, Forbidden: never reaches the handler). `_deps` is kept for the handlers' calls. */
+export function appOf(ctx: Context, _deps?: Pick<PlatformDeps, 'db'>): Promise<App> {
+  const app = (ctx.state as ApiState).app;
+  if (!app) return Promise.reject(internal(`${ctx.method} ${ctx.path}: the route's role check found no app`));
+  return Promise.resolve(app);
 }

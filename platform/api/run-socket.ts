@@ -1,6 +1,7 @@
 /**
  * The interactive one-off over a WebSocket (RunMessage in types.ts): the
- * upgrade is authenticated and checked for ownership before it is accepted;
+ * upgrade is authenticated (a revoked or expired token is 401) and checked
+ * for ownership and the member role (403 below it) before it is accepted;
  * then `start` → a one-off attached to the socket, bytes both ways, `resize`,
  * `eof`, and `exit` with the code at the end. When the client goes away the
  * container is stopped (the scheduler removes it either way).
@@ -37,7 +38,7 @@ export function createRunBridge(deps: PlatformDeps) {
         const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
         if (!token) throw unauthorized('missing token');
         const caller = { ...await authenticateToken(deps.db, token), address: clientAddress(req, deps.config.trustedProxies) };
-        const app = await findApp(deps.db, caller, decodeSegment(m[1]));
+        const app = await findApp(deps.db, caller, decodeSegment(m[1]), 'member'); // one-offs need the member role
         wss.handleUpgrade(req, socket, head, (ws) => { void runSession(deps, caller, app, ws); });
       } catch (err) {
         const { status, body } = errorResponse(err, deps.log);

@@ -23,6 +23,9 @@ export const PROCESS_TYPE = '^[a-z][a-z0-9_-]{0,29}$';
 /** A plan's name (any case, as Heroku takes `Standard-1X`) or memory like `512M`. */
 export const SIZE = '^([0-9]+[kKmMgG]|[A-Za-z][A-Za-z0-9-]{0,29})$';
 
+export const TOKEN_NAME = '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$';
+const ROLE: Schema = { enum: ['owner', 'member', 'viewer'] };
+
 /** A one-off's argv: Linux takes at most 128 KiB per argument (MAX_ARG_STRLEN); we take 32 KiB and 1000 of them. */
 const COMMAND: Schema = { type: 'array', minItems: 1, maxItems: 1000, items: str({ maxLength: 32768 }) };
 /** Extra env of a one-off: names and values bounded like config vars. */
@@ -31,13 +34,17 @@ const ENV: Schema = { ...dict(str({ maxLength: 65536 })), propertyNames: { maxLe
 /** Bodies clients send; validate.ts compiles each of these. */
 export const REQUEST_SCHEMAS = {
   CreateTeam: obj({ name: str({ pattern: TEAM_NAME }) }, ['name']),
-  AddMember: obj({ email: str({ pattern: EMAIL, maxLength: 254 }) }, ['email']),
+  AddMember: obj({ email: str({ pattern: EMAIL, maxLength: 254 }), role: ROLE }, ['email']),
+  SetRole: obj({ role: ROLE }, ['role']),
   CreateUser: obj({
     email: str({ pattern: EMAIL, maxLength: 254 }),
     teams: { type: 'array', items: str({ pattern: TEAM_NAME }), uniqueItems: true },
     admin: { type: 'boolean' },
   }, ['email', 'teams']),
-  CreateToken: obj({ description: str({ maxLength: 200 }) }),
+  CreateToken: obj({
+    name: str({ pattern: TOKEN_NAME }), description: str({ maxLength: 200 }),
+    expires: str({ maxLength: 40, description: 'a duration (30d, 12h, 2w) or an ISO 8601 date or time; none: never' }),
+  }),
   CreateApp: obj({ name: str({ pattern: APP_NAME }), team: str({ pattern: TEAM_NAME }) }, ['name']),
   ConfigPatch: { type: 'object', propertyNames: { maxLength: 200 }, additionalProperties: { anyOf: [str({ maxLength: 65536 }), { type: 'null' }] } },
   Rollback: obj({ version: { type: 'integer', minimum: 1 } }, ['version']),
@@ -83,7 +90,14 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   Team: obj({ id: str(), name: str(), createdAt: time }, ['id', 'name', 'createdAt']),
   User: obj({ id: str(), email: str(), isAdmin: { type: 'boolean' }, teams: { type: 'array', items: str() }, createdAt: time },
     ['id', 'email', 'isAdmin', 'teams', 'createdAt']),
-  NewToken: obj({ id: str(), token: str(), description: str(), createdAt: time }, ['id', 'token', 'description', 'createdAt']),
+  TeamInfo: obj({ id: str(), name: str(), createdAt: time, role: nullable(ROLE) }, ['id', 'name', 'createdAt', 'role']),
+  Member: obj({ email: str(), role: ROLE }, ['email', 'role']),
+  NewToken: obj({ id: str(), name: str(), token: str(), description: str(), createdAt: time, expiresAt: nullable(time) },
+    ['id', 'name', 'token', 'description', 'createdAt', 'expiresAt']),
+  TokenInfo: obj({
+    id: str(), name: str(), prefix: str(), description: str(), createdAt: time, expiresAt: nullable(time), lastUsedAt: nullable(time),
+    revokedAt: nullable(time), status: { enum: ['active', 'expired', 'revoked'] },
+  }, ['id', 'name', 'prefix', 'description', 'createdAt', 'expiresAt', 'lastUsedAt', 'revokedAt', 'status']),
   FormationEntry: formationEntry,
   PlanInfo: obj({
     name: str(), memoryBytes: { type: 'integer' }, cpuShares: { type: 'integer' }, cpus: { type: 'number' }, pidsLimit: { type: 'integer' },

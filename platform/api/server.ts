@@ -22,6 +22,9 @@ import { domainRoutes } from './routes/domains.js';
 import { processRoutes } from './routes/processes.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
 import { streamRoutes } from './routes/streams.js';
+import { teamRoutes } from './routes/teams.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { guardRoutes } from './roles.js';
 import { createRunBridge } from './run-socket.js';
 import { API_PREFIX } from './types.js';
 
@@ -55,16 +58,19 @@ export function createApi(deps: PlatformDeps, opts: Partial<ApiOptions> = {}): A
   };
 }
 
-/** The /v1 routes (exported for the OpenAPI drift test). */
+/** The /v1 routes, each behind the check of the role its operation declares (exported for the OpenAPI drift test). */
 export function v1Router(deps: ApiDeps): Router<ApiState> {
   const router = new Router<ApiState>({ prefix: API_PREFIX });
   accountRoutes(router, deps);
+  teamRoutes(router, deps); // issue 17 part 2
+  tokenRoutes(router, deps); // issue 17 part 3
   appRoutes(router, deps);
   processRoutes(router, deps);
   streamRoutes(router, deps);
   domainRoutes(router, deps);
   registryLoginRoutes(router, deps); // issue 14 part R
   auditRoutes(router, deps); // issue 17 part 4
+  guardRoutes(router, deps); // last: every route registered above gets its declared role's check
   return router;
 }
 

@@ -9,6 +9,13 @@
  * the same token as the Basic-auth password (any user name), given by the git
  * credential helper the CLI configures (`tspaas git:credential`).
  *
+ * Roles: each route needs a role in the team it acts on (viewer, member,
+ * owner; auth/roles.ts), or is for any caller, the user it names, or admins:
+ * its operation's `x-tspaas-role` in the OpenAPI document. A non-member
+ * gets 404 for the team's apps and the team; a member with too low a role
+ * 403 naming the role needed and theirs. A revoked or expired token is 401
+ * with the reason ("token revoked (at …)", "token expired at …").
+ *
  * Errors: a JSON body `{ "error": { "kind", "message", "hint"? } }` with
  * 400 Invalid (also NUL or invalid UTF-8 in a path, query or body, and a
  * request node's parser refuses), 401 Unauthorized (missing or unknown
@@ -22,12 +29,19 @@
  *   GET    /v1/whoami                         → User
  *   GET    /v1/plans                          → PlanInfo[]        (the process sizes on offer)
  *   GET    /v1/status                         → Status            (admin)
- *   GET    /v1/teams                          → Team[]            (admin: all; others: theirs)
+ *   GET    /v1/teams                          → TeamInfo[]        (admin: all; others: theirs, with their role)
  *   POST   /v1/teams            CreateTeam    → Team              (admin)
- *   POST   /v1/teams/:team/members  AddMember → User              (admin)
+ *   DELETE /v1/teams/:team                    → 204               (owner; refused while it has apps)
+ *   GET    /v1/teams/:team/members            → Member[]          (viewer)
+ *   POST   /v1/teams/:team/members  AddMember → Member            (owner)
+ *   PATCH  /v1/teams/:team/members/:email  SetRole → Member       (owner; never the last owner)
+ *   DELETE /v1/teams/:team/members/:email     → 204               (owner; never the last owner)
  *   GET    /v1/users                          → User[]            (admin)
  *   POST   /v1/users            CreateUser    → User              (admin)
- *   POST   /v1/users/:email/tokens CreateToken → NewToken         (admin, or the user for themself)
+ *   DELETE /v1/users/:email                   → 204               (admin)
+ *   GET    /v1/users/:email/tokens            → TokenInfo[]       (admin, or the user themself; `me` = the caller)
+ *   POST   /v1/users/:email/tokens CreateToken → NewToken         (admin, or the user themself)
+ *   DELETE /v1/users/:email/tokens/:token     → 204               (revoke by name or id; admin, or the user themself)
  *   GET    /v1/apps                           → AppInfo[]
  *   POST   /v1/apps             CreateApp     → AppInfo
  *   GET    /v1/apps/:app                      → AppInfo
@@ -61,10 +75,10 @@
  *   DELETE /v1/registry-logins/:host?team=:team&app=:app → 204
  */
 import type {
-  Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, User,
+  Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, TeamRole, User,
 } from '../types.js';
 
-export type { Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, User };
+export type { Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, TeamRole, User };
 
 export const API_PREFIX = '/v1';
 
@@ -79,11 +93,34 @@ export interface Status {
 }
 
 export interface CreateTeam { name: string }
-export interface AddMember { email: string }
+/** A team as its members list it: with the caller's role there (null: an admin who is not a member). */
+export interface TeamInfo extends Team { role: TeamRole | null }
+/** `role` default: `member` (`owner` when the team has no members yet). */
+export interface AddMember { email: string; role?: TeamRole }
+export interface SetRole { role: TeamRole }
+export interface Member { email: string; role: TeamRole }
+/** The users made are their teams' members (the first member of a team its owner). */
 export interface CreateUser { email: string; teams: string[]; admin?: boolean }
-export interface CreateToken { description?: string }
+/**
+ * `name`: unique among the user's tokens that are not revoked (default
+ * `token-` + 12 hex digits); `expires`: a duration (`30d`, `12h`, `2w`) or
+ * an ISO 8601 date or time (`2027-01-31`, `2027-01-31T12:00:00Z`); none: never.
+ */
+export interface CreateToken { name?: string; description?: string; expires?: string }
 /** The secret is shown once; only its hash is kept. */
-export interface NewToken { id: string; token: string; description: string; createdAt: string }
+export interface NewToken { id: string; name: string; token: string; description: string; createdAt: string; expiresAt: string | null }
+/** A token as listed: never its secret; `prefix` is its first 8 characters. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  description: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  status: 'active' | 'expired' | 'revoked';
+}
 
 /**
  * A private registry's credentials for Dockerfile builds (issue 14, part R):

@@ -16,7 +16,7 @@ export async function bootstrapAdmin(db: Db): Promise<string | null> {
     const team = (await listTeams(q, null)).find((t) => t.name === 'admin') ?? await insertTeam(q, 'admin');
     const userId = await insertUser(q, 'admin@localhost', true);
     await addMembership(q, team.id, userId);
-    const { token } = await issueToken(q, userId, 'bootstrap admin token');
+    const { token } = await issueToken(q, userId, { name: 'bootstrap', description: 'bootstrap admin token' });
     return token;
   });
 }

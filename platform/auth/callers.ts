@@ -8,8 +8,8 @@ import type { Caller } from '../types.js';
 
 /** The Caller for a user id (their teams resolved now). */
 export async function loadCaller(q: Queryable, userId: string): Promise<Caller> {
-  const { user, teamIds } = await getUserById(q, userId);
-  return { user, teamIds };
+  const { user, teamIds, roles } = await getUserById(q, userId);
+  return { user, teamIds, roles };
 }
 
 /** Forbidden unless the caller is an admin. */

@@ -1,20 +1,21 @@
 /**
- * Teams, users and tokens: what admins manage, and a user's own tokens.
+ * Teams and users: what admins create, the deletion of a team (its owners
+ * too); members are control/members.ts, tokens control/tokens.ts.
  */
-import { conflict, forbidden } from '../../lib/errors.js';
+import { conflict } from '../../lib/errors.js';
 import type { Db } from '../db/pool.js';
-import type { AddMember, CreateToken, CreateUser, NewToken } from '../api/types.js';
+import type { CreateUser, TeamInfo } from '../api/types.js';
 import { requireAdmin, visibleTeamIds } from '../auth/callers.js';
-import { issueToken } from '../auth/tokens.js';
+import { findTeam } from '../auth/ownership.js';
 import { teamAppNames } from '../store/apps.js';
 import { addMembership, getTeamByName, insertTeam, listTeams, removeTeam } from '../store/teams.js';
 import { getUserByEmail, getUserById, insertUser, listUsers, removeUser } from '../store/users.js';
 import type { Caller, Team, User } from '../types.js';
 import { audit } from './audit.js';
 
-/** All teams for admins, the caller's own for others. */
-export function teamsOf(db: Db, caller: Caller): Promise<Team[]> {
-  return listTeams(db, visibleTeamIds(caller));
+/** All teams for admins, the caller's own for others; each with the caller's role there. */
+export async function teamsOf(db: Db, caller: Caller): Promise<TeamInfo[]> {
+  return (await listTeams(db, visibleTeamIds(caller))).map((t) => ({ ...t, role: caller.roles[t.id] ?? null }));
 }
 
 /** Create a team (admin). */
@@ -27,27 +28,14 @@ export async function createTeam(db: Db, caller: Caller, name: string): Promise<
   });
 }
 
-/** Delete a team (admin); Conflict naming its apps while it has any (those being destroyed too: their erase still needs the team). */
+/** Delete a team (its owners, admins); Conflict naming its apps while it has any (those being destroyed too: their erase still needs the team). */
 export async function deleteTeam(db: Db, caller: Caller, name: string): Promise<void> {
-  requireAdmin(caller);
   await db.transaction(async (q) => {
-    const team = await getTeamByName(q, name, { lock: true });
+    const team = await findTeam(q, caller, name, 'owner', { lock: true });
     const apps = await teamAppNames(q, team.id);
     if (apps.length > 0) throw conflict(`team ${name} still has apps: ${apps.join(', ')}; destroy them first`);
     await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.delete', { team: name }); // before the row goes: the link then goes NULL, the name stays
     await removeTeam(q, team.id);
-  });
-}
-
-/** Add an existing user to a team (admin). */
-export async function addMember(db: Db, caller: Caller, teamName: string, body: AddMember): Promise<User> {
-  requireAdmin(caller);
-  return db.transaction(async (q) => {
-    const team = await getTeamByName(q, teamName);
-    const { user } = await getUserByEmail(q, body.email);
-    await addMembership(q, team.id, user.id);
-    await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.add-member', { team: teamName, email: body.email });
-    return (await getUserById(q, user.id)).user;
   });
 }
 
@@ -68,7 +56,7 @@ export async function deleteUser(db: Db, caller: Caller, email: string): Promise
   });
 }
 
-/** Create a user in the named teams (admin). */
+/** Create a user in the named teams (admin): a member of each, the owner of a team that had no members. */
 export async function createUser(db: Db, caller: Caller, body: CreateUser): Promise<User> {
   requireAdmin(caller);
   return db.transaction(async (q) => {
@@ -80,17 +68,5 @@ export async function createUser(db: Db, caller: Caller, body: CreateUser): Prom
       await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.add-member', { team: team.name, email: body.email });
     }
     return (await getUserById(q, id)).user;
-  });
-}
-
-/** A new token for the user `email`: admins for anyone, users for themselves. */
-export async function createToken(db: Db, caller: Caller, email: string, body: CreateToken): Promise<NewToken> {
-  if (!caller.user.isAdmin && caller.user.email !== email) throw forbidden('only admins may make tokens for other users');
-  return db.transaction(async (q) => {
-    const { user } = await getUserByEmail(q, email);
-    const description = body.description ?? '';
-    const { record, token } = await issueToken(q, user.id, description);
-    await audit(q, caller, null, 'tokens.create', { email, token: record.id, description }); // never the token, not even its first characters
-    return { id: record.id, token, description, createdAt: record.createdAt };
   });
 }

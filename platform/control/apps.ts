@@ -4,21 +4,22 @@
 import { invalid, notFound } from '../../lib/errors.js';
 import type { AppInfo, CreateApp } from '../api/types.js';
 import { visibleTeamIds } from '../auth/callers.js';
+import { requireAppRole, requireRole } from '../auth/roles.js';
 import { ensureRoute, removeAppFromRouter } from '../routing/hosts.js';
 import { insertApp, listApps, markAppDestroying } from '../store/apps.js';
 import { currentRelease, lockApp } from '../store/releases.js';
 import { deleteAppCertificates, listCertificates } from '../store/certificates.js';
 import { deleteAppDomains, listDomains } from '../store/domains.js';
 import { listTeams } from '../store/teams.js';
-import type { App, Caller, PlatformDeps } from '../types.js';
+import type { App, Caller, PlatformDeps, TeamRole } from '../types.js';
 import { audit } from './audit.js';
 import { effectiveFormation } from './formation.js';
 
 type Deps = Pick<PlatformDeps, 'db' | 'config'>;
 
-/** Create an app in the named team (or the caller's only team). */
+/** Create an app in the named team (or the caller's only team): the member role there. */
 export async function createApp(deps: Deps, caller: Caller, body: CreateApp): Promise<App> {
-  const teamId = await pickTeam(deps, caller, body.team);
+  const teamId = await pickTeam(deps, caller, body.team, 'member');
   return deps.db.transaction(async (q) => {
     const app = await insertApp(q, body.name, teamId);
     await ensureRoute(q, app.name);
@@ -27,16 +28,18 @@ export async function createApp(deps: Deps, caller: Caller, body: CreateApp): Pr
   });
 }
 
-/** The id of the caller's team called `name`, or of their only team when no name is given (also used by registry-logins.ts). */
-export async function pickTeam(deps: Pick<PlatformDeps, 'db'>, caller: Caller, name: string | undefined): Promise<string> {
+/**
+ * The id of the caller's team called `name`, or of their only team when no
+ * name is given, where the caller has at least the role `need` (Forbidden
+ * otherwise; also used by registry-logins.ts).
+ */
+export async function pickTeam(deps: Pick<PlatformDeps, 'db'>, caller: Caller, name: string | undefined, need: TeamRole): Promise<string> {
   const teams = await listTeams(deps.db, visibleTeamIds(caller));
-  if (name === undefined) {
-    const own = teams.filter((t) => caller.teamIds.includes(t.id));
-    if (own.length !== 1) throw invalid(own.length === 0 ? 'you are in no team' : 'you are in several teams: name one with "team"');
-    return own[0].id;
-  }
-  const team = teams.find((t) => t.name === name);
+  const own = teams.filter((t) => caller.teamIds.includes(t.id));
+  if (name === undefined && own.length !== 1) throw invalid(own.length === 0 ? 'you are in no team' : 'you are in several teams: name one with "team"');
+  const team = name === undefined ? own[0] : teams.find((t) => t.name === name);
   if (!team) throw notFound(`team ${name} not found`);
+  requireRole(caller, team, need);
   return team.id;
 }
 
@@ -70,6 +73,7 @@ export async function listAppInfos(deps: Deps, caller: Caller): Promise<AppInfo[
  * its erase job (erase.ts) removes the rest and then its name.
  */
 export async function destroyApp(deps: Pick<PlatformDeps, 'db' | 'jobs'>, caller: Caller, app: App, confirm: string | undefined): Promise<void> {
+  requireAppRole(caller, app, 'owner');
   if (confirm !== app.name) throw invalid(`confirm with ?confirm=${app.name}`);
   await deps.db.transaction(async (q) => {
     await lockApp(q, app.id);

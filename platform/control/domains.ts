@@ -10,6 +10,7 @@ import { conflict, invalid, notFound } from '../../lib/errors.js';
 import { canonicalHost, isIpLiteral } from '../../lib/hostnames.js';
 import type { AddCert } from '../api/types.js';
 import type { Db, Queryable } from '../db/pool.js';
+import { requireAppRole } from '../auth/roles.js';
 import { putHost, putRouterCertificate, removeHost, removeRouterCertificate } from '../routing/hosts.js';
 import { deleteCertificate, insertCertificate, listCertificates, publicCertificate } from '../store/certificates.js';
 import { deleteDomain, findOverlap, getDomain, insertDomain, listDomains, lockDomains, setDomainCertificate, type Overlap } from '../store/domains.js';
@@ -33,6 +34,7 @@ const OVERLAP_MESSAGES: Record<Overlap, (host: string) => string> = {
  * Conflict when any app has it or another team's domain overlaps it (the message never names the owner).
  */
 export async function addDomain(db: Db, config: DomainConfig, caller: Caller, app: App, hostname: string): Promise<Domain> {
+  requireAppRole(caller, app, 'member');
   const baseDomain = canonicalHost(config.baseDomain);
   const host = checkDomain(hostname, { baseDomain, platformHost: platformHost(config.publicUrl), appName: app.name, suffixes: await publicSuffixes() });
   return db.transaction(async (q) => {
@@ -49,6 +51,7 @@ export async function addDomain(db: Db, config: DomainConfig, caller: Caller, ap
 
 /** Remove a host name of the app; NotFound when it has none by that name. */
 export async function removeDomain(db: Db, caller: Caller, app: App, hostname: string): Promise<void> {
+  requireAppRole(caller, app, 'member');
   const host = canonicalHost(hostname);
   await db.transaction(async (q) => {
     if (!await deleteDomain(q, app.id, host)) throw notFound(`${host} is not a domain of ${app.name}`);
@@ -62,6 +65,7 @@ export async function removeDomain(db: Db, caller: Caller, app: App, hostname: s
  * none of the app's names (its domains, its default `<app>.<base>`); names it has beyond them are never served.
  */
 export async function addCertificate(db: Db, baseDomain: string, caller: Caller, app: App, body: AddCert): Promise<Certificate> {
+  requireAppRole(caller, app, 'member');
   const parsed = parseCertificate(body.cert, body.key);
   const name = body.name ?? `${app.name}-${parsed.fingerprint8}`;
   return db.transaction(async (q) => {
@@ -92,6 +96,7 @@ function platformHost(publicUrl: string): string | null {
 
 /** Remove a certificate of the app; its domains fall back to another covering one, or to none. */
 export async function removeCertificate(db: Db, caller: Caller, app: App, name: string): Promise<void> {
+  requireAppRole(caller, app, 'member');
   await db.transaction(async (q) => {
     if (!await deleteCertificate(q, app.id, name)) throw notFound(`certificate ${name} not found`);
     await removeRouterCertificate(q, name);

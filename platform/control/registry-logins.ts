@@ -32,14 +32,14 @@ export function loginHost(input: string): string {
   return host;
 }
 
-/** Where a login belongs: `app` (of the caller's teams), else `team` (or the caller's only team). */
+/** Where a login belongs: `app` (of the caller's teams), else `team` (or the caller's only team); changing one needs the member role there. */
 async function ownerOf(deps: Deps, caller: Caller, where: { team?: string; app?: string }): Promise<{ owner: LoginOwner; app: App | null; team: string }> {
   if (where.app !== undefined) {
-    const app = await findApp(deps.db, caller, where.app);
+    const app = await findApp(deps.db, caller, where.app, 'member');
     if (where.team !== undefined && where.team !== app.teamName) throw invalid(`app ${app.name} is not of team ${where.team}`);
     return { owner: { teamId: app.teamId, appId: app.id }, app, team: app.teamName };
   }
-  const teamId = await pickTeam(deps, caller, where.team);
+  const teamId = await pickTeam(deps, caller, where.team, 'member');
   const team = (await listTeams(deps.db, [teamId]))[0];
   return { owner: { teamId, appId: null }, app: null, team: team.name };
 }

@@ -39,10 +39,10 @@ export function dashboardRouter(deps: PlatformDeps): Router {
   router.get('/dashboard/login', (ctx) => page(ctx, 'login', { title: 'Log in' }));
   router.post('/dashboard/login', async (ctx) => {
     const token = new URLSearchParams(await readText(ctx)).get('token')?.trim() ?? '';
-    const ok = await authenticateToken(deps.db, token).then(() => true, () => false);
-    if (!ok) {
+    const refused = await authenticateToken(deps.db, token).then(() => null, (err: unknown) => (kindOf(err) === 'Unauthorized' ? (err as Error).message : 'invalid token'));
+    if (refused !== null) {
       ctx.status = 401;
-      return page(ctx, 'login', { title: 'Log in', error: 'That token is not valid.' });
+      return page(ctx, 'login', { title: 'Log in', error: `That token is not valid (${refused}).` });
     }
     ctx.cookies.set(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/dashboard', overwrite: true });
     ctx.redirect('/dashboard');
@@ -55,7 +55,7 @@ export function dashboardRouter(deps: PlatformDeps): Router {
     page(ctx, 'apps', { title: 'Apps', apps: await listAppInfos(deps, caller) }, caller.user);
   }));
   router.get('/dashboard/apps/:app', (ctx) => guarded(ctx, async (caller) => {
-    const app = await findApp(deps.db, caller, ctx.params.app);
+    const app = await findApp(deps.db, caller, ctx.params.app, 'viewer');
     const [info, releases, domains, builds] = await Promise.all([describeApp(deps, app), listReleases(deps.db, app.id, 20), listDomains(deps.db, app.id), listBuilds(deps.db, app.id, 20)]);
     const failedBuilds = builds.filter((b) => b.status === 'failed'); // issue 14 part P: builds that made no release, with their reason
     const processes = await Promise.resolve().then(() => deps.scheduler.listProcesses(app)).then((p) => ({ list: p, error: null }), () => ({ list: [], error: 'processes are unavailable right now' }));
@@ -63,11 +63,23 @@ export function dashboardRouter(deps: PlatformDeps): Router {
     page(ctx, 'app', { title: app.name, app: info, releases, failedBuilds, domains, formation, processes: processes.list, processError: processes.error }, caller.user);
   }));
 
-  /** Run a page for a logged-in caller; to the login form without one, an error page on failure. */
+  /**
+   * Run a page for a logged-in caller; to the login form without one. The
+   * session's token is checked again on every page: once it is revoked or
+   * expired the page is a 401 login form saying why, and the cookie goes.
+   * An error page on failure.
+   */
   async function guarded(ctx: Context, fn: (caller: Caller) => Promise<void>): Promise<void> {
     const token = ctx.cookies.get(COOKIE);
-    const caller = token ? await authenticateToken(deps.db, token).catch(() => null) : null;
-    if (!caller) return ctx.redirect('/dashboard/login');
+    if (!token) return ctx.redirect('/dashboard/login');
+    const caller = await authenticateToken(deps.db, token).catch((err: unknown) => {
+      if (kindOf(err) !== 'Unauthorized') throw err;
+      ctx.cookies.set(COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/dashboard', maxAge: 0 });
+      ctx.status = 401;
+      page(ctx, 'login', { title: 'Log in', error: `Your session ended: ${(err as Error).message}. Log in again.` });
+      return null;
+    });
+    if (!caller) return;
     try {
       await fn(caller);
     } catch (err) {

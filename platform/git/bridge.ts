@@ -63,7 +63,7 @@ async function servePush(deps: PlatformDeps, pushers: Pushers, socket: net.Socke
     const header = await readHeader(socket);
     const caller = pushers.take(header.app, header.newrev);
     if (!caller) throw unauthorized('this push did not come through tspaasd');
-    const app = await findApp(deps.db, caller, header.app);
+    const app = await findApp(deps.db, caller, header.app, 'member');
     const build = await insertBuild(deps.db, app.id, caller.user.id, header.newrev);
     await receiveSource(socket, sourcePath(deps.config.dataDir, build.id)).catch(async (err: unknown) => {
       await markBuildFailed(deps.db, build.id, (err as Error).message);

@@ -4,9 +4,10 @@
  * commands and caps the size before git writes), for the members of the
  * app's team. It only validates and remembers: every request's path is
  * checked (UTF-8 without NUL, one of the smart-HTTP endpoints) and
- * authenticated here (Basic auth, the password is an API token), the app is
- * looked up through ownership (another team's app and a missing one get the
- * same 404), the bare repository is created on first use with the
+ * authenticated here (Basic auth, the password is an API token; a revoked or
+ * expired one is 401 with the reason), the app is looked up through
+ * ownership (another team's app and a missing one get the same 404; fetch
+ * and push need the member role, a viewer gets 403), the bare repository is created on first use with the
  * pre-receive hook, and each accepted push's caller is remembered for the
  * hook bridge (bridge.ts), which builds and deploys. Which refs may be
  * pushed is the hook's call: it sees every ref and can say why to the pusher.
@@ -95,11 +96,12 @@ async function admit(deps: PlatformDeps, req: IncomingMessage): Promise<Admissio
   try {
     // The pusher's address goes with the caller to the hook bridge, for the push's audit row.
     const caller = { ...await authenticateToken(deps.db, token), address: clientAddress(req, deps.config.trustedProxies) };
-    const app = await findApp(deps.db, caller, m[1]);
+    const app = await findApp(deps.db, caller, m[1], 'member'); // fetches too: the source is not for viewers
     return { app: app.name, caller, endpoint: m[2], url: `/${app.name}.git/${m[2]}${m[3] ?? ''}` };
   } catch (err) {
-    if (kindOf(err) === 'Unauthorized') return { status: 401, message: 'invalid token: log in again with tspaas login' };
+    if (kindOf(err) === 'Unauthorized') return { status: 401, message: `${(err as Error).message}: log in again with tspaas login` };
     if (kindOf(err) === 'NotFound') return { status: 404, message: 'repository not found' };
+    if (kindOf(err) === 'Forbidden') return { status: 403, message: (err as Error).message };
     throw err;
   }
 }

@@ -3,7 +3,7 @@
  */
 import { notFound } from '../../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
-import type { Team } from '../types.js';
+import type { Team, TeamRole } from '../types.js';
 import { iso, translatePgError } from './rows.js';
 
 interface TeamRow { id: string; name: string; created_at: Date }
@@ -32,9 +32,40 @@ export async function getTeamByName(q: Queryable, name: string, opts: { lock?: b
   return toTeam(res.rows[0]);
 }
 
-/** Make the user a member of the team (nothing happens when they already are). */
-export async function addMembership(q: Queryable, teamId: string, userId: string): Promise<void> {
-  await q.query('INSERT INTO memberships (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [teamId, userId]);
+/**
+ * Make the user a member of the team with `role`; without one, the team's
+ * first member becomes its owner and later ones members. Returns false
+ * (and changes nothing) when they already are a member.
+ */
+export async function addMembership(q: Queryable, teamId: string, userId: string, role?: TeamRole): Promise<boolean> {
+  const res = await q.query(
+    `INSERT INTO memberships (team_id, user_id, role)
+       VALUES ($1, $2, coalesce($3, CASE WHEN EXISTS (SELECT 1 FROM memberships WHERE team_id = $1) THEN 'member' ELSE 'owner' END))
+       ON CONFLICT DO NOTHING`, [teamId, userId, role ?? null]);
+  return res.rowCount === 1;
+}
+
+/** A member of a team as listed: email and role. */
+export interface MemberRecord { userId: string; email: string; role: TeamRole }
+
+/** The team's members, owners first, then by email. */
+export async function listMembers(q: Queryable, teamId: string): Promise<MemberRecord[]> {
+  const res = await q.query<{ user_id: string; email: string; role: TeamRole }>(
+    `SELECT m.user_id, u.email, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+      WHERE m.team_id = $1 ORDER BY array_position(ARRAY['owner', 'member', 'viewer'], m.role), u.email`, [teamId]);
+  return res.rows.map((r) => ({ userId: r.user_id, email: r.email, role: r.role }));
+}
+
+/** Change a member's role; false when the user is not a member. */
+export async function setMembershipRole(q: Queryable, teamId: string, userId: string, role: TeamRole): Promise<boolean> {
+  const res = await q.query('UPDATE memberships SET role = $3 WHERE team_id = $1 AND user_id = $2', [teamId, userId, role]);
+  return res.rowCount === 1;
+}
+
+/** Remove a member; false when the user is not a member. */
+export async function removeMembership(q: Queryable, teamId: string, userId: string): Promise<boolean> {
+  const res = await q.query('DELETE FROM memberships WHERE team_id = $1 AND user_id = $2', [teamId, userId]);
+  return res.rowCount === 1;
 }
 
 /** Delete the team (its memberships cascade); the caller checks that it has no apps. */

@@ -3,18 +3,19 @@
  */
 import { notFound } from '../../lib/errors.js';
 import type { Queryable } from '../db/pool.js';
-import type { User } from '../types.js';
+import type { TeamRole, User } from '../types.js';
 import { iso, translatePgError } from './rows.js';
 
-interface UserRow { id: string; email: string; is_admin: boolean; created_at: Date; teams: string[]; team_ids: string[] }
+interface UserRow { id: string; email: string; is_admin: boolean; created_at: Date; teams: string[]; team_ids: string[]; team_roles: TeamRole[] }
 
-/** A user and the ids of their teams (what a Caller is made of). */
-export interface UserWithTeams { user: User; teamIds: string[] }
+/** A user, the ids of their teams and their role in each (what a Caller is made of). */
+export interface UserWithTeams { user: User; teamIds: string[]; roles: Record<string, TeamRole> }
 
 const SELECT_USER = `
   SELECT u.id, u.email, u.is_admin, u.created_at,
          coalesce(array_agg(t.name ORDER BY t.name) FILTER (WHERE t.id IS NOT NULL), '{}') AS teams,
-         coalesce(array_agg(t.id::text ORDER BY t.name) FILTER (WHERE t.id IS NOT NULL), '{}') AS team_ids
+         coalesce(array_agg(t.id::text ORDER BY t.name) FILTER (WHERE t.id IS NOT NULL), '{}') AS team_ids,
+         coalesce(array_agg(m.role ORDER BY t.name) FILTER (WHERE t.id IS NOT NULL), '{}') AS team_roles
     FROM users u
     LEFT JOIN memberships m ON m.user_id = u.id
     LEFT JOIN teams t ON t.id = m.team_id`;
@@ -22,6 +23,7 @@ const SELECT_USER = `
 const toUser = (r: UserRow): UserWithTeams => ({
   user: { id: r.id, email: r.email, isAdmin: r.is_admin, teams: r.teams, createdAt: iso(r.created_at) },
   teamIds: r.team_ids,
+  roles: Object.fromEntries(r.team_ids.map((id, i) => [id, r.team_roles[i]])),
 });
 
 /** Create a user (no teams yet); Conflict when the email is taken, Invalid when it is not an address. */

@@ -1,13 +1,12 @@
 /** `tspaas apps`, `apps:create`, `apps:info`, `apps:destroy`, `open`. */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import type { AppInfo, CreateApp } from '../../../platform/api/types.js';
 import { git, insideWorkTree, REMOTE, remoteUrl, appFromGitUrl } from '../../app-ref.js';
 import type { App, CliContext } from '../../context.js';
 import { PlatformError } from '../../platform-client.js';
 import { addGitRemote } from './git.js';
-import { platformAction, seg, target, withApp } from './shared.js';
+import { ask, platformAction, seg, target, withApp } from './shared.js';
 import { appInfo, appsTable } from './tables.js';
 
 /** Add the app commands. */
@@ -51,17 +50,6 @@ export function register(program: Command, app: App): void {
       ctx.print({ url: info.url }, info.url);
       if (!ctx.json && ctx.io.stdout.isTTY) openInBrowser(info.url);
     }));
-}
-
-/** One line typed on a terminal; undefined when stdin is not one. */
-async function ask(ctx: CliContext, question: string): Promise<string | undefined> {
-  if (!ctx.io.stdin.isTTY) return undefined;
-  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
-  }
 }
 
 /** Remove the `tspaas` remote when it points at the destroyed app. */

@@ -56,3 +56,15 @@ export function parsePairs(words: string[], what: string): Record<string, string
   }
   return out;
 }
+
+/** One line typed on a terminal (a confirmation); undefined when stdin is not one. */
+export async function ask(ctx: CliContext, question: string): Promise<string | undefined> {
+  if (!ctx.io.stdin.isTTY) return undefined;
+  const { createInterface } = await import('node:readline/promises'); // only when asking: every platform command loads this file
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}

@@ -3,7 +3,7 @@
  */
 import * as apps from '../../control/apps.js';
 import { appActivity, audit } from '../../control/audit.js';
-import { patchConfig, readConfig } from '../../control/config.js';
+import { configAsSeenBy, patchConfig, readConfig, releaseAsSeenBy } from '../../control/config.js';
 import { getReleaseByVersion, listReleases } from '../../store/releases.js';
 import { invalid } from '../../../lib/errors.js';
 import type { ConfigPatch, CreateApp, Rollback } from '../types.js';
@@ -24,15 +24,21 @@ export function appRoutes(router: ApiRouter, deps: ApiDeps): void {
     await apps.destroyApp(deps, callerOf(ctx), app, typeof ctx.query.confirm === 'string' ? ctx.query.confirm : undefined);
     ctx.status = 204;
   });
-  router.get('/apps/:app/config', async (ctx) => { ctx.body = await readConfig(deps, await appOf(ctx, deps)); });
+  router.get('/apps/:app/config', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    ctx.body = configAsSeenBy(callerOf(ctx), app, await readConfig(deps, app));
+  });
   router.patch('/apps/:app/config', async (ctx) => {
     const app = await appOf(ctx, deps);
     ctx.body = await patchConfig(deps, callerOf(ctx), app, await readBody<ConfigPatch>(ctx.req, 'ConfigPatch'));
   });
-  router.get('/apps/:app/releases', async (ctx) => { ctx.body = await listReleases(deps.db, (await appOf(ctx, deps)).id); });
+  router.get('/apps/:app/releases', async (ctx) => {
+    const app = await appOf(ctx, deps);
+    ctx.body = (await listReleases(deps.db, app.id)).map((r) => releaseAsSeenBy(callerOf(ctx), app, r));
+  });
   router.get('/apps/:app/releases/:version', async (ctx) => {
     const app = await appOf(ctx, deps);
-    ctx.body = await getReleaseByVersion(deps.db, app.id, parseVersion(ctx.params.version));
+    ctx.body = releaseAsSeenBy(callerOf(ctx), app, await getReleaseByVersion(deps.db, app.id, parseVersion(ctx.params.version)));
   });
   router.post('/apps/:app/rollback', async (ctx) => {
     const app = await appOf(ctx, deps);

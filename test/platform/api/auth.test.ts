@@ -44,7 +44,7 @@ test('teams, users and tokens: admin only, and a user may make their own tokens'
   t.is((await api.call('POST', '/v1/teams', { token: alice.token, body: { name: 'mine' } })).status, 403);
   t.is((await api.call('GET', '/v1/users', { token: alice.token })).status, 403);
   t.is((await api.call('POST', '/v1/users', { token: alice.token, body: { email: 'x@test', teams: ['alpha'] } })).status, 403);
-  t.is((await api.call('POST', '/v1/teams/alpha/members', { token: alice.token, body: { email: 'admin@localhost' } })).status, 403);
+  t.is((await api.call('POST', '/v1/teams/admin/members', { token: alice.token, body: { email: alice.email } })).status, 404, 'not her team');
   t.is((await api.call('POST', '/v1/users/admin@localhost/tokens', { token: alice.token, body: {} })).status, 403);
   // Teams: only her own.
   const teams = (await must(api.call('GET', '/v1/teams', { token: alice.token }), 200)).body as Array<{ name: string }>;
@@ -63,8 +63,8 @@ test('teams, users and tokens: admin only, and a user may make their own tokens'
   t.is((await api.call('POST', '/v1/teams', { body: { name: 'alpha' } })).status, 409);
   t.is((await api.call('POST', '/v1/users', { body: { email: 'y@test', teams: ['nope'] } })).status, 404);
   await must(api.call('POST', '/v1/teams', { body: { name: 'beta' } }), 201);
-  const added = (await must(api.call('POST', '/v1/teams/beta/members', { body: { email: alice.email } }), 200)).body as { teams: string[] };
-  t.deepEqual(added.teams, ['alpha', 'beta']);
+  t.deepEqual((await must(api.call('POST', '/v1/teams/beta/members', { body: { email: alice.email } }), 200)).body, { email: alice.email, role: 'owner' }, 'the first member is the owner');
+  t.deepEqual(((await must(api.call('GET', '/v1/whoami', { token: alice.token }), 200)).body as { teams: string[] }).teams, ['alpha', 'beta']);
   const users = (await must(api.call('GET', '/v1/users'), 200)).body as Array<{ email: string }>;
   t.deepEqual(users.map((u) => u.email), ['admin@localhost', 'alpha@test']);
 });

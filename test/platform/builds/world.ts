@@ -71,7 +71,7 @@ async function tenant(db: Db, team: string, appName: string): Promise<Tenant> {
   const teamId = (await db.query<{ id: string }>('INSERT INTO teams (name) VALUES ($1) RETURNING id', [team])).rows[0].id;
   const userId = await insertUser(db, `${team}@example.com`, false);
   await db.query('INSERT INTO memberships (team_id, user_id) VALUES ($1, $2)', [teamId, userId]);
-  const { token } = await issueToken(db, userId, 'test');
+  const { token } = await issueToken(db, userId, { name: 'test' });
   const app = await insertApp(db, appName, teamId);
   return { team, teamId, userId, token, app };
 }

@@ -31,15 +31,15 @@ test.serial('findApp: own apps are found; other teams\' apps and missing ones ar
   await addMembership(db, teamA.id, ua);
   await insertApp(db, 'app-a', teamA.id);
   await insertApp(db, 'app-b', teamB.id);
-  const { token } = await issueToken(db, ua, 'test');
+  const { token } = await issueToken(db, ua, { name: 'test' });
   const caller = await authenticateToken(db, token);
-  t.is((await findApp(db, caller, 'app-a')).teamName, 'ta');
-  const theirs = await t.throwsAsync(findApp(db, caller, 'app-b'));
-  const missing = await t.throwsAsync(findApp(db, caller, 'app-x'));
+  t.is((await findApp(db, caller, 'app-a', 'owner')).teamName, 'ta'); // the team's first member is its owner
+  const theirs = await t.throwsAsync(findApp(db, caller, 'app-b', 'viewer'));
+  const missing = await t.throwsAsync(findApp(db, caller, 'app-x', 'viewer'));
   t.true(isKind(theirs, 'NotFound') && isKind(missing, 'NotFound'));
   t.deepEqual((await listApps(db, caller.teamIds)).map((a) => a.name), ['app-a']);
-  const admin = await authenticateToken(db, (await issueToken(db, (await db.query<{ id: string }>("SELECT id FROM users WHERE email = 'admin@localhost'")).rows[0].id, 'x')).token);
-  t.is((await findApp(db, admin, 'app-b')).teamName, 'tb');
+  const admin = await authenticateToken(db, (await issueToken(db, (await db.query<{ id: string }>("SELECT id FROM users WHERE email = 'admin@localhost'")).rows[0].id, { name: 'x' })).token);
+  t.is((await findApp(db, admin, 'app-b', 'owner')).teamName, 'tb');
   const dup = await t.throwsAsync(insertApp(db, 'app-b', teamA.id));
   t.true(isKind(dup, 'Conflict'));
   t.is(dup?.message, 'name is taken');
@@ -48,7 +48,7 @@ test.serial('findApp: own apps are found; other teams\' apps and missing ones ar
 
 test('authenticateToken: unknown, malformed and tampered tokens are Unauthorized', async (t) => {
   const uid = await insertUser(db, 'tok@test', false);
-  const { token } = await issueToken(db, uid, '');
+  const { token } = await issueToken(db, uid);
   for (const bad of ['', 'tsp_', `${token}x`, token.slice(0, -1), token.replace('tsp_', 'tsx_')]) {
     t.true(isKind(await t.throwsAsync(authenticateToken(db, bad)), 'Unauthorized'), bad);
   }
