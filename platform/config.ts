@@ -18,8 +18,10 @@ import { baseDomain, oneOf } from '../lib/flags.js';
 import { runFiles } from '../lib/run-files.js';
 import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
-import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
-import type { DeployTuning, Plan, PlatformConfig } from './types.js';
+import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, findPlan, parsePlanSpec, plansOf } from './plans.js';
+import { NO_LIMITS } from './store/quotas.js';
+import { parseQuotaSpecs } from '../lib/quota-values.js';
+import type { DeployTuning, Plan, PlatformConfig, QuotaLimits } from './types.js';
 import { parseBytes } from '../lib/bytes.js';
 import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
 
@@ -107,6 +109,9 @@ Platform:
                             replaces the defaults (TSPAAS_PLANS: specs separated by spaces; docs/platform.md)
   --default-plan <name>     plan of processes and one-offs that name none (TSPAAS_DEFAULT_PLAN, default basic)
   --build-plan <name>       plan of build containers (TSPAAS_BUILD_PLAN, default standard-2x)
+  --team-quota <key=value>  a quota new teams get: apps, processes, memory (4G), cpu (cores), plans (a,b),
+                            build-minutes (a day), builds (at once), disk (20G), domains; repeatable
+                            (TSPAAS_TEAM_QUOTA: items separated by spaces; default none: unlimited)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -187,9 +192,13 @@ const PLATFORM_OPTIONS = {
   'router-port': { type: 'string' }, 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'redis-prefix': { type: 'string' },
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
   'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' }, 'default-plan': { type: 'string' }, 'build-plan': { type: 'string' },
+  'team-quota': { type: 'string', multiple: true },
 } as const;
 
-type PlatformValues = { [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type PlatformValues = {
+  [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K] extends { multiple: true } ? string[]
+    : (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+};
 type PlatformPart = Pick<DaemonConfig, 'engineOnly' | 'platform' | 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'platformFile' | 'adminTokenFile'>;
 
 /** The platform's half of the config (flags over environment over defaults). */
@@ -215,6 +224,8 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     logArchiveBytes: archiveSize(values['log-archive-size'] ?? String(1024 ** 2)),
     plans: planTable(values, env, planSpecs),
   };
+  const teamQuota = teamQuotaDefaults(values, env, platform.plans);
+  if (teamQuota) platform.teamQuota = teamQuota;
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
     platform: Object.freeze(platform),
@@ -254,6 +265,16 @@ function planTable(values: PlatformValues, env: Readonly<Record<string, string |
   const list = given?.length ? given.map(parsePlanSpec) : DEFAULT_PLANS;
   const plans = plansOf(list, values['default-plan'] ?? env.TSPAAS_DEFAULT_PLAN ?? DEFAULT_PLAN, values['build-plan'] ?? env.TSPAAS_BUILD_PLAN ?? DEFAULT_BUILD_PLAN);
   return Object.freeze({ ...plans, list: Object.freeze(plans.list.map((p) => Object.freeze(p))) as Plan[] });
+}
+
+/** Issue 17, part 1: the quotas of new teams (--team-quota, else TSPAAS_TEAM_QUOTA); undefined when none is given. */
+function teamQuotaDefaults(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, plans: PlatformConfig['plans']): Readonly<QuotaLimits> | undefined {
+  const specs = values['team-quota'] ?? env.TSPAAS_TEAM_QUOTA?.split(/\s+/).filter(Boolean) ?? [];
+  if (specs.length === 0) return undefined;
+  const limits = { ...NO_LIMITS, ...parseQuotaSpecs(specs) } as QuotaLimits;
+  const unknown = (limits.plans ?? []).filter((p) => !findPlan(plans, p));
+  if (unknown.length) throw invalid(`invalid --team-quota plans: no plan ${unknown.join(', ')} (plans: ${plans.list.map((p) => p.name).join(', ')})`);
+  return Object.freeze(limits);
 }
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */

@@ -38,6 +38,11 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
     delete: { summary: 'Delete a team without apps (409 names the apps it still has); its members stay, without it', status: 204, admin: true },
   },
   '/v1/teams/{team}/members': { post: { summary: 'Add a user to a team', body: 'AddMember', returns: 'User', admin: true } },
+  '/v1/teams/{team}/quota': {
+    get: { summary: 'The team\'s quotas (null = unlimited) and its use (admins, and the team\'s members)', returns: 'TeamQuota' },
+    put: { summary: 'Replace the team\'s quotas (fields left out: unlimited)', body: 'SetQuota', returns: 'TeamQuota', admin: true },
+    patch: { summary: 'Change some of the team\'s quotas (null: unlimited)', body: 'SetQuota', returns: 'TeamQuota', admin: true },
+  },
   '/v1/users': {
     get: { summary: 'Users', returns: ['User'], admin: true },
     post: { summary: 'Create a user', body: 'CreateUser', returns: 'User', status: 201, admin: true },

@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { domainRoutes } from './routes/domains.js';
 import { processRoutes } from './routes/processes.js';
+import { quotaRoutes } from './routes/quotas.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
 import { streamRoutes } from './routes/streams.js';
 import { createRunBridge } from './run-socket.js';
@@ -62,6 +63,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   streamRoutes(router, deps);
   domainRoutes(router, deps);
   registryLoginRoutes(router, deps); // issue 14 part R
+  quotaRoutes(router, deps); // issue 17 part 1
   return router;
 }
 
