@@ -107,7 +107,7 @@ export async function admitBuild<T>(deps: Pick<PlatformDeps, 'db' | 'config' | '
       const used = minutes === null ? 0 : await buildSecondsToday(q, app.teamId) / 60;
       if (minutes !== null && used >= minutes) {
         throw forbidden(`quota exceeded: team ${app.teamName} may build for ${plural(minutes, 'minute')} a day; ` +
-          `it built for ${round(used)} today (UTC) and this git push asks for another build`);
+          `it built for ${plural(round(used), 'minute')} today (UTC) and this git push asks for another build`);
       }
       return insert(q);
     });
