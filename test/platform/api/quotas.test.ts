@@ -9,7 +9,10 @@
  * scheduler hears no exits and answers nothing else.
  */
 import test from 'ava';
+import { startOneOff } from '../../../platform/control/one-offs.js';
 import { createDeployer } from '../../../platform/deploy/index.js';
+import { DEFAULT_PLANS, plansOf } from '../../../platform/plans.js';
+import { currentRelease } from '../../../platform/store/releases.js';
 import { NO_LIMITS, insertOneOffRun } from '../../../platform/store/quotas.js';
 import { getAppByName } from '../../../platform/store/apps.js';
 import { loadCaller } from '../../../platform/auth/callers.js';
@@ -185,4 +188,24 @@ test('race: of many concurrent requests against a limit of one, exactly one pass
   const many = await Promise.all(types.map((type) => scale('q-race2-many', b.token, [{ type, quantity: 1 }])));
   t.deepEqual(many.map((r) => r.status).sort(), [403, 403, 403, 403, 403, 403, 403, 503]);
   t.is((await formation('q-race2-many', b.token)).filter((e) => /^p.=1:/.test(e)).length, 1);
+});
+
+test('CPU: under a CPU limit, a plan without a CPU quota cannot be asked for (it could take every core)', async (t) => {
+  const free = { name: 'free', memoryBytes: G / 4, cpuShares: 256, cpus: 0, pidsLimit: 128 };
+  const own = await startApi('api_quotas_cpu', {}, { plans: plansOf([free, ...DEFAULT_PLANS], 'basic', 'standard-2x') });
+  t.teardown(() => own.close());
+  const a = await own.tenant('q-cpu');
+  await must(own.call('POST', '/v1/apps', { token: a.token, body: { name: 'q-cpu-web' } }), 201);
+  await seedRelease(own.db, 'q-cpu-web', 1, { current: true });
+  await must(own.call('PUT', '/v1/teams/q-cpu/quota', { body: { cpus: 4 } }), 200);
+  const r = await own.call('POST', '/v1/apps/q-cpu-web/run', { token: a.token, body: { command: ['true'] } });
+  t.is(r.status, 503, 'the default plan (1 core) fits: on to the absent scheduler');
+  const app = (await getAppByName(own.db, 'q-cpu-web'))!;
+  await t.throwsAsync(startOneOff(own.deps, app, (await currentRelease(own.db, app.id))!, { command: ['true'], tty: false, attach: false, size: { plan: 'free', memoryBytes: G / 4 } }), {
+    message: 'quota exceeded: team q-cpu may use 4 CPUs; this run asks for plan free, which has no CPU bound',
+  });
+  await must(own.call('PATCH', '/v1/teams/q-cpu/quota', { body: { cpus: null } }), 200);
+  await t.throwsAsync(startOneOff(own.deps, app, (await currentRelease(own.db, app.id))!, { command: ['true'], tty: false, attach: false, size: { plan: 'free', memoryBytes: G / 4 } }), {
+    message: /scheduler is not part of this test/,
+  }, 'without a CPU limit it may');
 });
