@@ -75,12 +75,19 @@ test.serial('an admin sets limits with teams:quota (sizes, plan lists, none); th
   t.regex(bad.stderr, /^tspaas: invalid memory quota "lots"/);
 });
 
-test.serial('tspaas scale past the processes quota is refused with the numbers; the formation stays', async (t) => {
+test.serial('tspaas scale and tspaas run past the processes quota are refused with the numbers; the formation stays', async (t) => {
   const r = await tspaas('member', ['scale', 'web=3', '-a', 'cq-shop']);
   t.is(r.code, 1);
   t.is(r.stderr, 'tspaas: quota exceeded: team cq may run 2 processes; it runs 1 and this scale asks for 2 more\n');
   const f = (await must(api.call('GET', '/v1/apps/cq-shop/formation'), 200)).body as Array<{ quantity: number }>;
   t.deepEqual(f.map((e) => e.quantity), [1]);
+  await must(api.call('PATCH', '/v1/teams/cq/quota', { body: { processes: 1 } }), 200);
+  for (const args of [['run', '--no-tty', '-a', 'cq-shop', 'true'], ['run', '-d', '-a', 'cq-shop', 'true']]) {
+    const run = await tspaas('member', args);
+    t.is(run.code, 1, args.join(' '));
+    t.true(run.stderr.startsWith('tspaas: quota exceeded: team cq may run 1 process; it runs 1 and this run asks for 1 more\n'), `${args.join(' ')}: ${run.stderr}`);
+  }
+  await must(api.call('PATCH', '/v1/teams/cq/quota', { body: { processes: 2 } }), 200);
 });
 
 test.serial('members see their quota (table and --json, the same data as the API) and may not change it', async (t) => {
