@@ -98,20 +98,24 @@ export async function admitBuild<T>(deps: Pick<PlatformDeps, 'db' | 'config' | '
     const used = await teamDiskBytes(deps, app.teamId);
     if (used >= limits.diskBytes) {
       throw forbidden(`quota exceeded: team ${app.teamName} may use ${formatBytes(limits.diskBytes)} of disk; it uses ${formatBytes(used)} ` +
-        '(images and build caches) and this git push needs a new build: destroy an app to free some');
+        '(images and build caches) and this git push needs a new build');
     }
   }
-  return deps.db.transaction(async (q) => {
-    return admit(q, { teamId: app.teamId, what: 'git push' }, ['builds'], async () => {
-      const minutes = await getQuota(q, app.teamId).then((l) => l.buildMinutes);
-      const used = minutes === null ? 0 : await buildSecondsToday(q, app.teamId) / 60;
-      if (minutes !== null && used >= minutes) {
-        throw forbidden(`quota exceeded: team ${app.teamName} may build for ${plural(minutes, 'minute')} a day; ` +
-          `it built for ${plural(round(used), 'minute')} today (UTC) and this git push asks for another build`);
-      }
-      return insert(q);
-    });
-  });
+  return deps.db.transaction((q) => admit(q, { teamId: app.teamId, what: 'git push' }, ['builds'], async () => {
+    await checkBuildMinutes(q, app); // under the team's lock, which admit holds now
+    return insert(q);
+  }));
+}
+
+/** Forbidden when the team's builds took its build minutes of today (UTC) already. */
+async function checkBuildMinutes(q: Queryable, app: App): Promise<void> {
+  const { buildMinutes } = await getQuota(q, app.teamId);
+  if (buildMinutes === null) return;
+  const used = await buildSecondsToday(q, app.teamId) / 60;
+  if (used >= buildMinutes) {
+    throw forbidden(`quota exceeded: team ${app.teamName} may build for ${plural(buildMinutes, 'minute')} a day; ` +
+      `it built for ${plural(round(used), 'minute')} today (UTC) and this git push asks for another build`);
+  }
 }
 
 /** The team's limits and use (admins, and the team's members; another team is NotFound). */

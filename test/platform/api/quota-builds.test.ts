@@ -104,7 +104,7 @@ test.serial('disk: the app\'s images and build cache are measured; a team at its
   t.is(use.diskBytes, imageBytes + 3 * 1024 ** 2);
   await setQuota({ diskBytes: 3 * 1024 ** 2 });
   const r = await push(4);
-  t.regex(r.stderr, /Push rejected: quota exceeded: team qb-team may use 3 MiB of disk; it uses [\d.]+ MiB \(images and build caches\) and this git push needs a new build/);
+  t.regex(r.stderr, /Push rejected: quota exceeded: team qb-team may use 3 MiB of disk; it uses [\d.]+ MiB \(images and build caches\) and this git push needs a new build *$/m);
   t.deepEqual(await builds(), ['failed']);
   t.is(await serverRef(), null);
   await setQuota({ diskBytes: imageBytes + 4 * 1024 ** 2 });
