@@ -18,8 +18,10 @@ import { baseDomain, oneOf } from '../lib/flags.js';
 import { runFiles } from '../lib/run-files.js';
 import type { EngineConfig } from '../runtime/types.js';
 import { DEFAULT_LOG_OPTS, resolveLogConfig } from '../runtime/containers/log-config.js';
-import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, parsePlanSpec, plansOf } from './plans.js';
-import type { DeployTuning, Plan, PlatformConfig } from './types.js';
+import { DEFAULT_BUILD_PLAN, DEFAULT_PLAN, DEFAULT_PLANS, findPlan, parsePlanSpec, plansOf } from './plans.js';
+import { NO_LIMITS } from './store/quotas.js';
+import { parseQuotaSpecs } from '../lib/quota-values.js';
+import type { DeployTuning, Plan, PlatformConfig, QuotaLimits } from './types.js';
 import { parseBytes } from '../lib/bytes.js';
 import { parseMirrorUrl } from '../runtime/registry/mirrors.js';
 import { parseProxyAddress } from './client-address.js';
@@ -112,6 +114,9 @@ Platform:
   --trusted-proxy <addr>    a reverse proxy in front of the listener (IP or CIDR; repeatable; TSPAAS_TRUSTED_PROXIES,
                             separated by commas or spaces): only its X-Forwarded-For names the client's address in the
                             audit log (default none: the connection's peer is the client)
+  --team-quota <key=value>  a quota new teams get: apps, processes, memory (4G), cpu (cores), plans (a,b),
+                            build-minutes (a day), builds (at once), disk (20G), domains; repeatable
+                            (TSPAAS_TEAM_QUOTA: items separated by spaces; default none: unlimited)
   -h, --help                show this help
   -v, --version             show the version
 `;
@@ -193,10 +198,12 @@ const PLATFORM_OPTIONS = {
   'check-interval': { type: 'string' }, 'check-attempts': { type: 'string' }, drain: { type: 'string' }, 'stop-grace': { type: 'string' },
   'max-push-size': { type: 'string' }, 'log-archive-size': { type: 'string' }, 'default-plan': { type: 'string' }, 'build-plan': { type: 'string' },
   'audit-retention': { type: 'string' }, 'trusted-proxy': { type: 'string', multiple: true },
+  'team-quota': { type: 'string', multiple: true },
 } as const;
 
 type PlatformValues = {
-  [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+  [K in keyof typeof PLATFORM_OPTIONS]?: (typeof PLATFORM_OPTIONS)[K] extends { multiple: true } ? string[]
+    : (typeof PLATFORM_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
 };
 type PlatformPart = Pick<DaemonConfig, 'engineOnly' | 'platform' | 'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'platformFile' | 'adminTokenFile'>;
 
@@ -225,6 +232,8 @@ function platformPart(values: PlatformValues, env: Readonly<Record<string, strin
     auditRetentionDays: positive(values['audit-retention'] ?? env.TSPAAS_AUDIT_RETENTION ?? String(DEFAULT_AUDIT_RETENTION_DAYS), '--audit-retention'),
     trustedProxies: trustedProxies(values['trusted-proxy'], env.TSPAAS_TRUSTED_PROXIES),
   };
+  const teamQuota = teamQuotaDefaults(values, env, platform.plans);
+  if (teamQuota) platform.teamQuota = teamQuota;
   return {
     engineOnly: values['engine-only'] === true || env.TSPAAS_ENGINE_ONLY === '1',
     platform: Object.freeze(platform),
@@ -268,6 +277,15 @@ function planTable(values: PlatformValues, env: Readonly<Record<string, string |
 
 /** Default of --audit-retention: days audit rows are kept. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+/** Issue 17, part 1: the quotas of new teams (--team-quota, else TSPAAS_TEAM_QUOTA); undefined when none is given. */
+function teamQuotaDefaults(values: PlatformValues, env: Readonly<Record<string, string | undefined>>, plans: PlatformConfig['plans']): Readonly<QuotaLimits> | undefined {
+  const specs = values['team-quota'] ?? env.TSPAAS_TEAM_QUOTA?.split(/\s+/).filter(Boolean) ?? [];
+  if (specs.length === 0) return undefined;
+  const limits = { ...NO_LIMITS, ...parseQuotaSpecs(specs) } as QuotaLimits;
+  const unknown = (limits.plans ?? []).filter((p) => !findPlan(plans, p));
+  if (unknown.length) throw invalid(`invalid --team-quota plans: no plan ${unknown.join(', ')} (plans: ${plans.list.map((p) => p.name).join(', ')})`);
+  return Object.freeze(limits);
+}
 
 /** Default of --max-push-size: 1 GiB (Heroku's repository limit). */
 export const MAX_PUSH_BYTES = 1024 ** 3;

@@ -111,6 +111,8 @@ async function startEngine(config: Readonly<DaemonConfig>, log: Logger, services
 async function startPlatform(config: Readonly<DaemonConfig>, engine: Engine, log: Logger, services: Service[]): Promise<Record<string, unknown>> {
   const { databaseUrl, redisUrl } = await startStores(config, log, services);
   const db = await openDatabase(databaseUrl, log, services);
+  // Issue 17, part 1: the one-offs the last start counted are no longer watched (control/one-offs.ts); they stop counting.
+  await (await import('./store/quotas.js')).clearOneOffRuns(db);
   const deps = await startParts(config, db, engine, redisUrl, log, services);
   const { createGitReceiver } = await import('./git/receiver.js');
   const { createApi } = await import('./api/server.js');

@@ -83,6 +83,33 @@ export interface PlatformConfig {
    * socket's peer is the client.
    */
   trustedProxies?: readonly string[];
+  /** Issue 17, part 1: the quotas a new team gets (`--team-quota`); absent = none (every limit unlimited). */
+  teamQuota?: Readonly<QuotaLimits>;
+}
+
+/**
+ * What a team may use at most (issue 17, part 1; platform/control/quotas.ts);
+ * null = unlimited. Kept in `team_quotas` (migration 0010).
+ */
+export interface QuotaLimits {
+  /** Apps (those being destroyed no longer count). */
+  apps: number | null;
+  /** Processes of its apps' formations plus one-offs while they run. */
+  processes: number | null;
+  /** Sum of quantity × memory of those processes and one-offs. */
+  memoryBytes: number | null;
+  /** Sum of quantity × the plan's CPU quota (cores) of those; a plan without a CPU quota cannot be used while this is set. */
+  cpus: number | null;
+  /** The plans its processes and one-offs may run at (lowercase names). */
+  plans: string[] | null;
+  /** Minutes its builds may take per UTC day (created to finished, or to now while they run). */
+  buildMinutes: number | null;
+  /** Builds pending or running at once. */
+  builds: number | null;
+  /** Bytes of its apps' images and build caches; new builds are refused while the team is at or over it. */
+  diskBytes: number | null;
+  /** Custom domains of its apps. */
+  domains: number | null;
 }
 
 /**
@@ -375,6 +402,12 @@ export interface Builder {
    * when an image of the app is still there afterwards (a container holds it).
    */
   erase(app: App): Promise<void>;
+  /**
+   * Issue 17, part 1: the disk the app's builds hold now, for the team's disk quota: its images
+   * (`tspaas/<app>` and the intermediate images of its build scope, each layer once) and its
+   * buildpack cache. Layers shared with other apps' images count for each of them.
+   */
+  diskUsage(app: App): Promise<{ imageBytes: number; cacheBytes: number }>;
 }
 
 /** Runs processes (scheduler/): the engine today. Knows containers, not releases' history. */

@@ -57,6 +57,11 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
     patch: { summary: 'Change a member\'s role (never the last owner\'s)', body: 'SetRole', returns: 'Member', role: 'owner' },
     delete: { summary: 'Remove a member from the team (never the last owner)', status: 204, role: 'owner' },
   },
+  '/v1/teams/{team}/quota': {
+    get: { summary: 'The team\'s quotas (null = unlimited) and its use (admins, and the team\'s owners)', returns: 'TeamQuota', role: 'owner' },
+    put: { summary: 'Replace the team\'s quotas (fields left out: unlimited)', body: 'SetQuota', returns: 'TeamQuota', role: 'admin' },
+    patch: { summary: 'Change some of the team\'s quotas (null: unlimited)', body: 'SetQuota', returns: 'TeamQuota', role: 'admin' },
+  },
   '/v1/users': {
     get: { summary: 'Users', returns: ['User'], role: 'admin' },
     post: { summary: 'Create a user', body: 'CreateUser', returns: 'User', status: 201, role: 'admin' },

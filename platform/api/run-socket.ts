@@ -14,6 +14,7 @@ import { findApp } from '../auth/ownership.js';
 import { authenticateToken } from '../auth/tokens.js';
 import { audit } from '../control/audit.js';
 import { currentRelease } from '../store/releases.js';
+import { startOneOff } from '../control/one-offs.js';
 import { requestSize } from '../control/plans.js';
 import type { App, Caller, OneOff, PlatformDeps } from '../types.js';
 import { errorResponse } from './errors.js';
@@ -82,7 +83,7 @@ async function runSession(deps: PlatformDeps, caller: Caller, app: App, ws: WebS
     const start = await first;
     const release = await currentRelease(deps.db, app.id);
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
-    oneOff = await deps.scheduler.runOneOff(app, release, {
+    oneOff = await startOneOff(deps, app, release, {
       command: start.command, env: start.env, tty: start.tty, attach: true, rows: start.rows, cols: start.cols,
       size: start.size === undefined ? undefined : await requestSize(deps, caller, app, start.size, 'run.attached'),
     });

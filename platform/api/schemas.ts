@@ -31,6 +31,10 @@ const COMMAND: Schema = { type: 'array', minItems: 1, maxItems: 1000, items: str
 /** Extra env of a one-off: names and values bounded like config vars. */
 const ENV: Schema = { ...dict(str({ maxLength: 65536 })), propertyNames: { maxLength: 200 } };
 
+/** A quota's count and bytes (issue 17, part 1). */
+const COUNT: Schema = { type: 'integer', minimum: 0, maximum: 999999999 };
+const BYTES: Schema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
+
 /** Bodies clients send; validate.ts compiles each of these. */
 export const REQUEST_SCHEMAS = {
   CreateTeam: obj({ name: str({ pattern: TEAM_NAME }) }, ['name']),
@@ -76,6 +80,12 @@ export const REQUEST_SCHEMAS = {
     host: str({ minLength: 1, maxLength: 300 }), username: str({ minLength: 1, maxLength: 255 }), password: str({ minLength: 1, maxLength: 8192 }),
     team: str({ pattern: TEAM_NAME }), app: str({ pattern: APP_NAME }),
   }, ['host', 'username', 'password']),
+  // Issue 17, part 1 (control/quotas.ts): null = unlimited.
+  SetQuota: obj({
+    apps: nullable(COUNT), processes: nullable(COUNT), memoryBytes: nullable(BYTES), cpus: nullable({ type: 'number', minimum: 0, maximum: 100000 }),
+    plans: nullable({ type: 'array', maxItems: 100, uniqueItems: true, items: str({ pattern: '^[A-Za-z][A-Za-z0-9-]{0,29}$' }) }),
+    buildMinutes: nullable(COUNT), builds: nullable(COUNT), diskBytes: nullable(BYTES), domains: nullable(COUNT),
+  }),
   AddCert: obj({ cert: str({ maxLength: 65536 }), key: str({ maxLength: 65536 }), name: str({ pattern: '^[a-z0-9][a-z0-9.-]{0,62}$' }) }, ['cert', 'key']),
 } satisfies Record<string, Schema>;
 
@@ -132,6 +142,10 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
     ['id', 'appId', 'name', 'hostnames', 'expiresAt', 'createdAt']),
   RegistryLogin: obj({ host: str(), username: str(), team: str(), app: nullable(str()), createdAt: time, updatedAt: time },
     ['host', 'username', 'team', 'app', 'createdAt', 'updatedAt']),
+  TeamQuota: obj({ team: str(), limits: ref('SetQuota'), use: obj({
+    apps: { type: 'integer' }, processes: { type: 'integer' }, memoryBytes: { type: 'integer' }, cpus: { type: 'number' },
+    buildMinutes: { type: 'number' }, builds: { type: 'integer' }, diskBytes: nullable({ type: 'integer' }), domains: { type: 'integer' },
+  }, ['apps', 'processes', 'memoryBytes', 'cpus', 'buildMinutes', 'builds', 'diskBytes', 'domains']) }, ['team', 'limits', 'use']),
   AuditEntry: obj({
     time, user: nullable(str()), address: nullable(str()), team: nullable(str()), app: nullable(str()), action: str(), details: { type: 'object' },
   }, ['time', 'user', 'address', 'team', 'app', 'action', 'details']),

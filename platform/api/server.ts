@@ -20,6 +20,7 @@ import { appRoutes } from './routes/apps.js';
 import { auditRoutes } from './routes/audit.js';
 import { domainRoutes } from './routes/domains.js';
 import { processRoutes } from './routes/processes.js';
+import { quotaRoutes } from './routes/quotas.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
 import { streamRoutes } from './routes/streams.js';
 import { teamRoutes } from './routes/teams.js';
@@ -70,6 +71,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   domainRoutes(router, deps);
   registryLoginRoutes(router, deps); // issue 14 part R
   auditRoutes(router, deps); // issue 17 part 4
+  quotaRoutes(router, deps); // issue 17 part 1
   guardRoutes(router, deps); // last: every route registered above gets its declared role's check
   return router;
 }

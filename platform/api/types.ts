@@ -36,6 +36,9 @@
  *   POST   /v1/teams/:team/members  AddMember → Member            (owner)
  *   PATCH  /v1/teams/:team/members/:email  SetRole → Member       (owner; never the last owner)
  *   DELETE /v1/teams/:team/members/:email     → 204               (owner; never the last owner)
+ *   GET    /v1/teams/:team/quota              → TeamQuota         (owner; admin)
+ *   PUT    /v1/teams/:team/quota  SetQuota    → TeamQuota         (admin; fields left out: unlimited)
+ *   PATCH  /v1/teams/:team/quota  SetQuota    → TeamQuota         (admin; fields left out: unchanged)
  *   GET    /v1/users                          → User[]            (admin)
  *   POST   /v1/users            CreateUser    → User              (admin)
  *   DELETE /v1/users/:email                   → 204               (admin)
@@ -75,10 +78,10 @@
  *   DELETE /v1/registry-logins/:host?team=:team&app=:app → 204
  */
 import type {
-  Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, TeamRole, User,
+  Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, QuotaLimits, Release, Team, TeamRole, User,
 } from '../types.js';
 
-export type { Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, Release, Team, TeamRole, User };
+export type { Build, Certificate, Domain, FormationEntry, LogEntry, Plan, PlatformEvent, ProcessInfo, QuotaLimits, Release, Team, TeamRole, User };
 
 export const API_PREFIX = '/v1';
 
@@ -141,6 +144,30 @@ export interface RegistryLogin {
   createdAt: string;
   updatedAt: string;
 }
+
+/**
+ * Issue 17, part 1: a team's limits to set (admin). `PUT` replaces them all (a
+ * field left out is unlimited), `PATCH` changes the fields given; null = unlimited.
+ */
+export type SetQuota = Partial<QuotaLimits>;
+
+/** What a team uses now, measured as its quotas count it (platform/control/quotas.ts). */
+export interface QuotaUse {
+  apps: number;
+  processes: number;
+  memoryBytes: number;
+  cpus: number;
+  /** Minutes its builds took today (UTC), running ones until now. */
+  buildMinutes: number;
+  /** Builds pending or running. */
+  builds: number;
+  /** Images and build caches of its apps; null when the engine could not be asked. */
+  diskBytes: number | null;
+  domains: number;
+}
+
+/** `GET /v1/teams/:team/quota`: each limit (null = unlimited) and the use against it. */
+export interface TeamQuota { team: string; limits: QuotaLimits; use: QuotaUse }
 
 /** `team` may be left out when the caller is in exactly one team. */
 export interface CreateApp { name: string; team?: string }

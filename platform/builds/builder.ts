@@ -36,6 +36,7 @@ import type { BuildLimits } from '../../buildpacks/types.js';
 import type { DownloadStore } from '../../buildpacks/downloads.js';
 import { planLimits } from '../plans.js';
 import type { App, AppJson, Builder, Plan } from '../types.js';
+import { appDiskUsage } from './disk-usage.js';
 import { ensureBuildNetwork, removeBuildNetwork } from './network.js';
 import { inspectSource, parseAppJson, type SourceInfo } from './source.js';
 import { renderBuildEvent } from './render.js';
@@ -84,6 +85,7 @@ export function createBuilder(engine: Engine, opts: BuilderOptions): Builder {
       return { builder: strategy.name, image: tag, processTypes, appJson } satisfies BuildOutcome;
     },
     erase: (app) => eraseBuilds(engine, opts, app),
+    diskUsage: (app) => appDiskUsage(engine, opts.cacheRoot, app, buildScope(app)),
   };
 }
 

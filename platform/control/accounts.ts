@@ -10,19 +10,21 @@ import { findTeam } from '../auth/ownership.js';
 import { teamAppNames } from '../store/apps.js';
 import { addMembership, getTeamByName, insertTeam, listTeams, removeTeam } from '../store/teams.js';
 import { getUserByEmail, getUserById, insertUser, listUsers, removeUser } from '../store/users.js';
-import type { Caller, Team, User } from '../types.js';
+import type { Caller, QuotaLimits, Team, User } from '../types.js';
 import { audit } from './audit.js';
+import { applyDefaultQuota } from './quotas.js';
 
 /** All teams for admins, the caller's own for others; each with the caller's role there. */
 export async function teamsOf(db: Db, caller: Caller): Promise<TeamInfo[]> {
   return (await listTeams(db, visibleTeamIds(caller))).map((t) => ({ ...t, role: caller.roles[t.id] ?? null }));
 }
 
-/** Create a team (admin). */
-export async function createTeam(db: Db, caller: Caller, name: string): Promise<Team> {
+/** Create a team (admin), with the operator's default quotas (`defaults`, issue 17 part 1). */
+export async function createTeam(db: Db, caller: Caller, name: string, defaults: Readonly<QuotaLimits> | undefined): Promise<Team> {
   requireAdmin(caller);
   return db.transaction(async (q) => {
     const team = await insertTeam(q, name);
+    await applyDefaultQuota(q, defaults, team.id);
     await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.create', { team: name });
     return team;
   });

@@ -14,18 +14,19 @@ import { listTeams } from '../store/teams.js';
 import type { App, Caller, PlatformDeps, TeamRole } from '../types.js';
 import { audit } from './audit.js';
 import { effectiveFormation } from './formation.js';
+import { admit } from './quotas.js';
 
 type Deps = Pick<PlatformDeps, 'db' | 'config'>;
 
-/** Create an app in the named team (or the caller's only team): the member role there. */
+/** Create an app in the named team (or the caller's only team): the member role there, within the team's apps quota. */
 export async function createApp(deps: Deps, caller: Caller, body: CreateApp): Promise<App> {
   const teamId = await pickTeam(deps, caller, body.team, 'member');
-  return deps.db.transaction(async (q) => {
+  return deps.db.transaction((q) => admit(q, { teamId, what: 'apps:create' }, ['apps'], async () => {
     const app = await insertApp(q, body.name, teamId);
     await ensureRoute(q, app.name);
     await audit(q, caller, app, 'apps.create', { name: app.name, team: app.teamName });
     return app;
-  });
+  }));
 }
 
 /**

@@ -17,6 +17,7 @@ import { deleteDomain, findOverlap, getDomain, insertDomain, listDomains, lockDo
 import type { App, Caller, Certificate, Domain, PlatformConfig } from '../types.js';
 import { audit } from './audit.js';
 import { checkDomain } from './hostnames.js';
+import { admit } from './quotas.js';
 import { covers, parseCertificate } from './pem.js';
 import { publicSuffixes } from './public-suffix.js';
 
@@ -41,11 +42,14 @@ export async function addDomain(db: Db, config: DomainConfig, caller: Caller, ap
     await lockDomains(q);
     const overlap = await findOverlap(q, app.teamId, host);
     if (overlap !== null) throw conflict(OVERLAP_MESSAGES[overlap](host));
-    await insertDomain(q, host, app.id, null);
-    await putHost(q, host, app.name, null);
-    await syncCertificates(q, app);
-    await audit(q, caller, app, 'domains.add', { hostname: host });
-    return (await getDomain(q, app.id, host))!;
+    // Issue 17, part 1: within the team's custom domains quota.
+    return admit(q, { teamId: app.teamId, what: 'domains:add' }, ['domains'], async () => {
+      await insertDomain(q, host, app.id, null);
+      await putHost(q, host, app.name, null);
+      await syncCertificates(q, app);
+      await audit(q, caller, app, 'domains.add', { hostname: host });
+      return (await getDomain(q, app.id, host))!;
+    });
   });
 }
 

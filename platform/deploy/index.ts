@@ -5,6 +5,7 @@
  * whichever daemon process or job runs them.
  */
 import { invalid, notFound } from '../../lib/errors.js';
+import { admit } from '../control/quotas.js';
 import { getAppById } from '../store/apps.js';
 import { listFormation, upsertFormation } from '../store/formation.js';
 import { currentOrLatestRelease, currentRelease, getRelease, insertRelease, latestRelease, lockApp, setReleaseStatus } from '../store/releases.js';
@@ -51,8 +52,11 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
     reconcileApp: (appId, types) => appLock(appId, () => reconcileApp(deps, appId, types)),
 
     async scale(app, changes, _caller) {
-      const { entries, changed } = await planScale(deps, app, changes);
-      await upsertFormation(deps.db, app.id, entries.filter((e) => changed.includes(e.type)));
+      const { entries, changed, asked } = await planScale(deps, app, changes);
+      // Issue 17, part 1: within the team's quotas, refused before the formation changes (control/quotas.ts).
+      const quota = { teamId: app.teamId, what: 'scale', plans: deps.config.plans, asked };
+      await deps.db.transaction((q) => admit(q, quota, ['processes', 'memoryBytes', 'cpus'],
+        () => upsertFormation(q, app.id, entries.filter((e) => changed.includes(e.type)))));
       // The reconcile job starts and stops processes, and rolls those of a new size.
       if (changed.length) await deps.jobs.enqueueReconcile(app.id, changed);
       return entries;
@@ -109,9 +113,12 @@ async function fail(deps: PlatformDeps, log: ReleaseLog, release: Release, reaso
   log.done(release.appId, release.id, 'failed', reason);
 }
 
-/** The formation after `changes` (validated against the current, else latest, release) and the types that change. */
+/**
+ * The formation after `changes` (validated against the current, else latest, release), the types that change,
+ * and the plans asked for (of a size given, or of a type scaled up) for the team's plans quota.
+ */
 async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>):
-  Promise<{ entries: FormationEntry[]; changed: string[] }> {
+  Promise<{ entries: FormationEntry[]; changed: string[]; asked: string[] }> {
   const release = await currentOrLatestRelease(deps.db, app.id);
   if (!release || !release.image) throw invalid(`${app.name} has no process types yet: push it first`);
   const known = processTypesOf(release);
@@ -119,14 +126,16 @@ async function planScale(deps: PlatformDeps, app: App, changes: Array<{ type: st
   if (unknown.length) throw notFound(`no process type ${unknown.join(', ')} (this app has ${known.join(', ')})`);
   const entries = desiredFormation(release, await listFormation(deps.db, app.id), deps.config.plans);
   const changed: string[] = [];
+  const asked: string[] = [];
   for (const c of changes) {
     if (c.quantity !== undefined && (!Number.isInteger(c.quantity) || c.quantity < 0 || c.quantity > 100)) throw invalid(`quantity of ${c.type} must be 0-100`);
     if (c.size !== undefined && (!Number.isInteger(c.size.memoryBytes) || c.size.memoryBytes < 4 * 1024 ** 2)) throw invalid(`memory of ${c.type} must be at least 4M`);
     const e = entries.find((x) => x.type === c.type)!;
     const next = { type: c.type, quantity: c.quantity ?? e.quantity, plan: c.size?.plan ?? e.plan, memoryBytes: c.size?.memoryBytes ?? e.memoryBytes };
     if (next.quantity !== e.quantity || next.memoryBytes !== e.memoryBytes || next.plan !== e.plan) changed.push(c.type);
+    if (next.quantity > 0 && (c.size !== undefined || next.quantity > e.quantity)) asked.push(next.plan);
     Object.assign(e, next);
   }
-  return { entries, changed: [...new Set(changed)] };
+  return { entries, changed: [...new Set(changed)], asked };
 }
 

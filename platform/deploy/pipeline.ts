@@ -7,12 +7,11 @@
  * later trouble is only logged.
  */
 import { isKind } from '../../lib/errors.js';
-import { listFormation, insertMissingFormation } from '../store/formation.js';
 import { setCurrentRelease, setReleaseStatus } from '../store/releases.js';
 import { setProcessState } from '../store/processes.js';
 import { setBackends } from '../routing/backends.js';
 import type { App, FormationEntry, PlatformDeps, ProcessInfo, Release } from '../types.js';
-import { desiredFormation } from './formation.js';
+import { addFormationRows, checkDeployQuota, deployFormation } from './quota.js';
 import { initialScaleLines } from './initial-formation.js';
 import { sleep } from './health.js';
 import { mapLimit } from '../../lib/parallel.js';
@@ -41,6 +40,7 @@ export interface DeployStep { name: string; run(r: DeployRun): Promise<void> }
 /** The steps, in order. */
 export const DEPLOY_STEPS: readonly DeployStep[] = [
   { name: 'mark deploying', run: (r) => setReleaseStatus(r.deps.db, r.release.id, 'deploying') },
+  { name: 'check quotas', run: (r) => checkDeployQuota(r.deps, r.app, r.release) }, // issue 17 part 1: before the release phase starts a container
   { name: 'release phase', run: (r) => runReleasePhase(r.deps, r.app, r.release, r.say) },
   { name: 'plan formation', run: planFormation },
   { name: 'start processes', run: startProcesses },
@@ -69,13 +69,10 @@ export async function runDeploy(r: DeployRun): Promise<void> {
 /** The release's formation (rows for new types are written), and what runs now. */
 async function planFormation(r: DeployRun): Promise<void> {
   const { deps, app, release } = r;
-  const rows = await listFormation(deps.db, app.id);
-  // The first deploy is the first to serve: a `scale` after a failed first push does not make app.json's formation skipped.
-  const first = app.currentReleaseId === null;
-  r.formation = desiredFormation(release, rows, deps.config.plans, first);
-  const initial = r.formation.filter((e) => !rows.some((row) => row.type === e.type));
-  if (first) for (const line of initialScaleLines(release, initial)) r.say(line); // issue 14 part P: the first formation, said
-  await insertMissingFormation(deps.db, app.id, r.formation);
+  const { formation, added } = await deployFormation(deps, app, release);
+  r.formation = formation;
+  if (app.currentReleaseId === null) for (const line of initialScaleLines(release, added)) r.say(line); // issue 14 part P: the first formation, said
+  await addFormationRows(deps, app, release, formation, added); // issue 17 part 1: within the team's quotas
   const { mine, others } = await processesByRelease(deps, app, release);
   r.old = others;
   const wanted = new Set(slotsOf(r.formation).map((s) => `${s.type}.${s.index}`));
@@ -127,7 +124,7 @@ export function slotsOf(formation: FormationEntry[]): ProcessSlot[] {
   return formation.flatMap((f) => Array.from({ length: f.quantity }, (_, i) => ({ type: f.type, index: i + 1, plan: f.plan, memoryBytes: f.memoryBytes })));
 }
 
-/** Whether an error is the app's fault (a failed check or release phase): recorded, never retried. */
+/** Whether an error is the app's fault (a failed check or release phase, a team quota its formation would exceed): recorded, never retried. */
 export function isAppFault(err: unknown): boolean {
-  return isKind(err, 'Invalid');
+  return isKind(err, 'Invalid') || isKind(err, 'Forbidden');
 }

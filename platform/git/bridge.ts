@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { invalid, TspaasError, unauthorized } from '../../lib/errors.js';
 import { findApp } from '../auth/ownership.js';
 import { sourcePath } from '../builds/log.js';
+import { admitBuild } from '../control/quotas.js';
 import { insertBuild, markBuildFailed } from '../store/builds.js';
 import { audit } from '../control/audit.js';
 import type { PlatformDeps } from '../types.js';
@@ -64,7 +65,8 @@ async function servePush(deps: PlatformDeps, pushers: Pushers, socket: net.Socke
     const caller = pushers.take(header.app, header.newrev);
     if (!caller) throw unauthorized('this push did not come through tspaasd');
     const app = await findApp(deps.db, caller, header.app, 'member');
-    const build = await insertBuild(deps.db, app.id, caller.user.id, header.newrev);
+    // Issue 17, part 1: the team's concurrent builds, build minutes and disk quotas, before the build is recorded.
+    const build = await admitBuild(deps, app, (q) => insertBuild(q, app.id, caller.user.id, header.newrev));
     await receiveSource(socket, sourcePath(deps.config.dataDir, build.id)).catch(async (err: unknown) => {
       await markBuildFailed(deps.db, build.id, (err as Error).message);
       throw err;

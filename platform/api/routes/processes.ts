@@ -5,6 +5,7 @@ import { conflict, invalid } from '../../../lib/errors.js';
 import { audit } from '../../control/audit.js';
 import { effectiveFormation } from '../../control/formation.js';
 import { currentRelease } from '../../store/releases.js';
+import { startOneOff } from '../../control/one-offs.js';
 import { listPlans, requestSize } from '../../control/plans.js';
 import { getAppBuild, listBuilds } from '../../store/builds.js';
 import type { Restart, RunDetached, Scale } from '../types.js';
@@ -60,7 +61,7 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
     const release = await currentRelease(deps.db, app.id);
     if (!release) throw conflict(`${app.name} has no running release yet: push first`);
     const size = body.size === undefined ? undefined : await requestSize(deps, callerOf(ctx), app, body.size, 'run.detached');
-    const run = await deps.scheduler.runOneOff(app, release, { command: body.command, env: body.env, tty: false, attach: false, size });
+    const run = await startOneOff(deps, app, release, { command: body.command, env: body.env, tty: false, attach: false, size });
     await audit(deps.db, callerOf(ctx), app, 'run.detached', { name: run.name });
     ctx.status = 201;
     ctx.body = { name: run.name, containerId: run.containerId };

@@ -14,7 +14,7 @@ export function teamRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.get('/teams', async (ctx) => { ctx.body = await accounts.teamsOf(deps.db, callerOf(ctx)); });
   router.post('/teams', async (ctx) => {
     const body = await readBody<CreateTeam>(ctx.req, 'CreateTeam');
-    ctx.body = await accounts.createTeam(deps.db, callerOf(ctx), body.name);
+    ctx.body = await accounts.createTeam(deps.db, callerOf(ctx), body.name, deps.config.teamQuota);
     ctx.status = 201;
   });
   router.delete('/teams/:team', async (ctx) => {

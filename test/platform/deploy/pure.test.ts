@@ -95,7 +95,7 @@ test('reconcile plan: broken replaced with a restart counted, extras highest fir
 
 test('the pipeline runs its steps in this order', (t) => {
   t.deepEqual(DEPLOY_STEPS.map((s) => s.name),
-    ['mark deploying', 'release phase', 'plan formation', 'start processes', 'switch routes', 'drain', 'stop old processes']);
+    ['mark deploying', 'check quotas', 'release phase', 'plan formation', 'start processes', 'switch routes', 'drain', 'stop old processes']);
 });
 
 test('the default health check tries quickly first, then every interval, for attempts × interval in all', (t) => {
