@@ -62,7 +62,7 @@ export async function createToken(db: Db, caller: Caller, email: string, body: C
   const expiresAt = body.expires === undefined ? null : parseExpiry(body.expires);
   return db.transaction(async (q) => {
     const { record, token } = await issueToken(q, user.id, { name: body.name, description: body.description, expiresAt });
-    await audit(q, caller, null, 'tokens.create', { email: user.email, token: record.id, name: record.name, expiresAt: record.expiresAt });
+    await audit(q, caller, null, 'tokens.create', { email: user.email, token: record.id, name: record.name, description: record.description, expiresAt: record.expiresAt });
     return { id: record.id, name: record.name, token, description: record.description, createdAt: record.createdAt, expiresAt: record.expiresAt };
   });
 }

@@ -45,10 +45,10 @@ test('a row says who, from where, on which team and app, and what (names only)',
   t.like(teamRow, { user: 'admin@localhost', team: 'aud-a', app: null, details: { team: 'aud-a' } }, 'a team\'s own rows carry the team');
 });
 
-test('a token\'s row names the token by id and description, never its text or a part of it', async (t) => {
-  const made = (await must(api.call('POST', `/v1/users/${a.email}/tokens`, { token: a.token, body: { description: 'laptop' } }), 201)).body as { id: string; token: string };
+test('a token\'s row names the token by id, name and description, never its text or a part of it', async (t) => {
+  const made = (await must(api.call('POST', `/v1/users/${a.email}/tokens`, { token: a.token, body: { name: 'laptop', description: 'my laptop', expires: '30d' } }), 201)).body as { id: string; token: string; expiresAt: string };
   const row = (await audit('?limit=5', a.token)).find((r) => r.action === 'tokens.create');
-  t.deepEqual(row?.details, { email: a.email, token: made.id, description: 'laptop' });
+  t.deepEqual(row?.details, { email: a.email, token: made.id, name: 'laptop', description: 'my laptop', expiresAt: made.expiresAt });
   const leaked = await api.db.query('SELECT 1 FROM audit_log WHERE details::text LIKE $1', [`%${made.token.slice(4, 12)}%`]);
   t.is(leaked.rowCount, 0);
 });
