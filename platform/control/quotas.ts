@@ -6,7 +6,7 @@
  * new team gets the operator's defaults (`tspaasd --team-quota KEY=VALUE`,
  * `PlatformConfig.teamQuota`; none unless given, so nothing existing
  * changes). Admins set them (`PUT`/`PATCH /v1/teams/:team/quota`); the
- * team's members and admins read them with the use (`GET`).
+ * team's owners and admins read them with the use (`GET`; auth/roles.ts).
  *
  * Use, as measured here (`QuotaUse`):
  *   apps          the team's apps (those being destroyed no longer count)
@@ -41,9 +41,10 @@
  * this <request> asks for <more> more`.
  */
 import { formatBytes } from '../../lib/bytes.js';
-import { forbidden, internal, invalid, isKind, notFound } from '../../lib/errors.js';
+import { forbidden, internal, invalid, isKind } from '../../lib/errors.js';
 import type { QuotaUse, SetQuota, TeamQuota } from '../api/types.js';
 import { requireAdmin } from '../auth/callers.js';
+import { findTeam } from '../auth/ownership.js';
 import type { Queryable } from '../db/pool.js';
 import { findPlan } from '../plans.js';
 import { listApps } from '../store/apps.js';
@@ -118,10 +119,9 @@ async function checkBuildMinutes(q: Queryable, app: App): Promise<void> {
   }
 }
 
-/** The team's limits and use (admins, and the team's members; another team is NotFound). */
+/** The team's limits and use (admins, and the team's owners; another team is NotFound). */
 export async function showQuota(deps: Pick<PlatformDeps, 'db' | 'config' | 'builder' | 'log'>, caller: Caller, teamName: string): Promise<TeamQuota> {
-  const team = await getTeamByName(deps.db, teamName);
-  if (!caller.user.isAdmin && !caller.teamIds.includes(team.id)) throw notFound(`team ${teamName} not found`);
+  const team = await findTeam(deps.db, caller, teamName, 'owner');
   const [limits, use] = await Promise.all([getQuota(deps.db, team.id), measureUse(deps, team.id)]);
   return { team: team.name, limits, use };
 }
@@ -137,7 +137,7 @@ export async function setQuota(deps: Pick<PlatformDeps, 'db' | 'config' | 'build
     const team = await getTeamByName(q, teamName, { lock: true });
     const limits: QuotaLimits = { ...(replace ? NO_LIMITS : await getQuota(q, team.id)), ...body, ...(plans ? { plans } : {}) };
     await putQuota(q, team.id, limits);
-    await audit(q, caller, null, 'teams.quota', { team: team.name, limits });
+    await audit(q, caller, { teamId: team.id, teamName: team.name }, 'teams.quota', { team: team.name, limits });
   });
   return showQuota(deps, caller, teamName);
 }

@@ -109,12 +109,26 @@ const RECIPES: Record<string, Recipe> = {
     as: 'admin', setup: async () => { await must(api.call('POST', '/v1/users', { body: { email: 'walk-m@test', teams: [] } }), 201); },
     path: `/v1/teams/${TEAM}/members`, body: { email: 'walk-m@test' }, row: { action: 'teams.add-member', team: TEAM, app: null },
   },
+  'PATCH /v1/teams/{team}/members/{email}': {
+    as: 'admin', setup: async () => { await must(api.call('POST', '/v1/users', { body: { email: 'walk-r@test', teams: [TEAM] } }), 201); },
+    path: `/v1/teams/${TEAM}/members/walk-r%40test`, body: { role: 'viewer' }, row: { action: 'teams.set-role', team: TEAM, app: null },
+  },
+  'DELETE /v1/teams/{team}/members/{email}': {
+    as: 'admin', setup: async () => { await must(api.call('POST', '/v1/users', { body: { email: 'walk-x@test', teams: [TEAM] } }), 201); },
+    path: `/v1/teams/${TEAM}/members/walk-x%40test`, row: { action: 'teams.remove-member', team: TEAM, app: null },
+  },
+  'PUT /v1/teams/{team}/quota': { as: 'admin', path: `/v1/teams/${TEAM}/quota`, body: { apps: 50 }, row: { action: 'teams.quota', team: TEAM, app: null } },
+  'PATCH /v1/teams/{team}/quota': { as: 'admin', path: `/v1/teams/${TEAM}/quota`, body: { apps: 60 }, row: { action: 'teams.quota', team: TEAM, app: null } },
   'POST /v1/users': { as: 'admin', path: '/v1/users', body: { email: 'walk-u@test', teams: [] }, row: { action: 'users.create', team: null, app: null } },
   'DELETE /v1/users/{email}': {
     as: 'admin', setup: async () => { await must(api.call('POST', '/v1/users', { body: { email: 'walk-d@test', teams: [] } }), 201); },
     path: '/v1/users/walk-d%40test', row: { action: 'users.delete', team: null, app: null },
   },
   'POST /v1/users/{email}/tokens': { as: 'member', path: `/v1/users/${TEAM}%40test/tokens`, body: { description: 'walk' }, row: { action: 'tokens.create', team: null, app: null } },
+  'DELETE /v1/users/{email}/tokens/{token}': {
+    as: 'member', setup: async () => { await must(memberPost(`/v1/users/${TEAM}%40test/tokens`, { name: 'walk-revoke' }), 201); },
+    path: `/v1/users/${TEAM}%40test/tokens/walk-revoke`, row: { action: 'tokens.revoke', team: null, app: null },
+  },
   'POST /v1/apps': { as: 'member', path: '/v1/apps', body: { name: 'walk-new' }, row: { action: 'apps.create', team: TEAM, app: 'walk-new' } },
   'DELETE /v1/apps/{app}': {
     as: 'member', setup: async () => { await must(memberPost('/v1/apps', { name: 'walk-doomed' }), 201); },

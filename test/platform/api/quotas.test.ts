@@ -43,7 +43,7 @@ async function appWithRelease(token: string, name: string): Promise<void> {
   await seedRelease(api.db, name, 1, { current: true, processTypes: { web: 'node web.js', worker: 'node worker.js' } });
 }
 
-test('a new team gets the operator\'s default quotas; its members see them with the use, others and non-admins cannot change them', async (t) => {
+test('a new team gets the operator\'s default quotas; its owners see them with the use, others and non-admins cannot change them', async (t) => {
   const a = await api.tenant('q-defaults');
   const b = await api.tenant('q-other');
   const shown = (await must(api.call('GET', '/v1/teams/q-defaults/quota', { token: a.token }), 200)).body;
