@@ -113,3 +113,27 @@ test.serial('tokens, tokens:create --expires, tokens:revoke: the secret once, re
   t.is((await tspaas(['tokens:revoke', 'ci', '--user', owner.email], api.adminToken)).code, 0);
   t.is((await tspaas(['whoami'], json.token)).code, 1);
 });
+
+test.serial('users, users:create, users:destroy: admins only; the new user\'s token made for them works', async (t) => {
+  const created = await tspaas(['users:create', 'zed@test', '--team', 'squad'], api.adminToken);
+  t.is(created.code, 0, created.stderr);
+  t.is(created.stdout, 'Created user zed@test in squad: make their token with `tspaas tokens:create NAME --user zed@test`\n');
+  const list = await tspaas(['users'], api.adminToken);
+  t.regex(list.stdout, /^EMAIL\s+ADMIN\s+TEAMS\s+CREATED\n/);
+  t.regex(list.stdout, /\nzed@test\s+no\s+squad\s+\S.* ago\n/);
+  t.true((JSON.parse((await tspaas(['users', '--json'], api.adminToken)).stdout) as Array<{ email: string }>).some((u) => u.email === 'zed@test'));
+  const made = JSON.parse((await tspaas(['tokens:create', 'zed-laptop', '--user', 'zed@test', '--json'], api.adminToken)).stdout) as NewToken;
+  t.is((await tspaas(['members'], made.token)).code, 0, 'the new user is in squad');
+  const refused = await tspaas(['users:create', 'eve@test']);
+  t.is(refused.code, 1);
+  t.is(refused.stderr, 'tspaas: only admins may do this\n');
+  const unconfirmed = await tspaas(['users:destroy', 'zed@test'], api.adminToken);
+  t.is(unconfirmed.code, 1);
+  t.regex(unconfirmed.stderr, /confirmation "" does not match the user "zed@test"\nhint: pass --confirm zed@test/);
+  const destroyed = await tspaas(['users:destroy', 'zed@test', '--confirm', 'zed@test'], api.adminToken);
+  t.is(destroyed.code, 0, destroyed.stderr);
+  t.is(destroyed.stdout, 'Deleted user zed@test\n');
+  const gone = await tspaas(['members'], made.token);
+  t.is(gone.code, 1, 'the deleted user\'s token is refused at once');
+  t.regex(gone.stderr, /^tspaas: /);
+});
