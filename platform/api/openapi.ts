@@ -46,6 +46,9 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
     delete: { summary: 'Delete a user and revoke their tokens at once (not yourself)', status: 204, admin: true },
   },
   '/v1/users/{email}/tokens': { post: { summary: 'Create an API token (admins, or users for themselves)', body: 'CreateToken', returns: 'NewToken', status: 201 } },
+  '/v1/dashboard/login-links': {
+    post: { summary: 'A one-time dashboard login link (a minute, once) for the calling token', returns: 'LoginLink', status: 201 },
+  },
   '/v1/apps': {
     get: { summary: 'Apps of the caller\'s teams', returns: ['AppInfo'] },
     post: { summary: 'Create an app', body: 'CreateApp', returns: 'AppInfo', status: 201 },

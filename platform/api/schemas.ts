@@ -119,4 +119,5 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   RegistryLogin: obj({ host: str(), username: str(), team: str(), app: nullable(str()), createdAt: time, updatedAt: time },
     ['host', 'username', 'team', 'app', 'createdAt', 'updatedAt']),
   AuditEntry: obj({ time, user: nullable(str()), action: str(), details: { type: 'object' } }, ['time', 'user', 'action', 'details']),
+  LoginLink: obj({ url: str(), expiresAt: time }, ['url', 'expiresAt']),
 };

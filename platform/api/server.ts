@@ -17,6 +17,7 @@ import { checkRequestTarget } from '../input.js';
 import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { domainRoutes } from './routes/domains.js';
+import { loginLinkRoutes } from './routes/login-links.js';
 import { processRoutes } from './routes/processes.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
 import { streamRoutes } from './routes/streams.js';
@@ -62,6 +63,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   streamRoutes(router, deps);
   domainRoutes(router, deps);
   registryLoginRoutes(router, deps); // issue 14 part R
+  loginLinkRoutes(router, deps); // issue 17: `tspaas dashboard`
   return router;
 }
 
