@@ -8,6 +8,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
+/** Where the links point: `<public URL>/dashboard/login/link/<code>` (the dashboard answers there). */
+export const LOGIN_LINK_PATH = '/dashboard/login/link';
+
 /** How long a link stays usable. */
 export const LINK_TTL_MS = 60_000;
 

@@ -14,7 +14,7 @@
 import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { redeemLoginCode } from '../auth/login-links.js';
+import { LOGIN_LINK_PATH, redeemLoginCode } from '../auth/login-links.js';
 import { authenticateToken } from '../auth/tokens.js';
 import type { PlatformDeps } from '../types.js';
 import { registerActions } from './actions.js';
@@ -22,7 +22,7 @@ import { sessionOf, showError, type Dashboard } from './guard.js';
 import { registerLogStream } from './logs.js';
 import { registerPages } from './pages.js';
 import { dashboardDir, loadRenderer, setPageHeaders } from './render.js';
-import { checkCsrf, clearSession, csrfToken, LOGIN_LINK_PATH, postedPreSession, preSession, readForm, setSession } from './session.js';
+import { checkCsrf, clearSession, csrfToken, postedPreSession, preSession, readForm, setSession } from './session.js';
 
 /** The files under static/ and their types. */
 const STATIC: Record<string, string> = { 'dashboard.css': 'text/css; charset=utf-8', 'logs.js': 'text/javascript; charset=utf-8' };

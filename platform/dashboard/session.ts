@@ -15,8 +15,6 @@ import type { PlatformConfig } from '../types.js';
 export const SESSION_COOKIE = 'tspaas_token';
 const PRESESSION_COOKIE = 'tspaas_login';
 const NOTICE_COOKIE = 'tspaas_notice';
-/** Where `tspaas dashboard`'s one-time links point: `<public URL>/dashboard/login/link/<code>`. */
-export const LOGIN_LINK_PATH = '/dashboard/login/link';
 const MAX_FORM = 1 << 20;
 
 /** Signs CSRF tokens; new at every start of tspaasd (a form of an earlier start is refused once). */

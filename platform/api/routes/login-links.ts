@@ -1,8 +1,7 @@
 /**
  * One-time dashboard login links (`tspaas dashboard`, auth/login-links.ts).
  */
-import { createLoginCode } from '../../auth/login-links.js';
-import { LOGIN_LINK_PATH } from '../../dashboard/session.js';
+import { createLoginCode, LOGIN_LINK_PATH } from '../../auth/login-links.js';
 import type { LoginLink } from '../types.js';
 import { callerOf, type ApiDeps, type ApiRouter } from '../context.js';
 
