@@ -26,7 +26,7 @@ export function registerPages(dash: Dashboard): void {
     const [apps, teams] = await Promise.all([listApps(deps.db, visibleTeamIds(caller)), listTeams(deps.db, visibleTeamIds(caller))]);
     const rows = await Promise.all(apps.map(async (app) => {
       const [info, release, processes] = await Promise.all([describeApp(deps, app), currentRelease(deps.db, app.id), processesOf(deps, app)]);
-      return { ...info, status: appStatus(info.currentVersion, info.formation, processes.list), lastDeploy: release?.finishedAt ?? release?.createdAt ?? null };
+      return { ...info, status: appStatus(info.currentVersion, info.formation, processes), lastDeploy: release?.finishedAt ?? release?.createdAt ?? null };
     }));
     render(ctx, 'apps', { ...frame, title: 'Apps' }, { apps: rows, teams: teams.map((t) => t.name), severalTeams: teams.length > 1 });
   });
@@ -59,7 +59,7 @@ async function appPage(deps: PlatformDeps, app: App, reveal: string): Promise<Re
   const buildOf = new Map(builds.map((b) => [b.id, b]));
   return {
     app: info,
-    status: appStatus(info.currentVersion, info.formation, processes.list),
+    status: appStatus(info.currentVersion, info.formation, processes),
     releases: releases.map((r) => ({ ...r, build: r.buildId ? buildOf.get(r.buildId) ?? { id: r.buildId } : null, current: r.version === info.currentVersion })),
     builds: builds.map((b) => ({ ...b, sourceShort: b.source.slice(0, 7) })),
     formation: info.formation.map((f) => ({ ...f, plans: plans.map((p) => ({ name: p, selected: p === f.plan })) })),
@@ -89,9 +89,11 @@ async function plansOf(deps: PlatformDeps): Promise<string[]> {
   return plans.filter((p) => p.fits).map((p) => p.name);
 }
 
-/** One word (and a class) for an app's state: not deployed, running n/m, crashed, stopped. */
-export function appStatus(version: number | null, formation: FormationEntry[], processes: ProcessInfo[]): { text: string; kind: string } {
+/** One word (and a class) for an app's state: not deployed, running n/m, crashed, stopped, unknown. */
+export function appStatus(version: number | null, formation: FormationEntry[], listed: { list: ProcessInfo[]; error: string | null }): { text: string; kind: string } {
   if (version === null) return { text: 'not deployed', kind: 'muted' };
+  if (listed.error !== null) return { text: 'unknown (processes are unavailable)', kind: 'muted' };
+  const processes = listed.list;
   const wanted = formation.reduce((n, f) => n + f.quantity, 0);
   const up = processes.filter((p) => p.state === 'up').length;
   if (processes.some((p) => p.state === 'crashed')) return { text: `crashed (${up}/${wanted} up)`, kind: 'failed' };
