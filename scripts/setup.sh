@@ -4,7 +4,7 @@
 # non-interactive; when nothing is missing it only checks, in about a second.
 #
 #   bash scripts/setup.sh          # what the platform needs
-#   bash scripts/setup.sh --test   # plus the test-only extras (podman, skopeo, umoci, registry, nginx, docker-compose)
+#   bash scripts/setup.sh --test   # plus the test-only extras (podman, skopeo, umoci, registry, nginx, docker-compose, chromium)
 #
 # Knobs (environment):
 #   TSPAAS_SETUP_EXTRA_PACKAGES  more Debian packages to require (space-separated)
@@ -31,8 +31,9 @@ BASE_PACKAGES=(
 )
 # Interop peers used only by the tests and the benchmark. docker-compose (1.29, a
 # Docker client the engine is measured by) comes without docker.io: apt_install
-# passes --no-install-recommends.
-TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl nginx docker-compose)
+# passes --no-install-recommends. chromium is the browser the dashboard tests drive
+# (playwright-core, test/helpers/browser.ts).
+TEST_PACKAGES=(podman skopeo umoci docker-registry apache2-utils openssl nginx docker-compose chromium)
 # Oldest Node.js the dependencies accept (ava 7, eslint 10: ^20.19).
 NODE_MIN=${TSPAAS_SETUP_NODE_MIN:-20.19.0}
 # Node.js line installed from nodejs.org when Debian's own is too old.

@@ -113,6 +113,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   leaf('apps:info [options]', 'Show an app', () => import('./platform/apps.js')),
   leaf('apps:destroy [options]', 'Destroy an app and erase everything it had: processes, releases, domains, config, images, build caches, repository, logs', () => import('./platform/apps.js')),
   leaf('open [options]', "Print the app's URL and open it in a browser (xdg-open) on a terminal", () => import('./platform/apps.js')),
+  leaf('dashboard [options]', 'Open the dashboard logged in (a one-time link, a minute); print the link when not on a terminal', () => import('./platform/dashboard.js')),
   leaf('git:remote [options]', 'Add (or repoint) the git remote of an app and the credential helper for pushes', () => import('./platform/git.js')),
   leaf('git:credential [options] <operation>', 'git credential helper for the platform (configured by apps:create and git:remote)', () => import('./platform/git.js')),
   leaf('config [options]', 'Show the config vars', () => import('./platform/config.js')),

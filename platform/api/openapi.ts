@@ -76,6 +76,9 @@ export const OPERATIONS: Record<string, Record<string, Op>> = {
   '/v1/users/{email}/tokens/{token}': {
     delete: { summary: 'Revoke a token, by name or id: refused at once everywhere', status: 204, role: 'self' },
   },
+  '/v1/dashboard/login-links': {
+    post: { summary: 'A one-time dashboard login link (a minute, once) for the calling token', returns: 'LoginLink', status: 201, role: 'user' },
+  },
   '/v1/apps': {
     get: { summary: 'Apps of the caller\'s teams', returns: ['AppInfo'], role: 'user' },
     post: { summary: 'Create an app', body: 'CreateApp', returns: 'AppInfo', status: 201, role: 'member' },

@@ -149,4 +149,5 @@ export const RESPONSE_SCHEMAS: Record<string, Schema> = {
   AuditEntry: obj({
     time, user: nullable(str()), address: nullable(str()), team: nullable(str()), app: nullable(str()), action: str(), details: { type: 'object' },
   }, ['time', 'user', 'address', 'team', 'app', 'action', 'details']),
+  LoginLink: obj({ url: str(), expiresAt: time }, ['url', 'expiresAt']),
 };

@@ -19,6 +19,7 @@ import { accountRoutes } from './routes/account.js';
 import { appRoutes } from './routes/apps.js';
 import { auditRoutes } from './routes/audit.js';
 import { domainRoutes } from './routes/domains.js';
+import { loginLinkRoutes } from './routes/login-links.js';
 import { processRoutes } from './routes/processes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { registryLoginRoutes } from './routes/registry-logins.js';
@@ -72,6 +73,7 @@ export function v1Router(deps: ApiDeps): Router<ApiState> {
   registryLoginRoutes(router, deps); // issue 14 part R
   auditRoutes(router, deps); // issue 17 part 4
   quotaRoutes(router, deps); // issue 17 part 1
+  loginLinkRoutes(router, deps); // issue 17: `tspaas dashboard`
   guardRoutes(router, deps); // last: every route registered above gets its declared role's check
   return router;
 }

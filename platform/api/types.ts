@@ -45,6 +45,7 @@
  *   GET    /v1/users/:email/tokens            → TokenInfo[]       (admin, or the user themself; `me` = the caller)
  *   POST   /v1/users/:email/tokens CreateToken → NewToken         (admin, or the user themself)
  *   DELETE /v1/users/:email/tokens/:token     → 204               (revoke by name or id; admin, or the user themself)
+ *   POST   /v1/dashboard/login-links          → LoginLink         (a one-time dashboard login as the calling token)
  *   GET    /v1/apps                           → AppInfo[]
  *   POST   /v1/apps             CreateApp     → AppInfo
  *   GET    /v1/apps/:app                      → AppInfo
@@ -255,3 +256,6 @@ export interface AuditEntry {
   action: string;
   details: Record<string, unknown>;
 }
+
+/** A one-time dashboard login (`tspaas dashboard`): open `url` within a minute, once; the browser is then logged in as the token that asked. */
+export interface LoginLink { url: string; expiresAt: string }

@@ -255,3 +255,13 @@ test('apps:destroy needs the name again: refused without it off a terminal; remo
   t.is(ok.stdout, 'Destroyed shop and removed the git remote tspaas\n');
   t.is(execFileSync('git', ['-C', dir, 'remote'], { encoding: 'utf8' }), '');
 });
+
+test('dashboard asks for a one-time link and prints it off a terminal; --json gives the data', async (t) => {
+  const link = { url: 'http://127.0.0.1:5080/dashboard/login/link/abc', expiresAt: '2026-11-23T10:01:00.000Z' };
+  const { api, dirs } = await loggedIn(t, { 'POST /v1/dashboard/login-links': { status: 201, json: link } });
+  const r = await tspaas(['dashboard'], dirs);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, `${link.url}\n`);
+  t.true(api.calls.includes('POST /v1/dashboard/login-links'));
+  t.deepEqual(JSON.parse((await tspaas(['dashboard', '--json'], dirs)).stdout), link);
+});

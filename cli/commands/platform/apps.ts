@@ -59,7 +59,8 @@ async function dropRemoteOf(ctx: CliContext, name: string): Promise<boolean> {
   return (await git(ctx.config.cwd, ['remote', 'remove', REMOTE])).code === 0;
 }
 
-function openInBrowser(url: string): void {
+/** Open `url` with xdg-open, detached; nothing when there is no xdg-open (also used by `tspaas dashboard`). */
+export function openInBrowser(url: string): void {
   const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
   child.on('error', () => { /* no xdg-open: the printed URL is enough */ });
   child.unref();

@@ -2,9 +2,10 @@
  * Apps, config, releases, rollback and the activity log.
  */
 import * as apps from '../../control/apps.js';
-import { appActivity, audit } from '../../control/audit.js';
+import { appActivity } from '../../control/audit.js';
 import { configAsSeenBy, patchConfig, readConfig, releaseAsSeenBy } from '../../control/config.js';
 import { getReleaseByVersion, listReleases } from '../../store/releases.js';
+import { rollbackApp } from '../../control/releases.js';
 import { invalid } from '../../../lib/errors.js';
 import type { ConfigPatch, CreateApp, Rollback } from '../types.js';
 import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
@@ -43,10 +44,7 @@ export function appRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.post('/apps/:app/rollback', async (ctx) => {
     const app = await appOf(ctx, deps);
     const body = await readBody<Rollback>(ctx.req, 'Rollback');
-    const to = await getReleaseByVersion(deps.db, app.id, body.version);
-    const release = await deps.deployer.createRelease(app, { kind: 'rollback', to }, callerOf(ctx));
-    await audit(deps.db, callerOf(ctx), app, 'releases.rollback', { to: to.version, version: release.version });
-    ctx.body = release;
+    ctx.body = await rollbackApp(deps, callerOf(ctx), app, body.version);
     ctx.status = 201;
   });
   router.get('/apps/:app/activity', async (ctx) => { ctx.body = await appActivity(deps.db, await appOf(ctx, deps)); });

@@ -7,6 +7,7 @@ import { effectiveFormation } from '../../control/formation.js';
 import { currentRelease } from '../../store/releases.js';
 import { startOneOff } from '../../control/one-offs.js';
 import { listPlans, requestSize } from '../../control/plans.js';
+import { restartApp, scaleApp } from '../../control/processes.js';
 import { getAppBuild, listBuilds } from '../../store/builds.js';
 import type { Restart, RunDetached, Scale } from '../types.js';
 import { appOf, callerOf, type ApiDeps, type ApiRouter } from '../context.js';
@@ -25,19 +26,13 @@ export function processRoutes(router: ApiRouter, deps: ApiDeps): void {
   router.patch('/apps/:app/formation', async (ctx) => {
     const app = await appOf(ctx, deps);
     const { updates } = await readBody<Scale>(ctx.req, 'Scale');
-    const changes = [];
-    for (const u of updates) {
-      changes.push({ type: u.type, quantity: u.quantity, size: u.size === undefined ? undefined : await requestSize(deps, callerOf(ctx), app, u.size, 'formation.scale') });
-    }
-    ctx.body = await deps.deployer.scale(app, changes, callerOf(ctx));
-    await audit(deps.db, callerOf(ctx), app, 'formation.scale', { updates });
+    ctx.body = await scaleApp(deps, callerOf(ctx), app, updates);
   });
   router.get('/apps/:app/processes', async (ctx) => { ctx.body = await deps.scheduler.listProcesses(await appOf(ctx, deps)); });
   router.post('/apps/:app/processes/restart', async (ctx) => {
     const app = await appOf(ctx, deps);
     const { target } = await readBody<Restart>(ctx.req, 'Restart');
-    await deps.deployer.restart(app, target, callerOf(ctx));
-    await audit(deps.db, callerOf(ctx), app, 'processes.restart', { target: target ?? null });
+    await restartApp(deps, callerOf(ctx), app, target);
     ctx.status = 202;
     ctx.body = { queued: true };
   });

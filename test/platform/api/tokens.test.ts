@@ -112,6 +112,17 @@ async function dashboard(token: string): Promise<{ status: number; text: string;
   return { status: r.status, text: r.text, cookie: String(r.headers['set-cookie'] ?? '') };
 }
 
+/** The dashboard's login form posted with `token`, as a browser does (its pre-session cookie and CSRF token). */
+async function dashboardLogin(token: string): Promise<{ status: number; text: string }> {
+  const form = await api.call('GET', '/dashboard/login', { token: null });
+  const cookie = [form.headers['set-cookie'] ?? []].flat().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(form.text)?.[1] ?? '';
+  const r = await api.call('POST', '/dashboard/login', {
+    token: null, raw: new URLSearchParams({ token, csrf }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+  });
+  return { status: r.status, text: r.text };
+}
+
 test.serial('an expired or revoked token is 401 with the reason on the API, git, the run WebSocket and the dashboard', async (t) => {
   const dead = await deadTokens();
   for (const kind of ['expired', 'revoked'] as const) {
@@ -130,8 +141,9 @@ test.serial('an expired or revoked token is 401 with the reason on the API, git,
     t.is(page.status, 401, `dashboard ${kind}`);
     t.regex(page.text, /Your session ended: token (expired at|revoked)/);
     t.regex(page.cookie, /tspaas_token=;/, 'the session cookie is cleared');
-    const login = await api.call('POST', '/dashboard/login', { token: null, raw: new URLSearchParams({ token }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const login = await dashboardLogin(token);
     t.is(login.status, 401, `dashboard login ${kind}`);
+    t.regex(login.text, WHY[kind]);
   }
   // The same paths with a live token get past authentication.
   const live = await create({});
