@@ -129,6 +129,7 @@ const RECIPES: Record<string, Recipe> = {
     as: 'member', setup: async () => { await must(memberPost(`/v1/users/${TEAM}%40test/tokens`, { name: 'walk-revoke' }), 201); },
     path: `/v1/users/${TEAM}%40test/tokens/walk-revoke`, row: { action: 'tokens.revoke', team: null, app: null },
   },
+  'POST /v1/dashboard/login-links': { as: 'member', path: '/v1/dashboard/login-links', row: { action: 'dashboard.login-link', team: null, app: null } },
   'POST /v1/apps': { as: 'member', path: '/v1/apps', body: { name: 'walk-new' }, row: { action: 'apps.create', team: TEAM, app: 'walk-new' } },
   'DELETE /v1/apps/{app}': {
     as: 'member', setup: async () => { await must(memberPost('/v1/apps', { name: 'walk-doomed' }), 201); },

@@ -70,8 +70,7 @@ class Visitor {
 }
 
 function cookiesOf(r: Reply): string[] {
-  const raw = r.headers['set-cookie'];
-  return raw === undefined ? [] : String(raw).split(/, (?=[a-z_]+=)/i);
+  return r.headers['set-cookie'] ?? [];
 }
 
 async function loggedIn(token: string): Promise<Visitor> {
@@ -108,7 +107,7 @@ test('a bad token is refused; a good one sets an HttpOnly SameSite=Strict cookie
 test('the login form itself is CSRF-protected: without the pre-session cookie and its token it is 403', async (t) => {
   const noCookie = await api.call('POST', '/dashboard/login', { token: null, raw: `token=${a.token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   t.is(noCookie.status, 403);
-  t.falsy(noCookie.headers['set-cookie']?.includes('tspaas_token=tsp_'));
+  t.false((noCookie.headers['set-cookie'] ?? []).some((c) => c.startsWith('tspaas_token=')), 'no session cookie');
   const v = new Visitor();
   await v.get('/dashboard/login');
   t.is((await v.post('/dashboard/login', { token: a.token }, { csrf: 'forged' })).status, 403);
@@ -120,13 +119,13 @@ test('with an https public URL every dashboard cookie is also Secure', async (t)
   try {
     const user = await tls.tenant('dash-tls');
     const login = await tls.call('GET', '/dashboard/login', { token: null });
-    const pre = String(login.headers['set-cookie']);
+    const pre = (login.headers['set-cookie'] ?? []).find((c) => c.startsWith('tspaas_login=')) ?? '';
     t.regex(pre, /tspaas_login=.*secure/i);
     const csrf = /name="csrf" value="([^"]+)"/.exec(login.text)![1]!;
     const r = await tls.call('POST', '/dashboard/login', { token: null, raw: new URLSearchParams({ token: user.token, csrf }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pre.split(';')[0]! } });
     t.is(r.status, 303);
-    const session = String(r.headers['set-cookie']).split(/, (?=[a-z_]+=)/i).find((c) => c.startsWith('tspaas_token='))!;
+    const session = (r.headers['set-cookie'] ?? []).find((c) => c.startsWith('tspaas_token=')) ?? '';
     for (const flag of [/; secure/i, /; samesite=strict/i, /; httponly/i, /; path=\/dashboard/i]) t.regex(session, flag);
   } finally {
     await tls.close();

@@ -78,7 +78,9 @@ export async function startApi(prefix: string, parts: Partial<PlatformDeps> = {}
     const text = await res.text();
     let body: unknown = text;
     try { body = JSON.parse(text); } catch { /* text */ }
-    return { status: res.status, headers: Object.fromEntries(res.headers) as http.IncomingHttpHeaders, body, text };
+    // Every Set-Cookie of the answer (iterating fetch's headers keeps only the last one).
+    const answered = { ...Object.fromEntries(res.headers), 'set-cookie': res.headers.getSetCookie() } as http.IncomingHttpHeaders;
+    return { status: res.status, headers: answered, body, text };
   };
   return {
     url, port, db, tdb, config, adminToken, call, deps,
