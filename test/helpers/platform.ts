@@ -152,7 +152,8 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<v
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
-  await Promise.race([exited, sleep(60_000).then(() => child.kill('SIGKILL'))]);
+  // The wait holds no reference: once the child is gone, nothing here keeps the test's process alive.
+  await Promise.race([exited, sleep(60_000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
   await exited;
 }
 

@@ -80,7 +80,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     tokenRequests,
     async stop() {
       child.kill('SIGTERM');
-      await Promise.race([exited, sleep(5000)]);
+      await Promise.race([exited, sleep(5000, undefined, { ref: false })]);
       tokenServer?.closeAllConnections();
       await new Promise((r) => (tokenServer ? tokenServer.close(r) : r(undefined)));
       await rm(dir, { recursive: true, force: true });

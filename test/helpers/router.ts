@@ -87,7 +87,7 @@ export async function startRouter(databaseUrl: string, opts: { workers?: number;
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, sleep(15_000).then(() => child.kill('SIGKILL'))]);
+        await Promise.race([exited, sleep(15_000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
       }
       await rm(stateDir, { recursive: true, force: true });
     },
