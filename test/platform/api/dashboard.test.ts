@@ -319,8 +319,8 @@ test.serial('the team page: viewers and members read the members; owners get the
   }
   const own = await must(owner.get('/dashboard/teams/dash-a'), 200);
   t.regex(own.text, /action="\/dashboard\/teams\/dash-a\/members"/);
-  t.regex(own.text, /<label>Role of viewer-a@test <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
-  t.regex(own.text, /<button class="secondary">Remove member-a@test<\/button>/);
+  t.regex(own.text, /<label><span class="visually-hidden">Role of viewer-a@test<\/span> <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
+  t.regex(own.text, /<button class="secondary">Remove<span class="visually-hidden"> member-a@test<\/span><\/button>/);
   t.regex(own.text, /<h3 id="quotas">Quotas and use<\/h3>/);
   t.notRegex(own.text, /action="\/dashboard\/teams\/dash-a\/quota"/, 'only admins set quotas');
   t.regex(own.text, /<code>teams\.add-member<\/code>/, 'the team\'s activity');
@@ -349,7 +349,7 @@ test.serial('owners add members with a role, change roles and remove members, bu
   await owner.get('/dashboard/teams/dash-a');
   const added = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'joiner@test', role: 'viewer' }));
   t.regex(added.text, /Added joiner@test to dash-a as viewer\./);
-  t.regex(added.text, /<label>Role of joiner@test <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
+  t.regex(added.text, /<label><span class="visually-hidden">Role of joiner@test<\/span> <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
   const again = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'joiner@test', role: 'member' }));
   t.regex(again.text, /joiner@test is in team dash-a already/);
   const nobody = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'nobody@test' }));
@@ -490,4 +490,14 @@ test.serial('the new forms refuse a POST without the session\'s CSRF token and c
   t.is((await api.db.query("SELECT 1 FROM teams WHERE name = 'forged'")).rowCount, 0);
   t.is((await api.db.query("SELECT 1 FROM users WHERE email = 'forged@test'")).rowCount, 0);
   t.is((await api.db.query('SELECT 1 FROM team_quotas WHERE apps = 0')).rowCount, 0);
+});
+
+test('the team, tokens and admin pages have the same policy and no inline script, style or handler', async (t) => {
+  const admin = await loggedIn(api.adminToken);
+  for (const path of ['/dashboard/teams/dash-a', '/dashboard/tokens', '/dashboard/admin']) {
+    const r = await must(admin.get(path), 200);
+    t.regex(String(r.headers['content-security-policy']), /^default-src 'none'; script-src 'self';/, path);
+    t.is(r.headers['cache-control'], 'no-store', path);
+    t.notRegex(r.text, /<script|<style| style=| on[a-z]+="/i, `${path} has no inline script, style or handler`);
+  }
 });

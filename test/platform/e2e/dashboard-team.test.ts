@@ -123,7 +123,7 @@ test.serial('the viewer sees the app with masked config and no forms, and may no
 test.serial('the owner makes the viewer a member: the same user can now scale', async (t) => {
   await ownerPage.goto(url('/dashboard/teams/crew'));
   await ownerPage.getByLabel(`Role of ${PAT}`).selectOption('member');
-  await ownerPage.getByRole('button', { name: `Change the role of ${PAT}` }).click();
+  await ownerPage.getByRole('button', { name: `Change role of ${PAT}` }).click();
   t.regex(await text(ownerPage, '.notice'), /pat@example\.com is now a member of crew\./);
   await patPage.goto(url('/dashboard/apps/works'));
   await patPage.getByLabel('Quantity of web').fill('2');
