@@ -90,15 +90,19 @@ export function action(dash: Dashboard, path: string, back: (ctx: DashContext) =
 
 /**
  * POST `path` that answers with a page rather than a redirect (what must be shown once, as a new
- * token's secret): `fn` renders for the logged-in caller whose form carries the CSRF token; its
- * errors are an error page.
+ * token's secret): `fn` renders for the logged-in caller whose form carries the CSRF token; on
+ * failure, as an action, back to `back` with the reason.
  */
-export function formPage(dash: Dashboard, path: string, fn: (ctx: DashContext, caller: Caller, form: URLSearchParams, frame: PageFrame) => Promise<void>): void {
+export function formPage(dash: Dashboard, path: string, back: string, fn: (ctx: DashContext, caller: Caller, form: URLSearchParams, frame: PageFrame) => Promise<void>): void {
   dash.router.post(path, async (ctx) => {
     const posted = await postedForm(dash, ctx);
     if (!posted) return;
     const frame: PageFrame = { title: 'tspaas', user: posted.session.caller.user, csrf: csrfToken(posted.session.token) };
-    await fn(ctx, posted.session.caller, posted.form, frame).catch((err: unknown) => showError(dash, ctx, err, frame));
+    await fn(ctx, posted.session.caller, posted.form, frame).catch((err: unknown) => {
+      setNotice(ctx, dash.deps.config, { kind: 'error', text: messageOf(dash, err) });
+      ctx.status = 303;
+      ctx.redirect(back);
+    });
   });
 }
 

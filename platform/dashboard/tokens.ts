@@ -3,7 +3,8 @@
  * a secret), a form to make one and revoke buttons, through
  * control/tokens.ts as `…/users/me/tokens` (role `self`). A new token's
  * secret is shown once, on the page the form's POST answers with (201, no
- * redirect: it is never in a URL, a cookie or a later page).
+ * redirect: it is never in a URL, a cookie or a later page); a refusal is a
+ * redirect back with the reason, as for every form.
  */
 import type { CreateToken } from '../api/types.js';
 import { check } from '../api/validate.js';
@@ -27,7 +28,7 @@ export function registerTokenPages(dash: Dashboard): void {
       tokens: tokens.map((t) => ({ ...t, active: t.status === 'active', session: t.id === session?.id })),
     });
   });
-  formPage(dash, TOKENS, async (ctx, caller, form, frame) => {
+  formPage(dash, TOKENS, TOKENS, async (ctx, caller, form, frame) => {
     const body = check<CreateToken>('CreateToken', dropEmpty({ name: form.get('name')?.trim() ?? '', expires: form.get('expires')?.trim() ?? '' }));
     const made = await createToken(deps.db, caller, 'me', body);
     ctx.status = 201;
