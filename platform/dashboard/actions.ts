@@ -86,13 +86,13 @@ export function registerActions(dash: Dashboard): void {
 }
 
 /** A form field that must be there and not blank. */
-function field(form: URLSearchParams, name: string): string {
+export function field(form: URLSearchParams, name: string): string {
   const value = form.get(name)?.trim() ?? '';
   if (value === '') throw invalid(`${name} is required`);
   return value;
 }
 
 /** Drop the empty fields a form sends for "none" (an unpicked select). */
-function dropEmpty<T extends Record<string, unknown>>(body: T): T {
+export function dropEmpty<T extends Record<string, unknown>>(body: T): T {
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== '')) as T;
 }

@@ -78,29 +78,53 @@ export interface Done { to: string; notice: string }
  */
 export function action(dash: Dashboard, path: string, back: (ctx: DashContext) => string, fn: (ctx: DashContext, caller: Caller, form: URLSearchParams) => Promise<Done>): void {
   dash.router.post(path, async (ctx) => {
-    let frame: PageFrame = { title: 'tspaas' };
-    let form: URLSearchParams;
-    let session: Session;
-    try {
-      const found = await sessionOf(dash, ctx);
-      if (found === null || 'ended' in found) {
-        ctx.status = 401;
-        const why = found === null ? 'log in again.' : `${found.ended}. Log in again.`;
-        return dash.render(ctx, 'error', { ...frame, title: 'Logged out' }, { status: 401, message: `Your session has ended: ${why}` });
-      }
-      session = found;
-      frame = { ...frame, user: session.caller.user };
-      form = await readForm(ctx);
-      checkCsrf(ctx, form, session.token);
-    } catch (err) {
-      return showError(dash, ctx, err, frame);
-    }
-    const notice = await fn(ctx, session.caller, form).then((done): Notice & { to: string } => ({ kind: 'ok', text: done.notice, to: done.to }),
+    const posted = await postedForm(dash, ctx);
+    if (!posted) return;
+    const notice = await fn(ctx, posted.session.caller, posted.form).then((done): Notice & { to: string } => ({ kind: 'ok', text: done.notice, to: done.to }),
       (err: unknown): Notice & { to: string } => ({ kind: 'error', text: messageOf(dash, err), to: back(ctx) }));
     setNotice(ctx, dash.deps.config, { kind: notice.kind, text: notice.text });
     ctx.status = 303;
     ctx.redirect(notice.to);
   });
+}
+
+/**
+ * POST `path` that answers with a page rather than a redirect (what must be shown once, as a new
+ * token's secret): `fn` renders for the logged-in caller whose form carries the CSRF token; on
+ * failure, as an action, back to `back` with the reason.
+ */
+export function formPage(dash: Dashboard, path: string, back: string, fn: (ctx: DashContext, caller: Caller, form: URLSearchParams, frame: PageFrame) => Promise<void>): void {
+  dash.router.post(path, async (ctx) => {
+    const posted = await postedForm(dash, ctx);
+    if (!posted) return;
+    const frame: PageFrame = { title: 'tspaas', user: posted.session.caller.user, csrf: csrfToken(posted.session.token) };
+    await fn(ctx, posted.session.caller, posted.form, frame).catch((err: unknown) => {
+      setNotice(ctx, dash.deps.config, { kind: 'error', text: messageOf(dash, err) });
+      ctx.status = 303;
+      ctx.redirect(back);
+    });
+  });
+}
+
+/** The session and the form of a POST, or null when it was answered already: 401 without a session, 403 without its CSRF token. */
+async function postedForm(dash: Dashboard, ctx: DashContext): Promise<{ session: Session; form: URLSearchParams } | null> {
+  let frame: PageFrame = { title: 'tspaas' };
+  try {
+    const found = await sessionOf(dash, ctx);
+    if (found === null || 'ended' in found) {
+      ctx.status = 401;
+      const why = found === null ? 'log in again.' : `${found.ended}. Log in again.`;
+      dash.render(ctx, 'error', { ...frame, title: 'Logged out' }, { status: 401, message: `Your session has ended: ${why}` });
+      return null;
+    }
+    frame = { ...frame, user: found.caller.user };
+    const form = await readForm(ctx);
+    checkCsrf(ctx, form, found.token);
+    return { session: found, form };
+  } catch (err) {
+    showError(dash, ctx, err, frame);
+    return null;
+  }
 }
 
 /** An error page with the status of the error's kind. */
@@ -115,6 +139,9 @@ function messageOf(dash: Dashboard, err: unknown): string {
   dash.deps.log.error({ err }, 'dashboard request failed');
   return 'Something went wrong.';
 }
+
+/** `/dashboard/teams/<name>`. */
+export const teamPath = (name: string): string => `/dashboard/teams/${encodeURIComponent(name)}`;
 
 /** `/dashboard/apps/<name>`. */
 export const appPath = (name: string): string => `/dashboard/apps/${encodeURIComponent(name)}`;

@@ -2,12 +2,15 @@
  * The dashboard (`/dashboard`): server-rendered handlebars pages that do
  * what the CLI does for an app — list, create and destroy apps; releases
  * with their builds and rollback; scale and restart; config; domains and
- * certificates; live logs; activity — with plain forms and
+ * certificates; live logs; activity — for a team (members and roles,
+ * quotas, activity), for the caller's tokens and for admins (teams, users,
+ * host capacity and use) — with plain forms and
  * POST-redirect-GET, so it all works without JavaScript (but live logs).
  *
  * The parts: session.ts (cookie, CSRF, forms), guard.ts (how a page or a
  * form runs), render.ts (views, CSP), pages.ts (GET), actions.ts (POST,
- * through the API's own control operations), logs.ts (SSE). Login is with
+ * through the API's own control operations), logs.ts (SSE), team.ts,
+ * tokens.ts and admin.ts (their pages and forms). Login is with
  * an API token, or with a one-time link from `tspaas dashboard`
  * (auth/login-links.ts).
  */
@@ -20,10 +23,13 @@ import { kindOf } from '../../lib/errors.js';
 import { authenticateToken } from '../auth/tokens.js';
 import type { PlatformDeps } from '../types.js';
 import { registerActions } from './actions.js';
+import { registerAdminPages } from './admin.js';
 import { sessionOf, showError, showLogin, type Dashboard } from './guard.js';
 import { registerLogStream } from './logs.js';
 import { registerPages } from './pages.js';
 import { dashboardDir, loadRenderer, setPageHeaders } from './render.js';
+import { registerTeamPages } from './team.js';
+import { registerTokenPages } from './tokens.js';
 import { checkCsrf, clearSession, postedPreSession, readForm, setSession } from './session.js';
 
 /** The files under static/ and their types. */
@@ -83,5 +89,8 @@ export function dashboardRouter(deps: PlatformDeps): Router {
   registerPages(dash);
   registerActions(dash);
   registerLogStream(dash);
+  registerTeamPages(dash);
+  registerTokenPages(dash);
+  registerAdminPages(dash);
   return router;
 }

@@ -105,7 +105,7 @@ export function appStatus(version: number | null, formation: FormationEntry[], l
 }
 
 /** An audit row's details as one line (names only: the rows never hold config values). */
-function describeDetails(details: Record<string, unknown>): string {
+export function describeDetails(details: Record<string, unknown>): string {
   return Object.entries(details).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 }
 

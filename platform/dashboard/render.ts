@@ -14,7 +14,7 @@ import { formatBytes } from '../../lib/bytes.js';
 import type { Caller } from '../types.js';
 import type { Notice } from './session.js';
 
-export const PAGES = ['layout', 'login', 'apps', 'app', 'build', 'logs', 'error'] as const;
+export const PAGES = ['layout', 'login', 'apps', 'app', 'build', 'logs', 'error', 'team', 'tokens', 'token-created', 'admin'] as const;
 export type Page = (typeof PAGES)[number];
 
 /** The policy of every dashboard answer: its own CSS, its own script (live logs), its own SSE stream; nothing inline, no frames. */
@@ -70,15 +70,15 @@ function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('short', (id: unknown) => (typeof id === 'string' ? id.slice(0, 8) : ''));
 }
 
-/** "just now", "5 minutes ago", "3 days ago" from now. */
+/** "just now", "5 minutes ago", "3 days ago" from now; "in 30 days" for a time to come (an expiry). */
 export function relativeTime(iso: string, now = Date.now()): string {
   const seconds = Math.round((now - Date.parse(iso)) / 1000);
   if (Number.isNaN(seconds)) return iso;
-  if (seconds < 0) return 'in the future';
-  if (seconds < 45) return 'just now';
+  const span = Math.abs(seconds);
+  if (span < 45) return 'just now';
   for (const [unit, size] of [['day', 86400], ['hour', 3600], ['minute', 60]] as const) {
-    const n = Math.round(seconds / size);
-    if (n >= 1 && seconds >= size * 0.75) return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+    const n = Math.round(span / size);
+    if (n >= 1 && span >= size * 0.75) return seconds < 0 ? `in ${n} ${unit}${n === 1 ? '' : 's'}` : `${n} ${unit}${n === 1 ? '' : 's'} ago`;
   }
   return 'just now';
 }

@@ -291,3 +291,213 @@ test('login codes expire', (t) => {
   t.is(redeemLoginCode(platform, fresh.code, 1001), 'tsp_y');
   t.is(redeemLoginCode(platform, fresh.code, 1002), null, 'used once');
 });
+
+// Issue 17: the team page, the tokens page, the admin page.
+
+/** A user `email` in team dash-a with `role`, and their token. */
+async function teamUser(email: string, role: 'owner' | 'member' | 'viewer'): Promise<string> {
+  await must(api.call('POST', '/v1/users', { body: { email, teams: [] } }), 201);
+  await must(api.call('POST', '/v1/teams/dash-a/members', { body: { email, role } }), 200);
+  return ((await must(api.call('POST', `/v1/users/${encodeURIComponent(email)}/tokens`, { body: {} }), 201)).body as { token: string }).token;
+}
+
+/** An address users.email takes (no space, one @) that is markup: it must render as text. */
+const XSS_EMAIL = 'x"<svg/onload=window.__xss=1>@t.test';
+
+test.serial('the team page: viewers and members read the members; owners get the forms and the quotas; admins also the quota form; others 404', async (t) => {
+  const viewer = await loggedIn(await teamUser('viewer-a@test', 'viewer'));
+  const member = await loggedIn(await teamUser('member-a@test', 'member'));
+  const owner = await loggedIn(a.token);
+  const admin = await loggedIn(api.adminToken);
+  for (const [who, v] of [['viewer', viewer], ['member', member]] as const) {
+    const page = await must(v.get('/dashboard/teams/dash-a'), 200);
+    t.regex(page.text, /<h2>Team dash-a<\/h2>/, who);
+    t.regex(page.text, /<td>dash-a@test<\/td>\s*<td>owner<\/td>/, `${who} sees the owner`);
+    t.notRegex(page.text, /action="\/dashboard\/teams\/dash-a\/members/, `${who}: no member forms`);
+    t.notRegex(page.text, /Quotas and use/, `${who}: no quotas`);
+    t.regex(page.text, /href="\/dashboard\/teams\/dash-a">Team dash-a<\/a>/, `${who}: the nav links the team`);
+  }
+  const own = await must(owner.get('/dashboard/teams/dash-a'), 200);
+  t.regex(own.text, /action="\/dashboard\/teams\/dash-a\/members"/);
+  t.regex(own.text, /<label><span class="visually-hidden">Role of viewer-a@test<\/span> <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
+  t.regex(own.text, /<button class="secondary">Remove<span class="visually-hidden"> member-a@test<\/span><\/button>/);
+  t.regex(own.text, /<h3 id="quotas">Quotas and use<\/h3>/);
+  t.notRegex(own.text, /action="\/dashboard\/teams\/dash-a\/quota"/, 'only admins set quotas');
+  t.regex(own.text, /<code>teams\.add-member<\/code>/, 'the team\'s activity');
+  const adm = await must(admin.get('/dashboard/teams/dash-a'), 200);
+  t.regex(adm.text, /action="\/dashboard\/teams\/dash-a\/quota"/);
+  t.regex((await must(admin.get('/dashboard'), 200)).text, /href="\/dashboard\/admin">Admin<\/a>/);
+  const outsider = await loggedIn(b.token);
+  const theirs = await outsider.get('/dashboard/teams/dash-a');
+  t.is(theirs.status, 404);
+  t.regex(theirs.text, /team dash-a not found/);
+  t.is((await outsider.get('/dashboard/teams/no-such-team')).status, 404);
+  // A viewer or a member posting an owner's form: refused with the role message, nothing changes.
+  for (const v of [viewer, member]) {
+    const refused = await v.follow(await v.post('/dashboard/teams/dash-a/members/role', { email: 'viewer-a@test', role: 'owner' }));
+    t.regex(refused.text, /class="notice error" role="alert">this needs the owner role in team dash-a; you are a (viewer|member)/);
+  }
+  const outside = await outsider.follow(await outsider.post('/dashboard/teams/dash-a/members', { email: 'dash-b@test', role: 'owner' }));
+  t.is(outside.status, 404);
+  const roles = await api.db.query<{ role: string }>("SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id JOIN teams t ON t.id = m.team_id WHERE t.name = 'dash-a' AND u.email IN ('viewer-a@test', 'dash-b@test')");
+  t.deepEqual(roles.rows.map((r) => r.role), ['viewer']);
+});
+
+test.serial('owners add members with a role, change roles and remove members, but never the last owner', async (t) => {
+  await must(api.call('POST', '/v1/users', { body: { email: 'joiner@test', teams: [] } }), 201);
+  const owner = await loggedIn(a.token);
+  await owner.get('/dashboard/teams/dash-a');
+  const added = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'joiner@test', role: 'viewer' }));
+  t.regex(added.text, /Added joiner@test to dash-a as viewer\./);
+  t.regex(added.text, /<label><span class="visually-hidden">Role of joiner@test<\/span> <select name="role"><option>owner<\/option><option>member<\/option><option selected>viewer<\/option>/);
+  const again = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'joiner@test', role: 'member' }));
+  t.regex(again.text, /joiner@test is in team dash-a already/);
+  const nobody = await owner.follow(await owner.post('/dashboard/teams/dash-a/members', { email: 'nobody@test' }));
+  t.regex(nobody.text, /user nobody@test not found/);
+  const badRole = await owner.follow(await owner.post('/dashboard/teams/dash-a/members/role', { email: 'joiner@test', role: 'emperor' }));
+  t.regex(badRole.text, /class="notice error"/);
+  const changed = await owner.follow(await owner.post('/dashboard/teams/dash-a/members/role', { email: 'joiner@test', role: 'member' }));
+  t.regex(changed.text, /joiner@test is now a member of dash-a\./);
+  const last = await owner.follow(await owner.post('/dashboard/teams/dash-a/members/remove', { email: 'dash-a@test' }));
+  t.regex(last.text, /class="notice error" role="alert">cannot remove dash-a@test: dash-a@test is the last owner of team dash-a/);
+  const demote = await owner.follow(await owner.post('/dashboard/teams/dash-a/members/role', { email: 'dash-a@test', role: 'viewer' }));
+  t.regex(demote.text, /cannot make dash-a@test a viewer: dash-a@test is the last owner/);
+  const removed = await owner.follow(await owner.post('/dashboard/teams/dash-a/members/remove', { email: 'joiner@test' }));
+  t.regex(removed.text, /Removed joiner@test from dash-a\./);
+  t.notRegex(removed.text, /<td>joiner@test/);
+  t.regex(removed.text, /<code>teams\.remove-member<\/code>/);
+  const audit = await api.db.query<{ address: string | null }>("SELECT address FROM audit_log WHERE action = 'teams.set-role' AND details->>'email' = 'joiner@test'");
+  t.is(audit.rows.length, 1);
+  t.truthy(audit.rows[0]!.address, 'with the browser\'s address');
+});
+
+test.serial('quotas: owners see use against limits; admins set them from the form (blank: unchanged, none: unlimited)', async (t) => {
+  const admin = await loggedIn(api.adminToken);
+  await admin.get('/dashboard/teams/dash-a');
+  const set = await admin.follow(await admin.post('/dashboard/teams/dash-a/quota', { apps: '5', memory: '1G', plans: '', processes: '' }));
+  t.regex(set.text, /Set the quotas of dash-a: apps, memoryBytes\./);
+  t.regex(set.text, /<tr><td>Apps<\/td><td>\d+<\/td><td>5<\/td><\/tr>/);
+  t.regex(set.text, /<tr><td>Memory<\/td><td>[^<]+<\/td><td>1 GiB<\/td><\/tr>/);
+  const cleared = await admin.follow(await admin.post('/dashboard/teams/dash-a/quota', { apps: 'none' }));
+  t.regex(cleared.text, /<tr><td>Apps<\/td><td>\d+<\/td><td>unlimited<\/td><\/tr>/);
+  t.regex(cleared.text, /<tr><td>Memory<\/td><td>[^<]+<\/td><td>1 GiB<\/td><\/tr>/, 'PATCH: the others stay');
+  const bad = await admin.follow(await admin.post('/dashboard/teams/dash-a/quota', { memory: 'lots' }));
+  t.regex(bad.text, /invalid memory quota &quot;lots&quot;/);
+  const owner = await loggedIn(a.token);
+  await owner.get('/dashboard/teams/dash-a');
+  const refused = await owner.follow(await owner.post('/dashboard/teams/dash-a/quota', { apps: '1000' }));
+  t.regex(refused.text, /only admins may do this/);
+  const q = (await must(api.call('GET', '/v1/teams/dash-a/quota'), 200)).body as { limits: { apps: number | null; memoryBytes: number | null } };
+  t.deepEqual([q.limits.apps, q.limits.memoryBytes], [null, 1024 ** 3]);
+  await must(api.call('PUT', '/v1/teams/dash-a/quota', { body: {} }), 200);
+});
+
+test.serial('the tokens page: own tokens without secrets; a new token\'s secret shown once, on the POST\'s own 201 page; revoking the session\'s token ends it', async (t) => {
+  const email = 'tokens-page@test';
+  const token = await teamUser(email, 'member');
+  const v = await loggedIn(token);
+  const list = await must(v.get('/dashboard/tokens'), 200);
+  t.regex(list.text, /<h2>API tokens<\/h2>/);
+  t.regex(list.text, /\(this session\)/);
+  t.false(list.text.includes(token), 'never a secret');
+  const made = await v.post('/dashboard/tokens', { name: 'ci', expires: '30d' });
+  t.is(made.status, 201, 'rendered by the POST, no redirect');
+  t.is(made.headers.location, undefined);
+  t.is(made.headers['cache-control'], 'no-store');
+  const secret = /id="new-token" class="secret" readonly value="(tsp_[^"]+)"/.exec(made.text)?.[1] ?? '';
+  t.regex(secret, /^tsp_/);
+  t.regex(made.text, /Copy it now:/);
+  t.regex(made.text, /<time datetime="[^"]+" title="[^"]+">in 30 days<\/time>/);
+  t.false((made.headers['set-cookie'] ?? []).some((c) => c.includes(secret)), 'not in a cookie');
+  t.is((await must(api.call('GET', '/v1/whoami', { token: secret }), 200) as { body: { email: string } }).body.email, email);
+  const after = await must(v.get('/dashboard/tokens'), 200);
+  t.false(after.text.includes(secret), 'never shown again');
+  t.regex(after.text, /<td>ci<\/td>\s*<td><code>tsp_[^<]{4}…<\/code><\/td>/);
+  const dup = await v.follow(await v.post('/dashboard/tokens', { name: 'ci' }));
+  t.regex(dup.text, /class="notice error" role="alert">you already have a token named ci: pick another name/, 'a refusal is the notice on the tokens page');
+  t.regex(dup.text, /<h2>API tokens<\/h2>/);
+  const badExpiry = await v.follow(await v.post('/dashboard/tokens', { name: 'later', expires: 'someday' }));
+  t.regex(badExpiry.text, /class="notice error" role="alert">expires &quot;someday&quot; is neither a duration/);
+  const id = (await api.db.query<{ id: string }>("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1 AND t.name = 'ci'", [email])).rows[0]!.id;
+  const revoked = await v.follow(await v.post('/dashboard/tokens/revoke', { id }));
+  t.regex(revoked.text, /Revoked token ci: it is refused from now on\./);
+  t.regex(revoked.text, /revoked <time/);
+  t.is((await api.call('GET', '/v1/whoami', { token: secret })).status, 401);
+  // Someone else's token, by its id: not found for this caller.
+  const other = (await api.db.query<{ id: string }>("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.email = 'dash-a@test' LIMIT 1")).rows[0]!.id;
+  t.regex((await v.follow(await v.post('/dashboard/tokens/revoke', { id: other }))).text, /no token named/);
+  t.is((await api.call('GET', '/v1/whoami', { token: a.token })).status, 200);
+  // The session's own token: the next page is the login form with the reason.
+  const mine = (await api.db.query<{ id: string }>("SELECT t.id FROM tokens t JOIN users u ON u.id = t.user_id WHERE u.email = $1 AND t.revoked_at IS NULL", [email])).rows[0]!.id;
+  const ended = await v.follow(await v.post('/dashboard/tokens/revoke', { id: mine }));
+  t.is(ended.status, 401);
+  t.regex(ended.text, /Your session ended: token revoked/);
+});
+
+test.serial('the admin page: admins only (403 for owners, members, viewers); capacity and use per team; create and delete users, escaped', async (t) => {
+  for (const token of [a.token, b.token, await teamUser('viewer-admin-page@test', 'viewer')]) {
+    const v = await loggedIn(token);
+    const r = await v.get('/dashboard/admin');
+    t.is(r.status, 403);
+    t.regex(r.text, /<h2>403<\/h2>\s*<p>only admins may do this<\/p>/);
+    t.notRegex((await v.get('/dashboard')).text, /href="\/dashboard\/admin"/);
+    t.regex((await v.follow(await v.post('/dashboard/admin/users', { email: 'sneaky@test' }))).text, /only admins may do this/);
+  }
+  t.is((await api.db.query("SELECT 1 FROM users WHERE email = 'sneaky@test'")).rowCount, 0);
+  const admin = await loggedIn(api.adminToken);
+  const page = await must(admin.get('/dashboard/admin'), 200);
+  t.regex(page.text, /<td><a href="\/dashboard\/teams\/dash-a">dash-a<\/a><\/td><td>\d+<\/td><td>\d+<\/td>/);
+  t.regex(page.text, /<th scope="row">The host<\/th>/);
+  t.regex(page.text, /GiB free of [\d.]+ [GT]iB/, 'the data directory\'s disk');
+  t.regex(page.text, /<span class="muted">unknown<\/span>/, 'no scheduler in this test: capacity and containers unknown');
+  const made = await admin.follow(await admin.post('/dashboard/admin/users', { email: XSS_EMAIL, teams: 'dash-a' }));
+  t.regex(made.text, /Created x&quot;&lt;svg\/onload&#x3D;window.__xss&#x3D;1&gt;@t.test in dash-a/);
+  t.false(made.text.includes('<svg'), 'the admin page escapes the email');
+  t.regex((await must(admin.get('/dashboard/teams/dash-a'), 200)).text, /<td>x&quot;&lt;svg\/onload&#x3D;window.__xss&#x3D;1&gt;@t.test<\/td>/);
+  t.false((await admin.get('/dashboard/teams/dash-a')).text.includes('<svg'), 'so does the team page');
+  const team = await admin.follow(await admin.post('/dashboard/admin/teams', { name: 'made-by-form' }));
+  t.regex(team.text, /Created team made-by-form\./);
+  const unconfirmed = await admin.follow(await admin.post('/dashboard/admin/users/delete', { email: 'viewer-admin-page@test', confirm: 'viewer' }));
+  t.regex(unconfirmed.text, /type viewer-admin-page@test to confirm that the user is to be deleted/);
+  const deleted = await admin.follow(await admin.post('/dashboard/admin/users/delete', { email: 'viewer-admin-page@test', confirm: 'viewer-admin-page@test' }));
+  t.regex(deleted.text, /Deleted viewer-admin-page@test/);
+  t.is((await api.db.query("SELECT 1 FROM users WHERE email = 'viewer-admin-page@test'")).rowCount, 0);
+  t.regex((await admin.follow(await admin.post('/dashboard/admin/users/delete', { email: 'admin@localhost', confirm: 'admin@localhost' }))).text, /class="notice error"/);
+});
+
+test.serial('the new forms refuse a POST without the session\'s CSRF token and change nothing', async (t) => {
+  const admin = await loggedIn(api.adminToken);
+  const other = await loggedIn(a.token);
+  for (const [path, fields] of [
+    ['/dashboard/teams/dash-a/members', { email: 'member-a@test', role: 'owner' }],
+    ['/dashboard/teams/dash-a/members/role', { email: 'member-a@test', role: 'owner' }],
+    ['/dashboard/teams/dash-a/members/remove', { email: 'member-a@test' }],
+    ['/dashboard/teams/dash-a/quota', { apps: '0' }],
+    ['/dashboard/tokens', { name: 'forged' }],
+    ['/dashboard/tokens/revoke', { id: 'bootstrap' }],
+    ['/dashboard/admin/teams', { name: 'forged' }],
+    ['/dashboard/admin/users', { email: 'forged@test' }],
+    ['/dashboard/admin/users/delete', { email: 'member-a@test', confirm: 'member-a@test' }],
+  ] as const) {
+    t.is((await admin.post(path, fields, { csrf: null })).status, 403, `${path} without a token`);
+    t.is((await admin.post(path, fields, { csrf: other.csrf })).status, 403, `${path} with another session's token`);
+    t.is((await admin.post(path, fields, { headers: { 'sec-fetch-site': 'cross-site' } })).status, 403, `${path} cross-site`);
+    t.is((await new Visitor().post(path, fields, { csrf: admin.csrf })).status, 401, `${path} without a session`);
+  }
+  const roles = await api.db.query<{ role: string }>("SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'member-a@test'");
+  t.deepEqual(roles.rows.map((r) => r.role), ['member']);
+  t.is((await api.db.query("SELECT 1 FROM tokens WHERE name = 'forged' OR revoked_at IS NOT NULL AND name = 'bootstrap'")).rowCount, 0);
+  t.is((await api.db.query("SELECT 1 FROM teams WHERE name = 'forged'")).rowCount, 0);
+  t.is((await api.db.query("SELECT 1 FROM users WHERE email = 'forged@test'")).rowCount, 0);
+  t.is((await api.db.query('SELECT 1 FROM team_quotas WHERE apps = 0')).rowCount, 0);
+});
+
+test('the team, tokens and admin pages have the same policy and no inline script, style or handler', async (t) => {
+  const admin = await loggedIn(api.adminToken);
+  for (const path of ['/dashboard/teams/dash-a', '/dashboard/tokens', '/dashboard/admin']) {
+    const r = await must(admin.get(path), 200);
+    t.regex(String(r.headers['content-security-policy']), /^default-src 'none'; script-src 'self';/, path);
+    t.is(r.headers['cache-control'], 'no-store', path);
+    t.notRegex(r.text, /<script|<style| style=| on[a-z]+="/i, `${path} has no inline script, style or handler`);
+  }
+});
