@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { acceptOn, checkingIntervalMs, trackConnections } from './edge/accept.js';
 import { Admission } from './edge/admission.js';
+import { clientReads } from './fast/client-events.js';
 import { FastConnection } from './fast/connection.js';
 import type { FastContext } from './fast/exchange.js';
 import { onRequestDeadline } from './fast/upstream.js';
@@ -103,7 +104,7 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
   const plain = serve(http.createServer(options), ctx, plainEdge);
   const servers = [plain];
   const takePlain = dataPath(fast, plainEdge, plain);
-  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, takePlain)];
+  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, takePlain, fast === null ? undefined : clientReads)];
   if (c.httpsPort !== 0) {
     const tlsOptions: tls.TlsOptions = {
       ...TLS_DEFAULTS, cert: readFileSync(path.join(c.stateDir, 'default.crt')), key: readFileSync(path.join(c.stateDir, 'default.key')),

@@ -106,7 +106,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
       this.refuseHead(r);
       return null;
     }
-    if (!this.seen) return null;
+    if (!this.seen) {
+      // The head goes on in a later read: these bytes are kept (a read is only valid during `feed`).
+      this.chunks[this.chunks.length - 1] = Buffer.from(buf);
+      return null;
+    }
     const whole = this.chunks;
     this.chunks = [];
     this.ctx.connections.disarm(this);
@@ -117,7 +121,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   private begin(whole: Buffer[], rest: Buffer): Buffer | null {
     const facts = readFacts(this.headers);
     if (handedOff({ major: this.major, minor: this.minor, method: METHODS[this.method], upgrade: this.upgrade, facts })) {
-      this.handOff(whole.length === 1 ? whole[0] : Buffer.concat(whole));
+      this.handOff(whole.length === 1 ? Buffer.from(whole[0]) : Buffer.concat(whole));
       return null;
     }
     const x = new FastExchange(this, METHODS[this.method], this.url, facts);
@@ -179,7 +183,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
   /** Body bytes for the backend (dropped when the exchange is over: the body is read to find the next request). */
   private forward(data: Buffer): void {
     const x = this.bodyTarget(data.length);
-    if (x !== null && !writeRequestBody(x, data)) this.socket.pause();
+    if (x !== null && !writeRequestBody(x, Buffer.from(data))) this.socket.pause();
   }
 
   /** A decoded piece of a chunked body: sent on as one chunk. */
@@ -187,7 +191,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     const x = this.bodyTarget(data.length);
     if (x === null) return;
     writeRequestBody(x, `${data.length.toString(16)}\r\n`);
-    writeRequestBody(x, data);
+    writeRequestBody(x, Buffer.from(data));
     if (!writeRequestBody(x, '\r\n')) this.socket.pause();
   }
 
@@ -243,7 +247,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
 
   /** Bytes after the current request while its response is pending. */
   private keep(data: Buffer): void {
-    this.stash = this.stash === null ? data : Buffer.concat([this.stash, data]);
+    this.stash = this.stash === null ? Buffer.from(data) : Buffer.concat([this.stash, data]);
     if (this.stash.length > STASH_HEADS * this.ctx.worker.config.maxHeaderBytes) this.socket.pause();
   }
 

@@ -29,7 +29,10 @@ let proxied: TestRouter;
 /** What the backend saw of each request, by the X-Case header the test sets. */
 const views = new Map<string, string[]>();
 
-const BIG = 'z'.repeat(1024 * 1024);
+/** 1 MiB of varied printable bytes: a piece read into a reused buffer and sent after the buffer moved on would change its hash. */
+const BIG = Array.from({ length: 1024 * 1024 }, (_, i) => String.fromCharCode(33 + ((i * 7919 + (i >> 10)) % 90))).join('');
+/** BIG as a chunked body of 64 KiB chunks. */
+const BIG_CHUNKED = `${Array.from({ length: 16 }, (_, i) => `10000\r\n${BIG.slice(i * 65536, (i + 1) * 65536)}\r\n`).join('')}0\r\n\r\n`;
 
 /** The backend: records each request's view, answers by path. */
 function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -196,6 +199,13 @@ const CORPUS: [string, string[], number?, number?, number?][] = [
   ['POST chunked, extensions and trailers', [req('chunked', 'POST /up HTTP/1.1', 'Transfer-Encoding: chunked\r\n', '3;x=y\r\nabc\r\n5\r\ndefgh\r\n0\r\nX-T: 1\r\n\r\n'), CLOSE('chunked-last')]],
   ['PUT 1 MiB', [req('put', 'PUT /big HTTP/1.1', `Content-Length: ${BIG.length}\r\n`, BIG), CLOSE('put-last')]],
   ['slow body', [req('slow', 'POST /slow HTTP/1.1', 'Content-Length: 12\r\n', 'abcd'), 'efgh', 'ijkl', CLOSE('slow-last')], 60],
+  ['PUT 1 MiB chunked', [req('put-chunked', 'PUT /big HTTP/1.1', 'Transfer-Encoding: chunked\r\n', BIG_CHUNKED), CLOSE('put-chunked-last')]],
+  ['a head in three reads', ['GET /split HTTP/1.1\r\nHo', `st: diff.localhost\r\nX-Ca`, 'se: split\r\n\r\n', CLOSE('split-last')], 60],
+  // The fast path hands HTTP/1.0 to http-proxy with every byte it read: the pieces of the head are kept across reads.
+  ['an HTTP/1.0 head in three reads', ['GET /split10 HTTP/1.0\r\nHo', `st: diff.localhost\r\nX-Ca`, 'se: split10\r\n\r\n'], 60],
+  // The second request and half its body wait while the first is held; the rest of the body comes in a later read.
+  ['pipelined bytes kept across reads', [req('kept1', 'GET /hold HTTP/1.1') + req('kept2', 'POST /kept HTTP/1.1', 'Content-Length: 10\r\n', '01234'),
+    `56789${CLOSE('kept-last')}`], 100],
   ['pipelined', [req('p1', 'GET /p1 HTTP/1.1') + req('p2', 'POST /p2 HTTP/1.1', 'Content-Length: 3\r\n', 'xyz') + req('p3', 'GET /p3 HTTP/1.1') + CLOSE('p-last')]],
   ['repeated and mixed-case headers', [req('dup', 'GET /dup HTTP/1.1', 'X-Dup: a\r\nx-dup: b\r\nCookie: c=1\r\nAccept: text/plain\r\n'), CLOSE('dup-last')]],
   ['hop-by-hop and forwarding headers', [req('hop', 'GET /hop HTTP/1.1', 'Connection: keep-alive, X-Hop\r\nX-Hop: 1\r\nTE: trailers\r\nKeep-Alive: 5\r\nX-Forwarded-For: 203.0.113.7\r\nVia: 1.0 edge\r\nX-Request-Id: given-request-id-0123456789\r\n'), CLOSE('hop-last')]],
