@@ -46,6 +46,7 @@ export const UNIT_FILES = [
   'test/platform/deploy/pure.test.ts',
   'test/platform/plans.test.ts',
   'test/platform/scheduler/log-archive.test.ts',
+  'test/router/deadlines.test.ts',
   'test/router/table/compile.test.ts',
   'test/runtime/api/docker/changes.test.ts',
   'test/runtime/api/docker/container-create.test.ts',

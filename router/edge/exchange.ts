@@ -31,7 +31,7 @@ export abstract class BaseExchange implements Timed {
   /** Request body bytes seen so far (checked against the route's limit). */
   bodyBytes = 0;
   /** Place on the worker's deadline wheel (see deadlines.ts). */
-  wheelTick = -1;
+  wheelSlot: Timed[] | null = null;
   wheelIndex = 0;
   /** While a response streams: bytes moved on both connections at the last look (-1: not looked yet), and when they last changed. */
   activity = -1;

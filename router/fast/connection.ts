@@ -13,6 +13,7 @@
  */
 import type net from 'node:net';
 import type { PageReason } from '../pages/errors.js';
+import type { Timed } from '../proxy/deadlines.js';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import { framing, handedOff, verdict } from './decide.js';
 import { FastExchange, record, type ClientSide, type FastContext, type FastListener } from './exchange.js';
@@ -31,7 +32,7 @@ const CLOSE_LINGER_MS = 5_000;
 
 /** One client connection. */
 export class FastConnection implements ClientSide, ChunkSink, HeadSink {
-  wheelTick = -1;
+  wheelSlot: Timed[] | null = null;
   wheelIndex = 0;
   keepAlive = true;
   private mode = Mode.Head;

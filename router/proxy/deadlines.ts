@@ -14,8 +14,8 @@
 
 /** What the wheel needs from an exchange: where it sits (set and read only by the wheel). */
 export interface Timed {
-  /** Tick of the slot it is in; -1 when not armed. */
-  wheelTick: number;
+  /** The slot it is in; null when not armed. */
+  wheelSlot: Timed[] | null;
   /** Index in that slot. */
   wheelIndex: number;
 }
@@ -39,7 +39,7 @@ export class DeadlineWheel<T extends Timed> {
 
   /** Arm `x` to be due `ms` from `now` (the wheel's clock: performance.now()); re-arming moves it. */
   arm(x: T, ms: number, now = performance.now()): void {
-    if (x.wheelTick !== -1) this.disarm(x);
+    if (x.wheelSlot !== null) this.disarm(x);
     // The first tick that ends at or after the deadline: due never early.
     const tick = Math.max(Math.ceil((now + ms) / TICK_MS), this.swept + 1);
     let slot = this.slots.get(tick);
@@ -47,16 +47,15 @@ export class DeadlineWheel<T extends Timed> {
       slot = [];
       this.slots.set(tick, slot);
     }
-    x.wheelTick = tick;
+    x.wheelSlot = slot;
     x.wheelIndex = slot.push(x) - 1;
   }
 
   /** `x` moved on: forget its deadline (no-op when not armed). */
   disarm(x: T): void {
-    const tick = x.wheelTick;
-    if (tick === -1) return;
-    x.wheelTick = -1;
-    const slot = this.slots.get(tick)!;
+    const slot = x.wheelSlot;
+    if (slot === null) return;
+    x.wheelSlot = null;
     const last = slot.pop()!;
     if (last !== x) {
       slot[x.wheelIndex] = last;
@@ -72,8 +71,10 @@ export class DeadlineWheel<T extends Timed> {
       const slot = this.slots.get(tick);
       if (slot === undefined) continue;
       this.slots.delete(tick);
-      for (const x of slot) {
-        x.wheelTick = -1;
+      // Popped one by one: an expiry may disarm (swap-remove) another of this slot.
+      while (slot.length > 0) {
+        const x = slot.pop()!;
+        x.wheelSlot = null;
         this.onDue(x, now);
       }
     }
