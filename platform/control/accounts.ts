@@ -8,7 +8,7 @@ import type { CreateUser, TeamInfo } from '../api/types.js';
 import { requireAdmin, visibleTeamIds } from '../auth/callers.js';
 import { findTeam } from '../auth/ownership.js';
 import { teamAppNames } from '../store/apps.js';
-import { addMembership, getTeamByName, insertTeam, listTeams, removeTeam } from '../store/teams.js';
+import { addMembership, getTeamByName, insertTeam, listTeams, lockOwnedTeams, removeTeam, teamsOnlyOwnedBy } from '../store/teams.js';
 import { getUserByEmail, getUserById, insertUser, listUsers, removeUser } from '../store/users.js';
 import type { Caller, QuotaLimits, Team, User } from '../types.js';
 import { audit } from './audit.js';
@@ -47,12 +47,24 @@ export function allUsers(db: Db, caller: Caller): Promise<User[]> {
   return listUsers(db);
 }
 
-/** Delete a user (admin), never oneself; their tokens and memberships go with them, so their calls fail at once. */
+/**
+ * Delete a user (admin), never oneself; their tokens and memberships go with
+ * them, so their calls fail at once. Never a team's last owner while others
+ * are in it (as members.ts keeps an owner); a team they were alone in stays,
+ * empty, and the next user added to it becomes its owner.
+ */
 export async function deleteUser(db: Db, caller: Caller, email: string): Promise<void> {
   requireAdmin(caller);
   await db.transaction(async (q) => {
     const { user } = await getUserByEmail(q, email);
     if (user.id === caller.user.id) throw conflict('you cannot delete yourself; another admin can');
+    await lockOwnedTeams(q, user.id);
+    const stranded = await teamsOnlyOwnedBy(q, user.id);
+    if (stranded.length > 0) {
+      const teams = `team${stranded.length > 1 ? 's' : ''} ${stranded.join(', ')}`;
+      throw conflict(`cannot delete ${email}: the last owner of ${teams}, which others are members of; make another member an owner first `
+        + `(members:set-role EMAIL --team ${stranded[0]} --role owner)`);
+    }
     await removeUser(q, user.id);
     await audit(q, caller, null, 'users.delete', { email });
   });

@@ -68,6 +68,26 @@ export async function removeMembership(q: Queryable, teamId: string, userId: str
   return res.rowCount === 1;
 }
 
+/**
+ * Lock the rows of the teams `userId` owns: owner changes of a team take
+ * its row lock (control/members.ts does, through findTeam), so two of them
+ * cannot each leave the other as the last owner.
+ */
+export async function lockOwnedTeams(q: Queryable, userId: string): Promise<void> {
+  await q.query(`SELECT id FROM teams WHERE id IN (SELECT team_id FROM memberships WHERE user_id = $1 AND role = 'owner') ORDER BY id FOR UPDATE`, [userId]);
+}
+
+/** The names of the teams `userId` is the only owner of while others are members: without them those would have no owner. */
+export async function teamsOnlyOwnedBy(q: Queryable, userId: string): Promise<string[]> {
+  const res = await q.query<{ name: string }>(
+    `SELECT t.name FROM memberships m JOIN teams t ON t.id = m.team_id
+      WHERE m.user_id = $1 AND m.role = 'owner'
+        AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.team_id = m.team_id AND o.user_id <> $1 AND o.role = 'owner')
+        AND EXISTS (SELECT 1 FROM memberships o WHERE o.team_id = m.team_id AND o.user_id <> $1)
+      ORDER BY t.name`, [userId]);
+  return res.rows.map((r) => r.name);
+}
+
 /** Delete the team (its memberships cascade); the caller checks that it has no apps. */
 export async function removeTeam(q: Queryable, id: string): Promise<void> {
   await q.query('DELETE FROM teams WHERE id = $1', [id]);

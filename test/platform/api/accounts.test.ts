@@ -28,8 +28,23 @@ test('deleting a user revokes every token of theirs at once; their teams stay', 
   const teams = (await must(api.call('GET', '/v1/teams'), 200)).body as Array<{ name: string }>;
   t.true(teams.some((x) => x.name === 'bobs'), 'the team outlives its member');
   t.is((await api.call('DELETE', `/v1/users/${encodeURIComponent(bob.email)}`)).status, 404, 'deleting again: not found');
-  const audit = await api.db.query<{ action: string; details: { email: string } }>("SELECT action, details FROM audit_log WHERE action = 'users.delete'");
-  t.deepEqual(audit.rows.map((r) => r.details.email), [bob.email]);
+  const audit = await api.db.query<{ action: string; details: { email: string } }>(
+    "SELECT action, details FROM audit_log WHERE action = 'users.delete' AND details->>'email' = $1", [bob.email]);
+  t.is(audit.rows.length, 1, 'one audit row for the deletion (the refused second one writes none)');
+});
+
+test('a team\'s last owner is not deleted while others are in it; once another member owns it, they are', async (t) => {
+  const gina = await api.tenant('ginas');
+  await must(api.call('POST', '/v1/users', { body: { email: 'hank@test', teams: ['ginas'] } }), 201);
+  const refused = await api.call('DELETE', `/v1/users/${encodeURIComponent(gina.email)}`);
+  t.is(refused.status, 409);
+  t.is((refused.body as ErrorBody).error.message, `cannot delete ${gina.email}: the last owner of team ginas, which others are members of; `
+    + 'make another member an owner first (members:set-role EMAIL --team ginas --role owner)');
+  await must(api.call('GET', '/v1/whoami', { token: gina.token }), 200);
+  await must(api.call('PATCH', '/v1/teams/ginas/members/hank@test', { body: { role: 'owner' } }), 200);
+  await must(api.call('DELETE', `/v1/users/${encodeURIComponent(gina.email)}`), 204);
+  const members = (await must(api.call('GET', '/v1/teams/ginas/members'), 200)).body;
+  t.deepEqual(members, [{ email: 'hank@test', role: 'owner' }]);
 });
 
 test('a team with apps is refused with the apps named; once they are gone it is deleted, members stay without it', async (t) => {
