@@ -82,10 +82,15 @@ export function action(dash: Dashboard, path: string, back: (ctx: DashContext) =
     if (!posted) return;
     const notice = await fn(ctx, posted.session.caller, posted.form).then((done): Notice & { to: string } => ({ kind: 'ok', text: done.notice, to: done.to }),
       (err: unknown): Notice & { to: string } => ({ kind: 'error', text: messageOf(dash, err), to: back(ctx) }));
-    setNotice(ctx, dash.deps.config, { kind: notice.kind, text: notice.text });
-    ctx.status = 303;
-    ctx.redirect(notice.to);
+    redirectWithNotice(dash, ctx, notice.to, { kind: notice.kind, text: notice.text });
   });
+}
+
+/** A 303 to `to`, where `notice` is shown (the cookie takeNotice reads). */
+function redirectWithNotice(dash: Dashboard, ctx: DashContext, to: string, notice: Notice): void {
+  setNotice(ctx, dash.deps.config, notice);
+  ctx.status = 303;
+  ctx.redirect(to);
 }
 
 /**
@@ -98,11 +103,8 @@ export function formPage(dash: Dashboard, path: string, back: string, fn: (ctx: 
     const posted = await postedForm(dash, ctx);
     if (!posted) return;
     const frame: PageFrame = { title: 'tspaas', user: posted.session.caller.user, csrf: csrfToken(posted.session.token) };
-    await fn(ctx, posted.session.caller, posted.form, frame).catch((err: unknown) => {
-      setNotice(ctx, dash.deps.config, { kind: 'error', text: messageOf(dash, err) });
-      ctx.status = 303;
-      ctx.redirect(back);
-    });
+    await fn(ctx, posted.session.caller, posted.form, frame)
+      .catch((err: unknown) => redirectWithNotice(dash, ctx, back, { kind: 'error', text: messageOf(dash, err) }));
   });
 }
 
