@@ -3,8 +3,9 @@
  * certificate, forks the workers (and replaces any that die), holds the only
  * PostgreSQL connection (LISTEN + reload), sends every new snapshot to every
  * worker, tells the database once every worker serves it (router_instances),
- * and serves the admin endpoint. It handles no client traffic itself
- * beyond node's round-robin hand-off of new connections.
+ * and serves the admin endpoint. It listens on the public ports and hands
+ * each new connection to the next worker in turn (edge/distribute.ts); it
+ * reads no client traffic itself.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import type http from 'node:http';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import { serveAdmin } from './admin.js';
+import { Distributor } from './edge/distribute.js';
 import { watchRouteTable } from './table/source.js';
 import { ensureDefaultCertificate } from './tls/certificates.js';
 import type { PrimaryMessage, RouteSnapshot, RouterConfig, WorkerMessage, WorkerStatus } from './types.js';
@@ -37,6 +39,10 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   const statuses = new StatusRequests();
   const applied = new AppliedGenerations();
   const send = (w: Worker, m: PrimaryMessage) => { if (w.isConnected()) w.send(m); };
+  // Bound before any worker starts: a port that cannot be bound ends the router here, with the reason.
+  const distributor = new Distributor(log);
+  await distributor.listen('http', config.httpPort, config.bindAddress);
+  if (config.httpsPort !== 0) await distributor.listen('https', config.httpsPort, config.bindAddress);
 
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_NODE_FLAGS] });
   const fork = () => {
@@ -46,6 +52,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'ready') {
         ready.add(w);
+        distributor.add(w);
         if (snapshot !== null) send(w, { type: 'snapshot', snapshot });
         if (ready.size === config.workers) log.info({ http: config.httpPort, https: config.httpsPort, admin: config.adminPort, workers: config.workers }, 'router ready');
       } else if (m.type === 'applied') {
@@ -56,6 +63,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
   };
   cluster.on('exit', (w, code, signal) => {
     ready.delete(w);
+    distributor.remove(w);
     applied.forget(w);
     if (stopping) return;
     log.error({ worker: w.id, code, signal }, 'worker died; starting another');
@@ -77,6 +85,7 @@ export async function runPrimary(config: Readonly<RouterConfig>, log: Logger): P
     stopping = true;
     log.info({ signal }, 'router stopping; requests in flight finish first');
     admin?.close();
+    distributor.close();
     await source.close();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
     const exited = Promise.all(workers.map((w) => new Promise((r) => (w.isDead() ? r(null) : w.once('exit', r)))));

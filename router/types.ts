@@ -236,9 +236,14 @@ export interface AdminStats {
   apps: Record<string, AppStats>;
 }
 
+/** The public listeners, as named in a connection's hand-off to a worker. */
+export type PublicListener = 'http' | 'https';
+
 /** Messages from the primary to a worker. */
 export type PrimaryMessage =
   | { type: 'snapshot'; snapshot: RouteSnapshot }
+  /** A client connection accepted on `listener`; the handle comes with the message (router/edge/distribute.ts). */
+  | { type: 'connection'; listener: PublicListener }
   | { type: 'status'; requestId: number }
   | { type: 'shutdown' };
 

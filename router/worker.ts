@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { acceptOn, checkingIntervalMs, trackConnections } from './edge/accept.js';
+import { checkingIntervalMs, closeConnection, entrance, trackConnections } from './edge/accept.js';
 import { Admission } from './edge/admission.js';
 import { clientReads } from './fast/client-events.js';
 import { FastConnection } from './fast/connection.js';
@@ -28,7 +28,7 @@ import { afterRefusal, REQUEST_PASSES } from './proxy/passes.js';
 import { handleUpgrade } from './proxy/upgrade.js';
 import { compileTable } from './table/compile.js';
 import { SecureContexts, TLS_DEFAULTS } from './tls/certificates.js';
-import type { PrimaryMessage, RouteSnapshot, RouterConfig, WorkerMessage, WorkerStatus } from './types.js';
+import type { PrimaryMessage, PublicListener, RouteSnapshot, RouterConfig, WorkerMessage, WorkerStatus } from './types.js';
 
 /** Run this process as a worker until the primary says shutdown. */
 export async function runWorker(config: Readonly<RouterConfig>, log: Logger, workerId: number): Promise<void> {
@@ -47,15 +47,16 @@ export async function runWorker(config: Readonly<RouterConfig>, log: Logger, wor
     appliedAt = Date.now();
     send({ type: 'applied', generation: snapshot.generation });
   };
-  const listeners = await listen(ctx, contexts, log);
+  const listeners = listen(ctx, contexts, log);
   const status = (): WorkerStatus => ({
     id: workerId, pid: process.pid, generation: ctx.table?.generation ?? 0, appliedAt, inflight: ctx.inflight,
     dataPath: config.dataPath, connections: listeners.admission.counts(), apps: ctx.stats.report(),
   });
   let stopping: Promise<void> | null = null;
   const stop = () => { stopping ??= shutdown(ctx, listeners, log); };
-  process.on('message', (m: PrimaryMessage) => {
-    if (m.type === 'snapshot') apply(m.snapshot);
+  process.on('message', (m: PrimaryMessage, connection?: unknown) => {
+    if (m.type === 'connection') listeners.take(m.listener, connection);
+    else if (m.type === 'snapshot') apply(m.snapshot);
     else if (m.type === 'status') send({ type: 'status', requestId: m.requestId, status: status() });
     else if (m.type === 'shutdown') stop();
   });
@@ -72,9 +73,12 @@ function send(m: WorkerMessage): void {
   process.send?.(m);
 }
 
-/** The public listeners: accept loops (with the connection caps) feeding the data path. */
+/** The public listeners: the connections the primary hands over, past the connection caps, to the data path. */
 interface Listeners {
-  accepting: net.Server[];
+  /** Take a connection accepted on `listener` (closed once the worker is stopping). */
+  take(listener: PublicListener, connection: unknown): void;
+  /** Set when the worker stops: connections handed over after that are closed. */
+  stopping: boolean;
   servers: http.Server[];
   admission: Admission;
   /** The fast path's shared state (null with --data-path=http-proxy). */
@@ -90,7 +94,7 @@ function fastContext(ctx: WorkerContext): FastContext {
 }
 
 /** Start the public listeners. */
-async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger): Promise<Listeners> {
+function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger): Listeners {
   const c = ctx.config;
   const options: http.ServerOptions = {
     keepAliveTimeout: c.keepAliveTimeoutMs, headersTimeout: c.headersTimeoutMs, requestTimeout: 0,
@@ -104,7 +108,9 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
   const plain = serve(http.createServer(options), ctx, plainEdge);
   const servers = [plain];
   const takePlain = dataPath(fast, plainEdge, plain);
-  const accepting = [await acceptOn(c.httpPort, c.bindAddress, admission, true, takePlain, fast === null ? undefined : clientReads)];
+  const entrances: Partial<Record<PublicListener, (connection: unknown) => void>> = {
+    http: entrance(admission, true, takePlain, fast === null ? undefined : clientReads),
+  };
   if (c.httpsPort !== 0) {
     const tlsOptions: tls.TlsOptions = {
       ...TLS_DEFAULTS, cert: readFileSync(path.join(c.stateDir, 'default.crt')), key: readFileSync(path.join(c.stateDir, 'default.key')),
@@ -130,10 +136,19 @@ async function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger)
       terminator.on('tlsClientError', (_err, socket) => socket.destroy());
       takeSecure = (socket) => terminator.emit('connection', socket);
     }
-    accepting.push(await acceptOn(c.httpsPort, c.bindAddress, admission, false, takeSecure));
+    entrances.https = entrance(admission, false, takeSecure);
   }
   for (const s of servers) trackConnections(s);
-  return { accepting, servers, admission, fast };
+  const listeners: Listeners = {
+    stopping: false, servers, admission, fast,
+    take(listener, connection) {
+      const enter = entrances[listener];
+      if (enter === undefined || connection === undefined) return;
+      if (listeners.stopping) closeConnection(connection);
+      else enter(connection);
+    },
+  };
+  return listeners;
 }
 
 /** Where a listener's connections go: the fast path (hand-offs to `server`), or `server` itself (http-proxy). */
@@ -217,8 +232,9 @@ function record(x: Exchange, status: number): void {
 }
 
 /** Stop accepting, let requests in flight finish (up to the drain grace), then exit. */
-async function shutdown(ctx: WorkerContext, { accepting, servers, fast }: Listeners, log: Logger): Promise<void> {
-  for (const s of accepting) s.close();
+async function shutdown(ctx: WorkerContext, listeners: Listeners, log: Logger): Promise<void> {
+  const { servers, fast } = listeners;
+  listeners.stopping = true;
   if (fast !== null) for (const c of fast.open) c.shutdown();
   for (const s of servers) {
     s.close();

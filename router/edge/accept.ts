@@ -1,8 +1,8 @@
 /**
- * The worker's own accept loop: public ports are plain `net` listeners
- * (shared with the other workers through node's cluster) whose sockets pass
- * the connection caps (admission.ts) and then go to a data path: the fast
- * path (router/fast) or node's HTTP/TLS servers, which never listen
+ * The worker's side of accepting: the primary listens on the public ports
+ * and hands each connection over (distribute.ts); here it becomes a socket,
+ * passes the connection caps (admission.ts) and goes to a data path: the
+ * fast path (router/fast) or node's HTTP/TLS servers, which never listen
  * themselves and get their connections by `server.emit('connection', socket)`.
  */
 import net from 'node:net';
@@ -15,43 +15,39 @@ export interface ReadInto {
   callback(this: net.Socket, nread: number, buffer: Buffer): boolean;
 }
 
-/** Listen on `host:port`; every admitted socket goes to `take`, reading into `onread` when given. */
-export async function acceptOn(port: number, host: string, admission: Admission, answerHttp: boolean, take: (socket: net.Socket) => void,
-  onread?: ReadInto): Promise<net.Server> {
-  const admitted = (socket: net.Socket) => {
+/** Where a listener's handed-over connections go: made a socket (reading into `onread` when given), admitted, given to `take`. */
+export function entrance(admission: Admission, answerHttp: boolean, take: (socket: net.Socket) => void,
+  onread?: ReadInto): (connection: unknown) => void {
+  return (connection) => {
+    const socket = socketOf(connection, onread);
     if (admission.admit(socket, answerHttp)) take(socket);
   };
-  // Half-open like node's http.Server: a client's FIN ends the connection after the response in flight.
-  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, admitted);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host }, () => { server.off('error', reject); resolve(); });
-  });
-  if (onread !== undefined) readAcceptedInto(server, onread, admitted);
-  return server;
 }
 
-type AcceptCallback = (this: unknown, err: number, client?: unknown) => void;
+/** Close a handed-over connection (a raw handle or a socket) without serving it. */
+export function closeConnection(connection: unknown): void {
+  if (connection instanceof net.Socket) connection.destroy();
+  else (connection as { close(): void }).close();
+}
 
 /**
- * Make `server`'s sockets read as `net.connect({ onread })`'s do, which
- * net.Server offers no option for: the listening handle's accept callback
- * (node's net.js `onconnection`, also what a cluster worker's round-robin
- * handle calls) is replaced by one that makes the socket as node's does,
- * with `onread` added. Left as it is where node's internals differ: the
- * sockets are then ordinary ones, which the fast path takes as well.
+ * The socket of a handed-over connection. A raw TCP handle gets the socket
+ * node's own accept makes, plus `onread` (which net.Server has no option
+ * for, net.connect has); a socket (distribute.ts's fallback) is taken as it
+ * is and reads as ordinary sockets do, which the fast path takes as well.
+ * Half-open like node's http.Server: a client's FIN ends the connection
+ * after the response in flight.
  */
-function readAcceptedInto(server: net.Server, onread: ReadInto, admitted: (socket: net.Socket) => void): void {
-  const handle = (server as unknown as { _handle?: { onconnection?: AcceptCallback } })._handle;
-  const accept = handle?.onconnection;
-  if (handle === undefined || typeof accept !== 'function') return;
-  handle.onconnection = function (this: unknown, err: number, client?: unknown): void {
-    if (err !== 0 || client === undefined) return accept.call(this, err, client);
-    const options = { handle: client, allowHalfOpen: true, readable: true, writable: true, onread };
-    const socket = new net.Socket(options as net.SocketConstructorOpts);
-    socket.setNoDelay(true);
-    admitted(socket);
-  };
+function socketOf(connection: unknown, onread?: ReadInto): net.Socket {
+  let socket: net.Socket;
+  if (connection instanceof net.Socket) {
+    socket = connection;
+    socket.allowHalfOpen = true;
+  } else {
+    socket = new net.Socket({ handle: connection, allowHalfOpen: true, readable: true, writable: true, onread } as net.SocketConstructorOpts);
+  }
+  socket.setNoDelay(true);
+  return socket;
 }
 
 /**

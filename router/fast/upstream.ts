@@ -55,6 +55,9 @@ export class Upstream {
     p[HTTPParser.kOnBody] = onResponseBody;
     p[HTTPParser.kOnMessageComplete] = onResponseComplete;
     p[HTTPParser.kOnMessageBegin] = onResponseBegin;
+    // Once per connection, as node's http.Server does: after a keep-alive response llhttp waits for the next one,
+    // and a connection whose response ended otherwise (close, error, stray bytes) is never reused.
+    this.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
     socket.on('end', onBackendEnd);
     socket.on('close', onBackendClose);
     socket.on('error', onBackendError);
@@ -119,7 +122,6 @@ function attach(x: FastExchange, up: Upstream, lane: Lane, cork: boolean): void 
   lane.busy++;
   up.x = x;
   up.partial = [];
-  up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
   x.upstream = up;
   if (cork) up.socket.cork();
   up.socket.write(x.head, 'latin1');

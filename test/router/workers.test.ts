@@ -1,0 +1,138 @@
+/**
+ * How connections reach a real tspaas-router's workers: the primary listens
+ * and hands every connection to the next worker in turn (router/edge/
+ * distribute.ts). A burst of connections splits evenly (node's cluster
+ * round-robin gave wrk's 64 connections 37/27 to 44/20 over two workers), a
+ * dead worker's replacement takes its share, a connection made before any
+ * worker is up is served once one is, and a port that cannot be bound
+ * stops the router with the reason. Runs on the data path
+ * TSPAAS_ROUTER_DATA_PATH names (fast by default).
+ */
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTestDatabase, freePort, type TestDatabase } from '../helpers/postgres.js';
+import { programArgs } from '../helpers/programs.js';
+import { get, putRoute, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
+
+const WORKERS = 3;
+const HOST = 'spread.localhost';
+
+let db: TestDatabase;
+let backend: TestBackend;
+let router: TestRouter;
+
+test.before(async () => {
+  db = await createTestDatabase('tspaas_router_workers');
+  backend = await startBackend('spread');
+  await putRoute(db, 'spread', { backends: [{ port: backend.port }] });
+  router = await startRouter(db.url, { workers: WORKERS });
+});
+
+test.after.always(async () => {
+  await router?.stop();
+  await backend?.close();
+  await db?.drop();
+});
+
+/** Open `n` keep-alive connections at once, one request on each; resolves with the agent holding them and the statuses. */
+async function burst(n: number): Promise<{ agent: http.Agent; statuses: number[] }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: n });
+  const replies = await Promise.all(Array.from({ length: n }, () => get(router.httpPort, '/', { host: HOST, agent })));
+  return { agent, statuses: replies.map((r) => r.status) };
+}
+
+/** Open connections per worker, by worker id, once the count of all is `total`. */
+async function openPerWorker(total: number): Promise<number[]> {
+  for (const deadline = Date.now() + 10_000; ; await sleep(20)) {
+    const workers = (await router.stats()).workers;
+    const open = workers.map((w) => w.connections.open);
+    if (open.reduce((a, b) => a + b, 0) === total || Date.now() > deadline) return open;
+  }
+}
+
+test.serial('a burst of connections splits evenly over the workers', async (t) => {
+  const n = 16 * WORKERS;
+  const { agent, statuses } = await burst(n);
+  try {
+    t.deepEqual(statuses, new Array<number>(n).fill(200));
+    t.deepEqual(await openPerWorker(n), new Array<number>(WORKERS).fill(16));
+  } finally {
+    agent.destroy();
+  }
+});
+
+test.serial('a killed worker is replaced and the replacement takes its share of new connections', async (t) => {
+  const before = (await router.stats()).workers;
+  const victim = before[0].pid;
+  process.kill(victim, 'SIGKILL');
+  // The primary starts another; it is ready once the admin endpoint lists WORKERS workers again, none of them the victim.
+  for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
+    const pids = (await router.stats()).workers.map((w) => w.pid);
+    if (pids.length === WORKERS && !pids.includes(victim)) break;
+    if (Date.now() > deadline) return t.fail(`no replacement for worker ${victim}: ${pids.join(', ')}`);
+  }
+  await router.waitForGeneration(1);
+  const n = 4 * WORKERS;
+  const { agent, statuses } = await burst(n);
+  try {
+    t.deepEqual(statuses, new Array<number>(n).fill(200));
+    t.deepEqual(await openPerWorker(n), new Array<number>(WORKERS).fill(4));
+  } finally {
+    agent.destroy();
+  }
+});
+
+test('a connection made before any worker is up is served once one is', async (t) => {
+  const [httpPort, adminPort] = [await freePort(), await freePort()];
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tspaas-router-'));
+  const child = spawn(process.execPath, [...programArgs('router/main'), '--database-url', db.url, '--bind', '127.0.0.1',
+    '--http-port', String(httpPort), '--https-port', '0', '--admin-port', String(adminPort), '--workers', '1',
+    '--state-dir', stateDir, '--log-level', 'warn'], { stdio: 'ignore' });
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  // Connect as soon as the port is bound: the worker (a second node process) is still starting then.
+  let socket: net.Socket | null = null;
+  for (const deadline = Date.now() + 30_000; socket === null; await sleep(5)) {
+    if (Date.now() > deadline) return t.fail('the router never bound its port');
+    socket = await new Promise<net.Socket | null>((resolve) => {
+      const s = net.connect(httpPort, '127.0.0.1', () => resolve(s)).once('error', () => resolve(null));
+    });
+  }
+  const connectedAt = Date.now();
+  const workersAtConnect = await fetch(`http://127.0.0.1:${adminPort}/stats`).then(async (r) => ((await r.json()) as { workers: unknown[] }).workers.length, () => 0);
+  t.log(`connected; ${workersAtConnect} worker(s) up then`);
+  let got = '';
+  socket.setEncoding('latin1').on('data', (s: string) => { got += s; });
+  socket.write(`GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+  await new Promise((r) => socket.once('close', r));
+  t.regex(got, /^HTTP\/1\.1 (200|503) /, `answered ${Date.now() - connectedAt} ms after connecting`);
+});
+
+test('a port that cannot be bound stops the router with the reason', async (t) => {
+  const taken = net.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as net.AddressInfo).port;
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tspaas-router-'));
+  t.teardown(async () => {
+    taken.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  const child = spawn(process.execPath, [...programArgs('router/main'), '--database-url', db.url, '--bind', '127.0.0.1',
+    '--http-port', String(port), '--https-port', '0', '--admin-port', '0', '--workers', '1', '--state-dir', stateDir],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  clearTimeout(timer);
+  t.is(code, 1, stderr);
+  t.regex(stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${port}`));
+});
