@@ -27,6 +27,14 @@ import { closeConnection } from './accept.js';
 
 /** Connections held while no worker is ready (all starting or restarting); past this, new ones are closed. */
 const MAX_WAITING = 1_024;
+/**
+ * A worker with this many connections still on their way (node sends the
+ * next handle only once the worker acknowledged the last) is passed over
+ * while another has fewer: a worker that stopped reading its IPC channel
+ * (stuck, or dying) collects at most this many before the others take its
+ * turns. Bursts of up to this many per worker still split evenly.
+ */
+const MAX_UNSENT = 64;
 
 /** What crosses to a worker: a raw TCP handle, or (the fallback) a paused socket. */
 type Accepted = object;
@@ -41,6 +49,8 @@ export class Distributor {
   private readonly servers: net.Server[] = [];
   private readonly workers: Worker[] = [];
   private readonly waiting: Waiting[] = [];
+  /** Per worker: connections handed to node for it whose send has not completed. */
+  private readonly unsent = new Map<Worker, number>();
   private next = 0;
   private closed = false;
   private loggedFullAt = 0;
@@ -71,6 +81,7 @@ export class Distributor {
   remove(w: Worker): void {
     const i = this.workers.indexOf(w);
     if (i >= 0) this.workers.splice(i, 1);
+    this.unsent.delete(w);
   }
 
   /** Stop accepting; connections not yet handed over are closed. */
@@ -85,8 +96,10 @@ export class Distributor {
     if (this.closed) return closeConnection(connection);
     const connected = this.workers.filter((w) => w.isConnected());
     if (connected.length === 0 || tried >= connected.length) return this.hold(listener, connection);
-    const w = connected[this.next++ % connected.length];
+    const w = this.nextOf(connected);
+    this.unsent.set(w, (this.unsent.get(w) ?? 0) + 1);
     w.send({ type: 'connection', listener }, connection as net.Socket, (err) => {
+      if (this.unsent.has(w)) this.unsent.set(w, this.unsent.get(w)! - 1);
       // A sent socket is node's to close once the worker acknowledges it; one that could not be sent is closed.
       if (connection instanceof net.Socket) {
         if (err !== null) connection.destroy();
@@ -96,6 +109,19 @@ export class Distributor {
       if (err === null) closeConnection(connection);
       else this.deal(listener, connection, tried + 1);
     });
+  }
+
+  /** The next worker in turn that is not behind (MAX_UNSENT); the next in turn when all are. */
+  private nextOf(connected: Worker[]): Worker {
+    const start = this.next++;
+    for (let k = 0; k < connected.length; k++) {
+      const w = connected[(start + k) % connected.length];
+      if ((this.unsent.get(w) ?? 0) < MAX_UNSENT) {
+        this.next = start + k + 1;
+        return w;
+      }
+    }
+    return connected[start % connected.length];
   }
 
   private hold(listener: PublicListener, connection: Accepted): void {

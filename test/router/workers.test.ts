@@ -3,7 +3,8 @@
  * and hands every connection to the next worker in turn (router/edge/
  * distribute.ts). A burst of connections splits evenly (node's cluster
  * round-robin gave wrk's 64 connections 37/27 to 44/20 over two workers), a
- * dead worker's replacement takes its share, a connection made before any
+ * dead worker's replacement takes its share, a stopped worker collects a
+ * bounded number of connections, a connection made before any
  * worker is up is served once one is, and a port that cannot be bound
  * stops the router with the reason. Runs on the data path
  * TSPAAS_ROUTER_DATA_PATH names (fast by default).
@@ -86,6 +87,34 @@ test.serial('a killed worker is replaced and the replacement takes its share of 
   } finally {
     agent.destroy();
   }
+});
+
+test.serial('a stopped worker collects at most 65 new connections; the others take its turns; resumed, it serves what it holds', async (t) => {
+  const victim = (await router.stats()).workers[1].pid;
+  process.kill(victim, 'SIGSTOP');
+  let resumed = false;
+  t.teardown(() => { if (!resumed) process.kill(victim, 'SIGCONT'); });
+  // Its turns come every WORKERS-th connection until 1 sent + 64 waiting for its acknowledgement are its.
+  // One connection at a time (each waits for its answer up to 20 ms): the others acknowledge theirs meanwhile,
+  // as they do unless a burst outruns them all, when turns go on in rotation.
+  const n = 65 * WORKERS + 30;
+  const agent = new http.Agent({ keepAlive: false, maxSockets: n });
+  const replies: Promise<number>[] = [];
+  const errors: string[] = [];
+  let served = 0;
+  for (let i = 0; i < n; i++) {
+    const reply = get(router.httpPort, '/', { host: HOST, agent }).then((r) => r.status);
+    reply.then(() => { served++; }, (e: Error) => { errors.push(e.message); });
+    replies.push(reply);
+    await Promise.race([reply, sleep(20)]);
+  }
+  for (const deadline = Date.now() + 15_000; served < n - 65 && Date.now() < deadline;) await sleep(50);
+  t.log((await router.stats()).workers.map((w) => `${w.pid}: ${w.apps.spread?.requests}`).join(', '), 'victim', victim, errors);
+  t.is(served, n - 65, 'served while the worker was stopped');
+  process.kill(victim, 'SIGCONT');
+  resumed = true;
+  t.deepEqual(await Promise.all(replies), new Array<number>(n).fill(200));
+  agent.destroy();
 });
 
 test('a connection made before any worker is up is served once one is', async (t) => {
