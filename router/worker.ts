@@ -75,7 +75,7 @@ function send(m: WorkerMessage): void {
 
 /** The public listeners: the connections the primary hands over, past the connection caps, to the data path. */
 interface Listeners {
-  /** Take a connection accepted on `listener` (closed once the worker is stopping). */
+  /** Take a connection accepted on `listener` (closed once the worker is stopping, or when it has no such listener). */
   take(listener: PublicListener, connection: unknown): void;
   /** Set when the worker stops: connections handed over after that are closed. */
   stopping: boolean;
@@ -142,9 +142,9 @@ function listen(ctx: WorkerContext, contexts: SecureContexts, log: Logger): List
   const listeners: Listeners = {
     stopping: false, servers, admission, fast,
     take(listener, connection) {
+      if (connection === undefined) return;
       const enter = entrances[listener];
-      if (enter === undefined || connection === undefined) return;
-      if (listeners.stopping) closeConnection(connection);
+      if (enter === undefined || listeners.stopping) closeConnection(connection);
       else enter(connection);
     },
   };

@@ -8,7 +8,8 @@
  * first worker that acknowledged its last one, so a burst of connections
  * (a client opening its pool, wrk's 64) lands unevenly — 37/27 to 44/20 over
  * two workers in bench:router — and every request on the busier worker's
- * connections waits longer (a p99 1–4 ms higher in interleaved runs).
+ * connections waits longer (the p99 was higher in 8 of 9 interleaved
+ * rounds, by up to 5 ms; docs/router.md "Connections to workers").
  * Rotation gives each worker every W-th connection: a burst splits evenly,
  * and a steady arrival of connections evenly in expectation.
  *
