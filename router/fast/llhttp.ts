@@ -49,10 +49,8 @@ const common = createRequire(import.meta.url)('_http_common') as HttpCommon;
 export const HTTPParser = common.HTTPParser;
 /** Method names by llhttp's method number. */
 export const METHODS: readonly string[] = common.methods;
-/** What a head callback returns to stop the parser right after the head (llhttp's "upgrade": skip the body, pause). */
+/** What a head callback returns to stop the parser right after the head (llhttp's "upgrade": skip the body, pause); request and response bodies are framed by the fast path. */
 export const STOP_AFTER_HEAD = 2;
-/** What a response head callback returns for a body-less response (to HEAD). */
-export const SKIP_BODY = 1;
 
 /** A parse result that is an error. */
 export function isParseError(r: number | ParseError | undefined): r is ParseError {

@@ -2,11 +2,16 @@
  * The backend side of the fast path: keep-alive connections per backend
  * (idle ones on a stack per backend, most recent first, at most
  * `--max-sockets`' idle share), the request head and body written as bytes,
- * and the response parsed by node's llhttp just enough for framing: status
- * and raw headers, body pieces (Content-Length, chunked or close-delimited),
- * HEAD/204/304 without a body, 1xx dropped (as the http-proxy path and nginx
- * do). A connection that sends bytes outside a response is closed, never
- * reused, so one response can never be read as another's.
+ * and the response head parsed by node's llhttp (status, raw headers, 1xx
+ * dropped as the http-proxy path and nginx do), stopped right after the
+ * final head as for requests. The body is framed here: Content-Length bytes
+ * counted, chunked decoded by the strict decoder (chunked.ts), a body
+ * without either read until the backend closes, none for HEAD/204/304.
+ * Body pieces are views of the worker's read buffer, written to the client
+ * in the read that brought them (llhttp's body callback copies each piece
+ * into a new buffer of its own). A connection that sends bytes outside a
+ * response is closed, never reused, so one response can never be read as
+ * another's.
  *
  * Failures before the response: the same rules as the http-proxy path
  * (router/proxy/forward.ts): passive health, retries for requests without a
@@ -14,9 +19,10 @@
  */
 import net from 'node:net';
 import type { Backend } from '../proxy/backends.js';
+import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import type { FastExchange } from './exchange.js';
 import { clientHead } from './head.js';
-import { HTTPParser, isParseError, SKIP_BODY, type NativeParser, type ParseError } from './llhttp.js';
+import { HTTPParser, isParseError, STOP_AFTER_HEAD, type NativeParser, type ParseError } from './llhttp.js';
 
 /** At most this many backends per request (the first try and two retries), as on the http-proxy path. */
 const MAX_ATTEMPTS = 3;
@@ -33,9 +39,22 @@ const UPSTREAM = Symbol('tspaas.upstream');
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
+/** Where a connection's response stands: its head being parsed, or its body framed one way. */
+const enum Framing { Head, Length, Chunked, Close }
+
+/** A response the router cannot frame: cut like a parse error. */
+function framingError(reason: string): ParseError {
+  return Object.assign(new Error(reason), { code: 'HPE_INVALID_BODY', reason, bytesParsed: 0 });
+}
 /** One connection to a backend. */
-export class Upstream {
+export class Upstream implements ChunkSink {
   x: FastExchange | null = null;
+  framing = Framing.Head;
+  /** Content-Length bytes still to come. */
+  bodyLeft = 0;
+  decoder: ChunkedDecoder | null = null;
+  /** Why the chunked body was refused. */
+  bodyError: ParseError | null = null;
   readonly parser: NativeParser = new HTTPParser();
   /** Served a response before (a reset on it is not the backend's fault). */
   reused = false;
@@ -52,18 +71,26 @@ export class Upstream {
     p.owner = this;
     p[HTTPParser.kOnHeaders] = onResponseHeaders;
     p[HTTPParser.kOnHeadersComplete] = onResponseHead;
-    p[HTTPParser.kOnBody] = onResponseBody;
-    p[HTTPParser.kOnMessageComplete] = onResponseComplete;
     p[HTTPParser.kOnMessageBegin] = onResponseBegin;
-    // Once per connection, as node's http.Server does: after a keep-alive response llhttp waits for the next one,
-    // and a connection whose response ended otherwise (close, error, stray bytes) is never reused.
-    this.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
     socket.on('end', onBackendEnd);
     socket.on('close', onBackendClose);
     socket.on('error', onBackendError);
     socket.on('drain', onBackendDrain);
     socket.on('timeout', onBackendTimeout);
     socket.setTimeout(IDLE_MS);
+  }
+
+  /** A decoded piece of a chunked response: sent on as one chunk. */
+  chunk(data: Buffer): void {
+    this.x?.client.writeBody(data, true);
+  }
+
+  end(): void {
+    // The decoder is `done`: the read that ended it completes the response.
+  }
+
+  fail(reason: string): void {
+    this.bodyError = framingError(reason);
   }
 }
 
@@ -122,6 +149,10 @@ function attach(x: FastExchange, up: Upstream, lane: Lane, cork: boolean): void 
   lane.busy++;
   up.x = x;
   up.partial = [];
+  up.framing = Framing.Head;
+  up.bodyError = null;
+  // Per response: the parser stops after each head (llhttp's "upgrade"), and node's binding cannot resume it.
+  up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
   x.upstream = up;
   if (cork) up.socket.cork();
   up.socket.write(x.head, 'latin1');
@@ -238,40 +269,92 @@ function onResponseHead(this: NativeParser, _maj: number, _min: number, headers:
   // Lines beyond llhttp's batch of 32 came through onResponseHeaders first.
   const raw = headers === undefined ? up.partial : up.partial.length === 0 ? headers : [...up.partial, ...headers];
   up.partial = [];
-  if (x === null || up.poisoned) return SKIP_BODY;
+  if (x === null || up.poisoned) return STOP_AFTER_HEAD;
   // 1xx: dropped (the final response follows on the same connection); 101 without an upgrade asked is a broken backend.
   if (status < 200) {
     if (status === 101 || upgrade) up.poisoned = true;
     return 0;
   }
+  const bodyless = x.method === 'HEAD' || status === 204 || status === 304;
+  const framing = bodyless ? Framing.Length : framingOf(raw, up);
+  if (framing === null) {
+    // Content-Length with Transfer-Encoding: refused before anything reaches the client (502), as node's client refuses it.
+    up.bodyError = framingError('Content-Length with Transfer-Encoding');
+    return STOP_AFTER_HEAD;
+  }
+  if (bodyless) up.bodyLeft = 0;
+  up.framing = framing;
   up.keepAlive = keepAlive;
   x.status = status;
   x.answeredBy = up.backend.key;
-  const bodyless = x.method === 'HEAD' || status === 204 || status === 304;
-  x.chunkOut = !bodyless && !hasContentLength(raw);
+  x.chunkOut = framing !== Framing.Length;
   x.responseStarted = true;
   x.activity = -1;
   x.client.ctx.requests.arm(x, x.entry!.route.idleTimeoutMs);
   x.client.writeHead(clientHead(status, raw, x.requestId, x.chunkOut, x.client.keepAlive, x.client.ctx.keepAliveSeconds));
-  return x.method === 'HEAD' ? SKIP_BODY : 0;
+  return STOP_AFTER_HEAD;
 }
 
-function hasContentLength(raw: string[]): boolean {
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 14 && raw[i].toLowerCase() === 'content-length') return true;
-  return false;
+/**
+ * How a response body is framed (RFC 9112 §6.3), from its raw headers: a
+ * final `chunked` coding, else any Transfer-Encoding reads to the close,
+ * else Content-Length (llhttp refused invalid and differing ones), else to
+ * the close. Null when both headers are present (llhttp's strict mode
+ * refuses that; node's client answers it with an error). Sets `bodyLeft`
+ * and the decoder.
+ */
+function framingOf(raw: string[], up: Upstream): Framing | null {
+  let te: string | undefined;
+  let length = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i].length;
+    if (n === 17 && raw[i].toLowerCase() === 'transfer-encoding') te = te === undefined ? raw[i + 1] : `${te},${raw[i + 1]}`;
+    else if (n === 14 && raw[i].toLowerCase() === 'content-length') length = Number(raw[i + 1]);
+  }
+  if (te !== undefined && length !== -1) return null;
+  if (te !== undefined) {
+    const codings = te.split(',');
+    if (codings[codings.length - 1].trim().toLowerCase() !== 'chunked') return Framing.Close;
+    up.decoder = new ChunkedDecoder(up);
+    return Framing.Chunked;
+  }
+  if (length === -1) return Framing.Close;
+  up.bodyLeft = length;
+  return Framing.Length;
 }
 
-function onResponseBody(this: NativeParser, data: Buffer): void {
-  const up = ownerOf(this);
-  const x = up.x;
-  if (x === null) return;
-  if (!x.client.writeBody(data, x.chunkOut)) up.socket.pause();
+/**
+ * Body bytes of the response in progress (a view of the read buffer); the
+ * response completes when its framing says so. Bytes after it belong to no
+ * response: the connection is not reused. Returns a framing error.
+ */
+function readResponseBody(up: Upstream, data: Buffer): ParseError | null {
+  const x = up.x!;
+  if (up.framing === Framing.Close) {
+    if (data.length > 0) x.client.writeBody(data, true);
+    return null;
+  }
+  let used: number;
+  if (up.framing === Framing.Length) {
+    used = Math.min(up.bodyLeft, data.length);
+    if (used > 0) x.client.writeBody(used === data.length ? data : data.subarray(0, used), false);
+    up.bodyLeft -= used;
+    if (up.bodyLeft > 0) return null;
+  } else {
+    const decoder = up.decoder!;
+    used = decoder.write(data);
+    if (used === -1) return up.bodyError;
+    if (!decoder.done) return null;
+  }
+  if (used < data.length) up.poisoned = true;
+  responseComplete(up);
+  return null;
 }
 
-function onResponseComplete(this: NativeParser): void {
-  const up = ownerOf(this);
-  const x = up.x;
-  if (x === null || x.status === 0) return;
+/** The response is complete: the connection goes back to its backend's idle stack (or is closed), the client hears of the end. */
+function responseComplete(up: Upstream): void {
+  const x = up.x!;
+  up.decoder = null;
   if (x.chunkOut) x.client.writeBody(Buffer.alloc(0), true);
   up.x = null;
   x.upstream = null;
@@ -303,12 +386,22 @@ function onBackendRead(up: Upstream, nread: number): boolean {
   }
   // Whatever this read makes for the client (head, body pieces, the last chunk) leaves in one write.
   x.client.gather();
-  const r = up.parser.execute(READ_BUFFER.subarray(0, nread));
+  const data = READ_BUFFER.subarray(0, nread);
+  const err = up.framing === Framing.Head ? readResponseHead(up, data) : readResponseBody(up, data);
   const ok = x.client.flush();
   if (up.poisoned) up.socket.destroy();
-  else if (isParseError(r)) fail(up, r);
+  else if (err !== null) fail(up, err);
   else return ok || up.x === null;
   return true;
+}
+
+/** Bytes of a response head (llhttp, stopped after the final head); the body bytes after it are framed at once. */
+function readResponseHead(up: Upstream, data: Buffer): ParseError | null {
+  const r = up.parser.execute(data);
+  if (isParseError(r)) return r;
+  if (up.bodyError !== null) return up.bodyError;
+  if (up.framing === Framing.Head || up.poisoned) return null;
+  return readResponseBody(up, r === data.length ? data.subarray(0, 0) : data.subarray(r));
 }
 
 function onBackendEnd(this: net.Socket): void {
@@ -316,10 +409,11 @@ function onBackendEnd(this: net.Socket): void {
   // A close-delimited body ends here; anything else unfinished is a failure.
   const x = up.x;
   if (x !== null && x.responseStarted) {
-    x.client.gather();
-    const r = up.parser.finish();
-    x.client.flush();
-    if (isParseError(r)) fail(up, r);
+    if (up.framing === Framing.Close) {
+      x.client.gather();
+      responseComplete(up);
+      x.client.flush();
+    } else fail(up, framingError('the backend closed before the end of the body'));
   }
   this.destroy();
 }

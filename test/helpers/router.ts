@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -200,5 +200,17 @@ export function getTls(port: number, servername: string, urlPath = '/'): Promise
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Send `bytes` on a fresh connection to 127.0.0.1:`port`; everything that comes back until the connection closes (or 3 s pass). */
+export function rawRoundTrip(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const s = net.connect(port, '127.0.0.1', () => s.write(bytes, 'latin1'));
+    s.setEncoding('latin1').on('data', (d: string) => { got += d; });
+    const timer = setTimeout(() => { s.destroy(); resolve(got); }, 3_000);
+    s.on('close', () => { clearTimeout(timer); resolve(got); });
+    s.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
   });
 }

@@ -11,7 +11,7 @@ import test from 'ava';
 import http from 'node:http';
 import net from 'node:net';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
-import { putRoute, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
+import { putRoute, rawRoundTrip, startBackend, startRouter, type TestBackend, type TestRouter } from '../helpers/router.js';
 
 let db: TestDatabase;
 let router: TestRouter;
@@ -51,16 +51,8 @@ test.after.always(async () => {
   await db?.drop();
 });
 
-/** Send `bytes` on a fresh connection; everything the router sends back until it closes (or 3 s pass). */
 function roundTrip(bytes: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let got = '';
-    const s = net.connect(router.httpPort, '127.0.0.1', () => s.write(bytes, 'latin1'));
-    s.setEncoding('latin1').on('data', (d: string) => { got += d; });
-    const timer = setTimeout(() => { s.destroy(); resolve(got); }, 3_000);
-    s.on('close', () => { clearTimeout(timer); resolve(got); });
-    s.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' ? undefined : reject(err)));
-  });
+  return rawRoundTrip(router.httpPort, bytes);
 }
 
 const H = 'Host: fast.localhost\r\n';
