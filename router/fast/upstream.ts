@@ -359,7 +359,7 @@ function responseComplete(up: Upstream): void {
   up.x = null;
   x.upstream = null;
   release(x);
-  if (up.keepAlive && x.requestDone && !up.poisoned && !up.backend.closed) {
+  if (up.keepAlive && up.framing !== Framing.Close && x.requestDone && !up.poisoned && !up.backend.closed) {
     up.reused = true;
     // Paused while the client was slow; the last piece came in the same read. Idle sockets read, so a close is seen.
     up.socket.resume();
