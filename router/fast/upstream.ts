@@ -46,6 +46,7 @@ const enum Framing { Head, Length, Chunked, Close }
 function framingError(reason: string): ParseError {
   return Object.assign(new Error(reason), { code: 'HPE_INVALID_BODY', reason, bytesParsed: 0 });
 }
+
 /** One connection to a backend. */
 export class Upstream implements ChunkSink {
   x: FastExchange | null = null;
@@ -53,7 +54,7 @@ export class Upstream implements ChunkSink {
   /** Content-Length bytes still to come. */
   bodyLeft = 0;
   decoder: ChunkedDecoder | null = null;
-  /** Why the chunked body was refused. */
+  /** Why the response's framing was refused (Content-Length with Transfer-Encoding, or a broken chunked body). */
   bodyError: ParseError | null = null;
   readonly parser: NativeParser = new HTTPParser();
   /** Served a response before (a reset on it is not the backend's fault). */
@@ -298,7 +299,7 @@ function onResponseHead(this: NativeParser, _maj: number, _min: number, headers:
 /**
  * How a response body is framed (RFC 9112 §6.3), from its raw headers: a
  * final `chunked` coding, else any Transfer-Encoding reads to the close,
- * else Content-Length (llhttp refused invalid and differing ones), else to
+ * else Content-Length (llhttp refused invalid and repeated ones), else to
  * the close. Null when both headers are present (llhttp's strict mode
  * refuses that; node's client answers it with an error). Sets `bodyLeft`
  * and the decoder.
