@@ -57,15 +57,21 @@ async function openPerWorker(total: number): Promise<number[]> {
   }
 }
 
-test.serial('a burst of connections splits evenly over the workers', async (t) => {
-  const n = 16 * WORKERS;
+/** A burst of `perWorker` × WORKERS connections: the statuses, and the connections each worker holds open (closed afterwards). */
+async function burstSplit(perWorker: number): Promise<{ statuses: number[]; open: number[] }> {
+  const n = perWorker * WORKERS;
   const { agent, statuses } = await burst(n);
   try {
-    t.deepEqual(statuses, new Array<number>(n).fill(200));
-    t.deepEqual(await openPerWorker(n), new Array<number>(WORKERS).fill(16));
+    return { statuses, open: await openPerWorker(n) };
   } finally {
     agent.destroy();
   }
+}
+
+test.serial('a burst of connections splits evenly over the workers', async (t) => {
+  const { statuses, open } = await burstSplit(16);
+  t.deepEqual(statuses, new Array<number>(16 * WORKERS).fill(200));
+  t.deepEqual(open, new Array<number>(WORKERS).fill(16));
 });
 
 test.serial('a killed worker is replaced and the replacement takes its share of new connections', async (t) => {
@@ -79,14 +85,9 @@ test.serial('a killed worker is replaced and the replacement takes its share of 
     if (Date.now() > deadline) return t.fail(`no replacement for worker ${victim}: ${pids.join(', ')}`);
   }
   await router.waitForGeneration(1);
-  const n = 4 * WORKERS;
-  const { agent, statuses } = await burst(n);
-  try {
-    t.deepEqual(statuses, new Array<number>(n).fill(200));
-    t.deepEqual(await openPerWorker(n), new Array<number>(WORKERS).fill(4));
-  } finally {
-    agent.destroy();
-  }
+  const { statuses, open } = await burstSplit(4);
+  t.deepEqual(statuses, new Array<number>(4 * WORKERS).fill(200));
+  t.deepEqual(open, new Array<number>(WORKERS).fill(4));
 });
 
 test.serial('a stopped worker collects at most 65 new connections; the others take its turns; resumed, it serves what it holds', async (t) => {
