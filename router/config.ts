@@ -34,6 +34,7 @@ export const USAGE = `Usage: tspaas-router [options]
   --drain-grace <ms>          removed backends' requests and WebSockets get this long (30000)
   --backend-down <ms>         a refused backend is skipped this long (2000)
   --max-sockets <n>           keep-alive sockets per backend and worker (256)
+  --backend-keep-alive <ms>   idle keep-alive connections to a backend close after this (60000)
   --keep-alive-timeout <ms>   idle client connections close after this (65000)
   --headers-timeout <ms>      a request head must arrive within this (10000)
   --max-header-size <bytes>   largest request head (16384; 431 above)
@@ -52,7 +53,7 @@ const OPTIONS = {
   'admin-port': { type: 'string' }, workers: { type: 'string' }, 'base-domain': { type: 'string' }, 'state-dir': { type: 'string' },
   'access-log': { type: 'string' }, balance: { type: 'string' }, 'connect-timeout': { type: 'string' },
   'request-timeout': { type: 'string' }, 'idle-timeout': { type: 'string' }, 'drain-grace': { type: 'string' },
-  'backend-down': { type: 'string' }, 'max-sockets': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
+  'backend-down': { type: 'string' }, 'max-sockets': { type: 'string' }, 'backend-keep-alive': { type: 'string' }, 'keep-alive-timeout': { type: 'string' },
   'headers-timeout': { type: 'string' }, 'max-header-size': { type: 'string' },
   'max-connections': { type: 'string' }, 'max-connections-per-ip': { type: 'string' }, 'data-path': { type: 'string' }, 'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -98,6 +99,7 @@ export function parseRouterArgs(argv: string[], env: Readonly<Record<string, str
       drainGraceMs: n('drain-grace', undefined, 30_000, 0),
       maxSocketsPerBackend: n('max-sockets', undefined, 256),
       maxIdleSocketsPerBackend: Math.min(n('max-sockets', undefined, 256), 64),
+      backendKeepAliveMs: n('backend-keep-alive', undefined, 60_000),
     }),
   };
   return { kind: 'run', config: Object.freeze(config) };

@@ -139,6 +139,8 @@ export interface ProxyDefaults {
   /** Keep-alive sockets per backend, per worker (busy + idle). */
   maxSocketsPerBackend: number;
   maxIdleSocketsPerBackend: number;
+  /** An idle keep-alive connection to a backend closes after this long. */
+  backendKeepAliveMs: number;
 }
 
 /** Configuration of `tspaas-router`, parsed and frozen by router/main.ts. */

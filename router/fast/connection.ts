@@ -65,7 +65,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     this.out = new ClientOutput(socket);
     this.origin = { clientIp: socket.remoteAddress ?? '', proto: listener.edge.proto, port: listener.edge.port };
     bindRequestParser(this.parser, this);
-    this.parser.initialize(HTTPParser.REQUEST, {}, ctx.worker.config.maxHeaderBytes, 0);
+    this.parser.initialize(HTTPParser.REQUEST, this.parser, ctx.worker.config.maxHeaderBytes, 0);
     listenToClient(socket, this);
     ctx.connections.arm(this, ctx.worker.config.headersTimeoutMs);
     ctx.open.add(this);
@@ -99,6 +99,11 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     if (this.idle) {
       this.idle = false;
       this.ctx.connections.arm(this, this.ctx.worker.config.headersTimeoutMs);
+    }
+    if (this.chunks.length === 0) {
+      // A new head: the last one's lines go (llhttp.ts bindRequestParser).
+      this.headers = [];
+      this.url = '';
     }
     this.chunks.push(buf);
     this.seen = false;
@@ -322,7 +327,7 @@ export class FastConnection implements ClientSide, ChunkSink, HeadSink {
     if (!this.keepAlive) return this.close();
     this.mode = Mode.Head;
     this.idle = true;
-    this.parser.initialize(HTTPParser.REQUEST, {}, this.ctx.worker.config.maxHeaderBytes, 0);
+    this.parser.initialize(HTTPParser.REQUEST, this.parser, this.ctx.worker.config.maxHeaderBytes, 0);
     this.ctx.connections.arm(this, this.ctx.worker.config.keepAliveTimeoutMs);
     // Paused for a full backend or a long stash: the backend's drain may come after the exchange ended.
     this.socket.resume();

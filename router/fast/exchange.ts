@@ -16,7 +16,7 @@ export interface FastContext {
   worker: WorkerContext;
   /** Request and idle timeouts of exchanges waiting on or streaming from a backend. */
   requests: DeadlineWheel<FastExchange>;
-  /** Headers and keep-alive timeouts of client connections. */
+  /** Headers and keep-alive timeouts of client connections, and the keep-alive of idle backend connections (upstream.ts). */
   connections: DeadlineWheel<Timed & { expire(): void }>;
   /** Open client connections (closed at shutdown). */
   open: Set<{ shutdown(): void }>;

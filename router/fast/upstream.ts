@@ -19,6 +19,7 @@
  */
 import net from 'node:net';
 import type { Backend } from '../proxy/backends.js';
+import type { DeadlineWheel, Timed } from '../proxy/deadlines.js';
 import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import type { FastExchange } from './exchange.js';
 import { clientHead } from './head.js';
@@ -28,8 +29,6 @@ import { HTTPParser, isParseError, STOP_AFTER_HEAD, type NativeParser, type Pars
 const MAX_ATTEMPTS = 3;
 /** Failures that prove the backend is not listening. */
 const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNECT_TIMEOUT']);
-/** An idle backend connection closes after this long (as the http-proxy path's agent). */
-const IDLE_MS = 60_000;
 const UPSTREAM = Symbol('tspaas.upstream');
 /**
  * Every backend socket of the worker reads into this one buffer (node's
@@ -47,9 +46,16 @@ function framingError(reason: string): ParseError {
   return Object.assign(new Error(reason), { code: 'HPE_INVALID_BODY', reason, bytesParsed: 0 });
 }
 
+/** The wheel an idle connection waits in. */
+type IdleWheel = DeadlineWheel<Timed & { expire(): void }>;
+
 /** One connection to a backend. */
-export class Upstream implements ChunkSink {
+export class Upstream implements ChunkSink, Timed {
   x: FastExchange | null = null;
+  wheelSlot: Timed[] | null = null;
+  wheelIndex = 0;
+  /** Where its idle deadline is armed, while it is idle. */
+  idleWheel: IdleWheel | null = null;
   framing = Framing.Head;
   /** Content-Length bytes still to come. */
   bodyLeft = 0;
@@ -72,13 +78,33 @@ export class Upstream implements ChunkSink {
     p.owner = this;
     p[HTTPParser.kOnHeaders] = onResponseHeaders;
     p[HTTPParser.kOnHeadersComplete] = onResponseHead;
-    p[HTTPParser.kOnMessageBegin] = onResponseBegin;
     socket.on('end', onBackendEnd);
     socket.on('close', onBackendClose);
     socket.on('error', onBackendError);
     socket.on('drain', onBackendDrain);
-    socket.on('timeout', onBackendTimeout);
-    socket.setTimeout(IDLE_MS);
+  }
+
+  /**
+   * Idle for the backend's keep-alive time (`--backend-keep-alive`, as the
+   * http-proxy path's agent): closed, which takes it off the idle stack.
+   * Timed by the worker's connections wheel while it is idle: node's socket
+   * timeout would be refreshed on every read and write.
+   */
+  expire(): void {
+    this.idleWheel = null;
+    if (this.x === null) this.socket.destroy();
+  }
+
+  /** Idle, on its backend's stack: the idle deadline runs. */
+  idle(wheel: IdleWheel): void {
+    this.idleWheel = wheel;
+    wheel.arm(this, this.backend.keepAliveMs);
+  }
+
+  /** Taken from the idle stack, or closed. */
+  busy(): void {
+    this.idleWheel?.disarm(this);
+    this.idleWheel = null;
   }
 
   /** A decoded piece of a chunked response: sent on as one chunk. */
@@ -153,7 +179,7 @@ function attach(x: FastExchange, up: Upstream, lane: Lane, cork: boolean): void 
   up.framing = Framing.Head;
   up.bodyError = null;
   // Per response: the parser stops after each head (llhttp's "upgrade"), and node's binding cannot resume it.
-  up.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
+  up.parser.initialize(HTTPParser.RESPONSE, up.parser, 0, 0);
   x.upstream = up;
   if (cork) up.socket.cork();
   up.socket.write(x.head, 'latin1');
@@ -197,8 +223,9 @@ function unqueue(x: FastExchange): void {
 function takeIdle(backend: Backend): Upstream | null {
   const idle = backend.idleSockets;
   while (idle.length > 0) {
-    const socket = idle.pop()!;
-    if (!socket.destroyed) return upstreamOf(socket);
+    const up = upstreamOf(idle.pop()!);
+    up.busy();
+    if (!up.socket.destroyed) return up;
   }
   return null;
 }
@@ -252,12 +279,6 @@ function release(x: FastExchange): void {
   }
 }
 
-function onResponseBegin(this: NativeParser): number {
-  const up = ownerOf(this);
-  if (up.x === null || up.x.status !== 0) up.poisoned = true;
-  return 0;
-}
-
 function onResponseHeaders(this: NativeParser, headers: string[]): void {
   const up = ownerOf(this);
   for (const h of headers) up.partial.push(h);
@@ -270,7 +291,11 @@ function onResponseHead(this: NativeParser, _maj: number, _min: number, headers:
   // Lines beyond llhttp's batch of 32 came through onResponseHeaders first.
   const raw = headers === undefined ? up.partial : up.partial.length === 0 ? headers : [...up.partial, ...headers];
   up.partial = [];
-  if (x === null || up.poisoned) return STOP_AFTER_HEAD;
+  // A head after the final one, or with no exchange, belongs to no request.
+  if (x === null || x.status !== 0 || up.poisoned) {
+    up.poisoned = true;
+    return STOP_AFTER_HEAD;
+  }
   // 1xx: dropped (the final response follows on the same connection); 101 without an upgrade asked is a broken backend.
   if (status < 200) {
     if (status === 101 || upgrade) up.poisoned = true;
@@ -365,8 +390,10 @@ function responseComplete(up: Upstream): void {
     // Paused while the client was slow; the last piece came in the same read. Idle sockets read, so a close is seen.
     up.socket.resume();
     const idle = up.backend.idleSockets;
-    if (idle.length < up.backend.maxIdle) idle.push(up.socket);
-    else up.socket.destroy();
+    if (idle.length < up.backend.maxIdle) {
+      idle.push(up.socket);
+      up.idle(x.client.ctx.connections);
+    } else up.socket.destroy();
   } else up.socket.destroy();
   vacate(up.backend);
   x.client.responseEnded(x, x.status);
@@ -427,6 +454,7 @@ function onBackendError(this: net.Socket, err: NodeJS.ErrnoException): void {
 function onBackendClose(this: net.Socket): void {
   const up = upstreamOf(this);
   if (up.connectTimer !== null) clearTimeout(up.connectTimer);
+  up.busy();
   const idle = up.backend.idleSockets;
   const at = idle.indexOf(this);
   if (at !== -1) idle.splice(at, 1);
@@ -437,10 +465,6 @@ function onBackendClose(this: net.Socket): void {
 function onBackendDrain(this: net.Socket): void {
   const x = upstreamOf(this).x;
   if (x !== null) x.client.socket.resume();
-}
-
-function onBackendTimeout(this: net.Socket): void {
-  if (upstreamOf(this).x === null) this.destroy();
 }
 
 /** The attempt failed: retry, answer 502/504, or cut the client off when the response had started. */

@@ -53,6 +53,8 @@ export class Backend {
   readonly maxIdle: number;
   /** At most this many connections busy with a request at once (`--max-sockets`; more requests wait). */
   readonly maxSockets: number;
+  /** An idle keep-alive connection closes after this long (both data paths). */
+  readonly keepAliveMs: number;
   private drainTimer: NodeJS.Timeout | undefined;
 
   constructor(address: string, port: number, limits: ProxyDefaults, makeProxy: ProxyFactory) {
@@ -61,9 +63,10 @@ export class Backend {
     this.port = port;
     this.maxIdle = limits.maxIdleSocketsPerBackend;
     this.maxSockets = limits.maxSocketsPerBackend;
+    this.keepAliveMs = limits.backendKeepAliveMs;
     this.agent = new http.Agent({
       keepAlive: true, maxSockets: limits.maxSocketsPerBackend, maxFreeSockets: limits.maxIdleSocketsPerBackend,
-      scheduling: 'lifo', timeout: 60_000,
+      scheduling: 'lifo', timeout: limits.backendKeepAliveMs,
     });
     const target = { protocol: 'http:' as const, host: address, hostname: address, port };
     this.web = { target, agent: this.agent, selfHandleResponse: true, toProxy: true, backend: this };

@@ -6,7 +6,7 @@ import type { ProxyDefaults, RouteRow, RouteSnapshot } from '../../../router/typ
 
 const DEFAULTS: ProxyDefaults = {
   connectTimeoutMs: 5000, requestTimeoutMs: 30000, idleTimeoutMs: 55000, balance: 'round-robin',
-  backendDownMs: 2000, drainGraceMs: 1000, maxSocketsPerBackend: 8, maxIdleSocketsPerBackend: 8,
+  backendDownMs: 2000, drainGraceMs: 1000, maxSocketsPerBackend: 8, maxIdleSocketsPerBackend: 8, backendKeepAliveMs: 60_000,
 };
 
 function route(app: string, extra: Partial<RouteRow> = {}): RouteRow {
