@@ -4,9 +4,11 @@
  * a backend read is handled (`gather` … `flush`) the pieces are gathered and
  * written as one buffer of their own: one write per read, and the pieces,
  * which may be the backend's shared read buffer, are copied before the
- * read buffer is used again.
+ * read buffer is used again. That write leaves at the end of the event
+ * loop's turn (turn-writes.ts).
  */
 import type net from 'node:net';
+import { writeAtTurnEnd } from './turn-writes.js';
 
 export class ClientOutput {
   private gathered: (string | Buffer)[] | null = null;
@@ -29,7 +31,7 @@ export class ClientOutput {
     this.bytes = 0;
     let at = 0;
     for (const p of parts) at += typeof p === 'string' ? out.write(p, at, 'latin1') : p.copy(out, at);
-    return this.socket.write(out);
+    return writeAtTurnEnd(this.socket, out);
   }
 
   /** A response head (latin1). */

@@ -4,7 +4,8 @@
  * `--max-sockets`' idle share), the request head and body written as bytes,
  * and the response head parsed by node's llhttp (status, raw headers, 1xx
  * dropped as the http-proxy path and nginx do), stopped right after the
- * final head as for requests. The body is framed here: Content-Length bytes
+ * final head as for requests. Request heads leave at the end of the event
+ * loop's turn (turn-writes.ts). The body is framed here: Content-Length bytes
  * counted, chunked decoded by the strict decoder (chunked.ts), a body
  * without either read until the backend closes, none for HEAD/204/304.
  * Body pieces are views of the worker's read buffer, written to the client
@@ -24,6 +25,7 @@ import { ChunkedDecoder, type ChunkSink } from './chunked.js';
 import type { FastExchange } from './exchange.js';
 import { clientHead } from './head.js';
 import { HTTPParser, isParseError, STOP_AFTER_HEAD, type NativeParser, type ParseError } from './llhttp.js';
+import { writeAtTurnEnd } from './turn-writes.js';
 
 /** At most this many backends per request (the first try and two retries), as on the http-proxy path. */
 const MAX_ATTEMPTS = 3;
@@ -182,7 +184,7 @@ function attach(x: FastExchange, up: Upstream, lane: Lane, cork: boolean): void 
   up.parser.initialize(HTTPParser.RESPONSE, up.parser, 0, 0);
   x.upstream = up;
   if (cork) up.socket.cork();
-  up.socket.write(x.head, 'latin1');
+  writeAtTurnEnd(up.socket, x.head, 'latin1');
 }
 
 /**
