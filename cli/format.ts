@@ -5,6 +5,7 @@
  */
 import { invalid } from '../lib/errors.js';
 import { humanDuration } from '../lib/human.js';
+import { parseGoDuration } from '../lib/go-duration.js';
 
 /**
  * Align rows under headers like Docker's tabwriter (min width 10, padding 3);
@@ -62,26 +63,13 @@ export function ellipsis(s: string, max: number): string {
 export function parseSince(value: string, now: number = Date.now()): number {
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
-  const duration = parseDuration(v);
+  const duration = parseGoDuration(v);
   if (duration !== undefined) return (now - duration) / 1000;
   if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
     const ms = Date.parse(/T/.test(v) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(v) ? `${v}Z` : v);
     if (Number.isFinite(ms)) return ms / 1000;
   }
   throw invalid(`invalid time "${value}": use RFC 3339 (2024-01-02T15:04:05Z), unix seconds, or a duration like 10m`);
-}
-
-/** Go-style duration ("1h30m", "10s", "250ms") in milliseconds; undefined when not one. */
-export function parseDuration(value: string): number | undefined {
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  for (let m = re.exec(value); m; m = re.exec(value)) {
-    total += Number(m[1]) * unit[m[2]!]!;
-    matched = re.lastIndex;
-  }
-  return matched > 0 && matched === value.length ? total : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * in nanoseconds, options left out inherit the image's HEALTHCHECK.
  */
 import { invalid } from '../lib/errors.js';
-import { parseDuration } from './format.js';
+import { parseGoDuration } from '../lib/go-duration.js';
 
 /** The healthcheck flags as commander hands them over. */
 export interface HealthFlags {
@@ -41,7 +41,7 @@ export function parseHealthFlags(f: HealthFlags): Record<string, unknown> | unde
 
 function nanos(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
-  const ms = parseDuration(value.trim());
+  const ms = parseGoDuration(value.trim());
   if (ms === undefined) throw invalid(`invalid ${flag} "${value}": use a duration like 10s, 1m30s or 500ms`);
   return Math.round(ms * 1e6);
 }

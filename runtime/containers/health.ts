@@ -14,10 +14,11 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { internal } from '../../lib/errors.js';
+import { formatGoDuration } from '../../lib/go-duration.js';
 import type { ContainerContext } from './context.js';
 import { emitContainerEvent, pathsOf } from './context.js';
 import { Execs, startExec } from './exec.js';
-import { goDuration, healthTimings, nextProbeDelay, probeCommand, type HealthTimings } from './healthcheck.js';
+import { healthTimings, nextProbeDelay, probeCommand, type HealthTimings } from './healthcheck.js';
 import type { Container, HealthResult, HealthState } from './types.js';
 
 /** Longest probe output kept (Docker's maxOutputLen); more is cut and "..." appended. */
@@ -95,7 +96,7 @@ async function runProbe(ctx: ContainerContext, c: Container, cmd: string[], time
     const { exitCode, timedOut } = await execProbe(ctx, c, cmd, out, timeoutMs, signal);
     if (!timedOut) return done(exitCode, out.text());
     const text = out.text();
-    return done(-1, `Health check exceeded timeout (${goDuration(timeoutMs)})${text ? `: ${text}` : ''}`);
+    return done(-1, `Health check exceeded timeout (${formatGoDuration(timeoutMs)})${text ? `: ${text}` : ''}`);
   } catch (err) {
     return done(-1, (err as Error).message);
   }

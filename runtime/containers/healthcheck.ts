@@ -95,12 +95,3 @@ export function nextProbeDelay(t: HealthTimings, elapsedSinceStart: number, star
   if (remaining < t.interval) return remaining;
   return starting ? t.startInterval : t.interval;
 }
-
-/** Go's time.Duration String for whole milliseconds and up, as dockerd words the timeout ("1s", "1.5s", "500ms", "1m30s"). */
-export function goDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${s}s`;
-}

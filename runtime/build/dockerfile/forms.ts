@@ -1,4 +1,5 @@
 /** Argument shapes shared by several instructions: JSON arrays, key=value pairs, durations. */
+import { parseGoDuration } from '../../../lib/go-duration.js';
 import { splitWords } from './substitute.js';
 import type { CommandForm } from './types.js';
 
@@ -39,17 +40,8 @@ export function keyValueWords(args: string, escape: string): { pairs: Array<[str
   return { pairs };
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** A Go duration (`30s`, `1m30s`, `500ms`) in nanoseconds; null when malformed. */
 export function parseDuration(text: string): number | null {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  let ms = 0;
-  let end = 0;
-  for (const m of text.matchAll(re)) {
-    ms += Number(m[1]) * UNITS[m[2]];
-    end = m.index + m[0].length;
-  }
-  return end === text.length && end > 0 ? Math.round(ms * 1e6) : null;
+  const ms = parseGoDuration(text);
+  return ms === undefined ? null : Math.round(ms * 1e6);
 }

@@ -9,7 +9,7 @@
 import test from 'ava';
 import { isKind } from '../../../lib/errors.js';
 import {
-  goDuration, healthTimings, mergeHealthcheck, nextProbeDelay, probeCommand, validateHealthcheck,
+  healthTimings, mergeHealthcheck, nextProbeDelay, probeCommand, validateHealthcheck,
 } from '../../../runtime/containers/healthcheck.js';
 import { healthAtStart, nextHealth } from '../../../runtime/containers/health.js';
 import type { Container, HealthResult, HealthState } from '../../../runtime/containers/types.js';
@@ -93,12 +93,4 @@ test('a (re)start begins at starting with no streak and keeps the log; no health
   t.deepEqual(healthAtStart(c({ Test: ['CMD', 'true'] }, { status: 'unhealthy', failingStreak: 4, log })), { status: 'starting', failingStreak: 0, log });
   t.is(healthAtStart(c(undefined)), undefined);
   t.is(healthAtStart(c({ Test: ['NONE'] })), undefined);
-});
-
-test("timeouts are worded as Go prints durations (dockerd's message)", (t) => {
-  t.is(goDuration(1000), '1s');
-  t.is(goDuration(1500), '1.5s');
-  t.is(goDuration(500), '500ms');
-  t.is(goDuration(90_000), '1m30s');
-  t.is(goDuration(3_600_000), '1h0m0s');
 });
