@@ -44,7 +44,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { Db } from './db/pool.js';
+import type { Db, Queryable } from './db/pool.js';
 
 // ---------------------------------------------------------------- config
 
@@ -526,14 +526,17 @@ export interface OneOff {
  * Releases and deploys (deploy/). The API and the build job call these;
  * the deploy and reconcile jobs run `deployRelease` / `reconcileApp`.
  */
+/** Rows written in the same transaction as a change (its audit row), given what the change made: both land or neither. */
+export type Alongside<T> = (q: Queryable, made: T) => Promise<void>;
+
 export interface Deployer {
   /**
    * Make release vN+1 from the current one with the given changes (image and
    * process types from a build, config, or all of an old release for a
    * rollback) and enqueue its deploy. Returns it. A release without an image
-   * is recorded (config before the first push) and not deployed.
+   * is recorded (config before the first push) and not deployed. `alongside` writes in the release's transaction.
    */
-  createRelease(app: App, change: ReleaseChange, caller: Caller | null): Promise<Release>;
+  createRelease(app: App, change: ReleaseChange, caller: Caller | null, alongside?: Alongside<Release>): Promise<Release>;
   /**
    * The deploy job's body: release phase, start, check, switch routes, drain, stop the old. Idempotent.
    * A failure that is the app's fault (health check, release phase) is recorded on the release and
@@ -543,8 +546,9 @@ export interface Deployer {
   deployRelease(releaseId: string, attempt?: { lastAttempt: boolean }): Promise<void>;
   /** The reconcile job's body: formation vs running processes of the current release. */
   reconcileApp(appId: string, types?: string[]): Promise<void>;
-  /** Change the formation (`web=2:512M`) and enqueue a reconcile of the changed types only. */
-  scale(app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>, caller: Caller): Promise<FormationEntry[]>;
+  /** Change the formation (`web=2:512M`) and enqueue a reconcile of the changed types only. `alongside` writes in the formation's transaction. */
+  scale(app: App, changes: Array<{ type: string; quantity?: number; size?: ProcessSize }>, caller: Caller,
+    alongside?: Alongside<FormationEntry[]>): Promise<FormationEntry[]>;
   /**
    * Restart all processes, or one type, or one `type.N`: new containers first, then the old stop.
    * `NotFound` at once when nothing matches; otherwise resolves when the restart is done (callers

@@ -42,8 +42,8 @@ export async function patchConfig(deps: Pick<PlatformDeps, 'db' | 'deployer'>, c
     else set[name] = value;
   }
   if (unset.length + Object.keys(set).length === 0) throw invalid('no config vars given');
-  const release = await deps.deployer.createRelease(app, { kind: 'config', set, unset }, caller);
-  await audit(deps.db, caller, app, unset.length && !Object.keys(set).length ? 'config.unset' : 'config.set',
-    { set: Object.keys(set), unset, version: release.version });
+  const action = unset.length && !Object.keys(set).length ? 'config.unset' : 'config.set';
+  const release = await deps.deployer.createRelease(app, { kind: 'config', set, unset }, caller,
+    (q, made) => audit(q, caller, app, action, { set: Object.keys(set), unset, version: made.version }));
   return { config: release.config, release };
 }

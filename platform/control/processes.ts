@@ -18,9 +18,7 @@ export async function scaleApp(deps: Deps, caller: Caller, app: App, updates: Sc
   for (const u of updates) {
     changes.push({ type: u.type, quantity: u.quantity, size: u.size === undefined ? undefined : await requestSize(deps, caller, app, u.size, 'formation.scale') });
   }
-  const formation = await deps.deployer.scale(app, changes, caller);
-  await audit(deps.db, caller, app, 'formation.scale', { updates });
-  return formation;
+  return deps.deployer.scale(app, changes, caller, (q) => audit(q, caller, app, 'formation.scale', { updates }));
 }
 
 /** Restart all processes, one type (`web`) or one process (`web.1`); queued. */

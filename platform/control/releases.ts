@@ -11,7 +11,6 @@ import { audit } from './audit.js';
 export async function rollbackApp(deps: Pick<PlatformDeps, 'db' | 'deployer'>, caller: Caller, app: App, version: number): Promise<Release> {
   requireAppRole(caller, app, 'member');
   const to = await getReleaseByVersion(deps.db, app.id, version);
-  const release = await deps.deployer.createRelease(app, { kind: 'rollback', to }, caller);
-  await audit(deps.db, caller, app, 'releases.rollback', { to: to.version, version: release.version });
-  return release;
+  return deps.deployer.createRelease(app, { kind: 'rollback', to }, caller,
+    (q, made) => audit(q, caller, app, 'releases.rollback', { to: to.version, version: made.version }));
 }

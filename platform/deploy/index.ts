@@ -35,10 +35,12 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
   const crashes = new CrashWatcher(deps, appLock, { ...DEFAULT_BACKOFF, ...opts.crashBackoff });
 
   return {
-    async createRelease(app, change, caller) {
+    async createRelease(app, change, caller, alongside) {
       const release = await deps.db.transaction(async (q) => {
         await lockApp(q, app.id);
-        return insertRelease(q, nextRelease(app.id, await latestRelease(q, app.id), change, caller?.user.id ?? null));
+        const made = await insertRelease(q, nextRelease(app.id, await latestRelease(q, app.id), change, caller?.user.id ?? null));
+        await alongside?.(q, made);
+        return made;
       });
       if (release.image) await deps.jobs.enqueueDeploy(release.id);
       return release;
@@ -51,12 +53,14 @@ export function createDeployer(deps: PlatformDeps, opts: DeployerOptions = {}): 
 
     reconcileApp: (appId, types) => appLock(appId, () => reconcileApp(deps, appId, types)),
 
-    async scale(app, changes, _caller) {
+    async scale(app, changes, _caller, alongside) {
       const { entries, changed, asked } = await planScale(deps, app, changes);
       // Issue 17, part 1: within the team's quotas, refused before the formation changes (control/quotas.ts).
       const quota = { teamId: app.teamId, what: 'scale', plans: deps.config.plans, asked };
-      await deps.db.transaction((q) => admit(q, quota, ['processes', 'memoryBytes', 'cpus'],
-        () => upsertFormation(q, app.id, entries.filter((e) => changed.includes(e.type)))));
+      await deps.db.transaction((q) => admit(q, quota, ['processes', 'memoryBytes', 'cpus'], async () => {
+        await upsertFormation(q, app.id, entries.filter((e) => changed.includes(e.type)));
+        await alongside?.(q, entries);
+      }));
       // The reconcile job starts and stops processes, and rolls those of a new size.
       if (changed.length) await deps.jobs.enqueueReconcile(app.id, changed);
       return entries;

@@ -41,3 +41,21 @@ test('config:set and config:unset make releases; values never reach the audit lo
   // Rolling back to a release without an image is refused by the deployer.
   t.is((await api.call('POST', '/v1/apps/shop/rollback', { token: a.token, body: { version: 1 } })).status, 400);
 });
+
+test('a config change whose audit row cannot be written is not made: the release and its row are one transaction', async (t) => {
+  await must(api.call('POST', '/v1/apps', { token: a.token, body: { name: 'shop-fault' } }), 201);
+  // The database refuses this app's audit rows (as a full disk or a lost connection would, mid-change).
+  await api.db.query(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'audit_log refused this row'; END $$`);
+  await api.db.query("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW WHEN (NEW.app_name = 'shop-fault') EXECUTE FUNCTION refuse_audit()");
+  const refused = await api.call('PATCH', '/v1/apps/shop-fault/config', { token: a.token, body: { KEY: 'value' } });
+  t.is(refused.status, 500, refused.text);
+  t.deepEqual((await must(api.call('GET', '/v1/apps/shop-fault/config', { token: a.token }), 200)).body, {});
+  t.deepEqual((await must(api.call('GET', '/v1/apps/shop-fault/releases', { token: a.token }), 200)).body, []);
+
+  await api.db.query('DROP TRIGGER refuse_audit ON audit_log');
+  const made = (await must(api.call('PATCH', '/v1/apps/shop-fault/config', { token: a.token, body: { KEY: 'value' } }), 200)).body as { release: { version: number } };
+  t.is(made.release.version, 1, 'the refused change took no version');
+  const activity = (await must(api.call('GET', '/v1/apps/shop-fault/activity', { token: a.token }), 200)).body as Array<{ action: string }>;
+  t.deepEqual(activity.map((r) => r.action), ['config.set', 'apps.create']);
+});
