@@ -522,13 +522,13 @@ export interface OneOff {
   stop(): Promise<void>;
 }
 
+/** Rows written in the same transaction as a change (its audit row), given what the change made: both land or neither. */
+export type Alongside<T> = (q: Queryable, made: T) => Promise<void>;
+
 /**
  * Releases and deploys (deploy/). The API and the build job call these;
  * the deploy and reconcile jobs run `deployRelease` / `reconcileApp`.
  */
-/** Rows written in the same transaction as a change (its audit row), given what the change made: both land or neither. */
-export type Alongside<T> = (q: Queryable, made: T) => Promise<void>;
-
 export interface Deployer {
   /**
    * Make release vN+1 from the current one with the given changes (image and
