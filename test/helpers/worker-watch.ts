@@ -3,10 +3,12 @@
  * test file's process from holding the whole run, and says which file did.
  *
  * - When `TSPAAS_TEST_FILES_LOG` names a file (scripts/test.sh sets it), a
- *   line `start <file>` is appended when the file's process starts and
- *   `done <file>` once ava is done with its tests. When the whole run is
- *   stopped at its time limit, scripts/test.sh names the files that started
- *   and never got done.
+ *   line `start <file> pid=<pid> at=<unix ms>` is appended when the file's
+ *   process starts and `done <file> pid=… at=…` once ava is done with its
+ *   tests. When the whole run is stopped at its time limit, scripts/test.sh
+ *   names the files that started and never got done; the pid and the times
+ *   say how long each file took and which processes were its (their parent
+ *   chain leads to it).
  * - A process whose tests are all done should end by itself. One that does
  *   not (a test or the code under test left a pipe, socket, child or port
  *   open) held a CI run until its 60-minute limit once, with no name. Now,
@@ -34,7 +36,7 @@ function testFile(): string | null {
 
 function mark(what: 'start' | 'done', file: string): void {
   const log = process.env.TSPAAS_TEST_FILES_LOG;
-  if (log) appendFileSync(log, `${what} ${file}\n`);
+  if (log) appendFileSync(log, `${what} ${file} pid=${process.pid} at=${Date.now()}\n`);
 }
 
 /** What keeps the event loop alive: each referenced handle, with the command of a child process and the peer of a socket. */
