@@ -51,13 +51,14 @@ export function framing(f: RequestFacts): Framing {
 export type Verdict = { kind: 'page'; reason: PageReason } | { kind: 'redirect'; location: string } | null;
 
 /**
- * The passes: host → route (404), HTTPS redirect (to `httpsPort`; 0 = none: no HTTPS listener, or the
+ * The passes: host → route (404; 503 before the first route table arrives), HTTPS redirect (to `httpsPort`; 0 = none: no HTTPS listener, or the
  * request came over it), maintenance, no backends, declared body too large.
  */
 export function verdict(x: FastExchange, httpsPort: number, bodyLength: number): Verdict {
   const host = x.facts.host!;
   const table = x.client.ctx.worker.table;
-  x.entry = table === null ? null : table.match(host);
+  if (table === null) return { kind: 'page', reason: 'starting' };
+  x.entry = table.match(host);
   if (x.entry === null) return { kind: 'page', reason: 'unknown-host' };
   const route = x.entry.route;
   if (route.redirectHttps && httpsPort !== 0) {

@@ -1,7 +1,8 @@
 /**
  * Pages the router answers with itself: 400 no or several Hosts, 501
  * unknown transfer coding, 404 unknown host, 413 body too
- * large, 502 bad gateway, 503 no backends or maintenance, 504 timeout. HTML
+ * large, 502 bad gateway, 503 no backends, maintenance or no route table
+ * loaded yet (the router starting), 504 timeout. HTML
  * (Handlebars, compiled once per worker) for browsers, JSON when the client's
  * Accept asks for JSON rather than HTML. Only fixed sentences and the request
  * id are shown: never an address, an error message or a stack.
@@ -11,7 +12,7 @@ import Handlebars from 'handlebars';
 import { ERROR_PAGE } from './template.js';
 
 /** The reasons the router answers itself. */
-export type PageReason = 'bad-request' | 'unknown-coding' | 'unknown-host' | 'body-too-large' | 'bad-gateway' | 'no-backends' | 'maintenance' | 'timeout';
+export type PageReason = 'bad-request' | 'unknown-coding' | 'unknown-host' | 'body-too-large' | 'bad-gateway' | 'no-backends' | 'maintenance' | 'starting' | 'timeout';
 
 interface PageText {
   status: number;
@@ -28,6 +29,7 @@ const TEXTS: Record<PageReason, PageText> = {
   'bad-gateway': { status: 502, code: 'bad_gateway', title: 'Bad gateway', message: 'The app did not answer properly. Try again in a moment.' },
   'no-backends': { status: 503, code: 'no_backends', title: 'App not running', message: 'The app has no running web processes right now.' },
   maintenance: { status: 503, code: 'maintenance', title: 'Under maintenance', message: 'The app is under maintenance. Try again later.' },
+  starting: { status: 503, code: 'router_starting', title: 'Starting', message: 'The router has not loaded its routes yet. Try again in a moment.' },
   timeout: { status: 504, code: 'timeout', title: 'Gateway timeout', message: 'The app did not answer in time.' },
 };
 

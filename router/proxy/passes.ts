@@ -57,10 +57,10 @@ export function afterRefusal(req: http.IncomingMessage): boolean {
   return (req.socket as unknown as Record<symbol, boolean | undefined>)[DOUBTFUL] === true;
 }
 
-/** Host → route; unknown hosts get 404 (refuseAmbiguous answered a missing Host). */
+/** Host → route; unknown hosts get 404 (refuseAmbiguous answered a missing Host), every host 503 before the first route table arrives. */
 export const resolveRoute: Pass = (x) => {
-  const host = x.req.headers.host!;
-  x.entry = x.ctx.table === null ? null : x.ctx.table.match(host);
+  if (x.ctx.table === null) return refuse(x, 'starting');
+  x.entry = x.ctx.table.match(x.req.headers.host!);
   return x.entry === null ? refuse(x, 'unknown-host') : false;
 };
 

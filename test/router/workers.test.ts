@@ -5,7 +5,8 @@
  * round-robin gave wrk's 64 connections 37/27 to 44/20 over two workers), a
  * dead worker's replacement takes its share, a stopped worker collects a
  * bounded number of connections, a connection made before any
- * worker is up is served once one is, and a port that cannot be bound
+ * worker is up is served once one is, a worker without a route table yet
+ * answers 503 (not 404), and a port that cannot be bound
  * stops the router with the reason. Runs on the data path
  * TSPAAS_ROUTER_DATA_PATH names (fast by default).
  */
@@ -144,6 +145,35 @@ test('a connection made before any worker is up is served once one is', async (t
   socket.write(`GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
   await new Promise((r) => socket.once('close', r));
   t.regex(got, /^HTTP\/1\.1 (200|503) /, `answered ${Date.now() - connectedAt} ms after connecting`);
+});
+
+test('before its first route table a worker answers every host 503 router_starting, never 404 "no such app"', async (t) => {
+  // A database that never answers: the primary keeps retrying (router/table/source.ts), so no table arrives.
+  const [httpPort, adminPort, noDatabase] = [await freePort(), await freePort(), await freePort()];
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tspaas-router-'));
+  const child = spawn(process.execPath, [...programArgs('router/main'), '--database-url', `postgres://tspaas@127.0.0.1:${noDatabase}/none`,
+    '--bind', '127.0.0.1', '--http-port', String(httpPort), '--https-port', '0', '--admin-port', String(adminPort), '--workers', '1',
+    '--state-dir', stateDir, '--log-level', 'error'], { stdio: 'ignore' });
+  t.teardown(async () => {
+    child.kill('SIGKILL');
+    await rm(stateDir, { recursive: true, force: true });
+  });
+  for (const deadline = Date.now() + 30_000; ; await sleep(50)) {
+    if (Date.now() > deadline) return t.fail('no worker came up');
+    const stats = await fetch(`http://127.0.0.1:${adminPort}/stats`).then((r) => r.json() as Promise<{ workers: unknown[]; generation: number }>, () => null);
+    if (stats !== null && stats.workers.length === 1) {
+      t.is(stats.generation, 0, 'no table loaded');
+      break;
+    }
+  }
+  for (const host of [HOST, 'anything.localhost']) {
+    const json = await get(httpPort, '/', { host, headers: { accept: 'application/json' } });
+    t.is(json.status, 503, host);
+    t.is((JSON.parse(json.body) as { error: { code: string } }).error.code, 'router_starting');
+    const html = await get(httpPort, '/', { host });
+    t.is(html.status, 503);
+    t.regex(html.body, /has not loaded its routes yet/);
+  }
 });
 
 test('a port that cannot be bound stops the router with the reason', async (t) => {
