@@ -51,8 +51,8 @@ export function framing(f: RequestFacts): Framing {
 export type Verdict = { kind: 'page'; reason: PageReason } | { kind: 'redirect'; location: string } | null;
 
 /**
- * The passes: host → route (404; 503 before the first route table arrives), HTTPS redirect (to `httpsPort`; 0 = none: no HTTPS listener, or the
- * request came over it), maintenance, no backends, declared body too large.
+ * The passes: host → route (404; 503 before the first route table arrives), HTTPS redirect (to `httpsPort`;
+ * 0 = none: no HTTPS listener, or the request came over it), maintenance, no backends, declared body too large.
  */
 export function verdict(x: FastExchange, httpsPort: number, bodyLength: number): Verdict {
   const host = x.facts.host!;
